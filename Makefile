@@ -1,0 +1,39 @@
+# The verbs: make demo, make test, make lint, make bench.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_STORE := demo/kamgraph.db
+
+.PHONY: demo test lint examples clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p demo
+	@rm -f $(DEMO_STORE) $(DEMO_STORE)-wal $(DEMO_STORE)-shm
+	$(BIN)/kamgraph sync examples/salesforce --store sqlite:///$(DEMO_STORE)
+	$(BIN)/kamgraph accounts --store sqlite:///$(DEMO_STORE)
+	$(BIN)/kamgraph audit --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01 --format markdown -o demo/audit.md
+	$(BIN)/kamgraph audit --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01 --format json -o demo/audit.json
+	$(BIN)/kamgraph audit --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01
+	@echo
+	@echo "Store:   $(DEMO_STORE)"
+	@echo "Reports: demo/audit.md, demo/audit.json"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check kamgraph loaders viz tests
+	$(BIN)/mypy kamgraph
+
+examples: $(STAMP)
+	$(BIN)/kamgraph generate --example -o examples/salesforce
+
+clean:
+	rm -rf $(VENV) demo build dist *.egg-info

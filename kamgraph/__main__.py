@@ -1,0 +1,3 @@
+from kamgraph.cli import main
+
+main()

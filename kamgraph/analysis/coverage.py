@@ -1,0 +1,207 @@
+"""Coverage gaps: key customer people, and customer functions, that nobody of ours reaches.
+
+A customer person who matters (see :func:`~kamgraph.analysis.people.key_reasons`) has a
+gap when no active relationship reaches them: none within ``config.recency_days`` of
+``as_of``, or only relationships held by people of ours who have left.  A customer
+function has a gap when it has people but none of them has an active relationship.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.people import (
+    contact_edges,
+    customers,
+    describe,
+    function_label,
+    is_key,
+    key_reasons,
+)
+from kamgraph.config import Config
+from kamgraph.model import Level, SupplierRole
+
+__all__ = ["coverage_gaps", "function_gaps", "person_gaps", "suggest_owner"]
+
+KIND = "coverage_gap"
+_LEAD_ROLES = (
+    SupplierRole.EXECUTIVE_SPONSOR.value,
+    SupplierRole.KEY_ACCOUNT_DIRECTOR.value,
+    SupplierRole.KEY_ACCOUNT_MANAGER.value,
+)
+
+
+def coverage_gaps(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """All coverage-gap findings of one account graph, most severe first.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph(as_of=date(2026, 1, 1), account={"id": "A", "name": "Acme"})
+    >>> g.add_node("cfo", side="customer", name="Cy", title="CFO", function="senior_management",
+    ...            level="c_level", level_rank=6, active=True, roles=(), influence=None,
+    ...            status="active")
+    >>> [f.subject.name for f in coverage_gaps(g)]
+    ['Cy', 'senior management']
+    """
+    config = config or Config()
+    findings = person_gaps(graph, config) + function_gaps(graph, config)
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _subject(graph: nx.MultiDiGraph, node: str) -> Subject:
+    return Subject("person", node, str(graph.nodes[node]["name"]))
+
+
+def suggest_owner(graph: nx.MultiDiGraph, customer: str) -> str | None:
+    """The person of ours best placed to (re)open a relationship with ``customer``.
+
+    First whoever of ours spoke to them last and is still here; else the account-team
+    member whose level is closest to theirs, leads (sponsor, KAD, KAM) first on ties.
+    """
+    stale = [
+        (data["last_contact"] or date.min, source)
+        for source, data in contact_edges(graph, customer)
+        if graph.nodes[source]["active"]
+    ]
+    if stale:
+        return max(stale)[1]
+    rank = graph.nodes[customer]["level_rank"]
+    team = [
+        n for n, d in graph.nodes(data=True)
+        if d["side"] == "supplier" and d["active"] and d.get("team_roles")
+    ]
+    if not team:
+        return None
+
+    def fit(node: str) -> tuple[int, int, str]:
+        data = graph.nodes[node]
+        lead = 0 if any(r in _LEAD_ROLES for r in data["team_roles"]) else 1
+        return (abs(data["level_rank"] - rank), lead, node)
+
+    return min(team, key=fit)
+
+
+def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:
+    lines = []
+    edges = contact_edges(graph, node)
+    if not edges:
+        return ["no contact recorded with anyone of ours"]
+    for source, data in edges:
+        ours = graph.nodes[source]
+        last = data["last_contact"]
+        when = (f"last contact {last.isoformat()}, {(as_of - last).days} days before "
+                f"{as_of.isoformat()}" if last else "no dated contact")
+        if not ours["active"]:
+            since = f" (since {ours['status_since']})" if ours.get("status_since") else ""
+            lines.append(f"{describe(graph, source)} held this relationship but has left{since}; "
+                         f"{when}")
+        else:
+            lines.append(f"{describe(graph, source)}: {when}")
+        attempts = []
+        if data["declined"]:
+            attempts.append(f"{data['declined']} meeting invitations declined")
+        if data["unanswered"]:
+            attempts.append(f"{data['unanswered']} calls unanswered")
+        if attempts:
+            lines.append(f"{describe(graph, source)}: {', '.join(attempts)}")
+    return lines
+
+
+def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
+    as_of: date = graph.graph["as_of"]
+    findings = []
+    for node in customers(graph):
+        reasons = key_reasons(graph, node, config)
+        if not reasons or contact_edges(graph, node, active_only=True):
+            continue
+        data = graph.nodes[node]
+        decision = any(r.startswith("holds a decision role") for r in reasons)
+        score = 0.45 + (0.25 if decision else 0.0)
+        score += 0.2 if data["level_rank"] >= Level.VP.rank else 0.1 * (
+            data["level_rank"] >= config.key_level.rank)
+        influence = data.get("influence")
+        if influence is not None and influence >= config.key_influence:
+            score += 0.1
+        score = min(score, 1.0)
+        owner = suggest_owner(graph, node)
+        held_by_leaver = any(
+            not graph.nodes[s]["active"] for s, _ in contact_edges(graph, node)
+        )
+        evidence = [f"{describe(graph, node)} matters: {'; '.join(reasons)}"]
+        evidence.append(
+            f"no active relationship: nobody of ours who is still here has been in contact "
+            f"within {config.recency_days} days"
+        )
+        evidence.extend(_history(graph, node, as_of))
+        name = data["name"]
+        if owner is None:
+            action = (f"Name someone of ours to own the relationship with {name} and meet "
+                      f"them within 30 days.")
+        elif held_by_leaver:
+            action = (f"Hand the relationship with {name} over to {graph.nodes[owner]['name']}: "
+                      f"an introduction meeting within 30 days.")
+        else:
+            action = (f"Ask {graph.nodes[owner]['name']} to arrange a meeting with {name} "
+                      f"within 30 days.")
+        findings.append(Finding(
+            kind=KIND,
+            severity=severity_for(score),
+            score=score,
+            subject=_subject(graph, node),
+            evidence=tuple(evidence),
+            action=action,
+            suggested=_subject(graph, owner) if owner else None,
+            data={"scope": "person"},
+        ))
+    return findings
+
+
+def function_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
+    account: dict[str, Any] = graph.graph["account"]
+    by_function: dict[str, list[str]] = {}
+    for node in customers(graph):
+        by_function.setdefault(graph.nodes[node]["function"], []).append(node)
+    findings = []
+    for function in config.gap_functions:
+        people = by_function.get(function)
+        if not people:
+            continue
+        if any(contact_edges(graph, p, active_only=True) for p in people):
+            continue
+        key_people = [p for p in people if is_key(graph, p, config)]
+        score = 0.55 if key_people else 0.35
+        label = function_label(function)
+        shown = ", ".join(describe(graph, p) for p in people[:5])
+        more = f" and {len(people) - 5} more" if len(people) > 5 else ""
+        count = "1 person" if len(people) == 1 else f"{len(people)} people"
+        evidence = [
+            f"{count} in {label} at {account['name']}: {shown}{more}",
+            f"none has an active relationship with anyone of ours "
+            f"(within {config.recency_days} days)",
+        ]
+        if key_people:
+            verb = "matters" if len(key_people) == 1 else "matter"
+            evidence.append(f"{len(key_people)} of them {verb} (decision role, influence or "
+                            f"seniority)")
+        target = max(people, key=lambda p: (graph.nodes[p]["level_rank"], p))
+        owner = suggest_owner(graph, target)
+        action = (f"Open a relationship with {label} at {account['name']}, starting with "
+                  f"{graph.nodes[target]['name']}")
+        action += f" through {graph.nodes[owner]['name']}." if owner else "."
+        findings.append(Finding(
+            kind=KIND,
+            severity=severity_for(score),
+            score=score,
+            subject=Subject("function", f"{account['id']}:function:{function}", label),
+            evidence=tuple(evidence),
+            action=action,
+            suggested=_subject(graph, owner) if owner else None,
+            data={"scope": "function", "function": function},
+        ))
+    return findings

@@ -1,0 +1,129 @@
+"""The audit: every analysis over every chosen account, in the ``kamgraph.audit/1`` shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.analysis.coverage import coverage_gaps
+from kamgraph.analysis.findings import Finding, Severity
+from kamgraph.config import Config
+from kamgraph.errors import UnknownAccount
+from kamgraph.graph import build_account_graph
+from kamgraph.loaders.sfid import is_valid, to18
+from kamgraph.stores.base import AccountSummary, Store
+
+__all__ = [
+    "ANALYSES",
+    "SCHEMA_ID",
+    "AccountAudit",
+    "AuditReport",
+    "audit_graph",
+    "resolve_accounts",
+    "run_audit",
+]
+
+SCHEMA_ID = "kamgraph.audit/1"
+
+Analysis = Callable[[nx.MultiDiGraph, Config], list[Finding]]
+
+#: Every analysis the audit runs, in order.
+ANALYSES: tuple[Analysis, ...] = (coverage_gaps,)
+
+
+@dataclass
+class AccountAudit:
+    id: str
+    name: str
+    stage: dict[str, Any] | None
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "stage": self.stage,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class AuditReport:
+    as_of: date
+    accounts: list[AccountAudit]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_ID,
+            "as_of": self.as_of.isoformat(),
+            "accounts": [a.to_dict() for a in self.accounts],
+        }
+
+    def findings_at_or_above(self, severity: Severity) -> int:
+        return sum(
+            1 for a in self.accounts for f in a.findings if f.severity.rank >= severity.rank
+        )
+
+
+def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> AccountAudit:
+    """Run every analysis over one account graph."""
+    config = config or Config()
+    account = graph.graph["account"]
+    findings: list[Finding] = []
+    for analysis in ANALYSES:
+        findings.extend(analysis(graph, config))
+    findings.sort(key=Finding.sort_key)
+    return AccountAudit(id=account["id"], name=account["name"], stage=None, findings=findings)
+
+
+def resolve_accounts(store: Store, refs: Sequence[str]) -> list[AccountSummary]:
+    """Accounts named by id (15 or 18 characters) or by name; all when ``refs`` is empty.
+
+    A name matches exactly (any case) or, failing that, as the only account whose name
+    contains it.
+    """
+    known = store.accounts()
+    if not refs:
+        return [a for a in known if a.status != "deleted"]
+    by_id = {a.id: a for a in known}
+    chosen: list[AccountSummary] = []
+    for ref in refs:
+        candidates = []
+        ref_id = ref.strip()
+        if ref_id in by_id:
+            candidates = [by_id[ref_id]]
+        elif len(ref_id) in (15, 18) and is_valid(ref_id) and to18(ref_id) in by_id:
+            candidates = [by_id[to18(ref_id) or ""]]
+        else:
+            lowered = ref.strip().lower()
+            candidates = [a for a in known if a.name.lower() == lowered]
+            if not candidates:
+                candidates = [a for a in known if lowered in a.name.lower()]
+        if not candidates:
+            raise UnknownAccount(f"no account with id or name {ref!r}; see `kamgraph accounts`")
+        if len(candidates) > 1:
+            names = ", ".join(f"{a.name} ({a.id})" for a in candidates[:5])
+            raise UnknownAccount(f"{ref!r} matches several accounts: {names}; give an id")
+        if candidates[0] not in chosen:
+            chosen.append(candidates[0])
+    return chosen
+
+
+def run_audit(
+    store: Store,
+    refs: Sequence[str] = (),
+    *,
+    as_of: date,
+    config: Config | None = None,
+) -> AuditReport:
+    """Audit the named accounts (all when none are named) as of ``as_of``."""
+    config = config or Config()
+    audits = []
+    for summary in resolve_accounts(store, refs):
+        graph = build_account_graph(store.load_account(summary.id), as_of, config)
+        audits.append(audit_graph(graph, config))
+    return AuditReport(as_of=as_of, accounts=audits)

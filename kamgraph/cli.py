@@ -1,0 +1,350 @@
+"""The command line: parse options, call one library function, render the result.
+
+Exit codes: 0 done; 1 audit findings at or above ``--fail-on``; 2 bad usage or input
+(including a sync with rejected rows, unless ``--allow-rejects``); 3 the store is busy
+or cannot be reached; 4 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from kamgraph import __version__
+from kamgraph.analysis.findings import Severity
+from kamgraph.config import Config, load_config
+from kamgraph.errors import (
+    ConfigError,
+    InputError,
+    KamgraphError,
+    StoreBusy,
+    StoreError,
+    UnknownAccount,
+)
+from kamgraph.stores import Store, open_store
+
+__all__ = ["main", "cli"]
+
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_STORE = 3
+EXIT_INTERNAL = 4
+
+
+class Failure(click.ClickException):
+    """A one-line ``Error: …`` on stderr with kamgraph's exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _fail(exc: KamgraphError) -> NoReturn:
+    if isinstance(exc, StoreBusy | StoreError) and not isinstance(exc, UnknownAccount):
+        raise Failure(str(exc), EXIT_STORE) from exc
+    raise Failure(str(exc), EXIT_INPUT) from exc
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except KamgraphError as exc:
+        _fail(exc)
+
+
+@contextmanager
+def _store(uri: str | None) -> Iterator[Store]:
+    with _errors():
+        store = open_store(uri)
+        with store:
+            yield store
+
+
+def _config(path: str | None) -> Config:
+    with _errors():
+        return load_config(path)
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+store_option = click.option(
+    "--store", "store_uri", metavar="URI", default=None,
+    help="sqlite:///path (default ./kamgraph.db, or $KAMGRAPH_STORE).",
+)
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    help="Settings file (default ./kamgraph.toml if present, or $KAMGRAPH_CONFIG).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kamgraph")
+def cli() -> None:
+    """kamgraph: relationship intelligence for key account management.
+
+    Turns CRM exports into a graph of customer and supplier people and finds the
+    relationships an account hangs on: coverage gaps, single threads, likely
+    anti-sponsors.
+
+    \b
+    Example:
+        kamgraph sync export.zip
+        kamgraph audit "Acme Foods" --as-of 2026-11-01
+    """
+
+
+class _EventPrinter:
+    """Sync events on stderr: JSON lines, or a progress line when stderr is a terminal."""
+
+    def __init__(self, log_format: str) -> None:
+        self.json = log_format == "json"
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, event: str, **fields: Any) -> None:
+        if self.json:
+            line = {"ts": datetime.now(UTC).isoformat(timespec="seconds"), "event": event}
+            line.update(fields)
+            click.echo(json.dumps(line, default=str), err=True)
+        elif self.tty and event in ("file.progress", "file.read"):
+            end = "\n" if event == "file.read" else ""
+            click.echo(f"\r  {fields['file']}: {fields['rows']:,} rows", err=True, nl=False)
+            if end:
+                click.echo("", err=True)
+        elif event == "format.detected":
+            click.echo(f"Detected format: {fields['format']}", err=True)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["auto", "salesforce", "csv"]),
+              default="auto", show_default=True, help="Format of the export.")
+@click.option("--encoding", default=None, help="Force a text encoding (default: detect).")
+@click.option("--source", default=None,
+              help="Name of the source (default: the format); full-export semantics apply per source.")
+@click.option("--allow-rejects", is_flag=True, help="Commit even when rows were rejected.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one JSON line per event on stderr.")
+@store_option
+@config_option
+def sync(
+    path: Path, fmt: str, encoding: str | None, source: str | None, allow_rejects: bool,
+    log_format: str, store_uri: str | None, config_path: str | None,
+) -> None:
+    """Sync a CRM export (a folder or a zip) into the store, as one atomic run.
+
+    Records missing from a full export are marked inactive, never deleted; re-running
+    the same export changes nothing.  Rows that cannot be used are written with their
+    reasons to a rejects file beside the store; the run is then rolled back and exits 2,
+    unless --allow-rejects.
+
+    \b
+    Example:
+        kamgraph sync exports/WE_00D_1.zip --store sqlite:///team.db
+        kamgraph sync facts/ --format csv    # stance, influence: layered on top
+    """
+    from kamgraph.sync import sync_path
+
+    config = _config(config_path)
+    events = _EventPrinter(log_format)
+    with _store(store_uri) as store, _errors():
+        report, rejects = sync_path(
+            store, path, fmt=fmt, config=config, encoding=encoding, source=source,
+            allow_rejects=allow_rejects, on_event=events,
+        )
+    counts = report.counts
+    summary = (
+        f"{report.format} sync of {path}: {report.status}; "
+        f"{counts['inserted']} inserted, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['inactivated']} marked inactive"
+    )
+    skipped = sum(report.skipped.values())
+    if skipped:
+        summary += f", {skipped} skipped (" + "; ".join(
+            f"{n} {why}" for why, n in sorted(report.skipped.items())) + ")"
+    if report.rejects:
+        summary += f", {len(report.rejects)} rejected (see {rejects})"
+    if log_format == "json":
+        click.echo(json.dumps(report.to_dict()))
+    else:
+        click.echo(summary)
+    if report.status == "rejected":
+        first = report.rejects[0]
+        raise Failure(
+            f"{len(report.rejects)} rows rejected, nothing stored (first: {first.file}:"
+            f"{first.line} [{first.field}]: {first.message}); see {rejects} or use "
+            f"--allow-rejects"
+        )
+
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def accounts(store_uri: str | None, fmt: str) -> None:
+    """List the accounts in the store with their people and links.
+
+    \b
+    Example:
+        kamgraph accounts --store sqlite:///team.db
+    """
+    from kamgraph.report import terminal_safe
+
+    with _store(store_uri) as store, _errors():
+        rows = store.accounts()
+    if fmt == "json":
+        click.echo(json.dumps([r.__dict__ for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo("No accounts: run `kamgraph sync PATH` first.")
+        return
+    click.echo(f"{'ID':<18}  {'NAME':<36}  {'STATUS':<8}  {'THEIRS':>6}  {'OURS':>5}  {'LINKS':>5}")
+    for r in rows:
+        name = terminal_safe(r.name)
+        name = name if len(name) <= 36 else name[:35] + "…"
+        click.echo(f"{r.id:<18}  {name:<36}  {r.status:<8}  {r.customers:>6}  "
+                   f"{r.our_people:>5}  {r.links:>5}")
+
+
+@cli.command()
+@click.argument("account", nargs=-1)
+@store_option
+@config_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+              help="The date every recency rule counts from (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
+              default="table", show_default=True)
+@click.option("--fail-on", type=click.Choice(["high", "medium", "low"]), default=None,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to a file instead of stdout.")
+def audit(
+    account: tuple[str, ...], store_uri: str | None, config_path: str | None,
+    as_of: str | None, fmt: str, fail_on: str | None, output: Path | None,
+) -> None:
+    """Audit accounts (by id or name; all when none is named) for relationship risks.
+
+    \b
+    Example:
+        kamgraph audit "Acme Foods" --as-of 2026-11-01
+        kamgraph audit --format json --fail-on high > audit.json
+    """
+    from kamgraph.audit import run_audit
+    from kamgraph.report import render
+
+    config = _config(config_path)
+    day = _as_of(as_of)
+    with _store(store_uri) as store, _errors():
+        report = run_audit(store, account, as_of=day, config=config)
+    text = render(report, fmt)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise Failure(f"{output}: cannot write: {exc.strerror}") from exc
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    if fail_on is not None:
+        count = report.findings_at_or_above(Severity(fail_on))
+        if count:
+            click.echo(f"{count} findings at or above {fail_on}", err=True)
+            sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@store_option
+@click.option("--last", is_flag=True, help="Only the most recent run.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def runs(store_uri: str | None, last: bool, fmt: str) -> None:
+    """Show the sync history of the store, newest first.
+
+    \b
+    Example:
+        kamgraph runs --last --format json
+    """
+    with _store(store_uri) as store, _errors():
+        history = store.runs(limit=1 if last else None)
+    if fmt == "json":
+        click.echo(json.dumps([
+            {**r.__dict__, "started": r.started.isoformat(),
+             "finished": r.finished.isoformat() if r.finished else None}
+            for r in history
+        ], indent=2))
+        return
+    if not history:
+        click.echo("No sync runs yet.")
+        return
+    for r in history:
+        counts = r.counts.get("counts", {})
+        click.echo(
+            f"#{r.id:<4} {r.started.isoformat()}  {r.source:<12} {r.status:<9} "
+            f"inserted {counts.get('inserted', 0)}, updated {counts.get('updated', 0)}, "
+            f"inactive {counts.get('inactivated', 0)}"
+            + (f"  ({r.error})" if r.error else "")
+        )
+
+
+@cli.command()
+@click.option("--accounts", "n_accounts", type=click.IntRange(1, 100_000), default=3,
+              show_default=True, help="How many accounts.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--flavour", type=click.Choice(["weekly", "dataloader"]), default="weekly",
+              show_default=True, help="Weekly Data Export or Data Loader quirks.")
+@click.option("--encoding", type=click.Choice(["utf-8", "cp1252"]), default="utf-8",
+              show_default=True)
+@click.option("--example", is_flag=True, help="The bundled example: three storyline accounts.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default="2026-11-01", show_default=True,
+              help="The last day of activity.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
+def generate(n_accounts: int, seed: int, flavour: str, encoding: str, example: bool,
+             as_of: str, output: Path) -> None:
+    """Write a realistic, deterministic Salesforce-format export.
+
+    \b
+    Example:
+        kamgraph generate --accounts 100 --seed 1 -o /tmp/export
+    """
+    from kamgraph.generate import generate_export
+
+    with _errors():
+        stats = generate_export(
+            output, accounts=n_accounts, seed=seed, flavour=flavour, encoding=encoding,
+            storylines=example, end=_as_of(as_of),
+        )
+    click.echo(", ".join(f"{n} {name}" for name, n in stats.items()) + f" in {output}")
+
+
+def main() -> None:
+    """Entry point: never a traceback for a user's mistake."""
+    try:
+        cli.main(prog_name="kamgraph", standalone_mode=True)
+    except SystemExit:
+        raise
+    except (InputError, ConfigError) as exc:  # pragma: no cover - caught inside commands
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("KAMGRAPH_DEBUG"):
+            raise
+        click.echo(
+            f"Error: internal error ({type(exc).__name__}); set KAMGRAPH_DEBUG=1 for details",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,219 @@
+"""Every threshold, window, weight and table in one place, overridable in ``kamgraph.toml``.
+
+Defaults are documented on each field and in ``docs/config.md``.  A ``kamgraph.toml`` in
+the working directory (or the file named by ``--config`` or ``KAMGRAPH_CONFIG``) overrides
+them; unknown keys are errors, so a typo never silently keeps a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from kamgraph.errors import ConfigError
+from kamgraph.functions import CUSTOMER_FUNCTIONS, SUPPLIER_FUNCTIONS
+from kamgraph.model import Level, Stance
+from kamgraph.titles import DEFAULT_LEVEL, TitleRule
+
+__all__ = ["Config", "SalesforceFields", "config_from_dict", "load_config"]
+
+
+def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class SalesforceFields:
+    """Custom fields of an org that carry facts the standard objects lack.
+
+    Each value names a column (API name, case-insensitive) of ``Contact.csv``; ``None``
+    means the org has no such field.  ``stance_values`` maps the field's picklist values
+    (case-insensitive) to kamgraph stances.
+    """
+
+    stance: str | None = None
+    influence: str | None = None  # a number; 0..1, or 0..100 / 1..5 scaled by influence_scale
+    influence_scale: float = 1.0  # divide the raw value by this to get 0..1
+    dos: str | None = None
+    donts: str | None = None
+    stance_values: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Analysis settings.  Every number an analysis uses comes from here."""
+
+    #: A relationship is active when its last contact is at most this many days old.
+    recency_days: int = 90
+    #: The window over which the contact frequency class is measured.
+    frequency_window_days: int = 90
+    #: Recorded influence (0..1) at or above which a customer person is key.
+    key_influence: float = 0.7
+    #: Customer people at or above this level are key.
+    key_level: Level = Level.DIRECTOR
+    #: Extra title rules tried before the built-in table.
+    title_rules: tuple[TitleRule, ...] = ()
+    #: Level of a title no rule places.
+    default_level: Level = DEFAULT_LEVEL
+    #: Customer functions (rows of the relationship map) and their keywords.
+    customer_functions: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: _frozen({k: tuple(v) for k, v in CUSTOMER_FUNCTIONS.items()})
+    )
+    #: Our functions (columns of the relationship map) and their keywords.
+    supplier_functions: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: _frozen({k: tuple(v) for k, v in SUPPLIER_FUNCTIONS.items()})
+    )
+    #: Customer functions whose absence from our coverage is worth a finding.
+    gap_functions: tuple[str, ...] = (
+        "senior_management",
+        "purchasing",
+        "r_and_d",
+        "quality_control",
+        "operations",
+        "planning",
+        "finance",
+        "marketing",
+    )
+    #: Salesforce custom fields.
+    salesforce: SalesforceFields = field(default_factory=SalesforceFields)
+    #: Extra Salesforce role labels: OpportunityContactRole.Role -> customer role.
+    contact_role_map: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    #: Extra AccountTeamMember.TeamMemberRole labels -> supplier role.
+    team_role_map: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+
+
+_SCALARS = {
+    "recency_days": int,
+    "frequency_window_days": int,
+    "key_influence": float,
+}
+
+
+def _fail(path: Path, key: str, message: str) -> ConfigError:
+    return ConfigError(f"{path} [{key}]: {message}")
+
+
+def _level(path: Path, key: str, value: Any) -> Level:
+    try:
+        return Level(value)
+    except ValueError:
+        allowed = ", ".join(level.value for level in Level)
+        raise _fail(path, key, f"unknown level {value!r} (one of {allowed})") from None
+
+
+def _str_map(path: Path, key: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise _fail(path, key, "expected a table of strings")
+    return {str(k): v for k, v in value.items()}
+
+
+def _function_table(
+    path: Path, key: str, value: Any, base: Mapping[str, tuple[str, ...]]
+) -> Mapping[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise _fail(path, key, "expected a table of keyword lists")
+    merged = {k: tuple(v) for k, v in base.items()}
+    for name, words in value.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise _fail(path, f"{key}.{name}", "expected a list of keywords")
+        # Configured keywords come first so they win over the built-in ones.
+        extra = tuple(w.lower() for w in words)
+        merged = {name: extra + merged.get(name, ()), **{k: v for k, v in merged.items() if k != name}}
+    return _frozen(merged)
+
+
+def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
+    """Build a :class:`Config` from parsed TOML, rejecting unknown keys."""
+    kwargs: dict[str, Any] = {}
+    base = Config()
+    for key, value in data.items():
+        if key in _SCALARS:
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise _fail(path, key, "expected a number")
+            kwargs[key] = _SCALARS[key](value)
+        elif key == "key_level":
+            kwargs[key] = _level(path, key, value)
+        elif key == "titles":
+            if not isinstance(value, dict) or set(value) - {"rules", "default_level"}:
+                raise _fail(path, key, "expected keys rules and default_level")
+            if "default_level" in value:
+                kwargs["default_level"] = _level(path, "titles.default_level", value["default_level"])
+            rules = []
+            for i, rule in enumerate(value.get("rules", [])):
+                where = f"titles.rules[{i}]"
+                if not isinstance(rule, dict) or set(rule) != {"pattern", "level"}:
+                    raise _fail(path, where, "expected {pattern = '...', level = '...'}")
+                rules.append(TitleRule(str(rule["pattern"]), _level(path, where, rule["level"])))
+            kwargs["title_rules"] = tuple(rules)
+        elif key == "functions":
+            if not isinstance(value, dict) or set(value) - {"customer", "supplier"}:
+                raise _fail(path, key, "expected [functions.customer] and [functions.supplier]")
+            if "customer" in value:
+                kwargs["customer_functions"] = _function_table(
+                    path, "functions.customer", value["customer"], base.customer_functions
+                )
+            if "supplier" in value:
+                kwargs["supplier_functions"] = _function_table(
+                    path, "functions.supplier", value["supplier"], base.supplier_functions
+                )
+        elif key == "gap_functions":
+            if not isinstance(value, list):
+                raise _fail(path, key, "expected a list of function names")
+            kwargs[key] = tuple(str(v) for v in value)
+        elif key == "salesforce":
+            kwargs[key] = _salesforce(path, value)
+        elif key in ("contact_role_map", "team_role_map"):
+            kwargs[key] = _frozen({k.lower(): v for k, v in _str_map(path, key, value).items()})
+        else:
+            raise _fail(path, key, "unknown setting")
+    return dataclasses.replace(base, **kwargs)
+
+
+def _salesforce(path: Path, value: Any) -> SalesforceFields:
+    if not isinstance(value, dict) or set(value) - {"fields", "stance_values"}:
+        raise _fail(path, "salesforce", "expected [salesforce.fields] and [salesforce.stance_values]")
+    names = {f.name for f in dataclasses.fields(SalesforceFields)} - {"stance_values"}
+    fields_ = value.get("fields", {})
+    if not isinstance(fields_, dict):
+        raise _fail(path, "salesforce.fields", "expected a table")
+    kwargs: dict[str, Any] = {}
+    for name, column in fields_.items():
+        if name not in names:
+            raise _fail(path, f"salesforce.fields.{name}", "unknown field")
+        if name == "influence_scale":
+            if not isinstance(column, int | float) or column <= 0:
+                raise _fail(path, "salesforce.fields.influence_scale", "expected a positive number")
+            kwargs[name] = float(column)
+        else:
+            kwargs[name] = str(column)
+    if "stance_values" in value:
+        raw = _str_map(path, "salesforce.stance_values", value["stance_values"])
+        allowed = {s.value for s in Stance}
+        for label, stance in raw.items():
+            if stance not in allowed:
+                raise _fail(path, f"salesforce.stance_values.{label}", f"unknown stance {stance!r}")
+        kwargs["stance_values"] = _frozen({k.lower(): v for k, v in raw.items()})
+    return SalesforceFields(**kwargs)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read ``path``, else ``$KAMGRAPH_CONFIG``, else ``./kamgraph.toml`` if it exists."""
+    explicit = path is not None or "KAMGRAPH_CONFIG" in os.environ
+    chosen = Path(path or os.environ.get("KAMGRAPH_CONFIG") or "kamgraph.toml")
+    if not chosen.exists():
+        if explicit:
+            raise ConfigError(f"{chosen}: config file not found")
+        return Config()
+    try:
+        data = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{chosen}: cannot read config: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{chosen}: not valid TOML: {exc}") from exc
+    return config_from_dict(data, chosen)

@@ -1,0 +1,311 @@
+"""The networkx view of one account: what every analysis reads.
+
+:func:`build_account_graph` turns a store's :class:`~kamgraph.stores.base.AccountData`
+into a ``networkx.MultiDiGraph`` whose node and edge attributes are documented in
+``docs/model.md``.  Everything relative to a date (frequency class, active or stale) is
+computed here against ``as_of``; activities after ``as_of`` are ignored, so an audit
+"as of" a past date sees the graph as it was.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.config import Config
+from kamgraph.functions import customer_function, supplier_function
+from kamgraph.model import (
+    Account,
+    Channel,
+    Frequency,
+    InfluenceLine,
+    Level,
+    Opportunity,
+    OpportunityRole,
+    Outcome,
+    Person,
+    Relationship,
+    Side,
+    TeamMember,
+    Touch,
+)
+from kamgraph.stores.base import AccountData, Stored
+from kamgraph.titles import parse_level
+
+__all__ = ["CONTACT", "INFLUENCES", "REPORTS_TO", "build_account_graph", "frequency_class"]
+
+CONTACT = "contact"
+REPORTS_TO = "reports_to"
+INFLUENCES = "influences"
+
+
+def frequency_class(contacts: int, window_days: int) -> Frequency:
+    """The slide-27 frequency class of ``contacts`` held within ``window_days``.
+
+    >>> frequency_class(26, 90).value   # two a week over 13 weeks
+    'twice_weekly'
+    >>> frequency_class(3, 90).value    # about once a month
+    'monthly'
+    >>> frequency_class(0, 90).value
+    'none'
+    """
+    if contacts <= 0 or window_days <= 0:
+        return Frequency.NONE
+    per_week = contacts * 7 / window_days
+    if per_week >= 2:
+        return Frequency.TWICE_WEEKLY
+    if per_week >= 1:
+        return Frequency.WEEKLY
+    if contacts * 30 / window_days >= 1:
+        return Frequency.MONTHLY
+    return Frequency.OCCASIONALLY
+
+
+@dataclass
+class _Pair:
+    touches: list[Touch] = field(default_factory=list)
+    recorded: Relationship | None = None
+
+
+def _person_node(person: Person, stored: Stored, config: Config) -> dict[str, Any]:
+    side = person.side or (Side.CUSTOMER if person.account_id else Side.SUPPLIER)
+    level = person.level or parse_level(person.title, config.title_rules, config.default_level)
+    if person.function:
+        function = person.function
+    elif side is Side.CUSTOMER:
+        function = customer_function(person.department, person.title, level,
+                                     config.customer_functions)
+    else:
+        function = supplier_function(person.department, person.title, level,
+                                     config.supplier_functions)
+    active = stored.status == "active" and person.active is not False
+    return {
+        "side": side.value,
+        "name": person.name or person.id,
+        "title": person.title,
+        "department": person.department,
+        "function": function,
+        "level": level.value,
+        "level_rank": level.rank,
+        "account_id": person.account_id,
+        "email": person.email,
+        "active": active,
+        "status": stored.status if person.active is not False else "departed",
+        "status_since": stored.since.isoformat() if stored.since else None,
+        "roles": tuple(sorted(r.value for r in person.roles or ())),
+        "role_labels": (),
+        "stance": (person.stance.value if person.stance else "unknown"),
+        "stance_recorded": person.stance is not None,
+        "influence": person.influence,
+        "dos": person.dos,
+        "donts": person.donts,
+        "capacity": person.capacity,
+        "team_roles": (),
+    }
+
+
+def build_account_graph(
+    data: AccountData, as_of: date, config: Config | None = None
+) -> nx.MultiDiGraph:
+    """Build the account's MultiDiGraph as of ``as_of``.
+
+    Nodes are people (customer people of the account, and our people who touch it or sit
+    on its team); edges are ``contact`` (ours -> theirs), ``reports_to`` and
+    ``influences``.  Deleted records are left out; people gone from the latest export
+    stay, marked inactive.
+    """
+    config = config or Config()
+    account: Account = data.account
+    graph = nx.MultiDiGraph()
+    people: dict[str, Person] = {}
+    stored_people: dict[str, Stored] = {}
+    team: list[TeamMember] = []
+    pairs: dict[tuple[str, str], _Pair] = defaultdict(_Pair)
+    influence: list[InfluenceLine] = []
+    opportunities: dict[str, Opportunity] = {}
+    opp_roles: list[OpportunityRole] = []
+    repairs: dict[str, int] = defaultdict(int)
+
+    for stored in data.items:
+        rec = stored.record
+        if stored.status == "deleted":
+            continue
+        if isinstance(rec, Person):
+            people[rec.id] = rec
+            stored_people[rec.id] = stored
+        elif stored.status != "active":
+            continue
+        elif isinstance(rec, TeamMember):
+            team.append(rec)
+        elif isinstance(rec, Touch):
+            if rec.day <= as_of:
+                pairs[(rec.supplier_id, rec.customer_id)].touches.append(rec)
+        elif isinstance(rec, Relationship):
+            pairs[(rec.supplier_id, rec.customer_id)].recorded = rec
+        elif isinstance(rec, InfluenceLine):
+            influence.append(rec)
+        elif isinstance(rec, Opportunity):
+            opportunities[rec.id] = rec
+        elif isinstance(rec, OpportunityRole):
+            opp_roles.append(rec)
+
+    def is_customer(pid: str) -> bool:
+        p = people.get(pid)
+        return p is not None and p.account_id == account.id and p.side is not Side.SUPPLIER
+
+    def is_supplier(pid: str) -> bool:
+        p = people.get(pid)
+        return p is not None and (p.side is Side.SUPPLIER or (p.side is None and not p.account_id))
+
+    for pid, person in people.items():
+        if is_customer(pid):
+            graph.add_node(pid, **_person_node(person, stored_people[pid], config))
+
+    ours_needed = {m.person_id for m in team} | {s for s, _ in pairs}
+    for pid in sorted(ours_needed):
+        if is_supplier(pid):
+            graph.add_node(pid, **_person_node(people[pid], stored_people[pid], config))
+        else:
+            repairs["links naming an unknown person of ours"] += 1
+
+    team_roles: dict[str, set[str]] = defaultdict(set)
+    for member in team:
+        if member.person_id in graph:
+            team_roles[member.person_id].add(member.role.value)
+    for pid, roles in team_roles.items():
+        graph.nodes[pid]["team_roles"] = tuple(sorted(roles))
+
+    labels: dict[str, set[str]] = defaultdict(set)
+    extra_roles: dict[str, set[str]] = defaultdict(set)
+    opp_list = []
+    roles_by_opp: dict[str, list[OpportunityRole]] = defaultdict(list)
+    for r in opp_roles:
+        if r.person_id in graph:
+            roles_by_opp[r.opportunity_id].append(r)
+    for opp in sorted(opportunities.values(), key=lambda o: o.id):
+        roles = roles_by_opp.get(opp.id, [])
+        opp_list.append({
+            "id": opp.id, "name": opp.name, "stage": opp.stage, "is_closed": opp.is_closed,
+            "is_won": opp.is_won, "amount": opp.amount,
+            "close_date": opp.close_date.isoformat() if opp.close_date else None,
+            "roles": [
+                {"person": r.person_id, "roles": tuple(x.value for x in r.roles),
+                 "label": r.role_label, "primary": r.is_primary}
+                for r in sorted(roles, key=lambda r: r.id)
+            ],
+        })
+        for r in roles:
+            extra_roles[r.person_id].update(x.value for x in r.roles)
+            if r.role_label:
+                labels[r.person_id].add(r.role_label)
+    for pid, roles in extra_roles.items():
+        node = graph.nodes[pid]
+        node["roles"] = tuple(sorted(set(node["roles"]) | roles))
+        node["role_labels"] = tuple(sorted(labels[pid]))
+
+    for (sid, cid), pair in sorted(pairs.items()):
+        if sid not in graph or cid not in graph:
+            if cid not in graph:
+                repairs["links naming an unknown contact"] += 1
+            continue
+        graph.add_edge(sid, cid, key=CONTACT, kind=CONTACT,
+                       **_contact_attrs(pair, graph, sid, cid, as_of, config))
+
+    for pid, person in people.items():
+        if pid not in graph or not person.reports_to:
+            continue
+        manager = person.reports_to
+        if manager == pid:
+            repairs["people reporting to themselves"] += 1
+        elif manager in graph and graph.nodes[manager]["side"] == graph.nodes[pid]["side"]:
+            graph.add_edge(pid, manager, key=REPORTS_TO, kind=REPORTS_TO)
+        elif graph.nodes[pid]["side"] == Side.CUSTOMER.value:
+            repairs["reports-to naming someone outside the account"] += 1
+
+    for line in influence:
+        if line.source_id in graph and line.target_id in graph and line.source_id != line.target_id:
+            graph.add_edge(line.source_id, line.target_id, key=INFLUENCES, kind=INFLUENCES,
+                           weight=line.weight, note=line.note)
+        else:
+            repairs["influence lines naming someone outside the account"] += 1
+
+    graph.graph.update({
+        "account": {
+            "id": account.id, "name": account.name, "industry": account.industry,
+            "tier": account.tier, "revenue": account.revenue,
+            "attractiveness": account.attractiveness, "position": account.position,
+        },
+        "as_of": as_of,
+        "opportunities": opp_list,
+        "repairs": dict(repairs),
+    })
+    return graph
+
+
+def _contact_attrs(
+    pair: _Pair, graph: nx.MultiDiGraph, sid: str, cid: str, as_of: date, config: Config
+) -> dict[str, Any]:
+    window = timedelta(days=config.frequency_window_days)
+    touches = sorted(pair.touches, key=lambda t: (t.day, t.activity_id))
+    contacts = [t for t in touches if t.outcome.is_contact]
+    by_channel = {c.value: 0 for c in Channel}
+    for t in contacts:
+        by_channel[t.channel.value] += 1
+    recent = sum(1 for t in contacts if as_of - t.day < window)
+    previous = sum(1 for t in contacts if window <= as_of - t.day < 2 * window)
+    year_minutes = sum(t.minutes for t in contacts if as_of - t.day < timedelta(days=365))
+    frequency = frequency_class(recent, config.frequency_window_days)
+    last = contacts[-1].day if contacts else None
+    first = contacts[0].day if contacts else None
+    source = "derived" if touches else "recorded"
+    recorded = pair.recorded
+    if recorded is not None:
+        if touches:
+            source = "recorded+derived"
+        if recorded.frequency and recorded.frequency.rank > frequency.rank:
+            frequency = recorded.frequency
+        if recorded.last_contact and recorded.last_contact <= as_of and (
+            last is None or recorded.last_contact > last
+        ):
+            last = recorded.last_contact
+    if last is not None:
+        current = (as_of - last).days <= config.recency_days
+    else:
+        # A hand-recorded relationship with a frequency but no date is taken as current.
+        current = recorded is not None and frequency is not Frequency.NONE
+    holders_active = graph.nodes[sid]["active"] and graph.nodes[cid]["active"]
+    return {
+        "frequency": frequency.value,
+        "frequency_rank": frequency.rank,
+        "first_contact": first,
+        "last_contact": last,
+        "days_since_contact": (as_of - last).days if last else None,
+        "meetings": by_channel[Channel.MEETING.value],
+        "calls": by_channel[Channel.CALL.value],
+        "emails": by_channel[Channel.EMAIL.value],
+        "other": by_channel[Channel.OTHER.value],
+        "contacts": len(contacts),
+        "recent": recent,
+        "previous": previous,
+        "declined": sum(1 for t in touches if t.outcome is Outcome.DECLINED),
+        "unanswered": sum(1 for t in touches if t.outcome is Outcome.UNANSWERED),
+        "minutes_12m": year_minutes,
+        "current": current,
+        "active": current and holders_active,
+        "source": source,
+        "strength": recorded.strength if recorded else None,
+        "sentiment": recorded.sentiment if recorded else None,
+        "note": recorded.note if recorded else None,
+        "touches": tuple(
+            (t.day, t.channel.value, t.outcome.value, t.minutes) for t in touches
+        ),
+    }
+
+
+def level_of(graph: nx.MultiDiGraph, node: str) -> Level:
+    """The :class:`Level` of a node."""
+    return Level(graph.nodes[node]["level"])

@@ -1,0 +1,413 @@
+"""The domain vocabulary and the records that flow from loaders to stores.
+
+Records are plain frozen dataclasses: a loader yields them, a store keeps them, and
+:mod:`kamgraph.graph` turns one account's records into the networkx view that every
+analysis reads.  Nothing here judges; the analyses do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any, ClassVar
+
+__all__ = [
+    "Account",
+    "Channel",
+    "CustomerRole",
+    "Frequency",
+    "InfluenceLine",
+    "Level",
+    "Opportunity",
+    "OpportunityRole",
+    "Outcome",
+    "Person",
+    "Record",
+    "RECORD_TYPES",
+    "Relationship",
+    "Side",
+    "Stance",
+    "SupplierRole",
+    "TeamMember",
+    "Touch",
+    "record_from_dict",
+]
+
+
+class Side(str, Enum):
+    """Which company a person works for."""
+
+    CUSTOMER = "customer"
+    SUPPLIER = "supplier"
+
+
+class Level(str, Enum):
+    """Seniority, highest first; :attr:`rank` orders them (6 = C-level)."""
+
+    C_LEVEL = "c_level"
+    VP = "vp"
+    DIRECTOR = "director"
+    HEAD = "head"
+    MANAGER = "manager"
+    INDIVIDUAL = "individual_contributor"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+    @property
+    def label(self) -> str:
+        return _LEVEL_LABEL[self]
+
+
+_LEVEL_RANK = {
+    Level.C_LEVEL: 6,
+    Level.VP: 5,
+    Level.DIRECTOR: 4,
+    Level.HEAD: 3,
+    Level.MANAGER: 2,
+    Level.INDIVIDUAL: 1,
+}
+_LEVEL_LABEL = {
+    Level.C_LEVEL: "C-level",
+    Level.VP: "VP",
+    Level.DIRECTOR: "Director",
+    Level.HEAD: "Head",
+    Level.MANAGER: "Manager",
+    Level.INDIVIDUAL: "Individual contributor",
+}
+
+
+class Stance(str, Enum):
+    """A customer person's stance toward us."""
+
+    CHAMPION = "champion"
+    SUPPORTER = "supporter"
+    NEUTRAL = "neutral"
+    SKEPTIC = "skeptic"
+    ANTI_SPONSOR = "anti_sponsor"
+    UNKNOWN = "unknown"
+
+
+class CustomerRole(str, Enum):
+    """Buying roles a customer person may hold (several at once)."""
+
+    ECONOMIC_BUYER = "economic_buyer"
+    DECISION_MAKER = "decision_maker"
+    TECHNICAL_BUYER = "technical_buyer"
+    INFLUENCER = "influencer"
+    USER = "user"
+    GATEKEEPER = "gatekeeper"
+    COACH = "coach"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+    OTHER = "other"
+
+    @property
+    def is_decision_role(self) -> bool:
+        return self in DECISION_ROLES
+
+
+DECISION_ROLES = frozenset(
+    {CustomerRole.ECONOMIC_BUYER, CustomerRole.DECISION_MAKER, CustomerRole.EXECUTIVE_SPONSOR}
+)
+
+
+class SupplierRole(str, Enum):
+    """Roles our people play on an account team."""
+
+    KEY_ACCOUNT_MANAGER = "key_account_manager"
+    KEY_ACCOUNT_DIRECTOR = "key_account_director"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+    SALES = "sales"
+    TECHNICAL_SERVICE = "technical_service"
+    DELIVERY = "delivery"
+    OTHER = "other"
+
+
+class Frequency(str, Enum):
+    """Contact frequency classes of the relationship map (slide 27), most frequent first."""
+
+    TWICE_WEEKLY = "twice_weekly"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    OCCASIONALLY = "occasionally"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        return _FREQ_RANK[self]
+
+
+_FREQ_RANK = {
+    Frequency.TWICE_WEEKLY: 4,
+    Frequency.WEEKLY: 3,
+    Frequency.MONTHLY: 2,
+    Frequency.OCCASIONALLY: 1,
+    Frequency.NONE: 0,
+}
+
+
+class Channel(str, Enum):
+    """How a contact happened."""
+
+    MEETING = "meeting"
+    CALL = "call"
+    EMAIL = "email"
+    OTHER = "other"
+
+
+class Outcome(str, Enum):
+    """What came of a contact or an attempt at one."""
+
+    HELD = "held"  # a meeting that took place, a connected call, a logged task
+    SENT = "sent"  # one-way: an e-mail or a message without a known reply
+    DECLINED = "declined"  # a meeting invitation the person declined
+    UNANSWERED = "unanswered"  # a call with no answer, a voicemail, a busy line
+
+    @property
+    def is_contact(self) -> bool:
+        """True when the two people actually met, spoke or wrote."""
+        return self in (Outcome.HELD, Outcome.SENT)
+
+
+@dataclass(frozen=True)
+class Record:
+    """Base of every stored record; ``deleted`` marks a record the source deleted."""
+
+    kind: ClassVar[str] = "record"
+    deleted: bool = field(default=False, kw_only=True)
+
+    def key(self) -> str:
+        raise NotImplementedError
+
+    def account_key(self) -> str | None:
+        """The account this record belongs to, or None for our own people."""
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name == "deleted":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, Enum):
+                value = value.value
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = [v.value if isinstance(v, Enum) else v for v in value]
+            out[f.name] = value
+        return out
+
+
+@dataclass(frozen=True)
+class Account(Record):
+    kind: ClassVar[str] = "account"
+    id: str
+    name: str
+    industry: str | None = None
+    tier: str | None = None
+    revenue: float | None = None
+    attractiveness: str | None = None  # high, medium, low
+    position: str | None = None  # strong, average, weak
+    owner_id: str | None = None
+
+    def key(self) -> str:
+        return self.id
+
+    def account_key(self) -> str | None:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Person(Record):
+    """A person on either side.  Fields a source does not know are None."""
+
+    kind: ClassVar[str] = "person"
+    id: str
+    side: Side | None  # None only in an overlay row that adds facts to a known person
+    name: str | None
+    account_id: str | None = None
+    title: str | None = None
+    department: str | None = None
+    function: str | None = None  # explicit; otherwise derived from department and title
+    level: Level | None = None  # explicit; otherwise parsed from the title
+    reports_to: str | None = None
+    email: str | None = None
+    active: bool | None = None  # False: the person has left
+    roles: tuple[CustomerRole, ...] | None = None
+    stance: Stance | None = None
+    influence: float | None = None  # 0..1
+    dos: str | None = None
+    donts: str | None = None
+    capacity: int | None = None  # our people: how many key accounts they can serve
+    merged_into: str | None = None
+
+    def key(self) -> str:
+        return self.id
+
+    def account_key(self) -> str | None:
+        return self.account_id if self.side is not Side.SUPPLIER else None
+
+
+@dataclass(frozen=True)
+class TeamMember(Record):
+    """One of our people on an account team, in a role."""
+
+    kind: ClassVar[str] = "team_member"
+    account_id: str
+    person_id: str
+    role: SupplierRole
+    role_label: str | None = None
+
+    def key(self) -> str:
+        return f"{self.account_id}|{self.person_id}|{self.role.value}"
+
+    def account_key(self) -> str | None:
+        return self.account_id
+
+
+@dataclass(frozen=True)
+class InfluenceLine(Record):
+    """``source_id`` sways ``target_id`` (both customer people of one account)."""
+
+    kind: ClassVar[str] = "influence"
+    account_id: str
+    source_id: str
+    target_id: str
+    weight: float = 1.0
+    note: str | None = None
+
+    def key(self) -> str:
+        return f"{self.source_id}|{self.target_id}"
+
+    def account_key(self) -> str | None:
+        return self.account_id
+
+
+@dataclass(frozen=True)
+class Opportunity(Record):
+    kind: ClassVar[str] = "opportunity"
+    id: str
+    account_id: str
+    name: str
+    stage: str | None = None
+    is_closed: bool = False
+    is_won: bool = False
+    close_date: date | None = None
+    amount: float | None = None
+
+    def key(self) -> str:
+        return self.id
+
+    def account_key(self) -> str | None:
+        return self.account_id
+
+
+@dataclass(frozen=True)
+class OpportunityRole(Record):
+    """A customer person's role on one opportunity."""
+
+    kind: ClassVar[str] = "opportunity_role"
+    id: str
+    account_id: str
+    opportunity_id: str
+    person_id: str
+    roles: tuple[CustomerRole, ...]
+    role_label: str | None = None
+    is_primary: bool = False
+
+    def key(self) -> str:
+        return self.id
+
+    def account_key(self) -> str | None:
+        return self.account_id
+
+
+@dataclass(frozen=True)
+class Touch(Record):
+    """One of our people in contact (or attempting it) with one of theirs, on one day."""
+
+    kind: ClassVar[str] = "touch"
+    activity_id: str
+    account_id: str
+    supplier_id: str
+    customer_id: str
+    day: date
+    channel: Channel
+    outcome: Outcome
+    minutes: int = 0
+
+    def key(self) -> str:
+        return f"{self.activity_id}|{self.supplier_id}|{self.customer_id}"
+
+    def account_key(self) -> str | None:
+        return self.account_id
+
+
+@dataclass(frozen=True)
+class Relationship(Record):
+    """A relationship recorded by hand (kamgraph CSV) rather than derived from activity."""
+
+    kind: ClassVar[str] = "relationship"
+    account_id: str
+    supplier_id: str
+    customer_id: str
+    frequency: Frequency | None = None
+    last_contact: date | None = None
+    strength: float | None = None
+    sentiment: float | None = None  # -1..1
+    note: str | None = None
+
+    def key(self) -> str:
+        return f"{self.supplier_id}|{self.customer_id}"
+
+    def account_key(self) -> str | None:
+        return self.account_id
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.kind: cls
+    for cls in (
+        Account,
+        Person,
+        TeamMember,
+        InfluenceLine,
+        Opportunity,
+        OpportunityRole,
+        Touch,
+        Relationship,
+    )
+}
+
+_ENUM_FIELDS: dict[str, type[Enum]] = {
+    "side": Side,
+    "level": Level,
+    "stance": Stance,
+    "channel": Channel,
+    "outcome": Outcome,
+    "frequency": Frequency,
+}
+
+
+def record_from_dict(kind: str, data: dict[str, Any], *, deleted: bool = False) -> Record:
+    """Rebuild a record from :meth:`Record.to_dict` output (what stores keep)."""
+    cls = RECORD_TYPES[kind]
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in names or name == "deleted":
+            continue
+        if value is not None:
+            if name == "role":
+                value = (SupplierRole if cls is TeamMember else CustomerRole)(value)
+            elif name == "roles":
+                value = tuple(CustomerRole(v) for v in value)
+            elif name in _ENUM_FIELDS:
+                value = _ENUM_FIELDS[name](value)
+            elif name in ("day", "close_date", "last_contact"):
+                value = date.fromisoformat(value)
+        kwargs[name] = value
+    return cls(**kwargs, deleted=deleted)

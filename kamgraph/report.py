@@ -1,0 +1,147 @@
+"""Rendering audits: a terminal table, Markdown, CSV and JSON, every CRM string escaped.
+
+CRM strings are hostile until proven otherwise: control characters are stripped from
+terminal output (no escape sequences), Markdown escapes its syntax and HTML, and CSV
+cells that a spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import textwrap
+from collections import Counter
+
+from kamgraph.audit import AuditReport
+
+__all__ = ["FORMATS", "csv_cell", "md_escape", "render", "terminal_safe"]
+
+FORMATS = ("table", "json", "markdown", "csv")
+WIDTH = 100
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
+
+
+def terminal_safe(value: object) -> str:
+    """Drop control characters (escape sequences, bidi overrides) and fold line breaks."""
+    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _CONTROL.sub("", text)
+
+
+def md_escape(value: object) -> str:
+    """Escape Markdown syntax and HTML so a CRM string renders as text.
+
+    >>> md_escape("<img src=x onerror=alert(1)> | *x*")
+    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt; \\\\| \\\\*x\\\\*'
+    """
+    text = terminal_safe(value)
+    text = text.replace("&", "&amp;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("\\<", "&lt;").replace("\\>", "&gt;")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula.
+
+    >>> csv_cell("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> csv_cell("-5 days")
+    "'-5 days"
+    """
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r|%":
+        return "'" + text
+    return text
+
+
+def render(report: AuditReport, fmt: str) -> str:
+    """Render ``report`` in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _markdown(report)
+    if fmt == "csv":
+        return _csv(report)
+    if fmt == "table":
+        return _table(report)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _counts(findings: list) -> str:  # type: ignore[type-arg]
+    by = Counter(f.severity.value for f in findings)
+    parts = [f"{by[s]} {s}" for s in ("high", "medium", "low") if by[s]]
+    return ", ".join(parts) if parts else "none"
+
+
+def _table(report: AuditReport) -> str:
+    out: list[str] = []
+    wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    - ",
+                                subsequent_indent="      ", break_on_hyphens=False)
+    action_wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    > ",
+                                       subsequent_indent="      ", break_on_hyphens=False)
+    out.append(f"kamgraph audit as of {report.as_of.isoformat()}")
+    for account in report.accounts:
+        out.append("")
+        stage = account.stage["name"] if account.stage else "not classified"
+        header = (f"{terminal_safe(account.name)} ({account.id}) | stage: {stage} | "
+                  f"findings: {_counts(account.findings)}")
+        out.append(header)
+        out.append("=" * min(len(header), WIDTH))
+        if not account.findings:
+            out.append("  no findings")
+        for f in account.findings:
+            line = (f"  {f.severity.value.upper():<6} {f.score:4.2f}  {f.kind:<18} "
+                    f"{terminal_safe(f.subject.name)} [{f.subject.type}]")
+            out.append(line[:WIDTH])
+            for evidence in f.evidence:
+                out.extend(wrap.wrap(terminal_safe(evidence)))
+            out.extend(action_wrap.wrap(terminal_safe(f.action)))
+    return "\n".join(out) + "\n"
+
+
+def _markdown(report: AuditReport) -> str:
+    out = [f"# kamgraph audit, as of {report.as_of.isoformat()}", ""]
+    for account in report.accounts:
+        stage = account.stage["name"] if account.stage else "not classified"
+        out.append(f"## {md_escape(account.name)} (`{md_escape(account.id)}`)")
+        out.append("")
+        out.append(f"Stage: {stage}. Findings: {_counts(account.findings)}.")
+        out.append("")
+        for f in account.findings:
+            out.append(f"### {f.severity.value.upper()} · {f.kind} · "
+                       f"{md_escape(f.subject.name)} ({f.subject.type}, score {f.score:.2f})")
+            out.append("")
+            for evidence in f.evidence:
+                out.append(f"- {md_escape(evidence)}")
+            out.append("")
+            out.append(f"**Action:** {md_escape(f.action)}")
+            if f.suggested:
+                out.append("")
+                out.append(f"**Suggested:** {md_escape(f.suggested.name)}")
+            out.append("")
+    return "\n".join(out)
+
+
+CSV_COLUMNS = (
+    "account_id", "account_name", "kind", "severity", "score", "subject_type", "subject_id",
+    "subject_name", "evidence", "action", "suggested_id", "suggested_name",
+)
+
+
+def _csv(report: AuditReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for account in report.accounts:
+        for f in account.findings:
+            writer.writerow([
+                csv_cell(account.id), csv_cell(account.name), f.kind, f.severity.value,
+                f"{f.score:.3f}", f.subject.type, csv_cell(f.subject.id),
+                csv_cell(f.subject.name), csv_cell(" | ".join(f.evidence)),
+                csv_cell(f.action), csv_cell(f.suggested.id if f.suggested else ""),
+                csv_cell(f.suggested.name if f.suggested else ""),
+            ])
+    return buffer.getvalue()

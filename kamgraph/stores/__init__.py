@@ -1,0 +1,57 @@
+"""Stores: where the account graph lives.  :func:`open_store` picks one from a URI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kamgraph.errors import StoreUnavailable
+from kamgraph.stores.base import AccountData, AccountSummary, Store, Stored, SyncReport, SyncRun
+from kamgraph.stores.sqlite import SqliteStore
+
+__all__ = [
+    "AccountData",
+    "AccountSummary",
+    "DEFAULT_STORE",
+    "SqliteStore",
+    "Store",
+    "Stored",
+    "SyncReport",
+    "SyncRun",
+    "open_store",
+    "resolve_store_uri",
+]
+
+DEFAULT_STORE = "sqlite:///kamgraph.db"
+_NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+
+def resolve_store_uri(uri: str | None) -> str:
+    """``--store``, else ``KAMGRAPH_STORE``, else ``NEO4J_URI``, else ./kamgraph.db."""
+    return (
+        uri
+        or os.environ.get("KAMGRAPH_STORE")
+        or os.environ.get("NEO4J_URI")
+        or DEFAULT_STORE
+    )
+
+
+def open_store(uri: str | None = None) -> Store:
+    """Open the store a URI names: ``sqlite:///path``, a plain path, or ``bolt://…``."""
+    chosen = resolve_store_uri(uri)
+    if chosen.startswith("sqlite://"):
+        rest = chosen[len("sqlite://"):]
+        if not rest.startswith("/") or rest == "/":
+            raise StoreUnavailable(
+                "a SQLite store URI is sqlite:///relative/path or sqlite:////absolute/path"
+            )
+        return SqliteStore(Path(rest[1:]))
+    if chosen.startswith(_NEO4J_SCHEMES):
+        raise StoreUnavailable(
+            "the Neo4j store is not available in this version of kamgraph; "
+            "use the embedded store (sqlite:///path)"
+        )
+    if "://" in chosen:
+        scheme = chosen.split("://", 1)[0]
+        raise StoreUnavailable(f"unknown store scheme {scheme!r}: use sqlite:/// or bolt://")
+    return SqliteStore(Path(chosen))

@@ -1,0 +1,181 @@
+"""The one small interface every store implements, and the types it speaks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from kamgraph.loaders.base import Loader, Reject
+from kamgraph.model import Account, Record, record_from_dict
+
+__all__ = [
+    "AccountData",
+    "AccountSummary",
+    "OVERLAY_FORMATS",
+    "Store",
+    "Stored",
+    "SyncReport",
+    "SyncRun",
+    "merge_rows",
+    "record_hash",
+    "record_json",
+]
+
+#: Formats whose records add to other sources' records rather than stand alone.
+OVERLAY_FORMATS = frozenset({"csv"})
+
+
+def record_json(record: Record) -> str:
+    return json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_hash(payload: str, status: str) -> str:
+    return hashlib.blake2b(f"{status}\x00{payload}".encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A record as the store holds it: merged across sources, with its status.
+
+    ``status`` is ``active``, ``inactive`` (gone from the latest full export, since
+    ``since``) or ``deleted`` (the source deleted or merged it away).
+    """
+
+    record: Record
+    status: str = "active"
+    since: date | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccountData:
+    """Everything a store knows about one account, plus our people (the supplier pool)."""
+
+    account: Account
+    items: tuple[Stored, ...]
+
+    def of_kind(self, kind: str) -> Iterator[Stored]:
+        return (s for s in self.items if s.record.kind == kind)
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    id: str
+    name: str
+    status: str
+    customers: int
+    our_people: int
+    links: int
+
+
+@dataclass
+class SyncReport:
+    """What one sync did.  ``status`` is ``ok``, ``rejected`` or ``failed``."""
+
+    run_id: int | None
+    source: str
+    format: str
+    status: str
+    counts: Counter[str] = field(default_factory=Counter)
+    read: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.run_id,
+            "source": self.source,
+            "format": self.format,
+            "status": self.status,
+            "counts": dict(sorted(self.counts.items())),
+            "read": self.read,
+            "skipped": self.skipped,
+            "rejected": len(self.rejects),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    id: int
+    source: str
+    format: str
+    mode: str
+    started: datetime
+    finished: datetime | None
+    status: str
+    counts: dict[str, Any]
+    error: str | None
+
+
+class Store(Protocol):
+    """Storage of the account graph.  Stores are context managers."""
+
+    uri: str
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def init(self) -> None:
+        """Create or migrate the schema; idempotent."""
+
+    def sync(
+        self,
+        loader: Loader,
+        *,
+        source: str,
+        mode: str = "full",
+        allow_rejects: bool = False,
+        today: date | None = None,
+    ) -> SyncReport:
+        """Write everything ``loader`` yields as one atomic run."""
+
+    def accounts(self) -> list[AccountSummary]: ...
+
+    def load_account(self, account_id: str) -> AccountData: ...
+
+    def runs(self, limit: int | None = None) -> list[SyncRun]: ...
+
+
+def _priority(source: str, fmt: str) -> tuple[int, str]:
+    return (1 if fmt in OVERLAY_FORMATS else 0, source)
+
+
+def merge_rows(
+    rows: Iterable[tuple[str, str, str, str, str, str | None]],
+    formats: dict[str, str],
+) -> list[Stored]:
+    """Merge stored rows ``(kind, key, source, data, status, since)`` across sources.
+
+    CRM sources form the base; overlay sources (kamgraph CSV) add their non-empty fields
+    on top.  The status is the base's when a CRM holds the record, else the overlay's.
+    """
+    grouped: dict[tuple[str, str], list[tuple[str, str, str, str | None]]] = {}
+    for kind, key, source, data, status, since in rows:
+        grouped.setdefault((kind, key), []).append((source, data, status, since))
+    merged: list[Stored] = []
+    for (kind, key), versions in grouped.items():
+        versions.sort(key=lambda v: _priority(v[0], formats.get(v[0], "")))
+        data: dict[str, Any] = {}
+        status, since = versions[0][2], versions[0][3]
+        for _source, payload, _status, _since in versions:
+            for name, value in json.loads(payload).items():
+                if value is not None or name not in data:
+                    data[name] = value
+        merged.append(
+            Stored(
+                record=record_from_dict(kind, data, deleted=status == "deleted"),
+                status=status,
+                since=date.fromisoformat(since) if since else None,
+                sources=tuple(v[0] for v in versions),
+            )
+        )
+    merged.sort(key=lambda s: (s.record.kind, s.record.key()))
+    return merged

@@ -1,0 +1,411 @@
+"""The embedded store: one SQLite file, WAL mode, one transaction per sync.
+
+Records live in one table keyed by (kind, key, source) with their JSON payload, a hash
+to tell a change from a re-sync, and a status; every insert or change also lands in
+``record_history`` so nothing a run overwrote is lost.  ``BEGIN IMMEDIATE`` takes the
+write lock for the whole sync: a killed sync leaves the file as it was, and a second
+sync waits for the first (up to ``busy_timeout``) or fails with :class:`StoreBusy`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable, UnknownAccount
+from kamgraph.loaders.base import Loader
+from kamgraph.model import Account
+from kamgraph.stores.base import (
+    AccountData,
+    AccountSummary,
+    SyncReport,
+    SyncRun,
+    merge_rows,
+    record_hash,
+    record_json,
+)
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteStore"]
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: records, their history, sync runs, sources.
+    """
+    CREATE TABLE records (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        account_id TEXT,
+        data TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'deleted')),
+        status_since TEXT,
+        first_run INTEGER NOT NULL,
+        changed_run INTEGER NOT NULL,
+        PRIMARY KEY (kind, key, source)
+    ) WITHOUT ROWID;
+    CREATE INDEX records_by_account ON records (account_id, kind);
+    CREATE TABLE record_history (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (kind, key, source, run_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_runs (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        format TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started TEXT NOT NULL,
+        finished TEXT,
+        status TEXT NOT NULL,
+        counts TEXT NOT NULL DEFAULT '{}',
+        error TEXT
+    );
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        format TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+class SqliteStore:
+    """The embedded store.  ``SqliteStore("kamgraph.db")`` opens or creates the file."""
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = 5.0) -> None:
+        self.path = Path(path)
+        self.uri = f"sqlite:///{self.path}"
+        self.busy_timeout = busy_timeout
+        self._conn: sqlite3.Connection | None = None
+
+    # -- connection -------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = self._connect()
+        return self._conn
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path.parent and not self.path.parent.exists():
+            raise StoreUnavailable(f"{self.path}: folder {self.path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=self.busy_timeout, isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"{self.path}: not a kamgraph store ({exc})") from exc
+        self._conn = conn
+        self.init()
+        return conn
+
+    def __enter__(self) -> SqliteStore:
+        _ = self.conn
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def init(self) -> None:
+        """Apply pending migrations, each in its own transaction."""
+        conn = self._conn if self._conn is not None else self.conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this kamgraph "
+                f"understands ({SCHEMA_VERSION}); upgrade kamgraph"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                if current == number:
+                    for statement in MIGRATIONS[number].split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {number + 1}")
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise self._operational(exc) from exc
+
+    def _operational(self, exc: sqlite3.OperationalError) -> StoreError:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return StoreBusy(
+                f"{self.path}: another kamgraph process is writing to this store "
+                f"(waited {self.busy_timeout:g}s); try again when it has finished"
+            )
+        return StoreError(f"{self.path}: {exc}")
+
+    # -- writing ----------------------------------------------------------------------
+
+    def sync(
+        self,
+        loader: Loader,
+        *,
+        source: str,
+        mode: str = "full",
+        allow_rejects: bool = False,
+        today: date | None = None,
+    ) -> SyncReport:
+        conn = self.conn
+        day = (today or datetime.now(UTC).date()).isoformat()
+        report = SyncReport(run_id=None, source=source, format=loader.format, status="running")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise self._operational(exc) from exc
+        try:
+            cur = conn.execute(
+                "INSERT INTO sync_runs (source, format, mode, started, status) "
+                "VALUES (?, ?, ?, ?, 'running')",
+                (source, loader.format, mode, _now()),
+            )
+            run_id = int(cur.lastrowid or 0)
+            report.run_id = run_id
+            conn.execute(
+                "INSERT INTO sources (name, format) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET format = excluded.format",
+                (source, loader.format),
+            )
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, "
+                         "PRIMARY KEY (kind, key)) WITHOUT ROWID")
+            conn.execute("DELETE FROM temp.seen")
+            counts = report.counts
+            kinds: set[str] = set()
+            for record in loader.records():
+                kinds.add(record.kind)
+                self._upsert(record, source, run_id, day, counts)
+            report.read = dict(loader.result.read)
+            report.skipped = dict(loader.result.skipped)
+            report.rejects = list(loader.result.rejects)
+            if report.rejects and not allow_rejects:
+                conn.execute("ROLLBACK")
+                report.status = "rejected"
+                report.run_id = None
+                self._record_failure(report, f"{len(report.rejects)} rows rejected")
+                return report
+            if mode == "full":
+                self._mark_absent(source, run_id, day, counts)
+            report.status = "ok"
+            conn.execute(
+                "UPDATE sync_runs SET finished = ?, status = 'ok', counts = ? WHERE id = ?",
+                (_now(), json.dumps(report.to_dict()), run_id),
+            )
+            conn.execute("COMMIT")
+            return report
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            report.status = "failed"
+            report.run_id = None
+            report.error = str(exc) if isinstance(exc, KamgraphError) else type(exc).__name__
+            if isinstance(exc, Exception):
+                self._record_failure(report, report.error)
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._operational(exc) from exc
+            raise
+
+    def _record_failure(self, report: SyncReport, error: str) -> None:
+        """A failed or rejected run leaves data untouched but is still on record."""
+        try:
+            with_tx = self.conn
+            with_tx.execute("BEGIN IMMEDIATE")
+            cur = with_tx.execute(
+                "INSERT INTO sync_runs (source, format, mode, started, finished, status, "
+                "counts, error) VALUES (?, ?, 'full', ?, ?, ?, ?, ?)",
+                (report.source, report.format, _now(), _now(), report.status,
+                 json.dumps(report.to_dict()), error),
+            )
+            report.run_id = int(cur.lastrowid or 0)
+            with_tx.execute("COMMIT")
+        except sqlite3.Error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
+    def _upsert(
+        self, record: Any, source: str, run_id: int, day: str, counts: Counter[str]
+    ) -> None:
+        conn = self.conn
+        kind, key = record.kind, record.key()
+        if conn.execute(
+            "INSERT OR IGNORE INTO temp.seen (kind, key) VALUES (?, ?)", (kind, key)
+        ).rowcount == 0:
+            counts["duplicates"] += 1
+        payload = record_json(record)
+        status = "deleted" if record.deleted else "active"
+        digest = record_hash(payload, status)
+        row = conn.execute(
+            "SELECT hash, status FROM records WHERE kind = ? AND key = ? AND source = ?",
+            (kind, key, source),
+        ).fetchone()
+        if row is None:
+            conn.execute(
+                "INSERT INTO records (kind, key, source, account_id, data, hash, status, "
+                "status_since, first_run, changed_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (kind, key, source, record.account_key(), payload, digest, status,
+                 day if status != "active" else None, run_id, run_id),
+            )
+            counts["inserted"] += 1
+        elif row[0] != digest:
+            since = None if status == "active" else day
+            if row[1] == status and status != "active":
+                since_row = conn.execute(
+                    "SELECT status_since FROM records WHERE kind = ? AND key = ? AND source = ?",
+                    (kind, key, source)).fetchone()
+                since = since_row[0]
+            conn.execute(
+                "UPDATE records SET account_id = ?, data = ?, hash = ?, status = ?, "
+                "status_since = ?, changed_run = ? WHERE kind = ? AND key = ? AND source = ?",
+                (record.account_key(), payload, digest, status, since, run_id, kind, key, source),
+            )
+            counts["updated"] += 1
+            if status == "deleted" and row[1] != "deleted":
+                counts["deleted"] += 1
+        else:
+            counts["unchanged"] += 1
+            return
+        conn.execute(
+            "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, key, source, run_id, status, payload),
+        )
+
+    def _mark_absent(self, source: str, run_id: int, day: str, counts: Counter[str]) -> None:
+        conn = self.conn
+        gone = conn.execute(
+            "SELECT kind, key, data FROM records r WHERE source = ? AND status = 'active' "
+            "AND NOT EXISTS (SELECT 1 FROM temp.seen s WHERE s.kind = r.kind AND s.key = r.key)",
+            (source,),
+        ).fetchall()
+        for kind, key, data in gone:
+            conn.execute(
+                "UPDATE records SET status = 'inactive', status_since = ?, changed_run = ?, "
+                "hash = ? WHERE kind = ? AND key = ? AND source = ?",
+                (day, run_id, record_hash(data, "inactive"), kind, key, source),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, data) "
+                "VALUES (?, ?, ?, ?, 'inactive', ?)",
+                (kind, key, source, run_id, data),
+            )
+        counts["inactivated"] += len(gone)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _formats(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT name, format FROM sources").fetchall())
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise self._operational(exc) from exc
+
+    def accounts(self) -> list[AccountSummary]:
+        """Every account with its people and link counts, in one snapshot."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            merged = merge_rows(
+                self._read(
+                    "SELECT kind, key, source, data, status, status_since FROM records "
+                    "WHERE kind = 'account'"
+                ),
+                self._formats(),
+            )
+            people = dict(self._read(
+                "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
+                "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
+            ours = dict(self._read(
+                "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')) "
+                "FROM records WHERE kind IN ('touch', 'relationship') AND status = 'active' "
+                "GROUP BY account_id"))
+            links = dict(self._read(
+                "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id') || '|' "
+                "|| json_extract(data, '$.customer_id')) FROM records "
+                "WHERE kind IN ('touch', 'relationship') AND status = 'active' "
+                "GROUP BY account_id"))
+        finally:
+            conn.execute("COMMIT")
+        out = []
+        for stored in merged:
+            account = stored.record
+            assert isinstance(account, Account)
+            out.append(AccountSummary(
+                id=account.id, name=account.name, status=stored.status,
+                customers=people.get(account.id, 0), our_people=ours.get(account.id, 0),
+                links=links.get(account.id, 0),
+            ))
+        out.sort(key=lambda a: (a.name.lower(), a.id))
+        return out
+
+    def load_account(self, account_id: str) -> AccountData:
+        """One account's records and all of our people, read in one snapshot."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            rows = self._read(
+                "SELECT kind, key, source, data, status, status_since FROM records "
+                "WHERE account_id = ? UNION ALL "
+                "SELECT kind, key, source, data, status, status_since FROM records "
+                "WHERE kind = 'person' AND account_id IS NULL",
+                (account_id,),
+            )
+            formats = self._formats()
+        finally:
+            conn.execute("COMMIT")
+        items = merge_rows(rows, formats)
+        account = next(
+            (s.record for s in items if s.record.kind == "account"), None
+        )
+        if not isinstance(account, Account):
+            raise UnknownAccount(f"no account with id {account_id!r}")
+        return AccountData(account=account, items=tuple(items))
+
+    def runs(self, limit: int | None = None) -> list[SyncRun]:
+        sql = ("SELECT id, source, format, mode, started, finished, status, counts, error "
+               "FROM sync_runs ORDER BY id DESC")
+        params: tuple[Any, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        return [
+            SyncRun(
+                id=r[0], source=r[1], format=r[2], mode=r[3],
+                started=datetime.fromisoformat(r[4]),
+                finished=datetime.fromisoformat(r[5]) if r[5] else None,
+                status=r[6], counts=json.loads(r[7] or "{}"), error=r[8],
+            )
+            for r in self._read(sql, params)
+        ]
+
+    def dump(self) -> Iterator[tuple[Any, ...]]:
+        """Every record row without run bookkeeping: for comparing two stores."""
+        yield from self._read(
+            "SELECT kind, key, source, account_id, data, status, status_since FROM records "
+            "ORDER BY kind, key, source"
+        )

@@ -1,0 +1,58 @@
+"""One sync: a loader's stream into a store, rejects written beside the store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from kamgraph.config import Config
+from kamgraph.loaders.base import EventSink, load, write_rejects
+from kamgraph.stores.base import Store, SyncReport
+from kamgraph.stores.sqlite import SqliteStore
+
+__all__ = ["rejects_path", "sync_path"]
+
+
+def rejects_path(store: Store) -> Path:
+    """Where a store's rejects file goes: beside the SQLite file, else the working folder."""
+    if isinstance(store, SqliteStore):
+        return store.path.with_name(store.path.stem + ".rejects.csv")
+    return Path("kamgraph.rejects.csv")
+
+
+def _quiet(event: str, **fields: object) -> None:
+    return None
+
+
+def sync_path(
+    store: Store,
+    path: Path,
+    *,
+    fmt: str = "auto",
+    config: Config | None = None,
+    encoding: str | None = None,
+    source: str | None = None,
+    allow_rejects: bool = False,
+    today: date | None = None,
+    on_event: EventSink = _quiet,
+) -> tuple[SyncReport, Path | None]:
+    """Sync the export at ``path`` into ``store`` as one atomic run.
+
+    Returns the report and the rejects file written (None when nothing was rejected).
+    A run with rejects is rolled back unless ``allow_rejects``.
+    """
+    config = config or Config()
+    loader = load(path, fmt, config=config, encoding=encoding, on_event=on_event)
+    on_event("sync.start", format=loader.format, source=source or loader.format)
+    report = store.sync(
+        loader, source=source or loader.format, allow_rejects=allow_rejects, today=today
+    )
+    written = None
+    target = rejects_path(store)
+    if report.rejects:
+        write_rejects(target, report.rejects)
+        written = target
+    elif target.exists():
+        target.unlink()
+    on_event("sync.finish", **report.to_dict())
+    return report, written

@@ -1,0 +1,145 @@
+"""What every loader shares: the load contract, rejects, and format detection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kamgraph.config import Config
+from kamgraph.errors import InputError
+from kamgraph.model import Record
+
+__all__ = [
+    "PROGRESS_EVERY",
+    "EventSink",
+    "counted_rows",
+    "Loader",
+    "LoadResult",
+    "Reject",
+    "detect_format",
+    "load",
+    "write_rejects",
+]
+
+EventSink = Callable[..., None]
+
+
+def _no_events(event: str, **fields: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row kamgraph could not use, with why: what the rejects file holds.
+
+    ``type`` is a stable slug (``unknown-contact``), ``message`` a sentence for people.
+    """
+
+    file: str
+    line: int
+    field: str
+    type: str
+    message: str
+    value: str = ""
+
+
+@dataclass
+class LoadResult:
+    """Counts of what a load read, skipped (by reason) and rejected."""
+
+    format: str
+    source: str
+    read: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def reject(self, row_file: str, line: int, column: str, type_: str, message: str,
+               value: str = "") -> None:
+        self.rejects.append(Reject(row_file, line, column, type_, message, value[:200]))
+
+
+PROGRESS_EVERY = 10_000
+
+
+def counted_rows(
+    table: Any, required: tuple[str, ...], result: LoadResult, on_event: EventSink
+) -> Iterator[Any]:
+    """Yield a table's rows, counting them and reporting progress as events."""
+    count = 0
+    for row in table.rows(required):
+        count += 1
+        if count % PROGRESS_EVERY == 0:
+            on_event("file.progress", file=table.display, rows=count)
+        yield row
+    result.read[table.name] = count
+    on_event("file.read", file=table.display, rows=count)
+
+
+class Loader(Protocol):
+    """A CRM reader: ``records()`` streams records and fills ``result`` as it goes."""
+
+    format: str
+    result: LoadResult
+
+    def records(self) -> Iterator[Record]: ...
+
+
+def detect_format(path: Path) -> str:
+    """Tell a Salesforce export from a kamgraph CSV folder by its file names."""
+    from kamgraph.loaders.csvio import ExportSource
+
+    with ExportSource(path) as source:
+        names = set(source.names())
+    if {"contact.csv", "account.csv"} & names:
+        return "salesforce"
+    if {"people.csv", "accounts.csv", "relationships.csv", "influence.csv"} & names:
+        return "csv"
+    raise InputError(
+        "cannot tell the format: expected a Salesforce export (Account.csv, Contact.csv, …)"
+        " or a kamgraph CSV folder (people.csv, …); use --format",
+        file=str(path),
+    )
+
+
+def load(
+    path: Path,
+    fmt: str = "auto",
+    *,
+    config: Config | None = None,
+    encoding: str | None = None,
+    on_event: EventSink = _no_events,
+) -> Loader:
+    """Open ``path`` with the loader for ``fmt`` (``auto`` detects it)."""
+    config = config or Config()
+    if fmt == "auto":
+        fmt = detect_format(path)
+        on_event("format.detected", format=fmt)
+    if fmt == "salesforce":
+        from kamgraph.loaders.salesforce import SalesforceLoader
+
+        return SalesforceLoader(path, config=config, encoding=encoding, on_event=on_event)
+    if fmt == "csv":
+        from kamgraph.loaders.kamcsv import KamgraphCsvLoader
+
+        return KamgraphCsvLoader(path, config=config, encoding=encoding, on_event=on_event)
+    raise InputError(f"unknown format {fmt!r}", file=str(path))
+
+
+def write_rejects(path: Path, rejects: list[Reject]) -> None:
+    """Write rejects as CSV, each cell neutralised against formula injection."""
+    from kamgraph.report import csv_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", "line", "field", "type", "message", "value"])
+    for r in rejects:
+        writer.writerow(
+            [csv_cell(r.file), r.line, csv_cell(r.field), r.type, csv_cell(r.message),
+             csv_cell(r.value)]
+        )
+    path.write_text(buffer.getvalue(), encoding="utf-8")

@@ -1,0 +1,490 @@
+"""Salesforce exports: the weekly Data Export (folder or zip) and Data Loader files.
+
+Both flavours load to the same records: headers are matched case-insensitively, ids are
+normalised to 18 characters, booleans and dates are read in either form, the encoding is
+detected per file (or forced).  Activities become :class:`~kamgraph.model.Touch` records,
+one per (our user, their contact) pair an activity joins; ``docs/formats.md`` lists every
+column read and the quirk behind each rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+
+from kamgraph.config import Config
+from kamgraph.errors import InputError
+from kamgraph.loaders import values as v
+from kamgraph.loaders.base import EventSink, LoadResult, counted_rows
+from kamgraph.loaders.csvio import ExportSource, Row, Table
+from kamgraph.model import (
+    Account,
+    Channel,
+    CustomerRole,
+    Opportunity,
+    OpportunityRole,
+    Outcome,
+    Person,
+    Record,
+    Side,
+    Stance,
+    SupplierRole,
+    TeamMember,
+    Touch,
+)
+
+__all__ = ["CONTACT_ROLES", "TEAM_ROLES", "UNANSWERED_CALLS", "SalesforceLoader"]
+
+R = CustomerRole
+#: OpportunityContactRole.Role (and AccountContactRelation.Roles) labels, lower-cased.
+CONTACT_ROLES: dict[str, tuple[CustomerRole, ...]] = {
+    "business user": (R.USER,),
+    "decision maker": (R.DECISION_MAKER,),
+    "economic buyer": (R.ECONOMIC_BUYER,),
+    "economic decision maker": (R.ECONOMIC_BUYER, R.DECISION_MAKER),
+    "evaluator": (R.TECHNICAL_BUYER,),
+    "executive sponsor": (R.EXECUTIVE_SPONSOR,),
+    "influencer": (R.INFLUENCER,),
+    "technical buyer": (R.TECHNICAL_BUYER,),
+    "gatekeeper": (R.GATEKEEPER,),
+    "coach": (R.COACH,),
+    "champion": (R.COACH,),
+    "user": (R.USER,),
+    "end user": (R.USER,),
+    "other": (R.OTHER,),
+}
+
+S = SupplierRole
+#: AccountTeamMember.TeamMemberRole labels, lower-cased.
+TEAM_ROLES: dict[str, SupplierRole] = {
+    "account manager": S.KEY_ACCOUNT_MANAGER,
+    "key account manager": S.KEY_ACCOUNT_MANAGER,
+    "key account director": S.KEY_ACCOUNT_DIRECTOR,
+    "account director": S.KEY_ACCOUNT_DIRECTOR,
+    "global account manager": S.KEY_ACCOUNT_DIRECTOR,
+    "executive sponsor": S.EXECUTIVE_SPONSOR,
+    "sales rep": S.SALES,
+    "sales manager": S.SALES,
+    "channel manager": S.SALES,
+    "lead qualifier": S.SALES,
+    "inside sales": S.SALES,
+    "pre-sales consultant": S.TECHNICAL_SERVICE,
+    "sales engineer": S.TECHNICAL_SERVICE,
+    "technical service": S.TECHNICAL_SERVICE,
+    "technical account manager": S.TECHNICAL_SERVICE,
+    "solution architect": S.TECHNICAL_SERVICE,
+    "customer success manager": S.DELIVERY,
+    "delivery manager": S.DELIVERY,
+    "project manager": S.DELIVERY,
+}
+
+#: Task.CallDisposition values (lower-cased) that mean nobody answered.
+UNANSWERED_CALLS = frozenset(
+    {
+        "no answer", "noanswer", "no-answer", "voicemail", "left voicemail", "left message",
+        "busy", "not reached", "no contact", "unanswered", "not available", "wrong number",
+        "bad number", "hung up",
+    }
+)
+_DECLINED = frozenset({"declined", "decline"})
+_OPEN_STATUSES = frozenset({"not started", "in progress", "waiting on someone else", "deferred",
+                            "open", "planned", "scheduled"})
+
+
+def _name(row: Row) -> str:
+    full = v.text(row, "Name")
+    if full:
+        return full
+    parts = [v.text(row, "FirstName"), v.text(row, "LastName")]
+    return " ".join(p for p in parts if p) or ""
+
+
+class SalesforceLoader:
+    """Streams records from a Salesforce export; fills :attr:`result` as it reads."""
+
+    format = "salesforce"
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        config: Config,
+        encoding: str | None = None,
+        on_event: EventSink,
+    ) -> None:
+        self.path = path
+        self.config = config
+        self.encoding = encoding
+        self.on_event = on_event
+        self.source = ExportSource(path)
+        self.result = LoadResult(format=self.format, source=str(path))
+        if not self.source.has("Contact.csv"):
+            self.source.close()
+            raise InputError(
+                "not a Salesforce export: Contact.csv is missing", file=str(path)
+            )
+        self.contact_roles = dict(CONTACT_ROLES)
+        for label, role in config.contact_role_map.items():
+            self.contact_roles[label] = (CustomerRole(role),)
+        self.team_roles = dict(TEAM_ROLES)
+        for label, role in config.team_role_map.items():
+            self.team_roles[label] = SupplierRole(role)
+        # What later files need to know of earlier ones; ids only, to keep memory small.
+        self.accounts: set[str] = set()
+        self.contacts: dict[str, str] = {}  # contact id -> account id
+        self.users: set[str] = set()
+        self.opportunities: dict[str, str] = {}  # opportunity id -> account id
+
+    def close(self) -> None:
+        self.source.close()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def _table(self, name: str) -> Table | None:
+        if not self.source.has(name):
+            return None
+        return self.source.table(name, self.encoding)
+
+    def _rows(self, name: str, required: tuple[str, ...]) -> Iterator[Row]:
+        table = self._table(name)
+        if table is not None:
+            yield from counted_rows(table, required, self.result, self.on_event)
+
+    def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
+        self.result.reject(row.table.display, row.line, column, type_, message, row.get(column))
+
+    # -- the stream -------------------------------------------------------------------
+
+    def records(self) -> Iterator[Record]:
+        try:
+            yield from self._accounts()
+            yield from self._users()
+            yield from self._contacts()
+            yield from self._team()
+            yield from self._opportunities()
+            yield from self._contact_roles()
+            yield from self._events()
+            yield from self._tasks()
+        finally:
+            self.close()
+
+    def _accounts(self) -> Iterator[Record]:
+        for row in self._rows("Account.csv", ("Id", "Name")):
+            account_id = v.sf_id(row, "Id", "Account")
+            if account_id is None:
+                raise row.error("Id", "empty id")
+            self.accounts.add(account_id)
+            yield Account(
+                id=account_id,
+                name=_name(row) or account_id,
+                industry=v.text(row, "Industry"),
+                revenue=v.number(row, "AnnualRevenue"),
+                owner_id=v.sf_id(row, "OwnerId"),
+                deleted=v.boolean(row, "IsDeleted"),
+            )
+
+    def _users(self) -> Iterator[Record]:
+        for row in self._rows("User.csv", ("Id",)):
+            user_id = v.sf_id(row, "Id", "User")
+            if user_id is None:
+                raise row.error("Id", "empty id")
+            self.users.add(user_id)
+            yield Person(
+                id=user_id,
+                side=Side.SUPPLIER,
+                name=_name(row) or user_id,
+                title=v.text(row, "Title"),
+                department=v.text(row, "Department"),
+                reports_to=v.sf_id(row, "ManagerId"),
+                email=v.text(row, "Email"),
+                active=v.boolean(row, "IsActive", default=True),
+            )
+
+    def _contacts(self) -> Iterator[Record]:
+        fields = self.config.salesforce
+        for row in self._rows("Contact.csv", ("Id", "AccountId")):
+            contact_id = v.sf_id(row, "Id", "Contact")
+            if contact_id is None:
+                raise row.error("Id", "empty id")
+            account_id = v.sf_id(row, "AccountId", "Account")
+            if account_id is None:
+                self.result.skipped["contact without account"] += 1
+                continue
+            if self.accounts and account_id not in self.accounts:
+                self._reject(row, "AccountId", "unknown-account",
+                             f"account {account_id} is not in Account.csv")
+                continue
+            deleted = v.boolean(row, "IsDeleted")
+            if not deleted:
+                self.contacts[contact_id] = account_id
+            yield Person(
+                id=contact_id,
+                side=Side.CUSTOMER,
+                name=_name(row) or contact_id,
+                account_id=account_id,
+                title=v.text(row, "Title"),
+                department=v.text(row, "Department"),
+                reports_to=v.sf_id(row, "ReportsToId"),
+                email=v.text(row, "Email"),
+                stance=self._stance(row) if fields.stance else None,
+                influence=self._influence(row) if fields.influence else None,
+                dos=v.text(row, fields.dos) if fields.dos else None,
+                donts=v.text(row, fields.donts) if fields.donts else None,
+                merged_into=v.sf_id(row, "MasterRecordId"),
+                deleted=deleted,
+            )
+
+    def _stance(self, row: Row) -> Stance | None:
+        column = self.config.salesforce.stance
+        assert column is not None
+        raw = v.text(row, column)
+        if raw is None:
+            return None
+        label = raw.lower()
+        mapped = self.config.salesforce.stance_values.get(label)
+        if mapped is None:
+            normal = label.replace("-", "_").replace(" ", "_")
+            if normal in {s.value for s in Stance}:
+                mapped = normal
+        if mapped is None:
+            self._reject(row, column, "unknown-stance",
+                         f"stance {raw!r} is not mapped; add it to [salesforce.stance_values]")
+            return None
+        return Stance(mapped)
+
+    def _influence(self, row: Row) -> float | None:
+        column = self.config.salesforce.influence
+        assert column is not None
+        value = v.number(row, column)
+        if value is None:
+            return None
+        scaled = value / self.config.salesforce.influence_scale
+        if not 0.0 <= scaled <= 1.0:
+            self._reject(row, column, "influence-out-of-range",
+                         f"influence {value} is outside 0..1 after dividing by "
+                         f"{self.config.salesforce.influence_scale}")
+            return None
+        return scaled
+
+    def _team(self) -> Iterator[Record]:
+        for row in self._rows("AccountTeamMember.csv", ("AccountId", "UserId", "TeamMemberRole")):
+            account_id = v.sf_id(row, "AccountId", "Account")
+            user_id = v.sf_id(row, "UserId", "User")
+            if account_id is None or user_id is None:
+                self.result.skipped["team member without account or user"] += 1
+                continue
+            if user_id not in self.users:
+                self._reject(row, "UserId", "unknown-user", f"user {user_id} is not in User.csv")
+                continue
+            label = v.text(row, "TeamMemberRole") or "Other"
+            yield TeamMember(
+                account_id=account_id,
+                person_id=user_id,
+                role=self.team_roles.get(label.lower(), SupplierRole.OTHER),
+                role_label=label,
+                deleted=v.boolean(row, "IsDeleted"),
+            )
+
+    def _opportunities(self) -> Iterator[Record]:
+        for row in self._rows("Opportunity.csv", ("Id", "AccountId")):
+            opp_id = v.sf_id(row, "Id", "Opportunity")
+            account_id = v.sf_id(row, "AccountId", "Account")
+            if opp_id is None:
+                raise row.error("Id", "empty id")
+            if account_id is None:
+                self.result.skipped["opportunity without account"] += 1
+                continue
+            self.opportunities[opp_id] = account_id
+            yield Opportunity(
+                id=opp_id,
+                account_id=account_id,
+                name=_name(row) or opp_id,
+                stage=v.text(row, "StageName"),
+                is_closed=v.boolean(row, "IsClosed"),
+                is_won=v.boolean(row, "IsWon"),
+                close_date=v.day(row, "CloseDate"),
+                amount=v.number(row, "Amount"),
+                deleted=v.boolean(row, "IsDeleted"),
+            )
+
+    def _contact_roles(self) -> Iterator[Record]:
+        for row in self._rows("OpportunityContactRole.csv", ("Id", "OpportunityId", "ContactId")):
+            role_id = v.sf_id(row, "Id")
+            opp_id = v.sf_id(row, "OpportunityId", "Opportunity")
+            contact_id = v.sf_id(row, "ContactId", "Contact")
+            if role_id is None or opp_id is None or contact_id is None:
+                self.result.skipped["contact role without opportunity or contact"] += 1
+                continue
+            account_id = self.opportunities.get(opp_id)
+            if account_id is None:
+                self.result.skipped["contact role on an opportunity not in the export"] += 1
+                continue
+            if contact_id not in self.contacts:
+                # Salesforce keeps roles that name deleted contacts; nothing to link.
+                self.result.skipped["contact role naming a contact not in the export"] += 1
+                continue
+            label = v.text(row, "Role") or "Other"
+            yield OpportunityRole(
+                id=role_id,
+                account_id=account_id,
+                opportunity_id=opp_id,
+                person_id=contact_id,
+                roles=self.contact_roles.get(label.lower(), (CustomerRole.OTHER,)),
+                role_label=label,
+                is_primary=v.boolean(row, "IsPrimary"),
+                deleted=v.boolean(row, "IsDeleted"),
+            )
+
+    def _owner(self, row: Row) -> str | None:
+        owner = v.sf_id(row, "OwnerId")
+        if owner is None or owner not in self.users:
+            self._reject(row, "OwnerId", "unknown-user",
+                         f"owner {owner or '(empty)'} is not a user in User.csv")
+            return None
+        return owner
+
+    def _who(self, row: Row, what: str) -> str | None:
+        """The contact an activity names, or None (counted or rejected) when there is none."""
+        who = v.sf_id(row, "WhoId")
+        if who is None:
+            self.result.skipped[f"{what} without a contact"] += 1
+            return None
+        kind = who[:3]
+        if kind == "00Q":
+            self.result.skipped[f"{what} with a lead"] += 1
+            return None
+        if kind != "003" or who not in self.contacts:
+            self._reject(row, "WhoId", "unknown-contact",
+                         f"{who} is not a contact in Contact.csv")
+            return None
+        return who
+
+    def _event_relations(self) -> dict[str, list[tuple[str, str]]]:
+        """EventRelation rows by event id: (relation id, status)."""
+        relations: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for row in self._rows("EventRelation.csv", ("EventId", "RelationId")):
+            event_id = v.sf_id(row, "EventId")
+            relation = v.sf_id(row, "RelationId")
+            if event_id is None or relation is None:
+                continue
+            if event_id[:3] != "00U" or relation[:3] in ("00T", "00U"):
+                # Real exports mix task rows into EventRelation: not event invitees.
+                self.result.skipped["event relation not naming an event invitee"] += 1
+                continue
+            if v.boolean(row, "IsDeleted"):
+                continue
+            if v.boolean(row, "IsWhat"):
+                continue
+            relations[event_id].append((relation, (v.text(row, "Status") or "").lower()))
+        return relations
+
+    def _events(self) -> Iterator[Record]:
+        relations = self._event_relations()
+        for row in self._rows("Event.csv", ("Id", "OwnerId")):
+            row.table.require_one_of("ActivityDateTime", "ActivityDate")
+            event_id = v.sf_id(row, "Id", "Event")
+            if event_id is None:
+                raise row.error("Id", "empty id")
+            if v.boolean(row, "IsDeleted"):
+                self.result.skipped["deleted event"] += 1
+                continue
+            if v.boolean(row, "IsChild"):
+                self.result.skipped["child event (an invitee's copy)"] += 1
+                continue
+            when = v.moment(row, "ActivityDateTime") or v.moment(row, "ActivityDate")
+            if when is None:
+                self.result.skipped["event without a date"] += 1
+                continue
+            owner = self._owner(row)
+            if owner is None:
+                continue
+            minutes = int(v.number(row, "DurationInMinutes") or 0)
+            customers: dict[str, Outcome] = {}
+            suppliers = {owner}
+            who = v.sf_id(row, "WhoId")
+            for relation, status in relations.get(event_id, ()):
+                outcome = Outcome.DECLINED if status in _DECLINED else Outcome.HELD
+                if relation[:3] == "003" and relation in self.contacts:
+                    customers[relation] = outcome
+                elif relation[:3] == "005" and relation in self.users:
+                    if outcome is Outcome.HELD:
+                        suppliers.add(relation)
+            if who is not None and who not in customers:
+                contact = self._who(row, "event")
+                if contact is not None:
+                    customers[contact] = Outcome.HELD
+            elif who is None and not customers:
+                self.result.skipped["event without a contact"] += 1
+            for contact, outcome in customers.items():
+                for user in sorted(suppliers):
+                    yield Touch(
+                        activity_id=event_id,
+                        account_id=self.contacts[contact],
+                        supplier_id=user,
+                        customer_id=contact,
+                        day=when.date(),
+                        channel=Channel.MEETING,
+                        outcome=outcome,
+                        minutes=minutes if outcome is Outcome.HELD else 0,
+                    )
+
+    def _tasks(self) -> Iterator[Record]:
+        for row in self._rows("Task.csv", ("Id", "WhoId", "OwnerId", "ActivityDate")):
+            task_id = v.sf_id(row, "Id", "Task")
+            if task_id is None:
+                raise row.error("Id", "empty id")
+            if v.boolean(row, "IsDeleted"):
+                self.result.skipped["deleted task"] += 1
+                continue
+            when = v.day(row, "ActivityDate")
+            if when is None:
+                self.result.skipped["open task without a date"] += 1
+                continue
+            if self._is_open(row):
+                self.result.skipped["open task"] += 1
+                continue
+            contact = self._who(row, "task")
+            if contact is None:
+                continue
+            owner = self._owner(row)
+            if owner is None:
+                continue
+            channel, outcome, minutes = self._task_kind(row)
+            yield Touch(
+                activity_id=task_id,
+                account_id=self.contacts[contact],
+                supplier_id=owner,
+                customer_id=contact,
+                day=when,
+                channel=channel,
+                outcome=outcome,
+                minutes=minutes,
+            )
+
+    @staticmethod
+    def _is_open(row: Row) -> bool:
+        if row.table.has("IsClosed"):
+            return not v.boolean(row, "IsClosed")
+        status = (v.text(row, "Status") or "").lower()
+        return status in _OPEN_STATUSES
+
+    @staticmethod
+    def _task_kind(row: Row) -> tuple[Channel, Outcome, int]:
+        subtype = " ".join(
+            (v.text(row, c) or "").lower() for c in ("TaskSubtype", "Type")
+        )
+        seconds = v.number(row, "CallDurationInSeconds") or 0
+        if "call" in subtype or row.get("CallType").strip() or row.get("CallDisposition").strip():
+            disposition = (v.text(row, "CallDisposition") or "").lower()
+            if disposition in UNANSWERED_CALLS:
+                return Channel.CALL, Outcome.UNANSWERED, 0
+            return Channel.CALL, Outcome.HELD, round(seconds / 60)
+        if "email" in subtype or "e-mail" in subtype:
+            return Channel.EMAIL, Outcome.SENT, 0
+        if "meeting" in subtype:
+            return Channel.MEETING, Outcome.HELD, 0
+        return Channel.OTHER, Outcome.HELD, 0
+
+

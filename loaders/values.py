@@ -1,0 +1,92 @@
+"""Cell parsers shared by the loaders; each raises an InputError naming the cell."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from kamgraph.loaders import sfid
+from kamgraph.loaders.csvio import Row
+
+__all__ = ["boolean", "day", "moment", "number", "sf_id", "text"]
+
+_TRUE = {"1", "true", "yes", "y", "t"}
+_FALSE = {"0", "false", "no", "n", "f", ""}
+_MOMENT = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def text(row: Row, column: str) -> str | None:
+    """The stripped value, or None when empty."""
+    value = row.get(column).strip()
+    return value or None
+
+
+def boolean(row: Row, column: str, default: bool = False) -> bool:
+    raw = row.get(column).strip().lower()
+    if not raw and not row.table.has(column):
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False if raw or row.table.has(column) else default
+    raise row.error(column, f"not a boolean: {raw[:40]!r} (expected 0/1 or true/false)")
+
+
+def moment(row: Row, column: str) -> datetime | None:
+    """A date or datetime in any of the forms Salesforce writes, as naive UTC."""
+    raw = row.get(column).strip()
+    if not raw:
+        return None
+    match = _MOMENT.match(raw)
+    if not match:
+        raise row.error(column, f"not a date: {raw[:40]!r} (expected YYYY-MM-DD[ HH:MM:SS])")
+    y, mo, d, h, mi, s, zone = match.groups()
+    try:
+        value = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+    except ValueError as exc:
+        raise row.error(column, f"impossible date {raw[:40]!r}: {exc}") from None
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        aware = value.replace(tzinfo=timezone(sign * offset))
+        value = aware.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def day(row: Row, column: str) -> date | None:
+    value = moment(row, column)
+    return value.date() if value else None
+
+
+def number(row: Row, column: str) -> float | None:
+    raw = row.get(column).strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw.replace(",", "")) if raw.count(",") and "." in raw else float(
+            raw.replace(",", ".")
+        )
+    except ValueError:
+        raise row.error(column, f"not a number: {raw[:40]!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise row.error(column, f"not a finite number: {raw[:40]!r}")
+    return value
+
+
+def sf_id(row: Row, column: str, expect: str | None = None) -> str | None:
+    """A Salesforce id in 18-character form; ``expect`` checks its object type."""
+    raw = row.get(column)
+    try:
+        value = sfid.to18(raw)
+    except ValueError:
+        raise row.error(column, f"not a Salesforce id: {raw.strip()[:40]!r}") from None
+    if value is not None and expect is not None:
+        found = sfid.object_of(value)
+        if found is not None and found != expect:
+            raise row.error(column, f"id {value} is a {found}, expected a {expect}")
+    return value
