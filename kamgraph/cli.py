@@ -62,9 +62,9 @@ def _errors() -> Iterator[None]:
 
 
 @contextmanager
-def _store(uri: str | None) -> Iterator[Store]:
+def _store(uri: str | None, wait: float = 5.0) -> Iterator[Store]:
     with _errors():
-        store = open_store(uri)
+        store = open_store(uri, wait=wait)
         with store:
             yield store
 
@@ -138,13 +138,15 @@ class _EventPrinter:
 @click.option("--source", default=None,
               help="Name of the source (default: the format); full-export semantics apply per source.")
 @click.option("--allow-rejects", is_flag=True, help="Commit even when rows were rejected.")
+@click.option("--wait", type=click.FloatRange(0), default=5.0, show_default=True,
+              help="Seconds to wait for another sync of the same store to finish.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: one JSON line per event on stderr.")
 @store_option
 @config_option
 def sync(
     path: Path, fmt: str, encoding: str | None, source: str | None, allow_rejects: bool,
-    log_format: str, store_uri: str | None, config_path: str | None,
+    wait: float, log_format: str, store_uri: str | None, config_path: str | None,
 ) -> None:
     """Sync a CRM export (a folder or a zip) into the store, as one atomic run.
 
@@ -162,7 +164,7 @@ def sync(
 
     config = _config(config_path)
     events = _EventPrinter(log_format)
-    with _store(store_uri) as store, _errors():
+    with _store(store_uri, wait) as store, _errors():
         report, rejects = sync_path(
             store, path, fmt=fmt, config=config, encoding=encoding, source=source,
             allow_rejects=allow_rejects, on_event=events,

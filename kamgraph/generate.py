@@ -413,11 +413,9 @@ def generate_export(
                              rng.randrange(50, 900) * 1000, w.moment(close).split(" ")[0]
                              if flavour == "weekly" else close.isoformat(),
                              w.boolean(closed), w.boolean(won), w.id(owner), w.moment(created)))
-            for i, (contact, role) in enumerate(roles):
+            for contact, role in roles:
                 ocr = [w.id(ids.new("00K")), w.id(opp_id), w.id(contact_ids[contact]), role,
                        w.boolean(False), w.moment(created)]
-                if flavour == "dataloader":
-                    ocr.insert(4, w.boolean(i == 0))
                 ocr_rows.append(ocr)
         for pair in acc.pairs:
             if pair.user not in user_ids:
@@ -482,9 +480,8 @@ def generate_export(
         "Opportunity.csv",
         ("Id", "IsDeleted", "AccountId", "Name", "StageName", "Amount", "CloseDate",
          "IsClosed", "IsWon", "OwnerId", "CreatedDate"), opp_rows)
+    # The weekly export may lack IsPrimary; so do both flavours here, to load alike.
     ocr_columns = ["Id", "OpportunityId", "ContactId", "Role", "IsDeleted", "CreatedDate"]
-    if flavour == "dataloader":
-        ocr_columns.insert(4, "IsPrimary")
     stats["OpportunityContactRole"] = w.write("OpportunityContactRole.csv", ocr_columns, ocr_rows)
     stats["Task"] = w.write(
         "Task.csv",

@@ -317,7 +317,7 @@ class OpportunityRole(Record):
     person_id: str
     roles: tuple[CustomerRole, ...]
     role_label: str | None = None
-    is_primary: bool = False
+    is_primary: bool | None = None  # None: the export has no IsPrimary column
 
     def key(self) -> str:
         return self.id

@@ -333,7 +333,7 @@ class SalesforceLoader:
                 person_id=contact_id,
                 roles=self.contact_roles.get(label.lower(), (CustomerRole.OTHER,)),
                 role_label=label,
-                is_primary=v.boolean(row, "IsPrimary"),
+                is_primary=v.boolean(row, "IsPrimary") if row.table.has("IsPrimary") else None,
                 deleted=v.boolean(row, "IsDeleted"),
             )
 

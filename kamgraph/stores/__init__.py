@@ -36,8 +36,11 @@ def resolve_store_uri(uri: str | None) -> str:
     )
 
 
-def open_store(uri: str | None = None) -> Store:
-    """Open the store a URI names: ``sqlite:///path``, a plain path, or ``bolt://…``."""
+def open_store(uri: str | None = None, *, wait: float = 5.0) -> Store:
+    """Open the store a URI names: ``sqlite:///path``, a plain path, or ``bolt://…``.
+
+    ``wait`` is how many seconds a writer waits for another writer's lock.
+    """
     chosen = resolve_store_uri(uri)
     if chosen.startswith("sqlite://"):
         rest = chosen[len("sqlite://"):]
@@ -45,7 +48,7 @@ def open_store(uri: str | None = None) -> Store:
             raise StoreUnavailable(
                 "a SQLite store URI is sqlite:///relative/path or sqlite:////absolute/path"
             )
-        return SqliteStore(Path(rest[1:]))
+        return SqliteStore(Path(rest[1:]), busy_timeout=wait)
     if chosen.startswith(_NEO4J_SCHEMES):
         raise StoreUnavailable(
             "the Neo4j store is not available in this version of kamgraph; "
@@ -54,4 +57,4 @@ def open_store(uri: str | None = None) -> Store:
     if "://" in chosen:
         scheme = chosen.split("://", 1)[0]
         raise StoreUnavailable(f"unknown store scheme {scheme!r}: use sqlite:/// or bolt://")
-    return SqliteStore(Path(chosen))
+    return SqliteStore(Path(chosen), busy_timeout=wait)

@@ -1,0 +1,1 @@
+"""Every Cypher statement kamgraph runs, as ``.cypher`` files (package data)."""
