@@ -1,0 +1,244 @@
+"""The embedded store: atomic runs, full-export semantics, idempotent re-sync."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kamgraph.errors import InputError, StoreBusy, UnknownAccount
+from kamgraph.generate import generate_export
+from kamgraph.graph import build_account_graph
+from kamgraph.stores.sqlite import SCHEMA_VERSION, SqliteStore
+from kamgraph.sync import rejects_path, sync_path
+
+DAY1 = date(2026, 10, 1)
+DAY2 = date(2026, 10, 2)
+
+
+def drop_rows(path: Path, name: str, predicate: object) -> int:
+    """Remove the rows of ``path/name`` for which ``predicate(row)`` holds."""
+    file = path / name
+    with open(file, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    kept = [rows[0]] + [r for r in rows[1:] if not predicate(r)]  # type: ignore[operator]
+    with open(file, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(kept)
+    return len(rows) - len(kept)
+
+
+def contact(export: Path, name: str) -> dict[str, str]:
+    with open(export / "Contact.csv", newline="", encoding="utf-8") as fh:
+        return next(r for r in csv.DictReader(fh) if r["Name"] == name)
+
+
+def test_round_trip_keeps_every_record(store: SqliteStore, example_weekly: Path) -> None:
+    report, _ = sync_path(store, example_weekly, today=DAY1)
+    assert report.status == "ok"
+    summaries = store.accounts()
+    assert [a.name for a in summaries] == ["Acme Foods", "Borealis Chemicals", "Cordillera Mining"]
+    acme = store.load_account(summaries[0].id)
+    kinds = {s.record.kind for s in acme.items}
+    assert kinds == {"account", "person", "team_member", "opportunity", "opportunity_role",
+                     "touch"}
+    assert report.counts["inserted"] == len(list(store.dump()))
+
+
+def test_resync_of_the_same_export_changes_nothing(store: SqliteStore,
+                                                   example_weekly: Path) -> None:
+    sync_path(store, example_weekly, today=DAY1)
+    before = list(store.dump())
+    report, _ = sync_path(store, example_weekly, today=DAY2)
+    assert report.counts["inserted"] == report.counts["updated"] == 0
+    assert report.counts["inactivated"] == 0
+    assert report.counts["unchanged"] == len(before)
+    assert list(store.dump()) == before
+    assert [r.status for r in store.runs()] == ["ok", "ok"]
+
+
+def test_records_missing_from_a_full_export_are_marked_inactive_not_deleted(
+    tmp_path: Path, store: SqliteStore, example_weekly: Path
+) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    sync_path(store, export, today=DAY1)
+    buyer = contact(export, "Tomás Ortega")
+    drop_rows(export, "Contact.csv", lambda r: r[0] == buyer["Id"])
+    drop_rows(export, "Task.csv", lambda r: r[1] == buyer["Id"])
+    drop_rows(export, "Event.csv", lambda r: r[1] == buyer["Id"])
+    report, _ = sync_path(store, export, today=DAY2)
+    assert report.counts["inactivated"] > 1
+    rows = {(k, key): (status, since) for k, key, _s, _a, _d, status, since in store.dump()}
+    assert rows[("person", buyer["Id"])] == ("inactive", "2026-10-02")
+    graph = build_account_graph(store.load_account(buyer["AccountId"]), DAY2)
+    assert graph.nodes[buyer["Id"]]["active"] is False
+
+    # It comes back: active again, and the history keeps both changes.
+    sync_path(store, example_weekly, today=DAY2)
+    rows = {(k, key): (status, since) for k, key, _s, _a, _d, status, since in store.dump()}
+    assert rows[("person", buyer["Id"])] == ("active", None)
+    history = store.conn.execute(
+        "SELECT status FROM record_history WHERE kind = 'person' AND key = ? ORDER BY run_id",
+        (buyer["Id"],)).fetchall()
+    assert [h[0] for h in history] == ["active", "inactive", "active"]
+
+
+def test_rejected_rows_roll_the_whole_run_back(tmp_path: Path, store: SqliteStore,
+                                               example_weekly: Path) -> None:
+    sync_path(store, example_weekly, today=DAY1)
+    before = list(store.dump())
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    with open(export / "Task.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL).writerow(
+            ["00T000000009999AAA", "003000000009999AAA", "", "Call", "2026-10-01",
+             "Completed", "005aB0000000001QAA", "1", "Call", "Call", "60", "Connected", "0"])
+    drop_rows(export, "Contact.csv", lambda r: r[6] == "Marta Castillo")
+    report, written = sync_path(store, export, today=DAY2)
+    assert report.status == "rejected"
+    assert written == rejects_path(store) and written.exists()
+    lines = written.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "file,line,field,type,message,value"
+    assert any("unknown-contact" in line for line in lines[1:])
+    assert list(store.dump()) == before  # nothing from the rejected run
+    assert store.runs()[0].status == "rejected"
+
+    report, _ = sync_path(store, export, today=DAY2, allow_rejects=True)
+    assert report.status == "ok" and report.counts["inactivated"] >= 1
+
+
+def test_input_error_mid_sync_leaves_store_untouched(tmp_path: Path, store: SqliteStore,
+                                                     example_weekly: Path) -> None:
+    sync_path(store, example_weekly, today=DAY1)
+    before = list(store.dump())
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    with open(export / "Task.csv", "a", encoding="utf-8") as fh:
+        fh.write('"00T000000009999AAA","broken row"\n')
+    with pytest.raises(InputError, match=r"Task\.csv:\d+: 2 fields where the header has 13"):
+        sync_path(store, export, today=DAY2)
+    assert list(store.dump()) == before
+    assert store.runs()[0].status == "failed"
+
+
+def test_overlay_facts_survive_a_later_crm_sync(tmp_path: Path, store: SqliteStore,
+                                                example_weekly: Path) -> None:
+    sync_path(store, example_weekly, today=DAY1)
+    cfo = contact(example_weekly, "Oskar Lindqvist")
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    (facts / "people.csv").write_text(
+        f"id,stance,influence,dos\n{cfo['Id'][:15]},skeptic,0.9,Bring numbers\n",
+        encoding="utf-8")
+    report, _ = sync_path(store, facts, today=DAY1)
+    assert report.format == "csv" and report.status == "ok"
+    sync_path(store, example_weekly, today=DAY2)
+    graph = build_account_graph(store.load_account(cfo["AccountId"]), DAY2)
+    node = graph.nodes[cfo["Id"]]
+    assert (node["stance"], node["influence"], node["dos"]) == ("skeptic", 0.9, "Bring numbers")
+    assert node["title"] == "Chief Financial Officer"  # the CRM's fields stay
+
+
+def test_schema_is_versioned_and_a_newer_store_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    with SqliteStore(path) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(Exception, match="newer than this kamgraph understands"):
+        SqliteStore(path).init()
+
+
+def test_unknown_account_is_a_clear_error(store: SqliteStore) -> None:
+    with pytest.raises(UnknownAccount):
+        store.load_account("001000000000000AAA")
+
+
+def test_a_second_writer_waits_then_fails_clearly(store: SqliteStore, example_weekly: Path,
+                                                  tmp_path: Path) -> None:
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with SqliteStore(store.path, busy_timeout=0.05) as other:
+            with pytest.raises(StoreBusy, match="another kamgraph process is writing"):
+                sync_path(other, example_weekly, today=DAY1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_readers_see_a_consistent_snapshot_during_a_sync(store: SqliteStore,
+                                                         example_weekly: Path) -> None:
+    sync_path(store, example_weekly, today=DAY1)
+    before = list(store.dump())
+    writer = sqlite3.connect(store.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE records SET status = 'inactive' WHERE kind = 'touch'")
+    try:
+        with SqliteStore(store.path) as reader:
+            assert list(reader.dump()) == before
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+@pytest.fixture(scope="module")
+def large_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("large")
+    generate_export(folder, accounts=40, seed=3, end=date(2026, 11, 1))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean_dump(tmp_path_factory: pytest.TempPathFactory, example_weekly: Path,
+               large_export: Path) -> list[tuple[object, ...]]:
+    """The store a clean run of the example, then the large export, leaves."""
+    with SqliteStore(tmp_path_factory.mktemp("clean") / "clean.db") as s:
+        sync_path(s, example_weekly, today=DAY1)
+        sync_path(s, large_export, today=DAY2)
+        return list(s.dump())
+
+
+@pytest.mark.parametrize("kill_after", ["User.csv", "Contact.csv", "Opportunity.csv",
+                                        "EventRelation.csv"])
+def test_sync_killed_mid_run_leaves_the_store_as_it_was(
+    tmp_path: Path, example_weekly: Path, large_export: Path, kill_after: str,
+    clean_dump: list[tuple[object, ...]],
+) -> None:
+    db = tmp_path / "k.db"
+    with SqliteStore(db) as s:
+        sync_path(s, example_weekly, today=DAY1)
+        before = list(s.dump())
+        runs_before = len(s.runs())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kamgraph", "sync", str(large_export), "--store",
+         f"sqlite:///{db}", "--log-format", "json"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        event = json.loads(line)
+        if event["event"] == "file.read" and event["file"].endswith(kill_after):
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL  # killed mid-run, not finished
+    with SqliteStore(db) as s:
+        assert list(s.dump()) == before
+        assert len(s.runs()) == runs_before
+        # A re-run after the crash gives the same store as a clean run.
+        sync_path(s, large_export, today=DAY2)
+        assert list(s.dump()) == clean_dump
