@@ -80,7 +80,7 @@ def _as_of(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise Failure(f"--as-of: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 store_option = click.option(

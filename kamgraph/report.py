@@ -76,6 +76,11 @@ def _counts(findings: list) -> str:  # type: ignore[type-arg]
     return ", ".join(parts) if parts else "none"
 
 
+def _clip(text: str, width: int) -> str:
+    width = max(width, 10)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _table(report: AuditReport) -> str:
     out: list[str] = []
     wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    - ",
@@ -86,16 +91,17 @@ def _table(report: AuditReport) -> str:
     for account in report.accounts:
         out.append("")
         stage = account.stage["name"] if account.stage else "not classified"
-        header = (f"{terminal_safe(account.name)} ({account.id}) | stage: {stage} | "
-                  f"findings: {_counts(account.findings)}")
+        tail = f" ({account.id}) | stage: {stage} | findings: {_counts(account.findings)}"
+        header = _clip(terminal_safe(account.name), WIDTH - len(tail)) + tail
         out.append(header)
         out.append("=" * min(len(header), WIDTH))
         if not account.findings:
             out.append("  no findings")
         for f in account.findings:
-            line = (f"  {f.severity.value.upper():<6} {f.score:4.2f}  {f.kind:<18} "
-                    f"{terminal_safe(f.subject.name)} [{f.subject.type}]")
-            out.append(line[:WIDTH])
+            lead = f"  {f.severity.value.upper():<6} {f.score:4.2f}  {f.kind:<18} "
+            kind = f" [{f.subject.type}]"
+            name = _clip(terminal_safe(f.subject.name), WIDTH - len(lead) - len(kind))
+            out.append(lead + name + kind)
             for evidence in f.evidence:
                 out.extend(wrap.wrap(terminal_safe(evidence)))
             out.extend(action_wrap.wrap(terminal_safe(f.action)))

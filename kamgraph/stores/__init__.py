@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kamgraph.errors import StoreUnavailable
+from kamgraph.errors import InputError, StoreUnavailable
 from kamgraph.stores.base import AccountData, AccountSummary, Store, Stored, SyncReport, SyncRun
 from kamgraph.stores.sqlite import SqliteStore
 
@@ -45,8 +45,9 @@ def open_store(uri: str | None = None, *, wait: float = 5.0) -> Store:
     if chosen.startswith("sqlite://"):
         rest = chosen[len("sqlite://"):]
         if not rest.startswith("/") or rest == "/":
-            raise StoreUnavailable(
-                "a SQLite store URI is sqlite:///relative/path or sqlite:////absolute/path"
+            raise InputError(
+                "a SQLite store URI is sqlite:///relative/path or sqlite:////absolute/path",
+                field="--store",
             )
         return SqliteStore(Path(rest[1:]), busy_timeout=wait)
     if chosen.startswith(_NEO4J_SCHEMES):
@@ -56,5 +57,6 @@ def open_store(uri: str | None = None, *, wait: float = 5.0) -> Store:
         )
     if "://" in chosen:
         scheme = chosen.split("://", 1)[0]
-        raise StoreUnavailable(f"unknown store scheme {scheme!r}: use sqlite:/// or bolt://")
+        raise InputError(f"unknown store scheme {scheme!r}: use sqlite:/// or bolt://",
+                         field="--store")
     return SqliteStore(Path(chosen), busy_timeout=wait)

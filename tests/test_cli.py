@@ -1,0 +1,178 @@
+"""The CLI through click's runner and through the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from kamgraph import __version__
+from kamgraph.cli import cli
+
+AS_OF = "2026-11-01"
+
+
+@pytest.fixture
+def synced(tmp_path: Path, runner: CliRunner, example_weekly: Path) -> str:
+    uri = f"sqlite:///{tmp_path / 'k.db'}"
+    result = runner.invoke(cli, ["sync", str(example_weekly), "--store", uri],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return uri
+
+
+@pytest.fixture(scope="session")
+def audit_schema() -> dict[str, object]:
+    text = resources.files("kamgraph").joinpath("schemas/audit.schema.json").read_text()
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(cli, [command, "--help"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"kamgraph {command}" in result.output
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"], catch_exceptions=False)
+    assert result.output.strip() == f"kamgraph, version {__version__}"
+
+
+def test_sync_then_audit_json_matches_the_schema(
+    runner: CliRunner, synced: str, audit_schema: dict[str, object]
+) -> None:
+    result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF,
+                                 "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, audit_schema)
+    assert doc["schema"] == "kamgraph.audit/1" and doc["as_of"] == AS_OF
+    acme = next(a for a in doc["accounts"] if a["name"] == "Acme Foods")
+    assert len(acme["id"]) == 18
+    cfo_gap = next(f for f in acme["findings"] if f["subject"]["name"] == "Oskar Lindqvist")
+    assert cfo_gap["kind"] == "coverage_gap" and cfo_gap["severity"] == "high"
+    assert cfo_gap["suggested"]["name"] == "Daniel Weber"
+
+
+def test_audit_one_account_by_name_or_id(runner: CliRunner, synced: str) -> None:
+    by_name = runner.invoke(cli, ["audit", "cordillera", "--store", synced, "--as-of", AS_OF,
+                                  "--format", "json"], catch_exceptions=False)
+    [account] = json.loads(by_name.stdout)["accounts"]
+    assert account["name"] == "Cordillera Mining"
+    by_id = runner.invoke(cli, ["audit", account["id"][:15], "--store", synced, "--as-of",
+                                AS_OF, "--format", "json"], catch_exceptions=False)
+    assert json.loads(by_id.stdout)["accounts"][0]["id"] == account["id"]
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("high", 1), ("low", 1)])
+def test_fail_on_gates_a_script(runner: CliRunner, synced: str, fail_on: str, code: int) -> None:
+    result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF,
+                                 "--fail-on", fail_on])
+    assert result.exit_code == code
+    assert "findings at or above" in result.stderr
+
+
+def test_fail_on_passes_when_nothing_reaches_it(runner: CliRunner, synced: str) -> None:
+    result = runner.invoke(cli, ["audit", "Borealis", "--store", synced, "--as-of", AS_OF,
+                                 "--format", "json", "--fail-on", "high"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "table"])
+def test_report_formats_to_a_file(runner: CliRunner, synced: str, tmp_path: Path,
+                                  fmt: str) -> None:
+    out = tmp_path / f"audit.{fmt}"
+    result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF,
+                                 "--format", fmt, "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "Oskar Lindqvist" in out.read_text(encoding="utf-8")
+
+
+def test_accounts_table(runner: CliRunner, synced: str) -> None:
+    result = runner.invoke(cli, ["accounts", "--store", synced], catch_exceptions=False)
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "STATUS", "THEIRS", "OURS", "LINKS"]
+    assert any("Borealis Chemicals" in line for line in lines)
+
+
+def test_runs_history(runner: CliRunner, synced: str) -> None:
+    result = runner.invoke(cli, ["runs", "--store", synced, "--last", "--format", "json"],
+                           catch_exceptions=False)
+    [run] = json.loads(result.output)
+    assert run["status"] == "ok" and run["source"] == "salesforce"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["sync", "/no/such/export"], "/no/such/export: no such file or folder"),
+    (["audit", "Nobody Inc", "--as-of", AS_OF], "no account with id or name 'Nobody Inc'"),
+    (["audit", "--as-of", "yesterday"], "'yesterday' is not a date"),
+    (["audit", "--store", "mysql://x"], "unknown store scheme 'mysql'"),
+    (["sync", ".", "--format", "xml"], "'xml' is not one of"),
+])
+def test_bad_input_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path,
+                                          args: list[str], message: str) -> None:
+    if "--store" not in args:
+        args = [*args, "--store", f"sqlite:///{tmp_path / 'k.db'}"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_neo4j_uri_fails_without_leaking_credentials(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["accounts", "--store", "bolt://admin:s3cret@localhost:7687"])
+    assert result.exit_code == 3
+    assert "s3cret" not in result.output and "admin" not in result.output
+
+
+def test_sync_with_rejects_exits_2_and_keeps_the_store(
+    runner: CliRunner, synced: str, tmp_path: Path, example_weekly: Path
+) -> None:
+    import shutil
+
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    with open(export / "Task.csv", "a", encoding="utf-8") as fh:
+        fh.write('"00T000000009999AAA","003000000009999AAA","","Call","2026-10-01","Completed",'
+                 '"005aB0000000001QAA","1","Call","Call","60","Connected","0"\n')
+    result = runner.invoke(cli, ["sync", str(export), "--store", synced])
+    assert result.exit_code == 2
+    assert "1 rows rejected, nothing stored" in result.stderr
+    assert "[WhoId]" in result.stderr
+    result = runner.invoke(cli, ["sync", str(export), "--store", synced, "--allow-rejects"])
+    assert result.exit_code == 0
+    assert "1 rejected" in result.output
+
+
+def test_json_log_lines(runner: CliRunner, tmp_path: Path, example_weekly: Path) -> None:
+    result = runner.invoke(cli, ["sync", str(example_weekly), "--log-format", "json",
+                                 "--store", f"sqlite:///{tmp_path / 'k.db'}"],
+                           catch_exceptions=False)
+    events = [json.loads(line)["event"] for line in result.stderr.splitlines()]
+    assert events[0] == "format.detected" and events[-1] == "sync.finish"
+    assert "file.read" in events
+    assert json.loads(result.stdout)["status"] == "ok"
+
+
+def test_installed_entry_point(tmp_path: Path, example_weekly: Path) -> None:
+    exe = Path(sys.executable).parent / "kamgraph"
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    done = subprocess.run([str(exe), "sync", str(example_weekly), "--store", store],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([str(exe), "audit", "--store", store, "--as-of", AS_OF,
+                           "--fail-on", "high"], capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "Oskar Lindqvist" in done.stdout
+    done = subprocess.run([str(exe), "audit", "--store", store, "--as-of", "2026-13-45"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 3

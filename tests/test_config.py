@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kamgraph.config import Config, load_config
+from kamgraph.errors import ConfigError
+from kamgraph.model import Level
+from kamgraph.titles import parse_level
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kamgraph.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KAMGRAPH_CONFIG", raising=False)
+    assert load_config() == Config()
+
+
+def test_settings_are_read(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """
+recency_days = 60
+key_level = "vp"
+[titles]
+default_level = "manager"
+rules = [{pattern = "\\\\bwizard\\\\b", level = "c_level"}]
+[functions.customer]
+purchasing = ["einkaufsleitung"]
+[salesforce.fields]
+stance = "Stance__c"
+influence = "Influence__c"
+influence_scale = 100
+[salesforce.stance_values]
+Detractor = "anti_sponsor"
+"""))
+    assert config.recency_days == 60 and config.key_level is Level.VP
+    assert parse_level("Chief Wizard", config.title_rules) is Level.C_LEVEL
+    assert config.default_level is Level.MANAGER
+    assert config.customer_functions["purchasing"][0] == "einkaufsleitung"
+    assert "procure" in config.customer_functions["purchasing"]
+    assert config.salesforce.stance == "Stance__c"
+    assert config.salesforce.stance_values["detractor"] == "anti_sponsor"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("recency_dayz = 3", "recency_dayz.*unknown setting"),
+    ("recency_days = 'x'", "recency_days.*expected a number"),
+    ("key_level = 'boss'", "unknown level 'boss'"),
+    ("[salesforce.stance_values]\nx = 'hater'", "unknown stance 'hater'"),
+    ("[salesforce.fields]\ncolour = 'x'", "salesforce.fields.colour.*unknown field"),
+    ("not toml at all [", "not valid TOML"),
+])
+def test_bad_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text))
+
+
+def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml")

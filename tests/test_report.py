@@ -1,0 +1,66 @@
+"""Every CRM string escaped in every output format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+
+from kamgraph.analysis.findings import Finding, Severity, Subject
+from kamgraph.audit import AccountAudit, AuditReport
+from kamgraph.report import csv_cell, md_escape, render, terminal_safe
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def report_with(name: str) -> AuditReport:
+    finding = Finding(
+        kind="coverage_gap", severity=Severity.HIGH, score=0.9,
+        subject=Subject("person", "003", name), evidence=(f"{name} matters",),
+        action=f"Meet {name}", suggested=Subject("person", "005", "=cmd|' /C calc'!A0"),
+    )
+    return AuditReport(as_of=date(2026, 11, 1),
+                       accounts=[AccountAudit("001", f"Acme {name}", None, [finding])])
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x"])
+def test_csv_cells_that_would_run_are_neutralised(value: str) -> None:
+    assert csv_cell(value).startswith("'")
+
+
+def test_csv_output_neutralises_every_crm_string() -> None:
+    out = render(report_with("=HYPERLINK(\"http://evil\")"), "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+
+
+def test_markdown_shows_html_as_text() -> None:
+    out = render(report_with(HOSTILE), "markdown")
+    assert "<img" not in out and "&lt;img" in out
+
+
+def test_markdown_escapes_table_and_emphasis_syntax() -> None:
+    assert md_escape("a|b*c_d[e](f)") == "a\\|b\\*c\\_d\\[e\\]\\(f\\)"
+
+
+def test_terminal_output_drops_escape_sequences() -> None:
+    evil = "Eve\x1b[2J\x1b]0;pwned\x07\u202eevil"
+    assert terminal_safe(evil) == "Eve[2J]0;pwnedevil"
+    out = render(report_with(evil), "table")
+    assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_json_keeps_strings_verbatim() -> None:
+    doc = json.loads(render(report_with(HOSTILE), "json"))
+    assert doc["accounts"][0]["findings"][0]["subject"]["name"] == HOSTILE
+
+
+def test_table_fits_in_a_hundred_columns() -> None:
+    long = "Maximiliana " * 20
+    out = render(report_with(long), "table")
+    assert max(len(line) for line in out.splitlines()) <= 100

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from kamgraph.functions import customer_function, supplier_function
+from kamgraph.model import Level
+from kamgraph.titles import TitleRule, parse_level
+
+L = Level
+
+
+@pytest.mark.parametrize(("title", "level"), [
+    ("CEO", L.C_LEVEL), ("cfo", L.C_LEVEL), ("Chief Technology Officer", L.C_LEVEL),
+    ("CISO", L.C_LEVEL), ("Founder & President", L.C_LEVEL), ("Managing Director", L.C_LEVEL),
+    ("General Manager", L.C_LEVEL), ("Gerente General", L.C_LEVEL),
+    ("Directeur Général", L.C_LEVEL), ("PDG", L.C_LEVEL), ("Geschäftsführer", L.C_LEVEL),
+    ("Mitglied des Vorstands", L.C_LEVEL), ("Director General", L.C_LEVEL),
+    ("SVP, Global Procurement", L.VP), ("EVP Operations", L.VP), ("VP Sales", L.VP),
+    ("Vice President, R&D", L.VP), ("Vice-President Marketing", L.VP),
+    ("Vicepresidente de Finanzas", L.VP),
+    ("Director of Engineering", L.DIRECTOR), ("Dir. Quality Assurance", L.DIRECTOR),
+    ("Directeur Achats", L.DIRECTOR), ("Directora de Operaciones", L.DIRECTOR),
+    ("Direktor Produktion", L.DIRECTOR), ("Bereichsleiter Vertrieb", L.DIRECTOR),
+    ("Head of Purchasing", L.HEAD), ("Jefe de Compras", L.HEAD), ("Jefa de Planta", L.HEAD),
+    ("Leiter Einkauf", L.HEAD), ("Abteilungsleiterin Qualität", L.HEAD),
+    ("Responsable Qualité", L.HEAD), ("Chef de service achats", L.HEAD),
+    ("Purchasing Manager", L.MANAGER), ("Mgr, Procurement", L.MANAGER),
+    ("Gerente de Compras", L.MANAGER), ("Teamleiter Logistik", L.MANAGER),
+    ("Production Supervisor", L.MANAGER),
+    ("Buyer", L.INDIVIDUAL), ("Sr. Process Engineer", L.INDIVIDUAL),
+    ("Executive Assistant to the CEO", L.INDIVIDUAL), ("Assistant de direction", L.INDIVIDUAL),
+    ("Intern, Marketing", L.INDIVIDUAL),
+])
+def test_title_levels(title: str, level: Level) -> None:
+    assert parse_level(title) is level
+
+
+@pytest.mark.parametrize("title", [None, "", "   ", "???", "Chief Happiness Whatever" * 50,
+                                   "\x00\x1b[31m", "🦄"])
+def test_unplaceable_titles_get_the_default_never_an_error(title: str | None) -> None:
+    assert isinstance(parse_level(title), Level)
+    if title in (None, "", "   ", "???", "🦄"):
+        assert parse_level(title) is Level.INDIVIDUAL
+        assert parse_level(title, default=Level.MANAGER) is Level.MANAGER
+
+
+def test_extra_rules_come_first() -> None:
+    rule = TitleRule(r"\bwizard\b", Level.VP)
+    assert parse_level("Chief Wizard", [rule]) is Level.VP
+    assert parse_level("Chief Wizard") is Level.C_LEVEL
+
+
+@pytest.mark.parametrize(("department", "title", "expected"), [
+    ("Einkauf", "Leiter Einkauf", "purchasing"),
+    (None, "Quality Engineer", "quality_control"),
+    ("R&D", "Scientist", "r_and_d"),
+    ("Compras", "Analista", "purchasing"),
+    (None, "Demand Planner", "planning"),
+    ("Plant 3", "Supervisor", "operations"),
+    (None, "Janitor", "other"),
+])
+def test_customer_functions(department: str | None, title: str, expected: str) -> None:
+    assert customer_function(department, title) == expected
+
+
+def test_c_level_is_senior_management_whatever_the_department() -> None:
+    assert customer_function("Finance", "CFO", Level.C_LEVEL) == "senior_management"
+
+
+@pytest.mark.parametrize(("department", "title", "expected"), [
+    ("Sales", "Key Account Manager", "field_sales"),
+    ("Inside Sales", "Representative", "inside_sales"),
+    (None, "Field Application Engineer", "technical_service"),
+    ("Logistics", "Distribution Manager", "distribution"),
+])
+def test_supplier_functions(department: str | None, title: str, expected: str) -> None:
+    assert supplier_function(department, title) == expected

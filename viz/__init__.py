@@ -1,0 +1,1 @@
+"""Relationship maps in the browser (pyvis)."""
