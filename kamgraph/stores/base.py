@@ -163,8 +163,11 @@ def merge_rows(
     merged: list[Stored] = []
     for (kind, key), versions in grouped.items():
         versions.sort(key=lambda v: _priority(v[0], formats.get(v[0], "")))
-        data: dict[str, Any] = {}
         status, since = versions[0][2], versions[0][3]
+        if formats.get(versions[0][0], "") not in OVERLAY_FORMATS:
+            # Over a CRM record, only overlays that are still in their source count.
+            versions = versions[:1] + [v for v in versions[1:] if v[2] == "active"]
+        data: dict[str, Any] = {}
         for _source, payload, _status, _since in versions:
             for name, value in json.loads(payload).items():
                 if value is not None or name not in data:

@@ -147,6 +147,13 @@ def test_overlay_facts_survive_a_later_crm_sync(tmp_path: Path, store: SqliteSto
     assert (node["stance"], node["influence"], node["dos"]) == ("skeptic", 0.9, "Bring numbers")
     assert node["title"] == "Chief Financial Officer"  # the CRM's fields stay
 
+    # The overlay row removed: the CRM's record stands alone again, still active.
+    (facts / "people.csv").write_text("id,stance\n", encoding="utf-8")
+    sync_path(store, facts, today=DAY2)
+    graph = build_account_graph(store.load_account(cfo["AccountId"]), DAY2)
+    node = graph.nodes[cfo["Id"]]
+    assert (node["stance"], node["influence"], node["active"]) == ("unknown", None, True)
+
 
 def test_schema_is_versioned_and_a_newer_store_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "k.db"
