@@ -28,9 +28,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# mypy reads the package as a wheel lays it out: loaders/, viz/ and cypher/ inside kamgraph/.
 lint: $(STAMP)
 	$(BIN)/ruff check kamgraph loaders viz tests
-	$(BIN)/mypy kamgraph
+	rm -rf build/typed && mkdir -p build/typed
+	cp -r kamgraph build/typed/kamgraph
+	cp -r loaders build/typed/kamgraph/loaders
+	cp -r viz build/typed/kamgraph/viz
+	cd build/typed && ../../$(BIN)/mypy -p kamgraph
 
 examples: $(STAMP)
 	$(BIN)/kamgraph generate --example -o examples/salesforce

@@ -44,7 +44,7 @@ class Failure(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = EXIT_INPUT) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]
 
 
 def _fail(exc: KamgraphError) -> NoReturn:
@@ -136,7 +136,8 @@ class _EventPrinter:
               default="auto", show_default=True, help="Format of the export.")
 @click.option("--encoding", default=None, help="Force a text encoding (default: detect).")
 @click.option("--source", default=None,
-              help="Name of the source (default: the format); full-export semantics apply per source.")
+              help="Name of the source (default: the format); "
+              "full-export semantics apply per source.")
 @click.option("--allow-rejects", is_flag=True, help="Commit even when rows were rejected.")
 @click.option("--wait", type=click.FloatRange(0), default=5.0, show_default=True,
               help="Seconds to wait for another sync of the same store to finish.")

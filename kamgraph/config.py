@@ -124,7 +124,8 @@ def _function_table(
             raise _fail(path, f"{key}.{name}", "expected a list of keywords")
         # Configured keywords come first so they win over the built-in ones.
         extra = tuple(w.lower() for w in words)
-        merged = {name: extra + merged.get(name, ()), **{k: v for k, v in merged.items() if k != name}}
+        rest = {k: v for k, v in merged.items() if k != name}
+        merged = {name: extra + merged.get(name, ()), **rest}
     return _frozen(merged)
 
 
@@ -143,7 +144,9 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
             if not isinstance(value, dict) or set(value) - {"rules", "default_level"}:
                 raise _fail(path, key, "expected keys rules and default_level")
             if "default_level" in value:
-                kwargs["default_level"] = _level(path, "titles.default_level", value["default_level"])
+                kwargs["default_level"] = _level(
+                    path, "titles.default_level", value["default_level"]
+                )
             rules = []
             for i, rule in enumerate(value.get("rules", [])):
                 where = f"titles.rules[{i}]"
@@ -177,7 +180,9 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
 
 def _salesforce(path: Path, value: Any) -> SalesforceFields:
     if not isinstance(value, dict) or set(value) - {"fields", "stance_values"}:
-        raise _fail(path, "salesforce", "expected [salesforce.fields] and [salesforce.stance_values]")
+        raise _fail(
+            path, "salesforce", "expected [salesforce.fields] and [salesforce.stance_values]"
+        )
     names = {f.name for f in dataclasses.fields(SalesforceFields)} - {"stance_values"}
     fields_ = value.get("fields", {})
     if not isinstance(fields_, dict):

@@ -37,7 +37,8 @@ COMPANY_B = ("Foods", "Chemicals", "Mining", "Motors", "Pharma", "Packaging", "E
 
 # (title, department, level index 0 = top) per customer function, for random org trees.
 ORG = {
-    "senior_management": [("Chief Executive Officer", "Executive"), ("Chief Financial Officer", "Finance"),
+    "senior_management": [("Chief Executive Officer", "Executive"),
+                          ("Chief Financial Officer", "Finance"),
                           ("Chief Operating Officer", "Executive")],
     "purchasing": [("VP Procurement", "Purchasing"), ("Head of Purchasing", "Purchasing"),
                    ("Purchasing Manager", "Purchasing"), ("Senior Buyer", "Purchasing"),
@@ -240,8 +241,11 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def _our_users(rng: random.Random, storylines: bool) -> list[tuple[str, str, str, str, str | None, bool]]:
-    users: list[tuple[str, str, str, str, str | None, bool]] = [
+_User = tuple[str, str, str, str, str | None, bool]
+
+
+def _our_users(rng: random.Random, storylines: bool) -> list[_User]:
+    users: list[_User] = [
         (key, _name(rng), title, dept, mgr, True) for key, title, dept, mgr in OUR_PEOPLE
     ]
     for i in range(6):

@@ -176,8 +176,8 @@ def build_account_graph(
     for member in team:
         if member.person_id in graph:
             team_roles[member.person_id].add(member.role.value)
-    for pid, roles in team_roles.items():
-        graph.nodes[pid]["team_roles"] = tuple(sorted(roles))
+    for pid, held in team_roles.items():
+        graph.nodes[pid]["team_roles"] = tuple(sorted(held))
 
     labels: dict[str, set[str]] = defaultdict(set)
     extra_roles: dict[str, set[str]] = defaultdict(set)
@@ -187,7 +187,7 @@ def build_account_graph(
         if r.person_id in graph:
             roles_by_opp[r.opportunity_id].append(r)
     for opp in sorted(opportunities.values(), key=lambda o: o.id):
-        roles = roles_by_opp.get(opp.id, [])
+        on_opp = roles_by_opp.get(opp.id, [])
         opp_list.append({
             "id": opp.id, "name": opp.name, "stage": opp.stage, "is_closed": opp.is_closed,
             "is_won": opp.is_won, "amount": opp.amount,
@@ -195,10 +195,10 @@ def build_account_graph(
             "roles": [
                 {"person": r.person_id, "roles": tuple(x.value for x in r.roles),
                  "label": r.role_label, "primary": r.is_primary}
-                for r in sorted(roles, key=lambda r: r.id)
+                for r in sorted(on_opp, key=lambda r: r.id)
             ],
         })
-        for r in roles:
+        for r in on_opp:
             extra_roles[r.person_id].update(x.value for x in r.roles)
             if r.role_label:
                 labels[r.person_id].add(r.role_label)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, ClassVar
 
 __all__ = [
@@ -36,14 +36,14 @@ __all__ = [
 ]
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     """Which company a person works for."""
 
     CUSTOMER = "customer"
     SUPPLIER = "supplier"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """Seniority, highest first; :attr:`rank` orders them (6 = C-level)."""
 
     C_LEVEL = "c_level"
@@ -80,7 +80,7 @@ _LEVEL_LABEL = {
 }
 
 
-class Stance(str, Enum):
+class Stance(StrEnum):
     """A customer person's stance toward us."""
 
     CHAMPION = "champion"
@@ -91,7 +91,7 @@ class Stance(str, Enum):
     UNKNOWN = "unknown"
 
 
-class CustomerRole(str, Enum):
+class CustomerRole(StrEnum):
     """Buying roles a customer person may hold (several at once)."""
 
     ECONOMIC_BUYER = "economic_buyer"
@@ -114,7 +114,7 @@ DECISION_ROLES = frozenset(
 )
 
 
-class SupplierRole(str, Enum):
+class SupplierRole(StrEnum):
     """Roles our people play on an account team."""
 
     KEY_ACCOUNT_MANAGER = "key_account_manager"
@@ -126,7 +126,7 @@ class SupplierRole(str, Enum):
     OTHER = "other"
 
 
-class Frequency(str, Enum):
+class Frequency(StrEnum):
     """Contact frequency classes of the relationship map (slide 27), most frequent first."""
 
     TWICE_WEEKLY = "twice_weekly"
@@ -149,7 +149,7 @@ _FREQ_RANK = {
 }
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     """How a contact happened."""
 
     MEETING = "meeting"
@@ -158,7 +158,7 @@ class Channel(str, Enum):
     OTHER = "other"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """What came of a contact or an attempt at one."""
 
     HELD = "held"  # a meeting that took place, a connected call, a logged task

@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 __all__ = ["names", "query", "statements"]
@@ -25,7 +25,7 @@ def names() -> list[str]:
                   if p.name.endswith(".cypher"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def query(name: str) -> str:
     """The text of ``cypher/<name>.cypher``."""
     resource = resources.files(_PACKAGE).joinpath(f"{name}.cypher")

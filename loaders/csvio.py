@@ -183,7 +183,8 @@ class Table:
         for column in columns:
             if column.lower() not in self._index:
                 raise InputError(
-                    f"required column {column!r} is missing", file=self.display, line=1, field=column
+                    f"required column {column!r} is missing",
+                    file=self.display, line=1, field=column,
                 )
 
     def require_one_of(self, *columns: str) -> None:

@@ -59,8 +59,10 @@ class AccountBuilder:
                                      opportunity_id=self.opportunity, person_id=pid, roles=roles))
         return self
 
-    def ours(self, pid: str, title: str, *, active: bool = True,
-             team_role: SupplierRole | None = None, department: str | None = None) -> AccountBuilder:
+    def ours(
+        self, pid: str, title: str, *, active: bool = True,
+        team_role: SupplierRole | None = None, department: str | None = None,
+    ) -> AccountBuilder:
         self.add(Person(id=pid, side=Side.SUPPLIER, name=pid.title(), title=title,
                         department=department, active=active))
         if team_role is not None:

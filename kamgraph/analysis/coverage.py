@@ -70,9 +70,9 @@ def suggest_owner(graph: nx.MultiDiGraph, customer: str) -> str | None:
         if graph.nodes[source]["active"]
     ]
     if stale:
-        return max(stale)[1]
+        return str(max(stale)[1])
     rank = graph.nodes[customer]["level_rank"]
-    team = [
+    team: list[str] = [
         n for n, d in graph.nodes(data=True)
         if d["side"] == "supplier" and d["active"] and d.get("team_roles")
     ]
@@ -84,7 +84,7 @@ def suggest_owner(graph: nx.MultiDiGraph, customer: str) -> str | None:
         lead = 0 if any(r in _LEAD_ROLES for r in data["team_roles"]) else 1
         return (abs(data["level_rank"] - rank), lead, node)
 
-    return min(team, key=fit)
+    return str(min(team, key=fit))
 
 
 def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:

@@ -158,10 +158,10 @@ def merge_rows(
     on top.  The status is the base's when a CRM holds the record, else the overlay's.
     """
     grouped: dict[tuple[str, str], list[tuple[str, str, str, str | None]]] = {}
-    for kind, key, source, data, status, since in rows:
-        grouped.setdefault((kind, key), []).append((source, data, status, since))
+    for kind, key, source, payload, status, since in rows:
+        grouped.setdefault((kind, key), []).append((source, payload, status, since))
     merged: list[Stored] = []
-    for (kind, key), versions in grouped.items():
+    for (kind, _key), versions in grouped.items():
         versions.sort(key=lambda v: _priority(v[0], formats.get(v[0], "")))
         status, since = versions[0][2], versions[0][3]
         if formats.get(versions[0][0], "") not in OVERLAY_FORMATS:

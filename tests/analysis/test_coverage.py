@@ -123,7 +123,9 @@ def accounts(draw: st.DrawFn) -> tuple[AccountBuilder, list[str], list[str]]:
 
 @settings(max_examples=60, deadline=None)
 @given(accounts(), st.data())
-def test_adding_an_active_relationship_never_adds_a_gap(account: tuple, data: st.DataObject) -> None:
+def test_adding_an_active_relationship_never_adds_a_gap(
+    account: tuple, data: st.DataObject  # type: ignore[type-arg]
+) -> None:
     b, theirs, ours = account
     before = gap_subjects(b)
     b.ours("new", "Key Account Manager")

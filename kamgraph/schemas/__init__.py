@@ -1,0 +1,1 @@
+"""JSON Schemas of kamgraph's outputs (package data)."""
