@@ -17,6 +17,7 @@ demo: $(STAMP)
 	@mkdir -p demo
 	@rm -f $(DEMO_STORE) $(DEMO_STORE)-wal $(DEMO_STORE)-shm
 	$(BIN)/kamgraph sync examples/salesforce --store sqlite:///$(DEMO_STORE)
+	$(BIN)/kamgraph sync examples/facts --format csv --store sqlite:///$(DEMO_STORE)
 	$(BIN)/kamgraph accounts --store sqlite:///$(DEMO_STORE)
 	$(BIN)/kamgraph audit --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01 --format markdown -o demo/audit.md
 	$(BIN)/kamgraph audit --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01 --format json -o demo/audit.json

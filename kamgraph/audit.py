@@ -9,8 +9,17 @@ from typing import Any
 
 import networkx as nx
 
+from kamgraph.analysis.anti_sponsor import likely_anti_sponsors
+from kamgraph.analysis.committee import committee_findings
 from kamgraph.analysis.coverage import coverage_gaps
+from kamgraph.analysis.effort import coverage_effort
 from kamgraph.analysis.findings import Finding, Severity
+from kamgraph.analysis.influence import hidden_influencers
+from kamgraph.analysis.key_person import key_person_risks
+from kamgraph.analysis.mirror import mirror_findings
+from kamgraph.analysis.portfolio import portfolio_placement
+from kamgraph.analysis.stage import classify_stage
+from kamgraph.analysis.threads import single_threads
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import build_account_graph
@@ -32,7 +41,17 @@ SCHEMA_ID = "kamgraph.audit/1"
 Analysis = Callable[[nx.MultiDiGraph, Config], list[Finding]]
 
 #: Every analysis the audit runs, in order.
-ANALYSES: tuple[Analysis, ...] = (coverage_gaps,)
+ANALYSES: tuple[Analysis, ...] = (
+    coverage_gaps,
+    single_threads,
+    key_person_risks,
+    likely_anti_sponsors,
+    mirror_findings,
+    hidden_influencers,
+    committee_findings,
+    coverage_effort,
+    portfolio_placement,
+)
 
 
 @dataclass
@@ -77,7 +96,8 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> Account
     for analysis in ANALYSES:
         findings.extend(analysis(graph, config))
     findings.sort(key=Finding.sort_key)
-    return AccountAudit(id=account["id"], name=account["name"], stage=None, findings=findings)
+    return AccountAudit(id=account["id"], name=account["name"],
+                        stage=classify_stage(graph, config), findings=findings)
 
 
 def resolve_accounts(store: Store, refs: Sequence[str]) -> list[AccountSummary]:
@@ -123,7 +143,8 @@ def run_audit(
     """Audit the named accounts (all when none are named) as of ``as_of``."""
     config = config or Config()
     audits = []
+    loads = store.supplier_loads()
     for summary in resolve_accounts(store, refs):
-        graph = build_account_graph(store.load_account(summary.id), as_of, config)
+        graph = build_account_graph(store.load_account(summary.id), as_of, config, loads)
         audits.append(audit_graph(graph, config))
     return AuditReport(as_of=as_of, accounts=audits)

@@ -80,6 +80,64 @@ class Config:
         "finance",
         "marketing",
     )
+    #: Scores at or above these are high / medium severity; below, low.
+    severity_high: float = 0.7
+    severity_medium: float = 0.5
+    #: Seniority levels whose absence from our coverage is worth a finding.
+    gap_levels: tuple[str, ...] = ("c_level", "vp", "director")
+    #: key_person_risk: flag our people whose departure loses this share of
+    #: influence-weighted coverage of the key people, or more.
+    key_person_risk_threshold: float = 0.25
+    #: Two-way contacts (held meetings, connected calls) within the frequency window
+    #: that make a person engaged: never flagged as a likely anti-sponsor.
+    engaged_min_two_way: int = 3
+    #: anti_sponsor: a person is flagged at or above this score.
+    anti_sponsor_threshold: float = 0.35
+    #: anti_sponsor: the weight of each signal (each signal scaled to 0..1 first).
+    anti_sponsor_weights: Mapping[str, float] = field(default_factory=lambda: _frozen({
+        "recorded_anti_sponsor": 0.7,
+        "recorded_skeptic": 0.3,
+        "declined_meetings": 0.3,
+        "unanswered_calls": 0.2,
+        "no_response": 0.15,
+        "falling_frequency": 0.2,
+        "lost_decisions": 0.2,
+        "ties_to_anti_sponsor": 0.15,
+        "influence_without_engagement": 0.15,
+        "negative_sentiment": 0.3,
+    }))
+    #: Mirror relationships: their function -> our functions that make a peer, best first.
+    mirror_table: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({
+        "senior_management": ("senior_management",),
+        "purchasing": ("field_sales", "senior_management"),
+        "r_and_d": ("technical_service",),
+        "quality_control": ("technical_service",),
+        "planning": ("distribution", "inside_sales"),
+        "operations": ("operations", "technical_service", "distribution"),
+        "marketing": ("marketing", "field_sales"),
+        "finance": ("finance", "senior_management"),
+        "outside_agencies": ("field_sales",),
+    }))
+    #: A peer is at most this many levels above or below the customer person.
+    mirror_level_gap: int = 1
+    #: mirror_mismatch: a senior person whose only links are this many levels junior.
+    mismatch_level_gap: int = 3
+    #: Key accounts one of our people can serve when their record gives no capacity.
+    default_capacity: int = 6
+    #: hidden_influencer: derived influence (0..1, the account's most influential = 1)
+    #: at or above which a person with no recorded role is flagged.
+    hidden_influencer_threshold: float = 0.6
+    #: The buying committee: each entry is a role, or roles separated by "|" of which any
+    #: one will do.
+    committee_roles: tuple[str, ...] = (
+        "economic_buyer", "decision_maker", "technical_buyer", "coach|champion",
+    )
+    #: coverage_effort: the benchmark band of contact hours per key account per year.
+    effort_min_hours: float = 60.0
+    #: Above this, the account may be over-served.
+    effort_max_hours: float = 80.0
+    #: Stage: share of active links through the KAM-contact pair that makes a bow-tie.
+    bowtie_share: float = 0.6
     #: Salesforce custom fields.
     salesforce: SalesforceFields = field(default_factory=SalesforceFields)
     #: Extra Salesforce role labels: OpportunityContactRole.Role -> customer role.
@@ -88,11 +146,20 @@ class Config:
     team_role_map: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
 
 
-_SCALARS = {
-    "recency_days": int,
-    "frequency_window_days": int,
-    "key_influence": float,
-}
+def _scalars() -> dict[str, type]:
+    """Settings that are plain numbers, by their default's type."""
+    out: dict[str, type] = {}
+    for f in dataclasses.fields(Config):
+        default = f.default
+        if isinstance(default, bool):
+            continue
+        if isinstance(default, int | float):
+            out[f.name] = type(default)
+    return out
+
+
+_SCALARS = _scalars()
+_STRING_LISTS = ("gap_functions", "gap_levels", "committee_roles")
 
 
 def _fail(path: Path, key: str, message: str) -> ConfigError:
@@ -165,10 +232,30 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
                 kwargs["supplier_functions"] = _function_table(
                     path, "functions.supplier", value["supplier"], base.supplier_functions
                 )
-        elif key == "gap_functions":
-            if not isinstance(value, list):
-                raise _fail(path, key, "expected a list of function names")
-            kwargs[key] = tuple(str(v) for v in value)
+        elif key in _STRING_LISTS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise _fail(path, key, "expected a list of names")
+            kwargs[key] = tuple(value)
+        elif key == "anti_sponsor_weights":
+            if not isinstance(value, dict):
+                raise _fail(path, key, "expected a table of signal = weight")
+            weights = dict(base.anti_sponsor_weights)
+            for signal, weight in value.items():
+                if signal not in weights:
+                    raise _fail(path, f"{key}.{signal}", "unknown signal")
+                if not isinstance(weight, int | float) or isinstance(weight, bool):
+                    raise _fail(path, f"{key}.{signal}", "expected a number")
+                weights[signal] = float(weight)
+            kwargs[key] = _frozen(weights)
+        elif key == "mirror_table":
+            if not isinstance(value, dict):
+                raise _fail(path, key, "expected a table of function = [our functions]")
+            table = dict(base.mirror_table)
+            for function, ours in value.items():
+                if not isinstance(ours, list) or not all(isinstance(o, str) for o in ours):
+                    raise _fail(path, f"{key}.{function}", "expected a list of our functions")
+                table[function] = tuple(ours)
+            kwargs[key] = _frozen(table)
         elif key == "salesforce":
             kwargs[key] = _salesforce(path, value)
         elif key in ("contact_role_map", "team_role_map"):

@@ -257,7 +257,11 @@ def _our_users(rng: random.Random, storylines: bool) -> list[_User]:
         users.append((f"tse{i}", _name(rng), "Field Application Engineer",
                       "Technical Service", "tsdir", True))
     if storylines:
-        users = [u for u in users if u[0] not in {s[0] for s in STORY_USERS}]
+        # The storyline company's leaders replace the generic ones.
+        replaced = {s[0] for s in STORY_USERS} | {"ceo", "cto", "logmgr"}
+        renamed = {"ceo": "exec", "cto": "cto_ours", "logmgr": "log"}
+        users = [(k, n, t, d, renamed.get(m, m) if m else m, a)
+                 for k, n, t, d, m, a in users if k not in replaced]
         users += STORY_USERS
     return users
 

@@ -109,14 +109,19 @@ def _person_node(person: Person, stored: Stored, config: Config) -> dict[str, An
 
 
 def build_account_graph(
-    data: AccountData, as_of: date, config: Config | None = None
+    data: AccountData,
+    as_of: date,
+    config: Config | None = None,
+    loads: dict[str, int] | None = None,
 ) -> nx.MultiDiGraph:
     """Build the account's MultiDiGraph as of ``as_of``.
 
     Nodes are people (customer people of the account, and our people who touch it or sit
     on its team); edges are ``contact`` (ours -> theirs), ``reports_to`` and
     ``influences``.  Deleted records are left out; people gone from the latest export
-    stay, marked inactive.
+    stay, marked inactive.  ``loads`` (how many accounts each of our people serves) fills
+    ``graph.graph["pool"]``: every active person of ours, for analyses that look beyond
+    the account team.
     """
     config = config or Config()
     account: Account = data.account
@@ -233,9 +238,28 @@ def build_account_graph(
         else:
             repairs["influence lines naming someone outside the account"] += 1
 
+    pool = []
+    for pid, person in sorted(people.items()):
+        if not is_supplier(pid):
+            continue
+        attrs = graph.nodes[pid] if pid in graph else _person_node(
+            person, stored_people[pid], config)
+        if not attrs["active"]:
+            continue
+        pool.append({
+            "id": pid, "name": attrs["name"], "title": attrs["title"],
+            "function": attrs["function"], "level": attrs["level"],
+            "level_rank": attrs["level_rank"],
+            "capacity": attrs["capacity"] if attrs["capacity"] is not None
+            else config.default_capacity,
+            "load": (loads or {}).get(pid, 0), "in_account": pid in graph,
+        })
+
     graph.graph.update({
+        "pool": pool,
         "account": {
-            "id": account.id, "name": account.name, "industry": account.industry,
+            "id": account.id, "name": account.name or account.id,
+            "industry": account.industry,
             "tier": account.tier, "revenue": account.revenue,
             "attractiveness": account.attractiveness, "position": account.position,
         },
@@ -301,7 +325,13 @@ def _contact_attrs(
         "sentiment": recorded.sentiment if recorded else None,
         "note": recorded.note if recorded else None,
         "touches": tuple(
-            (t.day, t.channel.value, t.outcome.value, t.minutes) for t in touches
+            (t.day, t.channel.value, t.outcome.value, t.minutes, t.activity_id)
+            for t in touches
+        ),
+        "two_way_recent": sum(
+            1 for t in touches
+            if t.outcome is Outcome.HELD and t.channel is not Channel.EMAIL
+            and as_of - t.day < window
         ),
     }
 

@@ -206,7 +206,7 @@ class Record:
 class Account(Record):
     kind: ClassVar[str] = "account"
     id: str
-    name: str
+    name: str | None  # None only in an overlay row that adds facts to a known account
     industry: str | None = None
     tier: str | None = None
     revenue: float | None = None

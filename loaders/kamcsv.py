@@ -118,7 +118,7 @@ class KamgraphCsvLoader:
                 raise row.error("position", "expected strong, average or weak")
             yield Account(
                 id=account_id,
-                name=v.text(row, "name") or account_id,
+                name=v.text(row, "name"),
                 industry=v.text(row, "industry"),
                 tier=v.text(row, "tier"),
                 revenue=v.number(row, "revenue"),

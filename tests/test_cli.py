@@ -80,10 +80,16 @@ def test_fail_on_gates_a_script(runner: CliRunner, synced: str, fail_on: str, co
     assert "findings at or above" in result.stderr
 
 
-def test_fail_on_passes_when_nothing_reaches_it(runner: CliRunner, synced: str) -> None:
-    result = runner.invoke(cli, ["audit", "Borealis", "--store", synced, "--as-of", AS_OF,
-                                 "--format", "json", "--fail-on", "high"])
+def test_fail_on_passes_when_nothing_reaches_it(runner: CliRunner, synced: str,
+                                                tmp_path: Path) -> None:
+    config = tmp_path / "kamgraph.toml"
+    config.write_text("severity_high = 1.01\nanti_sponsor_threshold = 0.99\n")
+    result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF, "--config",
+                                 str(config), "--format", "json", "--fail-on", "high"])
     assert result.exit_code == 0, result.output
+    severities = {f["severity"] for a in json.loads(result.stdout)["accounts"]
+                  for f in a["findings"]}
+    assert "high" not in severities and "medium" in severities
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "csv", "table"])

@@ -25,7 +25,7 @@ from kamgraph.analysis.people import (
 from kamgraph.config import Config
 from kamgraph.model import Level, SupplierRole
 
-__all__ = ["coverage_gaps", "function_gaps", "person_gaps", "suggest_owner"]
+__all__ = ["coverage_gaps", "function_gaps", "level_gaps", "person_gaps", "suggest_owner"]
 
 KIND = "coverage_gap"
 _LEAD_ROLES = (
@@ -47,10 +47,11 @@ def coverage_gaps(graph: nx.MultiDiGraph, config: Config | None = None) -> list[
     ...            level="c_level", level_rank=6, active=True, roles=(), influence=None,
     ...            status="active")
     >>> [f.subject.name for f in coverage_gaps(g)]
-    ['Cy', 'senior management']
+    ['C-level', 'Cy', 'senior management']
     """
     config = config or Config()
     findings = person_gaps(graph, config) + function_gaps(graph, config)
+    findings += level_gaps(graph, config)
     return sorted(findings, key=Finding.sort_key)
 
 
@@ -151,7 +152,7 @@ def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
                       f"within 30 days.")
         findings.append(Finding(
             kind=KIND,
-            severity=severity_for(score),
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score,
             subject=_subject(graph, node),
             evidence=tuple(evidence),
@@ -196,12 +197,43 @@ def function_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         action += f" through {graph.nodes[owner]['name']}." if owner else "."
         findings.append(Finding(
             kind=KIND,
-            severity=severity_for(score),
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score,
             subject=Subject("function", f"{account['id']}:function:{function}", label),
             evidence=tuple(evidence),
             action=action,
             suggested=_subject(graph, owner) if owner else None,
             data={"scope": "function", "function": function},
+        ))
+    return findings
+
+
+def level_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
+    """Seniority levels of the customer that nobody of ours reaches at all."""
+    account: dict[str, Any] = graph.graph["account"]
+    findings = []
+    for level_name in config.gap_levels:
+        level = Level(level_name)
+        people = [n for n in customers(graph) if graph.nodes[n]["level"] == level.value]
+        if not people or any(contact_edges(graph, p, active_only=True) for p in people):
+            continue
+        score = 0.5 + 0.1 * (level.rank - Level.DIRECTOR.rank)
+        shown = ", ".join(describe(graph, p) for p in people[:5])
+        target = people[0]
+        owner = suggest_owner(graph, target)
+        findings.append(Finding(
+            kind=KIND,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
+            score=score,
+            subject=Subject("level", f"{account['id']}:level:{level.value}", level.label),
+            evidence=(
+                f"nobody of ours has an active relationship with anyone at {level.label} "
+                f"at {account['name']}",
+                f"{len(people)} at that level: {shown}",
+            ),
+            action=(f"Open a {level.label} relationship at {account['name']}: a peer of ours "
+                    f"at the same level meets {graph.nodes[target]['name']}."),
+            suggested=_subject(graph, owner) if owner else None,
+            data={"scope": "level", "level": level.value},
         ))
     return findings

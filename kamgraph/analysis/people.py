@@ -13,13 +13,17 @@ from kamgraph.model import DECISION_ROLES, Level
 
 __all__ = [
     "ROLE_LABELS",
+    "active_links",
     "contact_edges",
     "customers",
     "describe",
     "function_label",
+    "is_decision_maker",
     "is_key",
     "key_reasons",
     "ours",
+    "peer_quality",
+    "second_thread",
 ]
 
 ROLE_LABELS = {
@@ -96,3 +100,46 @@ def describe(graph: nx.MultiDiGraph, node: str) -> str:
     data = graph.nodes[node]
     title = data.get("title")
     return f"{data['name']} ({title})" if title else str(data["name"])
+
+
+def is_decision_maker(graph: nx.MultiDiGraph, node: str) -> bool:
+    """True when the person holds a decision role (economic buyer, decision maker, sponsor)."""
+    return any(r in _DECISION for r in graph.nodes[node]["roles"])
+
+
+def active_links(graph: nx.MultiDiGraph) -> list[tuple[str, str]]:
+    """Every active (ours, theirs) relationship, sorted."""
+    return sorted(
+        (u, v) for u, v, k, d in graph.edges(keys=True, data=True)
+        if k == CONTACT and d["active"]
+    )
+
+
+def peer_quality(graph: nx.MultiDiGraph, customer: str, ours: str, config: Config) -> float:
+    """How well one of our people mirrors a customer person, 0..1.
+
+    Function: 1 for the mirror table's first choice, less for later ones, 0.2 for none.
+    Level: 1 at the same level, falling by a quarter a level apart.
+    """
+    them, us = graph.nodes[customer], graph.nodes[ours]
+    matches = config.mirror_table.get(them["function"], ())
+    if us["function"] in matches:
+        function_fit = 1.0 - 0.25 * matches.index(us["function"])
+    else:
+        function_fit = 0.2
+    level_fit = max(0.0, 1.0 - 0.25 * abs(them["level_rank"] - us["level_rank"]))
+    return float(round(0.6 * function_fit + 0.4 * level_fit, 4))
+
+
+def second_thread(
+    graph: nx.MultiDiGraph, customer: str, *, exclude: set[str], config: Config
+) -> str | None:
+    """The best other person of ours in this account's graph to add as a thread."""
+    candidates = [
+        n for n in ours(graph)
+        if n not in exclude and (graph.nodes[n].get("team_roles") or any(
+            True for _ in graph.successors(n)))
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda n: (peer_quality(graph, customer, n, config), n))

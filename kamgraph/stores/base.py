@@ -143,6 +143,9 @@ class Store(Protocol):
 
     def runs(self, limit: int | None = None) -> list[SyncRun]: ...
 
+    def supplier_loads(self) -> dict[str, int]:
+        """How many accounts each of our people serves (team seats or active links)."""
+
 
 def _priority(source: str, fmt: str) -> tuple[int, str]:
     return (1 if fmt in OVERLAY_FORMATS else 0, source)

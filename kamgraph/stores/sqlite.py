@@ -356,7 +356,7 @@ class SqliteStore:
             account = stored.record
             assert isinstance(account, Account)
             out.append(AccountSummary(
-                id=account.id, name=account.name, status=stored.status,
+                id=account.id, name=account.name or account.id, status=stored.status,
                 customers=people.get(account.id, 0), our_people=ours.get(account.id, 0),
                 links=links.get(account.id, 0),
             ))
@@ -385,6 +385,18 @@ class SqliteStore:
         if not isinstance(account, Account):
             raise UnknownAccount(f"no account with id {account_id!r}")
         return AccountData(account=account, items=tuple(items))
+
+    def supplier_loads(self) -> dict[str, int]:
+        rows = self._read(
+            "SELECT person, COUNT(DISTINCT account_id) FROM ("
+            " SELECT json_extract(data, '$.person_id') AS person, account_id FROM records"
+            " WHERE kind = 'team_member' AND status = 'active'"
+            " UNION ALL"
+            " SELECT json_extract(data, '$.supplier_id'), account_id FROM records"
+            " WHERE kind IN ('touch', 'relationship') AND status = 'active'"
+            ") GROUP BY person"
+        )
+        return {str(person): int(n) for person, n in rows if person}
 
     def runs(self, limit: int | None = None) -> list[SyncRun]:
         sql = ("SELECT id, source, format, mode, started, finished, status, counts, error "

@@ -47,7 +47,8 @@ def test_standalone_folder_audits_like_a_crm_export(tmp_path: Path) -> None:
         assert report.format == "csv" and report.status == "ok"
         audit = run_audit(store, ["Zenith"], as_of=date(2026, 11, 1))
     [account] = audit.accounts
-    gaps = {f.subject.name for f in account.findings if f.subject.type == "person"}
+    gaps = {f.subject.name for f in account.findings
+            if f.kind == "coverage_gap" and f.subject.type == "person"}
     # The CEO was never met; QA (influence 0.75) was last met in March; Ops is covered.
     assert gaps == {"Zara King", "Quinn Ames"}
 

@@ -1,0 +1,174 @@
+"""Likely anti-sponsors: a score per customer person, with the evidence that raised it.
+
+Each signal is scaled to 0..1 and weighted (``Config.anti_sponsor_weights``); the score
+combines them as independent pieces of evidence (``1 - prod(1 - w * s)``), so it grows
+with every signal and never passes 1.  People who are engaged — at least
+``engaged_min_two_way`` two-way contacts (held meetings, connected calls) in the recent
+window and contact not falling — are judged on their recorded stance alone: however
+senior, attending our meetings is not what a detractor does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.people import (
+    ROLE_LABELS,
+    contact_edges,
+    customers,
+    describe,
+    is_key,
+    peer_quality,
+)
+from kamgraph.config import Config
+from kamgraph.graph import INFLUENCES, REPORTS_TO
+
+__all__ = ["AntiSponsorScore", "anti_sponsor_scores", "likely_anti_sponsors"]
+
+KIND = "anti_sponsor"
+_DECISION = ("economic_buyer", "decision_maker", "executive_sponsor", "technical_buyer")
+
+
+@dataclass(frozen=True)
+class AntiSponsorScore:
+    person: str
+    score: float
+    engaged: bool
+    signals: tuple[tuple[str, float, str], ...]  # (signal, strength 0..1, evidence)
+
+
+def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[str, float, str]]:
+    data = graph.nodes[node]
+    edges = contact_edges(graph, node)
+    out: list[tuple[str, float, str]] = []
+    if data["stance"] == "anti_sponsor" and data.get("stance_recorded"):
+        out.append(("recorded_anti_sponsor", 1.0, "recorded as an anti-sponsor"))
+    elif data["stance"] == "skeptic" and data.get("stance_recorded"):
+        out.append(("recorded_skeptic", 1.0, "recorded as a skeptic"))
+    window = config.frequency_window_days
+    # Attempts are judged over two windows: long enough to count, recent enough to matter.
+    span = 2 * window
+    as_of = graph.graph["as_of"]
+    recent_touches = [t for _, d in edges for t in d["touches"] if (as_of - t[0]).days < span]
+    outcomes = Counter((t[1], t[2]) for t in recent_touches)
+    declined = outcomes[("meeting", "declined")]
+    meetings = outcomes[("meeting", "held")]
+    if declined >= 2:
+        out.append(("declined_meetings", declined / (declined + meetings),
+                    f"declined {declined} of {declined + meetings} meeting invitations in "
+                    f"the last {span} days"))
+    unanswered = outcomes[("call", "unanswered")]
+    calls = outcomes[("call", "held")]
+    if unanswered >= 2:
+        out.append(("unanswered_calls", unanswered / (unanswered + calls),
+                    f"{unanswered} of {unanswered + calls} calls in the last {span} days "
+                    f"went unanswered"))
+    two_way = sum(d["two_way_recent"] for _, d in edges)
+    recent_mails = sum(
+        1 for _, d in edges for t in d["touches"]
+        if t[1] == "email" and (graph.graph["as_of"] - t[0]).days < window
+    )
+    if recent_mails >= 3 and two_way == 0:
+        out.append(("no_response", min(1.0, recent_mails / 6),
+                    f"{recent_mails} e-mails in the last {window} days and no meeting or "
+                    f"call in return"))
+    recent = sum(d["recent"] for _, d in edges)
+    previous = sum(d["previous"] for _, d in edges)
+    if previous >= 3 and recent <= previous / 2:
+        out.append(("falling_frequency", 1 - recent / previous,
+                    f"contact fell from {previous} to {recent} in the last {window} days"))
+    lost = []
+    for opp in graph.graph.get("opportunities", []):
+        if opp["is_closed"] and not opp["is_won"]:
+            for role in opp["roles"]:
+                if role["person"] == node and any(r in _DECISION for r in role["roles"]):
+                    lost.append(opp["name"])
+    if lost:
+        out.append(("lost_decisions", min(1.0, len(lost) / 2),
+                    f"a decision role on {len(lost)} lost opportunities: {', '.join(lost[:3])}"))
+    ties = set()
+    for _u, v, key in graph.edges(node, keys=True):
+        if key in (REPORTS_TO, INFLUENCES):
+            ties.add(v)
+    for u, _v, key in graph.in_edges(node, keys=True):
+        if key in (REPORTS_TO, INFLUENCES):
+            ties.add(u)
+    hostile = sorted(t for t in ties if graph.nodes[t]["stance"] == "anti_sponsor"
+                     and graph.nodes[t].get("stance_recorded"))
+    if hostile:
+        out.append(("ties_to_anti_sponsor", 1.0, "close ties to recorded anti-sponsor "
+                    + ", ".join(describe(graph, t) for t in hostile)))
+    attempts = declined + unanswered + recent_mails
+    if is_key(graph, node, config) and two_way == 0 and attempts:
+        out.append(("influence_without_engagement", 1.0,
+                    f"a key person with no two-way contact in {window} days despite "
+                    f"{attempts} attempts"))
+    sentiments = [d["sentiment"] for _, d in edges if d.get("sentiment") is not None]
+    if sentiments and min(sentiments) < 0:
+        out.append(("negative_sentiment", -min(sentiments),
+                    f"recorded sentiment {min(sentiments):+.1f}"))
+    return out
+
+
+def anti_sponsor_scores(graph: nx.MultiDiGraph,
+                        config: Config | None = None) -> list[AntiSponsorScore]:
+    """A score for every active customer person, highest first."""
+    config = config or Config()
+    scores = []
+    for node in customers(graph):
+        signals = _signals(graph, node, config)
+        edges = contact_edges(graph, node)
+        two_way = sum(d["two_way_recent"] for _, d in edges)
+        falling = any(s == "falling_frequency" for s, _, _ in signals)
+        engaged = two_way >= config.engaged_min_two_way and not falling
+        if engaged:
+            signals = [s for s in signals if s[0].startswith("recorded_")]
+        remain = 1.0
+        for name, strength, _ in signals:
+            remain *= 1 - config.anti_sponsor_weights.get(name, 0.0) * strength
+        scores.append(AntiSponsorScore(node, round(1 - remain, 4), engaged, tuple(signals)))
+    scores.sort(key=lambda s: (-s.score, s.person))
+    return scores
+
+
+def likely_anti_sponsors(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """Customer people whose anti-sponsor score reaches the threshold."""
+    config = config or Config()
+    findings = []
+    for result in anti_sponsor_scores(graph, config):
+        if result.score < config.anti_sponsor_threshold:
+            continue
+        node = result.person
+        data = graph.nodes[node]
+        evidence = [f"score {result.score:.2f} (flagged at {config.anti_sponsor_threshold:.2f})"]
+        evidence += [f"{text} (weight {config.anti_sponsor_weights.get(name, 0):.2f})"
+                     for name, _, text in result.signals]
+        if data["roles"]:
+            evidence.append("roles: " + ", ".join(ROLE_LABELS.get(r, r) for r in data["roles"]))
+        managers = [v for _, v, k in graph.out_edges(node, keys=True) if k == REPORTS_TO]
+        target = managers[0] if managers else node
+        candidates = [n for n, d in graph.nodes(data=True)
+                      if d["side"] == "supplier" and d["active"]]
+        helper = max(candidates, key=lambda n: (peer_quality(graph, target, n, config), n),
+                     default=None)
+        via = (f"; have {graph.nodes[helper]['name']} build support with "
+               f"{graph.nodes[target]['name']}" if helper and target != node else "")
+        action = (f"Treat {data['name']} as a likely detractor: confirm their stance with a "
+                  f"coach, do not let them be our only channel{via}, and answer their "
+                  f"objections in writing.")
+        # Being flagged at all is at least medium: a likely detractor is never a footnote.
+        severity = severity_for(result.score, config.anti_sponsor_threshold + 0.25,
+                                config.anti_sponsor_threshold)
+        findings.append(Finding(
+            kind=KIND, severity=severity,
+            score=result.score, subject=Subject("person", node, str(data["name"])),
+            evidence=tuple(evidence), action=action,
+            suggested=Subject("person", helper, str(graph.nodes[helper]["name"]))
+            if helper else None,
+            data={"signals": [s[0] for s in result.signals]},
+        ))
+    return findings

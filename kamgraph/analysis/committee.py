@@ -1,0 +1,125 @@
+"""The buying committee: is every required role held by someone we actively cover?
+
+Completeness is the share of ``Config.committee_roles`` held by a named, active
+customer person with an active relationship with us (``champion`` is a recorded stance,
+the rest are roles).  Momentum compares contacts with the committee in the recent window
+against the window before.  Checked for the account and for each open opportunity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.people import ROLE_LABELS, contact_edges, customers, second_thread
+from kamgraph.config import Config
+
+__all__ = ["committee_findings", "committee_status"]
+
+KIND = "committee_incomplete"
+
+
+def _label(requirement: str) -> str:
+    return " or ".join(ROLE_LABELS.get(r, r.replace("_", " ").title())
+                       for r in requirement.split("|"))
+
+
+def committee_status(
+    graph: nx.MultiDiGraph, config: Config, roles_of: dict[str, set[str]] | None = None,
+) -> dict[str, Any]:
+    """Holders, covered holders, completeness and momentum of the committee.
+
+    ``roles_of`` restricts roles to one opportunity's; by default a person's roles are
+    all they hold on the account.
+    """
+    people = list(customers(graph))
+
+    def holds(node: str, role: str) -> bool:
+        if role == "champion":
+            return bool(graph.nodes[node]["stance"] == "champion")
+        held: Iterable[str] = (roles_of.get(node, set()) if roles_of is not None
+                               else graph.nodes[node]["roles"])
+        return role in held
+
+    status: dict[str, Any] = {"requirements": {}, "complete": 0}
+    members: set[str] = set()
+    for requirement in config.committee_roles:
+        alternatives = requirement.split("|")
+        holders = sorted(n for n in people if any(holds(n, r) for r in alternatives))
+        covered = [n for n in holders if contact_edges(graph, n, active_only=True)]
+        members.update(holders)
+        status["requirements"][requirement] = {"holders": holders, "covered": covered}
+        status["complete"] += 1 if covered else 0
+    total = len(config.committee_roles)
+    status["completeness"] = status["complete"] / total if total else 1.0
+    recent = sum(d["recent"] for m in members for _, d in contact_edges(graph, m))
+    previous = sum(d["previous"] for m in members for _, d in contact_edges(graph, m))
+    status["recent"], status["previous"] = recent, previous
+    status["members"] = sorted(members)
+    return status
+
+
+def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """``committee_incomplete`` for the account and for each open opportunity."""
+    config = config or Config()
+    account = graph.graph["account"]
+    scopes: list[tuple[Subject, dict[str, set[str]] | None]] = [
+        (Subject("account", account["id"], str(account["name"])), None)]
+    for opp in graph.graph.get("opportunities", []):
+        if opp["is_closed"]:
+            continue
+        roles: dict[str, set[str]] = {}
+        for r in opp["roles"]:
+            roles.setdefault(r["person"], set()).update(r["roles"])
+        scopes.append((Subject("opportunity", opp["id"], str(opp["name"])), roles))
+    findings = []
+    window = config.frequency_window_days
+    reported: list[dict[str, Any]] = []
+    for subject, roles_of in scopes:
+        status = committee_status(graph, config, roles_of)
+        if status["completeness"] >= 1.0 or status["requirements"] in reported:
+            continue  # complete, or the same committee as one already reported
+        reported.append(status["requirements"])
+        evidence = [f"committee {status['complete']} of {len(config.committee_roles)} "
+                    f"complete ({status['completeness']:.0%})"]
+        missing = []
+        for requirement, entry in status["requirements"].items():
+            label = _label(requirement)
+            if entry["covered"]:
+                names = ", ".join(graph.nodes[n]["name"] for n in entry["covered"])
+                evidence.append(f"{label}: {names}, covered")
+            elif entry["holders"]:
+                names = ", ".join(graph.nodes[n]["name"] for n in entry["holders"])
+                evidence.append(f"{label}: {names}, not covered by anyone of ours")
+                missing.append((requirement, entry["holders"][0]))
+            else:
+                evidence.append(f"{label}: nobody identified")
+                missing.append((requirement, None))
+        falling = status["recent"] < 0.8 * status["previous"]
+        evidence.append(f"momentum: {status['recent']} contacts with the committee in the last "
+                        f"{window} days against {status['previous']} before"
+                        + (" (falling)" if falling else ""))
+        steps = []
+        suggested = None
+        for requirement, holder in missing:
+            if holder is None:
+                steps.append(f"identify the {_label(requirement)}")
+            else:
+                helper = second_thread(graph, holder, exclude=set(), config=config)
+                if helper and suggested is None:
+                    suggested = Subject("person", helper, str(graph.nodes[helper]["name"]))
+                steps.append(f"have {graph.nodes[helper]['name'] if helper else 'someone'} "
+                             f"meet {graph.nodes[holder]['name']}")
+        score = min(1.0, 0.3 + 0.5 * (1 - status["completeness"]) + (0.1 if falling else 0))
+        findings.append(Finding(
+            kind=KIND, severity=severity_for(score, config.severity_high,
+                                             config.severity_medium),
+            score=score, subject=subject, evidence=tuple(evidence),
+            action="Complete the buying committee: " + "; ".join(steps) + ".",
+            suggested=suggested,
+            data={"completeness": status["completeness"]},
+        ))
+    return findings

@@ -1,0 +1,71 @@
+"""Coverage effort: contact hours per account per year against the 60–80 hour benchmark.
+
+Hours are the minutes of held meetings and connected calls in the 365 days before
+``as_of``, counted once per person of ours per activity (a meeting with three of their
+people is one meeting for each of ours who attended).  Accounts with no recorded
+durations get no finding: nothing is known.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.config import Config
+from kamgraph.graph import CONTACT
+
+__all__ = ["contact_hours", "coverage_effort"]
+
+KIND = "coverage_effort"
+
+
+def contact_hours(graph: nx.MultiDiGraph) -> tuple[float, dict[str, float]] | None:
+    """Hours in the last year, in all and per person of ours; None when no durations."""
+    as_of = graph.graph["as_of"]
+    seen: dict[tuple[str, str], int] = {}
+    for s, _c, key, data in graph.edges(keys=True, data=True):
+        if key != CONTACT:
+            continue
+        for day, _channel, outcome, minutes, activity in data["touches"]:
+            if outcome == "held" and minutes and as_of - day < timedelta(days=365):
+                seen[(activity, s)] = minutes
+    if not seen:
+        return None
+    per_person: dict[str, float] = {}
+    for (_, s), minutes in seen.items():
+        per_person[s] = per_person.get(s, 0.0) + minutes / 60
+    return sum(per_person.values()), per_person
+
+
+def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """Under- or over-served accounts against ``effort_min_hours``..``effort_max_hours``."""
+    config = config or Config()
+    measured = contact_hours(graph)
+    if measured is None:
+        return []
+    hours, per_person = measured
+    low, high = config.effort_min_hours, config.effort_max_hours
+    if low <= hours <= high:
+        return []
+    account = graph.graph["account"]
+    top = sorted(per_person.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    evidence = [
+        f"{hours:.0f} hours of meetings and calls in the last 12 months "
+        f"(benchmark {low:.0f}–{high:.0f} hours a year)",
+        "most time: " + ", ".join(f"{graph.nodes[s]['name']} {h:.0f} h" for s, h in top),
+    ]
+    if hours < low:
+        score = 0.3 + 0.4 * (1 - hours / low)
+        action = (f"Plan {low - hours:.0f} more hours of contact with {account['name']} over "
+                  f"the next year, spread across the key people.")
+    else:
+        score = 0.3
+        action = (f"{account['name']} gets {hours - high:.0f} hours a year beyond the point "
+                  f"where more coverage stops paying; move time to under-served accounts.")
+    return [Finding(
+        kind=KIND, severity=severity_for(score, config.severity_high, config.severity_medium),
+        score=score, subject=Subject("account", account["id"], str(account["name"])),
+        evidence=tuple(evidence), action=action, data={"hours": hours},
+    )]

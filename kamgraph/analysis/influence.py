@@ -1,0 +1,123 @@
+"""Influence derived from the graph, and hidden influencers.
+
+Derived influence is PageRank over the customer side: a person gains from everyone who
+reports to them and from everyone they sway (an ``influences`` line ``a -> b`` lends
+``b``'s weight to ``a``).  Scores are scaled so the account's most influential person
+is 1.  A *hidden influencer* scores high, holds no recorded role and is not senior
+enough to be watched anyway: exactly the person an account plan forgets.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.people import contact_edges, customers, describe
+from kamgraph.config import Config
+from kamgraph.graph import INFLUENCES, REPORTS_TO
+
+__all__ = ["derived_influence", "hidden_influencers", "influence_weight", "pagerank"]
+
+KIND = "hidden_influencer"
+
+
+def pagerank(
+    edges: dict[tuple[str, str], float], nodes: list[str], damping: float = 0.85,
+    tolerance: float = 1e-10, max_iterations: int = 200,
+) -> dict[str, float]:
+    """Weighted PageRank by power iteration (no numpy needed); sums to 1.
+
+    >>> r = pagerank({("a", "boss"): 1.0, ("b", "boss"): 1.0}, ["a", "b", "boss"])
+    >>> max(r, key=r.get)
+    'boss'
+    """
+    if not nodes:
+        return {}
+    n = len(nodes)
+    out_weight: dict[str, float] = {v: 0.0 for v in nodes}
+    incoming: dict[str, list[tuple[str, float]]] = {v: [] for v in nodes}
+    for (u, v), w in edges.items():
+        out_weight[u] += w
+        incoming[v].append((u, w))
+    rank = {v: 1.0 / n for v in nodes}
+    for _ in range(max_iterations):
+        dangling = sum(rank[v] for v in nodes if out_weight[v] == 0)
+        new = {}
+        for v in nodes:
+            flow = sum(rank[u] * w / out_weight[u] for u, w in incoming[v])
+            new[v] = (1 - damping) / n + damping * (flow + dangling / n)
+        delta = sum(abs(new[v] - rank[v]) for v in nodes)
+        rank = new
+        if delta < tolerance * n:
+            break
+    return rank
+
+
+def derived_influence(graph: nx.MultiDiGraph) -> dict[str, float]:
+    """Each active customer person's derived influence, scaled to a maximum of 1."""
+    people = list(customers(graph))
+    members = set(people)
+    edges: dict[tuple[str, str], float] = {}
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        if u not in members or v not in members:
+            continue
+        if key == REPORTS_TO:
+            edges[(u, v)] = edges.get((u, v), 0.0) + 1.0
+        elif key == INFLUENCES:
+            # u sways v: v's standing flows to u.
+            edges[(v, u)] = edges.get((v, u), 0.0) + float(data.get("weight", 1.0)) * 2.0
+    rank = pagerank(edges, sorted(people))
+    top = max(rank.values(), default=0.0)
+    return {p: (r / top if top else 0.0) for p, r in rank.items()}
+
+
+def influence_weight(graph: nx.MultiDiGraph, node: str,
+                     derived: dict[str, float] | None = None) -> float:
+    """How much a customer person's coverage counts, 0..1.
+
+    Recorded influence when there is one; otherwise the mean of derived influence and
+    seniority (level rank / 6), so an org chart alone still orders people sensibly.
+    """
+    data = graph.nodes[node]
+    if data.get("influence") is not None:
+        return float(data["influence"])
+    derived = derived if derived is not None else derived_influence(graph)
+    return float(0.5 * derived.get(node, 0.0) + 0.5 * data["level_rank"] / 6)
+
+
+def hidden_influencers(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """People whose derived influence is high but who hold no recorded role."""
+    config = config or Config()
+    derived = derived_influence(graph)
+    findings = []
+    for node, score in sorted(derived.items()):
+        data = graph.nodes[node]
+        if score < config.hidden_influencer_threshold or data["roles"]:
+            continue
+        if data["level_rank"] >= config.key_level.rank:
+            continue  # senior people are watched as key people already
+        reports = [u for u, _, k in graph.in_edges(node, keys=True) if k == REPORTS_TO]
+        sways = [v for _, v, k in graph.out_edges(node, keys=True) if k == INFLUENCES]
+        evidence = [f"derived influence {score:.2f} (the account's most influential = 1.00; "
+                    f"flagged at {config.hidden_influencer_threshold:.2f})",
+                    "no recorded role on any opportunity or in the account plan"]
+        if sways:
+            evidence.append("sways " + ", ".join(describe(graph, v) for v in sways[:5]))
+        if reports:
+            evidence.append(f"{len(reports)} people report to them")
+        links = contact_edges(graph, node, active_only=True)
+        evidence.append(
+            f"active relationships with us: {len(links)}"
+            + (f" ({', '.join(graph.nodes[s]['name'] for s, _ in links)})" if links else "")
+        )
+        findings.append(Finding(
+            kind=KIND,
+            severity=severity_for(0.3 + 0.4 * score, config.severity_high, config.severity_medium),
+            score=round(0.3 + 0.4 * score, 3),
+            subject=Subject("person", node, str(data["name"])),
+            evidence=tuple(evidence),
+            action=(f"Find out what role {data['name']} plays in the buying decision, record "
+                    f"it, and make sure someone of ours meets them."),
+            data={"derived_influence": score},
+        ))
+    return findings

@@ -1,0 +1,124 @@
+"""Key-person risk: what we would lose if one of our people left.
+
+For each of our people still here, remove them and recompute: the key customer people
+(see ``key_reasons``) left with no active relationship are *cut off*, and their
+influence-weighted share of the key people we cover today is the loss.  The graph cut
+points explain it: in the graph of active relationships joined through one hub for our
+company, the people of ours who are articulation points are exactly those whose
+departure cuts someone off, and each bridge is someone's only link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.influence import derived_influence, influence_weight
+from kamgraph.analysis.people import (
+    active_links,
+    customers,
+    describe,
+    is_key,
+    second_thread,
+)
+from kamgraph.config import Config
+
+__all__ = ["Loss", "key_person_losses", "key_person_risks", "relationship_cut_points"]
+
+KIND = "key_person_risk"
+_HUB = "\x00us"
+
+
+@dataclass(frozen=True)
+class Loss:
+    """What losing one of our people costs: the share of weighted key coverage, and whom."""
+
+    person: str
+    share: float
+    cut_off: tuple[str, ...]
+
+
+def relationship_cut_points(graph: nx.MultiDiGraph) -> tuple[set[str], set[tuple[str, str]]]:
+    """Articulation points among our people, and bridges (ours, theirs), of the active links."""
+    links = active_links(graph)
+    h = nx.Graph()
+    h.add_edges_from(links)
+    h.add_edges_from((_HUB, s) for s, _ in links)
+    points = {p for p in nx.articulation_points(h) if p != _HUB and
+              graph.nodes[p]["side"] == "supplier"}
+    bridges = set()
+    for u, v in nx.bridges(h):
+        if _HUB in (u, v):
+            continue
+        s, c = (u, v) if graph.nodes[u]["side"] == "supplier" else (v, u)
+        bridges.add((s, c))
+    return points, bridges
+
+
+def key_person_losses(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Loss]:
+    """The loss for every one of our people with an active link, largest first.
+
+    Shares lie in [0, 1] and, since a key person cut off by one departure is reached by
+    nobody else, the shares of all our people add up to at most 1.
+    """
+    config = config or Config()
+    links = active_links(graph)
+    reach: dict[str, set[str]] = {}
+    for s, c in links:
+        reach.setdefault(c, set()).add(s)
+    derived = derived_influence(graph)
+    key = {c: influence_weight(graph, c, derived) for c in reach if is_key(graph, c, config)}
+    total = sum(key.values())
+    losses = []
+    for s in sorted({s for s, _ in links}):
+        cut = tuple(sorted(c for c in key if reach[c] == {s}))
+        share = sum(key[c] for c in cut) / total if total else 0.0
+        losses.append(Loss(s, min(1.0, share), cut))
+    losses.sort(key=lambda loss: (-loss.share, loss.person))
+    return losses
+
+
+def key_person_risks(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """Our people whose departure would lose at least the configured share of coverage."""
+    config = config or Config()
+    points, bridges = relationship_cut_points(graph)
+    covered = sum(1 for c in customers(graph)
+                  if any(c == b for _, b in active_links(graph)))
+    findings = []
+    for loss in key_person_losses(graph, config):
+        if loss.share < config.key_person_risk_threshold or not loss.cut_off:
+            continue
+        s = loss.person
+        name = graph.nodes[s]["name"]
+        only = [c for (o, c) in bridges if o == s]
+        evidence = [
+            f"if {describe(graph, s)} left, {loss.share:.0%} of our influence-weighted "
+            f"coverage of key people would go",
+            "cut off: " + ", ".join(describe(graph, c) for c in loss.cut_off),
+        ]
+        if s in points:
+            evidence.append(f"{name} is a cut point of the relationship graph: "
+                            f"{len(only)} of the {covered} people we reach hang on "
+                            f"{name} alone")
+        helpers = []
+        for c in loss.cut_off:
+            helper = second_thread(graph, c, exclude={s}, config=config)
+            if helper and helper not in helpers:
+                helpers.append(helper)
+        helper_names = ", ".join(graph.nodes[h]["name"] for h in helpers[:3])
+        action = (f"Reduce the dependence on {name}: have {name} introduce "
+                  f"{helper_names or 'a second person of ours'} to "
+                  f"{', '.join(graph.nodes[c]['name'] for c in loss.cut_off[:3])} this quarter.")
+        score = min(1.0, 0.3 + 0.7 * loss.share)
+        findings.append(Finding(
+            kind=KIND, severity=severity_for(score, config.severity_high,
+                                             config.severity_medium),
+            score=score, subject=Subject("person", s, str(name)), evidence=tuple(evidence),
+            action=action,
+            suggested=Subject("person", helpers[0], str(graph.nodes[helpers[0]]["name"]))
+            if helpers else None,
+            data={"share": loss.share, "cut_off": list(loss.cut_off)},
+        ))
+    return findings

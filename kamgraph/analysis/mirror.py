@@ -1,0 +1,177 @@
+"""Mirror relationships: each key customer person met by a peer of ours.
+
+A peer has a matching function (``Config.mirror_table``: their CTO with our CTO, their
+quality control with our technical service, purchasing with our field sales) and a level
+within ``mirror_level_gap``.  For key people without one, the best available people of
+ours — from everyone still here, not only the account team — are assigned by maximum
+weight matching, so one strong candidate is not promised to five people, and nobody is
+given an account beyond their capacity (``capacity`` in the people file, else
+``default_capacity``).  ``mirror_mismatch`` flags the senior person whose only links are
+several levels junior.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.people import (
+    contact_edges,
+    customers,
+    describe,
+    function_label,
+    key_reasons,
+)
+from kamgraph.config import Config
+from kamgraph.model import Level
+
+__all__ = ["mirror_assignments", "mirror_findings", "mirror_mismatches", "needs_peer"]
+
+KIND = "mirror_opportunity"
+MISMATCH = "mirror_mismatch"
+_SLOTS_PER_ACCOUNT = 2  # new peers one person of ours takes on in one account
+_CANDIDATES = 6  # best candidates considered per customer person
+
+
+def _quality(them: dict[str, Any], us: dict[str, Any], config: Config) -> float:
+    matches = config.mirror_table.get(them["function"], ())
+    if us["function"] not in matches:
+        return 0.0
+    gap = abs(them["level_rank"] - us["level_rank"])
+    if gap > config.mirror_level_gap + 1:
+        return 0.0
+    function_fit = 1.0 - 0.25 * matches.index(us["function"])
+    return float(round(0.6 * function_fit + 0.4 * (1.0 - 0.25 * gap), 4))
+
+
+def is_peer(graph: nx.MultiDiGraph, customer: str, ours: str, config: Config) -> bool:
+    them, us = graph.nodes[customer], graph.nodes[ours]
+    return (us["function"] in config.mirror_table.get(them["function"], ())
+            and abs(them["level_rank"] - us["level_rank"]) <= config.mirror_level_gap)
+
+
+def needs_peer(graph: nx.MultiDiGraph, config: Config) -> list[str]:
+    """Key customer people none of whose active relationships is with a peer."""
+    out = []
+    for node in customers(graph):
+        if not key_reasons(graph, node, config):
+            continue
+        if graph.nodes[node]["function"] not in config.mirror_table:
+            continue
+        if not any(is_peer(graph, node, s, config)
+                   for s, _ in contact_edges(graph, node, active_only=True)):
+            out.append(node)
+    return out
+
+
+def mirror_assignments(
+    graph: nx.MultiDiGraph, config: Config | None = None
+) -> dict[str, tuple[dict[str, Any], float]]:
+    """Customer person -> (our person from the pool, quality), by max-weight matching."""
+    config = config or Config()
+    pool = graph.graph.get("pool", [])
+    matcher = nx.Graph()
+    for node in needs_peer(graph, config):
+        them = graph.nodes[node]
+        ranked = sorted(
+            ((q, p["id"]) for p in pool
+             if (q := _quality(them, p, config)) > 0
+             and (p["in_account"] or p["load"] < p["capacity"])),
+            reverse=True,
+        )[:_CANDIDATES]
+        for q, pid in ranked:
+            for slot in range(_SLOTS_PER_ACCOUNT):
+                matcher.add_edge(("them", node), ("us", pid, slot), weight=q)
+    matching = nx.max_weight_matching(matcher)
+    by_id = {p["id"]: p for p in pool}
+    out = {}
+    for a, b in matching:
+        them, us = (a, b) if a[0] == "them" else (b, a)
+        out[them[1]] = (by_id[us[1]], matcher.edges[a, b]["weight"])
+    return out
+
+
+def mirror_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """``mirror_opportunity`` for key people without a peer, and ``mirror_mismatch``."""
+    config = config or Config()
+    assigned = mirror_assignments(graph, config)
+    findings = []
+    for node in needs_peer(graph, config):
+        them = graph.nodes[node]
+        links = contact_edges(graph, node, active_only=True)
+        wanted = ", ".join(function_label(f) for f in config.mirror_table[them["function"]])
+        evidence = [
+            f"{describe(graph, node)}: {function_label(them['function'])}, "
+            f"{Level(them['level']).label}; {'; '.join(key_reasons(graph, node, config))}",
+            f"no peer among our people who meet them (a peer is in {wanted}, within "
+            f"{config.mirror_level_gap} level)",
+        ]
+        if links:
+            evidence.append("met today by " + ", ".join(
+                f"{describe(graph, s)} ({function_label(graph.nodes[s]['function'])}, "
+                f"{Level(graph.nodes[s]['level']).label})" for s, _ in links))
+        suggestion = assigned.get(node)
+        if suggestion:
+            peer, quality = suggestion
+            evidence.append(
+                f"best available peer: {peer['name']} ({peer['title'] or 'no title'}, "
+                f"{function_label(peer['function'])}); serves {peer['load']} of "
+                f"{peer['capacity']} accounts; fit {quality:.2f}")
+            action = (f"Initiate a mirror relationship: {peer['name']} meets {them['name']} "
+                      f"this quarter, introduced by "
+                      f"{graph.nodes[links[0][0]]['name'] if links else 'the account team'}.")
+        else:
+            evidence.append("nobody of ours with spare capacity matches; consider a hire or "
+                            "freeing someone's capacity")
+            action = f"Find a peer of ours for {them['name']} ({wanted})."
+        score = 0.35 + (0.2 if them["level_rank"] >= Level.VP.rank else 0.1)
+        findings.append(Finding(
+            kind=KIND, severity=severity_for(score, config.severity_high,
+                                             config.severity_medium),
+            score=score, subject=Subject("person", node, str(them["name"])),
+            evidence=tuple(evidence), action=action,
+            suggested=Subject("person", suggestion[0]["id"], str(suggestion[0]["name"]))
+            if suggestion else None,
+        ))
+    return findings + mirror_mismatches(graph, config)
+
+
+def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """Senior customer people whose only active links are several levels junior."""
+    config = config or Config()
+    findings = []
+    pool = graph.graph.get("pool", [])
+    for node in customers(graph):
+        them = graph.nodes[node]
+        if them["level_rank"] < Level.VP.rank:
+            continue
+        links = contact_edges(graph, node, active_only=True)
+        if not links:
+            continue
+        gaps = [them["level_rank"] - graph.nodes[s]["level_rank"] for s, _ in links]
+        if min(gaps) < config.mismatch_level_gap:
+            continue
+        senior = max((p for p in pool if p["level_rank"] >= them["level_rank"] - 1),
+                     key=lambda p: (_quality(them, p, config), p["level_rank"], p["id"]),
+                     default=None)
+        evidence = [
+            f"{describe(graph, node)} is {Level(them['level']).label}",
+            "only linked through " + ", ".join(
+                f"{describe(graph, s)} ({Level(graph.nodes[s]['level']).label})"
+                for s, _ in links),
+            f"the closest of them is {min(gaps)} levels junior",
+        ]
+        action = (f"Bring {senior['name'] if senior else 'a senior person of ours'} into the "
+                  f"relationship with {them['name']}; keep the current contact for the "
+                  f"day-to-day.")
+        score = 0.5 + 0.05 * (min(gaps) - config.mismatch_level_gap)
+        findings.append(Finding(
+            kind=MISMATCH, severity=severity_for(score, config.severity_high,
+                                                 config.severity_medium),
+            score=min(1.0, score), subject=Subject("person", node, str(them["name"])),
+            evidence=tuple(evidence), action=action,
+            suggested=Subject("person", senior["id"], str(senior["name"])) if senior else None,
+        ))
+    return findings

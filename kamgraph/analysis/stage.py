@@ -1,0 +1,130 @@
+"""The stage of a key account relationship, from the shape of its graph (McDonald).
+
+``pre_kam`` → ``early_kam`` (the bow-tie: one interface, our KAM and their key contact)
+→ ``mid_kam`` → ``partnership_kam`` (many interfaces beside the KAM and the contact) →
+``synergistic_kam`` (the diamond: relationships at every level that do not run through
+the KAM and the contact) → ``uncoupling_kam`` (contact draining away).  The features and
+the thresholds are listed in the reasons of every classification.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.analysis.people import active_links, customers, is_decision_maker, is_key
+from kamgraph.config import Config
+from kamgraph.graph import CONTACT
+from kamgraph.model import Level
+
+__all__ = ["STAGES", "StageFeatures", "classify_stage", "stage_features"]
+
+STAGES = ("pre_kam", "early_kam", "mid_kam", "partnership_kam", "synergistic_kam",
+          "uncoupling_kam")
+
+
+@dataclass(frozen=True)
+class StageFeatures:
+    links: int
+    ours: int
+    theirs: int
+    their_functions: int
+    our_functions: int
+    kam: str | None
+    contact: str | None
+    hub_share: float
+    senior_links: int
+    redundancy: int
+    recent: int
+    previous: int
+
+
+def stage_features(graph: nx.MultiDiGraph, config: Config | None = None) -> StageFeatures:
+    """Measure the features the stage is classified from."""
+    config = config or Config()
+    links = active_links(graph)
+    ours = {s for s, _ in links}
+    theirs = {c for _, c in links}
+    weight: Counter[tuple[str, str]] = Counter()
+    recent = previous = 0
+    for s, c, key, data in graph.edges(keys=True, data=True):
+        if key == CONTACT:
+            recent += data["recent"]
+            previous += data["previous"]
+            if data["active"]:
+                weight[(s, c)] = data["recent"] + 1
+    kams = [n for n in ours if "key_account_manager" in graph.nodes[n].get("team_roles", ())]
+    per_ours: Counter[str] = Counter()
+    for (s, _c), w in weight.items():
+        per_ours[s] += w
+    kam = (max(kams, key=lambda n: (per_ours[n], n)) if kams else
+           (max(per_ours, key=lambda n: (per_ours[n], n)) if per_ours else None))
+    contact = None
+    if kam is not None:
+        kam_links = {c: w for (s, c), w in weight.items() if s == kam}
+        contact = max(kam_links, key=lambda c: (kam_links[c], c)) if kam_links else None
+    hub = sum(1 for s, c in links if s == kam or c == contact)
+    senior = sum(1 for _, c in links if graph.nodes[c]["level_rank"] >= Level.DIRECTOR.rank)
+    deciders = [n for n in customers(graph)
+                if is_decision_maker(graph, n) or is_key(graph, n, config)]
+    threads = [len({s for s, c in links if c == d}) for d in deciders]
+    return StageFeatures(
+        links=len(links), ours=len(ours), theirs=len(theirs),
+        their_functions=len({graph.nodes[c]["function"] for c in theirs}),
+        our_functions=len({graph.nodes[s]["function"] for s in ours}),
+        kam=kam, contact=contact, hub_share=hub / len(links) if links else 0.0,
+        senior_links=senior, redundancy=min(threads) if threads else 0,
+        recent=recent, previous=previous,
+    )
+
+
+def classify_stage(graph: nx.MultiDiGraph, config: Config | None = None) -> dict[str, Any]:
+    """``{"name": stage, "reasons": [...]}`` for the audit's ``stage`` field.
+
+    Examples
+    --------
+    >>> from tests.builders import AccountBuilder
+    >>> g = (AccountBuilder().theirs("buyer", "Buyer").ours("kam", "KAM")
+    ...      .contact("kam", "buyer", times=6).graph())
+    >>> classify_stage(g)["name"]
+    'early_kam'
+    """
+    config = config or Config()
+    f = stage_features(graph, config)
+    names = {n: graph.nodes[n]["name"] for n in (f.kam, f.contact) if n}
+    reasons = [
+        f"{f.links} active relationships between {f.ours} of ours and {f.theirs} of theirs",
+        f"functions connected: {f.their_functions} of theirs, {f.our_functions} of ours",
+        f"{f.senior_links} links reach director level or above",
+        f"redundancy: the least-covered key person is reached by {f.redundancy} of ours",
+        f"contacts: {f.recent} in the last {config.frequency_window_days} days, "
+        f"{f.previous} in the window before",
+    ]
+    if f.kam and f.contact:
+        reasons.insert(1, f"{f.hub_share:.0%} of links run through {names[f.kam]} (ours) or "
+                          f"{names[f.contact]} (theirs)")
+    if f.links == 0:
+        name = "uncoupling_kam" if f.previous > 0 else "pre_kam"
+        reasons.insert(0, "no active relationship" + (
+            " after earlier contact" if f.previous > 0 else ""))
+    elif f.previous >= 10 and f.recent < f.previous / 2 and f.links <= 2:
+        name = "uncoupling_kam"
+        reasons.insert(0, "contact has more than halved and few links remain")
+    elif f.ours == 1 or f.theirs == 1 or f.hub_share >= config.bowtie_share:
+        name = "early_kam"
+        reasons.insert(0, "a bow-tie: the relationship runs through one pair")
+    elif (f.their_functions >= 4 and f.ours >= 4 and f.hub_share < 0.4
+          and f.senior_links >= 2 and f.redundancy >= 2):
+        name = "synergistic_kam"
+        reasons.insert(0, "a diamond: many interfaces at every level, key people reached "
+                          "by at least two of ours, independent of the KAM")
+    elif f.their_functions >= 3 and f.ours >= 3 and f.hub_share < 0.5 and f.senior_links >= 1:
+        name = "partnership_kam"
+        reasons.insert(0, "many interfaces beside the KAM and the key contact")
+    else:
+        name = "mid_kam"
+        reasons.insert(0, "more than one interface, but still centred on the KAM")
+    return {"name": name, "reasons": reasons}

@@ -1,0 +1,115 @@
+"""Single threads: key people, and whole accounts, that hang on one relationship.
+
+A key customer person is single-threaded when exactly one of our people still here has
+an active relationship with them.  An account is a bow-tie when every active link runs
+through one of our people, or through one of theirs.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.people import (
+    active_links,
+    contact_edges,
+    customers,
+    describe,
+    is_decision_maker,
+    key_reasons,
+    second_thread,
+)
+from kamgraph.config import Config
+from kamgraph.model import Level
+
+__all__ = ["single_threads", "threads"]
+
+KIND = "single_threaded"
+
+
+def threads(graph: nx.MultiDiGraph, node: str) -> list[str]:
+    """Our people still here with an active relationship with ``node``, sorted."""
+    return sorted(s for s, _ in contact_edges(graph, node, active_only=True))
+
+
+def single_threads(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """Single-threaded key people, and the account itself when it is a bow-tie.
+
+    Examples
+    --------
+    >>> from tests.builders import AccountBuilder
+    >>> g = (AccountBuilder().theirs("cfo", "CFO").ours("kam", "KAM")
+    ...      .contact("kam", "cfo").graph())
+    >>> [f.subject.id for f in single_threads(g)]
+    ['ACC', 'cfo']
+    """
+    config = config or Config()
+    findings = _account_bowtie(graph, config)
+    for node in customers(graph):
+        reasons = key_reasons(graph, node, config)
+        held = threads(graph, node)
+        if not reasons or len(held) != 1:
+            continue
+        [ours] = held
+        data = graph.nodes[node]
+        edge = next(d for s, d in contact_edges(graph, node) if s == ours)
+        score = 0.4 + (0.2 if is_decision_maker(graph, node) else 0.0)
+        score += 0.2 if data["level_rank"] >= Level.VP.rank else 0.1
+        score = min(1.0, score)
+        stale = [s for s, d in contact_edges(graph, node) if s != ours]
+        evidence = [
+            f"{describe(graph, node)} matters: {'; '.join(reasons)}",
+            f"only {describe(graph, ours)} has an active relationship: "
+            f"{edge['frequency'].replace('_', ' ')}, last contact {edge['last_contact']}",
+        ]
+        if stale:
+            evidence.append("earlier links no longer active: "
+                            + ", ".join(graph.nodes[s]["name"] for s in stale))
+        helper = second_thread(graph, node, exclude={ours}, config=config)
+        name, our_name = data["name"], graph.nodes[ours]["name"]
+        action = (f"Add a second thread to {name}: {our_name} introduces "
+                  f"{graph.nodes[helper]['name']} at the next meeting." if helper else
+                  f"Add a second thread to {name}: name a second person of ours and have "
+                  f"{our_name} introduce them.")
+        findings.append(Finding(
+            kind=KIND, severity=severity_for(score, config.severity_high,
+                                             config.severity_medium),
+            score=score, subject=Subject("person", node, str(name)),
+            evidence=tuple(evidence), action=action,
+            suggested=Subject("person", helper, str(graph.nodes[helper]["name"]))
+            if helper else None,
+            data={"scope": "person", "thread": ours},
+        ))
+    return findings
+
+
+def _account_bowtie(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
+    links = active_links(graph)
+    if not links:
+        return []
+    ours = sorted({s for s, _ in links})
+    theirs = sorted({c for _, c in links})
+    account = graph.graph["account"]
+    if len(ours) > 1 and len(theirs) > 1:
+        return []
+    evidence = [f"{len(links)} active relationships between {len(ours)} of ours and "
+                f"{len(theirs)} of theirs"]
+    if len(ours) == 1:
+        evidence.append(f"every active link runs through {describe(graph, ours[0])}")
+    if len(theirs) == 1:
+        evidence.append(f"every active link runs through {describe(graph, theirs[0])}")
+    all_theirs = list(customers(graph))
+    uncovered = [c for c in all_theirs if c not in theirs]
+    evidence.append(f"{len(uncovered)} of their {len(all_theirs)} people have no active "
+                    f"relationship with us")
+    score = 0.75 if len(ours) == 1 and len(theirs) == 1 else 0.65
+    hub = ours[0] if len(ours) == 1 else theirs[0]
+    action = (f"Broaden {account['name']} beyond {graph.nodes[hub]['name']}: a second person "
+              f"of ours for each key person, and meetings with their senior management and "
+              f"technical people within the quarter.")
+    return [Finding(
+        kind=KIND, severity=severity_for(score, config.severity_high, config.severity_medium),
+        score=score, subject=Subject("account", account["id"], str(account["name"])),
+        evidence=tuple(evidence), action=action,
+        data={"scope": "account", "ours": ours, "theirs": theirs},
+    )]
