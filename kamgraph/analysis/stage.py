@@ -116,7 +116,7 @@ def classify_stage(graph: nx.MultiDiGraph, config: Config | None = None) -> dict
     elif f.ours == 1 or f.theirs == 1 or f.hub_share >= config.bowtie_share:
         name = "early_kam"
         reasons.insert(0, "a bow-tie: the relationship runs through one pair")
-    elif (f.their_functions >= 4 and f.ours >= 4 and f.hub_share < 0.4
+    elif (f.their_functions >= 4 and f.ours >= 4 and f.hub_share <= 0.4
           and f.senior_links >= 2 and f.redundancy >= 2):
         name = "synergistic_kam"
         reasons.insert(0, "a diamond: many interfaces at every level, key people reached "

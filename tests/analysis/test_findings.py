@@ -1,0 +1,289 @@
+"""Each analysis on small hand-built accounts with known answers, and its invariants."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kamgraph.analysis.anti_sponsor import anti_sponsor_scores, likely_anti_sponsors
+from kamgraph.analysis.committee import committee_findings
+from kamgraph.analysis.effort import coverage_effort
+from kamgraph.analysis.influence import derived_influence, hidden_influencers
+from kamgraph.analysis.key_person import key_person_losses, key_person_risks
+from kamgraph.analysis.mirror import mirror_assignments, mirror_findings
+from kamgraph.analysis.portfolio import portfolio_placement
+from kamgraph.analysis.relmap import relationship_map
+from kamgraph.analysis.stage import classify_stage
+from kamgraph.analysis.threads import single_threads
+from kamgraph.config import Config
+from kamgraph.model import (
+    Account,
+    Channel,
+    CustomerRole,
+    Outcome,
+    Relationship,
+    Stance,
+    SupplierRole,
+)
+from kamgraph.stores.base import Stored
+from tests.builders import AccountBuilder
+
+R = CustomerRole
+KAM = SupplierRole.KEY_ACCOUNT_MANAGER
+
+
+def bowtie() -> AccountBuilder:
+    """Our KAM and their buyer carry everything; the CFO decides."""
+    return (AccountBuilder()
+            .theirs("cfo", "Chief Financial Officer", roles=(R.ECONOMIC_BUYER,))
+            .theirs("buyer", "Head of Purchasing", reports_to="cfo",
+                    roles=(R.DECISION_MAKER,), department="Purchasing")
+            .theirs("qa", "Quality Engineer", department="Quality")
+            .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+            .contact("kam", "buyer", times=12, every=7))
+
+
+def diamond() -> AccountBuilder:
+    """Relationships at every level, each key person reached by two of ours."""
+    b = (AccountBuilder()
+         .theirs("ceo", "CEO", roles=(R.ECONOMIC_BUYER,))
+         .theirs("cto", "CTO", reports_to="ceo", roles=(R.DECISION_MAKER,))
+         .theirs("pur", "Purchasing Director", reports_to="ceo", department="Purchasing",
+                 roles=(R.TECHNICAL_BUYER,))
+         .theirs("qd", "Quality Director", reports_to="ceo", department="Quality")
+         .theirs("ops", "Operations Director", reports_to="ceo", department="Operations",
+                 stance=Stance.CHAMPION)
+         .ours("boss", "Chief Executive Officer", team_role=SupplierRole.EXECUTIVE_SPONSOR)
+         .ours("ourcto", "Chief Technology Officer", department="Technical Service")
+         .ours("kam", "Key Account Director", team_role=KAM, department="Sales")
+         .ours("ts", "Director Technical Service", department="Technical Service")
+         .ours("ops_us", "Operations Director", department="Operations"))
+    pairs = [("boss", "ceo"), ("kam", "ceo"), ("ourcto", "cto"), ("kam", "cto"),
+             ("kam", "pur"), ("boss", "pur"), ("ts", "qd"), ("ourcto", "qd"),
+             ("ops_us", "ops"), ("ts", "ops")]
+    for ours, theirs in pairs:
+        b.contact(ours, theirs, times=4, every=14)
+    return b
+
+
+class TestSingleThreads:
+    def test_bowtie_account_and_its_key_person(self) -> None:
+        findings = single_threads(bowtie().graph())
+        subjects = {(f.subject.type, f.subject.id) for f in findings}
+        assert subjects == {("account", "ACC"), ("person", "buyer")}
+        account = next(f for f in findings if f.subject.type == "account")
+        assert any("every active link runs through Kam" in e for e in account.evidence)
+
+    def test_diamond_has_no_single_threads(self) -> None:
+        assert single_threads(diamond().graph()) == []
+
+
+class TestKeyPersonRisk:
+    def test_cut_vertex_explains_who_is_cut_off(self) -> None:
+        b = diamond().theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,)).contact("kam", "cfo")
+        b.theirs("rnd", "R&D Director", department="R&D").contact("kam", "rnd")
+        [finding] = key_person_risks(b.graph(), Config(key_person_risk_threshold=0.1))
+        assert finding.subject.id == "kam"
+        assert any("cut off: Cfo (CFO), Rnd (R&D Director)" in e for e in finding.evidence)
+        assert any("cut point of the relationship graph" in e for e in finding.evidence)
+
+    def test_departed_kam_counts_for_nothing_and_the_rep_carries_the_risk(self) -> None:
+        b = (bowtie().ours("rep", "Sales Rep", team_role=SupplierRole.SALES)
+             .contact("rep", "cfo"))
+        b.items = [s for s in b.items if not (s.record.kind == "person"
+                                              and s.record.key() == "kam")]
+        b.ours("kam", "Key Account Manager", active=False, team_role=KAM)
+        losses = key_person_losses(b.graph())
+        assert [(loss.person, loss.share) for loss in losses] == [("rep", 1.0)]
+
+    def test_diamond_has_no_key_person_risk(self) -> None:
+        assert key_person_risks(diamond().graph()) == []
+
+
+def detractor_next_to_engaged_senior() -> AccountBuilder:
+    b = (AccountBuilder()
+         .theirs("qd", "Quality Director", roles=(R.DECISION_MAKER,), department="Quality")
+         .theirs("ceo", "CEO", roles=(R.ECONOMIC_BUYER,))
+         .ours("kam", "Key Account Manager", team_role=KAM))
+    # The quality director: weekly contact until four months ago, then declines and
+    # unanswered calls.
+    b.contact("kam", "qd", days_ago=120, times=12, every=7)
+    b.contact("kam", "qd", days_ago=5, times=4, every=14, outcome=Outcome.DECLINED)
+    b.contact("kam", "qd", days_ago=3, times=5, every=10, channel=Channel.CALL,
+              outcome=Outcome.UNANSWERED)
+    # The CEO: senior, and engaged — accepted meetings and connected calls all along.
+    b.contact("kam", "ceo", days_ago=2, times=6, every=14)
+    b.contact("kam", "ceo", days_ago=9, times=6, every=14, channel=Channel.CALL)
+    return b
+
+
+class TestAntiSponsor:
+    def test_detractor_flagged_and_engaged_senior_not(self) -> None:
+        graph = detractor_next_to_engaged_senior().graph()
+        flagged = {f.subject.id: f for f in likely_anti_sponsors(graph)}
+        assert set(flagged) == {"qd"}
+        evidence = " | ".join(flagged["qd"].evidence)
+        assert "declined 4 of 13 meeting invitations" in evidence
+        assert "5 of 5 calls" in evidence and "contact fell from" in evidence
+        scores = {s.person: s for s in anti_sponsor_scores(graph)}
+        assert scores["ceo"].engaged and scores["ceo"].score == 0.0
+
+    def test_recorded_anti_sponsor_is_flagged_even_when_engaged(self) -> None:
+        b = (AccountBuilder().theirs("cfo", "CFO", stance=Stance.ANTI_SPONSOR)
+             .ours("kam", "KAM").contact("kam", "cfo", times=8, every=7))
+        [finding] = likely_anti_sponsors(b.graph())
+        assert finding.severity.value == "high"
+        assert "recorded as an anti-sponsor" in finding.evidence[1]
+
+    def test_ties_to_a_known_anti_sponsor_and_negative_sentiment_raise_the_score(self) -> None:
+        b = (AccountBuilder().theirs("boss", "CFO", stance=Stance.ANTI_SPONSOR)
+             .theirs("aide", "Controller", reports_to="boss").ours("kam", "KAM")
+             .add(Relationship(account_id="ACC", supplier_id="kam", customer_id="aide",
+                               sentiment=-0.9)))
+        [aide] = [s for s in anti_sponsor_scores(b.graph()) if s.person == "aide"]
+        assert {name for name, _, _ in aide.signals} == {"ties_to_anti_sponsor",
+                                                          "negative_sentiment"}
+        assert aide.score > 0.35
+
+
+class TestMirror:
+    def test_best_peers_are_assigned_without_double_booking(self) -> None:
+        b = (AccountBuilder()
+             .theirs("cto", "CTO", roles=(R.DECISION_MAKER,))
+             .theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+             .contact("kam", "cto").contact("kam", "cfo")
+             .ours("ourceo", "CEO"))  # the only senior peer available
+        graph = b.graph(config=Config())
+        for entry in graph.graph["pool"]:
+            if entry["id"] == "ourceo":
+                entry["capacity"], entry["load"] = 3, 2  # one account left
+        assigned = mirror_assignments(graph)
+        assert {c: p["id"] for c, (p, _) in assigned.items()} == {"cto": "ourceo",
+                                                                  "cfo": "ourceo"}
+        for entry in graph.graph["pool"]:
+            if entry["id"] == "ourceo":
+                entry["load"] = 3  # full
+        assert mirror_assignments(graph) == {}
+        findings = mirror_findings(graph)
+        assert {f.kind for f in findings} == {"mirror_opportunity", "mirror_mismatch"}
+        assert all(f.suggested is None for f in findings if f.kind == "mirror_opportunity")
+
+    def test_a_peer_already_in_contact_means_no_finding(self) -> None:
+        kinds = {f.kind for f in mirror_findings(diamond().graph())}
+        assert "mirror_opportunity" not in kinds and "mirror_mismatch" not in kinds
+
+
+class TestHiddenInfluencer:
+    def test_an_engineer_who_sways_three_directors(self) -> None:
+        b = (AccountBuilder().theirs("ceo", "CEO")
+             .theirs("d1", "Quality Director", reports_to="ceo")
+             .theirs("d2", "Purchasing Director", reports_to="ceo")
+             .theirs("eng", "Lab Engineer", reports_to="d1")
+             .influences("eng", "d1").influences("eng", "d2").influences("eng", "ceo"))
+        graph = b.graph()
+        derived = derived_influence(graph)
+        assert derived["eng"] > derived["d2"]
+        assert [f.subject.id for f in hidden_influencers(graph)] == ["eng"]
+
+
+class TestCommitteeEffortPortfolio:
+    def test_committee_names_what_is_missing(self) -> None:
+        [finding] = committee_findings(bowtie().graph())
+        text = " | ".join(finding.evidence)
+        assert "Economic Buyer: Cfo, not covered" in text
+        assert "Decision Maker: Buyer, covered" in text
+        assert "Coach or Champion: nobody identified" in text
+
+    def test_complete_committee_has_no_finding(self) -> None:
+        b = diamond()
+        b.theirs("coach", "Engineer", roles=(R.COACH,)).contact("ts", "coach")
+        assert committee_findings(b.graph()) == []
+
+    def test_effort_against_the_benchmark(self) -> None:
+        under = bowtie().graph()  # 12 one-hour meetings
+        [finding] = coverage_effort(under)
+        assert finding.evidence[0].startswith("12 hours")
+        b = bowtie().contact("kam", "cfo", times=50, every=7, minutes=90)
+        [over] = coverage_effort(b.graph())
+        assert "beyond the point" in over.action
+        quiet = AccountBuilder().theirs("c", "Buyer").ours("s", "KAM").contact(
+            "s", "c", channel=Channel.EMAIL, outcome=Outcome.SENT, minutes=0)
+        assert coverage_effort(quiet.graph()) == []
+
+    def test_portfolio_cell(self) -> None:
+        b = bowtie()
+        b.items[0] = Stored(Account(id="ACC", name="Acme", attractiveness="low",
+                                    position="weak"))
+        b.account = b.items[0].record  # type: ignore[assignment]
+        [finding] = portfolio_placement(b.graph())
+        assert finding.data["strategy"] == "withdraw"
+
+
+class TestStage:
+    def test_bowtie_is_early_and_diamond_is_synergistic(self) -> None:
+        assert classify_stage(bowtie().graph())["name"] == "early_kam"
+        stage = classify_stage(diamond().graph())
+        assert stage["name"] == "synergistic_kam"
+        assert stage["reasons"][0].startswith("a diamond")
+
+    def test_no_links_is_pre_kam_and_lost_links_uncoupling(self) -> None:
+        assert classify_stage(AccountBuilder().theirs("c", "CEO").graph())["name"] == "pre_kam"
+        b = AccountBuilder().theirs("c", "CEO").ours("s", "KAM").contact(
+            "s", "c", days_ago=100, times=10, every=3)
+        assert classify_stage(b.graph())["name"] == "uncoupling_kam"
+
+
+def test_relationship_map_cells() -> None:
+    cells = relationship_map(diamond().graph())["cells"]
+    assert cells["quality_control"] == {"technical_service": "monthly",
+                                        "senior_management": "monthly"}
+
+
+# -- invariants --------------------------------------------------------------------------
+
+@st.composite
+def random_accounts(draw: st.DrawFn) -> AccountBuilder:
+    b = AccountBuilder()
+    theirs = [f"c{i}" for i in range(draw(st.integers(1, 7)))]
+    ours = [f"s{i}" for i in range(draw(st.integers(1, 4)))]
+    titles = ["CEO", "CFO", "VP Sales", "Quality Director", "Buyer", "Engineer"]
+    for c in theirs:
+        b.theirs(c, draw(st.sampled_from(titles)),
+                 roles=(R.DECISION_MAKER,) if draw(st.booleans()) else (),
+                 influence=draw(st.none() | st.floats(0, 1)))
+    for s in ours:
+        b.ours(s, draw(st.sampled_from(["KAM", "CEO", "Sales Rep", "Engineer"])),
+               active=draw(st.booleans()) or s == "s0")
+    for s in ours:
+        for c in theirs:
+            if draw(st.booleans()):
+                b.contact(s, c, days_ago=draw(st.integers(0, 150)),
+                          times=draw(st.integers(1, 4)))
+    return b
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_accounts())
+def test_key_person_shares_lie_in_unit_interval_and_sum_to_at_most_one(b: AccountBuilder) -> None:
+    losses = key_person_losses(b.graph())
+    assert all(0.0 <= loss.share <= 1.0 for loss in losses)
+    assert sum(loss.share for loss in losses) <= 1.0 + 1e-9
+    cut = [c for loss in losses for c in loss.cut_off]
+    assert len(cut) == len(set(cut))  # nobody is cut off by two departures
+
+
+@settings(max_examples=50, deadline=None)
+@given(random_accounts(), st.randoms(use_true_random=False))
+def test_audit_does_not_depend_on_input_order(b: AccountBuilder, rnd: object) -> None:
+    from kamgraph.audit import audit_graph
+
+    first = audit_graph(b.graph()).to_dict()
+    rnd.shuffle(b.items)  # type: ignore[attr-defined]
+    assert audit_graph(b.graph()).to_dict() == first
+
+
+@settings(max_examples=50, deadline=None)
+@given(random_accounts())
+def test_anti_sponsor_scores_lie_in_unit_interval(b: AccountBuilder) -> None:
+    assert all(0.0 <= s.score <= 1.0 for s in anti_sponsor_scores(b.graph()))
