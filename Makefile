@@ -21,10 +21,11 @@ demo: $(STAMP)
 	$(BIN)/kamgraph accounts --store sqlite:///$(DEMO_STORE)
 	$(BIN)/kamgraph audit --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01 --format markdown -o demo/audit.md
 	$(BIN)/kamgraph audit --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01 --format json -o demo/audit.json
+	$(BIN)/kamgraph plan "Acme Foods" --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01 -o demo/plan-acme.md
 	$(BIN)/kamgraph audit --store sqlite:///$(DEMO_STORE) --as-of 2026-11-01
 	@echo
 	@echo "Store:   $(DEMO_STORE)"
-	@echo "Reports: demo/audit.md, demo/audit.json"
+	@echo "Reports: demo/audit.md, demo/audit.json, demo/plan-acme.md"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -236,9 +236,12 @@ def accounts(store_uri: str | None, fmt: str) -> None:
               help="Exit 1 when a finding is at or above this severity.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to a file instead of stdout.")
+@click.option("--explain", "person", metavar="PERSON", default=None,
+              help="Everything known about one person (id or name) and why each finding fired.")
 def audit(
     account: tuple[str, ...], store_uri: str | None, config_path: str | None,
     as_of: str | None, fmt: str, fail_on: str | None, output: Path | None,
+    person: str | None,
 ) -> None:
     """Audit accounts (by id or name; all when none is named) for relationship risks.
 
@@ -246,28 +249,62 @@ def audit(
     Example:
         kamgraph audit "Acme Foods" --as-of 2026-11-01
         kamgraph audit --format json --fail-on high > audit.json
+        kamgraph audit --explain "Claire Dubois"
     """
     from kamgraph.audit import run_audit
     from kamgraph.report import render
 
     config = _config(config_path)
     day = _as_of(as_of)
+    if person is not None:
+        from kamgraph.plan import explain_person
+
+        with _store(store_uri) as store, _errors():
+            _emit(explain_person(store, person, day, config), output)
+        return
     with _store(store_uri) as store, _errors():
         report = run_audit(store, account, as_of=day, config=config)
-    text = render(report, fmt)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise Failure(f"{output}: cannot write: {exc.strerror}") from exc
-        click.echo(f"Wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    _emit(render(report, fmt), output)
     if fail_on is not None:
         count = report.findings_at_or_above(Severity(fail_on))
         if count:
             click.echo(f"{count} findings at or above {fail_on}", err=True)
             sys.exit(EXIT_FINDINGS)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"{output}: cannot write: {exc.strerror}") from exc
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("account")
+@store_option
+@config_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+              help="The date every recency rule counts from (default: today).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the plan to a Markdown file instead of stdout.")
+def plan(account: str, store_uri: str | None, config_path: str | None, as_of: str | None,
+         output: Path | None) -> None:
+    """Write the account development plan: DMU, our people, relationship map, actions.
+
+    \b
+    Example:
+        kamgraph plan "Acme Foods" -o acme-plan.md
+    """
+    from kamgraph.plan import account_plan, load_view
+
+    config = _config(config_path)
+    with _store(store_uri) as store, _errors():
+        view = load_view(store, account, _as_of(as_of), config)
+    _emit(account_plan(view, config), output)
 
 
 @cli.command()

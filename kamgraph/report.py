@@ -22,7 +22,8 @@ FORMATS = ("table", "json", "markdown", "csv")
 WIDTH = 100
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+_MD_LEADING = re.compile(r"^(\s*)([#+\->]|\d+[.)])")
 
 
 def terminal_safe(value: object) -> str:
@@ -35,12 +36,14 @@ def md_escape(value: object) -> str:
     """Escape Markdown syntax and HTML so a CRM string renders as text.
 
     >>> md_escape("<img src=x onerror=alert(1)> | *x*")
-    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt; \\\\| \\\\*x\\\\*'
+    '&lt;img src=x onerror=alert(1)&gt; \\\\| \\\\*x\\\\*'
+    >>> md_escape("# not a heading")
+    '\\\\# not a heading'
     """
     text = terminal_safe(value)
-    text = text.replace("&", "&amp;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace("\\<", "&lt;").replace("\\>", "&gt;")
+    return _MD_LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def csv_cell(value: object) -> str:
@@ -97,7 +100,17 @@ def _table(report: AuditReport) -> str:
         out.append("=" * min(len(header), WIDTH))
         if not account.findings:
             out.append("  no findings")
+        if account.stage:
+            out.extend(textwrap.wrap(
+                terminal_safe("; ".join(account.stage["reasons"])), width=WIDTH,
+                initial_indent="  stage: ", subsequent_indent="         ",
+                break_on_hyphens=False))
+        by_severity = Counter(f.severity for f in account.findings)
+        shown = None
         for f in account.findings:
+            if f.severity is not shown:
+                shown = f.severity
+                out.append(f"  -- {shown.value} ({by_severity[shown]}) --")
             lead = f"  {f.severity.value.upper():<6} {f.score:4.2f}  {f.kind:<18} "
             kind = f" [{f.subject.type}]"
             name = _clip(terminal_safe(f.subject.name), WIDTH - len(lead) - len(kind))
@@ -115,6 +128,9 @@ def _markdown(report: AuditReport) -> str:
         out.append(f"## {md_escape(account.name)} (`{md_escape(account.id)}`)")
         out.append("")
         out.append(f"Stage: {stage}. Findings: {_counts(account.findings)}.")
+        if account.stage:
+            out.append("")
+            out.extend(f"- {md_escape(reason)}" for reason in account.stage["reasons"])
         out.append("")
         for f in account.findings:
             out.append(f"### {f.severity.value.upper()} · {f.kind} · "

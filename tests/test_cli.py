@@ -182,3 +182,46 @@ def test_installed_entry_point(tmp_path: Path, example_weekly: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 3
+
+
+def test_plan_has_the_four_parts(runner: CliRunner, synced: str, tmp_path: Path) -> None:
+    out = tmp_path / "plan.md"
+    result = runner.invoke(cli, ["plan", "Acme", "--store", synced, "--as-of", AS_OF,
+                                 "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    for heading in ("## Decision-making unit (theirs)", "## Our people serving the account",
+                    "## Relationship map", "## Action list"):
+        assert heading in text
+    assert "| Oskar Lindqvist | Chief Financial Officer |" in text
+    assert "| purchasing | twice weekly |" in text
+
+
+def test_plan_escapes_hostile_names(runner: CliRunner, tmp_path: Path) -> None:
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    (facts / "accounts.csv").write_text("id,name\nA1,Evil | Corp\n", encoding="utf-8")
+    (facts / "people.csv").write_text(
+        "id,side,name,account_id,title\n"
+        "p1,customer,<img src=x onerror=alert(1)>,A1,=cmd|' /C calc'!A0\n", encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    assert runner.invoke(cli, ["sync", str(facts), "--store", store]).exit_code == 0
+    result = runner.invoke(cli, ["plan", "A1", "--store", store, "--as-of", AS_OF],
+                           catch_exceptions=False)
+    assert "<img" not in result.output and "&lt;img src=x onerror=alert(1)&gt;" in result.output
+    assert "# Account development plan: Evil \\| Corp" in result.output
+
+
+def test_explain_a_person(runner: CliRunner, synced: str) -> None:
+    result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF,
+                                 "--explain", "Claire Dubois"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.output.startswith("Claire Dubois (")
+    assert "Anti-sponsor score:" in result.output
+    assert "anti_sponsor (about them" in result.output
+    assert "single_threaded (about them" in result.output
+
+
+def test_explain_an_unknown_person(runner: CliRunner, synced: str) -> None:
+    result = runner.invoke(cli, ["audit", "--store", synced, "--explain", "Nobody"])
+    assert result.exit_code == 2 and "no person with id or name 'Nobody'" in result.stderr

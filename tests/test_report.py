@@ -45,7 +45,9 @@ def test_markdown_shows_html_as_text() -> None:
 
 
 def test_markdown_escapes_table_and_emphasis_syntax() -> None:
-    assert md_escape("a|b*c_d[e](f)") == "a\\|b\\*c\\_d\\[e\\]\\(f\\)"
+    assert md_escape("a|b*c_d[e](f)") == "a\\|b\\*c\\_d\\[e\\](f)"
+    assert md_escape("- item") == "\\- item"
+    assert md_escape("1. first") == "\\1. first"
 
 
 def test_terminal_output_drops_escape_sequences() -> None:

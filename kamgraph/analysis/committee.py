@@ -111,8 +111,10 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> 
                 helper = second_thread(graph, holder, exclude=set(), config=config)
                 if helper and suggested is None:
                     suggested = Subject("person", helper, str(graph.nodes[helper]["name"]))
-                steps.append(f"have {graph.nodes[helper]['name'] if helper else 'someone'} "
-                             f"meet {graph.nodes[holder]['name']}")
+                step = (f"have {graph.nodes[helper]['name'] if helper else 'someone'} "
+                        f"meet {graph.nodes[holder]['name']}")
+                if step not in steps:
+                    steps.append(step)
         score = min(1.0, 0.3 + 0.5 * (1 - status["completeness"]) + (0.1 if falling else 0))
         findings.append(Finding(
             kind=KIND, severity=severity_for(score, config.severity_high,

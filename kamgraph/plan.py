@@ -1,0 +1,209 @@
+"""The account development plan (slides 35–37) and the explanation of one person.
+
+Both read one account's graph and its audit; both render Markdown-safe or terminal-safe
+text with every CRM string escaped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import networkx as nx
+
+from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
+from kamgraph.analysis.findings import Finding
+from kamgraph.analysis.influence import derived_influence
+from kamgraph.analysis.people import ROLE_LABELS, contact_edges, function_label, key_reasons
+from kamgraph.analysis.relmap import relationship_map
+from kamgraph.audit import AccountAudit, audit_graph, resolve_accounts
+from kamgraph.config import Config
+from kamgraph.errors import UnknownAccount
+from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, build_account_graph
+from kamgraph.model import Level
+from kamgraph.report import md_escape, terminal_safe
+from kamgraph.stores.base import Store
+
+__all__ = ["AccountView", "account_plan", "explain_person", "load_view"]
+
+_DUE = {"high": 30, "medium": 60, "low": 90}
+_RESULT = {
+    "coverage_gap": "an active relationship (a meeting held) with the person or function",
+    "single_threaded": "a second person of ours in regular contact",
+    "key_person_risk": "no key person reached through this one person of ours alone",
+    "anti_sponsor": "the stance confirmed, and support built around the person",
+    "mirror_opportunity": "a peer relationship at the same level and function",
+    "mirror_mismatch": "a senior person of ours in the relationship",
+    "hidden_influencer": "the person's role recorded and a relationship started",
+    "committee_incomplete": "every committee role named and covered",
+    "coverage_effort": "contact hours within the 60–80 hour band",
+    "portfolio_placement": "the account managed to its portfolio strategy",
+}
+
+
+@dataclass
+class AccountView:
+    graph: nx.MultiDiGraph
+    audit: AccountAudit
+
+
+def load_view(store: Store, ref: str, as_of: date, config: Config) -> AccountView:
+    [summary] = resolve_accounts(store, [ref])
+    graph = build_account_graph(store.load_account(summary.id), as_of, config,
+                                store.supplier_loads())
+    return AccountView(graph, audit_graph(graph, config))
+
+
+def _roles(data: dict[str, object]) -> str:
+    roles = data.get("roles") or ()
+    return ", ".join(ROLE_LABELS.get(str(r), str(r)) for r in roles)  # type: ignore[attr-defined]
+
+
+def _row(cells: list[object]) -> str:
+    return "| " + " | ".join(md_escape(c) if c not in (None, "") else "" for c in cells) + " |"
+
+
+def account_plan(view: AccountView, config: Config | None = None) -> str:
+    """The plan in Markdown: DMU, PSU, relationship map, action list."""
+    config = config or Config()
+    g, audit = view.graph, view.audit
+    as_of: date = g.graph["as_of"]
+    account = g.graph["account"]
+    derived = derived_influence(g)
+    out = [f"# Account development plan: {md_escape(account['name'])}", "",
+           f"As of {as_of.isoformat()}. Account id `{md_escape(account['id'])}`.", ""]
+    if audit.stage:
+        out.append(f"**Stage:** {audit.stage['name']}. " + "; ".join(
+            md_escape(r) for r in audit.stage["reasons"]) + ".")
+        out.append("")
+    placement = next((f for f in audit.findings if f.kind == "portfolio_placement"), None)
+    if placement:
+        out += [f"**Portfolio:** {md_escape(placement.evidence[0])}. "
+                f"{md_escape(placement.action)}", ""]
+
+    out += ["## Decision-making unit (theirs)", "",
+            _row(["Person", "Title", "Function", "Level", "Roles", "Influence", "Stance",
+                  "Dos", "Don'ts", "Key because"]),
+            "|" + "---|" * 10]
+    theirs = sorted((n for n, d in g.nodes(data=True) if d["side"] == "customer"
+                     and d["active"]), key=lambda n: (-g.nodes[n]["level_rank"], n))
+    for n in theirs:
+        d = g.nodes[n]
+        influence = (f"{d['influence']:.2f} recorded" if d["influence"] is not None
+                     else f"{derived.get(n, 0):.2f} derived")
+        out.append(_row([d["name"], d["title"], function_label(d["function"]),
+                         Level(d["level"]).label, _roles(d), influence,
+                         d["stance"].replace("_", "-"), d["dos"], d["donts"],
+                         "; ".join(key_reasons(g, n, config))]))
+    out += ["", "## Our people serving the account", "",
+            _row(["Person", "Title", "Function", "Team role", "Contacts with the DMU"]),
+            "|---|---|---|---|---|"]
+    for n in sorted((n for n, d in g.nodes(data=True) if d["side"] == "supplier"),
+                    key=lambda n: (not g.nodes[n]["active"], n)):
+        d = g.nodes[n]
+        contacts = []
+        for _, c, key, e in sorted(g.out_edges(n, keys=True, data=True)):
+            if key == CONTACT:
+                state = "" if e["active"] else ", stale"
+                contacts.append(f"{g.nodes[c]['name']}: {e['frequency'].replace('_', ' ')}, "
+                                f"last {e['last_contact'] or 'never'}{state}")
+        name = d["name"] + ("" if d["active"] else " (left)")
+        out.append(_row([name, d["title"], function_label(d["function"]),
+                         ", ".join(r.replace("_", " ") for r in d["team_roles"]),
+                         "; ".join(contacts)]))
+    relmap = relationship_map(g)
+    out += ["", "## Relationship map", "",
+            "Their functions (rows) against ours (columns): how often we meet.", ""]
+    if relmap["columns"]:
+        out.append(_row(["", *[function_label(c) for c in relmap["columns"]]]))
+        out.append("|---" * (len(relmap["columns"]) + 1) + "|")
+        for row in relmap["rows"]:
+            cells = relmap["cells"].get(row, {})
+            out.append(_row([function_label(row), *[
+                cells.get(c, "").replace("_", " ") or "—" for c in relmap["columns"]]]))
+    else:
+        out.append("Nobody of ours has an active relationship with this account.")
+    out += ["", "## Action list", "",
+            _row(["#", "Who (ours)", "Action", "By", "Expected result"]), "|---|---|---|---|---|"]
+    actions = [f for f in audit.findings if f.kind != "portfolio_placement"]
+    for i, f in enumerate(actions, 1):
+        who = _actor(g, f)
+        due = as_of + timedelta(days=_DUE[f.severity.value])
+        out.append(_row([i, who, f.action, due.isoformat(), _RESULT.get(f.kind, "")]))
+    if not actions:
+        out.append("Nothing to act on.")
+    return "\n".join(out) + "\n"
+
+
+def _actor(g: nx.MultiDiGraph, f: Finding) -> str:
+    if f.suggested is not None:
+        return f.suggested.name
+    if f.subject.type == "person" and f.subject.id in g and \
+            g.nodes[f.subject.id]["side"] == "supplier":
+        return f.subject.name
+    kams = [n for n, d in g.nodes(data=True) if d["side"] == "supplier" and d["active"]
+            and "key_account_manager" in d.get("team_roles", ())]
+    return str(g.nodes[kams[0]]["name"]) if kams else "the account team"
+
+
+def explain_person(store: Store, ref: str, as_of: date, config: Config) -> str:
+    """Everything known about one person, and why each finding about them fired."""
+    lowered = ref.strip().lower()
+    for summary in resolve_accounts(store, []):
+        view = load_view(store, summary.id, as_of, config)
+        g = view.graph
+        match = [n for n, d in g.nodes(data=True)
+                 if n == ref.strip() or str(d["name"]).lower() == lowered]
+        if match:
+            return _explain(view, match[0], config)
+    raise UnknownAccount(f"no person with id or name {ref!r} in any account")
+
+
+def _explain(view: AccountView, node: str, config: Config) -> str:
+    g = view.graph
+    d = g.nodes[node]
+    t = terminal_safe
+    lines = [f"{t(d['name'])} ({node})", "=" * 60,
+             f"side: {d['side']}; account: {t(g.graph['account']['name'])}",
+             f"title: {t(d['title'] or '-')}; function: {function_label(d['function'])}; "
+             f"level: {Level(d['level']).label}; status: {d['status']}"]
+    if d["side"] == "customer":
+        derived = derived_influence(g).get(node, 0.0)
+        lines.append(f"roles: {_roles(d) or '-'}; stance: {d['stance']}"
+                     f"{' (recorded)' if d['stance_recorded'] else ''}; influence: "
+                     + (f"{d['influence']:.2f} recorded, " if d["influence"] is not None else "")
+                     + f"{derived:.2f} derived")
+        if d["dos"] or d["donts"]:
+            lines.append(f"do: {t(d['dos'] or '-')}; don't: {t(d['donts'] or '-')}")
+        reasons = key_reasons(g, node, config)
+        lines.append("key: " + ("; ".join(reasons) if reasons else "no"))
+    for _, other, key in g.out_edges(node, keys=True):
+        if key in (REPORTS_TO, INFLUENCES):
+            verb = "reports to" if key == REPORTS_TO else "sways"
+            lines.append(f"{verb}: {t(g.nodes[other]['name'])}")
+    lines.append("")
+    lines.append("Relationships:")
+    edges = (contact_edges(g, node) if d["side"] == "customer" else
+             [(c, e) for _, c, k, e in g.out_edges(node, keys=True, data=True) if k == CONTACT])
+    for other, e in edges:
+        lines.append(
+            f"  {t(g.nodes[other]['name'])}: {e['frequency'].replace('_', ' ')}, last "
+            f"{e['last_contact'] or 'never'}, {e['meetings']} meetings, {e['calls']} calls, "
+            f"{e['emails']} e-mails, {e['declined']} declined, {e['unanswered']} unanswered"
+            f" ({'active' if e['active'] else 'not active'})")
+    if not edges:
+        lines.append("  none")
+    if d["side"] == "customer":
+        score = next(s for s in anti_sponsor_scores(g, config) if s.person == node)
+        lines += ["", f"Anti-sponsor score: {score.score:.2f}"
+                  + (" (engaged: judged on recorded stance only)" if score.engaged else "")]
+        lines += [f"  {t(text)}" for _, _, text in score.signals]
+    about = [f for f in view.audit.findings
+             if f.subject.id == node or (f.suggested and f.suggested.id == node)]
+    lines += ["", f"Findings ({len(about)}):"]
+    for f in about:
+        role = "about them" if f.subject.id == node else "suggests them"
+        lines.append(f"  {f.severity.value.upper()} {f.kind} ({role}, score {f.score:.2f})")
+        lines += [f"    - {t(e)}" for e in f.evidence]
+        lines.append(f"    > {t(f.action)}")
+    return "\n".join(lines) + "\n"
