@@ -63,3 +63,12 @@ def test_bad_settings_name_the_key(tmp_path: Path, text: str, message: str) -> N
 def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
+    block = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = load_config(write(tmp_path, block))
+    assert config.anti_sponsor_weights["declined_meetings"] == 0.3
+    assert config.mirror_table["purchasing"] == ("field_sales", "senior_management")
+    assert config.salesforce.stance_values["detractor"] == "anti_sponsor"
