@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_STORE := demo/kamgraph.db
 
-.PHONY: demo test lint examples clean
+.PHONY: demo test lint bench examples clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ lint: $(STAMP)
 	cp -r loaders build/typed/kamgraph/loaders
 	cp -r viz build/typed/kamgraph/viz
 	cd build/typed && ../../$(BIN)/mypy -p kamgraph
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bolt_sync.py
 
 examples: $(STAMP)
 	$(BIN)/kamgraph generate --example -o examples/salesforce

@@ -1,6 +1,11 @@
 // Schema set-up for the Neo4j store: idempotent, one statement per constraint or index.
-CREATE CONSTRAINT account_id IF NOT EXISTS FOR (a:Account) REQUIRE a.id IS UNIQUE;
-CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;
-CREATE CONSTRAINT opportunity_id IF NOT EXISTS FOR (o:Opportunity) REQUIRE o.id IS UNIQUE;
-CREATE CONSTRAINT sync_run_id IF NOT EXISTS FOR (r:SyncRun) REQUIRE r.id IS UNIQUE;
-CREATE INDEX person_account IF NOT EXISTS FOR (p:Person) ON (p.account_id);
+// Every stored record is a :Record node keyed by uid = kind|key|source.
+CREATE CONSTRAINT record_uid IF NOT EXISTS FOR (r:Record) REQUIRE r.uid IS UNIQUE;
+CREATE CONSTRAINT sync_run_id IF NOT EXISTS FOR (s:SyncRun) REQUIRE s.id IS UNIQUE;
+CREATE CONSTRAINT source_name IF NOT EXISTS FOR (s:Source) REQUIRE s.name IS UNIQUE;
+CREATE CONSTRAINT lock_name IF NOT EXISTS FOR (l:Lock) REQUIRE l.name IS UNIQUE;
+CREATE INDEX record_account IF NOT EXISTS FOR (r:Record) ON (r.account_id);
+CREATE INDEX record_kind IF NOT EXISTS FOR (r:Record) ON (r.kind);
+CREATE INDEX record_source IF NOT EXISTS FOR (r:Record) ON (r.source);
+CREATE INDEX record_next_run IF NOT EXISTS FOR (r:Record) ON (r.next_run);
+CREATE INDEX history_uid IF NOT EXISTS FOR (h:History) ON (h.uid)

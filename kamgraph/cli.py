@@ -62,9 +62,9 @@ def _errors() -> Iterator[None]:
 
 
 @contextmanager
-def _store(uri: str | None, wait: float = 5.0) -> Iterator[Store]:
+def _store(uri: str | None, wait: float = 5.0, batch_size: int | None = None) -> Iterator[Store]:
     with _errors():
-        store = open_store(uri, wait=wait)
+        store = open_store(uri, wait=wait, batch_size=batch_size)
         with store:
             yield store
 
@@ -85,7 +85,8 @@ def _as_of(value: str | None) -> date:
 
 store_option = click.option(
     "--store", "store_uri", metavar="URI", default=None,
-    help="sqlite:///path (default ./kamgraph.db, or $KAMGRAPH_STORE).",
+    help="sqlite:///path (default ./kamgraph.db), or bolt:// / neo4j:// with credentials "
+         "from NEO4J_USERNAME and NEO4J_PASSWORD; default $KAMGRAPH_STORE, then $NEO4J_URI.",
 )
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), default=None,
@@ -143,11 +144,14 @@ class _EventPrinter:
               help="Seconds to wait for another sync of the same store to finish.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: one JSON line per event on stderr.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=None,
+              help="Records per write to a Neo4j store (default 2000).")
 @store_option
 @config_option
 def sync(
     path: Path, fmt: str, encoding: str | None, source: str | None, allow_rejects: bool,
-    wait: float, log_format: str, store_uri: str | None, config_path: str | None,
+    wait: float, log_format: str, batch_size: int | None, store_uri: str | None,
+    config_path: str | None,
 ) -> None:
     """Sync a CRM export (a folder or a zip) into the store, as one atomic run.
 
@@ -165,7 +169,7 @@ def sync(
 
     config = _config(config_path)
     events = _EventPrinter(log_format)
-    with _store(store_uri, wait) as store, _errors():
+    with _store(store_uri, wait, batch_size) as store, _errors():
         report, rejects = sync_path(
             store, path, fmt=fmt, config=config, encoding=encoding, source=source,
             allow_rejects=allow_rejects, on_event=events,
@@ -193,6 +197,20 @@ def sync(
             f"{first.line} [{first.field}]: {first.message}); see {rejects} or use "
             f"--allow-rejects"
         )
+
+
+@cli.command()
+@store_option
+def init(store_uri: str | None) -> None:
+    """Create the store's schema (tables, or Neo4j constraints and indexes); idempotent.
+
+    \b
+    Example:
+        NEO4J_USERNAME=neo4j NEO4J_PASSWORD=... kamgraph init --store neo4j://db:7687
+    """
+    with _store(store_uri) as store, _errors():
+        store.init()
+        click.echo(f"Schema ready in {store.uri}")
 
 
 @cli.command()

@@ -4,7 +4,7 @@ The files ship as package data (``kamgraph.cypher``), so they are found the same
 from a wheel and from a checkout.  Python never builds Cypher from data: statements
 take ``$parameters`` only.
 
->>> statements("initialize")[0].startswith("CREATE CONSTRAINT account_id")
+>>> statements("initialize")[0].startswith("CREATE CONSTRAINT record_uid")
 True
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from kamgraph.generate import generate_export
+from kamgraph.stores.neo4j import Neo4jStore
 from kamgraph.stores.sqlite import SqliteStore
+from tests.servers import BoltServer, start_arcadedb
 
 AS_OF = date(2026, 11, 1)
 
@@ -40,3 +43,52 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
+    """A real Bolt + Cypher server on loopback, once per session.
+
+    ``KAMGRAPH_TEST_NEO4J_URI`` (with ``KAMGRAPH_TEST_NEO4J_USER``, ``…_PASSWORD`` and
+    ``…_DATABASE``) points the tests at a real Neo4j — whose test database they empty;
+    otherwise an ArcadeDB server with its Bolt plugin is started here.  Its log is
+    printed when a test fails (see ``pytest_runtest_makereport``).
+    """
+    uri = os.environ.get("KAMGRAPH_TEST_NEO4J_URI")
+    if uri:
+        yield BoltServer(uri=uri, user=os.environ.get("KAMGRAPH_TEST_NEO4J_USER", "neo4j"),
+                         password=os.environ.get("KAMGRAPH_TEST_NEO4J_PASSWORD", ""),
+                         database=os.environ.get("KAMGRAPH_TEST_NEO4J_DATABASE"))
+        return
+    server = start_arcadedb(tmp_path_factory.mktemp("arcadedb"))
+    _SERVERS.append(server)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def neo4j_store(bolt_server: BoltServer) -> Iterator[Neo4jStore]:
+    """A Neo4j store on the test server, emptied first."""
+    store = Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
+                       database=bolt_server.database, batch_size=500)
+    with store:
+        store._tx("execute_write", CLEAR_GRAPH, {})
+        store.init()
+        yield store
+
+
+_SERVERS: list[BoltServer] = []
+CLEAR_GRAPH = (Path(__file__).parent / "cypher" / "clear_graph.cypher").read_text()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _SERVERS:
+        for server in _SERVERS:
+            if server.log is not None and server.log.exists():
+                report.sections.append(
+                    (f"server log {server.log}", server.log.read_text()[-4000:]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kamgraph.errors import InputError, StoreUnavailable
+from kamgraph.errors import InputError
 from kamgraph.stores.base import AccountData, AccountSummary, Store, Stored, SyncReport, SyncRun
 from kamgraph.stores.sqlite import SqliteStore
 
@@ -36,7 +36,8 @@ def resolve_store_uri(uri: str | None) -> str:
     )
 
 
-def open_store(uri: str | None = None, *, wait: float = 5.0) -> Store:
+def open_store(uri: str | None = None, *, wait: float = 5.0,
+               batch_size: int | None = None) -> Store:
     """Open the store a URI names: ``sqlite:///path``, a plain path, or ``bolt://…``.
 
     ``wait`` is how many seconds a writer waits for another writer's lock.
@@ -51,10 +52,9 @@ def open_store(uri: str | None = None, *, wait: float = 5.0) -> Store:
             )
         return SqliteStore(Path(rest[1:]), busy_timeout=wait)
     if chosen.startswith(_NEO4J_SCHEMES):
-        raise StoreUnavailable(
-            "the Neo4j store is not available in this version of kamgraph; "
-            "use the embedded store (sqlite:///path)"
-        )
+        from kamgraph.stores.neo4j import DEFAULT_BATCH, Neo4jStore
+
+        return Neo4jStore(chosen, wait=wait, batch_size=batch_size or DEFAULT_BATCH)
     if "://" in chosen:
         scheme = chosen.split("://", 1)[0]
         raise InputError(f"unknown store scheme {scheme!r}: use sqlite:/// or bolt://",

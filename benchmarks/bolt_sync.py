@@ -1,0 +1,85 @@
+"""Sync throughput into a Bolt server at several batch sizes.
+
+Starts the loopback ArcadeDB the tests use (or uses KAMGRAPH_TEST_NEO4J_URI), generates
+an export, and times a full sync into an empty graph and a re-sync of the same export
+for each batch size.  Writes benchmarks/results/bolt_sync.json and prints a table.
+
+    python benchmarks/bolt_sync.py [--accounts 40] [--batches 200,1000,5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kamgraph.generate import generate_export  # noqa: E402
+from kamgraph.stores.neo4j import Neo4jStore  # noqa: E402
+from kamgraph.sync import sync_path  # noqa: E402
+from tests.servers import BoltServer, start_arcadedb  # noqa: E402
+
+CLEAR = (ROOT / "tests" / "cypher" / "clear_graph.cypher").read_text()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=40)
+    parser.add_argument("--batches", default="200,1000,5000")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        export = Path(tmp) / "export"
+        stats = generate_export(export, accounts=args.accounts, seed=11, end=date(2026, 11, 1))
+        uri = os.environ.get("KAMGRAPH_TEST_NEO4J_URI")
+        server = None
+        if uri:
+            server = BoltServer(uri, os.environ.get("KAMGRAPH_TEST_NEO4J_USER", "neo4j"),
+                                os.environ.get("KAMGRAPH_TEST_NEO4J_PASSWORD", ""),
+                                os.environ.get("KAMGRAPH_TEST_NEO4J_DATABASE"))
+            kind = "neo4j"
+        else:
+            server = start_arcadedb(Path(tmp) / "arcadedb")
+            kind = "arcadedb-embedded (Bolt plugin)"
+        rows = []
+        try:
+            for batch in (int(b) for b in args.batches.split(",")):
+                store = Neo4jStore(server.uri, user=server.user, password=server.password,
+                                   database=server.database, batch_size=batch)
+                with store:
+                    store._tx("execute_write", CLEAR, {})
+                    store.init()
+                    start = time.perf_counter()
+                    full, _ = sync_path(store, export)
+                    full_s = time.perf_counter() - start
+                    start = time.perf_counter()
+                    sync_path(store, export)
+                    again_s = time.perf_counter() - start
+                records = full.counts["inserted"]
+                rows.append({"batch_size": batch, "records": records,
+                             "full_sync_s": round(full_s, 2),
+                             "records_per_s": round(records / full_s),
+                             "resync_s": round(again_s, 2),
+                             "resync_records_per_s": round(records / again_s)})
+                print(rows[-1], flush=True)
+        finally:
+            server.stop()
+    result = {
+        "benchmark": "bolt_sync", "date": date.today().isoformat(), "server": kind,
+        "cores": os.cpu_count(), "python": platform.python_version(),
+        "accounts": args.accounts, "export_rows": stats, "results": rows,
+    }
+    out = ROOT / "benchmarks" / "results" / "bolt_sync.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

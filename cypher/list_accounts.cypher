@@ -1,0 +1,5 @@
+// Account records of every source, to be merged.
+MATCH (r:Record {kind: 'account'})
+WHERE r.status IN ['active', 'inactive', 'deleted']
+RETURN r.kind AS kind, r.key AS key, r.source AS source, r.data AS data,
+       r.status AS status, r.status_since AS since

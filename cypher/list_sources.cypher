@@ -1,0 +1,2 @@
+MATCH (s:Source)
+RETURN s.name AS name, s.format AS format

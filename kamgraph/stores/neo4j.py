@@ -1,0 +1,419 @@
+"""The shared store: Neo4j (or any Bolt + Cypher server) through the official driver.
+
+Every statement is a file in ``cypher/`` (see :mod:`kamgraph.queries`); data travels only
+as parameters.  A record is a ``:Record`` node keyed by ``uid = kind|key|source`` with
+the same payload, hash and status as the embedded store keeps.  A sync stages its
+changes in batches (one unwind-and-merge statement per batch, in the driver's retrying managed
+transactions), then, only when the whole export has been read without rejects,
+finalizes them and marks what vanished as inactive.  A failed or rejected run discards
+its staged changes and is recorded as such; a re-run completes it.  A ``:Lock`` node
+keeps two syncs of one graph from overlapping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable, UnknownAccount
+from kamgraph.loaders.base import Loader
+from kamgraph.model import Account, Record
+from kamgraph.queries import query, statements
+from kamgraph.stores.base import (
+    AccountData,
+    AccountSummary,
+    SyncReport,
+    SyncRun,
+    merge_rows,
+    record_hash,
+    record_json,
+)
+
+__all__ = ["DEFAULT_BATCH", "Neo4jStore", "redact"]
+
+DEFAULT_BATCH = 2000
+LOCK_TTL = timedelta(hours=6)
+_ALL = 1_000_000  # LIMIT for 'all runs' (some servers reject 64-bit limits)
+#: Lock holders of this process whose sync is under way.
+_SYNCING: set[str] = set()
+
+
+def redact(uri: str) -> str:
+    """The URI without user, password or query: safe for logs and errors.
+
+    >>> redact("neo4j+s://admin:s3cret@db.example:7687/?x=1")
+    'neo4j+s://db.example:7687'
+    """
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, "", "", ""))
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _dead_local_holder(holder: str) -> bool:
+    """True when a lock holder ``host:pid:nonce`` ran on this host and is gone."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return holder not in _SYNCING  # an earlier store of this process that failed
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _uid(kind: str, key: str, source: str) -> str:
+    return f"{kind}|{key}|{source}"
+
+
+class Neo4jStore:
+    """The Neo4j store.  Credentials come from the environment, never from the URI in logs."""
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        batch_size: int = DEFAULT_BATCH,
+        wait: float = 5.0,
+        retry_seconds: float = 15.0,
+    ) -> None:
+        parts = urlsplit(uri)
+        self.uri = redact(uri)
+        self._connect_uri = urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1],
+                                        parts.path, parts.query, ""))
+        self._user = user if user is not None else (
+            parts.username or os.environ.get("NEO4J_USERNAME", "neo4j"))
+        self._password = password if password is not None else (
+            parts.password or os.environ.get("NEO4J_PASSWORD", ""))
+        self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        self.batch_size = batch_size
+        self.wait = wait
+        self.retry_seconds = retry_seconds
+        self._driver: Any = None
+        self._formats: dict[str, str] | None = None
+        self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    # -- connection -------------------------------------------------------------------
+
+    def __enter__(self) -> Neo4jStore:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self._driver is not None:
+            return
+        import neo4j
+        from neo4j.exceptions import AuthError, DriverError, Neo4jError
+
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self._connect_uri, auth=(self._user, self._password),
+                connection_timeout=10, max_transaction_retry_time=self.retry_seconds,
+            )
+            self._driver.verify_connectivity()
+        except AuthError:
+            self.close()
+            raise StoreUnavailable(
+                f"{self.uri}: authentication failed; check NEO4J_USERNAME and NEO4J_PASSWORD"
+            ) from None
+        except (DriverError, Neo4jError, OSError, ValueError) as exc:
+            self.close()
+            raise StoreUnavailable(f"{self.uri}: cannot connect ({type(exc).__name__})") from None
+        self.init()
+
+    def close(self) -> None:
+        if self._driver is not None:
+            try:
+                self._driver.close()
+            finally:
+                self._driver = None
+
+    def _session(self) -> Any:
+        if self._driver is None:
+            self.open()
+        return self._driver.session(database=self.database)
+
+    def _write(self, statement: str, /, **params: Any) -> list[dict[str, Any]]:
+        return self._tx("execute_write", query(statement), params)
+
+    def _read(self, statement: str, /, **params: Any) -> list[dict[str, Any]]:
+        return self._tx("execute_read", query(statement), params)
+
+    def _tx(self, how: str, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        def work(tx: Any) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(text, params)]
+
+        try:
+            with self._session() as session:
+                result: list[dict[str, Any]] = getattr(session, how)(work)
+                return result
+        except Neo4jError as exc:
+            raise StoreError(f"{self.uri}: the server refused a statement "
+                             f"({exc.code or type(exc).__name__})") from None
+        except (DriverError, OSError) as exc:
+            raise StoreUnavailable(
+                f"{self.uri}: the server failed or went away ({type(exc).__name__})"
+            ) from None
+
+    def init(self) -> None:
+        """Create constraints and indexes; idempotent."""
+        for statement in statements("initialize"):
+            self._tx("execute_write", statement, {})
+
+    # -- writing ----------------------------------------------------------------------
+
+    def _lock(self) -> None:
+        """Take the sync lock, waiting up to ``wait`` seconds for another sync to finish.
+
+        A lock left by a process on this host that no longer runs (killed, or cut off
+        from a server that went away) is taken over at once; any other lock expires
+        after ``LOCK_TTL``.
+        """
+        deadline = time.monotonic() + self.wait
+        while True:
+            now = datetime.now(UTC)
+            expires = (now + LOCK_TTL).isoformat()
+            if self._write("acquire_lock", name="sync", holder=self._holder,
+                           now=now.isoformat(), expires=expires):
+                return
+            [current] = self._read("read_lock", name="sync") or [{"holder": None}]
+            stale = current["holder"]
+            if stale and _dead_local_holder(stale) and self._write(
+                    "take_over_lock", name="sync", stale=stale, holder=self._holder,
+                    expires=expires):
+                return
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"{self.uri}: another kamgraph sync is writing to this "
+                                f"graph (waited {self.wait:g}s); try again when it has "
+                                f"finished")
+            time.sleep(0.5)
+
+    def _unlock(self) -> None:
+        self._write("release_lock", name="sync", holder=self._holder)
+
+    def sync(
+        self,
+        loader: Loader,
+        *,
+        source: str,
+        mode: str = "full",
+        allow_rejects: bool = False,
+        today: date | None = None,
+    ) -> SyncReport:
+        day = (today or datetime.now(UTC).date()).isoformat()
+        report = SyncReport(run_id=None, source=source, format=loader.format, status="running")
+        self._lock()
+        _SYNCING.add(self._holder)
+        server_gone = False
+        try:
+            return self._run(loader, report, source, mode, allow_rejects, day)
+        except StoreUnavailable:
+            # The run stays 'running'; the next sync marks it failed and discards what
+            # it staged (abandon_runs), and takes over this process's lock.
+            server_gone = True
+            raise
+        finally:
+            _SYNCING.discard(self._holder)
+            if not server_gone:
+                self._unlock()
+
+    def _run(self, loader: Loader, report: SyncReport, source: str, mode: str,
+             allow_rejects: bool, day: str) -> SyncReport:
+        [row] = self._write("create_run", source=source, format=loader.format, mode=mode,
+                            started=_now())
+        run = int(row["id"])
+        report.run_id = run
+        for abandoned in self._write("abandon_runs", current=run, finished=_now()):
+            self._discard(int(abandoned["id"]))
+        try:
+            seen = self._stage(loader, source, run, day, report.counts)
+            report.read = dict(loader.result.read)
+            report.skipped = dict(loader.result.skipped)
+            report.rejects = list(loader.result.rejects)
+            if report.rejects and not allow_rejects:
+                self._discard(run)
+                report.status = "rejected"
+                self._finish(report, f"{len(report.rejects)} rows rejected")
+                return report
+            self._finalize(run)
+            if mode == "full":
+                self._mark_absent(source, seen, run, day, report.counts)
+            self._write("upsert_source", name=source, format=loader.format)
+            self._formats = None
+            report.status = "ok"
+            self._finish(report, None)
+            return report
+        except StoreUnavailable:
+            raise
+        except BaseException as exc:
+            report.status = "failed"
+            report.error = str(exc) if isinstance(exc, KamgraphError) else type(exc).__name__
+            self._discard(run)
+            self._finish(report, report.error)
+            raise
+
+    def _finish(self, report: SyncReport, error: str | None) -> None:
+        self._write("finish_run", id=report.run_id, finished=_now(), status=report.status,
+                    counts=json.dumps(report.to_dict()), error=error)
+
+    def _stage(self, loader: Loader, source: str, run: int, day: str,
+               counts: Counter[str]) -> set[str]:
+        seen: set[str] = set()
+        batch: dict[str, Record] = {}
+        for record in loader.records():
+            uid = _uid(record.kind, record.key(), source)
+            if uid in seen:
+                counts["duplicates"] += 1
+            seen.add(uid)
+            batch[uid] = record
+            if len(batch) >= self.batch_size:
+                self._stage_batch(batch, source, run, day, counts)
+                batch = {}
+        if batch:
+            self._stage_batch(batch, source, run, day, counts)
+        return seen
+
+    def _stage_batch(self, batch: dict[str, Record], source: str, run: int, day: str,
+                     counts: Counter[str]) -> None:
+        existing = {r["uid"]: r for r in self._read("fetch_records", uids=list(batch))}
+        rows = []
+        for uid, record in batch.items():
+            payload = record_json(record)
+            status = "deleted" if record.deleted else "active"
+            digest = record_hash(payload, status)
+            old = existing.get(uid)
+            if old is not None and old["hash"] == digest and old["status"] == status:
+                counts["unchanged"] += 1
+                continue
+            if old is None or old["status"] == "staged":
+                counts["inserted"] += 1
+                since = day if status != "active" else None
+            else:
+                counts["updated"] += 1
+                since = (old["since"] if old["status"] == status and status != "active"
+                         else (None if status == "active" else day))
+                if status == "deleted" and old["status"] != "deleted":
+                    counts["deleted"] += 1
+            data = record.to_dict()
+            account = record.account_key()
+            rows.append({
+                "uid": uid, "kind": record.kind, "key": record.key(), "source": source,
+                "data": payload, "hash": digest, "status": status, "since": since,
+                "account_id": account,
+                "pool": record.kind == "person" and account is None,
+                "supplier_id": data.get("supplier_id"), "customer_id": data.get("customer_id"),
+                "person_id": data.get("person_id"),
+            })
+        if rows:
+            self._write("stage_records", rows=rows, run=run)
+
+    def _drain(self, statement: str, /, **params: Any) -> int:
+        total = 0
+        while True:
+            [row] = self._write(statement, batch=self.batch_size, **params)
+            total += int(row["n"])
+            if not row["n"]:
+                return total
+
+    def _finalize(self, run: int) -> None:
+        self._drain("finalize_records", run=run)
+
+    def _discard(self, run: int) -> None:
+        self._drain("discard_staged", run=run)
+        self._drain("delete_staged")
+
+    def _mark_absent(self, source: str, seen: set[str], run: int, day: str,
+                     counts: Counter[str]) -> None:
+        gone = [r["uid"] for r in self._read("active_uids", source=source)
+                if r["uid"] not in seen]
+        for i in range(0, len(gone), self.batch_size):
+            self._write("mark_inactive", uids=gone[i:i + self.batch_size], run=run, day=day)
+        counts["inactivated"] += len(gone)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _source_formats(self) -> dict[str, str]:
+        if self._formats is None:
+            self._formats = {r["name"]: r["format"] for r in self._read("list_sources")}
+        return self._formats
+
+    @staticmethod
+    def _rows(records: list[dict[str, Any]]) -> Iterator[tuple[str, str, str, str, str,
+                                                             str | None]]:
+        for r in records:
+            yield (r["kind"], r["key"], r["source"], r["data"], r["status"], r["since"])
+
+    def accounts(self) -> list[AccountSummary]:
+        merged = merge_rows(self._rows(self._read("list_accounts")), self._source_formats())
+        people = {r["account"]: r["n"] for r in self._read("count_people")}
+        links = {r["account"]: r for r in self._read("count_links")}
+        out = []
+        for stored in merged:
+            account = stored.record
+            assert isinstance(account, Account)
+            link = links.get(account.id, {})
+            out.append(AccountSummary(
+                id=account.id, name=account.name or account.id, status=stored.status,
+                customers=int(people.get(account.id, 0)), our_people=int(link.get("ours", 0)),
+                links=int(link.get("links", 0)),
+            ))
+        out.sort(key=lambda a: (a.name.lower(), a.id))
+        return out
+
+    def load_account(self, account_id: str) -> AccountData:
+        items = merge_rows(self._rows(self._read("load_account", account_id=account_id)),
+                           self._source_formats())
+        account = next((s.record for s in items if s.record.kind == "account"), None)
+        if not isinstance(account, Account):
+            raise UnknownAccount(f"no account with id {account_id!r}")
+        return AccountData(account=account, items=tuple(items))
+
+    def supplier_loads(self) -> dict[str, int]:
+        return {str(r["person"]): int(r["n"]) for r in self._read("supplier_loads")
+                if r["person"]}
+
+    def runs(self, limit: int | None = None) -> list[SyncRun]:
+        return [
+            SyncRun(
+                id=int(r["id"]), source=r["source"], format=r["format"], mode=r["mode"],
+                started=datetime.fromisoformat(r["started"]),
+                finished=datetime.fromisoformat(r["finished"]) if r["finished"] else None,
+                status=r["status"], counts=json.loads(r["counts"] or "{}"), error=r["error"],
+            )
+            for r in self._read("list_runs", limit=limit if limit is not None else _ALL)
+        ]
+
+    def dump(self) -> Iterator[tuple[Any, ...]]:
+        """Every visible record without run bookkeeping, as the embedded store dumps it."""
+        for r in self._read("dump_records"):
+            yield (r["kind"], r["key"], r["source"], r["account_id"], r["data"], r["status"],
+                   r["since"])
+
+    def history(self, uids: list[str]) -> list[dict[str, Any]]:
+        return self._read("record_history", uids=uids)

@@ -1,0 +1,2 @@
+// Tests only: empty the test database between tests.
+MATCH (n) DETACH DELETE n

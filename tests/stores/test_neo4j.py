@@ -1,0 +1,229 @@
+"""The Neo4j store against a real Bolt server on loopback, and its parity with SQLite."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kamgraph.audit import run_audit
+from kamgraph.errors import StoreBusy, StoreUnavailable
+from kamgraph.loaders import load
+from kamgraph.model import Record
+from kamgraph.queries import names, query, statements
+from kamgraph.stores.neo4j import Neo4jStore
+from kamgraph.stores.sqlite import SqliteStore
+from kamgraph.sync import sync_path
+from tests.servers import BoltServer, start_arcadedb
+
+DAY1 = date(2026, 10, 1)
+DAY2 = date(2026, 10, 2)
+AS_OF = date(2026, 11, 1)
+HOSTILE = "x'}) DETACH DELETE n //"
+
+
+def test_schema_set_up_is_idempotent(neo4j_store: Neo4jStore) -> None:
+    neo4j_store.init()
+    neo4j_store.init()
+    assert len(statements("initialize")) >= 5
+
+
+def test_full_sync_then_resync_changes_nothing(neo4j_store: Neo4jStore,
+                                               example_weekly: Path) -> None:
+    report, _ = sync_path(neo4j_store, example_weekly, today=DAY1)
+    assert report.status == "ok" and report.counts["inserted"] > 1000
+    before = list(neo4j_store.dump())
+    again, _ = sync_path(neo4j_store, example_weekly, today=DAY2)
+    assert again.counts["inserted"] == again.counts["updated"] == 0
+    assert again.counts["unchanged"] == len(before) and again.counts["inactivated"] == 0
+    assert list(neo4j_store.dump()) == before
+    assert [r.status for r in neo4j_store.runs()] == ["ok", "ok"]
+
+
+def test_parity_with_the_embedded_store(tmp_path: Path, neo4j_store: Neo4jStore,
+                                        example_weekly: Path) -> None:
+    facts = Path(__file__).resolve().parent.parent.parent / "examples" / "facts"
+    with SqliteStore(tmp_path / "k.db") as sqlite:
+        for store in (sqlite, neo4j_store):
+            sync_path(store, example_weekly, today=DAY1)
+            sync_path(store, facts, today=DAY1)
+        assert list(neo4j_store.dump()) == list(sqlite.dump())
+        assert neo4j_store.accounts() == sqlite.accounts()
+        assert neo4j_store.supplier_loads() == sqlite.supplier_loads()
+        ours = run_audit(neo4j_store, as_of=AS_OF).to_dict()
+        theirs = run_audit(sqlite, as_of=AS_OF).to_dict()
+    for a, b in zip(ours["accounts"], theirs["accounts"], strict=True):
+        assert a["stage"] == b["stage"]
+        for fa, fb in zip(a["findings"], b["findings"], strict=True):
+            assert fa == fb
+    assert ours == theirs
+
+
+def test_vanished_records_are_marked_inactive(tmp_path: Path, neo4j_store: Neo4jStore,
+                                              example_weekly: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    sync_path(neo4j_store, export, today=DAY1)
+    with open(export / "Contact.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    gone = rows[1][0]
+    with open(export / "Contact.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+            [r for r in rows if r[0] != gone])
+    for name, column in (("Task.csv", 1), ("Event.csv", 1), ("EventRelation.csv", 1)):
+        with open(export / name, newline="", encoding="utf-8") as fh:
+            kept = [r for r in csv.reader(fh) if r[column] != gone]
+        with open(export / name, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(kept)
+    report, _ = sync_path(neo4j_store, export, today=DAY2)
+    assert report.counts["inactivated"] >= 1
+    status = {(k, key): (st, since) for k, key, _s, _a, _d, st, since in neo4j_store.dump()}
+    assert status[("person", gone)] == ("inactive", "2026-10-02")
+    history = neo4j_store.history([f"person|{gone}|salesforce"])
+    assert [h["status"] for h in history] == ["active", "inactive"]
+
+
+def test_hostile_name_is_stored_verbatim_and_the_graph_is_intact(
+    tmp_path: Path, neo4j_store: Neo4jStore, example_weekly: Path
+) -> None:
+    sync_path(neo4j_store, example_weekly, today=DAY1)
+    count = len(list(neo4j_store.dump()))
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    (facts / "people.csv").write_text(
+        f"id,side,name,account_id,title\nevil,customer,\"{HOSTILE}\",001aB0000000001QAA,"
+        f"\"{HOSTILE}\"\n", encoding="utf-8")
+    (facts / "accounts.csv").write_text(f"id,name\n{HOSTILE},{HOSTILE}\n", encoding="utf-8")
+    sync_path(neo4j_store, facts, today=DAY1)
+    rows = list(neo4j_store.dump())
+    assert len(rows) == count + 2
+    evil = next(r for r in rows if r[1] == "evil")
+    assert json.loads(evil[4])["name"] == HOSTILE
+    assert any(r[1] == HOSTILE for r in rows)
+    assert {a.name for a in neo4j_store.accounts()} >= {"Acme Foods", HOSTILE}
+
+
+LITERALS = {"active", "inactive", "deleted", "staged", "running", "failed", "{}", "account",
+            "person", "touch", "relationship", "team_member", "|",
+            "abandoned: the sync stopped before it finished"}
+
+
+def test_every_statement_takes_data_only_as_parameters() -> None:
+    for name in names():
+        code = "\n".join(line for line in query(name).splitlines()
+                         if not line.strip().startswith("//"))
+        literals = set(re.findall(r"'([^']*)'", code))
+        assert literals <= LITERALS, (name, literals - LITERALS)
+        assert "+ $" not in code and "$" + "{" not in code, name
+
+
+def test_no_cypher_outside_the_cypher_folder() -> None:
+    root = Path(__file__).resolve().parent.parent.parent
+    pattern = re.compile(r"\b(MATCH|MERGE|UNWIND|DETACH DELETE)\s*[(\$a-z]")
+    for folder in ("kamgraph", "loaders", "viz"):
+        for path in (root / folder).rglob("*.py"):
+            assert not pattern.search(path.read_text(encoding="utf-8")), path
+
+
+def test_a_second_sync_waits_then_fails_clearly(bolt_server: BoltServer,
+                                                neo4j_store: Neo4jStore,
+                                                example_weekly: Path) -> None:
+    neo4j_store._write("acquire_lock", name="sync", holder="elsewhere:1:x", now="0",
+                       expires="9999")
+    other = Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
+                       database=bolt_server.database, wait=0)
+    with other:
+        with pytest.raises(StoreBusy, match="another kamgraph sync is writing"):
+            sync_path(other, example_weekly, today=DAY1)
+        neo4j_store._write("release_lock", name="sync", holder="elsewhere:1:x")
+        report, _ = sync_path(other, example_weekly, today=DAY1)
+        assert report.status == "ok"
+
+
+def test_bad_password_names_no_secret(bolt_server: BoltServer) -> None:
+    store = Neo4jStore(bolt_server.uri, user=bolt_server.user, password="Wr0ng-s3cret",
+                       database=bolt_server.database)
+    with pytest.raises(StoreUnavailable) as info:
+        store.open()
+    assert "Wr0ng-s3cret" not in str(info.value)
+    assert "authentication failed" in str(info.value) or "cannot connect" in str(info.value)
+
+
+def test_cli_on_the_bolt_store_logs_no_credentials(bolt_server: BoltServer,
+                                                   neo4j_store: Neo4jStore,
+                                                   example_weekly: Path) -> None:
+    env = {**os.environ, **bolt_server.environ(), "NEO4J_URI": bolt_server.uri}
+    env.pop("KAMGRAPH_STORE", None)
+    exe = Path(sys.executable).parent / "kamgraph"
+    done = subprocess.run([str(exe), "init"], capture_output=True, text=True, env=env,
+                          check=False)
+    assert done.returncode == 0 and done.stdout.startswith("Schema ready in bolt://127.0.0.1:")
+    done = subprocess.run([str(exe), "sync", str(example_weekly), "--log-format", "json"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines() + done.stdout.splitlines()
+    assert lines and all(bolt_server.password not in line for line in lines)
+    for line in done.stderr.splitlines():
+        json.loads(line)
+    audit = subprocess.run([str(exe), "audit", "Acme", "--as-of", "2026-11-01",
+                            "--format", "json"], capture_output=True, text=True, env=env,
+                           check=False)
+    assert audit.returncode == 0 and bolt_server.password not in audit.stdout + audit.stderr
+    assert json.loads(audit.stdout)["accounts"][0]["name"] == "Acme Foods"
+    for run in neo4j_store.runs():
+        assert bolt_server.password not in json.dumps(run.counts) + str(run.error)
+
+
+class _StopServerAfter:
+    """A real loader whose stream stops the server after ``n`` records."""
+
+    def __init__(self, path: Path, server: BoltServer, n: int) -> None:
+        self.inner = load(path, "salesforce")
+        self.format = self.inner.format
+        self.result = self.inner.result
+        self.server, self.n = server, n
+
+    def records(self) -> Iterator[Record]:
+        for i, record in enumerate(self.inner.records()):
+            if i == self.n:
+                self.server.kill()
+            yield record
+
+
+def test_server_going_away_mid_sync_fails_cleanly_and_a_rerun_completes(
+    tmp_path: Path, example_weekly: Path
+) -> None:
+    if os.environ.get("KAMGRAPH_TEST_NEO4J_URI"):
+        pytest.skip("needs a server this test can stop: runs against the bundled ArcadeDB")
+    root = tmp_path / "arcadedb"
+    server = start_arcadedb(root)
+    try:
+        store = Neo4jStore(server.uri, user=server.user, password=server.password,
+                           database=server.database, batch_size=200, retry_seconds=2)
+        with store:
+            with pytest.raises(StoreUnavailable, match="went away|cannot connect"):
+                store.sync(_StopServerAfter(example_weekly, server, 700),  # type: ignore[arg-type]
+                           source="salesforce", today=DAY1)
+        port = int(server.uri.rsplit(":", 1)[1])
+        server = start_arcadedb(root, bolt_port=port)
+        with Neo4jStore(server.uri, user=server.user, password=server.password,
+                        database=server.database) as store:
+            report, _ = sync_path(store, example_weekly, today=DAY1)
+            assert report.status == "ok"
+            runs = store.runs()
+            assert [r.status for r in runs] == ["ok", "failed"]
+            assert "abandoned" in (runs[1].error or "")
+            with SqliteStore(tmp_path / "clean.db") as clean:
+                sync_path(clean, example_weekly, today=DAY1)
+                assert list(store.dump()) == list(clean.dump())
+    finally:
+        server.stop()
