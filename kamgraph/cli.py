@@ -325,6 +325,113 @@ def plan(account: str, store_uri: str | None, config_path: str | None, as_of: st
     _emit(account_plan(view, config), output)
 
 
+def _views(store: Store, refs: tuple[str, ...], day: date,
+           config: Config) -> list[tuple[Any, Any]]:
+    from kamgraph.audit import resolve_accounts
+    from kamgraph.plan import load_view
+
+    out = []
+    for summary in resolve_accounts(store, refs):
+        view = load_view(store, summary.id, day, config)
+        out.append((view.graph, view.audit))
+    return out
+
+
+@cli.command("map")
+@click.argument("account", required=False)
+@click.option("--all", "everything", is_flag=True, help="Every account, with an index page.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The HTML file (one account) or folder (--all).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the result in a browser.")
+@store_option
+@config_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+              help="The date every recency rule counts from (default: today).")
+def map_command(account: str | None, everything: bool, output: Path, open_browser: bool,
+                store_uri: str | None, config_path: str | None, as_of: str | None) -> None:
+    """Draw interactive relationship maps: one account, or the whole portfolio.
+
+    Each map is one self-contained HTML file that works offline.
+
+    \b
+    Example:
+        kamgraph map "Acme Foods" -o acme.html --open
+        kamgraph map --all -o site/
+    """
+    from kamgraph.viz import render_account_map, write_site
+
+    if everything == (account is not None):
+        raise Failure("give an ACCOUNT or --all (not both)")
+    config = _config(config_path)
+    day = _as_of(as_of)
+    with _store(store_uri) as store, _errors():
+        views = _views(store, () if everything else (account or "",), day, config)
+    try:
+        if everything:
+            files = write_site(views, output, day.isoformat())
+            target = files[0]
+            click.echo(f"Wrote {len(files)} files to {output}", err=True)
+        else:
+            graph, audit = views[0]
+            output.write_text(render_account_map(graph, audit), encoding="utf-8")
+            target = output
+            click.echo(f"Wrote {output}", err=True)
+    except OSError as exc:
+        raise Failure(f"{output}: cannot write: {exc.strerror}") from exc
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(target.resolve().as_uri())
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; the default keeps the site on this machine.")
+@store_option
+@config_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None)
+def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
+          as_of: str | None) -> None:
+    """Serve the store's portfolio site over HTTP on this machine.
+
+    \b
+    Example:
+        kamgraph serve --port 8765    # then open http://127.0.0.1:8765/
+    """
+    import functools
+    import tempfile
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from kamgraph.viz import write_site
+
+    config = _config(config_path)
+    day = _as_of(as_of)
+    with _store(store_uri) as store, _errors():
+        views = _views(store, (), day, config)
+    with tempfile.TemporaryDirectory(prefix="kamgraph-site-") as folder:
+        write_site(views, Path(folder), day.isoformat())
+
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        handler = functools.partial(Quiet, directory=folder)
+        try:
+            server = ThreadingHTTPServer((host, port), handler)
+        except OSError as exc:
+            raise Failure(f"cannot listen on {host}:{port}: {exc.strerror}",
+                          EXIT_STORE) from exc
+        click.echo(f"Serving {len(views)} accounts on http://{host}:{server.server_port}/ "
+                   f"(Ctrl-C to stop)", err=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+
 @cli.command()
 @store_option
 @click.option("--last", is_flag=True, help="Only the most recent run.")

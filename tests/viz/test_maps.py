@@ -1,0 +1,157 @@
+"""Maps in a real headless Chromium: counts, offline, safe; and the portfolio site."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kamgraph.plan import load_view
+from kamgraph.stores.sqlite import SqliteStore
+from kamgraph.sync import sync_path
+from kamgraph.viz import render_account_map, write_site
+from kamgraph.viz.maps import map_data
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+AS_OF = date(2026, 11, 1)
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> SqliteStore:
+    store = SqliteStore(tmp_path_factory.mktemp("maps") / "k.db")
+    with store:
+        for folder in ("salesforce", "facts"):
+            sync_path(store, ROOT / "examples" / folder)
+    return store
+
+
+def account_map(store: SqliteStore, name: str, out: Path) -> tuple[Path, dict[str, Any]]:
+    from kamgraph.config import Config
+
+    with store:
+        view = load_view(store, name, AS_OF, Config())
+    out.write_text(render_account_map(view.graph, view.audit), encoding="utf-8")
+    return out, map_data(view.graph, view.audit)
+
+
+def test_map_is_one_self_contained_file(demo_store: SqliteStore, tmp_path: Path) -> None:
+    path, _ = account_map(demo_store, "Acme", tmp_path / "acme.html")
+    html = path.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=", html)
+    assert "default-src 'none'" in html
+    assert len(html.encode()) < 2_000_000
+
+
+def test_account_map_in_chromium(demo_store: SqliteStore, tmp_path: Path,
+                                 open_page: Callable[..., Any]) -> None:
+    path, data = account_map(demo_store, "Borealis", tmp_path / "borealis.html")
+    page = open_page(path)
+    visible_edges = [e for e in data["edges"] if not e["departed"]]
+    assert page.page.evaluate("window.kamgraph.nodeView.length") == len(data["nodes"])
+    assert page.page.evaluate("window.kamgraph.edgeView.length") == len(visible_edges)
+    assert page.page.evaluate("window.kamgraph.network.body.data.nodes.length") == \
+        len(data["nodes"])
+    assert page.errors == [] and page.external_requests() == []
+    page.screenshot("borealis-map.png")
+    # The likely anti-sponsor is flagged with her score on the map.
+    labels = page.page.evaluate("window.kamgraph.nodes.get().map(n => n.label)")
+    assert any(label.startswith("Claire Dubois \u26a0 0.") for label in labels)
+
+
+def test_departed_links_are_hidden_until_asked(demo_store: SqliteStore, tmp_path: Path,
+                                               open_page: Callable[..., Any]) -> None:
+    path, data = account_map(demo_store, "Cordillera", tmp_path / "cordillera.html")
+    page = open_page(path)
+    departed = sum(1 for e in data["edges"] if e["departed"])
+    assert departed > 0
+    before = page.page.evaluate("window.kamgraph.edgeView.length")
+    page.page.check("#show-departed")
+    assert page.page.evaluate("window.kamgraph.edgeView.length") == before + departed
+    page.page.uncheck("#show-ours")
+    ours = sum(1 for n in data["nodes"] if n["side"] == "supplier")
+    assert page.page.evaluate("window.kamgraph.nodeView.length") == len(data["nodes"]) - ours
+    page.page.fill("#search", "Quispe")
+    assert page.page.evaluate("window.kamgraph.network.getSelectedNodes().length") == 1
+    assert "Alejandro Quispe" in page.page.inner_text("#details")
+    assert "coverage_gap" in page.page.inner_text("#details")
+
+
+def test_hostile_crm_strings_show_as_text_and_run_nothing(
+    tmp_path: Path, open_page: Callable[..., Any]
+) -> None:
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    (facts / "accounts.csv").write_text(f'id,name\nA1,"{HOSTILE}"\n', encoding="utf-8")
+    (facts / "people.csv").write_text(
+        "id,side,name,account_id,title,department,roles,influence\n"
+        f'p1,customer,"{HOSTILE}",A1,"{HOSTILE}","{HOSTILE}",economic_buyer,0.9\n'
+        f'p2,customer,"</script><script>alert(2)</script>",A1,CFO,Finance,,\n'
+        f'u1,supplier,"<b onmouseover=alert(3)>Us</b>",,Key Account Manager,Sales,,\n',
+        encoding="utf-8")
+    (facts / "team.csv").write_text("account_id,person_id,role\nA1,u1,key_account_manager\n",
+                                    encoding="utf-8")
+    with SqliteStore(tmp_path / "k.db") as store:
+        sync_path(store, facts)
+    store = SqliteStore(tmp_path / "k.db")
+    path, _ = account_map(store, "A1", tmp_path / "hostile.html")
+    page = open_page(path)
+    assert page.dialogs == [] and page.errors == []
+    assert page.page.evaluate("document.querySelectorAll('img, b[onmouseover]').length") == 0
+    assert page.page.inner_text("#title") == HOSTILE
+    page.page.fill("#search", "onerror")
+    details = page.page.inner_text("#details")
+    assert HOSTILE in details  # name, title and the evidence lines, as text
+    assert details.count(HOSTILE) >= 3
+    page.screenshot("hostile-map.png")
+    assert page.dialogs == []
+
+
+def test_portfolio_site_links_every_account(demo_store: SqliteStore, tmp_path: Path,
+                                            open_page: Callable[..., Any]) -> None:
+    from kamgraph.config import Config
+
+    with demo_store:
+        views = []
+        for summary in demo_store.accounts():
+            view = load_view(demo_store, summary.id, AS_OF, Config())
+            views.append((view.graph, view.audit))
+    files = write_site(views, tmp_path / "site", AS_OF.isoformat())
+    assert [f.name for f in files][0] == "index.html" and len(files) == 4
+    page = open_page(files[0], settle=False)
+    links = page.page.eval_on_selector_all("table a", "as => as.map(a => a.getAttribute('href'))")
+    assert {f"{s.id}.html" for s in demo_store.accounts()} <= set(links)
+    matrix = page.page.inner_text("table.matrix")
+    assert "develop" in matrix and "Acme Foods" in matrix
+    assert page.errors == [] and page.external_requests() == []
+    page.screenshot("portfolio.png")
+    page.page.click("text=Cordillera Mining >> nth=0")
+    page.page.wait_for_function("window.kamgraph && window.kamgraph.settled === true")
+    assert page.page.inner_text("#title") == "Cordillera Mining"
+
+
+def test_serve_binds_loopback_and_serves_the_site(demo_store: SqliteStore) -> None:
+    exe = Path(sys.executable).parent / "kamgraph"
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", "0", "--store", demo_store.uri, "--as-of", "2026-11-01"],
+        stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        with urllib.request.urlopen(f"http://127.0.0.1:{match.group(1)}/") as response:
+            assert response.status == 200
+            assert b"Key account portfolio" in response.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stderr:
+            proc.stderr.close()

@@ -1,0 +1,142 @@
+// kamgraph relationship map. Every CRM string is set as text (textContent), never as HTML.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("kamgraph-data").textContent);
+  var started = performance.now();
+
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function tooltip(tip) {
+    var box = el("div", null, "tip");
+    box.appendChild(el("strong", tip.name));
+    if (tip.title) box.appendChild(el("div", tip.title));
+    var facts = [tip.function, tip.level];
+    if (tip.roles && tip.roles.length) facts.push(tip.roles.join(", "));
+    if (tip.team_roles && tip.team_roles.length) facts.push(tip.team_roles.join(", "));
+    if (tip.stance) facts.push("stance: " + tip.stance);
+    if (tip.influence !== null && tip.influence !== undefined) facts.push("influence " + tip.influence);
+    if (tip.status && tip.status !== "active") facts.push(tip.status);
+    box.appendChild(el("div", facts.join(" · "), "facts"));
+    (tip.findings || []).forEach(function (f) {
+      var item = el("div", null, "finding " + f.severity);
+      item.appendChild(el("b", f.severity.toUpperCase() + " " + f.kind + " (" + f.score + ")"
+        + (f.about ? " — " + f.about : "")));
+      var list = el("ul");
+      f.evidence.forEach(function (e) { list.appendChild(el("li", e)); });
+      item.appendChild(list);
+      item.appendChild(el("div", "→ " + f.action, "action"));
+      box.appendChild(item);
+    });
+    return box;
+  }
+
+  data.nodes.forEach(function (n) { n.title = tooltip(n.tip); });
+  data.edges.forEach(function (e) { e.title = el("div", e.tip, "tip"); });
+
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var state = { theirs: true, ours: true, departed: false, fn: "", kind: "" };
+
+  function nodeVisible(n) {
+    if (n.side === "customer" && !state.theirs) return false;
+    if (n.side === "supplier" && !state.ours) return false;
+    if (state.fn && n.function !== state.fn) return false;
+    if (state.kind && n.kinds.indexOf(state.kind) < 0) return false;
+    return true;
+  }
+  var nodeView = new vis.DataView(nodes, { filter: nodeVisible });
+  var edgeView = new vis.DataView(edges, {
+    filter: function (e) { return state.departed || !e.departed; }
+  });
+  var container = document.getElementById("network");
+  var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
+
+  var settled = false;
+  network.once("stabilizationIterationsDone", function () {
+    network.setOptions({ physics: { enabled: false } });
+    settled = true;
+    window.kamgraph.settled = true;
+    window.kamgraph.settleMs = performance.now() - started;
+  });
+
+  function refresh() { nodeView.refresh(); edgeView.refresh(); }
+  function bind(id, key, prop) {
+    var input = document.getElementById(id);
+    input.addEventListener("change", function () { state[key] = input[prop]; refresh(); });
+  }
+  bind("show-theirs", "theirs", "checked");
+  bind("show-ours", "ours", "checked");
+  bind("show-departed", "departed", "checked");
+  bind("function-filter", "fn", "value");
+  bind("finding-filter", "kind", "value");
+
+  var fnSelect = document.getElementById("function-filter");
+  data.account.functions.forEach(function (f) {
+    var o = el("option", f.replace(/_/g, " ")); o.value = f; fnSelect.appendChild(o);
+  });
+  var kindSelect = document.getElementById("finding-filter");
+  data.account.kinds.forEach(function (k) {
+    var o = el("option", k.replace(/_/g, " ")); o.value = k; kindSelect.appendChild(o);
+  });
+
+  document.getElementById("title").textContent = data.account.name;
+  var stage = data.account.stage ? data.account.stage.name.replace(/_/g, " ") : "not classified";
+  document.getElementById("subtitle").textContent =
+    "As of " + data.account.as_of + " · stage: " + stage + " · " + data.nodes.length +
+    " people · theirs above, ours below";
+
+  function showDetails(id) {
+    var box = document.getElementById("details");
+    while (box.firstChild) box.removeChild(box.firstChild);
+    var n = nodes.get(id);
+    if (!n) { box.appendChild(el("p", "Select a person to see their findings.", "hint")); return; }
+    box.appendChild(tooltip(n.tip));
+  }
+  network.on("selectNode", function (p) { showDetails(p.nodes[0]); });
+  network.on("deselectNode", function () { showDetails(null); });
+
+  var search = document.getElementById("search");
+  search.addEventListener("input", function () {
+    var q = search.value.trim().toLowerCase();
+    if (!q) { network.unselectAll(); return; }
+    var hits = nodes.get({ filter: function (n) {
+      return String(n.tip.name).toLowerCase().indexOf(q) >= 0 ||
+             String(n.tip.title || "").toLowerCase().indexOf(q) >= 0;
+    } }).map(function (n) { return n.id; });
+    network.selectNodes(hits.filter(function (id) { return nodeView.get(id); }));
+    if (hits.length === 1) { network.focus(hits[0], { scale: 1.2 }); showDetails(hits[0]); }
+  });
+
+  var legend = document.getElementById("legend");
+  legend.appendChild(el("h2", "Legend"));
+  var items = [
+    ["swatch champion", "champion"], ["swatch supporter", "supporter"],
+    ["swatch neutral", "neutral"], ["swatch skeptic", "skeptic"],
+    ["swatch anti_sponsor", "anti-sponsor"], ["swatch unknown", "stance unknown"],
+    ["swatch ours", "our people (grey: has left)"],
+    ["shape star", "★ decision role / executive sponsor"], ["shape triangle", "▲ other recorded role"],
+    ["shape diamond", "◆ our key account manager or director"],
+    ["ring gap", "red ring: coverage gap"], ["ring risk", "orange ring: key-person risk"],
+    ["ring anti", "dark ring and ⚠ score: likely anti-sponsor"],
+    ["line single", "red line: the only thread to a key person"],
+    ["line stale", "dashed line: gone stale"], ["line influence", "orange dotted arrow: influence"],
+    ["line reports", "grey arrow: reports to"], ["line proposed", "green dashed: proposed mirror relationship"],
+    ["size", "size: influence · line width: contact frequency"]
+  ];
+  var list = el("ul");
+  items.forEach(function (it) {
+    var li = el("li"); li.appendChild(el("span", "", it[0])); li.appendChild(el("span", it[1]));
+    list.appendChild(li);
+  });
+  legend.appendChild(list);
+
+  window.kamgraph = {
+    network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
+    settled: settled, settleMs: null, state: state, refresh: refresh
+  };
+})();

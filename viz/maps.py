@@ -1,0 +1,271 @@
+"""One account's relationship map: their people above, ours below, findings on top."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import networkx as nx
+from pyvis.network import Network
+
+from kamgraph.analysis.influence import derived_influence
+from kamgraph.analysis.people import ROLE_LABELS, function_label
+from kamgraph.audit import AccountAudit
+from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO
+from kamgraph.model import DECISION_ROLES, Level
+
+__all__ = ["STANCE_COLOURS", "map_data", "render_account_map", "safe_json"]
+
+STANCE_COLOURS = {
+    "champion": "#1a9850",
+    "supporter": "#91cf60",
+    "neutral": "#d9d9d9",
+    "skeptic": "#fdae61",
+    "anti_sponsor": "#d73027",
+    "unknown": "#f7f7f7",
+}
+OURS_COLOUR = "#4575b4"
+LEFT_COLOUR = "#bdbdbd"
+GAP_RING = "#b2182b"
+_DECISION = {r.value for r in DECISION_ROLES}
+#: Nothing is fetched: no network, no external script, style, font or image.
+_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "img-src data:; font-src data:")
+_WIDTH = {"twice_weekly": 6, "weekly": 4, "monthly": 2.5, "occasionally": 1.5, "none": 1}
+_SUPPLIER_SHAPES = {
+    "executive_sponsor": "star",
+    "key_account_director": "diamond",
+    "key_account_manager": "diamond",
+    "technical_service": "square",
+    "sales": "square",
+    "delivery": "square",
+}
+
+
+def safe_json(value: Any) -> str:
+    """JSON that can sit inside a <script> element: no tag, comment or entity can close it.
+
+    >>> safe_json({"name": "</script><img src=x onerror=alert(1)>"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _findings_by_person(audit: AccountAudit) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in audit.findings:
+        entry = {"kind": f.kind, "severity": f.severity.value, "score": round(f.score, 2),
+                 "evidence": list(f.evidence), "action": f.action}
+        if f.subject.type == "person":
+            out[f.subject.id].append(entry)
+        if f.suggested is not None:
+            out[f.suggested.id].append({**entry, "kind": f"suggested: {f.kind}",
+                                        "about": f.subject.name})
+    return out
+
+
+def map_data(graph: nx.MultiDiGraph, audit: AccountAudit) -> dict[str, Any]:
+    """Nodes, edges and options for vis-network, built through pyvis."""
+    net = Network(directed=True, cdn_resources="in_line")
+    findings = _findings_by_person(audit)
+    derived = derived_influence(graph)
+    kinds_on = {n: {f["kind"] for f in fs} for n, fs in findings.items()}
+    thread_edges = {(f.data.get("thread"), f.subject.id) for f in audit.findings
+                    if f.kind == "single_threaded" and f.subject.type == "person"}
+
+    bands: dict[str, list[str]] = {"customer": [], "supplier": []}
+    for node, d in graph.nodes(data=True):
+        bands[d["side"]].append(node)
+    for side, members in bands.items():
+        members.sort(key=lambda n: (graph.nodes[n]["function"], -graph.nodes[n]["level_rank"],
+                                    str(graph.nodes[n]["name"]), n))
+        for i, node in enumerate(members):
+            d = graph.nodes[node]
+            rank = d["level_rank"]
+            y = -60 - 60 * rank if side == "customer" else 120 + 45 * (6 - rank)
+            x = (i - len(members) / 2) * 130
+            on = kinds_on.get(node, set())
+            influence = d.get("influence")
+            weight = influence if influence is not None else derived.get(node, 0.3)
+            tip = {
+                "name": d["name"], "title": d["title"], "side": side,
+                "function": function_label(d["function"]), "level": Level(d["level"]).label,
+                "roles": [ROLE_LABELS.get(r, r) for r in d["roles"]],
+                "team_roles": [r.replace("_", " ") for r in d.get("team_roles", ())],
+                "stance": d["stance"].replace("_", "-"), "status": d["status"],
+                "influence": None if influence is None else round(influence, 2),
+                "findings": findings.get(node, []),
+            }
+            if side == "customer":
+                decision = any(r in _DECISION for r in d["roles"])
+                colour = STANCE_COLOURS.get(d["stance"], STANCE_COLOURS["unknown"])
+                shape = "star" if decision else ("triangle" if d["roles"] else "dot")
+                size = 12 + 28 * weight
+            else:
+                roles = d.get("team_roles", ())
+                colour = OURS_COLOUR if d["active"] else LEFT_COLOUR
+                shape = next((_SUPPLIER_SHAPES[r] for r in roles if r in _SUPPLIER_SHAPES),
+                             "dot")
+                size = 18
+            border = "#333333"
+            width = 1
+            if "coverage_gap" in on:
+                border, width = GAP_RING, 5
+            if "key_person_risk" in on:
+                border, width = "#e66101", 5
+            label = str(d["name"])
+            anti = next((f for f in findings.get(node, []) if f["kind"] == "anti_sponsor"), None)
+            if anti:
+                label += f" \u26a0 {anti['score']:.2f}"
+                border, width = "#67001f", 5
+            net.add_node(
+                node, label=label, shape=shape, size=size, x=x, y=y,
+                color={"background": colour, "border": border,
+                       "highlight": {"background": colour, "border": "#000000"}},
+                borderWidth=width, shapeProperties={"borderDashes": [4, 3]}
+                if "hidden_influencer" in on else {},
+                fixed={"y": True}, side=side, function=d["function"],
+                kinds=sorted(k for k in on if not k.startswith("suggested")),
+                active=d["active"], tip=tip,
+            )
+    proposed = 0
+    for pool_entry in graph.graph.get("pool", []):
+        pid = pool_entry["id"]
+        if pid in graph or pid not in findings:
+            continue
+        proposed += 1
+        tip = {"name": pool_entry["name"], "title": pool_entry["title"], "side": "supplier",
+               "function": function_label(pool_entry["function"]),
+               "level": Level(pool_entry["level"]).label, "roles": [], "team_roles": [],
+               "stance": "", "status": "proposed", "influence": None,
+               "findings": findings[pid]}
+        net.add_node(pid, label=f"{pool_entry['name']} (proposed)", shape="dot", size=14,
+                     x=(len(bands["supplier"]) / 2 + proposed) * 150, y=470,
+                     color={"background": "#ffffff", "border": OURS_COLOUR},
+                     borderWidth=2, shapeProperties={"borderDashes": [5, 5]},
+                     fixed={"y": True}, side="supplier", function=pool_entry["function"],
+                     kinds=[], active=True, proposed=True, tip=tip)
+
+    for u, v, key, d in graph.edges(keys=True, data=True):
+        if key == CONTACT:
+            held_by_leaver = not graph.nodes[u]["active"]
+            single = (u, v) in thread_edges
+            net.add_edge(
+                u, v, kind="contact", width=_WIDTH.get(d["frequency"], 1),
+                dashes=not d["current"], arrows={"to": {"enabled": False}},
+                color={"color": "#b2182b" if single else (
+                    LEFT_COLOUR if held_by_leaver else "#4d4d4d")},
+                departed=held_by_leaver, single=single,
+                tip=(f"{graph.nodes[u]['name']} \u2192 {graph.nodes[v]['name']}: "
+                     f"{d['frequency'].replace('_', ' ')}, last contact "
+                     f"{d['last_contact'] or 'never'}; {d['meetings']} meetings, "
+                     f"{d['calls']} calls, {d['emails']} e-mails"
+                     + ("; the only thread" if single else "")
+                     + ("; held by someone who left" if held_by_leaver else "")),
+            )
+        elif key == REPORTS_TO:
+            net.add_edge(u, v, kind="reports_to", width=1, arrows="to",
+                         color={"color": "#969696"}, dashes=False, departed=False,
+                         tip=f"{graph.nodes[u]['name']} reports to {graph.nodes[v]['name']}")
+        elif key == INFLUENCES:
+            net.add_edge(u, v, kind="influences", width=1 + 2 * d.get("weight", 1.0),
+                         arrows="to", color={"color": "#e08214"}, dashes=[2, 6],
+                         departed=False,
+                         tip=f"{graph.nodes[u]['name']} sways {graph.nodes[v]['name']}")
+    node_ids = {n["id"] for n in net.nodes}
+    for f in audit.findings:
+        if f.kind == "mirror_opportunity" and f.suggested and f.suggested.id in node_ids \
+                and f.subject.id in node_ids:
+            net.add_edge(f.suggested.id, f.subject.id, kind="proposed", width=2,
+                         dashes=[8, 6], color={"color": "#1b7837"}, departed=False,
+                         arrows={"to": {"enabled": False}},
+                         tip=f"proposed mirror relationship: {f.suggested.name} \u2194 "
+                             f"{f.subject.name}")
+    net.set_options(json.dumps({
+        "physics": {"enabled": True, "solver": "barnesHut",
+                    "barnesHut": {"gravitationalConstant": -9000, "springLength": 220,
+                                  "centralGravity": 0.05, "avoidOverlap": 0.6},
+                    # Fewer iterations for big maps: bands are fixed, x settles early.
+                    "stabilization": {"enabled": True, "fit": True,
+                                      "iterations": 400 if len(net.nodes) <= 150 else 120}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+        "edges": {"smooth": False},
+        "nodes": {"font": {"size": 13}},
+    }))
+    nodes, edges, _heading, _height, _width, options = net.get_network_data()
+    return {"nodes": nodes, "edges": edges, "options": json.loads(options)}
+
+
+@lru_cache(maxsize=1)
+def _vis_assets() -> tuple[str, str]:
+    lib = resources.files("pyvis").joinpath("templates", "lib", "vis-9.1.2")
+    js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+    css = lib.joinpath("vis-network.css").read_text(encoding="utf-8")
+    return js.replace("</script", "<\\/script"), css.replace("</style", "<\\/style")
+
+
+@lru_cache(maxsize=1)
+def _page_assets() -> tuple[str, str]:
+    folder = resources.files("kamgraph.viz")
+    return (folder.joinpath("map.js").read_text(encoding="utf-8"),
+            folder.joinpath("map.css").read_text(encoding="utf-8"))
+
+
+def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit) -> str:
+    """The self-contained HTML page of one account's map."""
+    from html import escape
+
+    data = map_data(graph, audit)
+    account = graph.graph["account"]
+    data["account"] = {"id": account["id"], "name": account["name"],
+                       "as_of": graph.graph["as_of"].isoformat(),
+                       "stage": audit.stage, "functions": sorted(
+                           {n["function"] for n in data["nodes"]}),
+                       "kinds": sorted({k for n in data["nodes"] for k in n["kinds"]})}
+    vis_js, vis_css = _vis_assets()
+    page_js, page_css = _page_assets()
+    title = escape(f"{account['name']} — relationship map")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{vis_css}</style>
+<style>{page_css}</style>
+</head>
+<body>
+<header>
+  <h1 id="title"></h1>
+  <p id="subtitle"></p>
+</header>
+<div id="controls">
+  <input id="search" type="search" placeholder="Search people" aria-label="Search people">
+  <label><input type="checkbox" id="show-theirs" checked> Theirs</label>
+  <label><input type="checkbox" id="show-ours" checked> Ours</label>
+  <label><input type="checkbox" id="show-departed"> Links held by people who left</label>
+  <select id="function-filter" aria-label="Function">
+    <option value="">All functions</option></select>
+  <select id="finding-filter" aria-label="Finding"><option value="">All findings</option></select>
+</div>
+<main>
+  <div id="network"></div>
+  <aside id="side">
+    <section id="details"><p class="hint">Select a person to see their findings.</p></section>
+    <section id="legend"></section>
+  </aside>
+</main>
+<script id="kamgraph-data" type="application/json">{safe_json(data)}</script>
+<script>{vis_js}</script>
+<script>{page_js}</script>
+</body>
+</html>
+"""
