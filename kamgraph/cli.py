@@ -433,6 +433,62 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
 
 
 @cli.command()
+@click.argument("person")
+@store_option
+def history(person: str, store_uri: str | None) -> None:
+    """Show when a person's role, stance, title or relationships changed, run by run.
+
+    PERSON is an id (15 or 18 characters for Salesforce) or a name.
+
+    \b
+    Example:
+        kamgraph history "Claire Dubois"
+    """
+    from kamgraph.history import person_changes
+    from kamgraph.report import terminal_safe
+
+    with _store(store_uri) as store, _errors():
+        person_id, names = _find_person(store, person)
+        entries = store.person_history(person_id)
+        runs = {r.id: r for r in store.runs()}
+    click.echo(f"{terminal_safe(names.get(person_id, person_id))} ({person_id})")
+    changes = person_changes(person_id, entries, names)
+    if not changes:
+        click.echo("  no recorded versions")
+    for change in changes:
+        run = runs.get(change.run)
+        when = run.started.date().isoformat() if run else "?"
+        click.echo(f"  run {change.run} ({when}, {change.source}): {terminal_safe(change.what)}")
+
+
+def _find_person(store: Store, ref: str) -> tuple[str, dict[str, str]]:
+    """Resolve a person id or name across accounts; also return every known name."""
+    from kamgraph.audit import resolve_accounts
+    from kamgraph.loaders.sfid import is_valid, to18
+    from kamgraph.model import Person
+
+    wanted = ref.strip()
+    if len(wanted) in (15, 18) and is_valid(wanted):
+        wanted = to18(wanted) or wanted
+    names: dict[str, str] = {}
+    matches: set[str] = set()
+    for summary in resolve_accounts(store, []):
+        for item in store.load_account(summary.id).of_kind("person"):
+            p = item.record
+            assert isinstance(p, Person)
+            if p.name:
+                names[p.id] = p.name
+            if p.id == wanted or (p.name or "").lower() == ref.strip().lower():
+                matches.add(p.id)
+    if not matches:
+        raise UnknownAccount(f"no person with id or name {ref!r}")
+    if len(matches) > 1:
+        raise UnknownAccount(f"{ref!r} names {len(matches)} people; give an id: "
+                             + ", ".join(sorted(matches)[:5]))
+    return matches.pop(), names
+
+
+@cli.command()
 @store_option
 @click.option("--last", is_flag=True, help="Only the most recent run.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",

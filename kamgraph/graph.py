@@ -162,15 +162,19 @@ def build_account_graph(
         p = people.get(pid)
         return p is not None and p.account_id == account.id and p.side is not Side.SUPPLIER
 
+    ours_needed = {m.person_id for m in team} | {s for s, _ in pairs}
+
     def is_supplier(pid: str) -> bool:
+        # An overlay row with neither side nor account may be about someone of another
+        # account: it is ours only when this account's links say so.
         p = people.get(pid)
-        return p is not None and (p.side is Side.SUPPLIER or (p.side is None and not p.account_id))
+        return p is not None and (p.side is Side.SUPPLIER or (
+            p.side is None and not p.account_id and pid in ours_needed))
 
     for pid, person in people.items():
         if is_customer(pid):
             graph.add_node(pid, **_person_node(person, stored_people[pid], config))
 
-    ours_needed = {m.person_id for m in team} | {s for s, _ in pairs}
     for pid in sorted(ours_needed):
         if is_supplier(pid):
             graph.add_node(pid, **_person_node(people[pid], stored_people[pid], config))
@@ -230,6 +234,8 @@ def build_account_graph(
             graph.add_edge(pid, manager, key=REPORTS_TO, kind=REPORTS_TO)
         elif graph.nodes[pid]["side"] == Side.CUSTOMER.value:
             repairs["reports-to naming someone outside the account"] += 1
+
+    _break_reporting_cycles(graph, repairs)
 
     for line in influence:
         if line.source_id in graph and line.target_id in graph and line.source_id != line.target_id:
@@ -339,3 +345,29 @@ def _contact_attrs(
 def level_of(graph: nx.MultiDiGraph, node: str) -> Level:
     """The :class:`Level` of a node."""
     return Level(graph.nodes[node]["level"])
+
+
+def _break_reporting_cycles(graph: nx.MultiDiGraph, repairs: dict[str, int]) -> None:
+    """Drop the line that closes each reports-to cycle, so the org chart is a forest.
+
+    Each person reports to at most one other, so following the lines from every person
+    finds every cycle in linear time.  The dropped line is the one from the cycle's
+    member with the smallest id: the same input always gives the same chart.
+    """
+    manager = {u: v for u, v, k in graph.edges(keys=True) if k == REPORTS_TO}
+    done: set[str] = set()
+    for start in sorted(manager):
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node not in done and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = manager.get(node)
+        if node is not None and node in on_path:
+            cycle = path[path.index(node):]
+            cut = min(cycle)
+            graph.remove_edge(cut, manager[cut], key=REPORTS_TO)
+            del manager[cut]
+            repairs["reports-to cycles broken"] += 1
+        done.update(path)

@@ -232,9 +232,10 @@ class Table:
                 line = reader.line_num + 1
         except csv.Error as exc:
             raise InputError(f"not valid CSV: {exc}", file=self.display, line=line) from exc
-        except UnicodeDecodeError as exc:
+        except UnicodeError as exc:
+            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
             raise InputError(
-                f"not valid {self.encoding} text ({exc.reason}); try --encoding",
+                f"not valid {self.encoding} text ({reason}); try --encoding",
                 file=self.display,
                 line=line,
             ) from exc

@@ -88,5 +88,10 @@ def sf_id(row: Row, column: str, expect: str | None = None) -> str | None:
     if value is not None and expect is not None:
         found = sfid.object_of(value)
         if found is not None and found != expect:
-            raise row.error(column, f"id {value} is a {found}, expected a {expect}")
+            raise row.error(column, f"id {value} is {_article(found)} {found}, expected "
+                                    f"{_article(expect)} {expect}")
     return value
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -225,3 +225,28 @@ def test_explain_a_person(runner: CliRunner, synced: str) -> None:
 def test_explain_an_unknown_person(runner: CliRunner, synced: str) -> None:
     result = runner.invoke(cli, ["audit", "--store", synced, "--explain", "Nobody"])
     assert result.exit_code == 2 and "no person with id or name 'Nobody'" in result.stderr
+
+
+def test_history_shows_a_title_change_across_runs(runner: CliRunner, tmp_path: Path,
+                                                  example_weekly: Path) -> None:
+    import shutil
+
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    store = f"sqlite:///{tmp_path / 'h.db'}"
+    assert runner.invoke(cli, ["sync", str(export), "--store", store]).exit_code == 0
+    contact = export / "Contact.csv"
+    contact.write_text(contact.read_text(encoding="utf-8").replace(
+        '"Directrice Qualité"', '"Directrice Qualité et HSE"'), encoding="utf-8")
+    assert runner.invoke(cli, ["sync", str(export), "--store", store]).exit_code == 0
+    result = runner.invoke(cli, ["history", "Claire Dubois", "--store", store],
+                           catch_exceptions=False)
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Claire Dubois (003")
+    assert any("run 1" in line and "first seen: title Directrice Qualité" in line
+               for line in lines)
+    assert any("run 2" in line and "title: Directrice Qualité → Directrice Qualité et HSE"
+               in line for line in lines)
+    assert any("new activities:" in line and "Amara Nwosu" in line for line in lines)
+    missing = runner.invoke(cli, ["history", "Nobody", "--store", store])
+    assert missing.exit_code == 2 and "no person with id or name 'Nobody'" in missing.stderr

@@ -102,3 +102,12 @@ def test_people_of_other_accounts_and_deleted_people_stay_out() -> None:
     b.add(Person(id="other", side=Side.CUSTOMER, name="O", account_id="ELSEWHERE"))
     b.add(Person(id="gone", side=Side.CUSTOMER, name="G", account_id="ACC"), status="deleted")
     assert set(b.graph().nodes) == {"c"}
+
+
+def test_reports_to_cycles_are_broken_and_counted() -> None:
+    b = (AccountBuilder().theirs("a", "CEO", reports_to="c").theirs("b", "CFO", reports_to="a")
+         .theirs("c", "Controller", reports_to="b").theirs("d", "Buyer", reports_to="c"))
+    graph = b.graph()
+    chart = [(u, v) for u, v, k in graph.edges(keys=True) if k == REPORTS_TO]
+    assert sorted(chart) == [("b", "a"), ("c", "b"), ("d", "c")]
+    assert graph.graph["repairs"]["reports-to cycles broken"] == 1

@@ -16,6 +16,7 @@ from kamgraph.model import Account, Record, record_from_dict
 __all__ = [
     "AccountData",
     "AccountSummary",
+    "HistoryEntry",
     "OVERLAY_FORMATS",
     "Store",
     "Stored",
@@ -102,6 +103,18 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One stored version of a record, as a run wrote it."""
+
+    run: int
+    kind: str
+    key: str
+    source: str
+    status: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class SyncRun:
     id: int
     source: str
@@ -145,6 +158,9 @@ class Store(Protocol):
 
     def supplier_loads(self) -> dict[str, int]:
         """How many accounts each of our people serves (team seats or active links)."""
+
+    def person_history(self, person_id: str) -> list[HistoryEntry]:
+        """Every stored version of a person's records and of records that involve them."""
 
 
 def _priority(source: str, fmt: str) -> tuple[int, str]:

@@ -30,6 +30,7 @@ from kamgraph.queries import query, statements
 from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
+    HistoryEntry,
     SyncReport,
     SyncRun,
     merge_rows,
@@ -417,3 +418,15 @@ class Neo4jStore:
 
     def history(self, uids: list[str]) -> list[dict[str, Any]]:
         return self._read("record_history", uids=uids)
+
+    def person_history(self, person_id: str) -> list[HistoryEntry]:
+        rows = self._read("person_history", id=person_id, prefix=f"{person_id}|",
+                          suffix=f"|{person_id}")
+        out = []
+        for r in rows:
+            kind, _, rest = r["uid"].partition("|")
+            key, _, source = rest.rpartition("|")
+            out.append(HistoryEntry(run=int(r["run"]), kind=kind, key=key, source=source,
+                                    status=r["status"], data=json.loads(r["data"])))
+        out.sort(key=lambda e: (e.run, e.kind, e.key))
+        return out

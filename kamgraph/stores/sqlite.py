@@ -23,6 +23,7 @@ from kamgraph.model import Account
 from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
+    HistoryEntry,
     SyncReport,
     SyncRun,
     merge_rows,
@@ -397,6 +398,22 @@ class SqliteStore:
             ") GROUP BY person"
         )
         return {str(person): int(n) for person, n in rows if person}
+
+    def person_history(self, person_id: str) -> list[HistoryEntry]:
+        rows = self._read(
+            "SELECT h.run_id, h.kind, h.key, h.source, h.status, h.data FROM record_history h "
+            "WHERE (h.kind = 'person' AND h.key = ?1) "
+            "OR (h.kind IN ('opportunity_role', 'team_member') "
+            "    AND json_extract(h.data, '$.person_id') = ?1) "
+            "OR (h.kind IN ('relationship', 'touch') AND (json_extract(h.data, '$.customer_id') "
+            "    = ?1 OR json_extract(h.data, '$.supplier_id') = ?1)) "
+            "OR (h.kind = 'influence' AND (json_extract(h.data, '$.source_id') = ?1 "
+            "    OR json_extract(h.data, '$.target_id') = ?1)) "
+            "ORDER BY h.run_id, h.kind, h.key",
+            (person_id,),
+        )
+        return [HistoryEntry(run=int(r[0]), kind=r[1], key=r[2], source=r[3], status=r[4],
+                             data=json.loads(r[5])) for r in rows]
 
     def runs(self, limit: int | None = None) -> list[SyncRun]:
         sql = ("SELECT id, source, format, mode, started, finished, status, counts, error "

@@ -152,3 +152,14 @@ def test_results_do_not_depend_on_input_order(account: tuple, rnd: object) -> No
     first = [f.to_dict() for f in coverage_gaps(b.graph())]
     rnd.shuffle(b.items)  # type: ignore[attr-defined]
     assert [f.to_dict() for f in coverage_gaps(b.graph())] == first
+
+
+def test_an_overlay_row_about_someone_elsewhere_is_not_one_of_ours() -> None:
+    from kamgraph.model import Person
+
+    b = AccountBuilder().theirs("c", "CEO").ours("kam", "KAM").contact("kam", "c")
+    # A facts file that adds a stance to a contact of another account: no side, no account.
+    b.add(Person(id="elsewhere", side=None, name=None, stance=None, influence=0.9))
+    graph = b.graph()
+    assert "elsewhere" not in graph
+    assert "elsewhere" not in {p["id"] for p in graph.graph["pool"]}

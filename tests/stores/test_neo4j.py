@@ -227,3 +227,16 @@ def test_server_going_away_mid_sync_fails_cleanly_and_a_rerun_completes(
                 assert list(store.dump()) == list(clean.dump())
     finally:
         server.stop()
+
+
+def test_person_history_matches_the_embedded_store(tmp_path: Path, neo4j_store: Neo4jStore,
+                                                   example_weekly: Path) -> None:
+    facts = Path(__file__).resolve().parent.parent.parent / "examples" / "facts"
+    with SqliteStore(tmp_path / "k.db") as sqlite:
+        for store in (sqlite, neo4j_store):
+            sync_path(store, example_weekly, today=DAY1)
+            sync_path(store, facts, today=DAY1)
+        for person in ("003Gx0000000014IAA", "003Gx0000000016IAA", "005aB0000000029QAA"):
+            ours = neo4j_store.person_history(person)
+            assert ours == sqlite.person_history(person)
+        assert any(e.kind == "touch" for e in ours)

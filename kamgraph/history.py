@@ -1,0 +1,112 @@
+"""What changed about one person across sync runs: role, stance, title, relationships.
+
+Reads the versions a store kept (every insert, change and disappearance is kept) and
+turns consecutive versions into readable changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from kamgraph.stores.base import HistoryEntry
+
+__all__ = ["Change", "person_changes"]
+
+_FIELDS = ("name", "title", "department", "stance", "roles", "influence", "reports_to",
+           "active", "account_id", "function", "level")
+_LABELS = {"active": "still here", "reports_to": "reports to"}
+
+
+@dataclass(frozen=True)
+class Change:
+    run: int
+    source: str
+    what: str
+
+
+def _show(value: Any) -> str:
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+
+
+def person_changes(person_id: str, entries: list[HistoryEntry],
+                   names: dict[str, str] | None = None) -> list[Change]:
+    """Readable changes, oldest first.  ``names`` turns ids into names where known.
+
+    >>> from kamgraph.stores.base import HistoryEntry as H
+    >>> v1 = H(1, "person", "p", "crm", "active", {"title": "Buyer", "stance": None})
+    >>> v2 = H(2, "person", "p", "crm", "active", {"title": "Head of Purchasing",
+    ...        "stance": None})
+    >>> [c.what for c in person_changes("p", [v1, v2])]
+    ['first seen: title Buyer', 'title: Buyer → Head of Purchasing']
+    """
+    names = names or {}
+
+    def name(pid: Any) -> str:
+        return names.get(str(pid), str(pid))
+
+    changes: list[Change] = []
+    last: dict[tuple[str, str, str], HistoryEntry] = {}
+    touches: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for entry in sorted(entries, key=lambda e: (e.run, e.kind, e.key)):
+        ident = (entry.kind, entry.key, entry.source)
+        before = last.get(ident)
+        last[ident] = entry
+        data = entry.data
+        if entry.kind == "touch":
+            other = data["supplier_id"] if data["customer_id"] == person_id else \
+                data["customer_id"]
+            if entry.status == "active" and before is None:
+                touches[(entry.run, entry.source)][name(other)] += 1
+            continue
+        if entry.status != "active" and (before is None or before.status != entry.status):
+            what = {"inactive": "gone from the export", "deleted": "deleted in the CRM"}.get(
+                entry.status, entry.status)
+            changes.append(Change(entry.run, entry.source, f"{_describe(entry, name)}: {what}"))
+            continue
+        if before is not None and before.status != "active" and entry.status == "active":
+            changes.append(Change(entry.run, entry.source, f"{_describe(entry, name)}: back"))
+        if entry.kind == "person":
+            if before is None:
+                shown = [f"{_LABELS.get(f, f)} {_show(data.get(f))}" for f in ("title",)
+                         if data.get(f)]
+                changes.append(Change(entry.run, entry.source,
+                                      "first seen" + (": " + ", ".join(shown) if shown else "")))
+                continue
+            for f in _FIELDS:
+                old, new = before.data.get(f), data.get(f)
+                if old != new:
+                    if f == "reports_to":
+                        old, new = name(old) if old else None, name(new) if new else None
+                    changes.append(Change(entry.run, entry.source,
+                                          f"{_LABELS.get(f, f)}: {_show(old)} → {_show(new)}"))
+        elif before is None:
+            changes.append(Change(entry.run, entry.source, f"new {_describe(entry, name)}"))
+        elif before.data != data:
+            changes.append(Change(entry.run, entry.source, f"changed {_describe(entry, name)}"))
+    for (run, source), counts in sorted(touches.items()):
+        summary = ", ".join(f"{n} with {who}" for who, n in sorted(counts.items()))
+        changes.append(Change(run, source, f"new activities: {summary}"))
+    changes.sort(key=lambda c: c.run)
+    return changes
+
+
+def _describe(entry: HistoryEntry, name: Any) -> str:
+    d = entry.data
+    if entry.kind == "opportunity_role":
+        return f"role {_show(d.get('roles'))} on opportunity {d.get('opportunity_id')}"
+    if entry.kind == "team_member":
+        return f"account team role {_show(d.get('role'))}"
+    if entry.kind == "relationship":
+        return (f"recorded relationship {name(d.get('supplier_id'))} → "
+                f"{name(d.get('customer_id'))} ({_show(d.get('frequency'))})")
+    if entry.kind == "influence":
+        return f"influence line {name(d.get('source_id'))} → {name(d.get('target_id'))}"
+    if entry.kind == "person":
+        return "the person"
+    return entry.kind.replace("_", " ")
