@@ -17,7 +17,10 @@ from kamgraph.analysis.findings import Finding, Severity
 from kamgraph.analysis.influence import hidden_influencers
 from kamgraph.analysis.key_person import key_person_risks
 from kamgraph.analysis.mirror import mirror_findings
+from kamgraph.analysis.paths import path_findings
 from kamgraph.analysis.portfolio import portfolio_placement
+from kamgraph.analysis.red_flags import map_status_findings, red_flags
+from kamgraph.analysis.relationship_level import relationship_level_gaps
 from kamgraph.analysis.stage import classify_stage
 from kamgraph.analysis.threads import single_threads
 from kamgraph.config import Config
@@ -51,6 +54,10 @@ ANALYSES: tuple[Analysis, ...] = (
     committee_findings,
     coverage_effort,
     portfolio_placement,
+    relationship_level_gaps,
+    map_status_findings,
+    red_flags,
+    path_findings,
 )
 
 

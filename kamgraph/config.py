@@ -138,6 +138,28 @@ class Config:
     effort_max_hours: float = 80.0
     #: Stage: share of active links through the KAM-contact pair that makes a bow-tie.
     bowtie_share: float = 0.6
+    #: Strength: a contact's weight halves every this many days (a new relationship)...
+    strength_half_life_days: float = 45.0
+    #: ...and up to this many times more slowly for a relationship a year old or more.
+    strength_tenure_factor: float = 2.0
+    #: Strength: decayed activity at which strength reaches 1 - 1/e (about 0.63).
+    strength_scale: float = 3.0
+    #: Strength: what each kind of contact counts for, before decay.  Two-way contact
+    #: (a held meeting, a connected call) counts most; one-way e-mail little.
+    strength_weights: Mapping[str, float] = field(default_factory=lambda: _frozen({
+        "meeting": 1.0, "call": 0.6, "other": 0.4, "email": 0.1,
+    }))
+    #: Strength of a relationship with no two-way contact in a year: at most this.
+    strength_one_way_cap: float = 0.2
+    #: Strength lost per level of seniority between the two people (at most 40 %).
+    strength_level_penalty: float = 0.08
+    #: Bands: regular at or above the first, occasional at or above the second.
+    strength_regular: float = 0.7
+    strength_occasional: float = 0.4
+    #: A key person has gone quiet after this many days without two-way contact.
+    quiet_days: int = 30
+    #: Too few contacts: covered people wanted per this much of an open deal's amount.
+    deal_amount_per_contact: float = 100_000.0
     #: Salesforce custom fields.
     salesforce: SalesforceFields = field(default_factory=SalesforceFields)
     #: Extra Salesforce role labels: OpportunityContactRole.Role -> customer role.
@@ -236,6 +258,11 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise _fail(path, key, "expected a list of names")
             kwargs[key] = tuple(value)
+        elif key == "strength_weights":
+            if not isinstance(value, dict) or set(value) - set(base.strength_weights):
+                raise _fail(path, key, "expected meeting, call, other and email weights")
+            kwargs[key] = _frozen({**base.strength_weights,
+                                   **{k: float(v) for k, v in value.items()}})
         elif key == "anti_sponsor_weights":
             if not isinstance(value, dict):
                 raise _fail(path, key, "expected a table of signal = weight")

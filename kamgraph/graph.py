@@ -330,6 +330,8 @@ def _contact_attrs(
         "strength": recorded.strength if recorded else None,
         "sentiment": recorded.sentiment if recorded else None,
         "note": recorded.note if recorded else None,
+        "level": recorded.level if recorded else None,
+        "desired_level": recorded.desired_level if recorded else None,
         "touches": tuple(
             (t.day, t.channel.value, t.outcome.value, t.minutes, t.activity_id)
             for t in touches

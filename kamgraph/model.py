@@ -13,7 +13,11 @@ from datetime import date
 from enum import Enum, StrEnum
 from typing import Any, ClassVar
 
+#: Recorded relationship levels, lowest first.
+RELATIONSHIP_LEVELS = ("vendor", "credible_source", "problem_solver", "trusted_advisor")
+
 __all__ = [
+    "RELATIONSHIP_LEVELS",
     "Account",
     "Channel",
     "CustomerRole",
@@ -360,6 +364,8 @@ class Relationship(Record):
     strength: float | None = None
     sentiment: float | None = None  # -1..1
     note: str | None = None
+    level: str | None = None  # vendor, credible_source, problem_solver, trusted_advisor
+    desired_level: str | None = None
 
     def key(self) -> str:
         return f"{self.supplier_id}|{self.customer_id}"

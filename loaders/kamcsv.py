@@ -19,6 +19,7 @@ from kamgraph.loaders import values as v
 from kamgraph.loaders.base import EventSink, LoadResult, counted_rows
 from kamgraph.loaders.csvio import ExportSource, Row, Table
 from kamgraph.model import (
+    RELATIONSHIP_LEVELS,
     Account,
     CustomerRole,
     Frequency,
@@ -211,7 +212,18 @@ class KamgraphCsvLoader:
                 strength=strength,
                 sentiment=sentiment,
                 note=v.text(row, "note"),
+                level=self._level(row, "level"),
+                desired_level=self._level(row, "desired_level"),
             )
+
+    @staticmethod
+    def _level(row: Row, column: str) -> str | None:
+        raw = (v.text(row, column) or "").lower().replace(" ", "_").replace("-", "_")
+        if not raw:
+            return None
+        if raw not in RELATIONSHIP_LEVELS:
+            raise row.error(column, f"{raw!r} is not one of {', '.join(RELATIONSHIP_LEVELS)}")
+        return raw
 
     def _influence(self) -> Iterator[Record]:
         for row in self._rows("influence.csv", ("source_id", "target_id")):

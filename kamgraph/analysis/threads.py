@@ -19,6 +19,7 @@ from kamgraph.analysis.people import (
     key_reasons,
     second_thread,
 )
+from kamgraph.analysis.strength import band, edge_strength, strong_threads
 from kamgraph.config import Config
 from kamgraph.model import Level
 
@@ -27,19 +28,23 @@ __all__ = ["single_threads", "threads"]
 KIND = "single_threaded"
 
 
-def threads(graph: nx.MultiDiGraph, node: str) -> list[str]:
-    """Our people still here with an active relationship with ``node``, sorted."""
-    return sorted(s for s, _ in contact_edges(graph, node, active_only=True))
+def threads(graph: nx.MultiDiGraph, node: str, config: Config | None = None) -> list[str]:
+    """Our people still here whose relationship with ``node`` is at least occasional."""
+    return strong_threads(graph, node, config or Config())
 
 
 def single_threads(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
-    """Single-threaded key people, and the account itself when it is a bow-tie.
+    """Key people with one thread (or none above sporadic), and bow-tie accounts.
+
+    A thread is a relationship of at least occasional strength
+    (:mod:`kamgraph.analysis.strength`): many e-mails from one person are still one
+    thread, and a dozen one-way e-mails are none.
 
     Examples
     --------
     >>> from tests.builders import AccountBuilder
     >>> g = (AccountBuilder().theirs("cfo", "CFO").ours("kam", "KAM")
-    ...      .contact("kam", "cfo").graph())
+    ...      .contact("kam", "cfo", times=6).graph())
     >>> [f.subject.id for f in single_threads(g)]
     ['ACC', 'cfo']
     """
@@ -47,26 +52,34 @@ def single_threads(graph: nx.MultiDiGraph, config: Config | None = None) -> list
     findings = _account_bowtie(graph, config)
     for node in customers(graph):
         reasons = key_reasons(graph, node, config)
-        held = threads(graph, node)
-        if not reasons or len(held) != 1:
+        active = contact_edges(graph, node, active_only=True)
+        if not reasons or not active:
+            continue  # not key, or no relationship at all: a coverage gap
+        held = threads(graph, node, config)
+        if len(held) > 1:
             continue
-        [ours] = held
         data = graph.nodes[node]
-        edge = next(d for s, d in contact_edges(graph, node) if s == ours)
         score = 0.4 + (0.2 if is_decision_maker(graph, node) else 0.0)
         score += 0.2 if data["level_rank"] >= Level.VP.rank else 0.1
         score = min(1.0, score)
-        stale = [s for s, d in contact_edges(graph, node) if s != ours]
-        evidence = [
-            f"{describe(graph, node)} matters: {'; '.join(reasons)}",
-            f"only {describe(graph, ours)} has an active relationship: "
-            f"{edge['frequency'].replace('_', ' ')}, last contact {edge['last_contact']}",
-        ]
+        evidence = [f"{describe(graph, node)} matters: {'; '.join(reasons)}"]
+        for ours, edge in active:
+            value = edge_strength(graph, ours, node, config)
+            evidence.append(
+                f"{describe(graph, ours)}: strength {value:.2f} ({band(value, config)}), "
+                f"{edge['frequency'].replace('_', ' ')}, last contact {edge['last_contact']}")
+        if held:
+            evidence.insert(1, f"one thread: only {graph.nodes[held[0]]['name']} has a "
+                               f"relationship above sporadic")
+        else:
+            evidence.insert(1, "no thread: every relationship is sporadic")
+        stale = [s for s, _ in contact_edges(graph, node) if s not in {o for o, _ in active}]
         if stale:
             evidence.append("earlier links no longer active: "
                             + ", ".join(graph.nodes[s]["name"] for s in stale))
-        helper = second_thread(graph, node, exclude={ours}, config=config)
-        name, our_name = data["name"], graph.nodes[ours]["name"]
+        lead = held[0] if held else active[0][0]
+        helper = second_thread(graph, node, exclude={lead}, config=config)
+        name, our_name = data["name"], graph.nodes[lead]["name"]
         action = (f"Add a second thread to {name}: {our_name} introduces "
                   f"{graph.nodes[helper]['name']} at the next meeting." if helper else
                   f"Add a second thread to {name}: name a second person of ours and have "
@@ -78,7 +91,7 @@ def single_threads(graph: nx.MultiDiGraph, config: Config | None = None) -> list
             evidence=tuple(evidence), action=action,
             suggested=Subject("person", helper, str(graph.nodes[helper]["name"]))
             if helper else None,
-            data={"scope": "person", "thread": ours},
+            data={"scope": "person", "thread": lead},
         ))
     return findings
 

@@ -1,0 +1,150 @@
+"""Paths to power: the strongest route from any of our people to someone who decides.
+
+A route runs from one of our people through relationships (their strength, see
+:mod:`kamgraph.analysis.strength`) and the customer's own lines — a reports-to line lets
+either person introduce the other (``INTRO_REPORTS``), an influence line lets the one who
+sways introduce the one swayed (``INTRO_INFLUENCE`` plus half its weight).  A route's
+strength is the product of its hops' strengths, so the strongest route is the shortest
+by ``-log(strength)`` — not necessarily the one with the fewest hops.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import islice
+
+import networkx as nx
+
+from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.people import contact_edges, customers, describe, ours
+from kamgraph.analysis.strength import edge_strength
+from kamgraph.config import Config
+from kamgraph.graph import INFLUENCES, REPORTS_TO
+
+__all__ = ["INTRO_INFLUENCE", "INTRO_REPORTS", "Hop", "Route", "economic_buyers",
+           "path_findings", "paths_to_power"]
+
+KIND = "path_to_power"
+INTRO_REPORTS = 0.6
+INTRO_INFLUENCE = 0.4
+_US = "\x00us"
+
+
+@dataclass(frozen=True)
+class Hop:
+    source: str
+    target: str
+    kind: str  # relationship, reports_to, influence
+    strength: float
+
+
+@dataclass(frozen=True)
+class Route:
+    hops: tuple[Hop, ...]
+    strength: float
+
+    @property
+    def asker(self) -> str:
+        """Our person who starts the route."""
+        return self.hops[0].source
+
+    @property
+    def contact(self) -> str:
+        """Their person our asker knows: the one to ask for the introduction."""
+        return self.hops[0].target
+
+
+def _routes_graph(graph: nx.MultiDiGraph, config: Config) -> nx.DiGraph:
+    h = nx.DiGraph()
+    for s in ours(graph):
+        h.add_edge(_US, s, cost=0.0, strength=1.0, kind="start")
+    for c in customers(graph):
+        for s, _ in contact_edges(graph, c):
+            value = edge_strength(graph, s, c, config)
+            if value > 0:
+                h.add_edge(s, c, cost=-math.log(value), strength=value, kind="relationship")
+    people = set(customers(graph))
+    for u, v, key, d in graph.edges(keys=True, data=True):
+        if u not in people or v not in people:
+            continue
+        if key == REPORTS_TO:
+            for a, b in ((u, v), (v, u)):
+                if not h.has_edge(a, b):
+                    h.add_edge(a, b, cost=-math.log(INTRO_REPORTS), strength=INTRO_REPORTS,
+                               kind="reports_to")
+        elif key == INFLUENCES:
+            value = min(0.95, INTRO_INFLUENCE + 0.5 * float(d.get("weight", 1.0)))
+            if not h.has_edge(u, v) or h.edges[u, v]["strength"] < value:
+                h.add_edge(u, v, cost=-math.log(value), strength=value, kind="influence")
+    return h
+
+
+def economic_buyers(graph: nx.MultiDiGraph) -> list[str]:
+    """The account's economic buyers, most senior first."""
+    return sorted((n for n in customers(graph) if "economic_buyer" in graph.nodes[n]["roles"]),
+                  key=lambda n: (-graph.nodes[n]["level_rank"], n))
+
+
+def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = None,
+                   alternatives: int = 3) -> list[Route]:
+    """The strongest routes to ``target``, strongest first (at most ``alternatives``)."""
+    config = config or Config()
+    h = _routes_graph(graph, config)
+    if target not in h or _US not in h:
+        return []
+    routes = []
+    try:
+        for nodes in islice(nx.shortest_simple_paths(h, _US, target, weight="cost"),
+                            alternatives):
+            hops = tuple(Hop(a, b, h.edges[a, b]["kind"], h.edges[a, b]["strength"])
+                         for a, b in zip(nodes[1:], nodes[2:], strict=False))
+            routes.append(Route(hops, math.prod(hop.strength for hop in hops)))
+    except nx.NetworkXNoPath:
+        return []
+    return routes
+
+
+def describe_route(graph: nx.MultiDiGraph, route: Route) -> str:
+    parts = [str(graph.nodes[route.asker]["name"])]
+    for hop in route.hops:
+        verb = {"relationship": "knows", "reports_to": "works with",
+                "influence": "sways"}[hop.kind]
+        parts.append(f"—{verb} ({hop.strength:.2f})→ {graph.nodes[hop.target]['name']}")
+    return " ".join(parts) + f"; route strength {route.strength:.2f}"
+
+
+def path_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+    """For every economic buyer without an active relationship: the way in."""
+    config = config or Config()
+    findings = []
+    for target in economic_buyers(graph):
+        if contact_edges(graph, target, active_only=True):
+            continue
+        routes = paths_to_power(graph, target, config)
+        name = graph.nodes[target]["name"]
+        if routes:
+            best = routes[0]
+            evidence = [f"{describe(graph, target)} is an economic buyer nobody of ours meets",
+                        *(f"route {i}: {describe_route(graph, r)}"
+                          for i, r in enumerate(routes, 1))]
+            if len(best.hops) == 1:
+                action = (f"{graph.nodes[best.asker]['name']} should revive the relationship "
+                          f"with {name} directly.")
+            else:
+                action = (f"{graph.nodes[best.asker]['name']} asks "
+                          f"{graph.nodes[best.contact]['name']} for an introduction to {name}.")
+            score = 0.45 + 0.3 * (1 - best.strength)
+            suggested = Subject("person", best.asker, str(graph.nodes[best.asker]["name"]))
+        else:
+            evidence = [f"{describe(graph, target)} is an economic buyer nobody of ours meets",
+                        "no route through our relationships or their organisation"]
+            action = f"Find a way to {name}: an event, a reference customer, our executive."
+            score, suggested = 0.75, None
+        findings.append(Finding(
+            kind=KIND, severity=severity_for(score, config.severity_high,
+                                             config.severity_medium),
+            score=min(1.0, score), subject=Subject("person", target, str(name)),
+            evidence=tuple(evidence), action=action, suggested=suggested,
+        ))
+    return findings
