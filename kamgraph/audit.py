@@ -23,6 +23,7 @@ from kamgraph.analysis.red_flags import map_status_findings, red_flags
 from kamgraph.analysis.relationship_level import relationship_level_gaps
 from kamgraph.analysis.stage import classify_stage
 from kamgraph.analysis.threads import single_threads
+from kamgraph.changes import buying_centre_changes
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import build_account_graph
@@ -58,6 +59,7 @@ ANALYSES: tuple[Analysis, ...] = (
     map_status_findings,
     red_flags,
     path_findings,
+    buying_centre_changes,
 )
 
 
@@ -149,9 +151,18 @@ def run_audit(
 ) -> AuditReport:
     """Audit the named accounts (all when none are named) as of ``as_of``."""
     config = config or Config()
+    from kamgraph.changes import changes_for_account, since_run
+
     audits = []
     loads = store.supplier_loads()
+    previous = since_run(store.runs(), None)
     for summary in resolve_accounts(store, refs):
-        graph = build_account_graph(store.load_account(summary.id), as_of, config, loads)
+        if previous is not None:
+            graph, changes = changes_for_account(store, summary.id, previous, as_of, config)
+            graph.graph["changes"] = changes
+            graph.graph["changes_since"] = (f"run {previous.id} "
+                                            f"({previous.started.date().isoformat()})")
+        else:
+            graph = build_account_graph(store.load_account(summary.id), as_of, config, loads)
         audits.append(audit_graph(graph, config))
     return AuditReport(as_of=as_of, accounts=audits)

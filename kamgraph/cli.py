@@ -433,6 +433,108 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
 
 
 @cli.command()
+@click.argument("account", nargs=-1)
+@click.option("--since", default=None, metavar="RUN|DATE",
+              help="A run id, or the last run on or before YYYY-MM-DD (default: the run "
+                   "before the latest).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@store_option
+@config_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None)
+def changes(account: tuple[str, ...], since: str | None, fmt: str, store_uri: str | None,
+            config_path: str | None, as_of: str | None) -> None:
+    """List what changed in accounts since an earlier sync: the nightly "what is new".
+
+    People who arrived or left, titles and reporting lines (a reorganisation), roles and
+    stances, relationships gone cold, our people who left.
+
+    \b
+    Example:
+        kamgraph changes                       # since the run before the latest
+        kamgraph changes "Acme Foods" --since 2026-10-01
+    """
+    from kamgraph.audit import resolve_accounts
+    from kamgraph.changes import changes_for_account, since_run
+    from kamgraph.report import terminal_safe
+
+    config = _config(config_path)
+    day = _as_of(as_of)
+    with _store(store_uri) as store, _errors():
+        run = since_run(store.runs(), since)
+        if run is None:
+            raise Failure("no earlier successful sync to compare with"
+                          + (f" ({since})" if since else ""))
+        found = []
+        for summary in resolve_accounts(store, account):
+            _, listed = changes_for_account(store, summary.id, run, day, config)
+            found.append((summary, listed))
+    if fmt == "json":
+        click.echo(json.dumps({
+            "since_run": run.id, "since": run.started.isoformat(), "as_of": day.isoformat(),
+            "accounts": [{"id": s.id, "name": s.name, "changes": [c.to_dict() for c in cs]}
+                         for s, cs in found]}, indent=2))
+        return
+    click.echo(f"Changes since run {run.id} ({run.started.date().isoformat()})")
+    for summary, listed in found:
+        if not listed:
+            continue
+        click.echo(f"\n{terminal_safe(summary.name)} ({summary.id})")
+        for c in listed:
+            mark = "*" if c.key else " "
+            click.echo(f" {mark} {c.kind:<16} {terminal_safe(c.text)}")
+    if not any(cs for _, cs in found):
+        click.echo("Nothing changed.")
+
+
+@cli.command()
+@click.argument("account")
+@click.argument("person", required=False)
+@click.option("--alternatives", type=click.IntRange(1, 10), default=3, show_default=True)
+@store_option
+@config_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None)
+def path(account: str, person: str | None, alternatives: int, store_uri: str | None,
+         config_path: str | None, as_of: str | None) -> None:
+    """The strongest routes from our people to PERSON (default: the economic buyer).
+
+    \b
+    Example:
+        kamgraph path "Acme Foods"                    # to the economic buyer
+        kamgraph path "Acme Foods" "Marta Castillo" --alternatives 5
+    """
+    from kamgraph.analysis.paths import describe_route, economic_buyers, paths_to_power
+    from kamgraph.plan import load_view
+    from kamgraph.report import terminal_safe
+
+    config = _config(config_path)
+    with _store(store_uri) as store, _errors():
+        view = load_view(store, account, _as_of(as_of), config)
+    graph = view.graph
+    if person is None:
+        buyers = economic_buyers(graph)
+        if not buyers:
+            raise Failure(f"{account}: no economic buyer recorded; name a PERSON")
+        target = buyers[0]
+    else:
+        matches = [n for n, d in graph.nodes(data=True) if d["side"] == "customer"
+                   and (n == person or str(d["name"]).lower() == person.lower())]
+        if not matches:
+            raise Failure(f"no person {person!r} at {graph.graph['account']['name']}")
+        target = matches[0]
+    routes = paths_to_power(graph, target, config, alternatives)
+    click.echo(f"Routes to {terminal_safe(graph.nodes[target]['name'])}:")
+    if not routes:
+        click.echo("  none through our relationships or their organisation")
+    for i, route in enumerate(routes, 1):
+        click.echo(f"  {i}. {terminal_safe(describe_route(graph, route))}")
+        if len(route.hops) > 1:
+            click.echo(f"     ask: {terminal_safe(graph.nodes[route.asker]['name'])} asks "
+                       f"{terminal_safe(graph.nodes[route.contact]['name'])} for the "
+                       f"introduction")
+
+
+@cli.command()
 @click.argument("person")
 @store_option
 def history(person: str, store_uri: str | None) -> None:

@@ -411,7 +411,7 @@ def record_from_dict(kind: str, data: dict[str, Any], *, deleted: bool = False) 
                 value = (SupplierRole if cls is TeamMember else CustomerRole)(value)
             elif name == "roles":
                 value = tuple(CustomerRole(v) for v in value)
-            elif name in _ENUM_FIELDS:
+            elif name in _ENUM_FIELDS and not (cls is Relationship and name == "level"):
                 value = _ENUM_FIELDS[name](value)
             elif name in ("day", "close_date", "last_contact"):
                 value = date.fromisoformat(value)

@@ -16,7 +16,6 @@ too few people covered for the deal's size.
 
 from __future__ import annotations
 
-
 from typing import Any
 
 import networkx as nx

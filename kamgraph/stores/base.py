@@ -162,6 +162,9 @@ class Store(Protocol):
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         """Every stored version of a person's records and of records that involve them."""
 
+    def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
+        """One account's records as they stood after run ``run_id``."""
+
 
 def _priority(source: str, fmt: str) -> tuple[int, str]:
     return (1 if fmt in OVERLAY_FORMATS else 0, source)

@@ -419,6 +419,15 @@ class Neo4jStore:
     def history(self, uids: list[str]) -> list[dict[str, Any]]:
         return self._read("record_history", uids=uids)
 
+    def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
+        """One account's records as they stood after run ``run_id``."""
+        rows = self._read("account_snapshot", account_id=account_id, run=run_id)
+        items = merge_rows(self._rows(rows), self._source_formats())
+        account = next((s.record for s in items if s.record.kind == "account"), None)
+        if not isinstance(account, Account):
+            raise UnknownAccount(f"account {account_id!r} did not exist after run {run_id}")
+        return AccountData(account=account, items=tuple(items))
+
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read("person_history", id=person_id, prefix=f"{person_id}|",
                           suffix=f"|{person_id}")

@@ -399,6 +399,22 @@ class SqliteStore:
         )
         return {str(person): int(n) for person, n in rows if person}
 
+    def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
+        """One account's records as they stood after run ``run_id``."""
+        rows = self._read(
+            "SELECT h.kind, h.key, h.source, h.data, h.status, NULL FROM record_history h "
+            "JOIN records r ON r.kind = h.kind AND r.key = h.key AND r.source = h.source "
+            "WHERE (r.account_id = ?1 OR (r.kind = 'person' AND r.account_id IS NULL)) "
+            "AND h.run_id = (SELECT MAX(run_id) FROM record_history x WHERE x.kind = h.kind "
+            "AND x.key = h.key AND x.source = h.source AND x.run_id <= ?2)",
+            (account_id, run_id),
+        )
+        items = merge_rows(rows, self._formats())
+        account = next((s.record for s in items if s.record.kind == "account"), None)
+        if not isinstance(account, Account):
+            raise UnknownAccount(f"account {account_id!r} did not exist after run {run_id}")
+        return AccountData(account=account, items=tuple(items))
+
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read(
             "SELECT h.run_id, h.kind, h.key, h.source, h.status, h.data FROM record_history h "

@@ -113,7 +113,7 @@ def test_hostile_name_is_stored_verbatim_and_the_graph_is_intact(
 
 
 LITERALS = {"active", "inactive", "deleted", "staged", "running", "failed", "{}", "account",
-            "person", "touch", "relationship", "team_member", "|",
+            "person", "touch", "relationship", "team_member", "influence", "|",
             "abandoned: the sync stopped before it finished"}
 
 
@@ -240,3 +240,19 @@ def test_person_history_matches_the_embedded_store(tmp_path: Path, neo4j_store: 
             ours = neo4j_store.person_history(person)
             assert ours == sqlite.person_history(person)
         assert any(e.kind == "touch" for e in ours)
+
+
+def test_account_snapshot_and_changes_match_the_embedded_store(
+    tmp_path: Path, neo4j_store: Neo4jStore, example_weekly: Path
+) -> None:
+    facts = Path(__file__).resolve().parent.parent.parent / "examples" / "facts"
+    with SqliteStore(tmp_path / "k.db") as sqlite:
+        for store in (sqlite, neo4j_store):
+            sync_path(store, example_weekly, today=DAY1)
+            sync_path(store, facts, today=DAY2)
+        account = "001aB0000000001QAA"
+        for run in (1, 2):
+            ours = neo4j_store.account_snapshot(account, run)
+            theirs = sqlite.account_snapshot(account, run)
+            assert ours == theirs
+        assert ours != neo4j_store.account_snapshot(account, 1)

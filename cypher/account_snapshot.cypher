@@ -1,0 +1,10 @@
+// One account's records (and our people) as they stood after run $run.
+MATCH (r:Record)
+WHERE r.account_id = $account_id OR r.pool = true
+MATCH (h:History {uid: r.uid})
+WHERE h.run <= $run
+WITH r, h ORDER BY h.run DESC
+WITH r, collect(h) AS versions
+WITH r, versions[0] AS last
+RETURN r.kind AS kind, r.key AS key, r.source AS source, last.data AS data,
+       last.status AS status, null AS since

@@ -1,0 +1,95 @@
+"""What changed since the last sync: planted arrivals, departures and a reorganisation."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kamgraph.cli import cli
+
+AS_OF = "2026-11-01"
+
+
+def rewrite(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    rows = change(rows)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+
+
+def test_changes_between_two_syncs(tmp_path: Path, example_weekly: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["sync", str(export), "--store", store]).exit_code == 0
+
+    with open(export / "Contact.csv", newline="", encoding="utf-8") as fh:
+        contacts = {r["Name"]: r for r in csv.DictReader(fh)}
+    acme = contacts["Marta Castillo"]["AccountId"]
+    hannah = contacts["Hannah Becker"]["Id"]
+    tomas = contacts["Tomás Ortega"]["Id"]
+    cfo = contacts["Oskar Lindqvist"]["Id"]
+    header: list[str] = []
+
+    def contacts_change(rows: list[list[str]]) -> list[list[str]]:
+        header[:] = rows[0]
+        col = {name: i for i, name in enumerate(rows[0])}
+        out = [rows[0]]
+        for row in rows[1:]:
+            if row[col["Id"]] == hannah:
+                continue  # the quality director leaves
+            if row[col["Id"]] == tomas:  # a reorganisation: new title, reports to the CFO
+                row[col["Title"]] = "Category Manager"
+                row[col["ReportsToId"]] = cfo
+            out.append(row)
+        new = [""] * len(rows[0])
+        new[col["Id"]], new[col["AccountId"]] = "003Gx0000000999IAA", acme
+        new[col["FirstName"]], new[col["LastName"]] = "Nadia", "Quality"
+        new[col["Name"]], new[col["Title"]] = "Nadia Quality", "VP Quality"
+        new[col["IsDeleted"]] = "0"
+        out.append(new)
+        return out
+
+    rewrite(export / "Contact.csv", contacts_change)
+    # Activities naming the departed director go with her; the rest stay.
+    rewrite(export / "OpportunityContactRole.csv",
+            lambda rows: [r for r in rows if hannah not in r])
+    for name in ("Task.csv", "Event.csv", "EventRelation.csv"):
+        rewrite(export / name, lambda rows: [r for r in rows if hannah not in r])
+    assert runner.invoke(cli, ["sync", str(export), "--store", store]).exit_code == 0
+
+    result = runner.invoke(cli, ["changes", "Acme", "--store", store, "--as-of", AS_OF,
+                                 "--format", "json"], catch_exceptions=False)
+    doc = json.loads(result.output)
+    assert doc["since_run"] == 1
+    found = {(c["kind"], c["name"]) for c in doc["accounts"][0]["changes"]}
+    assert ("arrived", "Nadia Quality") in found
+    assert ("left", "Hannah Becker") in found
+    assert ("title", "Tomás Ortega") in found and ("reports_to", "Tomás Ortega") in found
+
+    table = runner.invoke(cli, ["changes", "--store", store, "--as-of", AS_OF],
+                          catch_exceptions=False).output
+    assert "Changes since run 1" in table and "Tomás Ortega: title Senior Buyer → " \
+        "Category Manager" in table
+
+    audit = json.loads(runner.invoke(cli, ["audit", "Acme", "--store", store, "--as-of", AS_OF,
+                                           "--format", "json"]).output)
+    [finding] = [f for f in audit["accounts"][0]["findings"]
+                 if f["kind"] == "buying_centre_changed"]
+    text = " ".join(finding["evidence"])
+    assert "Nadia Quality" in text and "Hannah Becker" in text
+    assert "reorganisation" in text
+
+
+def test_no_earlier_run_is_a_clear_message(tmp_path: Path, example_weekly: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    runner = CliRunner()
+    runner.invoke(cli, ["sync", str(example_weekly), "--store", store])
+    result = runner.invoke(cli, ["changes", "--store", store])
+    assert result.exit_code == 2 and "no earlier successful sync" in result.stderr
