@@ -343,12 +343,15 @@ def _views(store: Store, refs: tuple[str, ...], day: date,
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="The HTML file (one account) or folder (--all).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the result in a browser.")
+@click.option("--path", "path_to", metavar="PERSON", default=None,
+              help="Draw the strongest route from our people to PERSON (one account).")
 @store_option
 @config_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
               help="The date every recency rule counts from (default: today).")
 def map_command(account: str | None, everything: bool, output: Path, open_browser: bool,
-                store_uri: str | None, config_path: str | None, as_of: str | None) -> None:
+                path_to: str | None, store_uri: str | None, config_path: str | None,
+                as_of: str | None) -> None:
     """Draw interactive relationship maps: one account, or the whole portfolio.
 
     Each map is one self-contained HTML file that works offline.
@@ -356,6 +359,7 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
     \b
     Example:
         kamgraph map "Acme Foods" -o acme.html --open
+        kamgraph map "Acme Foods" --path "Oskar Lindqvist" -o route.html
         kamgraph map --all -o site/
     """
     from kamgraph.viz import render_account_map, write_site
@@ -373,7 +377,8 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
             click.echo(f"Wrote {len(files)} files to {output}", err=True)
         else:
             graph, audit = views[0]
-            output.write_text(render_account_map(graph, audit), encoding="utf-8")
+            route = _route(graph, path_to, config) if path_to else None
+            output.write_text(render_account_map(graph, audit, route), encoding="utf-8")
             target = output
             click.echo(f"Wrote {output}", err=True)
     except OSError as exc:
@@ -382,6 +387,19 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         import webbrowser
 
         webbrowser.open(target.resolve().as_uri())
+
+
+def _route(graph: Any, person: str, config: Config) -> list[tuple[str, str, float]]:
+    from kamgraph.analysis.paths import paths_to_power
+
+    matches = [n for n, d in graph.nodes(data=True) if d["side"] == "customer"
+               and (n == person or str(d["name"]).lower() == person.lower())]
+    if not matches:
+        raise Failure(f"no person {person!r} at {graph.graph['account']['name']}")
+    routes = paths_to_power(graph, matches[0], config, 1)
+    if not routes:
+        return []
+    return [(h.source, h.target, h.strength) for h in routes[0].hops]
 
 
 @cli.command()

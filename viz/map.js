@@ -126,6 +126,7 @@
     ["line single", "red line: the only thread to a key person"],
     ["line stale", "dashed line: gone stale"], ["line influence", "orange dotted arrow: influence"],
     ["line reports", "grey arrow: reports to"], ["line proposed", "green dashed: proposed mirror relationship"],
+    ["line path", "gold arrow: path to power (when asked)"],
     ["size", "size: influence · line width: contact frequency"]
   ];
   var list = el("ul");

@@ -71,8 +71,12 @@ def _findings_by_person(audit: AccountAudit) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def map_data(graph: nx.MultiDiGraph, audit: AccountAudit) -> dict[str, Any]:
-    """Nodes, edges and options for vis-network, built through pyvis."""
+def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
+             route: list[tuple[str, str, float]] | None = None) -> dict[str, Any]:
+    """Nodes, edges and options for vis-network, built through pyvis.
+
+    ``route`` is a path to power, hop by hop ``(from, to, strength)``, drawn on top.
+    """
     net = Network(directed=True, cdn_resources="in_line")
     findings = _findings_by_person(audit)
     derived = derived_influence(graph)
@@ -188,6 +192,12 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit) -> dict[str, Any]:
                          arrows={"to": {"enabled": False}},
                          tip=f"proposed mirror relationship: {f.suggested.name} \u2194 "
                              f"{f.subject.name}")
+    for a, b, strength in route or []:
+        if a in node_ids and b in node_ids:
+            net.add_edge(a, b, kind="path", width=7, dashes=False, departed=False,
+                         arrows="to", color={"color": "#ffb000", "opacity": 0.85},
+                         tip=f"path to power: {graph.nodes[a]['name']} \u2192 "
+                             f"{graph.nodes[b]['name']} ({strength:.2f})")
     net.set_options(json.dumps({
         "physics": {"enabled": True, "solver": "barnesHut",
                     "barnesHut": {"gravitationalConstant": -9000, "springLength": 220,
@@ -218,11 +228,12 @@ def _page_assets() -> tuple[str, str]:
             folder.joinpath("map.css").read_text(encoding="utf-8"))
 
 
-def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit) -> str:
-    """The self-contained HTML page of one account's map."""
+def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
+                       route: list[tuple[str, str, float]] | None = None) -> str:
+    """The self-contained HTML page of one account's map (with a path drawn, if given)."""
     from html import escape
 
-    data = map_data(graph, audit)
+    data = map_data(graph, audit, route)
     account = graph.graph["account"]
     data["account"] = {"id": account["id"], "name": account["name"],
                        "as_of": graph.graph["as_of"].isoformat(),

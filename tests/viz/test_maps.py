@@ -155,3 +155,21 @@ def test_serve_binds_loopback_and_serves_the_site(demo_store: SqliteStore) -> No
         proc.wait(timeout=10)
         if proc.stderr:
             proc.stderr.close()
+
+
+def test_path_to_power_is_drawn_when_asked(demo_store: SqliteStore, tmp_path: Path,
+                                           open_page: Callable[..., Any]) -> None:
+    from click.testing import CliRunner
+
+    from kamgraph.cli import cli
+
+    out = tmp_path / "route.html"
+    result = CliRunner().invoke(cli, ["map", "Acme", "--path", "Oskar Lindqvist", "-o",
+                                      str(out), "--store", demo_store.uri, "--as-of",
+                                      "2026-11-01"], catch_exceptions=False)
+    assert result.exit_code == 0
+    page = open_page(out)
+    kinds = page.page.evaluate(
+        "window.kamgraph.edgeView.get().filter(e => e.kind === 'path').map(e => e.to)")
+    assert len(kinds) >= 2 and kinds[-1] == "003Gx0000000002IAA"
+    assert page.errors == []
