@@ -140,6 +140,9 @@ class _EventPrinter:
               help="Name of the source (default: the format); "
               "full-export semantics apply per source.")
 @click.option("--allow-rejects", is_flag=True, help="Commit even when rows were rejected.")
+@click.option("--incremental", is_flag=True,
+              help="The export holds only records changed since the last run: update them, "
+                   "leave the rest.")
 @click.option("--wait", type=click.FloatRange(0), default=5.0, show_default=True,
               help="Seconds to wait for another sync of the same store to finish.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
@@ -150,7 +153,7 @@ class _EventPrinter:
 @config_option
 def sync(
     path: Path, fmt: str, encoding: str | None, source: str | None, allow_rejects: bool,
-    wait: float, log_format: str, batch_size: int | None, store_uri: str | None,
+    incremental: bool, wait: float, log_format: str, batch_size: int | None, store_uri: str | None,
     config_path: str | None,
 ) -> None:
     """Sync a CRM export (a folder or a zip) into the store, as one atomic run.
@@ -164,6 +167,7 @@ def sync(
     Example:
         kamgraph sync exports/WE_00D_1.zip --store sqlite:///team.db
         kamgraph sync facts/ --format csv    # stance, influence: layered on top
+        kamgraph sync changed-since-yesterday/ --incremental
     """
     from kamgraph.sync import sync_path
 
@@ -172,7 +176,7 @@ def sync(
     with _store(store_uri, wait, batch_size) as store, _errors():
         report, rejects = sync_path(
             store, path, fmt=fmt, config=config, encoding=encoding, source=source,
-            allow_rejects=allow_rejects, on_event=events,
+            allow_rejects=allow_rejects, on_event=events, incremental=incremental,
         )
     counts = report.counts
     summary = (
@@ -634,10 +638,12 @@ def runs(store_uri: str | None, last: bool, fmt: str) -> None:
         return
     for r in history:
         counts = r.counts.get("counts", {})
+        mark = r.counts.get("high_water")
         click.echo(
-            f"#{r.id:<4} {r.started.isoformat()}  {r.source:<12} {r.status:<9} "
+            f"#{r.id:<4} {r.started.isoformat()}  {r.source:<12} {r.mode:<11} {r.status:<9} "
             f"inserted {counts.get('inserted', 0)}, updated {counts.get('updated', 0)}, "
             f"inactive {counts.get('inactivated', 0)}"
+            + (f"; high-water mark {mark}" if mark else "")
             + (f"  ({r.error})" if r.error else "")
         )
 

@@ -35,17 +35,23 @@ def sync_path(
     allow_rejects: bool = False,
     today: date | None = None,
     on_event: EventSink = _quiet,
+    incremental: bool = False,
 ) -> tuple[SyncReport, Path | None]:
     """Sync the export at ``path`` into ``store`` as one atomic run.
 
     Returns the report and the rejects file written (None when nothing was rejected).
-    A run with rejects is rolled back unless ``allow_rejects``.
+    A run with rejects is rolled back unless ``allow_rejects``.  An ``incremental`` export
+    holds only what changed: it may reference records of earlier syncs, and records it
+    does not hold are left as they are (never marked inactive).
     """
     config = config or Config()
-    loader = load(path, fmt, config=config, encoding=encoding, on_event=on_event)
-    on_event("sync.start", format=loader.format, source=source or loader.format)
+    known = store.known_ids() if incremental else None
+    loader = load(path, fmt, config=config, encoding=encoding, on_event=on_event, known=known)
+    mode = "incremental" if incremental else "full"
+    on_event("sync.start", format=loader.format, source=source or loader.format, mode=mode)
     report = store.sync(
-        loader, source=source or loader.format, allow_rejects=allow_rejects, today=today
+        loader, source=source or loader.format, mode=mode, allow_rejects=allow_rejects,
+        today=today,
     )
     written = None
     target = rejects_path(store)

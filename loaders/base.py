@@ -17,6 +17,7 @@ from kamgraph.model import Record
 __all__ = [
     "PROGRESS_EVERY",
     "EventSink",
+    "KnownIds",
     "counted_rows",
     "Loader",
     "LoadResult",
@@ -50,17 +51,36 @@ class Reject:
 
 @dataclass
 class LoadResult:
-    """Counts of what a load read, skipped (by reason) and rejected."""
+    """Counts of what a load read, skipped (by reason) and rejected.
+
+    ``high_water`` is the latest modification time seen (``LastModifiedDate`` or
+    ``SystemModstamp``), for a scheduler asking for the next incremental slice.
+    """
 
     format: str
     source: str
     read: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     rejects: list[Reject] = field(default_factory=list)
+    high_water: str | None = None
+
+    def saw_modified(self, moment: str) -> None:
+        if self.high_water is None or moment > self.high_water:
+            self.high_water = moment
 
     def reject(self, row_file: str, line: int, column: str, type_: str, message: str,
                value: str = "") -> None:
         self.rejects.append(Reject(row_file, line, column, type_, message, value[:200]))
+
+
+@dataclass(frozen=True)
+class KnownIds:
+    """What the store already holds, for an incremental export that references it."""
+
+    accounts: frozenset[str] = frozenset()
+    contacts: dict[str, str] = field(default_factory=dict)  # contact -> account
+    users: frozenset[str] = frozenset()
+    opportunities: dict[str, str] = field(default_factory=dict)  # opportunity -> account
 
 
 PROGRESS_EVERY = 10_000
@@ -113,8 +133,12 @@ def load(
     config: Config | None = None,
     encoding: str | None = None,
     on_event: EventSink = _no_events,
+    known: KnownIds | None = None,
 ) -> Loader:
-    """Open ``path`` with the loader for ``fmt`` (``auto`` detects it)."""
+    """Open ``path`` with the loader for ``fmt`` (``auto`` detects it).
+
+    ``known`` lets an incremental export reference records of earlier syncs.
+    """
     config = config or Config()
     if fmt == "auto":
         fmt = detect_format(path)
@@ -122,7 +146,8 @@ def load(
     if fmt == "salesforce":
         from kamgraph.loaders.salesforce import SalesforceLoader
 
-        return SalesforceLoader(path, config=config, encoding=encoding, on_event=on_event)
+        return SalesforceLoader(path, config=config, encoding=encoding, on_event=on_event,
+                                known=known)
     if fmt == "csv":
         from kamgraph.loaders.kamcsv import KamgraphCsvLoader
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, LoadResult, counted_rows
+from kamgraph.loaders.base import EventSink, KnownIds, LoadResult, counted_rows
 from kamgraph.loaders.csvio import ExportSource, Row, Table
 from kamgraph.model import (
     Account,
@@ -112,6 +112,7 @@ class SalesforceLoader:
         config: Config,
         encoding: str | None = None,
         on_event: EventSink,
+        known: KnownIds | None = None,
     ) -> None:
         self.path = path
         self.config = config
@@ -131,10 +132,11 @@ class SalesforceLoader:
         for label, role in config.team_role_map.items():
             self.team_roles[label] = SupplierRole(role)
         # What later files need to know of earlier ones; ids only, to keep memory small.
-        self.accounts: set[str] = set()
-        self.contacts: dict[str, str] = {}  # contact id -> account id
-        self.users: set[str] = set()
-        self.opportunities: dict[str, str] = {}  # opportunity id -> account id
+        known = known or KnownIds()
+        self.accounts: set[str] = set(known.accounts)
+        self.contacts: dict[str, str] = dict(known.contacts)  # contact id -> account id
+        self.users: set[str] = set(known.users)
+        self.opportunities: dict[str, str] = dict(known.opportunities)
 
     def close(self) -> None:
         self.source.close()
@@ -149,7 +151,13 @@ class SalesforceLoader:
     def _rows(self, name: str, required: tuple[str, ...]) -> Iterator[Row]:
         table = self._table(name)
         if table is not None:
-            yield from counted_rows(table, required, self.result, self.on_event)
+            for row in counted_rows(table, required, self.result, self.on_event):
+                for column in ("SystemModstamp", "LastModifiedDate"):
+                    if row.table.has(column):
+                        moment = v.moment(row, column)
+                        if moment is not None:
+                            self.result.saw_modified(moment.isoformat(sep=" "))
+                yield row
 
     def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
         self.result.reject(row.table.display, row.line, column, type_, message, row.get(column))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from kamgraph.loaders.base import Loader, Reject
+from kamgraph.loaders.base import KnownIds, Loader, Reject
 from kamgraph.model import Account, Record, record_from_dict
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Stored",
     "SyncReport",
     "SyncRun",
+    "known_from_rows",
     "merge_rows",
     "record_hash",
     "record_json",
@@ -87,6 +88,7 @@ class SyncReport:
     skipped: dict[str, int] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     error: str | None = None
+    high_water: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class SyncReport:
             "skipped": self.skipped,
             "rejected": len(self.rejects),
             "error": self.error,
+            "high_water": self.high_water,
         }
 
 
@@ -165,6 +168,9 @@ class Store(Protocol):
     def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
 
+    def known_ids(self) -> KnownIds:
+        """Ids an incremental export may reference: accounts, contacts, users, deals."""
+
 
 def _priority(source: str, fmt: str) -> tuple[int, str]:
     return (1 if fmt in OVERLAY_FORMATS else 0, source)
@@ -204,3 +210,21 @@ def merge_rows(
         )
     merged.sort(key=lambda s: (s.record.kind, s.record.key()))
     return merged
+
+
+def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]]) -> KnownIds:
+    """Build :class:`KnownIds` from ``(kind, key, account_id, side)`` of live records."""
+    accounts, users = set(), set()
+    contacts: dict[str, str] = {}
+    opportunities: dict[str, str] = {}
+    for kind, key, account, side in rows:
+        if kind == "account":
+            accounts.add(key)
+        elif kind == "opportunity" and account:
+            opportunities[key] = account
+        elif kind == "person":
+            if side == "supplier":
+                users.add(key)
+            elif account:
+                contacts[key] = account
+    return KnownIds(frozenset(accounts), contacts, frozenset(users), opportunities)

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable, UnknownAccount
-from kamgraph.loaders.base import Loader
+from kamgraph.loaders.base import KnownIds, Loader
 from kamgraph.model import Account, Record
 from kamgraph.queries import query, statements
 from kamgraph.stores.base import (
@@ -33,6 +33,7 @@ from kamgraph.stores.base import (
     HistoryEntry,
     SyncReport,
     SyncRun,
+    known_from_rows,
     merge_rows,
     record_hash,
     record_json,
@@ -255,6 +256,7 @@ class Neo4jStore:
         try:
             seen = self._stage(loader, source, run, day, report.counts)
             report.read = dict(loader.result.read)
+            report.high_water = loader.result.high_water
             report.skipped = dict(loader.result.skipped)
             report.rejects = list(loader.result.rejects)
             if report.rejects and not allow_rejects:
@@ -427,6 +429,11 @@ class Neo4jStore:
         if not isinstance(account, Account):
             raise UnknownAccount(f"account {account_id!r} did not exist after run {run_id}")
         return AccountData(account=account, items=tuple(items))
+
+    def known_ids(self) -> KnownIds:
+        return known_from_rows(
+            (r["kind"], r["key"], r["account_id"], "supplier" if r["pool"] else "customer")
+            for r in self._read("known_ids"))
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read("person_history", id=person_id, prefix=f"{person_id}|",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable, UnknownAccount
-from kamgraph.loaders.base import Loader
+from kamgraph.loaders.base import KnownIds, Loader
 from kamgraph.model import Account
 from kamgraph.stores.base import (
     AccountData,
@@ -26,6 +26,7 @@ from kamgraph.stores.base import (
     HistoryEntry,
     SyncReport,
     SyncRun,
+    known_from_rows,
     merge_rows,
     record_hash,
     record_json,
@@ -201,6 +202,7 @@ class SqliteStore:
                 kinds.add(record.kind)
                 self._upsert(record, source, run_id, day, counts)
             report.read = dict(loader.result.read)
+            report.high_water = loader.result.high_water
             report.skipped = dict(loader.result.skipped)
             report.rejects = list(loader.result.rejects)
             if report.rejects and not allow_rejects:
@@ -414,6 +416,11 @@ class SqliteStore:
         if not isinstance(account, Account):
             raise UnknownAccount(f"account {account_id!r} did not exist after run {run_id}")
         return AccountData(account=account, items=tuple(items))
+
+    def known_ids(self) -> KnownIds:
+        return known_from_rows(self._read(
+            "SELECT kind, key, account_id, json_extract(data, '$.side') FROM records "
+            "WHERE kind IN ('account', 'person', 'opportunity') AND status != 'deleted'"))
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read(

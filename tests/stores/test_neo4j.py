@@ -256,3 +256,16 @@ def test_account_snapshot_and_changes_match_the_embedded_store(
             theirs = sqlite.account_snapshot(account, run)
             assert ours == theirs
         assert ours != neo4j_store.account_snapshot(account, 1)
+
+
+def test_incremental_slices_on_the_bolt_store(tmp_path: Path, neo4j_store: Neo4jStore,
+                                              example_weekly: Path) -> None:
+    from tests.test_incremental import slice_export
+
+    slices = slice_export(example_weekly, tmp_path / "slices", [date(2026, 6, 1)])
+    sync_path(neo4j_store, slices[0], today=DAY1)
+    report, _ = sync_path(neo4j_store, slices[1], today=DAY1, incremental=True)
+    assert report.status == "ok" and report.counts["inactivated"] == 0
+    with SqliteStore(tmp_path / "full.db") as full:
+        sync_path(full, example_weekly, today=DAY1)
+        assert list(neo4j_store.dump()) == list(full.dump())
