@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["NULL_IDS", "PREFIXES", "is_valid", "object_of", "to18"]
 
@@ -51,6 +52,7 @@ def is_valid(value: str) -> bool:
     return bool(_ID.match(value))
 
 
+@lru_cache(maxsize=1 << 20)
 def to18(value: str) -> str | None:
     """Return the canonical 18-character id, or None for an empty or null id.
 

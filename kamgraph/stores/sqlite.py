@@ -261,36 +261,34 @@ class SqliteStore:
         payload = record_json(record)
         status = "deleted" if record.deleted else "active"
         digest = record_hash(payload, status)
+        was_deleted = False
+        if status == "deleted":  # rare: only then is the old status needed for the count
+            old = conn.execute("SELECT status FROM records WHERE kind = ? AND key = ? "
+                               "AND source = ?", (kind, key, source)).fetchone()
+            was_deleted = old is not None and old[0] == "deleted"
+        # One statement: insert, or update only when the content changed.  RETURNING
+        # tells the three apart (no row: unchanged; first_run = this run: inserted).
         row = conn.execute(
-            "SELECT hash, status FROM records WHERE kind = ? AND key = ? AND source = ?",
-            (kind, key, source),
+            "INSERT INTO records (kind, key, source, account_id, data, hash, status, "
+            "status_since, first_run, changed_run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+            "ON CONFLICT (kind, key, source) DO UPDATE SET account_id = excluded.account_id, "
+            "data = excluded.data, hash = excluded.hash, status = excluded.status, "
+            "status_since = CASE WHEN excluded.status = 'active' THEN NULL "
+            "  WHEN records.status = excluded.status THEN records.status_since "
+            "  ELSE excluded.status_since END, changed_run = excluded.changed_run "
+            "WHERE records.hash != excluded.hash RETURNING first_run",
+            (kind, key, source, record.account_key(), payload, digest, status,
+             day if status != "active" else None, run_id),
         ).fetchone()
         if row is None:
-            conn.execute(
-                "INSERT INTO records (kind, key, source, account_id, data, hash, status, "
-                "status_since, first_run, changed_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (kind, key, source, record.account_key(), payload, digest, status,
-                 day if status != "active" else None, run_id, run_id),
-            )
-            counts["inserted"] += 1
-        elif row[0] != digest:
-            since = None if status == "active" else day
-            if row[1] == status and status != "active":
-                since_row = conn.execute(
-                    "SELECT status_since FROM records WHERE kind = ? AND key = ? AND source = ?",
-                    (kind, key, source)).fetchone()
-                since = since_row[0]
-            conn.execute(
-                "UPDATE records SET account_id = ?, data = ?, hash = ?, status = ?, "
-                "status_since = ?, changed_run = ? WHERE kind = ? AND key = ? AND source = ?",
-                (record.account_key(), payload, digest, status, since, run_id, kind, key, source),
-            )
-            counts["updated"] += 1
-            if status == "deleted" and row[1] != "deleted":
-                counts["deleted"] += 1
-        else:
             counts["unchanged"] += 1
             return
+        if row[0] == run_id:
+            counts["inserted"] += 1
+        else:
+            counts["updated"] += 1
+            if status == "deleted" and not was_deleted:
+                counts["deleted"] += 1
         conn.execute(
             "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",
