@@ -28,7 +28,7 @@ from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import build_account_graph
 from kamgraph.loaders.sfid import is_valid, to18
-from kamgraph.stores.base import AccountSummary, Store
+from kamgraph.stores.base import AccountSummary, Store, SyncRun
 
 __all__ = [
     "ANALYSES",
@@ -148,21 +148,61 @@ def run_audit(
     *,
     as_of: date,
     config: Config | None = None,
+    jobs: int = 1,
 ) -> AuditReport:
-    """Audit the named accounts (all when none are named) as of ``as_of``."""
-    config = config or Config()
-    from kamgraph.changes import changes_for_account, since_run
+    """Audit the named accounts (all when none are named) as of ``as_of``.
 
-    audits = []
+    With ``jobs`` > 1 and an embedded store, accounts are audited in that many processes
+    (each opens the store read-only for itself); the report is the same either way.
+    """
+    from kamgraph.changes import since_run
+    from kamgraph.stores.sqlite import SqliteStore
+
+    config = config or Config()
+    summaries = resolve_accounts(store, refs)
     loads = store.supplier_loads()
     previous = since_run(store.runs(), None)
-    for summary in resolve_accounts(store, refs):
-        if previous is not None:
-            graph, changes = changes_for_account(store, summary.id, previous, as_of, config)
-            graph.graph["changes"] = changes
-            graph.graph["changes_since"] = (f"run {previous.id} "
-                                            f"({previous.started.date().isoformat()})")
-        else:
-            graph = build_account_graph(store.load_account(summary.id), as_of, config, loads)
-        audits.append(audit_graph(graph, config))
+    ids = [s.id for s in summaries]
+    if jobs > 1 and len(ids) > 1 and isinstance(store, SqliteStore):
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_open,
+                                 initargs=(str(store.path),)) as pool:
+            chunk = max(1, len(ids) // (jobs * 4))
+            audits = list(pool.map(_worker_audit, ids, [as_of] * len(ids),
+                                   [config] * len(ids), [loads] * len(ids),
+                                   [previous] * len(ids), chunksize=chunk))
+    else:
+        audits = [_audit_one(store, account_id, as_of, config, loads, previous)
+                  for account_id in ids]
     return AuditReport(as_of=as_of, accounts=audits)
+
+
+def _audit_one(store: Store, account_id: str, as_of: date, config: Config,
+               loads: dict[str, int], previous: SyncRun | None) -> AccountAudit:
+    from kamgraph.changes import changes_for_account
+
+    if previous is not None:
+        graph, changes = changes_for_account(store, account_id, previous, as_of, config)
+        graph.graph["changes"] = changes
+        graph.graph["changes_since"] = (f"run {previous.id} "
+                                        f"({previous.started.date().isoformat()})")
+    else:
+        graph = build_account_graph(store.load_account(account_id), as_of, config, loads)
+    return audit_graph(graph, config)
+
+
+_WORKER_STORE: Store | None = None
+
+
+def _worker_open(path: str) -> None:
+    from kamgraph.stores.sqlite import SqliteStore
+
+    global _WORKER_STORE
+    _WORKER_STORE = SqliteStore(path)
+
+
+def _worker_audit(account_id: str, as_of: date, config: Config, loads: dict[str, int],
+                  previous: SyncRun | None) -> AccountAudit:
+    assert _WORKER_STORE is not None
+    return _audit_one(_WORKER_STORE, account_id, as_of, config, loads, previous)

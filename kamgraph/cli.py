@@ -260,10 +260,12 @@ def accounts(store_uri: str | None, fmt: str) -> None:
               help="Write the report to a file instead of stdout.")
 @click.option("--explain", "person", metavar="PERSON", default=None,
               help="Everything known about one person (id or name) and why each finding fired.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes auditing accounts in parallel (default: one per core).")
 def audit(
     account: tuple[str, ...], store_uri: str | None, config_path: str | None,
     as_of: str | None, fmt: str, fail_on: str | None, output: Path | None,
-    person: str | None,
+    person: str | None, jobs: int | None,
 ) -> None:
     """Audit accounts (by id or name; all when none is named) for relationship risks.
 
@@ -285,7 +287,8 @@ def audit(
             _emit(explain_person(store, person, day, config), output)
         return
     with _store(store_uri) as store, _errors():
-        report = run_audit(store, account, as_of=day, config=config)
+        report = run_audit(store, account, as_of=day, config=config,
+                           jobs=jobs or os.cpu_count() or 1)
     _emit(render(report, fmt), output)
     if fail_on is not None:
         count = report.findings_at_or_above(Severity(fail_on))

@@ -13,7 +13,6 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from kamgraph.errors import ConfigError
@@ -24,8 +23,23 @@ from kamgraph.titles import DEFAULT_LEVEL, TitleRule
 __all__ = ["Config", "SalesforceFields", "config_from_dict", "load_config"]
 
 
+class _ReadOnlyDict(dict[str, Any]):
+    """A dict nobody can change after it is built, and that pickles (for worker processes)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("settings are read-only; build a new Config instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Any]]]:
+        return (_ReadOnlyDict, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping))
+    return _ReadOnlyDict(mapping)
 
 
 @dataclass(frozen=True)

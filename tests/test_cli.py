@@ -250,3 +250,12 @@ def test_history_shows_a_title_change_across_runs(runner: CliRunner, tmp_path: P
     assert any("new activities:" in line and "Amara Nwosu" in line for line in lines)
     missing = runner.invoke(cli, ["history", "Nobody", "--store", store])
     assert missing.exit_code == 2 and "no person with id or name 'Nobody'" in missing.stderr
+
+
+def test_parallel_audit_gives_the_same_report(runner: CliRunner, synced: str) -> None:
+    outputs = []
+    for jobs in ("1", "2"):
+        result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF, "--format",
+                                     "json", "--jobs", jobs], catch_exceptions=False)
+        outputs.append(json.loads(result.stdout))
+    assert outputs[0] == outputs[1] and len(outputs[0]["accounts"]) == 3
