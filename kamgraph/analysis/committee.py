@@ -14,7 +14,13 @@ from typing import Any
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
-from kamgraph.analysis.people import ROLE_LABELS, contact_edges, customers, second_thread
+from kamgraph.analysis.people import (
+    ROLE_LABELS,
+    contact_edges,
+    customers,
+    open_opportunities,
+    second_thread,
+)
 from kamgraph.config import Config
 
 __all__ = ["committee_findings", "committee_status"]
@@ -68,12 +74,7 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> 
     account = graph.graph["account"]
     scopes: list[tuple[Subject, dict[str, set[str]] | None]] = [
         (Subject("account", account["id"], str(account["name"])), None)]
-    for opp in graph.graph.get("opportunities", []):
-        if opp["is_closed"]:
-            continue
-        roles: dict[str, set[str]] = {}
-        for r in opp["roles"]:
-            roles.setdefault(r["person"], set()).update(r["roles"])
+    for opp, roles in open_opportunities(graph):
         scopes.append((Subject("opportunity", opp["id"], str(opp["name"])), roles))
     findings = []
     window = config.frequency_window_days

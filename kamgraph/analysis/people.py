@@ -21,6 +21,7 @@ __all__ = [
     "is_decision_maker",
     "is_key",
     "key_reasons",
+    "open_opportunities",
     "ours",
     "peer_quality",
     "second_thread",
@@ -143,3 +144,18 @@ def second_thread(
     if not candidates:
         return None
     return max(candidates, key=lambda n: (peer_quality(graph, customer, n, config), n))
+
+
+def open_opportunities(
+    graph: nx.MultiDiGraph,
+) -> list[tuple[dict[str, Any], dict[str, set[str]]]]:
+    """Each open opportunity with its people's roles on it (person -> role values)."""
+    out = []
+    for opp in graph.graph.get("opportunities", []):
+        if opp["is_closed"]:
+            continue
+        roles: dict[str, set[str]] = {}
+        for r in opp["roles"]:
+            roles.setdefault(r["person"], set()).update(r["roles"])
+        out.append((opp, roles))
+    return out

@@ -27,6 +27,7 @@ from kamgraph.analysis.people import (
     customers,
     describe,
     is_key,
+    open_opportunities,
 )
 from kamgraph.config import Config
 
@@ -78,12 +79,7 @@ def _scopes(graph: nx.MultiDiGraph) -> list[tuple[Subject, list[str], dict[str, 
     everyone = list(customers(graph))
     scopes: list[tuple[Subject, list[str], dict[str, set[str]], dict[str, Any] | None]] = [
         (Subject("account", account["id"], str(account["name"])), everyone, {}, None)]
-    for opp in graph.graph.get("opportunities", []):
-        if opp["is_closed"]:
-            continue
-        roles: dict[str, set[str]] = {}
-        for r in opp["roles"]:
-            roles.setdefault(r["person"], set()).update(r["roles"])
+    for opp, roles in open_opportunities(graph):
         members = [p for p in everyone if p in roles or graph.nodes[p]["stance"] == "champion"]
         scopes.append((Subject("opportunity", opp["id"], str(opp["name"])), members, roles, opp))
     return scopes

@@ -22,6 +22,7 @@ __all__ = [
     "Stored",
     "SyncReport",
     "SyncRun",
+    "account_data",
     "known_from_rows",
     "merge_rows",
     "record_hash",
@@ -228,3 +229,13 @@ def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]]) -> KnownId
             elif account:
                 contacts[key] = account
     return KnownIds(frozenset(accounts), contacts, frozenset(users), opportunities)
+
+
+def account_data(items: list[Stored], account_id: str, missing: str) -> AccountData:
+    """Wrap merged records as one account's data; ``missing`` is the error when absent."""
+    from kamgraph.errors import UnknownAccount
+
+    account = next((s.record for s in items if s.record.kind == "account"), None)
+    if not isinstance(account, Account):
+        raise UnknownAccount(missing)
+    return AccountData(account=account, items=tuple(items))

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable, UnknownAccount
+from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
 from kamgraph.model import Account, Record
 from kamgraph.queries import query, statements
@@ -33,6 +33,7 @@ from kamgraph.stores.base import (
     HistoryEntry,
     SyncReport,
     SyncRun,
+    account_data,
     known_from_rows,
     merge_rows,
     record_hash,
@@ -392,10 +393,7 @@ class Neo4jStore:
     def load_account(self, account_id: str) -> AccountData:
         items = merge_rows(self._rows(self._read("load_account", account_id=account_id)),
                            self._source_formats())
-        account = next((s.record for s in items if s.record.kind == "account"), None)
-        if not isinstance(account, Account):
-            raise UnknownAccount(f"no account with id {account_id!r}")
-        return AccountData(account=account, items=tuple(items))
+        return account_data(items, account_id, f"no account with id {account_id!r}")
 
     def supplier_loads(self) -> dict[str, int]:
         return {str(r["person"]): int(r["n"]) for r in self._read("supplier_loads")
@@ -425,10 +423,8 @@ class Neo4jStore:
         """One account's records as they stood after run ``run_id``."""
         rows = self._read("account_snapshot", account_id=account_id, run=run_id)
         items = merge_rows(self._rows(rows), self._source_formats())
-        account = next((s.record for s in items if s.record.kind == "account"), None)
-        if not isinstance(account, Account):
-            raise UnknownAccount(f"account {account_id!r} did not exist after run {run_id}")
-        return AccountData(account=account, items=tuple(items))
+        return account_data(items, account_id,
+                            f"account {account_id!r} did not exist after run {run_id}")
 
     def known_ids(self) -> KnownIds:
         return known_from_rows(

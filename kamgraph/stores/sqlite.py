@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable, UnknownAccount
+from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
 from kamgraph.model import Account
 from kamgraph.stores.base import (
@@ -26,6 +26,7 @@ from kamgraph.stores.base import (
     HistoryEntry,
     SyncReport,
     SyncRun,
+    account_data,
     known_from_rows,
     merge_rows,
     record_hash,
@@ -380,12 +381,7 @@ class SqliteStore:
         finally:
             conn.execute("COMMIT")
         items = merge_rows(rows, formats)
-        account = next(
-            (s.record for s in items if s.record.kind == "account"), None
-        )
-        if not isinstance(account, Account):
-            raise UnknownAccount(f"no account with id {account_id!r}")
-        return AccountData(account=account, items=tuple(items))
+        return account_data(items, account_id, f"no account with id {account_id!r}")
 
     def supplier_loads(self) -> dict[str, int]:
         rows = self._read(
@@ -410,10 +406,8 @@ class SqliteStore:
             (account_id, run_id),
         )
         items = merge_rows(rows, self._formats())
-        account = next((s.record for s in items if s.record.kind == "account"), None)
-        if not isinstance(account, Account):
-            raise UnknownAccount(f"account {account_id!r} did not exist after run {run_id}")
-        return AccountData(account=account, items=tuple(items))
+        return account_data(items, account_id,
+                            f"account {account_id!r} did not exist after run {run_id}")
 
     def known_ids(self) -> KnownIds:
         return known_from_rows(self._read(

@@ -113,7 +113,7 @@ def test_hostile_name_is_stored_verbatim_and_the_graph_is_intact(
 
 
 LITERALS = {"active", "inactive", "deleted", "staged", "running", "failed", "{}", "account",
-            "person", "touch", "relationship", "team_member", "influence", "|",
+            "person", "touch", "relationship", "team_member", "influence", "opportunity", "|",
             "abandoned: the sync stopped before it finished"}
 
 
