@@ -16,6 +16,7 @@ from kamgraph.analysis.findings import Finding
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, function_label, key_reasons
 from kamgraph.analysis.relmap import relationship_map
+from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit, audit_graph, resolve_accounts
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
@@ -105,7 +106,12 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
         for _, c, key, e in sorted(g.out_edges(n, keys=True, data=True)):
             if key == CONTACT:
                 state = "" if e["active"] else ", stale"
+                value = edge_strength(g, n, c, config)
+                level = (f", recorded {e['level'].replace('_', ' ')}"
+                         + (f" (wanted {e['desired_level'].replace('_', ' ')})"
+                            if e.get("desired_level") else "")) if e.get("level") else ""
                 contacts.append(f"{g.nodes[c]['name']}: {e['frequency'].replace('_', ' ')}, "
+                                f"strength {value:.2f} {band(value, config)}{level}, "
                                 f"last {e['last_contact'] or 'never'}{state}")
         name = d["name"] + ("" if d["active"] else " (left)")
         out.append(_row([name, d["title"], function_label(d["function"]),

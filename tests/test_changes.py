@@ -57,6 +57,12 @@ def test_changes_between_two_syncs(tmp_path: Path, example_weekly: Path) -> None
         return out
 
     rewrite(export / "Contact.csv", contacts_change)
+    # Our rep Chloe Martin leaves (IsActive 0) and the KAM stops meeting the plant manager.
+    rewrite(export / "User.csv", lambda rows: [
+        [*r[:8], "0", *r[9:]] if r[4] == "Chloe Martin" else r for r in rows])
+    plant = contacts["Samuel Okafor"]["Id"]
+    for name in ("Task.csv", "Event.csv"):
+        rewrite(export / name, lambda rows: [r for r in rows if plant not in r])
     # Activities naming the departed director go with her; the rest stay.
     rewrite(export / "OpportunityContactRole.csv",
             lambda rows: [r for r in rows if hannah not in r])
@@ -72,6 +78,8 @@ def test_changes_between_two_syncs(tmp_path: Path, example_weekly: Path) -> None
     assert ("arrived", "Nadia Quality") in found
     assert ("left", "Hannah Becker") in found
     assert ("title", "Tomás Ortega") in found and ("reports_to", "Tomás Ortega") in found
+    assert ("our_person_left", "Chloe Martin") in found
+    assert ("went_cold", "Samuel Okafor") in found
 
     table = runner.invoke(cli, ["changes", "--store", store, "--as-of", AS_OF],
                           catch_exceptions=False).output

@@ -13,7 +13,9 @@ from pyvis.network import Network
 
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, function_label
+from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
+from kamgraph.config import Config
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO
 from kamgraph.model import DECISION_ROLES, Level
 
@@ -161,6 +163,8 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
         if key == CONTACT:
             held_by_leaver = not graph.nodes[u]["active"]
             single = (u, v) in thread_edges
+            value = edge_strength(graph, u, v, Config())
+            level = f"; recorded {d['level'].replace('_', ' ')}" if d.get("level") else ""
             net.add_edge(
                 u, v, kind="contact", width=_WIDTH.get(d["frequency"], 1),
                 dashes=not d["current"], arrows={"to": {"enabled": False}},
@@ -169,7 +173,8 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 departed=held_by_leaver, single=single,
                 tip=(f"{graph.nodes[u]['name']} \u2192 {graph.nodes[v]['name']}: "
                      f"{d['frequency'].replace('_', ' ')}, last contact "
-                     f"{d['last_contact'] or 'never'}; {d['meetings']} meetings, "
+                     f"{d['last_contact'] or 'never'}; strength {value:.2f} "
+                     f"({band(value, Config())}){level}; {d['meetings']} meetings, "
                      f"{d['calls']} calls, {d['emails']} e-mails"
                      + ("; the only thread" if single else "")
                      + ("; held by someone who left" if held_by_leaver else "")),
