@@ -183,7 +183,8 @@ def _audit_one(store: Store, account_id: str, as_of: date, config: Config,
     from kamgraph.changes import changes_for_account
 
     if previous is not None:
-        graph, changes = changes_for_account(store, account_id, previous, as_of, config)
+        graph, changes = changes_for_account(store, account_id, previous, as_of, config,
+                                             loads)
         graph.graph["changes"] = changes
         graph.graph["changes_since"] = (f"run {previous.id} "
                                         f"({previous.started.date().isoformat()})")

@@ -112,9 +112,15 @@ def since_run(runs: list[SyncRun], since: str | None) -> SyncRun | None:
 
 
 def changes_for_account(store: Store, account_id: str, run: SyncRun, as_of: date,
-                        config: Config) -> tuple[nx.MultiDiGraph, list[AccountChange]]:
-    """Today's graph of an account and its changes since ``run``."""
-    loads = store.supplier_loads()
+                        config: Config, loads: dict[str, int] | None = None,
+                        ) -> tuple[nx.MultiDiGraph, list[AccountChange]]:
+    """Today's graph of an account and its changes since ``run``.
+
+    ``loads`` (``Store.supplier_loads``) can be passed in when auditing many accounts:
+    it is one scan of the whole store.
+    """
+    if loads is None:
+        loads = store.supplier_loads()
     now = build_account_graph(store.load_account(account_id), as_of, config, loads)
     try:
         snapshot = store.account_snapshot(account_id, run.id)

@@ -397,12 +397,15 @@ class SqliteStore:
 
     def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
+        # Drive from the account's records (indexed) to each one's last version by key.
         rows = self._read(
-            "SELECT h.kind, h.key, h.source, h.data, h.status, NULL FROM record_history h "
-            "JOIN records r ON r.kind = h.kind AND r.key = h.key AND r.source = h.source "
-            "WHERE (r.account_id = ?1 OR (r.kind = 'person' AND r.account_id IS NULL)) "
-            "AND h.run_id = (SELECT MAX(run_id) FROM record_history x WHERE x.kind = h.kind "
-            "AND x.key = h.key AND x.source = h.source AND x.run_id <= ?2)",
+            "WITH mine AS (SELECT kind, key, source FROM records WHERE account_id = ?1 "
+            "  UNION ALL SELECT kind, key, source FROM records "
+            "  WHERE kind = 'person' AND account_id IS NULL) "
+            "SELECT h.kind, h.key, h.source, h.data, h.status, NULL FROM mine m "
+            "JOIN record_history h ON h.kind = m.kind AND h.key = m.key AND h.source = m.source "
+            "AND h.run_id = (SELECT MAX(x.run_id) FROM record_history x WHERE x.kind = m.kind "
+            "  AND x.key = m.key AND x.source = m.source AND x.run_id <= ?2)",
             (account_id, run_id),
         )
         items = merge_rows(rows, self._formats())
