@@ -397,13 +397,12 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
 
 
 def _route(graph: Any, person: str, config: Config) -> list[tuple[str, str, float]]:
-    from kamgraph.analysis.paths import paths_to_power
+    from kamgraph.analysis.paths import find_customer, paths_to_power
 
-    matches = [n for n, d in graph.nodes(data=True) if d["side"] == "customer"
-               and (n == person or str(d["name"]).lower() == person.lower())]
-    if not matches:
+    target = find_customer(graph, person)
+    if target is None:
         raise Failure(f"no person {person!r} at {graph.graph['account']['name']}")
-    routes = paths_to_power(graph, matches[0], config, 1)
+    routes = paths_to_power(graph, target, config, 1)
     if not routes:
         return []
     return [(h.source, h.target, h.strength) for h in routes[0].hops]
@@ -528,7 +527,12 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
         kamgraph path "Acme Foods"                    # to the economic buyer
         kamgraph path "Acme Foods" "Marta Castillo" --alternatives 5
     """
-    from kamgraph.analysis.paths import describe_route, economic_buyers, paths_to_power
+    from kamgraph.analysis.paths import (
+        describe_route,
+        economic_buyers,
+        find_customer,
+        paths_to_power,
+    )
     from kamgraph.plan import load_view
     from kamgraph.report import terminal_safe
 
@@ -542,11 +546,10 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
             raise Failure(f"{account}: no economic buyer recorded; name a PERSON")
         target = buyers[0]
     else:
-        matches = [n for n, d in graph.nodes(data=True) if d["side"] == "customer"
-                   and (n == person or str(d["name"]).lower() == person.lower())]
-        if not matches:
+        found = find_customer(graph, person)
+        if found is None:
             raise Failure(f"no person {person!r} at {graph.graph['account']['name']}")
-        target = matches[0]
+        target = found
     routes = paths_to_power(graph, target, config, alternatives)
     click.echo(f"Routes to {terminal_safe(graph.nodes[target]['name'])}:")
     if not routes:
@@ -571,11 +574,11 @@ def history(person: str, store_uri: str | None) -> None:
     Example:
         kamgraph history "Claire Dubois"
     """
-    from kamgraph.history import person_changes
+    from kamgraph.history import find_person, person_changes
     from kamgraph.report import terminal_safe
 
     with _store(store_uri) as store, _errors():
-        person_id, names = _find_person(store, person)
+        person_id, names = find_person(store, person)
         entries = store.person_history(person_id)
         runs = {r.id: r for r in store.runs()}
     click.echo(f"{terminal_safe(names.get(person_id, person_id))} ({person_id})")
@@ -586,33 +589,6 @@ def history(person: str, store_uri: str | None) -> None:
         run = runs.get(change.run)
         when = run.started.date().isoformat() if run else "?"
         click.echo(f"  run {change.run} ({when}, {change.source}): {terminal_safe(change.what)}")
-
-
-def _find_person(store: Store, ref: str) -> tuple[str, dict[str, str]]:
-    """Resolve a person id or name across accounts; also return every known name."""
-    from kamgraph.audit import resolve_accounts
-    from kamgraph.loaders.sfid import is_valid, to18
-    from kamgraph.model import Person
-
-    wanted = ref.strip()
-    if len(wanted) in (15, 18) and is_valid(wanted):
-        wanted = to18(wanted) or wanted
-    names: dict[str, str] = {}
-    matches: set[str] = set()
-    for summary in resolve_accounts(store, []):
-        for item in store.load_account(summary.id).of_kind("person"):
-            p = item.record
-            assert isinstance(p, Person)
-            if p.name:
-                names[p.id] = p.name
-            if p.id == wanted or (p.name or "").lower() == ref.strip().lower():
-                matches.add(p.id)
-    if not matches:
-        raise UnknownAccount(f"no person with id or name {ref!r}")
-    if len(matches) > 1:
-        raise UnknownAccount(f"{ref!r} names {len(matches)} people; give an id: "
-                             + ", ".join(sorted(matches)[:5]))
-    return matches.pop(), names
 
 
 @cli.command()

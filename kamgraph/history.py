@@ -10,9 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from kamgraph.stores.base import HistoryEntry
+from kamgraph.errors import UnknownAccount
+from kamgraph.stores.base import HistoryEntry, Store
 
-__all__ = ["Change", "person_changes"]
+__all__ = ["Change", "find_person", "person_changes"]
 
 _FIELDS = ("name", "title", "department", "stance", "roles", "influence", "reports_to",
            "active", "account_id", "function", "level")
@@ -110,3 +111,30 @@ def _describe(entry: HistoryEntry, name: Any) -> str:
     if entry.kind == "person":
         return "the person"
     return entry.kind.replace("_", " ")
+
+
+def find_person(store: Store, ref: str) -> tuple[str, dict[str, str]]:
+    """Resolve a person id or name across accounts; also return every known name."""
+    from kamgraph.audit import resolve_accounts
+    from kamgraph.loaders.sfid import is_valid, to18
+    from kamgraph.model import Person
+
+    wanted = ref.strip()
+    if len(wanted) in (15, 18) and is_valid(wanted):
+        wanted = to18(wanted) or wanted
+    names: dict[str, str] = {}
+    matches: set[str] = set()
+    for summary in resolve_accounts(store, []):
+        for item in store.load_account(summary.id).of_kind("person"):
+            p = item.record
+            assert isinstance(p, Person)
+            if p.name:
+                names[p.id] = p.name
+            if p.id == wanted or (p.name or "").lower() == ref.strip().lower():
+                matches.add(p.id)
+    if not matches:
+        raise UnknownAccount(f"no person with id or name {ref!r}")
+    if len(matches) > 1:
+        raise UnknownAccount(f"{ref!r} names {len(matches)} people; give an id: "
+                             + ", ".join(sorted(matches)[:5]))
+    return matches.pop(), names

@@ -259,3 +259,14 @@ def test_parallel_audit_gives_the_same_report(runner: CliRunner, synced: str) ->
                                      "json", "--jobs", jobs], catch_exceptions=False)
         outputs.append(json.loads(result.stdout))
     assert outputs[0] == outputs[1] and len(outputs[0]["accounts"]) == 3
+
+
+def test_path_command_names_who_asks_whom(runner: CliRunner, synced: str) -> None:
+    result = runner.invoke(cli, ["path", "Acme", "--store", synced, "--as-of", AS_OF],
+                           catch_exceptions=False)
+    lines = result.output.splitlines()
+    assert lines[0] == "Routes to Oskar Lindqvist:"
+    assert lines[1].startswith("  1. Daniel Weber —knows")
+    assert "ask: Daniel Weber asks Priya Raman for the introduction" in result.output
+    missing = runner.invoke(cli, ["path", "Acme", "Nobody", "--store", synced])
+    assert missing.exit_code == 2 and "no person 'Nobody'" in missing.stderr

@@ -23,7 +23,7 @@ from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO
 
 __all__ = ["INTRO_INFLUENCE", "INTRO_REPORTS", "Hop", "Route", "economic_buyers",
-           "path_findings", "paths_to_power"]
+           "find_customer", "path_findings", "paths_to_power"]
 
 KIND = "path_to_power"
 INTRO_REPORTS = 0.6
@@ -84,6 +84,13 @@ def economic_buyers(graph: nx.MultiDiGraph) -> list[str]:
     """The account's economic buyers, most senior first."""
     return sorted((n for n in customers(graph) if "economic_buyer" in graph.nodes[n]["roles"]),
                   key=lambda n: (-graph.nodes[n]["level_rank"], n))
+
+
+def find_customer(graph: nx.MultiDiGraph, ref: str) -> str | None:
+    """A customer person of the account by id or name (any case), or None."""
+    wanted = ref.strip().lower()
+    return next((n for n, d in sorted(graph.nodes(data=True)) if d["side"] == "customer"
+                 and (n == ref.strip() or str(d["name"]).lower() == wanted)), None)
 
 
 def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = None,
