@@ -88,8 +88,10 @@ def _now() -> str:
 class SqliteStore:
     """The embedded store.  ``SqliteStore("kamgraph.db")`` opens or creates the file."""
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout: float = 5.0,
+                 batch_size: int = 2000) -> None:
         self.path = Path(path)
+        self.batch_size = batch_size
         self.uri = f"sqlite:///{self.path}"
         self.busy_timeout = busy_timeout
         self._conn: sqlite3.Connection | None = None
@@ -197,11 +199,25 @@ class SqliteStore:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, "
                          "PRIMARY KEY (kind, key)) WITHOUT ROWID")
             conn.execute("DELETE FROM temp.seen")
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (kind TEXT, key TEXT, "
+                         "account_id TEXT, data TEXT, hash TEXT, status TEXT, since TEXT, "
+                         "PRIMARY KEY (kind, key)) WITHOUT ROWID")
             counts = report.counts
-            kinds: set[str] = set()
+            batch: dict[tuple[str, str], tuple[Any, ...]] = {}
             for record in loader.records():
-                kinds.add(record.kind)
-                self._upsert(record, source, run_id, day, counts)
+                payload = record_json(record)
+                status = "deleted" if record.deleted else "active"
+                ident = (record.kind, record.key())
+                if ident in batch:
+                    counts["duplicates"] += 1
+                batch[ident] = (*ident, record.account_key(), payload,
+                                record_hash(payload, status), status,
+                                day if status != "active" else None)
+                if len(batch) >= self.batch_size:
+                    self._flush(batch, source, run_id, counts)
+                    batch = {}
+            if batch:
+                self._flush(batch, source, run_id, counts)
             report.read = dict(loader.result.read)
             report.high_water = loader.result.high_water
             report.skipped = dict(loader.result.skipped)
@@ -250,51 +266,50 @@ class SqliteStore:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
 
-    def _upsert(
-        self, record: Any, source: str, run_id: int, day: str, counts: Counter[str]
-    ) -> None:
+    def _flush(self, batch: dict[tuple[str, str], tuple[Any, ...]], source: str,
+               run_id: int, counts: Counter[str]) -> None:
+        """Write a batch of records with a few set-based statements.
+
+        Each record is inserted, or updated when its content changed; either way a
+        version lands in ``record_history``.  Identical records are left alone.
+        """
         conn = self.conn
-        kind, key = record.kind, record.key()
-        if conn.execute(
-            "INSERT OR IGNORE INTO temp.seen (kind, key) VALUES (?, ?)", (kind, key)
-        ).rowcount == 0:
-            counts["duplicates"] += 1
-        payload = record_json(record)
-        status = "deleted" if record.deleted else "active"
-        digest = record_hash(payload, status)
-        was_deleted = False
-        if status == "deleted":  # rare: only then is the old status needed for the count
-            old = conn.execute("SELECT status FROM records WHERE kind = ? AND key = ? "
-                               "AND source = ?", (kind, key, source)).fetchone()
-            was_deleted = old is not None and old[0] == "deleted"
-        # One statement: insert, or update only when the content changed.  RETURNING
-        # tells the three apart (no row: unchanged; first_run = this run: inserted).
-        row = conn.execute(
+        conn.execute("DELETE FROM temp.incoming")
+        conn.executemany("INSERT INTO temp.incoming VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         batch.values())
+        before = conn.total_changes
+        conn.executemany("INSERT OR IGNORE INTO temp.seen (kind, key) VALUES (?, ?)",
+                         batch.keys())
+        counts["duplicates"] += len(batch) - (conn.total_changes - before)
+        new, changed, deleted = conn.execute(
+            "SELECT COALESCE(SUM(r.hash IS NULL), 0), "
+            "COALESCE(SUM(r.hash IS NOT NULL AND r.hash != i.hash), 0), "
+            "COALESCE(SUM(r.hash IS NOT NULL AND r.hash != i.hash AND i.status = 'deleted' "
+            "AND r.status != 'deleted'), 0) "
+            "FROM temp.incoming i LEFT JOIN records r "
+            "ON r.kind = i.kind AND r.key = i.key AND r.source = ?", (source,)).fetchone()
+        counts["inserted"] += new
+        counts["updated"] += changed
+        counts["deleted"] += deleted
+        counts["unchanged"] += len(batch) - new - changed
+        if not new and not changed:
+            return
+        conn.execute(
+            "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, data) "
+            "SELECT i.kind, i.key, ?1, ?2, i.status, i.data FROM temp.incoming i "
+            "LEFT JOIN records r ON r.kind = i.kind AND r.key = i.key AND r.source = ?1 "
+            "WHERE r.hash IS NULL OR r.hash != i.hash", (source, run_id))
+        conn.execute(
             "INSERT INTO records (kind, key, source, account_id, data, hash, status, "
-            "status_since, first_run, changed_run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+            "status_since, first_run, changed_run) "
+            "SELECT kind, key, ?1, account_id, data, hash, status, since, ?2, ?2 "
+            "FROM temp.incoming WHERE true "
             "ON CONFLICT (kind, key, source) DO UPDATE SET account_id = excluded.account_id, "
             "data = excluded.data, hash = excluded.hash, status = excluded.status, "
             "status_since = CASE WHEN excluded.status = 'active' THEN NULL "
             "  WHEN records.status = excluded.status THEN records.status_since "
             "  ELSE excluded.status_since END, changed_run = excluded.changed_run "
-            "WHERE records.hash != excluded.hash RETURNING first_run",
-            (kind, key, source, record.account_key(), payload, digest, status,
-             day if status != "active" else None, run_id),
-        ).fetchone()
-        if row is None:
-            counts["unchanged"] += 1
-            return
-        if row[0] == run_id:
-            counts["inserted"] += 1
-        else:
-            counts["updated"] += 1
-            if status == "deleted" and not was_deleted:
-                counts["deleted"] += 1
-        conn.execute(
-            "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, data) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (kind, key, source, run_id, status, payload),
-        )
+            "WHERE records.hash != excluded.hash", (source, run_id))
 
     def _mark_absent(self, source: str, run_id: int, day: str, counts: Counter[str]) -> None:
         conn = self.conn
