@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
 from kamgraph.config import Config
-from kamgraph.loaders.base import EventSink, load, write_rejects
+from kamgraph.loaders.base import EventSink, Reject, load
+from kamgraph.report import csv_cell
 from kamgraph.stores.base import Store, SyncReport
 from kamgraph.stores.sqlite import SqliteStore
 
-__all__ = ["rejects_path", "sync_path"]
+__all__ = ["rejects_path", "sync_path", "write_rejects"]
+
+
+def write_rejects(path: Path, rejects: list[Reject]) -> None:
+    """Write rejects as CSV, each cell neutralised against formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", "line", "field", "type", "message", "value"])
+    for r in rejects:
+        writer.writerow([csv_cell(r.file), r.line, csv_cell(r.field), r.type,
+                         csv_cell(r.message), csv_cell(r.value)])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
 def rejects_path(store: Store) -> Path:

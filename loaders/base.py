@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +22,6 @@ __all__ = [
     "Reject",
     "detect_format",
     "load",
-    "write_rejects",
 ]
 
 EventSink = Callable[..., None]
@@ -153,18 +150,3 @@ def load(
 
         return KamgraphCsvLoader(path, config=config, encoding=encoding, on_event=on_event)
     raise InputError(f"unknown format {fmt!r}", file=str(path))
-
-
-def write_rejects(path: Path, rejects: list[Reject]) -> None:
-    """Write rejects as CSV, each cell neutralised against formula injection."""
-    from kamgraph.report import csv_cell
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["file", "line", "field", "type", "message", "value"])
-    for r in rejects:
-        writer.writerow(
-            [csv_cell(r.file), r.line, csv_cell(r.field), r.type, csv_cell(r.message),
-             csv_cell(r.value)]
-        )
-    path.write_text(buffer.getvalue(), encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -29,9 +30,15 @@ print(schema["properties"]["schema"]["const"])
 @pytest.fixture(scope="module")
 def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
+    # Build from a clean copy: a stale build/ folder in a working tree would otherwise
+    # put modules deleted from the source into the wheel.
+    source = tmp_path_factory.mktemp("src") / "kamgraph"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", "build", "dist", "*.egg-info", ".git", "demo", ".hypothesis", "__pycache__",
+        ".pytest_cache", ".mypy_cache", ".ruff_cache", "*.db*"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "-w", str(dist), str(ROOT)],
+         "-w", str(dist), str(source)],
         check=True, capture_output=True, text=True,
     )
     [wheel] = dist.glob("kamgraph-*.whl")
