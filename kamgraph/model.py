@@ -8,9 +8,11 @@ analysis reads.  Nothing here judges; the analyses do.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, StrEnum
+from functools import lru_cache
 from typing import Any, ClassVar
 
 #: Recorded relationship levels, lowest first.
@@ -388,32 +390,41 @@ RECORD_TYPES: dict[str, type[Record]] = {
     )
 }
 
-_ENUM_FIELDS: dict[str, type[Enum]] = {
-    "side": Side,
-    "level": Level,
-    "stance": Stance,
-    "channel": Channel,
-    "outcome": Outcome,
-    "frequency": Frequency,
-}
+def _decoder(annotation: Any) -> Any:
+    """How to turn a stored JSON value back into a field of this annotation (or None)."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    if annotation is date:
+        return date.fromisoformat
+    if typing.get_origin(annotation) is tuple and args:
+        item = _decoder(args[0])
+        return (lambda values: tuple(item(v) for v in values)) if item else tuple
+    if len(args) == 1:  # X | None
+        return _decoder(args[0])
+    return None
+
+
+@lru_cache(maxsize=None)
+def _decoders(cls: type[Record]) -> dict[str, Any]:
+    """Per field of a record type, its decoder, read from the type hints."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)
+            if f.name != "deleted"}
 
 
 def record_from_dict(kind: str, data: dict[str, Any], *, deleted: bool = False) -> Record:
-    """Rebuild a record from :meth:`Record.to_dict` output (what stores keep)."""
+    """Rebuild a record from :meth:`Record.to_dict` output (what stores keep).
+
+    Enums, dates and tuples are restored from the field's type hint, so a field name
+    means the same thing only within its own record type.
+    """
     cls = RECORD_TYPES[kind]
-    names = {f.name: f for f in dataclasses.fields(cls)}
+    decoders = _decoders(cls)
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
-        if name not in names or name == "deleted":
+        if name not in decoders:
             continue
-        if value is not None:
-            if name == "role":
-                value = (SupplierRole if cls is TeamMember else CustomerRole)(value)
-            elif name == "roles":
-                value = tuple(CustomerRole(v) for v in value)
-            elif name in _ENUM_FIELDS and not (cls is Relationship and name == "level"):
-                value = _ENUM_FIELDS[name](value)
-            elif name in ("day", "close_date", "last_contact"):
-                value = date.fromisoformat(value)
-        kwargs[name] = value
+        decode = decoders[name]
+        kwargs[name] = decode(value) if value is not None and decode else value
     return cls(**kwargs, deleted=deleted)
