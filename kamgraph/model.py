@@ -12,7 +12,7 @@ import typing
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, StrEnum
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 
 #: Recorded relationship levels, lowest first.
@@ -405,9 +405,10 @@ def _decoder(annotation: Any) -> Any:
     return None
 
 
-@lru_cache(maxsize=None)
-def _decoders(cls: type[Record]) -> dict[str, Any]:
+@cache
+def _decoders(kind: str) -> dict[str, Any]:
     """Per field of a record type, its decoder, read from the type hints."""
+    cls = RECORD_TYPES[kind]
     hints = typing.get_type_hints(cls)
     return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)
             if f.name != "deleted"}
@@ -420,7 +421,7 @@ def record_from_dict(kind: str, data: dict[str, Any], *, deleted: bool = False) 
     means the same thing only within its own record type.
     """
     cls = RECORD_TYPES[kind]
-    decoders = _decoders(cls)
+    decoders = _decoders(kind)
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         if name not in decoders:
