@@ -23,6 +23,7 @@ from kamgraph.analysis.people import (
     describe,
     function_label,
     key_reasons,
+    peer_fit,
 )
 from kamgraph.config import Config
 from kamgraph.model import Level
@@ -36,14 +37,12 @@ _CANDIDATES = 6  # best candidates considered per customer person
 
 
 def _quality(them: dict[str, Any], us: dict[str, Any], config: Config) -> float:
-    matches = config.mirror_table.get(them["function"], ())
-    if us["function"] not in matches:
+    """A candidate peer's fit; 0 outside the mirror table or too far apart in level."""
+    if us["function"] not in config.mirror_table.get(them["function"], ()):
         return 0.0
-    gap = abs(them["level_rank"] - us["level_rank"])
-    if gap > config.mirror_level_gap + 1:
+    if abs(them["level_rank"] - us["level_rank"]) > config.mirror_level_gap + 1:
         return 0.0
-    function_fit = 1.0 - 0.25 * matches.index(us["function"])
-    return float(round(0.6 * function_fit + 0.4 * (1.0 - 0.25 * gap), 4))
+    return peer_fit(them, us, config)
 
 
 def is_peer(graph: nx.MultiDiGraph, customer: str, ours: str, config: Config) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -23,6 +23,7 @@ __all__ = [
     "key_reasons",
     "open_opportunities",
     "ours",
+    "peer_fit",
     "peer_quality",
     "second_thread",
 ]
@@ -116,13 +117,12 @@ def active_links(graph: nx.MultiDiGraph) -> list[tuple[str, str]]:
     )
 
 
-def peer_quality(graph: nx.MultiDiGraph, customer: str, ours: str, config: Config) -> float:
-    """How well one of our people mirrors a customer person, 0..1.
+def peer_fit(them: Mapping[str, Any], us: Mapping[str, Any], config: Config) -> float:
+    """How well one of our people mirrors a customer person, from their attributes, 0..1.
 
-    Function: 1 for the mirror table's first choice, less for later ones, 0.2 for none.
-    Level: 1 at the same level, falling by a quarter a level apart.
+    Function: 1 for the mirror table's first choice, a quarter less for each later one,
+    0.2 for none.  Level: 1 at the same level, a quarter less a level apart.
     """
-    them, us = graph.nodes[customer], graph.nodes[ours]
     matches = config.mirror_table.get(them["function"], ())
     if us["function"] in matches:
         function_fit = 1.0 - 0.25 * matches.index(us["function"])
@@ -132,14 +132,18 @@ def peer_quality(graph: nx.MultiDiGraph, customer: str, ours: str, config: Confi
     return float(round(0.6 * function_fit + 0.4 * level_fit, 4))
 
 
+def peer_quality(graph: nx.MultiDiGraph, customer: str, ours: str, config: Config) -> float:
+    """:func:`peer_fit` of two people of an account graph."""
+    return peer_fit(graph.nodes[customer], graph.nodes[ours], config)
+
+
 def second_thread(
     graph: nx.MultiDiGraph, customer: str, *, exclude: set[str], config: Config
 ) -> str | None:
     """The best other person of ours in this account's graph to add as a thread."""
     candidates = [
         n for n in ours(graph)
-        if n not in exclude and (graph.nodes[n].get("team_roles") or any(
-            True for _ in graph.successors(n)))
+        if n not in exclude and (graph.nodes[n].get("team_roles") or graph.out_degree(n))
     ]
     if not candidates:
         return None
