@@ -216,6 +216,21 @@ def _str_map(path: Path, key: str, value: Any) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
+def _weights(path: Path, key: str, value: Any, base: Mapping[str, float]
+             ) -> Mapping[str, float]:
+    """Override some of a table of named weights; every name must be known."""
+    if not isinstance(value, dict):
+        raise _fail(path, key, "expected a table of name = weight")
+    weights = dict(base)
+    for name, weight in value.items():
+        if name not in weights:
+            raise _fail(path, f"{key}.{name}", f"unknown name (one of {', '.join(weights)})")
+        if not isinstance(weight, int | float) or isinstance(weight, bool):
+            raise _fail(path, f"{key}.{name}", "expected a number")
+        weights[name] = float(weight)
+    return _frozen(weights)
+
+
 def _function_table(
     path: Path, key: str, value: Any, base: Mapping[str, tuple[str, ...]]
 ) -> Mapping[str, tuple[str, ...]]:
@@ -272,22 +287,8 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise _fail(path, key, "expected a list of names")
             kwargs[key] = tuple(value)
-        elif key == "strength_weights":
-            if not isinstance(value, dict) or set(value) - set(base.strength_weights):
-                raise _fail(path, key, "expected meeting, call, other and email weights")
-            kwargs[key] = _frozen({**base.strength_weights,
-                                   **{k: float(v) for k, v in value.items()}})
-        elif key == "anti_sponsor_weights":
-            if not isinstance(value, dict):
-                raise _fail(path, key, "expected a table of signal = weight")
-            weights = dict(base.anti_sponsor_weights)
-            for signal, weight in value.items():
-                if signal not in weights:
-                    raise _fail(path, f"{key}.{signal}", "unknown signal")
-                if not isinstance(weight, int | float) or isinstance(weight, bool):
-                    raise _fail(path, f"{key}.{signal}", "expected a number")
-                weights[signal] = float(weight)
-            kwargs[key] = _frozen(weights)
+        elif key in ("strength_weights", "anti_sponsor_weights"):
+            kwargs[key] = _weights(path, key, value, getattr(base, key))
         elif key == "mirror_table":
             if not isinstance(value, dict):
                 raise _fail(path, key, "expected a table of function = [our functions]")

@@ -54,6 +54,8 @@ Detractor = "anti_sponsor"
     ("[salesforce.stance_values]\nx = 'hater'", "unknown stance 'hater'"),
     ("[salesforce.fields]\ncolour = 'x'", "salesforce.fields.colour.*unknown field"),
     ("not toml at all [", "not valid TOML"),
+    ("[strength_weights]\nmeeting = 'lots'", "strength_weights.meeting.*expected a number"),
+    ("[anti_sponsor_weights]\ngut_feeling = 1", "anti_sponsor_weights.gut_feeling.*unknown"),
 ])
 def test_bad_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
