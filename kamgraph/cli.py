@@ -379,13 +379,14 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         views = _views(store, () if everything else (account or "",), day, config)
     try:
         if everything:
-            files = write_site(views, output, day.isoformat())
+            files = write_site(views, output, day.isoformat(), config)
             target = files[0]
             click.echo(f"Wrote {len(files)} files to {output}", err=True)
         else:
             graph, audit = views[0]
             route = _route(graph, path_to, config) if path_to else None
-            output.write_text(render_account_map(graph, audit, route), encoding="utf-8")
+            output.write_text(render_account_map(graph, audit, route, config),
+                              encoding="utf-8")
             target = output
             click.echo(f"Wrote {output}", err=True)
     except OSError as exc:
@@ -434,7 +435,7 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
     with _store(store_uri) as store, _errors():
         views = _views(store, (), day, config)
     with tempfile.TemporaryDirectory(prefix="kamgraph-site-") as folder:
-        write_site(views, Path(folder), day.isoformat())
+        write_site(views, Path(folder), day.isoformat(), config)
 
         class Quiet(SimpleHTTPRequestHandler):
             def log_message(self, format: str, *args: Any) -> None:
@@ -578,7 +579,7 @@ def history(person: str, store_uri: str | None) -> None:
     from kamgraph.report import terminal_safe
 
     with _store(store_uri) as store, _errors():
-        person_id, names = find_person(store, person)
+        person_id, names, _ = find_person(store, person)
         entries = store.person_history(person_id)
         runs = {r.id: r for r in store.runs()}
     click.echo(f"{terminal_safe(names.get(person_id, person_id))} ({person_id})")

@@ -23,7 +23,6 @@ from kamgraph.model import (
     Channel,
     Frequency,
     InfluenceLine,
-    Level,
     Opportunity,
     OpportunityRole,
     Outcome,
@@ -342,11 +341,6 @@ def _contact_attrs(
             and as_of - t.day < window
         ),
     }
-
-
-def level_of(graph: nx.MultiDiGraph, node: str) -> Level:
-    """The :class:`Level` of a node."""
-    return Level(graph.nodes[node]["level"])
 
 
 def _break_reporting_cycles(graph: nx.MultiDiGraph, repairs: dict[str, int]) -> None:

@@ -113,8 +113,12 @@ def _describe(entry: HistoryEntry, name: Any) -> str:
     return entry.kind.replace("_", " ")
 
 
-def find_person(store: Store, ref: str) -> tuple[str, dict[str, str]]:
-    """Resolve a person id or name across accounts; also return every known name."""
+def find_person(store: Store, ref: str) -> tuple[str, dict[str, str], list[str]]:
+    """Resolve a person id or name across accounts.
+
+    Returns the id, every known name (id -> name), and the accounts the person belongs to
+    or works on (theirs: their account; ours: accounts with a team seat or a contact).
+    """
     from kamgraph.audit import resolve_accounts
     from kamgraph.loaders.sfid import is_valid, to18
     from kamgraph.model import Person
@@ -124,17 +128,26 @@ def find_person(store: Store, ref: str) -> tuple[str, dict[str, str]]:
         wanted = to18(wanted) or wanted
     names: dict[str, str] = {}
     matches: set[str] = set()
+    involved: dict[str, list[str]] = {}
     for summary in resolve_accounts(store, []):
-        for item in store.load_account(summary.id).of_kind("person"):
-            p = item.record
-            assert isinstance(p, Person)
-            if p.name:
-                names[p.id] = p.name
-            if p.id == wanted or (p.name or "").lower() == ref.strip().lower():
-                matches.add(p.id)
+        for item in store.load_account(summary.id).items:
+            record = item.record
+            data = record.to_dict()
+            for pid in {data.get("person_id"), data.get("supplier_id"),
+                        data.get("customer_id")} - {None}:
+                involved.setdefault(str(pid), []).append(summary.id)
+            if not isinstance(record, Person):
+                continue
+            if record.name:
+                names[record.id] = record.name
+            if record.account_id == summary.id:
+                involved.setdefault(record.id, []).append(summary.id)
+            if record.id == wanted or (record.name or "").lower() == ref.strip().lower():
+                matches.add(record.id)
     if not matches:
         raise UnknownAccount(f"no person with id or name {ref!r}")
     if len(matches) > 1:
         raise UnknownAccount(f"{ref!r} names {len(matches)} people; give an id: "
                              + ", ".join(sorted(matches)[:5]))
-    return matches.pop(), names
+    person = matches.pop()
+    return person, names, sorted(set(involved.get(person, [])))

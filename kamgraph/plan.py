@@ -154,15 +154,12 @@ def _actor(g: nx.MultiDiGraph, f: Finding) -> str:
 
 def explain_person(store: Store, ref: str, as_of: date, config: Config) -> str:
     """Everything known about one person, and why each finding about them fired."""
-    lowered = ref.strip().lower()
-    for summary in resolve_accounts(store, []):
-        view = load_view(store, summary.id, as_of, config)
-        g = view.graph
-        match = [n for n, d in g.nodes(data=True)
-                 if n == ref.strip() or str(d["name"]).lower() == lowered]
-        if match:
-            return _explain(view, match[0], config)
-    raise UnknownAccount(f"no person with id or name {ref!r} in any account")
+    from kamgraph.history import find_person
+
+    person, _, accounts = find_person(store, ref)
+    if not accounts:
+        raise UnknownAccount(f"{ref!r} is on no account")
+    return _explain(load_view(store, accounts[0], as_of, config), person, config)
 
 
 def _explain(view: AccountView, node: str, config: Config) -> str:

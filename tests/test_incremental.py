@@ -99,6 +99,8 @@ def test_an_incremental_export_without_known_contacts_is_rejected_row_by_row(
         report, _ = sync_path(store, slices[1], incremental=True)
         assert report.status == "rejected"
         assert {r.type for r in report.rejects} <= {"unknown-contact", "unknown-user"}
+        [run] = store.runs()
+        assert (run.status, run.mode) == ("rejected", "incremental")
 
 
 def test_runs_last_prints_the_high_water_mark(tmp_path: Path, example_weekly: Path) -> None:

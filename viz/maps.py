@@ -74,11 +74,13 @@ def _findings_by_person(audit: AccountAudit) -> dict[str, list[dict[str, Any]]]:
 
 
 def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
-             route: list[tuple[str, str, float]] | None = None) -> dict[str, Any]:
+             route: list[tuple[str, str, float]] | None = None,
+             config: Config | None = None) -> dict[str, Any]:
     """Nodes, edges and options for vis-network, built through pyvis.
 
     ``route`` is a path to power, hop by hop ``(from, to, strength)``, drawn on top.
     """
+    config = config or Config()
     net = Network(directed=True, cdn_resources="in_line")
     findings = _findings_by_person(audit)
     derived = derived_influence(graph)
@@ -163,7 +165,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
         if key == CONTACT:
             held_by_leaver = not graph.nodes[u]["active"]
             single = (u, v) in thread_edges
-            value = edge_strength(graph, u, v, Config())
+            value = edge_strength(graph, u, v, config)
             level = f"; recorded {d['level'].replace('_', ' ')}" if d.get("level") else ""
             net.add_edge(
                 u, v, kind="contact", width=_WIDTH.get(d["frequency"], 1),
@@ -174,7 +176,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 tip=(f"{graph.nodes[u]['name']} \u2192 {graph.nodes[v]['name']}: "
                      f"{d['frequency'].replace('_', ' ')}, last contact "
                      f"{d['last_contact'] or 'never'}; strength {value:.2f} "
-                     f"({band(value, Config())}){level}; {d['meetings']} meetings, "
+                     f"({band(value, config)}){level}; {d['meetings']} meetings, "
                      f"{d['calls']} calls, {d['emails']} e-mails"
                      + ("; the only thread" if single else "")
                      + ("; held by someone who left" if held_by_leaver else "")),
@@ -234,11 +236,12 @@ def _page_assets() -> tuple[str, str]:
 
 
 def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
-                       route: list[tuple[str, str, float]] | None = None) -> str:
+                       route: list[tuple[str, str, float]] | None = None,
+                       config: Config | None = None) -> str:
     """The self-contained HTML page of one account's map (with a path drawn, if given)."""
     from html import escape
 
-    data = map_data(graph, audit, route)
+    data = map_data(graph, audit, route, config)
     account = graph.graph["account"]
     data["account"] = {"id": account["id"], "name": account["name"],
                        "as_of": graph.graph["as_of"].isoformat(),

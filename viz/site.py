@@ -12,6 +12,7 @@ import networkx as nx
 from kamgraph.analysis.key_person import key_person_losses
 from kamgraph.analysis.portfolio import MATRIX
 from kamgraph.audit import AccountAudit
+from kamgraph.config import Config
 from kamgraph.viz.maps import render_account_map
 
 __all__ = ["map_filename", "render_index", "write_site"]
@@ -88,13 +89,13 @@ td.high {{ color: #b2182b; font-weight: bold; }} td.medium {{ color: #e66101; }}
 
 
 def write_site(accounts: list[tuple[nx.MultiDiGraph, AccountAudit]], folder: Path,
-               as_of: str) -> list[Path]:
+               as_of: str, config: Config | None = None) -> list[Path]:
     """Write ``index.html`` and one map per account into ``folder``; return the files."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for graph, audit in accounts:
         path = folder / map_filename(graph.graph["account"]["id"])
-        path.write_text(render_account_map(graph, audit), encoding="utf-8")
+        path.write_text(render_account_map(graph, audit, config=config), encoding="utf-8")
         written.append(path)
     index = folder / "index.html"
     index.write_text(render_index(accounts, as_of), encoding="utf-8")

@@ -90,6 +90,7 @@ class SyncReport:
     rejects: list[Reject] = field(default_factory=list)
     error: str | None = None
     high_water: str | None = None
+    mode: str = "full"
 
     def to_dict(self) -> dict[str, Any]:
         return {

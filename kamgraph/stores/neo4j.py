@@ -230,7 +230,8 @@ class Neo4jStore:
         today: date | None = None,
     ) -> SyncReport:
         day = (today or datetime.now(UTC).date()).isoformat()
-        report = SyncReport(run_id=None, source=source, format=loader.format, status="running")
+        report = SyncReport(run_id=None, source=source, format=loader.format, status="running",
+                            mode=mode)
         self._lock()
         _SYNCING.add(self._holder)
         server_gone = False
@@ -415,9 +416,6 @@ class Neo4jStore:
         for r in self._read("dump_records"):
             yield (r["kind"], r["key"], r["source"], r["account_id"], r["data"], r["status"],
                    r["since"])
-
-    def history(self, uids: list[str]) -> list[dict[str, Any]]:
-        return self._read("record_history", uids=uids)
 
     def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
         """One account's records as they stood after run ``run_id``."""

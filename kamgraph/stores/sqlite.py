@@ -178,7 +178,8 @@ class SqliteStore:
     ) -> SyncReport:
         conn = self.conn
         day = (today or datetime.now(UTC).date()).isoformat()
-        report = SyncReport(run_id=None, source=source, format=loader.format, status="running")
+        report = SyncReport(run_id=None, source=source, format=loader.format, status="running",
+                            mode=mode)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -256,8 +257,8 @@ class SqliteStore:
             with_tx.execute("BEGIN IMMEDIATE")
             cur = with_tx.execute(
                 "INSERT INTO sync_runs (source, format, mode, started, finished, status, "
-                "counts, error) VALUES (?, ?, 'full', ?, ?, ?, ?, ?)",
-                (report.source, report.format, _now(), _now(), report.status,
+                "counts, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (report.source, report.format, report.mode, _now(), _now(), report.status,
                  json.dumps(report.to_dict()), error),
             )
             report.run_id = int(cur.lastrowid or 0)

@@ -88,8 +88,8 @@ def test_vanished_records_are_marked_inactive(tmp_path: Path, neo4j_store: Neo4j
     assert report.counts["inactivated"] >= 1
     status = {(k, key): (st, since) for k, key, _s, _a, _d, st, since in neo4j_store.dump()}
     assert status[("person", gone)] == ("inactive", "2026-10-02")
-    history = neo4j_store.history([f"person|{gone}|salesforce"])
-    assert [h["status"] for h in history] == ["active", "inactive"]
+    history = [e for e in neo4j_store.person_history(gone) if e.kind == "person"]
+    assert [e.status for e in history] == ["active", "inactive"]
 
 
 def test_hostile_name_is_stored_verbatim_and_the_graph_is_intact(
