@@ -152,22 +152,23 @@ def run_audit(
 ) -> AuditReport:
     """Audit the named accounts (all when none are named) as of ``as_of``.
 
-    With ``jobs`` > 1 and an embedded store, accounts are audited in that many processes
-    (each opens the store read-only for itself); the report is the same either way.
+    With ``jobs`` > 1 and a store other processes can open by URI (``reopen_uri``),
+    accounts are audited in that many processes, each with its own connection; the
+    report is the same either way.
     """
     from kamgraph.changes import since_run
-    from kamgraph.stores.sqlite import SqliteStore
 
     config = config or Config()
     summaries = resolve_accounts(store, refs)
     loads = store.supplier_loads()
     previous = since_run(store.runs(), None)
     ids = [s.id for s in summaries]
-    if jobs > 1 and len(ids) > 1 and isinstance(store, SqliteStore):
+    reopen = store.reopen_uri()
+    if jobs > 1 and len(ids) > 1 and reopen is not None:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_open,
-                                 initargs=(str(store.path),)) as pool:
+                                 initargs=(reopen,)) as pool:
             chunk = max(1, len(ids) // (jobs * 4))
             audits = list(pool.map(_worker_audit, ids, [as_of] * len(ids),
                                    [config] * len(ids), [loads] * len(ids),
@@ -196,11 +197,11 @@ def _audit_one(store: Store, account_id: str, as_of: date, config: Config,
 _WORKER_STORE: Store | None = None
 
 
-def _worker_open(path: str) -> None:
-    from kamgraph.stores.sqlite import SqliteStore
+def _worker_open(uri: str) -> None:
+    from kamgraph.stores import open_store
 
     global _WORKER_STORE
-    _WORKER_STORE = SqliteStore(path)
+    _WORKER_STORE = open_store(uri)
 
 
 def _worker_audit(account_id: str, as_of: date, config: Config, loads: dict[str, int],

@@ -173,6 +173,9 @@ class Store(Protocol):
     def known_ids(self) -> KnownIds:
         """Ids an incremental export may reference: accounts, contacts, users, deals."""
 
+    def reopen_uri(self) -> str | None:
+        """A URI another process can open this store by, or None when it cannot."""
+
 
 def _priority(source: str, fmt: str) -> tuple[int, str]:
     return (1 if fmt in OVERLAY_FORMATS else 0, source)

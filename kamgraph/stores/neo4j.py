@@ -424,6 +424,11 @@ class Neo4jStore:
         return account_data(items, account_id,
                             f"account {account_id!r} did not exist after run {run_id}")
 
+    def reopen_uri(self) -> str | None:
+        # Credentials may have been given to this object rather than the environment,
+        # and a URI never carries them: other processes cannot open it by URI alone.
+        return None
+
     def known_ids(self) -> KnownIds:
         return known_from_rows(
             (r["kind"], r["key"], r["account_id"], "supplier" if r["pool"] else "customer")

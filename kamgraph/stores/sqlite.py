@@ -428,6 +428,9 @@ class SqliteStore:
         return account_data(items, account_id,
                             f"account {account_id!r} did not exist after run {run_id}")
 
+    def reopen_uri(self) -> str | None:
+        return self.uri
+
     def known_ids(self) -> KnownIds:
         return known_from_rows(self._read(
             "SELECT kind, key, account_id, json_extract(data, '$.side') FROM records "
