@@ -128,12 +128,13 @@ class _EventPrinter:
             if end:
                 click.echo("", err=True)
         elif event == "format.detected":
-            click.echo(f"Detected format: {fields['format']}", err=True)
+            click.echo(f"Detected format: {fields['format']} ({fields['evidence']})", err=True)
 
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["auto", "salesforce", "csv"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["auto", "salesforce", "hubspot", "dynamics", "csv"]),
               default="auto", show_default=True, help="Format of the export.")
 @click.option("--encoding", default=None, help="Force a text encoding (default: detect).")
 @click.option("--source", default=None,

@@ -17,10 +17,10 @@ from typing import Any
 
 from kamgraph.errors import ConfigError
 from kamgraph.functions import CUSTOMER_FUNCTIONS, SUPPLIER_FUNCTIONS
-from kamgraph.model import Level, Stance
+from kamgraph.model import Level, Stance, SupplierRole
 from kamgraph.titles import DEFAULT_LEVEL, TitleRule
 
-__all__ = ["Config", "SalesforceFields", "config_from_dict", "load_config"]
+__all__ = ["Config", "CrmSettings", "SalesforceFields", "config_from_dict", "load_config"]
 
 
 class _ReadOnlyDict(dict[str, Any]):
@@ -57,6 +57,20 @@ class SalesforceFields:
     dos: str | None = None
     donts: str | None = None
     stance_values: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+
+
+@dataclass(frozen=True)
+class CrmSettings:
+    """How to read one CRM's export where it differs from the defaults (HubSpot, Dynamics).
+
+    ``headers`` maps a header the export writes (any case) to the name kamgraph knows:
+    the way to read an export whose labels are in another language.  ``team`` maps a
+    user-type column of the company / account file (a HubSpot "Technical account
+    manager" property, say) to the supplier role of the user it names.
+    """
+
+    headers: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    team: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,10 @@ class Config:
     contact_role_map: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     #: Extra AccountTeamMember.TeamMemberRole labels -> supplier role.
     team_role_map: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    #: HubSpot exports: localised headers, and company properties naming team members.
+    hubspot: CrmSettings = field(default_factory=CrmSettings)
+    #: Dynamics 365 exports: localised headers, and account columns naming team members.
+    dynamics: CrmSettings = field(default_factory=CrmSettings)
 
 
 def _scalars() -> dict[str, type]:
@@ -300,6 +318,8 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
             kwargs[key] = _frozen(table)
         elif key == "salesforce":
             kwargs[key] = _salesforce(path, value)
+        elif key in ("hubspot", "dynamics"):
+            kwargs[key] = _crm(path, key, value)
         elif key in ("contact_role_map", "team_role_map"):
             kwargs[key] = _frozen({k.lower(): v for k, v in _str_map(path, key, value).items()})
         else:
@@ -334,6 +354,22 @@ def _salesforce(path: Path, value: Any) -> SalesforceFields:
                 raise _fail(path, f"salesforce.stance_values.{label}", f"unknown stance {stance!r}")
         kwargs["stance_values"] = _frozen({k.lower(): v for k, v in raw.items()})
     return SalesforceFields(**kwargs)
+
+
+def _crm(path: Path, key: str, value: Any) -> CrmSettings:
+    if not isinstance(value, dict) or set(value) - {"headers", "team"}:
+        raise _fail(path, key, f"expected [{key}.headers] and [{key}.team]")
+    headers = _str_map(path, f"{key}.headers", value.get("headers", {}))
+    team = _str_map(path, f"{key}.team", value.get("team", {}))
+    roles = {r.value for r in SupplierRole}
+    for column, role in team.items():
+        if role not in roles:
+            raise _fail(path, f"{key}.team.{column}",
+                        f"unknown supplier role {role!r} (one of {', '.join(sorted(roles))})")
+    return CrmSettings(
+        headers=_frozen({k.strip().lower(): v.strip() for k, v in headers.items()}),
+        team=_frozen(dict(team)),
+    )
 
 
 def load_config(path: str | Path | None = None) -> Config:

@@ -20,6 +20,7 @@ __all__ = [
     "Loader",
     "LoadResult",
     "Reject",
+    "FORMATS",
     "detect_format",
     "load",
 ]
@@ -106,19 +107,43 @@ class Loader(Protocol):
     def records(self) -> Iterator[Record]: ...
 
 
-def detect_format(path: Path) -> str:
-    """Tell a Salesforce export from a kamgraph CSV folder by its file names."""
+FORMATS = ("salesforce", "hubspot", "dynamics", "csv")
+
+
+def detect_format(path: Path) -> tuple[str, str]:
+    """Tell the export's format by its file names and headers: (format, the evidence)."""
+    from kamgraph.loaders import dynamics, hubspot
     from kamgraph.loaders.csvio import ExportSource
 
     with ExportSource(path) as source:
         names = set(source.names())
-    if {"contact.csv", "account.csv"} & names:
-        return "salesforce"
+        headers: dict[str, list[str]] = {}
+        for name in sorted(names):
+            if name.endswith(".csv"):
+                # Headers are ASCII in every format: a first line read as UTF-8 will do,
+                # without scanning whole files for their encoding.
+                headers[name] = source.table(name, "utf-8").peek_header()
+    for name, header in headers.items():
+        if dynamics.classify(header, name) == "contact" and (
+            name != "contact.csv" or {"contactid", "(do not modify) contact"}
+                & {h.lower() for h in header}):
+            return "dynamics", f"{name} has Dynamics 365 columns ({header[0]}, …)"
+    if "contact.csv" in names and {"id", "accountid"} <= {
+            h.lower() for h in headers.get("contact.csv", [])}:
+        return "salesforce", "Contact.csv has Salesforce columns (Id, AccountId, …)"
+    for name, header in headers.items():
+        kind = hubspot.classify(header, name)
+        if kind == "contacts":
+            return "hubspot", f"{name} has HubSpot contact columns ({header[0]}, …)"
     if {"people.csv", "accounts.csv", "relationships.csv", "influence.csv"} & names:
-        return "csv"
+        return "csv", "kamgraph CSV files (people.csv, …)"
+    if "contact.csv" in names:
+        return "salesforce", "Contact.csv"
     raise InputError(
-        "cannot tell the format: expected a Salesforce export (Account.csv, Contact.csv, …)"
-        " or a kamgraph CSV folder (people.csv, …); use --format",
+        "cannot tell the format: expected a Salesforce export (Account.csv, Contact.csv, …),"
+        " a HubSpot export (contacts with Record ID, First Name, …), a Dynamics 365 export "
+        "(contact.csv with contactid, …) or a kamgraph CSV folder (people.csv, …); an export "
+        "in another language needs --format and its headers mapped in kamgraph.toml",
         file=str(path),
     )
 
@@ -138,13 +163,23 @@ def load(
     """
     config = config or Config()
     if fmt == "auto":
-        fmt = detect_format(path)
-        on_event("format.detected", format=fmt)
+        fmt, why = detect_format(path)
+        on_event("format.detected", format=fmt, evidence=why)
     if fmt == "salesforce":
         from kamgraph.loaders.salesforce import SalesforceLoader
 
         return SalesforceLoader(path, config=config, encoding=encoding, on_event=on_event,
                                 known=known)
+    if fmt == "hubspot":
+        from kamgraph.loaders.hubspot import HubspotLoader
+
+        return HubspotLoader(path, config=config, encoding=encoding, on_event=on_event,
+                             known=known)
+    if fmt == "dynamics":
+        from kamgraph.loaders.dynamics import DynamicsLoader
+
+        return DynamicsLoader(path, config=config, encoding=encoding, on_event=on_event,
+                              known=known)
     if fmt == "csv":
         from kamgraph.loaders.kamcsv import KamgraphCsvLoader
 

@@ -127,8 +127,9 @@ class ExportSource:
         except (OSError, zipfile.BadZipFile) as exc:
             raise InputError(f"cannot read: {exc}", file=self.display(name)) from exc
 
-    def table(self, name: str, encoding: str | None = None) -> Table:
-        return Table(self, name, encoding)
+    def table(self, name: str, encoding: str | None = None,
+              rename: dict[str, str] | None = None) -> Table:
+        return Table(self, name, encoding, rename)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +154,17 @@ class Row:
 class Table:
     """One CSV file of an export, with case-insensitive access to its columns."""
 
-    def __init__(self, source: ExportSource, name: str, encoding: str | None = None) -> None:
+    def __init__(
+        self,
+        source: ExportSource,
+        name: str,
+        encoding: str | None = None,
+        rename: dict[str, str] | None = None,
+    ) -> None:
         self.source = source
         self.name = name
+        #: Header names (lower-case) to read as other names: a localised export's labels.
+        self.rename = rename or {}
         self.display = source.display(name)
         if encoding is None:
             with source.open_binary(name) as fh:
@@ -171,6 +180,33 @@ class Table:
         self.encoding = encoding
         self.header: list[str] = []
         self._index: dict[str, int] = {}
+
+    def peek_header(self) -> list[str]:
+        """The header row alone (renamed), without reading the rest of the file."""
+        binary = self.source.open_binary(self.name)
+        text = io.TextIOWrapper(binary, encoding=self.encoding, errors="replace", newline="")
+        try:
+            first = next(csv.reader(text, strict=False), [])
+        except csv.Error as exc:
+            raise InputError(f"not valid CSV: {exc}", file=self.display, line=1) from exc
+        finally:
+            text.close()
+        self._set_header(first)
+        return list(self.header)
+
+    def _set_header(self, raw: list[str]) -> None:
+        header = [h.strip().lstrip("\ufeff").strip() for h in raw]
+        self.header = [self.rename.get(h.lower(), h) for h in header]
+        self._index = {}
+        for i, name in enumerate(self.header):
+            self._index.setdefault(name.lower(), i)
+
+    def first(self, *columns: str) -> str | None:
+        """The first of ``columns`` the header holds (call after the header is read)."""
+        for column in columns:
+            if column.lower() in self._index:
+                return column
+        return None
 
     def index(self, column: str) -> int | None:
         return self._index.get(column.lower())
@@ -207,10 +243,7 @@ class Table:
                 header = next(reader)
             except StopIteration:
                 raise InputError("empty file: no header", file=self.display, line=1) from None
-            self.header = [h.strip().lstrip("\ufeff") for h in header]
-            self._index = {}
-            for i, name in enumerate(self.header):
-                self._index.setdefault(name.lower(), i)
+            self._set_header(header)
             if not any(self.header):
                 raise InputError("no header row", file=self.display, line=1)
             self.require(*required)

@@ -17,6 +17,11 @@ _MOMENT = re.compile(
     r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
+#: What Dynamics 365's Excel exports write in the en-US locale: 5/3/2024 2:22 PM.
+_US_MOMENT = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
+)
+_EPOCH = datetime(1970, 1, 1)
 
 
 def text(row: Row, column: str) -> str | None:
@@ -36,14 +41,21 @@ def boolean(row: Row, column: str, default: bool = False) -> bool:
     raise row.error(column, f"not a boolean: {raw[:40]!r} (expected 0/1 or true/false)")
 
 
-def moment(row: Row, column: str) -> datetime | None:
-    """A date or datetime in any of the forms Salesforce writes, as naive UTC."""
+def moment(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False
+           ) -> datetime | None:
+    """A date or datetime in any of the forms Salesforce writes, as naive UTC.
+
+    ``epoch_ms`` also reads milliseconds since 1970 (HubSpot's internal-value exports);
+    ``us`` also reads M/D/YYYY with an optional 12-hour time (Dynamics' en-US Excel
+    exports).  Neither is on by default: 05/03/2024 means different days in different
+    locales, so only a format known to write it may read it.
+    """
     raw = row.get(column).strip()
     if not raw:
         return None
     match = _MOMENT.match(raw)
     if not match:
-        raise row.error(column, f"not a date: {raw[:40]!r} (expected YYYY-MM-DD[ HH:MM:SS])")
+        return _other_moment(row, column, raw, epoch_ms, us)
     y, mo, d, h, mi, s, zone = match.groups()
     try:
         value = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
@@ -58,8 +70,28 @@ def moment(row: Row, column: str) -> datetime | None:
     return value
 
 
-def day(row: Row, column: str) -> date | None:
-    value = moment(row, column)
+def _other_moment(row: Row, column: str, raw: str, epoch_ms: bool, us: bool) -> datetime:
+    if epoch_ms and raw.isdigit() and 11 <= len(raw) <= 14:
+        return _EPOCH + timedelta(milliseconds=int(raw))
+    found = _US_MOMENT.match(raw) if us else None
+    if found:
+        mo, d, y, h, mi, s, half = found.groups()
+        hour = int(h or 0)
+        if half:
+            if not 1 <= hour <= 12:
+                raise row.error(column, f"impossible time {raw[:40]!r}")
+            hour = hour % 12 + (12 if half.lower() == "pm" else 0)
+        try:
+            return datetime(int(y), int(mo), int(d), hour, int(mi or 0), int(s or 0))
+        except ValueError as exc:
+            raise row.error(column, f"impossible date {raw[:40]!r}: {exc}") from None
+    forms = "YYYY-MM-DD[ HH:MM:SS]" + (", M/D/YYYY[ h:mm AM]" if us else "") + (
+        ", epoch milliseconds" if epoch_ms else "")
+    raise row.error(column, f"not a date: {raw[:40]!r} (expected {forms})")
+
+
+def day(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False) -> date | None:
+    value = moment(row, column, epoch_ms=epoch_ms, us=us)
     return value.date() if value else None
 
 

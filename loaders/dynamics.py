@@ -1,0 +1,626 @@
+"""Dynamics 365 (Dataverse) exports: contact, account, systemuser, opportunity,
+activitypointer with activityparty, and connection with connectionrole.
+
+Two shapes are read.  Table exports (Dataverse, Power Query, the Web API) head their
+columns with logical names (``contactid``, ``parentcustomerid``) and give lookups as
+GUIDs.  Excel exports head them with display names (``Full Name``, ``Company Name``),
+give lookups as the record's name, and add hidden leading columns ``(Do Not Modify)
+Contact`` (the GUID: used as the id), ``(Do Not Modify) Row Checksum`` and ``(Do Not
+Modify) Modified On`` (ignored).  A lookup that is a name is resolved against the
+export's own records; a name two records share is rejected, never guessed.
+
+Stakeholder connection roles (Champion, Decision Maker, …) give customer people their
+buying roles, on the account or on an opportunity; Sales Team roles put our users on the
+account team; the account's owner is its account manager.  ``docs/formats.md`` lists
+every column read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kamgraph.config import Config
+from kamgraph.errors import InputError
+from kamgraph.loaders import values as v
+from kamgraph.loaders.base import EventSink, KnownIds, LoadResult, counted_rows
+from kamgraph.loaders.columns import Columns
+from kamgraph.loaders.csvio import ExportSource, Row, Table
+from kamgraph.loaders.salesforce import TEAM_ROLES
+from kamgraph.model import (
+    Account,
+    Channel,
+    CustomerRole,
+    Opportunity,
+    OpportunityRole,
+    Outcome,
+    Person,
+    Record,
+    Side,
+    Stance,
+    SupplierRole,
+    TeamMember,
+    Touch,
+)
+
+__all__ = ["COLUMNS", "DynamicsLoader", "PARTICIPATION", "STAKEHOLDER_ROLES",
+           "SALES_TEAM_ROLES", "classify"]
+
+R = CustomerRole
+#: Connection role names (lower-cased) a customer person may hold -> roles, stance.
+#: The first seven are Dataverse's Stakeholder category; the rest are roles orgs add.
+STAKEHOLDER_ROLES: dict[str, tuple[tuple[CustomerRole, ...], Stance | None]] = {
+    "champion": ((R.COACH,), Stance.CHAMPION),
+    "decision maker": ((R.DECISION_MAKER,), None),
+    "economic buyer": ((R.ECONOMIC_BUYER,), None),
+    "end user": ((R.USER,), None),
+    "influencer": ((R.INFLUENCER,), None),
+    "technical buyer": ((R.TECHNICAL_BUYER,), None),
+    "stakeholder": ((R.OTHER,), None),
+    "executive sponsor": ((R.EXECUTIVE_SPONSOR,), None),
+    "coach": ((R.COACH,), None),
+    "gatekeeper": ((R.GATEKEEPER,), None),
+    "blocker": ((), Stance.ANTI_SPONSOR),
+    "detractor": ((), Stance.ANTI_SPONSOR),
+    "anti-sponsor": ((), Stance.ANTI_SPONSOR),
+}
+
+S = SupplierRole
+#: Sales Team connection roles (lower-cased) our users hold on an account.
+SALES_TEAM_ROLES: dict[str, SupplierRole] = {
+    **TEAM_ROLES,
+    "sales professional": S.SALES,
+    "sales manager": S.SALES,
+    "technical sales professional": S.TECHNICAL_SERVICE,
+    "engineer": S.TECHNICAL_SERVICE,
+    "delivery professional": S.DELIVERY,
+    "executive sponsor": S.EXECUTIVE_SPONSOR,
+}
+
+#: activityparty.participationtypemask: value and label -> what the party did.
+PARTICIPATION: dict[str, str] = {
+    "1": "sender", "2": "to", "3": "cc", "4": "bcc", "5": "required", "6": "optional",
+    "7": "organizer", "8": "regarding", "9": "owner", "11": "customer",
+    "sender": "sender", "to recipient": "to", "cc recipient": "cc", "bcc recipient": "bcc",
+    "required attendee": "required", "optional attendee": "optional",
+    "organizer": "organizer", "regarding": "regarding", "owner": "owner",
+    "customer": "customer",
+}
+_TAKES_PART = frozenset({"sender", "to", "cc", "bcc", "required", "optional", "organizer"})
+
+_CHANNELS: dict[str, Channel] = {
+    "phonecall": Channel.CALL, "phone call": Channel.CALL, "4210": Channel.CALL,
+    "appointment": Channel.MEETING, "4201": Channel.MEETING,
+    "email": Channel.EMAIL, "e-mail": Channel.EMAIL, "4202": Channel.EMAIL,
+    "task": Channel.OTHER, "4212": Channel.OTHER,
+    "letter": Channel.OTHER, "4207": Channel.OTHER,
+}
+#: statecode of an activity: value and label -> open, completed, canceled, scheduled.
+_ACTIVITY_STATE = {"0": "open", "1": "completed", "2": "canceled", "3": "scheduled",
+                   "open": "open", "completed": "completed", "canceled": "canceled",
+                   "cancelled": "canceled", "scheduled": "scheduled"}
+_OPPORTUNITY_STATE = {"0": "open", "1": "won", "2": "lost",
+                      "open": "open", "won": "won", "lost": "lost"}
+_INACTIVE = frozenset({"1", "inactive", "disabled"})
+
+_GUID = re.compile(
+    r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+
+
+def _dnm(entity: str) -> str:
+    return f"(Do Not Modify) {entity}"
+
+
+_MODIFIED = ("modifiedon", "Modified On")
+#: Every column read, by table: field -> (logical name, Web API name, display name, ...).
+COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "systemuser": {
+        "id": ("systemuserid", _dnm("User")),
+        "fullname": ("fullname", "Full Name"),
+        "first": ("firstname", "First Name"),
+        "last": ("lastname", "Last Name"),
+        "title": ("jobtitle", "title", "Job Title", "Title"),
+        "department": ("department", "businessunitidname", "Department", "Business Unit"),
+        "email": ("internalemailaddress", "Primary Email"),
+        "manager": ("parentsystemuserid", "_parentsystemuserid_value", "Manager"),
+        "disabled": ("isdisabled", "Status"),
+        "modified": _MODIFIED,
+    },
+    "account": {
+        "id": ("accountid", _dnm("Account")),
+        "name": ("name", "Account Name"),
+        "industry": ("industrycodename", "industrycode", "Industry"),
+        "revenue": ("revenue", "Annual Revenue"),
+        "owner": ("ownerid", "_ownerid_value", "Owner"),
+        "state": ("statecode", "Status"),
+        "modified": _MODIFIED,
+    },
+    "contact": {
+        "id": ("contactid", _dnm("Contact")),
+        "fullname": ("fullname", "Full Name"),
+        "first": ("firstname", "First Name"),
+        "last": ("lastname", "Last Name"),
+        "title": ("jobtitle", "Job Title"),
+        "department": ("department", "Department"),
+        "email": ("emailaddress1", "Email"),
+        "account": ("parentcustomerid", "_parentcustomerid_value", "Company Name",
+                    "Account Name"),
+        "state": ("statecode", "Status"),
+        "modified": _MODIFIED,
+    },
+    "opportunity": {
+        "id": ("opportunityid", _dnm("Opportunity")),
+        "name": ("name", "Topic"),
+        "account": ("parentaccountid", "_parentaccountid_value", "customerid",
+                    "_customerid_value", "Account", "Potential Customer"),
+        "stage": ("stepname", "Pipeline Phase", "salesstagecode", "Sales Stage"),
+        "state": ("statecode", "Status"),
+        "close": ("actualclosedate", "Actual Close Date"),
+        "estimated_close": ("estimatedclosedate", "Est. Close Date"),
+        "amount": ("actualvalue", "Actual Revenue"),
+        "estimated_amount": ("estimatedvalue", "Est. Revenue"),
+        "modified": _MODIFIED,
+    },
+    "activitypointer": {
+        "id": ("activityid", _dnm("Activity")),
+        "type": ("activitytypecode", "Activity Type"),
+        "owner": ("ownerid", "_ownerid_value", "Owner"),
+        "actual_start": ("actualstart", "Actual Start"),
+        "scheduled_start": ("scheduledstart", "Start Date"),
+        "actual_end": ("actualend", "Actual End"),
+        "scheduled_end": ("scheduledend", "Due Date"),
+        "minutes": ("actualdurationminutes", "Actual Duration"),
+        "scheduled_minutes": ("scheduleddurationminutes", "Scheduled Duration"),
+        "state": ("statecode", "Activity Status"),
+        "voicemail": ("leftvoicemail", "Left Voice Mail"),
+        "modified": _MODIFIED,
+    },
+    "activityparty": {
+        "id": ("activityid", "_activityid_value"),
+        "party": ("partyid", "_partyid_value"),
+        "mask": ("participationtypemask", "Participation Type"),
+    },
+    "connectionrole": {
+        "id": ("connectionroleid", _dnm("Connection Role")),
+        "name": ("name", "Name"),
+        "category": ("category", "Connection Role Category"),
+    },
+    "connection": {
+        "id": ("connectionid", _dnm("Connection")),
+        "record1": ("record1id", "_record1id_value", "Connected From"),
+        "record2": ("record2id", "_record2id_value", "Connected To"),
+        "role1": ("record1roleid", "_record1roleid_value"),
+        "role2": ("record2roleid", "_record2roleid_value", "As this Role"),
+        "state": ("statecode", "Status"),
+    },
+}
+#: The entity an Excel export's "(Do Not Modify) <Entity>" column names.
+_ENTITY = {"user": "systemuser", "account": "account", "contact": "contact",
+           "opportunity": "opportunity", "activity": "activitypointer",
+           "connection": "connection", "connection role": "connectionrole"}
+
+
+def classify(header: list[str], name: str) -> str | None:
+    """Which Dataverse table a file holds, from its headers, else its name."""
+    lower = [h.lower() for h in header]
+    for h in lower:
+        if h.startswith("(do not modify) "):
+            entity = _ENTITY.get(h[len("(do not modify) "):])
+            if entity:
+                return entity
+    present = set(lower)
+    if "activityid" in present and ("partyid" in present or "_partyid_value" in present):
+        return "activityparty"
+    for table in ("connectionrole", "connection", "activitypointer", "opportunity",
+                  "systemuser", "contact", "account"):
+        if COLUMNS[table]["id"][0] in present:
+            if table == "activitypointer" and "activitytypecode" not in present:
+                continue
+            return table
+    stem = name.rsplit(".", 1)[0]
+    return stem if stem in COLUMNS else None
+
+
+@dataclass
+class _Connection:
+    row_file: str
+    line: int
+    first: str
+    second: str
+    role: str  # the role of ``first`` in the connection
+
+
+class DynamicsLoader:
+    """Streams records from a Dynamics 365 export (a folder or zip of table CSV files)."""
+
+    format = "dynamics"
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        config: Config,
+        encoding: str | None = None,
+        on_event: EventSink,
+        known: KnownIds | None = None,
+    ) -> None:
+        self.config = config
+        self.on_event = on_event
+        self.encoding = encoding
+        self.source = ExportSource(path)
+        self.result = LoadResult(format=self.format, source=str(path))
+        rename = dict(config.dynamics.headers)
+        self.files: dict[str, list[Table]] = defaultdict(list)
+        try:
+            for name in self.source.names():
+                if name.endswith(".csv"):
+                    table = self.source.table(name, encoding, rename)
+                    kind = classify(table.peek_header(), name)
+                    if kind is not None:
+                        self.files[kind].append(table)
+            if not self.files.get("contact"):
+                raise InputError(
+                    "not a Dynamics 365 export: no contact table (contact.csv, or an Excel "
+                    "export with a '(Do Not Modify) Contact' column)", file=str(path))
+        except BaseException:
+            self.source.close()
+            raise
+        known = known or KnownIds()
+        self.accounts: set[str] = set(known.accounts)
+        self.contacts: dict[str, str] = dict(known.contacts)
+        self.users: set[str] = set(known.users)
+        self.opportunities: dict[str, str] = dict(known.opportunities)
+        self.names: dict[str, dict[str, str | None]] = defaultdict(dict)  # kind -> name -> id
+        self.role_names: dict[str, str] = {}  # connectionroleid -> name
+        self.stakeholder = {k: val for k, val in STAKEHOLDER_ROLES.items()}
+        for label, role in config.contact_role_map.items():
+            self.stakeholder[label] = ((CustomerRole(role),), None)
+        self.sales_team = dict(SALES_TEAM_ROLES)
+        for label, team_role in config.team_role_map.items():
+            self.sales_team[label] = SupplierRole(team_role)
+        self.connections: dict[str, list[_Connection]] = defaultdict(list)
+        self.owners: dict[str, str] = {}  # account -> its owner
+
+    def close(self) -> None:
+        self.source.close()
+
+    def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
+        for table in self.files.get(kind, ()):
+            cols: Columns | None = None
+            for row in counted_rows(table, (), self.result, self.on_event):
+                if cols is None:
+                    cols = Columns(table, COLUMNS[kind])
+                    cols.require("id")
+                if "modified" in COLUMNS[kind] and cols.has("modified"):
+                    moment = v.moment(row, cols["modified"], us=True)
+                    if moment is not None:
+                        self.result.saw_modified(moment.isoformat(sep=" "))
+                yield row, cols
+
+    def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
+        self.result.reject(row.table.display, row.line, column, type_, message, row.get(column))
+
+    # -- values -----------------------------------------------------------------------
+
+    @staticmethod
+    def _guid(row: Row, column: str, *, required: bool = True) -> str | None:
+        raw = row.get(column).strip()
+        if not raw:
+            if required:
+                raise row.error(column, "empty id")
+            return None
+        match = _GUID.match(raw)
+        if match is None:
+            raise row.error(column, f"not a GUID: {raw[:40]!r}")
+        return match.group(1).lower()
+
+    def _remember(self, kind: str, name: str | None, record_id: str) -> None:
+        if not name:
+            return
+        key = name.strip().lower()
+        known = self.names[kind]
+        known[key] = None if key in known and known[key] != record_id else record_id
+
+    def _lookup(self, row: Row, column: str, kind: str, ids: set[str] | dict[str, str],
+                what: str) -> str | None:
+        """A lookup cell: a GUID (table exports) or the record's name (Excel exports).
+
+        None when empty; rejected (and None) when it names nothing in the export, or a
+        name two records share.
+        """
+        raw = row.get(column).strip()
+        if not raw:
+            return None
+        match = _GUID.match(raw)
+        if match is not None:
+            found: str | None = match.group(1).lower()
+            if found in ids:
+                return found
+            self._reject(row, column, f"unknown-{what}", f"{what} {found} is not in the export")
+            return None
+        key = raw.lower()
+        found = self.names[kind].get(key)
+        if found is None:
+            why = "names two records" if key in self.names[kind] else "is not in the export"
+            self._reject(row, column, f"unknown-{what}", f"{what} {raw!r} {why}")
+        return found
+
+    @staticmethod
+    def _state(row: Row, column: str, table: dict[str, str]) -> str | None:
+        raw = (v.text(row, column) or "").lower()
+        if not raw:
+            return None
+        state = table.get(raw)
+        if state is None:
+            raise row.error(column, f"unknown state {raw[:40]!r} (expected one of "
+                                    f"{', '.join(sorted(set(table.values())))})")
+        return state
+
+    @staticmethod
+    def _name(row: Row, cols: Columns) -> str | None:
+        full = v.text(row, cols["fullname"])
+        if full:
+            return full
+        parts = (v.text(row, cols["first"]), v.text(row, cols["last"]))
+        return " ".join(p for p in parts if p) or None
+
+    # -- the stream -------------------------------------------------------------------
+
+    def records(self) -> Iterator[Record]:
+        try:
+            yield from self._users()
+            yield from self._accounts()
+            yield from self._opportunities()
+            self._read_roles()
+            self._read_connections()
+            yield from self._contacts()
+            yield from self._connected()
+            yield from self._activities()
+        finally:
+            self.close()
+
+    def _users(self) -> Iterator[Record]:
+        for row, cols in self._tables("systemuser"):
+            user = self._guid(row, cols["id"])
+            assert user is not None
+            name = self._name(row, cols)
+            self.users.add(user)
+            self._remember("systemuser", name, user)
+            department = v.text(row, cols["department"])
+            if department and _GUID.match(department):
+                department = None  # a business unit's GUID says nothing of the function
+            manager_raw = row.get(cols["manager"]).strip()
+            manager = None
+            if manager_raw:
+                match = _GUID.match(manager_raw)
+                manager = match.group(1).lower() if match else self.names["systemuser"].get(
+                    manager_raw.lower())
+            disabled = (v.text(row, cols["disabled"]) or "").lower()
+            yield Person(
+                id=user,
+                side=Side.SUPPLIER,
+                name=name or user,
+                title=v.text(row, cols["title"]),
+                department=department,
+                email=v.text(row, cols["email"]),
+                reports_to=manager,
+                active=disabled not in ("1", "true", "yes", "disabled"),
+            )
+
+    def _accounts(self) -> Iterator[Record]:
+        for row, cols in self._tables("account"):
+            account = self._guid(row, cols["id"])
+            assert account is not None
+            name = v.text(row, cols["name"])
+            self.accounts.add(account)
+            self._remember("account", name, account)
+            owner = self._lookup(row, cols["owner"], "systemuser", self.users, "user")
+            if owner is not None:
+                self.owners[account] = owner
+            yield Account(
+                id=account,
+                name=name or account,
+                industry=v.text(row, cols["industry"]),
+                revenue=v.number(row, cols["revenue"]),
+                owner_id=owner,
+                deleted=False,
+            )
+
+    def _opportunities(self) -> Iterator[Record]:
+        for row, cols in self._tables("opportunity"):
+            opportunity = self._guid(row, cols["id"])
+            assert opportunity is not None
+            account = self._lookup(row, cols["account"], "account", self.accounts, "account")
+            if account is None:
+                if not row.get(cols["account"]).strip():
+                    self.result.skipped["opportunity without account"] += 1
+                continue
+            self.opportunities[opportunity] = account
+            name = v.text(row, cols["name"])
+            self._remember("opportunity", name, opportunity)
+            state = self._state(row, cols["state"], _OPPORTUNITY_STATE) or "open"
+            close = v.day(row, cols["close"], us=True) or v.day(
+                row, cols["estimated_close"], us=True)
+            amount = v.number(row, cols["amount"])
+            yield Opportunity(
+                id=opportunity,
+                account_id=account,
+                name=name or opportunity,
+                stage=v.text(row, cols["stage"]),
+                is_closed=state != "open",
+                is_won=state == "won",
+                close_date=close,
+                amount=amount if amount is not None else v.number(row, cols["estimated_amount"]),
+            )
+
+    def _read_roles(self) -> None:
+        for row, cols in self._tables("connectionrole"):
+            role = self._guid(row, cols["id"])
+            assert role is not None
+            self.role_names[role] = (v.text(row, cols["name"]) or "").lower()
+
+    def _role(self, raw: str) -> str:
+        match = _GUID.match(raw.strip())
+        if match is not None:
+            return self.role_names.get(match.group(1).lower(), "")
+        return raw.strip().lower()
+
+    def _read_connections(self) -> None:
+        """Connections by the record they give a role to; Dataverse writes each twice."""
+        seen: set[tuple[str, str, str]] = set()
+        for row, cols in self._tables("connection"):
+            if (v.text(row, cols["state"]) or "").lower() in _INACTIVE:
+                self.result.skipped["inactive connection"] += 1
+                continue
+            ends = []
+            for column in (cols["record1"], cols["record2"]):
+                raw = row.get(column).strip()
+                match = _GUID.match(raw)
+                ends.append(match.group(1).lower() if match else raw.lower())
+            for i, role_column in enumerate((cols["role1"], cols["role2"])):
+                role = self._role(row.get(role_column))
+                first, second = ends[i], ends[1 - i]
+                if not role or not first or not second or (first, second, role) in seen:
+                    continue
+                seen.add((first, second, role))
+                self.connections[first].append(
+                    _Connection(row.table.display, row.line, first, second, role))
+
+    def _contacts(self) -> Iterator[Record]:
+        for row, cols in self._tables("contact"):
+            contact = self._guid(row, cols["id"])
+            assert contact is not None
+            name = self._name(row, cols)
+            account = self._lookup(row, cols["account"], "account", self.accounts, "account")
+            if account is None:
+                if not row.get(cols["account"]).strip():
+                    self.result.skipped["contact without account"] += 1
+                continue
+            self._remember("contact", name, contact)
+            inactive = (v.text(row, cols["state"]) or "").lower() in _INACTIVE
+            self.contacts[contact] = account
+            roles: list[CustomerRole] = []
+            stance: Stance | None = None
+            for link in self.connections.get(contact, ()):
+                mapped = self.stakeholder.get(link.role)
+                if mapped is None:
+                    continue
+                if mapped[1] is Stance.ANTI_SPONSOR or (mapped[1] and stance is None):
+                    stance = mapped[1]
+                if link.second == account:
+                    roles.extend(r for r in mapped[0] if r not in roles)
+            yield Person(
+                id=contact,
+                side=Side.CUSTOMER,
+                name=name or contact,
+                account_id=account,
+                title=v.text(row, cols["title"]),
+                department=v.text(row, cols["department"]),
+                email=v.text(row, cols["email"]),
+                roles=tuple(roles) or None,
+                stance=stance,
+                active=False if inactive else None,
+            )
+
+    def _connected(self) -> Iterator[Record]:
+        """Buying roles on opportunities, and our users' places on account teams."""
+        team: dict[tuple[str, str], tuple[SupplierRole, str]] = {}
+        for first, links in sorted(self.connections.items()):
+            for link in links:
+                if first in self.contacts and link.second in self.opportunities:
+                    mapped = self.stakeholder.get(link.role)
+                    if mapped is None or not mapped[0]:
+                        continue
+                    yield OpportunityRole(
+                        id=f"{link.second}:{first}:{link.role}",
+                        account_id=self.opportunities[link.second],
+                        opportunity_id=link.second,
+                        person_id=first,
+                        roles=mapped[0],
+                        role_label=link.role.title(),
+                    )
+                elif first in self.users and link.second in self.accounts:
+                    role = self.sales_team.get(link.role)
+                    if role is not None:
+                        team.setdefault((link.second, first), (role, link.role.title()))
+        for account, owner in self.owners.items():
+            team.setdefault((account, owner), (SupplierRole.KEY_ACCOUNT_MANAGER, "Owner"))
+        for (account, user), (role, label) in sorted(team.items()):
+            yield TeamMember(account_id=account, person_id=user, role=role, role_label=label)
+
+    def _parties(self) -> dict[str, list[tuple[str, str]]]:
+        parties: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for row, cols in self._tables("activityparty"):
+            activity = self._guid(row, cols["id"])
+            party = self._guid(row, cols["party"], required=False)
+            if activity is None or party is None:
+                continue
+            mask = (v.text(row, cols["mask"]) or "").lower()
+            took = PARTICIPATION.get(mask)
+            if took is None:
+                raise row.error(cols["mask"], f"unknown participation type {mask[:40]!r}")
+            if took in _TAKES_PART:
+                parties[activity].append((party, took))
+        return parties
+
+    def _activities(self) -> Iterator[Record]:
+        parties = self._parties()
+        for row, cols in self._tables("activitypointer"):
+            activity = self._guid(row, cols["id"])
+            assert activity is not None
+            kind = (v.text(row, cols["type"]) or "").lower()
+            channel = _CHANNELS.get(kind)
+            if channel is None:
+                self.result.skipped[f"activity of type {kind or '(none)'}"] += 1
+                continue
+            state = self._state(row, cols["state"], _ACTIVITY_STATE) or "completed"
+            if channel is Channel.MEETING:
+                outcome = Outcome.DECLINED if state == "canceled" else Outcome.HELD
+            elif state != "completed":
+                self.result.skipped[f"{state} {kind}"] += 1
+                continue
+            elif channel is Channel.CALL and v.boolean(row, cols["voicemail"]):
+                outcome = Outcome.UNANSWERED
+            else:
+                outcome = Outcome.SENT if channel is Channel.EMAIL else Outcome.HELD
+            when = (v.moment(row, cols["actual_start"], us=True)
+                    or v.moment(row, cols["scheduled_start"], us=True)
+                    or v.moment(row, cols["actual_end"], us=True)
+                    or v.moment(row, cols["scheduled_end"], us=True))
+            if when is None:
+                self.result.skipped[f"{kind} without a date"] += 1
+                continue
+            owner = self._lookup(row, cols["owner"], "systemuser", self.users, "user")
+            ours = {owner} if owner is not None else set()
+            theirs: list[str] = []
+            for party, _took in parties.get(activity, ()):
+                if party in self.users:
+                    ours.add(party)
+                elif party in self.contacts and party not in theirs:
+                    theirs.append(party)
+            if not theirs:
+                self.result.skipped[f"{kind} without a contact"] += 1
+                continue
+            if not ours:
+                if not row.get(cols["owner"]).strip():
+                    self._reject(row, cols["owner"], "unknown-user",
+                                 "no owner and no user among the activity's parties")
+                continue
+            minutes = v.number(row, cols["minutes"])
+            if minutes is None:
+                minutes = v.number(row, cols["scheduled_minutes"]) or 0
+            for contact in theirs:
+                for user in sorted(ours):
+                    yield Touch(
+                        activity_id=activity,
+                        account_id=self.contacts[contact],
+                        supplier_id=user,
+                        customer_id=contact,
+                        day=when.date(),
+                        channel=channel,
+                        outcome=outcome,
+                        minutes=int(minutes) if outcome is Outcome.HELD else 0,
+                    )

@@ -1,0 +1,585 @@
+"""HubSpot CRM exports: contacts, companies, deals, calls, meetings, e-mails and owners.
+
+HubSpot writes one CSV (or XLSX) per object, named after the view it came from, so each
+file is recognised by its headers, not its name.  Headers come as English labels
+(``Record ID``, ``Job Title``, ``Contact owner``) or, with the "internal names" export
+setting, as property names (``hs_object_id``, ``jobtitle``, ``hubspot_owner_id``); both
+are read.  An export in another language is refused with the headers not recognised
+and the ``[hubspot.headers]`` table of ``kamgraph.toml`` that maps them.
+
+Ids are prefixed with their object (``hs-contact-51``), because HubSpot numbers each
+object type on its own and a contact may share its number with an owner.
+``docs/formats.md`` lists every column read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from kamgraph.config import Config
+from kamgraph.errors import InputError
+from kamgraph.loaders import values as v
+from kamgraph.loaders.base import EventSink, KnownIds, LoadResult, counted_rows
+from kamgraph.loaders.columns import Columns
+from kamgraph.loaders.csvio import ExportSource, Row, Table
+from kamgraph.model import (
+    Account,
+    Channel,
+    CustomerRole,
+    Opportunity,
+    OpportunityRole,
+    Outcome,
+    Person,
+    Record,
+    Side,
+    Stance,
+    SupplierRole,
+    TeamMember,
+    Touch,
+)
+
+__all__ = ["BUYING_ROLES", "CALL_OUTCOMES", "COLUMNS", "HubspotLoader", "classify"]
+
+R = CustomerRole
+#: hs_buying_role values (internal names and English labels, lower-cased) -> roles, stance.
+BUYING_ROLES: dict[str, tuple[tuple[CustomerRole, ...], Stance | None]] = {
+    "decision_maker": ((R.DECISION_MAKER,), None),
+    "budget_holder": ((R.ECONOMIC_BUYER,), None),
+    "champion": ((R.COACH,), Stance.CHAMPION),
+    "blocker": ((), Stance.ANTI_SPONSOR),
+    "end_user": ((R.USER,), None),
+    "executive_sponsor": ((R.EXECUTIVE_SPONSOR,), None),
+    "influencer": ((R.INFLUENCER,), None),
+    # Legal and compliance screen a supplier out but cannot choose one: Miller Heiman's
+    # technical buyer.
+    "legal_and_compliance": ((R.TECHNICAL_BUYER,), None),
+    "other": ((R.OTHER,), None),
+}
+for _value in list(BUYING_ROLES):
+    BUYING_ROLES[_value.replace("_", " ")] = BUYING_ROLES[_value]
+BUYING_ROLES["legal & compliance"] = BUYING_ROLES["legal_and_compliance"]
+
+#: hs_call_disposition: the default outcomes' fixed GUIDs (internal-value exports) and
+#: labels, lower-cased -> True when nobody was reached.
+CALL_OUTCOMES: dict[str, bool] = {
+    "9d9162e7-6cf3-4944-bf63-4dff82258764": True,  # Busy
+    "f240bbac-87c9-4f6e-bf70-924b57d47db7": False,  # Connected
+    "a4c4c377-d246-4b32-a13b-75a56a4cd0ff": True,  # Left live message
+    "b2cf5968-551e-4856-9783-52b3da59a7d0": True,  # Left voicemail
+    "73a0d17f-1163-4015-bdd5-ec830791da20": True,  # No answer
+    "17b47fee-58de-441e-a44c-c6300d46f273": True,  # Wrong number
+    "busy": True,
+    "connected": False,
+    "left live message": True,
+    "left voicemail": True,
+    "no answer": True,
+    "wrong number": True,
+}
+#: hs_call_status values that say the call never connected, or never happened.
+_CALL_UNANSWERED_STATUS = frozenset({"no_answer", "busy", "failed", "no answer"})
+_CALL_NOT_MADE_STATUS = frozenset({"canceled", "cancelled", "queued", "calling_crm_user",
+                                   "connecting", "ringing", "in_progress", "in progress"})
+#: hs_meeting_outcome values that mean the meeting did not take place with them.
+_MEETING_DECLINED = frozenset({"no_show", "no show", "canceled", "cancelled"})
+_EMAIL_NOT_SENT = frozenset({"bounced", "failed", "scheduled", "sending"})
+
+_ID = ("Record ID", "hs_object_id")
+_OWNER = ("hubspot_owner_id",)
+_MODIFIED = ("Last Modified Date", "hs_lastmodifieddate", "lastmodifieddate")
+_CONTACTS = ("Associated Contact IDs", "Associated Contact ID", "associatedcontactids")
+_COMPANIES = ("Associated Company IDs", "Associated Company ID", "associatedcompanyids")
+_WHEN = ("Activity date", "hs_timestamp")
+
+#: Every column read, by object: (what kamgraph calls it) -> (label, internal name, ...).
+COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "owners": {
+        "id": ("Owner ID", "id", "ownerId", "hubspot_owner_id"),
+        "first": ("First Name", "firstName", "firstname"),
+        "last": ("Last Name", "lastName", "lastname"),
+        "email": ("Email", "email"),
+        "title": ("Job Title", "jobTitle", "jobtitle"),
+        "team": ("Primary team", "Team", "Teams", "primaryTeam", "teams"),
+        "manager": ("Manager ID", "managerId"),
+        "archived": ("Archived", "archived", "Deactivated"),
+    },
+    "companies": {
+        "id": (*_ID, "Company ID"),
+        "name": ("Company name", "name"),
+        "industry": ("Industry", "industry"),
+        "revenue": ("Annual Revenue", "annualrevenue"),
+        "owner": ("Company owner", *_OWNER),
+        "modified": _MODIFIED,
+    },
+    "contacts": {
+        "id": (*_ID, "Contact ID", "vid"),
+        "first": ("First Name", "firstname"),
+        "last": ("Last Name", "lastname"),
+        "email": ("Email", "email"),
+        "title": ("Job Title", "jobtitle"),
+        "department": ("Department", "department", "Job function", "job_function"),
+        "owner": ("Contact owner", *_OWNER),
+        "company": ("Primary Associated Company ID", "associatedcompanyid"),
+        "companies": _COMPANIES,
+        "roles": ("Buying Role", "Buying role", "hs_buying_role"),
+        "modified": _MODIFIED,
+    },
+    "deals": {
+        "id": (*_ID, "Deal ID"),
+        "name": ("Deal Name", "dealname"),
+        "stage": ("Deal Stage", "dealstage"),
+        "amount": ("Amount", "amount"),
+        "close": ("Close Date", "closedate"),
+        "closed": ("Is Closed", "Is closed", "hs_is_closed"),
+        "won": ("Is Closed Won", "Is closed won", "hs_is_closed_won"),
+        "owner": ("Deal owner", *_OWNER),
+        "companies": _COMPANIES,
+        "contacts": _CONTACTS,
+        "modified": _MODIFIED,
+    },
+    "calls": {
+        "id": _ID,
+        "when": _WHEN,
+        "owner": ("Activity assigned to", "Call owner", *_OWNER),
+        "contacts": _CONTACTS,
+        "outcome": ("Call outcome", "hs_call_disposition"),
+        "status": ("Call status", "hs_call_status"),
+        "duration": ("Call duration", "hs_call_duration"),
+        "modified": _MODIFIED,
+    },
+    "meetings": {
+        "id": _ID,
+        "when": (*_WHEN, "Meeting start time", "hs_meeting_start_time"),
+        "start": ("Meeting start time", "hs_meeting_start_time"),
+        "end": ("Meeting end time", "hs_meeting_end_time"),
+        "owner": ("Activity assigned to", "Meeting owner", *_OWNER),
+        "contacts": _CONTACTS,
+        "outcome": ("Meeting outcome", "hs_meeting_outcome"),
+        "modified": _MODIFIED,
+    },
+    "emails": {
+        "id": _ID,
+        "when": _WHEN,
+        "owner": ("Activity assigned to", "Email owner", *_OWNER),
+        "contacts": _CONTACTS,
+        "status": ("Email send status", "hs_email_status"),
+        "modified": _MODIFIED,
+    },
+}
+
+#: Headers that tell one object's file from another, tried in this order.
+_SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("calls", ("call outcome", "hs_call_disposition", "call status", "hs_call_status",
+               "call duration", "hs_call_duration", "call title", "hs_call_title")),
+    ("meetings", ("meeting outcome", "hs_meeting_outcome", "meeting start time",
+                  "hs_meeting_start_time", "meeting name", "hs_meeting_title")),
+    ("emails", ("email subject", "hs_email_subject", "email direction", "hs_email_direction",
+                "email send status", "hs_email_status")),
+    ("deals", ("deal name", "dealname", "deal stage", "dealstage")),
+    ("contacts", ("first name", "firstname", "last name", "lastname", "job title",
+                  "jobtitle")),
+    ("companies", ("company name", "name", "company domain name", "domain")),
+)
+_OWNER_SIGNATURE = ("owner id", "ownerid", "userid", "user id")
+_SPLIT = re.compile(r"\s*[;,]\s*")
+
+
+def classify(header: list[str], name: str) -> str | None:
+    """Which HubSpot object a file holds, from its (renamed) headers; None if unknown."""
+    lower = {h.lower() for h in header}
+    if lower & set(_OWNER_SIGNATURE) or (
+        name.startswith(("owners", "users")) and lower & {"id", "email"}
+    ):
+        return "owners"
+    if not lower & {"record id", "hs_object_id", "contact id", "company id", "deal id", "vid"}:
+        return None
+    for kind, markers in _SIGNATURES:
+        if lower & set(markers):
+            return kind
+    return None
+
+
+def _ids(raw: str) -> list[str]:
+    return [part for part in _SPLIT.split(raw.strip()) if part]
+
+
+class HubspotLoader:
+    """Streams records from a HubSpot export (a folder or zip of per-object CSV files)."""
+
+    format = "hubspot"
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        config: Config,
+        encoding: str | None = None,
+        on_event: EventSink,
+        known: KnownIds | None = None,
+    ) -> None:
+        self.config = config
+        self.encoding = encoding
+        self.on_event = on_event
+        self.source = ExportSource(path)
+        self.result = LoadResult(format=self.format, source=str(path))
+        self.rename = dict(config.hubspot.headers)
+        try:
+            self.files = self._classify()
+        except BaseException:
+            self.source.close()
+            raise
+        known = known or KnownIds()
+        self.accounts: set[str] = set(known.accounts)
+        self.contacts: dict[str, str] = dict(known.contacts)
+        self.users: set[str] = set(known.users)
+        self.contact_roles: dict[str, tuple[CustomerRole, ...]] = {}
+        self.role_labels: dict[str, str] = {}  # contact -> its buying roles, as exported
+        self.owner_keys: dict[str, str | None] = {}  # id, name or e-mail -> owner id
+
+    # -- files ------------------------------------------------------------------------
+
+    def _classify(self) -> dict[str, list[Table]]:
+        files: dict[str, list[Table]] = defaultdict(list)
+        unknown: list[tuple[Table, list[str]]] = []
+        for name in self.source.names():
+            if not name.endswith(".csv"):
+                continue
+            table = self.source.table(name, self.encoding, self.rename)
+            header = table.peek_header()
+            kind = classify(header, name)
+            if kind is None:
+                unknown.append((table, header))
+            else:
+                files[kind].append(table)
+        if unknown:
+            table, header = unknown[0]
+            shown = ", ".join(repr(h) for h in header[:6]) + (" …" if len(header) > 6 else "")
+            raise InputError(
+                f"not a HubSpot object file kamgraph recognises: headers {shown} are neither "
+                "HubSpot's English labels nor its internal names (an export in another "
+                "language?); export in English, or map each header in kamgraph.toml, e.g. "
+                f'[hubspot.headers] "{header[0] if header else "Datensatz-ID"}" = "Record ID"',
+                file=table.display, line=1,
+            )
+        if not files.get("owners") and any(files.get(k) for k in ("calls", "meetings", "emails")):
+            raise InputError(
+                "activities name their owner, but the export has no owners file: add the "
+                "owners (Settings › Users & Teams › Export, or the owners API: id, "
+                "firstName, lastName, email) as owners.csv", file=str(self.source.path))
+        if not files.get("contacts"):
+            raise InputError("not a HubSpot export: no contacts file (headers Record ID, "
+                             "First Name, …)", file=str(self.source.path))
+        return files
+
+    def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
+        spec = COLUMNS[kind]
+        for table in self.files.get(kind, ()):
+            cols: Columns | None = None
+            for row in counted_rows(table, (), self.result, self.on_event):
+                if cols is None:
+                    cols = Columns(table, spec)
+                    cols.require("id")
+                if cols.has("modified"):
+                    moment = v.moment(row, cols["modified"], epoch_ms=True)
+                    if moment is not None:
+                        self.result.saw_modified(moment.isoformat(sep=" "))
+                yield row, cols
+
+    def close(self) -> None:
+        self.source.close()
+
+    def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
+        self.result.reject(row.table.display, row.line, column, type_, message, row.get(column))
+
+    # -- the stream -------------------------------------------------------------------
+
+    def records(self) -> Iterator[Record]:
+        try:
+            yield from self._owners()
+            yield from self._companies()
+            yield from self._contacts()
+            yield from self._deals()
+            yield from self._meetings()
+            yield from self._calls()
+            yield from self._emails()
+        finally:
+            self.close()
+
+    @staticmethod
+    def _key(row: Row, cols: Columns, prefix: str) -> str:
+        raw = row.get(cols["id"]).strip()
+        if not raw:
+            raise row.error(cols["id"], "empty id")
+        return f"hs-{prefix}-{raw}"
+
+    def _owners(self) -> Iterator[Record]:
+        for row, cols in self._tables("owners"):
+            owner = self._key(row, cols, "owner")
+            first, last = v.text(row, cols["first"]), v.text(row, cols["last"])
+            name = " ".join(p for p in (first, last) if p)
+            email = v.text(row, cols["email"])
+            self.users.add(owner)
+            self._remember_owner(row.get(cols["id"]).strip(), owner)
+            for key in (name, email):
+                if key:
+                    self._remember_owner(key, owner)
+            manager = v.text(row, cols["manager"])
+            yield Person(
+                id=owner,
+                side=Side.SUPPLIER,
+                name=name or email or owner,
+                title=v.text(row, cols["title"]),
+                department=v.text(row, cols["team"]),
+                email=email,
+                reports_to=f"hs-owner-{manager}" if manager else None,
+                active=not v.boolean(row, cols["archived"]),
+            )
+
+    def _remember_owner(self, key: str, owner: str) -> None:
+        lowered = key.strip().lower()
+        if lowered in self.owner_keys and self.owner_keys[lowered] != owner:
+            self.owner_keys[lowered] = None  # two owners share the name: ambiguous
+        else:
+            self.owner_keys[lowered] = owner
+
+    def _owner(self, row: Row, column: str, *, required: bool) -> str | None:
+        """The owner a cell names by id, full name or e-mail (labels exports write names)."""
+        raw = row.get(column).strip()
+        if not raw:
+            if required:
+                self._reject(row, column, "unknown-user", "no owner")
+            return None
+        owner = self.owner_keys.get(raw.lower())
+        if owner is None:
+            if required:
+                why = ("names two owners" if raw.lower() in self.owner_keys
+                       else "is not an owner in the owners file")
+                self._reject(row, column, "unknown-user", f"owner {raw!r} {why}")
+            return None
+        return owner
+
+    def _companies(self) -> Iterator[Record]:
+        team_columns = self.config.hubspot.team
+        for row, cols in self._tables("companies"):
+            company = self._key(row, cols, "company")
+            self.accounts.add(company)
+            owner = self._owner(row, cols["owner"], required=False)
+            yield Account(
+                id=company,
+                name=v.text(row, cols["name"]) or company,
+                industry=v.text(row, cols["industry"]),
+                revenue=v.number(row, cols["revenue"]),
+                owner_id=owner,
+            )
+            # HubSpot has no account team: the company owner is the account manager, and
+            # user-type properties named in [hubspot.team] add the rest.
+            members: dict[str, tuple[SupplierRole, str]] = {}
+            if owner is not None:
+                members[owner] = (SupplierRole.KEY_ACCOUNT_MANAGER, "Company owner")
+            for column, role in team_columns.items():
+                if not row.table.has(column):
+                    continue
+                for cell in _SPLIT.split(row.get(column).strip()):
+                    if not cell:
+                        continue
+                    member = self.owner_keys.get(cell.lower())
+                    if member is None:
+                        self._reject(row, column, "unknown-user",
+                                     f"owner {cell!r} is not an owner in the owners file")
+                    elif member not in members:
+                        members[member] = (SupplierRole(role), column)
+            for member, (role, label) in sorted(members.items()):
+                yield TeamMember(account_id=company, person_id=member, role=role,
+                                 role_label=label)
+
+    def _contacts(self) -> Iterator[Record]:
+        for row, cols in self._tables("contacts"):
+            contact = self._key(row, cols, "contact")
+            company_raw = row.get(cols["company"]).strip() or next(
+                iter(_ids(row.get(cols["companies"]))), "")
+            if not company_raw:
+                self.result.skipped["contact without company"] += 1
+                continue
+            account = f"hs-company-{company_raw}"
+            if self.accounts and account not in self.accounts:
+                column = cols["company"] if row.get(cols["company"]).strip() else cols["companies"]
+                self._reject(row, column, "unknown-account",
+                             f"company {company_raw} is not in the companies file")
+                continue
+            roles, stance = self._buying_roles(row, cols["roles"])
+            self.contacts[contact] = account
+            if roles:
+                self.contact_roles[contact] = roles
+            if row.get(cols["roles"]).strip():
+                self.role_labels[contact] = row.get(cols["roles"]).strip()
+            first, last = v.text(row, cols["first"]), v.text(row, cols["last"])
+            yield Person(
+                id=contact,
+                side=Side.CUSTOMER,
+                name=" ".join(p for p in (first, last) if p) or contact,
+                account_id=account,
+                title=v.text(row, cols["title"]),
+                department=v.text(row, cols["department"]),
+                email=v.text(row, cols["email"]),
+                roles=roles or None,
+                stance=stance,
+            )
+
+    def _buying_roles(self, row: Row, column: str
+                      ) -> tuple[tuple[CustomerRole, ...], Stance | None]:
+        roles: list[CustomerRole] = []
+        stance: Stance | None = None
+        for value in _SPLIT.split(row.get(column).strip()):
+            if not value:
+                continue
+            mapped = BUYING_ROLES.get(value.lower())
+            extra = self.config.contact_role_map.get(value.lower())
+            if extra is not None:
+                mapped = ((CustomerRole(extra),), None)
+            if mapped is None:
+                self._reject(row, column, "unknown-role",
+                             f"buying role {value!r} is not known; add it to [contact_role_map]")
+                continue
+            for role in mapped[0]:
+                if role not in roles:
+                    roles.append(role)
+            if mapped[1] is Stance.ANTI_SPONSOR or (mapped[1] and stance is None):
+                stance = mapped[1]
+        return tuple(roles), stance
+
+    def _deals(self) -> Iterator[Record]:
+        for row, cols in self._tables("deals"):
+            deal = self._key(row, cols, "deal")
+            companies = _ids(row.get(cols["companies"]))
+            if not companies:
+                self.result.skipped["deal without company"] += 1
+                continue
+            account = f"hs-company-{companies[0]}"
+            stage = v.text(row, cols["stage"])
+            slug = (stage or "").lower().replace(" ", "")
+            closed = v.boolean(row, cols["closed"]) if cols.has("closed") else slug in (
+                "closedwon", "closedlost")
+            won = v.boolean(row, cols["won"]) if cols.has("won") else slug == "closedwon"
+            yield Opportunity(
+                id=deal,
+                account_id=account,
+                name=v.text(row, cols["name"]) or deal,
+                stage=stage,
+                is_closed=closed,
+                is_won=won,
+                close_date=v.day(row, cols["close"], epoch_ms=True),
+                amount=v.number(row, cols["amount"]),
+            )
+            for raw in _ids(row.get(cols["contacts"])):
+                contact = f"hs-contact-{raw}"
+                if contact not in self.contacts:
+                    self.result.skipped["deal contact not in the export"] += 1
+                    continue
+                yield OpportunityRole(
+                    id=f"{deal}:{contact}",
+                    account_id=account,
+                    opportunity_id=deal,
+                    person_id=contact,
+                    roles=self.contact_roles.get(contact, (CustomerRole.OTHER,)),
+                    role_label=self.role_labels.get(contact),
+                )
+
+    def _activity(self, row: Row, cols: Columns, what: str
+                  ) -> tuple[str, datetime, str, list[str]] | None:
+        """Id, moment, owner and contacts of an activity, or None (counted or rejected)."""
+        activity = self._key(row, cols, what)
+        when = v.moment(row, cols["when"], epoch_ms=True)
+        if when is None:
+            self.result.skipped[f"{what} without a date"] += 1
+            return None
+        contacts: list[str] = []
+        for raw in _ids(row.get(cols["contacts"])):
+            contact = f"hs-contact-{raw}"
+            if contact not in self.contacts:
+                self._reject(row, cols["contacts"], "unknown-contact",
+                             f"contact {raw} is not in the contacts file")
+                return None
+            if contact not in contacts:
+                contacts.append(contact)
+        if not contacts:
+            self.result.skipped[f"{what} without a contact"] += 1
+            return None
+        owner = self._owner(row, cols["owner"], required=True)
+        if owner is None:
+            return None
+        return activity, when, owner, contacts
+
+    def _touches(self, activity: str, owner: str, contacts: list[str], when: datetime,
+                 channel: Channel, outcome: Outcome, minutes: int) -> Iterator[Record]:
+        for contact in contacts:
+            yield Touch(
+                activity_id=activity,
+                account_id=self.contacts[contact],
+                supplier_id=owner,
+                customer_id=contact,
+                day=when.date(),
+                channel=channel,
+                outcome=outcome,
+                minutes=minutes if outcome is Outcome.HELD else 0,
+            )
+
+    def _meetings(self) -> Iterator[Record]:
+        for row, cols in self._tables("meetings"):
+            found = self._activity(row, cols, "meeting")
+            if found is None:
+                continue
+            activity, when, owner, contacts = found
+            outcome_raw = (v.text(row, cols["outcome"]) or "").lower()
+            outcome = Outcome.DECLINED if outcome_raw in _MEETING_DECLINED else Outcome.HELD
+            start = v.moment(row, cols["start"], epoch_ms=True)
+            end = v.moment(row, cols["end"], epoch_ms=True)
+            minutes = max(0, round((end - start).total_seconds() / 60)) if start and end else 0
+            yield from self._touches(activity, owner, contacts, when, Channel.MEETING, outcome,
+                                     minutes)
+
+    def _calls(self) -> Iterator[Record]:
+        for row, cols in self._tables("calls"):
+            status = (v.text(row, cols["status"]) or "").lower()
+            if status in _CALL_NOT_MADE_STATUS:
+                self.result.skipped["call not made (status)"] += 1
+                continue
+            found = self._activity(row, cols, "call")
+            if found is None:
+                continue
+            activity, when, owner, contacts = found
+            disposition = (v.text(row, cols["outcome"]) or "").lower()
+            unanswered = CALL_OUTCOMES.get(disposition, False) or (
+                status in _CALL_UNANSWERED_STATUS)
+            minutes = round(_milliseconds(row, cols["duration"]) / 60_000)
+            outcome = Outcome.UNANSWERED if unanswered else Outcome.HELD
+            yield from self._touches(activity, owner, contacts, when, Channel.CALL, outcome,
+                                     minutes)
+
+    def _emails(self) -> Iterator[Record]:
+        for row, cols in self._tables("emails"):
+            if (v.text(row, cols["status"]) or "").lower() in _EMAIL_NOT_SENT:
+                self.result.skipped["e-mail not delivered"] += 1
+                continue
+            found = self._activity(row, cols, "email")
+            if found is None:
+                continue
+            activity, when, owner, contacts = found
+            yield from self._touches(activity, owner, contacts, when, Channel.EMAIL,
+                                     Outcome.SENT, 0)
+
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+
+
+def _milliseconds(row: Row, column: str) -> float:
+    """A call duration: milliseconds, as HubSpot stores it, or H:MM:SS as some views show."""
+    raw = row.get(column).strip()
+    clock = _CLOCK.match(raw)
+    if clock:
+        hours, minutes, seconds = (int(x or 0) for x in clock.groups())
+        return ((hours * 60 + minutes) * 60 + seconds) * 1000.0
+    return v.number(row, column) or 0.0
+
