@@ -157,6 +157,14 @@ def build_account_graph(
         elif isinstance(rec, OpportunityRole):
             opp_roles.append(rec)
 
+    # Nodes and edges go in by name, not id: every analysis that meets a tie then breaks it
+    # the same way for the same people, whichever CRM numbered them.
+    def by_name(pid: str) -> tuple[str, str]:
+        person = people.get(pid)
+        return ((person.name or "").lower() if person else "", pid)
+
+    people = {pid: people[pid] for pid in sorted(people, key=by_name)}
+
     def is_customer(pid: str) -> bool:
         p = people.get(pid)
         return p is not None and p.account_id == account.id and p.side is not Side.SUPPLIER
@@ -174,7 +182,7 @@ def build_account_graph(
         if is_customer(pid):
             graph.add_node(pid, **_person_node(person, stored_people[pid], config))
 
-    for pid in sorted(ours_needed):
+    for pid in sorted(ours_needed, key=by_name):
         if is_supplier(pid):
             graph.add_node(pid, **_person_node(people[pid], stored_people[pid], config))
         else:
@@ -194,7 +202,7 @@ def build_account_graph(
     for r in opp_roles:
         if r.person_id in graph:
             roles_by_opp[r.opportunity_id].append(r)
-    for opp in sorted(opportunities.values(), key=lambda o: o.id):
+    for opp in sorted(opportunities.values(), key=lambda o: (o.name.lower(), o.id)):
         on_opp = roles_by_opp.get(opp.id, [])
         opp_list.append({
             "id": opp.id, "name": opp.name, "stage": opp.stage, "is_closed": opp.is_closed,
@@ -203,7 +211,7 @@ def build_account_graph(
             "roles": [
                 {"person": r.person_id, "roles": tuple(x.value for x in r.roles),
                  "label": r.role_label, "primary": r.is_primary}
-                for r in sorted(on_opp, key=lambda r: r.id)
+                for r in sorted(on_opp, key=lambda r: (by_name(r.person_id), r.id))
             ],
         })
         for r in on_opp:
@@ -215,7 +223,8 @@ def build_account_graph(
         node["roles"] = tuple(sorted(set(node["roles"]) | roles))
         node["role_labels"] = tuple(sorted(labels[pid]))
 
-    for (sid, cid), pair in sorted(pairs.items()):
+    for (sid, cid), pair in sorted(pairs.items(),
+                                   key=lambda kv: (by_name(kv[0][0]), by_name(kv[0][1]))):
         if sid not in graph or cid not in graph:
             if cid not in graph:
                 repairs["links naming an unknown contact"] += 1
@@ -244,7 +253,7 @@ def build_account_graph(
             repairs["influence lines naming someone outside the account"] += 1
 
     pool = []
-    for pid, person in sorted(people.items()):
+    for pid, person in people.items():
         if not is_supplier(pid):
             continue
         attrs = graph.nodes[pid] if pid in graph else _person_node(
@@ -271,6 +280,8 @@ def build_account_graph(
         "as_of": as_of,
         "opportunities": opp_list,
         "repairs": dict(repairs),
+        # Each person's place in name order: analyses break ties by it, not by id.
+        "rank": {pid: i for i, pid in enumerate(sorted(people, key=by_name))},
     })
     return graph
 

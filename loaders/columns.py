@@ -26,7 +26,8 @@ class Columns:
         return self._found[name] or self._spec[name][0]
 
     def has(self, name: str) -> bool:
-        return self._found[name] is not None
+        """True when the table holds the field (False for a field this table never has)."""
+        return self._found.get(name) is not None
 
     def require(self, *names: str) -> None:
         """Fail, naming the file and every accepted header, unless each field is present."""

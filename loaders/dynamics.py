@@ -294,7 +294,7 @@ class DynamicsLoader:
                 if cols is None:
                     cols = Columns(table, COLUMNS[kind])
                     cols.require("id")
-                if "modified" in COLUMNS[kind] and cols.has("modified"):
+                if cols.has("modified"):
                     moment = v.moment(row, cols["modified"], us=True)
                     if moment is not None:
                         self.result.saw_modified(moment.isoformat(sep=" "))

@@ -21,6 +21,7 @@ from kamgraph.analysis.people import (
     contact_edges,
     customers,
     describe,
+    in_order,
     is_key,
     peer_quality,
 )
@@ -97,8 +98,8 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
     for u, _v, key in graph.in_edges(node, keys=True):
         if key in (REPORTS_TO, INFLUENCES):
             ties.add(u)
-    hostile = sorted(t for t in ties if graph.nodes[t]["stance"] == "anti_sponsor"
-                     and graph.nodes[t].get("stance_recorded"))
+    hostile = in_order(graph, (t for t in ties if graph.nodes[t]["stance"] == "anti_sponsor"
+                               and graph.nodes[t].get("stance_recorded")))
     if hostile:
         out.append(("ties_to_anti_sponsor", 1.0, "close ties to recorded anti-sponsor "
                     + ", ".join(describe(graph, t) for t in hostile)))

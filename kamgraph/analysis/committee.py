@@ -18,6 +18,7 @@ from kamgraph.analysis.people import (
     ROLE_LABELS,
     contact_edges,
     customers,
+    in_order,
     open_opportunities,
     second_thread,
 )
@@ -54,7 +55,7 @@ def committee_status(
     members: set[str] = set()
     for requirement in config.committee_roles:
         alternatives = requirement.split("|")
-        holders = sorted(n for n in people if any(holds(n, r) for r in alternatives))
+        holders = in_order(graph, (n for n in people if any(holds(n, r) for r in alternatives)))
         covered = [n for n in holders if contact_edges(graph, n, active_only=True)]
         members.update(holders)
         status["requirements"][requirement] = {"holders": holders, "covered": covered}
@@ -64,7 +65,7 @@ def committee_status(
     recent = sum(d["recent"] for m in members for _, d in contact_edges(graph, m))
     previous = sum(d["previous"] for m in members for _, d in contact_edges(graph, m))
     status["recent"], status["previous"] = recent, previous
-    status["members"] = sorted(members)
+    status["members"] = in_order(graph, members)
     return status
 
 

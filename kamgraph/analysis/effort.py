@@ -13,6 +13,7 @@ from datetime import timedelta
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.people import order_of
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT
 
@@ -33,10 +34,12 @@ def contact_hours(graph: nx.MultiDiGraph) -> tuple[float, dict[str, float]] | No
                 seen[(activity, s)] = minutes
     if not seen:
         return None
-    per_person: dict[str, float] = {}
+    per_minutes: dict[str, int] = {}
     for (_, s), minutes in seen.items():
-        per_person[s] = per_person.get(s, 0.0) + minutes / 60
-    return sum(per_person.values()), per_person
+        per_minutes[s] = per_minutes.get(s, 0) + minutes
+    # Whole minutes summed before dividing: the same hours whatever order touches come in.
+    per_person = {s: m / 60 for s, m in per_minutes.items()}
+    return sum(per_minutes.values()) / 60, per_person
 
 
 def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
@@ -50,7 +53,7 @@ def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
     if low <= hours <= high:
         return []
     account = graph.graph["account"]
-    top = sorted(per_person.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    top = sorted(per_person.items(), key=lambda kv: (-kv[1], order_of(graph, kv[0])))[:3]
     evidence = [
         f"{hours:.0f} hours of meetings and calls in the last 12 months "
         f"(benchmark {low:.0f}–{high:.0f} hours a year)",

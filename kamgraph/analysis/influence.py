@@ -12,7 +12,7 @@ from __future__ import annotations
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
-from kamgraph.analysis.people import contact_edges, customers, describe
+from kamgraph.analysis.people import contact_edges, customers, describe, in_order
 from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO
 
@@ -90,7 +90,8 @@ def hidden_influencers(graph: nx.MultiDiGraph, config: Config | None = None) -> 
     config = config or Config()
     derived = derived_influence(graph)
     findings = []
-    for node, score in sorted(derived.items()):
+    for node in in_order(graph, derived):
+        score = derived[node]
         data = graph.nodes[node]
         if score < config.hidden_influencer_threshold or data["roles"]:
             continue

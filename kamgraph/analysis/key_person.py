@@ -20,7 +20,9 @@ from kamgraph.analysis.people import (
     active_links,
     customers,
     describe,
+    in_order,
     is_key,
+    order_of,
     second_thread,
 )
 from kamgraph.config import Config
@@ -72,11 +74,11 @@ def key_person_losses(graph: nx.MultiDiGraph, config: Config | None = None) -> l
     key = {c: influence_weight(graph, c, derived) for c in reach if is_key(graph, c, config)}
     total = sum(key.values())
     losses = []
-    for s in sorted({s for s, _ in links}):
-        cut = tuple(sorted(c for c in key if reach[c] == {s}))
+    for s in in_order(graph, {s for s, _ in links}):
+        cut = tuple(in_order(graph, (c for c in key if reach[c] == {s})))
         share = sum(key[c] for c in cut) / total if total else 0.0
         losses.append(Loss(s, min(1.0, share), cut))
-    losses.sort(key=lambda loss: (-loss.share, loss.person))
+    losses.sort(key=lambda loss: (-loss.share, order_of(graph, loss.person)))
     return losses
 
 

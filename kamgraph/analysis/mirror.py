@@ -74,13 +74,14 @@ def mirror_assignments(
     matcher = nx.Graph()
     for node in needs_peer(graph, config):
         them = graph.nodes[node]
+        # The pool is in name order: equal candidates keep it, whatever their ids.
         ranked = sorted(
-            ((q, p["id"]) for p in pool
+            ((q, i, p["id"]) for i, p in enumerate(pool)
              if (q := _quality(them, p, config)) > 0
              and (p["in_account"] or p["load"] < p["capacity"])),
-            reverse=True,
+            key=lambda c: (-c[0], c[1]),
         )[:_CANDIDATES]
-        for q, pid in ranked:
+        for q, _i, pid in ranked:
             for slot in range(_SLOTS_PER_ACCOUNT):
                 matcher.add_edge(("them", node), ("us", pid, slot), weight=q)
     matching = nx.max_weight_matching(matcher)
@@ -152,8 +153,10 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
         gaps = [them["level_rank"] - graph.nodes[s]["level_rank"] for s, _ in links]
         if min(gaps) < config.mismatch_level_gap:
             continue
-        senior = max((p for p in pool if p["level_rank"] >= them["level_rank"] - 1),
-                     key=lambda p: (_quality(them, p, config), p["level_rank"], p["id"]),
+        senior = max((p for p in pool
+                      if p["level_rank"] >= them["level_rank"] - 1),
+                     key=lambda p: (_quality(them, p, config), p["level_rank"],
+                                    -pool.index(p)),
                      default=None)
         evidence = [
             f"{describe(graph, node)} is {Level(them['level']).label}",

@@ -17,7 +17,7 @@ from itertools import islice
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
-from kamgraph.analysis.people import contact_edges, customers, describe, ours
+from kamgraph.analysis.people import contact_edges, customers, describe, in_order, order_of, ours
 from kamgraph.analysis.strength import edge_strength
 from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO
@@ -83,14 +83,15 @@ def _routes_graph(graph: nx.MultiDiGraph, config: Config) -> nx.DiGraph:
 def economic_buyers(graph: nx.MultiDiGraph) -> list[str]:
     """The account's economic buyers, most senior first."""
     return sorted((n for n in customers(graph) if "economic_buyer" in graph.nodes[n]["roles"]),
-                  key=lambda n: (-graph.nodes[n]["level_rank"], n))
+                  key=lambda n: (-graph.nodes[n]["level_rank"], order_of(graph, n)))
 
 
 def find_customer(graph: nx.MultiDiGraph, ref: str) -> str | None:
     """A customer person of the account by id or name (any case), or None."""
     wanted = ref.strip().lower()
-    return next((n for n, d in sorted(graph.nodes(data=True)) if d["side"] == "customer"
-                 and (n == ref.strip() or str(d["name"]).lower() == wanted)), None)
+    return next((n for n in in_order(graph, graph.nodes)
+                 if graph.nodes[n]["side"] == "customer"
+                 and (n == ref.strip() or str(graph.nodes[n]["name"]).lower() == wanted)), None)
 
 
 def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = None,

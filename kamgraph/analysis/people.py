@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -18,10 +18,12 @@ __all__ = [
     "customers",
     "describe",
     "function_label",
+    "in_order",
     "is_decision_maker",
     "is_key",
     "key_reasons",
     "open_opportunities",
+    "order_of",
     "ours",
     "peer_fit",
     "peer_quality",
@@ -47,15 +49,33 @@ def function_label(function: str) -> str:
     return {"r_and_d": "R&D"}.get(function, function.replace("_", " "))
 
 
+def in_order(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> list[str]:
+    """People in the graph's order: by name, then id.
+
+    Ties between people are broken this way everywhere, so the same people give the same
+    audit whichever CRM numbered them.
+    """
+    rank = graph.graph.get("rank", {})
+    return sorted(nodes, key=lambda n: (rank.get(n, len(rank)), n))
+
+
+def order_of(graph: nx.MultiDiGraph, node: str) -> int:
+    """A person's place in :func:`in_order`."""
+    rank = graph.graph.get("rank", {})
+    return int(rank.get(node, len(rank)))
+
+
 def customers(graph: nx.MultiDiGraph, *, active: bool = True) -> Iterator[str]:
-    """Customer people, sorted by id; only those still there unless ``active=False``."""
-    for node, data in sorted(graph.nodes(data=True)):
+    """Customer people, in name order; only those still there unless ``active=False``."""
+    for node in in_order(graph, graph.nodes):
+        data = graph.nodes[node]
         if data["side"] == "customer" and (data["active"] or not active):
             yield node
 
 
 def ours(graph: nx.MultiDiGraph, *, active: bool = True) -> Iterator[str]:
-    for node, data in sorted(graph.nodes(data=True)):
+    for node in in_order(graph, graph.nodes):
+        data = graph.nodes[node]
         if data["side"] == "supplier" and (data["active"] or not active):
             yield node
 
@@ -68,7 +88,7 @@ def contact_edges(
     for source, _, key, data in graph.in_edges(customer, keys=True, data=True):
         if key == CONTACT and (data["active"] or not active_only):
             out.append((source, data))
-    out.sort(key=lambda item: item[0])
+    out.sort(key=lambda item: order_of(graph, item[0]))
     return out
 
 
@@ -112,8 +132,9 @@ def is_decision_maker(graph: nx.MultiDiGraph, node: str) -> bool:
 def active_links(graph: nx.MultiDiGraph) -> list[tuple[str, str]]:
     """Every active (ours, theirs) relationship, sorted."""
     return sorted(
-        (u, v) for u, v, k, d in graph.edges(keys=True, data=True)
-        if k == CONTACT and d["active"]
+        ((u, v) for u, v, k, d in graph.edges(keys=True, data=True)
+         if k == CONTACT and d["active"]),
+        key=lambda link: (order_of(graph, link[0]), order_of(graph, link[1])),
     )
 
 
@@ -147,7 +168,8 @@ def second_thread(
     ]
     if not candidates:
         return None
-    return max(candidates, key=lambda n: (peer_quality(graph, customer, n, config), n))
+    return max(candidates, key=lambda n: (peer_quality(graph, customer, n, config),
+                                          -order_of(graph, n)))
 
 
 def open_opportunities(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
-from kamgraph.analysis.people import describe
+from kamgraph.analysis.people import describe, order_of
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT
@@ -27,7 +27,9 @@ def relationship_level_gaps(graph: nx.MultiDiGraph,
     does not back (problem solver or trusted advisor with a sporadic strength)."""
     config = config or Config()
     findings = []
-    for ours, theirs, key, d in sorted(graph.edges(keys=True, data=True)):
+    for ours, theirs, key, d in sorted(
+            graph.edges(keys=True, data=True),
+            key=lambda e: (order_of(graph, e[0]), order_of(graph, e[1]), e[2])):
         if key != CONTACT or not d.get("level"):
             continue
         current = RELATIONSHIP_LEVELS.index(d["level"])

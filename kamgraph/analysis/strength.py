@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from kamgraph.analysis.people import in_order
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT
 
@@ -96,4 +97,4 @@ def strong_threads(graph: nx.MultiDiGraph, theirs: str, config: Config) -> list[
         if key == CONTACT and edge_strength(graph, ours, theirs, config) >= \
                 config.strength_occasional:
             out.append(ours)
-    return sorted(out)
+    return in_order(graph, out)

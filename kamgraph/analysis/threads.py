@@ -15,6 +15,7 @@ from kamgraph.analysis.people import (
     contact_edges,
     customers,
     describe,
+    in_order,
     is_decision_maker,
     key_reasons,
     second_thread,
@@ -100,8 +101,8 @@ def _account_bowtie(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     links = active_links(graph)
     if not links:
         return []
-    ours = sorted({s for s, _ in links})
-    theirs = sorted({c for _, c in links})
+    ours = in_order(graph, {s for s, _ in links})
+    theirs = in_order(graph, {c for _, c in links})
     account = graph.graph["account"]
     if len(ours) > 1 and len(theirs) > 1:
         return []
