@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -110,8 +110,13 @@ class Loader(Protocol):
 FORMATS = ("salesforce", "hubspot", "dynamics", "csv")
 
 
-def detect_format(path: Path) -> tuple[str, str]:
-    """Tell the export's format by its file names and headers: (format, the evidence)."""
+def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
+    """Tell the export's format by its file names and headers: (format, the evidence).
+
+    Headers are read as ``config`` maps them ([hubspot.headers], [dynamics.headers]), so a
+    localised export that is mapped is recognised too.
+    """
+    config = config or Config()
     from kamgraph.loaders import dynamics, hubspot
     from kamgraph.loaders.csvio import ExportSource
 
@@ -123,7 +128,11 @@ def detect_format(path: Path) -> tuple[str, str]:
                 # Headers are ASCII in every format: a first line read as UTF-8 will do,
                 # without scanning whole files for their encoding.
                 headers[name] = source.table(name, "utf-8").peek_header()
-    for name, header in headers.items():
+    def renamed(header: list[str], mapping: Mapping[str, str]) -> list[str]:
+        return [mapping.get(h.lower(), h) for h in header]
+
+    for name, raw in headers.items():
+        header = renamed(raw, config.dynamics.headers)
         if dynamics.classify(header, name) == "contact" and (
             name != "contact.csv" or {"contactid", "(do not modify) contact"}
                 & {h.lower() for h in header}):
@@ -131,7 +140,8 @@ def detect_format(path: Path) -> tuple[str, str]:
     if "contact.csv" in names and {"id", "accountid"} <= {
             h.lower() for h in headers.get("contact.csv", [])}:
         return "salesforce", "Contact.csv has Salesforce columns (Id, AccountId, …)"
-    for name, header in headers.items():
+    for name, raw in headers.items():
+        header = renamed(raw, config.hubspot.headers)
         kind = hubspot.classify(header, name)
         if kind == "contacts":
             return "hubspot", f"{name} has HubSpot contact columns ({header[0]}, …)"
@@ -163,7 +173,7 @@ def load(
     """
     config = config or Config()
     if fmt == "auto":
-        fmt, why = detect_format(path)
+        fmt, why = detect_format(path, config)
         on_event("format.detected", format=fmt, evidence=why)
     if fmt == "salesforce":
         from kamgraph.loaders.salesforce import SalesforceLoader

@@ -283,6 +283,7 @@ class DynamicsLoader:
             self.sales_team[label] = SupplierRole(team_role)
         self.connections: dict[str, list[_Connection]] = defaultdict(list)
         self.owners: dict[str, str] = {}  # account -> its owner
+        self.team: dict[tuple[str, str], tuple[SupplierRole, str]] = {}  # from [dynamics.team]
 
     def close(self) -> None:
         self.source.close()
@@ -420,6 +421,11 @@ class DynamicsLoader:
             owner = self._lookup(row, cols["owner"], "systemuser", self.users, "user")
             if owner is not None:
                 self.owners[account] = owner
+            for column, team_role in self.config.dynamics.team.items():
+                if row.table.has(column):
+                    member = self._lookup(row, column, "systemuser", self.users, "user")
+                    if member is not None:
+                        self.team.setdefault((account, member), (SupplierRole(team_role), column))
             yield Account(
                 id=account,
                 name=name or account,
@@ -527,7 +533,7 @@ class DynamicsLoader:
 
     def _connected(self) -> Iterator[Record]:
         """Buying roles on opportunities, and our users' places on account teams."""
-        team: dict[tuple[str, str], tuple[SupplierRole, str]] = {}
+        team = dict(self.team)
         for first, links in sorted(self.connections.items()):
             for link in links:
                 if first in self.contacts and link.second in self.opportunities:

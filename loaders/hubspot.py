@@ -238,6 +238,9 @@ class HubspotLoader:
         self.contact_roles: dict[str, tuple[CustomerRole, ...]] = {}
         self.role_labels: dict[str, str] = {}  # contact -> its buying roles, as exported
         self.owner_keys: dict[str, str | None] = {}  # id, name or e-mail -> owner id
+        for user in sorted(self.users):  # an incremental export's owners, by id
+            if user.startswith("hs-owner-"):
+                self.owner_keys[user.removeprefix("hs-owner-")] = user
 
     # -- files ------------------------------------------------------------------------
 

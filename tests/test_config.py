@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kamgraph.config import Config, load_config
+from kamgraph.config import Config, config_from_dict, load_config
 from kamgraph.errors import ConfigError
 from kamgraph.model import Level
 from kamgraph.titles import parse_level
@@ -74,3 +74,13 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
     assert config.anti_sponsor_weights["declined_meetings"] == 0.3
     assert config.mirror_table["purchasing"] == ("field_sales", "senior_management")
     assert config.salesforce.stance_values["detractor"] == "anti_sponsor"
+
+
+def test_crm_sections_check_their_roles(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"hubspot.team.Owner 2.*unknown supplier role"):
+        config_from_dict({"hubspot": {"team": {"Owner 2": "boss"}}}, tmp_path / "k.toml")
+    with pytest.raises(ConfigError, match=r"\[dynamics\]"):
+        config_from_dict({"dynamics": {"columns": {}}}, tmp_path / "k.toml")
+    config = config_from_dict({"hubspot": {"headers": {" Vorname ": "First Name"}}},
+                              tmp_path / "k.toml")
+    assert config.hubspot.headers == {"vorname": "First Name"}
