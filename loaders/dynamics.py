@@ -262,9 +262,13 @@ class DynamicsLoader:
                     if kind is not None:
                         self.files[kind].append(table)
             if not self.files.get("contact"):
+                spreadsheets = [n for n in self.source.names()
+                                if n.endswith((".xlsx", ".xls"))]
+                hint = (f"; {spreadsheets[0]} is a workbook: save it as CSV (UTF-8) first"
+                        if spreadsheets else "")
                 raise InputError(
                     "not a Dynamics 365 export: no contact table (contact.csv, or an Excel "
-                    "export with a '(Do Not Modify) Contact' column)", file=str(path))
+                    f"export with a '(Do Not Modify) Contact' column){hint}", file=str(path))
         except BaseException:
             self.source.close()
             raise

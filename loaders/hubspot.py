@@ -273,8 +273,11 @@ class HubspotLoader:
                 "owners (Settings › Users & Teams › Export, or the owners API: id, "
                 "firstName, lastName, email) as owners.csv", file=str(self.source.path))
         if not files.get("contacts"):
+            spreadsheets = [n for n in self.source.names() if n.endswith((".xlsx", ".xls"))]
+            hint = (f"; {spreadsheets[0]} is a spreadsheet: export as CSV instead"
+                    if spreadsheets else "")
             raise InputError("not a HubSpot export: no contacts file (headers Record ID, "
-                             "First Name, …)", file=str(self.source.path))
+                             f"First Name, …){hint}", file=str(self.source.path))
         return files
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:

@@ -276,3 +276,11 @@ def test_a_bad_date_names_file_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         records(folder)
     assert "meetings-2026-11-01.csv:2 [Activity date]: not a date" in str(caught.value)
+
+
+def test_a_spreadsheet_export_is_told_to_use_csv(tmp_path: Path) -> None:
+    folder = tmp_path / "hs"
+    folder.mkdir()
+    (folder / "hubspot-crm-exports-all-contacts-2026-11-01.xlsx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(InputError, match=r"is a spreadsheet: export as CSV"):
+        load(folder, "hubspot")
