@@ -189,10 +189,18 @@ _RATES = {  # contacts per week over the active period
 }
 
 
-def _random_account(rng: random.Random, index: int) -> _Account:
+def _pool(accounts: int) -> dict[str, int]:
+    """How many of each kind of our people serve ``accounts`` accounts."""
+    return {"kam": max(6, accounts // 8), "rep": max(12, accounts // 4),
+            "tse": max(8, accounts // 6)}
+
+
+def _random_account(rng: random.Random, index: int, pool: dict[str, int]) -> _Account:
     name = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {index}"
     acc = _Account(f"acc{index}", name, rng.choice(INDUSTRIES))
-    size = min(400, max(6, int(rng.paretovariate(1.6) * 10)))
+    # Heavy-tailed: a median account of about 60 people, a mean of about 110, and now and
+    # then one of thousands (the cap), as in a real customer base.
+    size = min(5000, max(6, int(rng.paretovariate(1.5) * 37)))
     people: list[tuple[str, str, str, str, str | None]] = []
     heads: dict[str, str] = {}
     ceo = "p0"
@@ -211,11 +219,12 @@ def _random_account(rng: random.Random, index: int) -> _Account:
             heads[function] = key
         people.append((key, _name(rng), title, dept, manager))
     acc.people = people
-    acc.team = [(f"kam{rng.randrange(6)}", "Account Manager"),
-                (f"rep{rng.randrange(12)}", "Sales Rep"),
-                (f"tse{rng.randrange(8)}", "Sales Engineer")]
+    acc.team = [(f"kam{rng.randrange(pool['kam'])}", "Account Manager"),
+                (f"rep{rng.randrange(pool['rep'])}", "Sales Rep"),
+                (f"tse{rng.randrange(pool['tse'])}", "Sales Engineer")]
     ours = [m for m, _ in acc.team] + ["kad", "vpsales", "tsdir", "logmgr"]
-    n_pairs = max(2, int(len(people) * rng.uniform(0.2, 0.6)))
+    # We talk to a few people of a small account and to a smaller share of a large one.
+    n_pairs = max(2, int((3 + 1.2 * len(people) ** 0.5) * rng.uniform(0.6, 1.4)))
     seen = set()
     for _ in range(n_pairs):
         contact = rng.choice(people)[0]
@@ -244,16 +253,16 @@ def _name(rng: random.Random) -> str:
 _User = tuple[str, str, str, str, str | None, bool]
 
 
-def _our_users(rng: random.Random, storylines: bool) -> list[_User]:
+def _our_users(rng: random.Random, storylines: bool, pool: dict[str, int]) -> list[_User]:
     users: list[_User] = [
         (key, _name(rng), title, dept, mgr, True) for key, title, dept, mgr in OUR_PEOPLE
     ]
-    for i in range(6):
-        users.append((f"kam{i}", _name(rng), "Key Account Manager", "Sales", "kad", i != 5))
-    for i in range(12):
+    for i in range(pool["kam"]):
+        users.append((f"kam{i}", _name(rng), "Key Account Manager", "Sales", "kad", i % 6 != 5))
+    for i in range(pool["rep"]):
         users.append((f"rep{i}", _name(rng), "Sales Representative", "Sales", "vpsales",
                       i % 7 != 6))
-    for i in range(8):
+    for i in range(pool["tse"]):
         users.append((f"tse{i}", _name(rng), "Field Application Engineer",
                       "Technical Service", "tsdir", True))
     if storylines:
@@ -373,11 +382,12 @@ def generate_export(
     ids = _Ids()
     folder.mkdir(parents=True, exist_ok=True)
     w = _Writer(folder, flavour, encoding)
-    users = _our_users(rng, storylines)
+    pool = _pool(accounts)
+    users = _our_users(rng, storylines, pool)
     user_ids = {u[0]: ids.new("005") for u in users}
     accs = _storylines()[:accounts] if storylines else []
     while len(accs) < accounts:
-        accs.append(_random_account(rng, len(accs) + 1))
+        accs.append(_random_account(rng, len(accs) + 1, pool))
     created = datetime.combine(end - timedelta(days=400), datetime.min.time()).replace(hour=9)
     stats: dict[str, int] = {}
 

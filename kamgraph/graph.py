@@ -21,8 +21,10 @@ from kamgraph.functions import customer_function, supplier_function
 from kamgraph.model import (
     Account,
     Channel,
+    ContactLog,
     Frequency,
     InfluenceLine,
+    LogEntry,
     Opportunity,
     OpportunityRole,
     Outcome,
@@ -66,8 +68,11 @@ def frequency_class(contacts: int, window_days: int) -> Frequency:
 
 @dataclass
 class _Pair:
-    touches: list[Touch] = field(default_factory=list)
+    touches: list[LogEntry] = field(default_factory=list)
     recorded: Relationship | None = None
+
+
+_CONTACT_OUTCOMES = frozenset({Outcome.HELD.value, Outcome.SENT.value})
 
 
 def _person_node(person: Person, stored: Stored, config: Config) -> dict[str, Any]:
@@ -145,9 +150,14 @@ def build_account_graph(
             continue
         elif isinstance(rec, TeamMember):
             team.append(rec)
+        elif isinstance(rec, ContactLog):
+            pairs[(rec.supplier_id, rec.customer_id)].touches.extend(
+                e for e in rec.entries if e[0] <= as_of)
         elif isinstance(rec, Touch):
             if rec.day <= as_of:
-                pairs[(rec.supplier_id, rec.customer_id)].touches.append(rec)
+                pairs[(rec.supplier_id, rec.customer_id)].touches.append(
+                    (rec.day, rec.channel.value, rec.outcome.value, rec.minutes,
+                     rec.activity_id))
         elif isinstance(rec, Relationship):
             pairs[(rec.supplier_id, rec.customer_id)].recorded = rec
         elif isinstance(rec, InfluenceLine):
@@ -290,17 +300,21 @@ def _contact_attrs(
     pair: _Pair, graph: nx.MultiDiGraph, sid: str, cid: str, as_of: date, config: Config
 ) -> dict[str, Any]:
     window = timedelta(days=config.frequency_window_days)
-    touches = sorted(pair.touches, key=lambda t: (t.day, t.activity_id))
-    contacts = [t for t in touches if t.outcome.is_contact]
+    # (day, channel, outcome, minutes, activity id), by day then activity.
+    touches = sorted(pair.touches, key=lambda t: (t[0], t[4]))
+    contacts = [t for t in touches if t[2] in _CONTACT_OUTCOMES]
     by_channel = {c.value: 0 for c in Channel}
     for t in contacts:
-        by_channel[t.channel.value] += 1
-    recent = sum(1 for t in contacts if as_of - t.day < window)
-    previous = sum(1 for t in contacts if window <= as_of - t.day < 2 * window)
-    year_minutes = sum(t.minutes for t in contacts if as_of - t.day < timedelta(days=365))
+        by_channel[t[1]] += 1
+    recent_from = as_of - window
+    previous_from = as_of - 2 * window
+    year_from = as_of - timedelta(days=365)
+    recent = sum(1 for t in contacts if t[0] > recent_from)
+    previous = sum(1 for t in contacts if previous_from < t[0] <= recent_from)
+    year_minutes = sum(t[3] for t in contacts if t[0] > year_from)
     frequency = frequency_class(recent, config.frequency_window_days)
-    last = contacts[-1].day if contacts else None
-    first = contacts[0].day if contacts else None
+    last = contacts[-1][0] if contacts else None
+    first = contacts[0][0] if contacts else None
     source = "derived" if touches else "recorded"
     recorded = pair.recorded
     if recorded is not None:
@@ -331,8 +345,8 @@ def _contact_attrs(
         "contacts": len(contacts),
         "recent": recent,
         "previous": previous,
-        "declined": sum(1 for t in touches if t.outcome is Outcome.DECLINED),
-        "unanswered": sum(1 for t in touches if t.outcome is Outcome.UNANSWERED),
+        "declined": sum(1 for t in touches if t[2] == Outcome.DECLINED.value),
+        "unanswered": sum(1 for t in touches if t[2] == Outcome.UNANSWERED.value),
         "minutes_12m": year_minutes,
         "current": current,
         "active": current and holders_active,
@@ -342,14 +356,11 @@ def _contact_attrs(
         "note": recorded.note if recorded else None,
         "level": recorded.level if recorded else None,
         "desired_level": recorded.desired_level if recorded else None,
-        "touches": tuple(
-            (t.day, t.channel.value, t.outcome.value, t.minutes, t.activity_id)
-            for t in touches
-        ),
+        "touches": tuple(touches),
         "two_way_recent": sum(
             1 for t in touches
-            if t.outcome is Outcome.HELD and t.channel is not Channel.EMAIL
-            and as_of - t.day < window
+            if t[2] == Outcome.HELD.value and t[1] != Channel.EMAIL.value
+            and t[0] > recent_from
         ),
     }
 

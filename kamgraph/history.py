@@ -59,10 +59,16 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
         before = last.get(ident)
         last[ident] = entry
         data = entry.data
-        if entry.kind == "touch":
+        if entry.kind in ("touch", "contact_log"):
             other = data["supplier_id"] if data["customer_id"] == person_id else \
                 data["customer_id"]
-            if entry.status == "active" and before is None:
+            if entry.kind == "contact_log":
+                # A log's new version: the activities it did not hold before are new.
+                seen = {e[4] for e in before.data.get("entries", [])} if before else set()
+                fresh = sum(1 for e in data.get("entries", []) if e[4] not in seen)
+                if entry.status == "active" and fresh:
+                    touches[(entry.run, entry.source)][name(other)] += fresh
+            elif entry.status == "active" and before is None:
                 touches[(entry.run, entry.source)][name(other)] += 1
             continue
         if entry.status != "active" and (before is None or before.status != entry.status):

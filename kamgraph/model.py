@@ -22,10 +22,12 @@ __all__ = [
     "RELATIONSHIP_LEVELS",
     "Account",
     "Channel",
+    "ContactLog",
     "CustomerRole",
     "Frequency",
     "InfluenceLine",
     "Level",
+    "LogEntry",
     "Opportunity",
     "OpportunityRole",
     "Outcome",
@@ -38,6 +40,7 @@ __all__ = [
     "SupplierRole",
     "TeamMember",
     "Touch",
+    "day_of",
     "record_from_dict",
 ]
 
@@ -194,17 +197,15 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            if f.name == "deleted":
-                continue
-            value = getattr(self, f.name)
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
             if isinstance(value, Enum):
                 value = value.value
             elif isinstance(value, date):
                 value = value.isoformat()
             elif isinstance(value, tuple):
                 value = [v.value if isinstance(v, Enum) else v for v in value]
-            out[f.name] = value
+            out[name] = value
         return out
 
 
@@ -353,6 +354,40 @@ class Touch(Record):
         return self.account_id
 
 
+#: One entry of a contact log: (day, channel, outcome, minutes, activity id).
+LogEntry = tuple[date, str, str, int, str]
+
+
+@dataclass(frozen=True)
+class ContactLog(Record):
+    """Every touch between one of our people and one of theirs: the relationship's log.
+
+    A sync aggregates an export's activities per pair as it reads them, so a store holds
+    one record per relationship rather than one per activity row.  ``entries`` are
+    sorted by day, then activity id; channel and outcome are the enum values.
+    """
+
+    kind: ClassVar[str] = "contact_log"
+    account_id: str
+    supplier_id: str
+    customer_id: str
+    entries: tuple[LogEntry, ...]
+
+    def key(self) -> str:
+        return f"{self.supplier_id}|{self.customer_id}"
+
+    def account_key(self) -> str | None:
+        return self.account_id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "supplier_id": self.supplier_id,
+            "customer_id": self.customer_id,
+            "entries": [[d.isoformat(), c, o, m, a] for d, c, o, m, a in self.entries],
+        }
+
+
 @dataclass(frozen=True)
 class Relationship(Record):
     """A relationship recorded by hand (kamgraph CSV) rather than derived from activity."""
@@ -386,9 +421,31 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Opportunity,
         OpportunityRole,
         Touch,
+        ContactLog,
         Relationship,
     )
 }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Record]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(
+            f.name for f in dataclasses.fields(cls) if f.name != "deleted")
+    return names
+
+
+@cache
+def day_of(iso: str) -> date:
+    """``date.fromisoformat``, remembered: a log repeats the same few hundred days."""
+    return date.fromisoformat(iso)
+
+
+def _log_entries(values: list[list[Any]]) -> tuple[LogEntry, ...]:
+    return tuple((day_of(d), c, o, m, a) for d, c, o, m, a in values)
 
 def _decoder(annotation: Any) -> Any:
     """How to turn a stored JSON value back into a field of this annotation (or None)."""
@@ -409,6 +466,9 @@ def _decoder(annotation: Any) -> Any:
 def _decoders(kind: str) -> dict[str, Any]:
     """Per field of a record type, its decoder, read from the type hints."""
     cls = RECORD_TYPES[kind]
+    if cls is ContactLog:
+        return {"account_id": None, "supplier_id": None, "customer_id": None,
+                "entries": _log_entries}
     hints = typing.get_type_hints(cls)
     return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)
             if f.name != "deleted"}

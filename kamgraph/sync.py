@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kamgraph.config import Config
 from kamgraph.loaders.base import EventSink, Reject, load
+from kamgraph.logs import ContactLogs
 from kamgraph.report import csv_cell
 from kamgraph.stores.base import Store, SyncReport
 from kamgraph.stores.sqlite import SqliteStore
@@ -62,10 +63,14 @@ def sync_path(
     known = store.known_ids() if incremental else None
     loader = load(path, fmt, config=config, encoding=encoding, on_event=on_event, known=known)
     mode = "incremental" if incremental else "full"
-    on_event("sync.start", format=loader.format, source=source or loader.format, mode=mode)
+    name = source or loader.format
+    on_event("sync.start", format=loader.format, source=name, mode=mode)
+    # Activities are stored as one log per relationship; an incremental export's are
+    # merged into the logs already there.
+    logs = ContactLogs(loader, (lambda keys: store.contact_logs(name, keys))
+                       if incremental else None)
     report = store.sync(
-        loader, source=source or loader.format, mode=mode, allow_rejects=allow_rejects,
-        today=today,
+        logs, source=name, mode=mode, allow_rejects=allow_rejects, today=today,
     )
     written = None
     target = rejects_path(store)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kamgraph.loaders.base import KnownIds, Loader, Reject
-from kamgraph.model import Account, Record, record_from_dict
+from kamgraph.model import Account, ContactLog, Record, record_from_dict
 
 __all__ = [
     "AccountData",
@@ -172,6 +172,9 @@ class Store(Protocol):
 
     def known_ids(self) -> KnownIds:
         """Ids an incremental export may reference: accounts, contacts, users, deals."""
+
+    def contact_logs(self, source: str, keys: Iterable[str]) -> dict[str, ContactLog]:
+        """The stored contact logs of ``source`` among ``keys`` (``ours|theirs``)."""
 
     def reopen_uri(self) -> str | None:
         """A URI another process can open this store by, or None when it cannot."""

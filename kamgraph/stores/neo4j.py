@@ -18,14 +18,14 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
-from kamgraph.model import Account, Record
+from kamgraph.model import Account, ContactLog, Record, record_from_dict
 from kamgraph.queries import query, statements
 from kamgraph.stores.base import (
     AccountData,
@@ -428,6 +428,16 @@ class Neo4jStore:
         # Credentials may have been given to this object rather than the environment,
         # and a URI never carries them: other processes cannot open it by URI alone.
         return None
+
+    def contact_logs(self, source: str, keys: Iterable[str]) -> dict[str, ContactLog]:
+        wanted = [_uid("contact_log", key, source) for key in keys]
+        out: dict[str, ContactLog] = {}
+        for i in range(0, len(wanted), self.batch_size):
+            for row in self._read("contact_logs", uids=wanted[i:i + self.batch_size]):
+                log = record_from_dict("contact_log", json.loads(row["data"]))
+                assert isinstance(log, ContactLog)
+                out[row["key"]] = log
+        return out
 
     def known_ids(self) -> KnownIds:
         return known_from_rows(

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
-from kamgraph.model import Account
+from kamgraph.model import Account, ContactLog, record_from_dict
 from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
@@ -360,12 +360,13 @@ class SqliteStore:
                 "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
             ours = dict(self._read(
                 "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')) "
-                "FROM records WHERE kind IN ('touch', 'relationship') AND status = 'active' "
+                "FROM records WHERE kind IN ('contact_log', 'touch', 'relationship') "
+                "AND status = 'active' "
                 "GROUP BY account_id"))
             links = dict(self._read(
                 "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id') || '|' "
                 "|| json_extract(data, '$.customer_id')) FROM records "
-                "WHERE kind IN ('touch', 'relationship') AND status = 'active' "
+                "WHERE kind IN ('contact_log', 'touch', 'relationship') AND status = 'active' "
                 "GROUP BY account_id"))
         finally:
             conn.execute("COMMIT")
@@ -406,7 +407,7 @@ class SqliteStore:
             " WHERE kind = 'team_member' AND status = 'active'"
             " UNION ALL"
             " SELECT json_extract(data, '$.supplier_id'), account_id FROM records"
-            " WHERE kind IN ('touch', 'relationship') AND status = 'active'"
+            " WHERE kind IN ('contact_log', 'touch', 'relationship') AND status = 'active'"
             ") GROUP BY person"
         )
         return {str(person): int(n) for person, n in rows if person}
@@ -431,6 +432,21 @@ class SqliteStore:
     def reopen_uri(self) -> str | None:
         return self.uri
 
+    def contact_logs(self, source: str, keys: Iterable[str]) -> dict[str, ContactLog]:
+        wanted = list(keys)
+        out: dict[str, ContactLog] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            rows = self._read(
+                "SELECT key, data FROM records WHERE kind = 'contact_log' AND source = ? "
+                f"AND status != 'deleted' AND key IN ({','.join('?' * len(chunk))})",
+                (source, *chunk))
+            for key, data in rows:
+                log = record_from_dict("contact_log", json.loads(data))
+                assert isinstance(log, ContactLog)
+                out[key] = log
+        return out
+
     def known_ids(self) -> KnownIds:
         return known_from_rows(self._read(
             "SELECT kind, key, account_id, json_extract(data, '$.side') FROM records "
@@ -442,8 +458,9 @@ class SqliteStore:
             "WHERE (h.kind = 'person' AND h.key = ?1) "
             "OR (h.kind IN ('opportunity_role', 'team_member') "
             "    AND json_extract(h.data, '$.person_id') = ?1) "
-            "OR (h.kind IN ('relationship', 'touch') AND (json_extract(h.data, '$.customer_id') "
-            "    = ?1 OR json_extract(h.data, '$.supplier_id') = ?1)) "
+            "OR (h.kind IN ('relationship', 'touch', 'contact_log') "
+            "    AND (json_extract(h.data, '$.customer_id') = ?1 "
+            "    OR json_extract(h.data, '$.supplier_id') = ?1)) "
             "OR (h.kind = 'influence' AND (json_extract(h.data, '$.source_id') = ?1 "
             "    OR json_extract(h.data, '$.target_id') = ?1)) "
             "ORDER BY h.run_id, h.kind, h.key",

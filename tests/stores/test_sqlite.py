@@ -49,7 +49,7 @@ def test_round_trip_keeps_every_record(store: SqliteStore, example_weekly: Path)
     acme = store.load_account(summaries[0].id)
     kinds = {s.record.kind for s in acme.items}
     assert kinds == {"account", "person", "team_member", "opportunity", "opportunity_role",
-                     "touch"}
+                     "contact_log"}
     assert report.counts["inserted"] == len(list(store.dump()))
 
 
