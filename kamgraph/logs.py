@@ -51,7 +51,7 @@ class ContactLogs:
         accounts: dict[Pair, str] = {}
         removed: dict[Pair, set[str]] = {}
         for record in self.loader.records():
-            if not isinstance(record, Touch):
+            if type(record) is not Touch:
                 yield record
                 continue
             pair = (record.supplier_id, record.customer_id)
@@ -59,8 +59,9 @@ class ContactLogs:
             if record.deleted:
                 removed.setdefault(pair, set()).add(record.activity_id)
                 continue
-            entry = (record.day, record.channel.value, record.outcome.value, record.minutes,
-                     record.activity_id)
+            # Channel and Outcome are string enums: the members are their values.
+            entry: LogEntry = (record.day, record.channel, record.outcome, record.minutes,
+                               record.activity_id)
             found = entries.get(pair)
             if found is None:
                 entries[pair] = [entry]
@@ -73,9 +74,14 @@ class ContactLogs:
         for pair in sorted(accounts):
             new = entries.pop(pair, [])
             before = stored.get(f"{pair[0]}|{pair[1]}")
-            merged = merge_entries(before.entries if before else (), new,
-                                   removed=removed.get(pair, set()))
-            duplicates += len(new) - len({e[4] for e in new})
+            distinct = len({e[4] for e in new})
+            duplicates += len(new) - distinct
+            if before is None and distinct == len(new) and pair not in removed:
+                new.sort(key=_sort_key)
+                merged = tuple(new)
+            else:
+                merged = merge_entries(before.entries if before else (), new,
+                                       removed=removed.get(pair, set()))
             if merged or before is not None:
                 yield ContactLog(account_id=accounts[pair], supplier_id=pair[0],
                                  customer_id=pair[1], entries=merged)

@@ -197,15 +197,10 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name in _field_names(type(self)):
-            value = getattr(self, name)
-            if isinstance(value, Enum):
-                value = value.value
-            elif isinstance(value, date):
-                value = value.isoformat()
-            elif isinstance(value, tuple):
-                value = [v.value if isinstance(v, Enum) else v for v in value]
-            out[name] = value
+        values = self.__dict__
+        for name, encode in _encoders(type(self)):
+            value = values[name]
+            out[name] = value if encode is None or value is None else encode(value)
         return out
 
 
@@ -350,9 +345,26 @@ class Touch(Record):
     def key(self) -> str:
         return f"{self.activity_id}|{self.supplier_id}|{self.customer_id}"
 
+    @classmethod
+    def of(cls, activity_id: str, account_id: str, supplier_id: str, customer_id: str,
+           day: date, channel: Channel, outcome: Outcome, minutes: int) -> Touch:
+        """The same as the constructor, several times faster: for a loader's hot loop.
+
+        A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
+        this fills the instance's fields at once.  The result is frozen all the same.
+        """
+        touch = object.__new__(cls)
+        _set(touch, "__dict__", {
+            "activity_id": activity_id, "account_id": account_id, "supplier_id": supplier_id,
+            "customer_id": customer_id, "day": day, "channel": channel, "outcome": outcome,
+            "minutes": minutes, "deleted": False})
+        return touch
+
     def account_key(self) -> str | None:
         return self.account_id
 
+
+_set = object.__setattr__
 
 #: One entry of a contact log: (day, channel, outcome, minutes, activity id).
 LogEntry = tuple[date, str, str, int, str]
@@ -427,15 +439,38 @@ RECORD_TYPES: dict[str, type[Record]] = {
 }
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+def _encode_any(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [v.value if isinstance(v, Enum) else v for v in value]
+    return value
 
 
-def _field_names(cls: type[Record]) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(
-            f.name for f in dataclasses.fields(cls) if f.name != "deleted")
-    return names
+def _encoder(annotation: Any) -> Any:
+    """How a field of this annotation becomes JSON: None when it already is JSON."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if annotation in (str, int, float, bool):
+        return None
+    if len(args) == 1 and args[0] in (str, int, float, bool):  # X | None
+        return None
+    return _encode_any
+
+
+_ENCODERS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _encoders(cls: type[Record]) -> tuple[tuple[str, Any], ...]:
+    """Per field of a record type, its JSON encoder (None: stored as it is)."""
+    found = _ENCODERS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = _ENCODERS[cls] = tuple(
+            (f.name, _encoder(hints[f.name])) for f in dataclasses.fields(cls)
+            if f.name != "deleted")
+    return found
 
 
 @cache

@@ -11,9 +11,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -132,18 +132,26 @@ class ExportSource:
         return Table(self, name, encoding, rename)
 
 
-@dataclass(frozen=True, slots=True)
 class Row:
-    """One record of a table: its values, and the line it starts on."""
+    """One record of a table: its values, and the line it starts on.
 
-    table: Table
-    line: int
-    values: Sequence[str]
+    A plain class, not a frozen dataclass: a sync makes one per CSV row, and a frozen
+    dataclass costs several times as much to build.
+    """
+
+    __slots__ = ("line", "table", "values")
+
+    def __init__(self, table: Table, line: int, values: Sequence[str]) -> None:
+        self.table = table
+        self.line = line
+        self.values = values
 
     def get(self, column: str) -> str:
         """The raw value of ``column`` ('' when the table lacks it)."""
-        index = self.table.index(column)
-        if index is None or index >= len(self.values):
+        index = self.table.exact.get(column)
+        if index is None:
+            index = self.table.resolve(column)
+        if index < 0 or index >= len(self.values):
             return ""
         return self.values[index]
 
@@ -180,6 +188,8 @@ class Table:
         self.encoding = encoding
         self.header: list[str] = []
         self._index: dict[str, int] = {}
+        #: Column names as callers spell them -> index (-1: absent); filled on first use.
+        self.exact: dict[str, int] = {}
 
     def peek_header(self) -> list[str]:
         """The header row alone (renamed), without reading the rest of the file."""
@@ -198,6 +208,7 @@ class Table:
         header = [h.strip().lstrip("\ufeff").strip() for h in raw]
         self.header = [self.rename.get(h.lower(), h) for h in header]
         self._index = {}
+        self.exact = {}
         for i, name in enumerate(self.header):
             self._index.setdefault(name.lower(), i)
 
@@ -208,8 +219,30 @@ class Table:
                 return column
         return None
 
+    def picker(self, *columns: str) -> Callable[[Sequence[str]], tuple[str, ...]]:
+        """A function from a row's values to the cells of ``columns`` ('' when absent).
+
+        For the hot loops of a loader: one C-level call per row instead of a lookup
+        per cell.  Call after the header is read.
+        """
+        # An absent column reads the empty cell every row carries past its last (-1).
+        indexes = [self._index.get(c.lower(), -1) for c in columns]
+        getter = operator.itemgetter(*indexes)
+        if len(indexes) == 1:
+            return lambda values: (getter(values),)
+        return getter
+
+    def resolve(self, column: str) -> int:
+        """The index of ``column`` in any case, or -1; remembered as spelled."""
+        index = self._index.get(column.lower(), -1)
+        self.exact[column] = index
+        return index
+
     def index(self, column: str) -> int | None:
-        return self._index.get(column.lower())
+        index = self.exact.get(column)
+        if index is None:
+            index = self.resolve(column)
+        return None if index < 0 else index
 
     def has(self, column: str) -> bool:
         return column.lower() in self._index
@@ -250,7 +283,7 @@ class Table:
             width = len(self.header)
             line = reader.line_num + 1
             for values in reader:
-                if values and len(values) != width and any(values):
+                if len(values) != width and values and any(values):
                     if len(values) > width and not any(values[width:]):
                         values = values[:width]
                     else:
@@ -260,7 +293,9 @@ class Table:
                             file=self.display,
                             line=line,
                         )
-                if any(values):
+                if values and (values[0] or any(values)):
+                    # One empty cell past the last: where a picker finds absent columns.
+                    values.append("")
                     yield Row(self, line, values)
                 line = reader.line_num + 1
         except csv.Error as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kamgraph.config import Config
 from kamgraph.errors import InputError
+from kamgraph.loaders import sfid
 from kamgraph.loaders import values as v
 from kamgraph.loaders.base import EventSink, KnownIds, LoadResult, counted_rows
 from kamgraph.loaders.csvio import ExportSource, Row, Table
@@ -151,12 +152,18 @@ class SalesforceLoader:
     def _rows(self, name: str, required: tuple[str, ...]) -> Iterator[Row]:
         table = self._table(name)
         if table is not None:
+            stamps: list[str] | None = None
+            latest = ""
             for row in counted_rows(table, required, self.result, self.on_event):
-                for column in ("SystemModstamp", "LastModifiedDate"):
-                    if row.table.has(column):
+                if stamps is None:
+                    stamps = [c for c in ("SystemModstamp", "LastModifiedDate") if table.has(c)]
+                for column in stamps:
+                    raw = row.get(column)
+                    if raw > latest:  # the same form throughout a file: text order will do
                         moment = v.moment(row, column)
                         if moment is not None:
                             self.result.saw_modified(moment.isoformat(sep=" "))
+                            latest = raw
                 yield row
 
     def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
@@ -345,7 +352,7 @@ class SalesforceLoader:
             )
 
     def _owner(self, row: Row) -> str | None:
-        owner = v.sf_id(row, "OwnerId")
+        owner = v.lookup_id(row, row.get("OwnerId"), "OwnerId")
         if owner is None or owner not in self.users:
             self._reject(row, "OwnerId", "unknown-user",
                          f"owner {owner or '(empty)'} is not a user in User.csv")
@@ -354,7 +361,7 @@ class SalesforceLoader:
 
     def _who(self, row: Row, what: str) -> str | None:
         """The contact an activity names, or None (counted or rejected) when there is none."""
-        who = v.sf_id(row, "WhoId")
+        who = v.lookup_id(row, row.get("WhoId"), "WhoId")
         if who is None:
             self.result.skipped[f"{what} without a contact"] += 1
             return None
@@ -371,33 +378,45 @@ class SalesforceLoader:
     def _event_relations(self) -> dict[str, list[tuple[str, str]]]:
         """EventRelation rows by event id: (relation id, status)."""
         relations: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        pick = None
         for row in self._rows("EventRelation.csv", ("EventId", "RelationId")):
-            event_id = v.sf_id(row, "EventId")
-            relation = v.sf_id(row, "RelationId")
+            if pick is None:
+                pick = row.table.picker("EventId", "RelationId", "IsDeleted", "IsWhat",
+                                        "Status")
+            raw_event, raw_relation, deleted, is_what, status = pick(row.values)
+            try:  # an event's id is seen once or twice here: not worth remembering
+                event_id = sfid.to18(raw_event)
+            except ValueError:
+                event_id = v.sf_id(row, "EventId")
+            relation = v.lookup_id(row, raw_relation, "RelationId")
             if event_id is None or relation is None:
                 continue
             if event_id[:3] != "00U" or relation[:3] in ("00T", "00U"):
                 # Real exports mix task rows into EventRelation: not event invitees.
                 self.result.skipped["event relation not naming an event invitee"] += 1
                 continue
-            if v.boolean(row, "IsDeleted"):
+            if v.flag(row, deleted, "IsDeleted"):
                 continue
-            if v.boolean(row, "IsWhat"):
+            if v.flag(row, is_what, "IsWhat"):
                 continue
-            relations[event_id].append((relation, (v.text(row, "Status") or "").lower()))
+            relations[event_id].append((relation, status.strip().lower()))
         return relations
 
     def _events(self) -> Iterator[Record]:
         relations = self._event_relations()
+        pick = None
         for row in self._rows("Event.csv", ("Id", "OwnerId")):
-            row.table.require_one_of("ActivityDateTime", "ActivityDate")
-            event_id = v.sf_id(row, "Id", "Event")
+            if pick is None:
+                row.table.require_one_of("ActivityDateTime", "ActivityDate")
+                pick = row.table.picker("Id", "IsDeleted", "IsChild")
+            raw_id, deleted, child = pick(row.values)
+            event_id = v.record_id(row, raw_id, "Id", "Event")
             if event_id is None:
                 raise row.error("Id", "empty id")
-            if v.boolean(row, "IsDeleted"):
+            if v.flag(row, deleted, "IsDeleted"):
                 self.result.skipped["deleted event"] += 1
                 continue
-            if v.boolean(row, "IsChild"):
+            if v.flag(row, child, "IsChild"):
                 self.result.skipped["child event (an invitee's copy)"] += 1
                 continue
             when = v.moment(row, "ActivityDateTime") or v.moment(row, "ActivityDate")
@@ -410,7 +429,7 @@ class SalesforceLoader:
             minutes = int(v.number(row, "DurationInMinutes") or 0)
             customers: dict[str, Outcome] = {}
             suppliers = {owner}
-            who = v.sf_id(row, "WhoId")
+            who = v.lookup_id(row, row.get("WhoId"), "WhoId")
             for relation, status in relations.get(event_id, ()):
                 outcome = Outcome.DECLINED if status in _DECLINED else Outcome.HELD
                 if relation[:3] == "003" and relation in self.contacts:
@@ -426,31 +445,35 @@ class SalesforceLoader:
                 self.result.skipped["event without a contact"] += 1
             for contact, outcome in customers.items():
                 for user in sorted(suppliers):
-                    yield Touch(
-                        activity_id=event_id,
-                        account_id=self.contacts[contact],
-                        supplier_id=user,
-                        customer_id=contact,
-                        day=when.date(),
-                        channel=Channel.MEETING,
-                        outcome=outcome,
-                        minutes=minutes if outcome is Outcome.HELD else 0,
-                    )
+                    yield Touch.of(event_id, self.contacts[contact], user, contact, when.date(),
+                                   Channel.MEETING, outcome,
+                                   minutes if outcome is Outcome.HELD else 0)
 
     def _tasks(self) -> Iterator[Record]:
+        # The hot loop of a sync: millions of rows in a large export.  Cells are picked
+        # by position once per row and the common values take shortcuts; anything
+        # unusual goes through the same cell parsers (and their errors) as elsewhere.
+        kinds: dict[tuple[str, ...], tuple[Channel, Outcome, bool]] = {}
+        skipped = self.result.skipped
+        pick = None
         for row in self._rows("Task.csv", ("Id", "WhoId", "OwnerId", "ActivityDate")):
-            task_id = v.sf_id(row, "Id", "Task")
+            if pick is None:
+                pick = row.table.picker("Id", "IsDeleted", "ActivityDate", "TaskSubtype",
+                                        "Type", "CallType", "CallDisposition")
+                has_closed = row.table.has("IsClosed")
+            raw_id, deleted, raw_day, *kind_cells = pick(row.values)
+            task_id = v.record_id(row, raw_id, "Id", "Task")
             if task_id is None:
                 raise row.error("Id", "empty id")
-            if v.boolean(row, "IsDeleted"):
-                self.result.skipped["deleted task"] += 1
+            if v.flag(row, deleted, "IsDeleted"):
+                skipped["deleted task"] += 1
                 continue
-            when = v.day(row, "ActivityDate")
+            when = v.day_of_cell(row, raw_day, "ActivityDate")
             if when is None:
-                self.result.skipped["open task without a date"] += 1
+                skipped["open task without a date"] += 1
                 continue
-            if self._is_open(row):
-                self.result.skipped["open task"] += 1
+            if (not v.boolean(row, "IsClosed")) if has_closed else self._is_open(row):
+                skipped["open task"] += 1
                 continue
             contact = self._who(row, "task")
             if contact is None:
@@ -458,17 +481,14 @@ class SalesforceLoader:
             owner = self._owner(row)
             if owner is None:
                 continue
-            channel, outcome, minutes = self._task_kind(row)
-            yield Touch(
-                activity_id=task_id,
-                account_id=self.contacts[contact],
-                supplier_id=owner,
-                customer_id=contact,
-                day=when,
-                channel=channel,
-                outcome=outcome,
-                minutes=minutes,
-            )
+            kind_key = tuple(kind_cells)
+            kind = kinds.get(kind_key)
+            if kind is None:
+                kind = kinds[kind_key] = self._task_kind(row)
+            channel, outcome, timed = kind
+            minutes = round((v.number(row, "CallDurationInSeconds") or 0) / 60) if timed else 0
+            yield Touch.of(task_id, self.contacts[contact], owner, contact, when, channel, outcome,
+                           minutes)
 
     @staticmethod
     def _is_open(row: Row) -> bool:
@@ -478,20 +498,20 @@ class SalesforceLoader:
         return status in _OPEN_STATUSES
 
     @staticmethod
-    def _task_kind(row: Row) -> tuple[Channel, Outcome, int]:
+    def _task_kind(row: Row) -> tuple[Channel, Outcome, bool]:
+        """Channel, outcome, and whether the call's duration counts."""
         subtype = " ".join(
             (v.text(row, c) or "").lower() for c in ("TaskSubtype", "Type")
         )
-        seconds = v.number(row, "CallDurationInSeconds") or 0
         if "call" in subtype or row.get("CallType").strip() or row.get("CallDisposition").strip():
             disposition = (v.text(row, "CallDisposition") or "").lower()
             if disposition in UNANSWERED_CALLS:
-                return Channel.CALL, Outcome.UNANSWERED, 0
-            return Channel.CALL, Outcome.HELD, round(seconds / 60)
+                return Channel.CALL, Outcome.UNANSWERED, False
+            return Channel.CALL, Outcome.HELD, True
         if "email" in subtype or "e-mail" in subtype:
-            return Channel.EMAIL, Outcome.SENT, 0
+            return Channel.EMAIL, Outcome.SENT, False
         if "meeting" in subtype:
-            return Channel.MEETING, Outcome.HELD, 0
-        return Channel.OTHER, Outcome.HELD, 0
+            return Channel.MEETING, Outcome.HELD, False
+        return Channel.OTHER, Outcome.HELD, False
 
 

@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import string
 
 __all__ = ["NULL_IDS", "PREFIXES", "is_valid", "object_of", "to18"]
 
@@ -36,15 +36,16 @@ PREFIXES = {
 }
 
 
+#: Upper-case letters to "1", everything else to "0": the id's bits, one per character.
+_BITS = str.maketrans({c: "1" for c in string.ascii_uppercase}
+                      | {c: "0" for c in string.ascii_lowercase + string.digits})
+
+
 def _suffix(id15: str) -> str:
-    out = []
-    for block in range(3):
-        bits = 0
-        for j, ch in enumerate(id15[block * 5 : block * 5 + 5]):
-            if "A" <= ch <= "Z":
-                bits |= 1 << j
-        out.append(_ALPHABET[bits])
-    return "".join(out)
+    bits = id15.translate(_BITS)
+    # Bit j of a block is its j-th character, so each block's bits read right to left.
+    return (_ALPHABET[int(bits[4::-1], 2)] + _ALPHABET[int(bits[9:4:-1], 2)]
+            + _ALPHABET[int(bits[14:9:-1], 2)])
 
 
 def is_valid(value: str) -> bool:
@@ -52,7 +53,6 @@ def is_valid(value: str) -> bool:
     return bool(_ID.match(value))
 
 
-@lru_cache(maxsize=1 << 20)
 def to18(value: str) -> str | None:
     """Return the canonical 18-character id, or None for an empty or null id.
 

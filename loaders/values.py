@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from kamgraph.loaders import sfid
 from kamgraph.loaders.csvio import Row
 
-__all__ = ["boolean", "day", "moment", "number", "sf_id", "text"]
+__all__ = ["boolean", "day", "day_of_cell", "flag", "lookup_id", "moment", "number",
+           "record_id", "sf_id", "text"]
 
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f", ""}
@@ -22,6 +23,9 @@ _US_MOMENT = re.compile(
     r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
 )
 _EPOCH = datetime(1970, 1, 1)
+#: Parsed ISO moments by their text: an export repeats the same days over and over.
+_MOMENTS: dict[str, datetime] = {}
+_MOMENTS_KEPT = 50_000
 
 
 def text(row: Row, column: str) -> str | None:
@@ -30,8 +34,16 @@ def text(row: Row, column: str) -> str | None:
     return value or None
 
 
+_BOOLEANS = {"1": True, "0": False, "true": True, "false": False, "True": True,
+             "False": False, "TRUE": True, "FALSE": False}
+
+
 def boolean(row: Row, column: str, default: bool = False) -> bool:
-    raw = row.get(column).strip().lower()
+    raw = row.get(column)
+    known = _BOOLEANS.get(raw)
+    if known is not None:
+        return known
+    raw = raw.strip().lower()
     if not raw and not row.table.has(column):
         return default
     if raw in _TRUE:
@@ -53,6 +65,9 @@ def moment(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False
     raw = row.get(column).strip()
     if not raw:
         return None
+    known = _MOMENTS.get(raw)
+    if known is not None:
+        return known
     match = _MOMENT.match(raw)
     if not match:
         return _other_moment(row, column, raw, epoch_ms, us)
@@ -67,6 +82,9 @@ def moment(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         aware = value.replace(tzinfo=timezone(sign * offset))
         value = aware.astimezone(UTC).replace(tzinfo=None)
+    if len(_MOMENTS) >= _MOMENTS_KEPT:
+        _MOMENTS.clear()
+    _MOMENTS[raw] = value
     return value
 
 
@@ -90,6 +108,36 @@ def _other_moment(row: Row, column: str, raw: str, epoch_ms: bool, us: bool) -> 
     raise row.error(column, f"not a date: {raw[:40]!r} (expected {forms})")
 
 
+def flag(row: Row, raw: str, column: str) -> bool:
+    """:func:`boolean` of a cell already picked from the row (the usual 0/1 at once)."""
+    known = _BOOLEANS.get(raw)
+    return known if known is not None else boolean(row, column)
+
+
+def day_of_cell(row: Row, raw: str, column: str) -> date | None:
+    """:func:`day` of a cell already picked from the row (a day seen before at once)."""
+    known = _MOMENTS.get(raw)
+    return known.date() if known is not None else day(row, column)
+
+
+def lookup_id(row: Row, raw: str, column: str) -> str | None:
+    """:func:`sf_id` of a lookup cell picked from the row (a known id at once)."""
+    if raw in _IDS:
+        return _IDS[raw]
+    return sf_id(row, column)
+
+
+def record_id(row: Row, raw: str, column: str, expect: str) -> str | None:
+    """:func:`sf_id` of a record's own id, picked from the row, of type ``expect``."""
+    try:
+        value = sfid.to18(raw)
+    except ValueError:
+        return sf_id(row, column, expect)  # raises, naming the cell
+    if value is not None and sfid.PREFIXES.get(value[:3], expect) != expect:
+        return sf_id(row, column, expect)
+    return value
+
+
 def day(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False) -> date | None:
     value = moment(row, column, epoch_ms=epoch_ms, us=us)
     return value.date() if value else None
@@ -110,13 +158,26 @@ def number(row: Row, column: str) -> float | None:
     return value
 
 
+#: Lookup ids already normalised: a contact or owner id recurs on every activity row.
+#: A record's own ``Id`` is unique, so it is never kept here.
+_IDS: dict[str, str | None] = {}
+_IDS_KEPT = 300_000
+
+
 def sf_id(row: Row, column: str, expect: str | None = None) -> str | None:
     """A Salesforce id in 18-character form; ``expect`` checks its object type."""
     raw = row.get(column)
-    try:
-        value = sfid.to18(raw)
-    except ValueError:
-        raise row.error(column, f"not a Salesforce id: {raw.strip()[:40]!r}") from None
+    if column != "Id" and raw in _IDS:
+        value = _IDS[raw]
+    else:
+        try:
+            value = sfid.to18(raw)
+        except ValueError:
+            raise row.error(column, f"not a Salesforce id: {raw.strip()[:40]!r}") from None
+        if column != "Id":
+            if len(_IDS) >= _IDS_KEPT:
+                _IDS.clear()
+            _IDS[raw] = value
     if value is not None and expect is not None:
         found = sfid.object_of(value)
         if found is not None and found != expect:

@@ -115,6 +115,10 @@ class SqliteStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # The staging tables of a sync live in memory, and pages are cached generously
+            # (64 MB): a large sync rewrites the same index pages many times.
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute("PRAGMA cache_size=-65536")
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"{self.path}: not a kamgraph store ({exc})") from exc
         self._conn = conn
