@@ -1,6 +1,7 @@
-// One account's records (and our people) as they stood after run $run.
+// One account's records (and our people: all, or those in $people) as they stood after
+// run $run.
 MATCH (r:Record)
-WHERE r.account_id = $account_id OR r.pool = true
+WHERE r.account_id = $account_id OR (r.pool = true AND ($everyone OR r.key IN $people))
 MATCH (h:History {uid: r.uid})
 WHERE h.run <= $run
 WITH r, h ORDER BY h.run DESC

@@ -26,7 +26,7 @@ from kamgraph.analysis.threads import single_threads
 from kamgraph.changes import buying_centre_changes
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
-from kamgraph.graph import build_account_graph
+from kamgraph.graph import Pool, build_account_graph, build_pool
 from kamgraph.loaders.sfid import is_valid, to18
 from kamgraph.stores.base import AccountSummary, Store, SyncRun
 
@@ -168,43 +168,50 @@ def run_audit(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_open,
-                                 initargs=(reopen,)) as pool:
+                                 initargs=(reopen, config, loads)) as workers:
             chunk = max(1, len(ids) // (jobs * 4))
-            audits = list(pool.map(_worker_audit, ids, [as_of] * len(ids),
-                                   [config] * len(ids), [loads] * len(ids),
-                                   [previous] * len(ids), chunksize=chunk))
+            audits = list(workers.map(_worker_audit, ids, [as_of] * len(ids),
+                                      [config] * len(ids), [loads] * len(ids),
+                                      [previous] * len(ids), chunksize=chunk))
     else:
-        audits = [_audit_one(store, account_id, as_of, config, loads, previous)
+        # Our people are read and classified once, not once per account.
+        pool = build_pool(store.our_people(), config, loads)
+        audits = [_audit_one(store, account_id, as_of, config, loads, previous, pool)
                   for account_id in ids]
     return AuditReport(as_of=as_of, accounts=audits)
 
 
 def _audit_one(store: Store, account_id: str, as_of: date, config: Config,
-               loads: dict[str, int], previous: SyncRun | None) -> AccountAudit:
+               loads: dict[str, int], previous: SyncRun | None,
+               pool: Pool | None = None) -> AccountAudit:
     from kamgraph.changes import changes_for_account
 
     if previous is not None:
         graph, changes = changes_for_account(store, account_id, previous, as_of, config,
-                                             loads)
+                                             loads, pool)
         graph.graph["changes"] = changes
         graph.graph["changes_since"] = (f"run {previous.id} "
                                         f"({previous.started.date().isoformat()})")
     else:
-        graph = build_account_graph(store.load_account(account_id), as_of, config, loads)
+        graph = build_account_graph(store.load_account(account_id, everyone=pool is None),
+                                    as_of, config, loads, pool)
     return audit_graph(graph, config)
 
 
 _WORKER_STORE: Store | None = None
+_WORKER_POOL: Pool | None = None
 
 
-def _worker_open(uri: str) -> None:
+def _worker_open(uri: str, config: Config, loads: dict[str, int]) -> None:
     from kamgraph.stores import open_store
 
-    global _WORKER_STORE
+    global _WORKER_STORE, _WORKER_POOL
     _WORKER_STORE = open_store(uri)
+    _WORKER_POOL = build_pool(_WORKER_STORE.our_people(), config, loads)
 
 
 def _worker_audit(account_id: str, as_of: date, config: Config, loads: dict[str, int],
                   previous: SyncRun | None) -> AccountAudit:
     assert _WORKER_STORE is not None
-    return _audit_one(_WORKER_STORE, account_id, as_of, config, loads, previous)
+    return _audit_one(_WORKER_STORE, account_id, as_of, config, loads, previous,
+                      _WORKER_POOL)

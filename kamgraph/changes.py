@@ -16,7 +16,7 @@ import networkx as nx
 from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, describe, is_key
 from kamgraph.config import Config
-from kamgraph.graph import REPORTS_TO, build_account_graph
+from kamgraph.graph import REPORTS_TO, Pool, build_account_graph
 from kamgraph.stores.base import Store, SyncRun
 
 __all__ = ["AccountChange", "account_changes", "buying_centre_changes", "since_run",
@@ -113,21 +113,24 @@ def since_run(runs: list[SyncRun], since: str | None) -> SyncRun | None:
 
 def changes_for_account(store: Store, account_id: str, run: SyncRun, as_of: date,
                         config: Config, loads: dict[str, int] | None = None,
+                        pool: Pool | None = None,
                         ) -> tuple[nx.MultiDiGraph, list[AccountChange]]:
     """Today's graph of an account and its changes since ``run``.
 
-    ``loads`` (``Store.supplier_loads``) can be passed in when auditing many accounts:
-    it is one scan of the whole store.
+    ``loads`` (``Store.supplier_loads``) and ``pool`` (:func:`build_pool`) can be passed
+    in when auditing many accounts: each is one scan of the whole store.
     """
     if loads is None:
         loads = store.supplier_loads()
-    now = build_account_graph(store.load_account(account_id), as_of, config, loads)
+    everyone = pool is None
+    now = build_account_graph(store.load_account(account_id, everyone=everyone), as_of,
+                              config, loads, pool)
     try:
-        snapshot = store.account_snapshot(account_id, run.id)
+        snapshot = store.account_snapshot(account_id, run.id, everyone=everyone)
     except Exception:  # noqa: BLE001 - the account did not exist then: all of it is new
         empty = nx.MultiDiGraph(**now.graph)
         return now, account_changes(empty, now, config)
-    then = build_account_graph(snapshot, min(run.started.date(), as_of), config, loads)
+    then = build_account_graph(snapshot, min(run.started.date(), as_of), config, loads, pool)
     return now, account_changes(then, now, config)
 
 

@@ -10,8 +10,10 @@ computed here against ``as_of``; activities after ``as_of`` are ignored, so an a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -37,7 +39,8 @@ from kamgraph.model import (
 from kamgraph.stores.base import AccountData, Stored
 from kamgraph.titles import parse_level
 
-__all__ = ["CONTACT", "INFLUENCES", "REPORTS_TO", "build_account_graph", "frequency_class"]
+__all__ = ["CONTACT", "INFLUENCES", "REPORTS_TO", "Pool", "build_account_graph", "build_pool",
+           "frequency_class"]
 
 CONTACT = "contact"
 REPORTS_TO = "reports_to"
@@ -112,11 +115,71 @@ def _person_node(person: Person, stored: Stored, config: Config) -> dict[str, An
     }
 
 
+@dataclass(frozen=True)
+class Pool:
+    """Every active person of ours, in name order: the candidates for new relationships.
+
+    An audit builds it once (:func:`build_pool` over ``Store.our_people``) and every
+    account graph refers to it, so auditing an account costs nothing per person of ours
+    who has nothing to do with it.  ``by_function`` holds, per function, the positions
+    of its people in ``entries``, so a search for a peer looks at the right functions
+    only.  Entries are dicts: ``id``, ``name``, ``title``, ``function``, ``level``,
+    ``level_rank``, ``capacity`` and ``load`` (accounts served).
+    """
+
+    entries: tuple[dict[str, Any], ...]
+    by_function: dict[str, tuple[int, ...]]
+
+    @cached_property
+    def buckets(self) -> dict[tuple[str, int], tuple[int, ...]]:
+        """Positions of the entries by (function, level rank), each in name order."""
+        out: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for function, positions in self.by_function.items():
+            for i in positions:
+                out[(function, self.entries[i]["level_rank"])].append(i)
+        return {k: tuple(v) for k, v in out.items()}
+
+
+def build_pool(people: Iterable[Stored], config: Config,
+               loads: dict[str, int] | None = None) -> Pool:
+    """The pool of our active people, from stored person records of our side."""
+    entries = []
+    for stored in people:
+        person = stored.record
+        if not isinstance(person, Person) or person.side is not Side.SUPPLIER:
+            continue
+        attrs = _person_node(person, stored, config)
+        if attrs["active"]:
+            entries.append(_pool_entry(person.id, attrs, config, loads))
+    return _pool(entries)
+
+
+def _pool_entry(pid: str, attrs: dict[str, Any], config: Config,
+                loads: dict[str, int] | None) -> dict[str, Any]:
+    return {
+        "id": pid, "name": attrs["name"], "title": attrs["title"],
+        "function": attrs["function"], "level": attrs["level"],
+        "level_rank": attrs["level_rank"],
+        "capacity": attrs["capacity"] if attrs["capacity"] is not None
+        else config.default_capacity,
+        "load": (loads or {}).get(pid, 0),
+    }
+
+
+def _pool(entries: list[dict[str, Any]]) -> Pool:
+    entries.sort(key=lambda e: (str(e["name"]).lower(), e["id"]))
+    by_function: dict[str, list[int]] = defaultdict(list)
+    for i, entry in enumerate(entries):
+        by_function[entry["function"]].append(i)
+    return Pool(tuple(entries), {f: tuple(ix) for f, ix in by_function.items()})
+
+
 def build_account_graph(
     data: AccountData,
     as_of: date,
     config: Config | None = None,
     loads: dict[str, int] | None = None,
+    pool: Pool | None = None,
 ) -> nx.MultiDiGraph:
     """Build the account's MultiDiGraph as of ``as_of``.
 
@@ -262,25 +325,20 @@ def build_account_graph(
         else:
             repairs["influence lines naming someone outside the account"] += 1
 
-    pool = []
-    for pid, person in people.items():
-        if not is_supplier(pid):
-            continue
-        attrs = graph.nodes[pid] if pid in graph else _person_node(
-            person, stored_people[pid], config)
-        if not attrs["active"]:
-            continue
-        pool.append({
-            "id": pid, "name": attrs["name"], "title": attrs["title"],
-            "function": attrs["function"], "level": attrs["level"],
-            "level_rank": attrs["level_rank"],
-            "capacity": attrs["capacity"] if attrs["capacity"] is not None
-            else config.default_capacity,
-            "load": (loads or {}).get(pid, 0), "in_account": pid in graph,
-        })
+    if pool is None:
+        entries = []
+        for pid, person in people.items():
+            if not is_supplier(pid):
+                continue
+            attrs = graph.nodes[pid] if pid in graph else _person_node(
+                person, stored_people[pid], config)
+            if attrs["active"]:
+                entries.append(_pool_entry(pid, attrs, config, loads))
+        pool = _pool(entries)
 
     graph.graph.update({
-        "pool": pool,
+        "pool": pool.entries,
+        "pool_index": pool,
         "account": {
             "id": account.id, "name": account.name or account.id,
             "industry": account.industry,

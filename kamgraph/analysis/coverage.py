@@ -21,6 +21,7 @@ from kamgraph.analysis.people import (
     function_label,
     is_key,
     key_reasons,
+    memo,
 )
 from kamgraph.config import Config
 from kamgraph.model import Level, SupplierRole
@@ -73,10 +74,10 @@ def suggest_owner(graph: nx.MultiDiGraph, customer: str) -> str | None:
     if stale:
         return str(max(stale)[1])
     rank = graph.nodes[customer]["level_rank"]
-    team: list[str] = [
+    team: list[str] = memo(graph, "active_team", lambda: [
         n for n, d in graph.nodes(data=True)
         if d["side"] == "supplier" and d["active"] and d.get("team_roles")
-    ]
+    ])
     if not team:
         return None
 

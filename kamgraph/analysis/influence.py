@@ -12,7 +12,7 @@ from __future__ import annotations
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
-from kamgraph.analysis.people import contact_edges, customers, describe, in_order
+from kamgraph.analysis.people import contact_edges, customers, describe, in_order, memo
 from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO
 
@@ -55,6 +55,10 @@ def pagerank(
 
 def derived_influence(graph: nx.MultiDiGraph) -> dict[str, float]:
     """Each active customer person's derived influence, scaled to a maximum of 1."""
+    return dict(memo(graph, "derived_influence", lambda: _derived_influence(graph)))
+
+
+def _derived_influence(graph: nx.MultiDiGraph) -> dict[str, float]:
     people = list(customers(graph))
     members = set(people)
     edges: dict[tuple[str, str], float] = {}

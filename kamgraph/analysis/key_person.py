@@ -86,8 +86,8 @@ def key_person_risks(graph: nx.MultiDiGraph, config: Config | None = None) -> li
     """Our people whose departure would lose at least the configured share of coverage."""
     config = config or Config()
     points, bridges = relationship_cut_points(graph)
-    covered = sum(1 for c in customers(graph)
-                  if any(c == b for _, b in active_links(graph)))
+    reached = {b for _, b in active_links(graph)}
+    covered = sum(1 for c in customers(graph) if c in reached)
     findings = []
     for loss in key_person_losses(graph, config):
         if loss.share < config.key_person_risk_threshold or not loss.cut_off:

@@ -26,6 +26,7 @@ from kamgraph.analysis.people import (
     peer_fit,
 )
 from kamgraph.config import Config
+from kamgraph.graph import Pool
 from kamgraph.model import Level
 
 __all__ = ["mirror_assignments", "mirror_findings", "mirror_mismatches", "needs_peer"]
@@ -65,27 +66,57 @@ def needs_peer(graph: nx.MultiDiGraph, config: Config) -> list[str]:
     return out
 
 
+def _candidates(graph: nx.MultiDiGraph, pool: Pool, bucket: tuple[int, ...],
+                cache: dict[tuple[int, ...], list[int]]) -> list[int]:
+    """The first few people of one (function, level) bucket who could take the account:
+    already in it, or below their capacity.  Everyone in a bucket fits a customer person
+    equally well, so the best candidates are among the first few who are free."""
+    found = cache.get(bucket)
+    if found is None:
+        found = []
+        for i in bucket:
+            entry = pool.entries[i]
+            if entry["id"] in graph or entry["load"] < entry["capacity"]:
+                found.append(i)
+                if len(found) == _CANDIDATES:
+                    break
+        cache[bucket] = found
+    return found
+
+
 def mirror_assignments(
     graph: nx.MultiDiGraph, config: Config | None = None
 ) -> dict[str, tuple[dict[str, Any], float]]:
-    """Customer person -> (our person from the pool, quality), by max-weight matching."""
+    """Customer person -> (our person from the pool, quality), by max-weight matching.
+
+    The cost grows with the account's key people and the mirror table, not with the
+    number of our people: candidates come from the pool's (function, level) buckets.
+    """
     config = config or Config()
-    pool = graph.graph.get("pool", [])
+    pool: Pool = graph.graph["pool_index"]
+    buckets = pool.buckets
+    free: dict[tuple[int, ...], list[int]] = {}
     matcher = nx.Graph()
     for node in needs_peer(graph, config):
         them = graph.nodes[node]
+        ranked = []
+        for function in config.mirror_table.get(them["function"], ()):
+            for level in range(them["level_rank"] - config.mirror_level_gap - 1,
+                               them["level_rank"] + config.mirror_level_gap + 2):
+                bucket = buckets.get((function, level))
+                if not bucket:
+                    continue
+                q = _quality(them, pool.entries[bucket[0]], config)
+                if q > 0:
+                    ranked.extend((q, i) for i in _candidates(graph, pool, bucket, free))
         # The pool is in name order: equal candidates keep it, whatever their ids.
-        ranked = sorted(
-            ((q, i, p["id"]) for i, p in enumerate(pool)
-             if (q := _quality(them, p, config)) > 0
-             and (p["in_account"] or p["load"] < p["capacity"])),
-            key=lambda c: (-c[0], c[1]),
-        )[:_CANDIDATES]
-        for q, _i, pid in ranked:
+        ranked.sort(key=lambda c: (-c[0], c[1]))
+        for q, i in ranked[:_CANDIDATES]:
             for slot in range(_SLOTS_PER_ACCOUNT):
-                matcher.add_edge(("them", node), ("us", pid, slot), weight=q)
+                matcher.add_edge(("them", node), ("us", pool.entries[i]["id"], slot),
+                                 weight=q)
     matching = nx.max_weight_matching(matcher)
-    by_id = {p["id"]: p for p in pool}
+    by_id = {p["id"]: p for p in pool.entries}
     out = {}
     for a, b in matching:
         them, us = (a, b) if a[0] == "them" else (b, a)
@@ -142,7 +173,8 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
     """Senior customer people whose only active links are several levels junior."""
     config = config or Config()
     findings = []
-    pool = graph.graph.get("pool", [])
+    pool: Pool = graph.graph["pool_index"]
+    buckets = pool.buckets
     for node in customers(graph):
         them = graph.nodes[node]
         if them["level_rank"] < Level.VP.rank:
@@ -153,11 +185,13 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
         gaps = [them["level_rank"] - graph.nodes[s]["level_rank"] for s, _ in links]
         if min(gaps) < config.mismatch_level_gap:
             continue
-        senior = max((p for p in pool
-                      if p["level_rank"] >= them["level_rank"] - 1),
-                     key=lambda p: (_quality(them, p, config), p["level_rank"],
-                                    -pool.index(p)),
-                     default=None)
+        # The best fit at most one level below them; everyone in a (function, level)
+        # bucket fits alike, so each bucket's first person in name order speaks for it.
+        best = max(((_quality(them, pool.entries[ix[0]], config), level, -ix[0])
+                    for (_function, level), ix in buckets.items()
+                    if level >= them["level_rank"] - 1),
+                   default=None)
+        senior = pool.entries[-best[2]] if best is not None else None
         evidence = [
             f"{describe(graph, node)} is {Level(them['level']).label}",
             "only linked through " + ", ".join(

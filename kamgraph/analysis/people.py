@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar, cast
 
 import networkx as nx
 
@@ -22,6 +23,7 @@ __all__ = [
     "is_decision_maker",
     "is_key",
     "key_reasons",
+    "memo",
     "open_opportunities",
     "order_of",
     "ours",
@@ -65,31 +67,53 @@ def order_of(graph: nx.MultiDiGraph, node: str) -> int:
     return int(rank.get(node, len(rank)))
 
 
+_MEMO: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[Any, Any]] = (
+    weakref.WeakKeyDictionary())
+_T = TypeVar("_T")
+
+
+def memo(graph: nx.MultiDiGraph, key: Hashable, make: Callable[[], _T]) -> _T:
+    """``make()``, computed once per graph and remembered while the graph lives.
+
+    Analyses read a built account graph and never change it, and a dozen of them ask
+    the same questions (who is a customer, who reaches whom): an audit of thousands of
+    accounts answers each once per account.
+    """
+    cache = _MEMO.get(graph)
+    if cache is None:
+        cache = _MEMO[graph] = {}
+    if key not in cache:
+        cache[key] = make()
+    return cast(_T, cache[key])
+
+
+def _side(graph: nx.MultiDiGraph, side: str, active: bool) -> list[str]:
+    return [node for node in in_order(graph, graph.nodes)
+            if graph.nodes[node]["side"] == side and (graph.nodes[node]["active"] or not active)]
+
+
 def customers(graph: nx.MultiDiGraph, *, active: bool = True) -> Iterator[str]:
     """Customer people, in name order; only those still there unless ``active=False``."""
-    for node in in_order(graph, graph.nodes):
-        data = graph.nodes[node]
-        if data["side"] == "customer" and (data["active"] or not active):
-            yield node
+    yield from memo(graph, ("customers", active), lambda: _side(graph, "customer", active))
 
 
 def ours(graph: nx.MultiDiGraph, *, active: bool = True) -> Iterator[str]:
-    for node in in_order(graph, graph.nodes):
-        data = graph.nodes[node]
-        if data["side"] == "supplier" and (data["active"] or not active):
-            yield node
+    yield from memo(graph, ("ours", active), lambda: _side(graph, "supplier", active))
 
 
 def contact_edges(
     graph: nx.MultiDiGraph, customer: str, *, active_only: bool = False
 ) -> list[tuple[str, dict[str, Any]]]:
     """``(our person, edge attributes)`` for every contact edge into ``customer``."""
-    out = []
-    for source, _, key, data in graph.in_edges(customer, keys=True, data=True):
-        if key == CONTACT and (data["active"] or not active_only):
-            out.append((source, data))
-    out.sort(key=lambda item: order_of(graph, item[0]))
-    return out
+    def make() -> list[tuple[str, dict[str, Any]]]:
+        out = []
+        for source, _, key, data in graph.in_edges(customer, keys=True, data=True):
+            if key == CONTACT and (data["active"] or not active_only):
+                out.append((source, data))
+        out.sort(key=lambda item: order_of(graph, item[0]))
+        return out
+
+    return list(memo(graph, ("contact_edges", customer, active_only), make))
 
 
 def key_reasons(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]:
@@ -131,11 +155,11 @@ def is_decision_maker(graph: nx.MultiDiGraph, node: str) -> bool:
 
 def active_links(graph: nx.MultiDiGraph) -> list[tuple[str, str]]:
     """Every active (ours, theirs) relationship, sorted."""
-    return sorted(
+    return list(memo(graph, "active_links", lambda: sorted(
         ((u, v) for u, v, k, d in graph.edges(keys=True, data=True)
          if k == CONTACT and d["active"]),
         key=lambda link: (order_of(graph, link[0]), order_of(graph, link[1])),
-    )
+    )))
 
 
 def peer_fit(them: Mapping[str, Any], us: Mapping[str, Any], config: Config) -> float:

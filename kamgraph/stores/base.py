@@ -157,7 +157,12 @@ class Store(Protocol):
 
     def accounts(self) -> list[AccountSummary]: ...
 
-    def load_account(self, account_id: str) -> AccountData: ...
+    def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
+        """One account's records, with all of our people (``everyone``) or only those
+        its records name (what an audit that builds the pool once wants)."""
+
+    def our_people(self) -> list[Stored]:
+        """Every person of ours (records without an account), merged across sources."""
 
     def runs(self, limit: int | None = None) -> list[SyncRun]: ...
 
@@ -167,7 +172,8 @@ class Store(Protocol):
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         """Every stored version of a person's records and of records that involve them."""
 
-    def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
+    def account_snapshot(self, account_id: str, run_id: int, *, everyone: bool = True
+                         ) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
 
     def known_ids(self) -> KnownIds:

@@ -31,6 +31,7 @@ from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
     HistoryEntry,
+    Stored,
     SyncReport,
     SyncRun,
     account_data,
@@ -391,10 +392,19 @@ class Neo4jStore:
         out.sort(key=lambda a: (a.name.lower(), a.id))
         return out
 
-    def load_account(self, account_id: str) -> AccountData:
-        items = merge_rows(self._rows(self._read("load_account", account_id=account_id)),
-                           self._source_formats())
+    def _people_of(self, account_id: str, everyone: bool) -> list[str]:
+        if everyone:
+            return []
+        return [r["key"] for r in self._read("account_people", account_id=account_id)]
+
+    def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
+        rows = self._read("load_account", account_id=account_id, everyone=everyone,
+                          people=self._people_of(account_id, everyone))
+        items = merge_rows(self._rows(rows), self._source_formats())
         return account_data(items, account_id, f"no account with id {account_id!r}")
+
+    def our_people(self) -> list[Stored]:
+        return merge_rows(self._rows(self._read("our_people")), self._source_formats())
 
     def supplier_loads(self) -> dict[str, int]:
         return {str(r["person"]): int(r["n"]) for r in self._read("supplier_loads")
@@ -417,9 +427,11 @@ class Neo4jStore:
             yield (r["kind"], r["key"], r["source"], r["account_id"], r["data"], r["status"],
                    r["since"])
 
-    def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
+    def account_snapshot(self, account_id: str, run_id: int, *, everyone: bool = True
+                         ) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
-        rows = self._read("account_snapshot", account_id=account_id, run=run_id)
+        rows = self._read("account_snapshot", account_id=account_id, run=run_id,
+                          everyone=everyone, people=self._people_of(account_id, everyone))
         items = merge_rows(self._rows(rows), self._source_formats())
         return account_data(items, account_id,
                             f"account {account_id!r} did not exist after run {run_id}")

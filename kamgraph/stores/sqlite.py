@@ -24,6 +24,7 @@ from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
     HistoryEntry,
+    Stored,
     SyncReport,
     SyncRun,
     account_data,
@@ -83,6 +84,16 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def _now() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+#: The people of ours (and overlays on theirs) an account's records name: ?1 is its id.
+_NAMED_PEOPLE = (
+    "SELECT json_extract(data, '$.person_id') FROM records "
+    "WHERE account_id = ?1 AND kind = 'team_member' "
+    "UNION SELECT json_extract(data, '$.supplier_id') FROM records "
+    "WHERE account_id = ?1 AND kind IN ('contact_log', 'touch', 'relationship') "
+    "UNION SELECT key FROM records WHERE account_id = ?1 AND kind = 'person'"
+)
 
 
 class SqliteStore:
@@ -386,16 +397,17 @@ class SqliteStore:
         out.sort(key=lambda a: (a.name.lower(), a.id))
         return out
 
-    def load_account(self, account_id: str) -> AccountData:
-        """One account's records and all of our people, read in one snapshot."""
+    def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
+        """One account's records and our people (all, or those it names), in one snapshot."""
         conn = self.conn
         conn.execute("BEGIN")
         try:
             rows = self._read(
                 "SELECT kind, key, source, data, status, status_since FROM records "
-                "WHERE account_id = ? UNION ALL "
+                "WHERE account_id = ?1 UNION ALL "
                 "SELECT kind, key, source, data, status, status_since FROM records "
-                "WHERE kind = 'person' AND account_id IS NULL",
+                "WHERE kind = 'person' AND account_id IS NULL"
+                + ("" if everyone else f" AND key IN ({_NAMED_PEOPLE})"),
                 (account_id,),
             )
             formats = self._formats()
@@ -416,13 +428,21 @@ class SqliteStore:
         )
         return {str(person): int(n) for person, n in rows if person}
 
-    def account_snapshot(self, account_id: str, run_id: int) -> AccountData:
+    def our_people(self) -> list[Stored]:
+        rows = self._read(
+            "SELECT kind, key, source, data, status, status_since FROM records "
+            "WHERE kind = 'person' AND account_id IS NULL")
+        return merge_rows(rows, self._formats())
+
+    def account_snapshot(self, account_id: str, run_id: int, *, everyone: bool = True
+                         ) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
         # Drive from the account's records (indexed) to each one's last version by key.
         rows = self._read(
             "WITH mine AS (SELECT kind, key, source FROM records WHERE account_id = ?1 "
             "  UNION ALL SELECT kind, key, source FROM records "
-            "  WHERE kind = 'person' AND account_id IS NULL) "
+            "  WHERE kind = 'person' AND account_id IS NULL"
+            + ("" if everyone else f" AND key IN ({_NAMED_PEOPLE})") + ") "
             "SELECT h.kind, h.key, h.source, h.data, h.status, NULL FROM mine m "
             "JOIN record_history h ON h.kind = m.kind AND h.key = m.key AND h.source = m.source "
             "AND h.run_id = (SELECT MAX(x.run_id) FROM record_history x WHERE x.kind = m.kind "
