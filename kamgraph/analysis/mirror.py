@@ -99,7 +99,7 @@ def mirror_assignments(
     matcher = nx.Graph()
     for node in needs_peer(graph, config):
         them = graph.nodes[node]
-        ranked = []
+        ranked: list[tuple[float, int]] = []
         for function in config.mirror_table.get(them["function"], ()):
             for level in range(them["level_rank"] - config.mirror_level_gap - 1,
                                them["level_rank"] + config.mirror_level_gap + 2):
