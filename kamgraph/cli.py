@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -277,7 +277,7 @@ def audit(
         kamgraph audit --explain "Claire Dubois"
     """
     from kamgraph.audit import run_audit
-    from kamgraph.report import render
+    from kamgraph.report import render_chunks
 
     config = _config(config_path)
     day = _as_of(as_of)
@@ -290,7 +290,7 @@ def audit(
     with _store(store_uri) as store, _errors():
         report = run_audit(store, account, as_of=day, config=config,
                            jobs=jobs or os.cpu_count() or 1)
-    _emit(render(report, fmt), output)
+    _emit(render_chunks(report, fmt), output)
     if fail_on is not None:
         count = report.findings_at_or_above(Severity(fail_on))
         if count:
@@ -298,12 +298,16 @@ def audit(
             sys.exit(EXIT_FINDINGS)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str | Iterable[str], output: Path | None) -> None:
+    chunks = [text] if isinstance(text, str) else text
     if output is None:
-        click.echo(text, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        with open(output, "w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror}") from exc
     click.echo(f"Wrote {output}", err=True)

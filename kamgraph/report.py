@@ -13,10 +13,12 @@ import json
 import re
 import textwrap
 from collections import Counter
+from collections.abc import Iterator
 
-from kamgraph.audit import AuditReport
+from kamgraph.audit import SCHEMA_ID, AuditReport
 
-__all__ = ["FORMATS", "csv_cell", "md_escape", "render", "terminal_safe"]
+__all__ = ["FORMATS", "csv_cell", "md_escape", "render", "render_chunks", "render_text",
+           "terminal_safe"]
 
 FORMATS = ("table", "json", "markdown", "csv")
 WIDTH = 100
@@ -62,8 +64,33 @@ def csv_cell(value: object) -> str:
 
 def render(report: AuditReport, fmt: str) -> str:
     """Render ``report`` in one of :data:`FORMATS`."""
+    return "".join(render_chunks(report, fmt))
+
+
+def render_chunks(report: AuditReport, fmt: str) -> Iterator[str]:
+    """:func:`render`, in pieces: the JSON of a portfolio audit comes account by account,
+    so writing it never holds the whole document in memory twice over."""
     if fmt == "json":
-        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        yield from _json(report)
+        return
+    yield render_text(report, fmt)
+
+
+def _json(report: AuditReport) -> Iterator[str]:
+    head = {"schema": SCHEMA_ID, "as_of": report.as_of.isoformat(), "accounts": []}
+    opening = json.dumps(head, indent=2, ensure_ascii=False)
+    if not report.accounts:
+        yield opening + "\n"
+        return
+    yield opening[:opening.rindex("[") + 1] + "\n"
+    for i, account in enumerate(report.accounts):
+        text = json.dumps(account.to_dict(), indent=2, ensure_ascii=False)
+        yield textwrap.indent(text, "    ") + (",\n" if i < len(report.accounts) - 1 else "\n")
+    yield "  ]\n}\n"
+
+
+def render_text(report: AuditReport, fmt: str) -> str:
+    """The formats other than JSON, whole."""
     if fmt == "markdown":
         return _markdown(report)
     if fmt == "csv":

@@ -11,7 +11,7 @@ import pytest
 
 from kamgraph.analysis.findings import Finding, Severity, Subject
 from kamgraph.audit import AccountAudit, AuditReport
-from kamgraph.report import csv_cell, md_escape, render, terminal_safe
+from kamgraph.report import csv_cell, md_escape, render, render_chunks, terminal_safe
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -66,3 +66,13 @@ def test_table_fits_in_a_hundred_columns() -> None:
     long = "Maximiliana " * 20
     out = render(report_with(long), "table")
     assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_json_written_in_pieces_is_the_whole_document() -> None:
+    report = report_with(HOSTILE)
+    report.accounts.append(report.accounts[0])
+    whole = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert "".join(render_chunks(report, "json")) == whole
+    empty = AuditReport(as_of=report.as_of, accounts=[])
+    assert "".join(render_chunks(empty, "json")) == json.dumps(
+        empty.to_dict(), indent=2, ensure_ascii=False) + "\n"
