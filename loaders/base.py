@@ -108,6 +108,9 @@ class Loader(Protocol):
 
 
 FORMATS = ("salesforce", "hubspot", "dynamics", "csv")
+_SALESFORCE_OBJECTS = frozenset({
+    "account.csv", "user.csv", "accountteammember.csv", "opportunity.csv",
+    "opportunitycontactrole.csv", "task.csv", "event.csv", "eventrelation.csv"})
 
 
 def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
@@ -149,6 +152,10 @@ def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
         return "csv", "kamgraph CSV files (people.csv, …)"
     if "contact.csv" in names:
         return "salesforce", "Contact.csv"
+    for name in sorted(_SALESFORCE_OBJECTS & names):
+        if "id" in {h.lower() for h in headers.get(name, [])}:
+            # An incremental export may hold only the objects that changed.
+            return "salesforce", f"{name} is a Salesforce object file with an Id column"
     raise InputError(
         "cannot tell the format: expected a Salesforce export (Account.csv, Contact.csv, …),"
         " a HubSpot export (contacts with Record ID, First Name, …), a Dynamics 365 export "

@@ -121,7 +121,9 @@ class SalesforceLoader:
         self.on_event = on_event
         self.source = ExportSource(path)
         self.result = LoadResult(format=self.format, source=str(path))
-        if not self.source.has("Contact.csv"):
+        if not self.source.has("Contact.csv") and known is None:
+            # A full export always has contacts; an incremental one may hold only the
+            # objects that changed.
             self.source.close()
             raise InputError(
                 "not a Salesforce export: Contact.csv is missing", file=str(path)

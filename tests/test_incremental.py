@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kamgraph.cli import cli
+from kamgraph.errors import InputError
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.sync import sync_path
 
@@ -115,3 +116,26 @@ def test_runs_last_prints_the_high_water_mark(tmp_path: Path, example_weekly: Pa
     data = json.loads(runner.invoke(cli, ["runs", "--last", "--format", "json",
                                           "--store", store]).output)
     assert data[0]["mode"] == "incremental" and data[0]["counts"]["high_water"] >= "2026-06"
+
+
+def test_an_incremental_export_of_activities_alone_is_recognised_and_merged(
+        tmp_path: Path, example_weekly: Path) -> None:
+    slices = slice_export(example_weekly, tmp_path / "slices", [date(2026, 6, 1)])
+    for path in slices[1].iterdir():
+        if path.name not in ACTIVITY_FILES and path.name != "EventRelation.csv":
+            path.unlink()
+    with SqliteStore(tmp_path / "full.db") as full:
+        sync_path(full, example_weekly)
+        expected = list(full.dump())
+    with SqliteStore(tmp_path / "inc.db") as inc:
+        sync_path(inc, slices[0])
+        events: list[tuple[str, dict[str, object]]] = []
+        report, _ = sync_path(inc, slices[1], incremental=True,
+                              on_event=lambda e, **f: events.append((e, f)))
+        assert report.status == "ok" and report.counts["updated"] > 0
+        assert events[0][0] == "format.detected" and events[0][1]["format"] == "salesforce"
+        assert list(inc.dump()) == expected
+    # A full sync still needs the contacts.
+    with SqliteStore(tmp_path / "other.db") as other:
+        with pytest.raises(InputError, match="Contact.csv is missing"):
+            sync_path(other, slices[1])
