@@ -14,7 +14,6 @@ import csv
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -62,14 +61,20 @@ def incremental_slice(export: Path, out: Path, share: float = 0.01) -> int:
 
 
 def timed(args: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS (KB) of one kamgraph command in a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time and peak RSS (KB) of one kamgraph command in a child process.
+
+    The peak is this child's own (``wait4``), its worker processes included: not the
+    largest of every child so far, which the generator would always be.
+    """
     start = time.perf_counter()
-    subprocess.run([str(KAMGRAPH), *args], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    child = subprocess.Popen([str(KAMGRAPH), *args], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, args)
+    return elapsed, usage.ru_maxrss
 
 
 def run(accounts: int, tmp: Path) -> dict[str, object]:

@@ -17,12 +17,14 @@ from typing import Any
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.influence import derived_influence, influence_weight
 from kamgraph.analysis.people import (
     contact_edges,
     customers,
     describe,
     function_label,
     key_reasons,
+    order_of,
     peer_fit,
 )
 from kamgraph.config import Config
@@ -35,6 +37,9 @@ KIND = "mirror_opportunity"
 MISMATCH = "mirror_mismatch"
 _SLOTS_PER_ACCOUNT = 2  # new peers one person of ours takes on in one account
 _CANDIDATES = 6  # best candidates considered per customer person
+#: Key people matched in one account: the matching is cubic in its size, so in a huge
+#: account only the most influential are matched; the rest are listed without a peer.
+_MATCHED = 60
 
 
 def _quality(them: dict[str, Any], us: dict[str, Any], config: Config) -> float:
@@ -97,7 +102,12 @@ def mirror_assignments(
     buckets = pool.buckets
     free: dict[tuple[int, ...], list[int]] = {}
     matcher = nx.Graph()
-    for node in needs_peer(graph, config):
+    needs = needs_peer(graph, config)
+    if len(needs) > _MATCHED:
+        derived = derived_influence(graph)
+        needs = sorted(needs, key=lambda n: (-influence_weight(graph, n, derived),
+                                             order_of(graph, n)))[:_MATCHED]
+    for node in needs:
         them = graph.nodes[node]
         ranked: list[tuple[float, int]] = []
         for function in config.mirror_table.get(them["function"], ()):

@@ -169,6 +169,24 @@ class TestMirror:
         assert {f.kind for f in findings} == {"mirror_opportunity", "mirror_mismatch"}
         assert all(f.suggested is None for f in findings if f.kind == "mirror_opportunity")
 
+    def test_a_huge_account_matches_only_its_most_influential_key_people(self) -> None:
+        b = AccountBuilder().ours("kam", "Key Account Manager", team_role=KAM,
+                                  department="Sales")
+        for i in range(75):
+            b.theirs(f"cfo{i:02d}", "Chief Financial Officer", department="Finance",
+                     influence=0.71 + i / 1000)
+        for i in range(40):
+            b.ours(f"fin{i:02d}", "Chief Financial Officer", department="Finance")
+        graph = b.graph(config=Config())
+        assigned = mirror_assignments(graph)
+        # The matching is cubic: at most 60 people are matched, the most influential;
+        # each brings the 6 best candidates, each candidate takes 2 new people.
+        assert len(assigned) == 12
+        assert set(assigned) <= {f"cfo{i:02d}" for i in range(15, 75)}
+        findings = [f for f in mirror_findings(graph) if f.kind == "mirror_opportunity"]
+        assert len(findings) == 75
+        assert sum(1 for f in findings if f.suggested is None) == 75 - 12
+
     def test_a_peer_already_in_contact_means_no_finding(self) -> None:
         kinds = {f.kind for f in mirror_findings(diamond().graph())}
         assert "mirror_opportunity" not in kinds and "mirror_mismatch" not in kinds
