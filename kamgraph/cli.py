@@ -185,6 +185,8 @@ def sync(
         f"{counts['inserted']} inserted, {counts['updated']} updated, "
         f"{counts['unchanged']} unchanged, {counts['inactivated']} marked inactive"
     )
+    if report.mode == "unchanged":
+        summary += " (byte for byte the export last synced, with the same settings: not read again)"
     skipped = sum(report.skipped.values())
     if skipped:
         summary += f", {skipped} skipped (" + "; ".join(

@@ -45,6 +45,11 @@ class ContactLogs:
         self.format = loader.format
         self.result: LoadResult = loader.result
         self.previous = previous
+        #: Set by the sync: the export's fingerprint, recorded with the run.
+        self.fingerprint: str | None = None
+
+    def close(self) -> None:
+        self.loader.close()
 
     def records(self) -> Iterator[Record]:
         entries: dict[Pair, list[LogEntry]] = {}

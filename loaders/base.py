@@ -106,6 +106,9 @@ class Loader(Protocol):
 
     def records(self) -> Iterator[Record]: ...
 
+    def close(self) -> None:
+        """Release the export's files when the records will not be read after all."""
+
 
 FORMATS = ("salesforce", "hubspot", "dynamics", "csv")
 _SALESFORCE_OBJECTS = frozenset({

@@ -70,6 +70,9 @@ class KamgraphCsvLoader:
                 f"not a kamgraph CSV folder: none of {', '.join(FILES)}", file=str(path)
             )
 
+    def close(self) -> None:
+        self.source.close()
+
     def _rows(self, name: str, required: tuple[str, ...]) -> Iterator[Row]:
         if self.source.has(name):
             table: Table = self.source.table(name, self.encoding)

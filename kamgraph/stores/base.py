@@ -91,6 +91,8 @@ class SyncReport:
     error: str | None = None
     high_water: str | None = None
     mode: str = "full"
+    #: What the export was, byte for byte, with the settings that read it (full syncs).
+    fingerprint: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +106,7 @@ class SyncReport:
             "rejected": len(self.rejects),
             "error": self.error,
             "high_water": self.high_water,
+            "fingerprint": self.fingerprint,
         }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from kamgraph.config import Config, SalesforceFields
 from kamgraph.errors import InputError, StoreBusy, UnknownAccount
 from kamgraph.generate import generate_export
 from kamgraph.graph import build_account_graph
@@ -249,3 +250,30 @@ def test_sync_killed_mid_run_leaves_the_store_as_it_was(
         # A re-run after the crash gives the same store as a clean run.
         sync_path(s, large_export, today=DAY2)
         assert list(s.dump()) == clean_dump
+
+
+def test_an_export_unchanged_byte_for_byte_is_not_read_again(
+        tmp_path: Path, store: SqliteStore, example_weekly: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    first, _ = sync_path(store, export, today=DAY1)
+    before = list(store.dump())
+    # The same bytes: nothing is parsed, the run says what a real re-read would.
+    again, _ = sync_path(store, export, today=DAY2)
+    assert again.mode == "unchanged" and again.status == "ok"
+    assert again.counts["unchanged"] == len(before) == first.counts["inserted"]
+    assert again.read == first.read and again.skipped == first.skipped
+    assert again.high_water == first.high_water
+    assert list(store.dump()) == before
+    assert [r.mode for r in store.runs()] == ["unchanged", "full"]
+    # One byte changed, or other settings: read in full again.
+    with open(export / "Contact.csv", "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    third, _ = sync_path(store, export, today=DAY2)
+    assert third.mode == "full" and third.counts["unchanged"] == len(before)
+    fourth, _ = sync_path(store, export, today=DAY2,
+                          config=Config(recency_days=30, salesforce=SalesforceFields()))
+    assert fourth.mode == "full"
+    fifth, _ = sync_path(store, export, today=DAY2,
+                         config=Config(recency_days=30, salesforce=SalesforceFields()))
+    assert fifth.mode == "unchanged"
