@@ -185,15 +185,24 @@ def peer_quality(graph: nx.MultiDiGraph, customer: str, ours: str, config: Confi
 def second_thread(
     graph: nx.MultiDiGraph, customer: str, *, exclude: set[str], config: Config
 ) -> str | None:
-    """The best other person of ours in this account's graph to add as a thread."""
-    candidates = [
-        n for n in ours(graph)
-        if n not in exclude and (graph.nodes[n].get("team_roles") or graph.out_degree(n))
-    ]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda n: (peer_quality(graph, customer, n, config),
-                                          -order_of(graph, n)))
+    """The best other person of ours in this account's graph to add as a thread.
+
+    The fit depends only on their function and level, so our people are ranked once per
+    (function, level): in an account of thousands, many people share a ranking.
+    """
+    them = graph.nodes[customer]
+
+    def ranking() -> list[str]:
+        candidates = [
+            n for n in ours(graph)
+            if graph.nodes[n].get("team_roles") or graph.out_degree(n)
+        ]
+        return sorted(candidates, key=lambda n: (-peer_quality(graph, customer, n, config),
+                                                 order_of(graph, n)))
+
+    ranked = memo(graph, ("second_thread", them["function"], them["level_rank"], id(config)),
+                  ranking)
+    return next((n for n in ranked if n not in exclude), None)
 
 
 def open_opportunities(
