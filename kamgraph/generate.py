@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import IO, Any
 
 from kamgraph.loaders.sfid import to18
 
@@ -350,21 +351,63 @@ class _Writer:
         return [c.upper() for c in columns]
 
     def write(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-        path = self.folder / name
-        count = 0
+        sink = self.open(name, columns)
+        for row in rows:
+            sink.append(row)
+        return sink.close()
+
+    def open(self, name: str, columns: Sequence[str]) -> _Sink:
         encoding = "utf-8-sig" if self.flavour == "dataloader" and self.encoding == "utf-8" \
             else self.encoding
-        with open(path, "w", encoding=encoding, errors="replace", newline="") as fh:
-            writer = csv.writer(
-                fh,
-                quoting=csv.QUOTE_ALL if self.flavour == "weekly" else csv.QUOTE_MINIMAL,
-                lineterminator="\n" if self.flavour == "weekly" else "\r\n",
-            )
-            writer.writerow(self.header(columns))
-            for row in rows:
-                writer.writerow(["" if v is None else v for v in row])
-                count += 1
-        return count
+        fh = open(self.folder / name, "w", encoding=encoding, errors="replace", newline="")
+        writer = csv.writer(
+            fh,
+            quoting=csv.QUOTE_ALL if self.flavour == "weekly" else csv.QUOTE_MINIMAL,
+            lineterminator="\n" if self.flavour == "weekly" else "\r\n",
+        )
+        writer.writerow(self.header(columns))
+        return _Sink(fh, writer)
+
+
+class _Sink:
+    """One object file being written: rows are appended as they are made."""
+
+    def __init__(self, fh: IO[str], writer: Any) -> None:
+        self.fh = fh
+        self.writer = writer
+        self.count = 0
+
+    def append(self, row: Sequence[object]) -> None:
+        self.writer.writerow(["" if v is None else v for v in row])
+        self.count += 1
+
+    def close(self) -> int:
+        self.fh.close()
+        return self.count
+
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Account": ("Id", "IsDeleted", "MasterRecordId", "Name", "Type", "ParentId", "Industry",
+                "AnnualRevenue", "OwnerId", "CreatedDate"),
+    "Contact": ("Id", "IsDeleted", "MasterRecordId", "AccountId", "LastName", "FirstName",
+                "Name", "Title", "Department", "Email", "ReportsToId", "OwnerId",
+                "Description", "CreatedDate"),
+    "AccountTeamMember": ("Id", "AccountId", "UserId", "TeamMemberRole", "AccountAccessLevel",
+                          "IsDeleted", "CreatedDate"),
+    "Opportunity": ("Id", "IsDeleted", "AccountId", "Name", "StageName", "Amount", "CloseDate",
+                    "IsClosed", "IsWon", "OwnerId", "CreatedDate"),
+    # The weekly export may lack IsPrimary; so do both flavours here, to load alike.
+    "OpportunityContactRole": ("Id", "OpportunityId", "ContactId", "Role", "IsDeleted",
+                               "CreatedDate"),
+    "Task": ("Id", "WhoId", "WhatId", "Subject", "ActivityDate", "Status", "OwnerId",
+             "IsClosed", "TaskSubtype", "Type", "CallDurationInSeconds", "CallDisposition",
+             "IsDeleted"),
+    "Event": ("Id", "WhoId", "WhatId", "Subject", "IsAllDayEvent", "ActivityDateTime",
+              "ActivityDate", "DurationInMinutes", "AccountId", "OwnerId", "IsChild",
+              "IsDeleted"),
+    "EventRelation": ("Id", "RelationId", "EventId", "Status", "RespondedDate", "IsParent",
+                      "IsInvitee", "IsWhat", "IsDeleted"),
+}
 
 
 def generate_export(
@@ -403,8 +446,13 @@ def generate_export(
             for k, name, title, dept, mgr, active in users
         ),
     )
-    account_rows, contact_rows, team_rows, opp_rows, ocr_rows = [], [], [], [], []
-    task_rows, event_rows, relation_rows = [], [], []
+    # Rows go to their files as they are made: a 5,000-account export never sits in
+    # memory whole.
+    sinks = {name: w.open(f"{name}.csv", columns) for name, columns in _COLUMNS.items()}
+    account_rows, contact_rows, team_rows = (
+        sinks["Account"], sinks["Contact"], sinks["AccountTeamMember"])
+    opp_rows, ocr_rows = sinks["Opportunity"], sinks["OpportunityContactRole"]
+    task_rows, event_rows, relation_rows = sinks["Task"], sinks["Event"], sinks["EventRelation"]
     for acc in accs:
         acc_id = ids.new("001")
         owner = user_ids[acc.team[0][0]] if acc.team else user_ids["kad"]
@@ -481,40 +529,8 @@ def generate_export(
                           "Send proposal", "", "Not Started", w.id(owner), w.boolean(False),
                           "Task", "", "", "", w.boolean(False)))
 
-    stats["Account"] = w.write(
-        "Account.csv",
-        ("Id", "IsDeleted", "MasterRecordId", "Name", "Type", "ParentId", "Industry",
-         "AnnualRevenue", "OwnerId", "CreatedDate"), account_rows)
-    stats["Contact"] = w.write(
-        "Contact.csv",
-        ("Id", "IsDeleted", "MasterRecordId", "AccountId", "LastName", "FirstName", "Name",
-         "Title", "Department", "Email", "ReportsToId", "OwnerId", "Description",
-         "CreatedDate"), contact_rows)
-    stats["AccountTeamMember"] = w.write(
-        "AccountTeamMember.csv",
-        ("Id", "AccountId", "UserId", "TeamMemberRole", "AccountAccessLevel", "IsDeleted",
-         "CreatedDate"), team_rows)
-    stats["Opportunity"] = w.write(
-        "Opportunity.csv",
-        ("Id", "IsDeleted", "AccountId", "Name", "StageName", "Amount", "CloseDate",
-         "IsClosed", "IsWon", "OwnerId", "CreatedDate"), opp_rows)
-    # The weekly export may lack IsPrimary; so do both flavours here, to load alike.
-    ocr_columns = ["Id", "OpportunityId", "ContactId", "Role", "IsDeleted", "CreatedDate"]
-    stats["OpportunityContactRole"] = w.write("OpportunityContactRole.csv", ocr_columns, ocr_rows)
-    stats["Task"] = w.write(
-        "Task.csv",
-        ("Id", "WhoId", "WhatId", "Subject", "ActivityDate", "Status", "OwnerId", "IsClosed",
-         "TaskSubtype", "Type", "CallDurationInSeconds", "CallDisposition", "IsDeleted"),
-        task_rows)
-    stats["Event"] = w.write(
-        "Event.csv",
-        ("Id", "WhoId", "WhatId", "Subject", "IsAllDayEvent", "ActivityDateTime",
-         "ActivityDate", "DurationInMinutes", "AccountId", "OwnerId", "IsChild", "IsDeleted"),
-        event_rows)
-    stats["EventRelation"] = w.write(
-        "EventRelation.csv",
-        ("Id", "RelationId", "EventId", "Status", "RespondedDate", "IsParent", "IsInvitee",
-         "IsWhat", "IsDeleted"), relation_rows)
+    for name, sink in sinks.items():
+        stats[name] = sink.close()
     # Objects a real export holds that kamgraph ignores.
     w.write("Lead.csv", ("Id", "LastName", "Company", "Status"),
             [(w.id(ids.new("00Q")), "Prospect", "Someone Ltd", "Open")])
