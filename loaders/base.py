@@ -6,11 +6,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.model import Record
+
+if TYPE_CHECKING:
+    from kamgraph.loaders.csvio import Row
 
 __all__ = [
     "PROGRESS_EVERY",
@@ -69,6 +72,10 @@ class LoadResult:
     def reject(self, row_file: str, line: int, column: str, type_: str, message: str,
                value: str = "") -> None:
         self.rejects.append(Reject(row_file, line, column, type_, message, value[:200]))
+
+    def reject_row(self, row: Row, column: str, type_: str, message: str) -> None:
+        """Reject ``row`` for the value in ``column``: its file, line and value kept."""
+        self.reject(row.table.display, row.line, column, type_, message, row.get(column))
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-from kamgraph.loaders.csvio import Table
+from kamgraph.loaders import values as v
+from kamgraph.loaders.base import EventSink, LoadResult, counted_rows
+from kamgraph.loaders.csvio import Row, Table
 
-__all__ = ["Columns"]
+__all__ = ["Columns", "rows_with_columns"]
 
 
 class Columns:
@@ -40,3 +42,25 @@ class Columns:
                     f"required column {accepted} is missing",
                     file=self.table.display, line=1, field=self._spec[name][0],
                 )
+
+
+def rows_with_columns(
+    tables: Iterable[Table], spec: Mapping[str, tuple[str, ...]], result: LoadResult,
+    on_event: EventSink, *, epoch_ms: bool = False, us: bool = False,
+) -> Iterator[tuple[Row, Columns]]:
+    """The rows of one object's files, each with its columns found by any of their names.
+
+    Every file must have the ``id`` field; a ``modified`` one feeds the run's high-water
+    mark (read in the forms ``epoch_ms`` and ``us`` allow, as :func:`values.moment`).
+    """
+    for table in tables:
+        cols: Columns | None = None
+        for row in counted_rows(table, (), result, on_event):
+            if cols is None:
+                cols = Columns(table, spec)
+                cols.require("id")
+            if cols.has("modified"):
+                moment = v.moment(row, cols["modified"], epoch_ms=epoch_ms, us=us)
+                if moment is not None:
+                    result.saw_modified(moment.isoformat(sep=" "))
+            yield row, cols

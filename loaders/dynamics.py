@@ -26,8 +26,8 @@ from pathlib import Path
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, KnownIds, LoadResult, counted_rows
-from kamgraph.loaders.columns import Columns
+from kamgraph.loaders.base import EventSink, KnownIds, LoadResult
+from kamgraph.loaders.columns import Columns, rows_with_columns
 from kamgraph.loaders.csvio import ExportSource, Row, Table
 from kamgraph.loaders.salesforce import TEAM_ROLES
 from kamgraph.model import (
@@ -293,20 +293,11 @@ class DynamicsLoader:
         self.source.close()
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
-        for table in self.files.get(kind, ()):
-            cols: Columns | None = None
-            for row in counted_rows(table, (), self.result, self.on_event):
-                if cols is None:
-                    cols = Columns(table, COLUMNS[kind])
-                    cols.require("id")
-                if cols.has("modified"):
-                    moment = v.moment(row, cols["modified"], us=True)
-                    if moment is not None:
-                        self.result.saw_modified(moment.isoformat(sep=" "))
-                yield row, cols
+        return rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], self.result,
+                                 self.on_event, us=True)
 
     def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
-        self.result.reject(row.table.display, row.line, column, type_, message, row.get(column))
+        self.result.reject_row(row, column, type_, message)
 
     # -- values -----------------------------------------------------------------------
 

@@ -169,7 +169,7 @@ class SalesforceLoader:
                 yield row
 
     def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
-        self.result.reject(row.table.display, row.line, column, type_, message, row.get(column))
+        self.result.reject_row(row, column, type_, message)
 
     # -- the stream -------------------------------------------------------------------
 
