@@ -238,12 +238,6 @@ class Table:
         self.exact[column] = index
         return index
 
-    def index(self, column: str) -> int | None:
-        index = self.exact.get(column)
-        if index is None:
-            index = self.resolve(column)
-        return None if index < 0 else index
-
     def has(self, column: str) -> bool:
         return column.lower() in self._index
 
