@@ -186,9 +186,10 @@ def build_account_graph(
     Nodes are people (customer people of the account, and our people who touch it or sit
     on its team); edges are ``contact`` (ours -> theirs), ``reports_to`` and
     ``influences``.  Deleted records are left out; people gone from the latest export
-    stay, marked inactive.  ``loads`` (how many accounts each of our people serves) fills
-    ``graph.graph["pool"]``: every active person of ours, for analyses that look beyond
-    the account team.
+    stay, marked inactive.  ``graph.graph["pool"]`` is a :class:`Pool` of every active
+    person of ours, for analyses that look beyond the account team: ``pool`` when given
+    (an audit builds it once), else built from ``data``; ``loads`` (how many accounts
+    each serves) fills it.
     """
     config = config or Config()
     account: Account = data.account
@@ -337,8 +338,7 @@ def build_account_graph(
         pool = _pool(entries)
 
     graph.graph.update({
-        "pool": pool.entries,
-        "pool_index": pool,
+        "pool": pool,
         "account": {
             "id": account.id, "name": account.name or account.id,
             "industry": account.industry,
@@ -349,7 +349,7 @@ def build_account_graph(
         "opportunities": opp_list,
         "repairs": dict(repairs),
         # Each person's place in name order: analyses break ties by it, not by id.
-        "rank": {pid: i for i, pid in enumerate(sorted(people, key=by_name))},
+        "rank": {pid: i for i, pid in enumerate(people)},
     })
     return graph
 

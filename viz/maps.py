@@ -144,7 +144,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 active=d["active"], tip=tip,
             )
     proposed = 0
-    for pool_entry in graph.graph.get("pool", []):
+    for pool_entry in graph.graph["pool"].entries:
         pid = pool_entry["id"]
         if pid in graph or pid not in findings:
             continue

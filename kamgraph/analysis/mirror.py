@@ -98,7 +98,7 @@ def mirror_assignments(
     number of our people: candidates come from the pool's (function, level) buckets.
     """
     config = config or Config()
-    pool: Pool = graph.graph["pool_index"]
+    pool: Pool = graph.graph["pool"]
     buckets = pool.buckets
     free: dict[tuple[int, ...], list[int]] = {}
     matcher = nx.Graph()
@@ -183,7 +183,7 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
     """Senior customer people whose only active links are several levels junior."""
     config = config or Config()
     findings = []
-    pool: Pool = graph.graph["pool_index"]
+    pool: Pool = graph.graph["pool"]
     buckets = pool.buckets
     for node in customers(graph):
         them = graph.nodes[node]

@@ -162,4 +162,4 @@ def test_an_overlay_row_about_someone_elsewhere_is_not_one_of_ours() -> None:
     b.add(Person(id="elsewhere", side=None, name=None, stance=None, influence=0.9))
     graph = b.graph()
     assert "elsewhere" not in graph
-    assert "elsewhere" not in {p["id"] for p in graph.graph["pool"]}
+    assert "elsewhere" not in {p["id"] for p in graph.graph["pool"].entries}

@@ -155,13 +155,13 @@ class TestMirror:
              .contact("kam", "cto").contact("kam", "cfo")
              .ours("ourceo", "CEO"))  # the only senior peer available
         graph = b.graph(config=Config())
-        for entry in graph.graph["pool"]:
+        for entry in graph.graph["pool"].entries:
             if entry["id"] == "ourceo":
                 entry["capacity"], entry["load"] = 3, 2  # one account left
         assigned = mirror_assignments(graph)
         assert {c: p["id"] for c, (p, _) in assigned.items()} == {"cto": "ourceo",
                                                                   "cfo": "ourceo"}
-        for entry in graph.graph["pool"]:
+        for entry in graph.graph["pool"].entries:
             if entry["id"] == "ourceo":
                 entry["load"] = 3  # full
         assert mirror_assignments(graph) == {}
