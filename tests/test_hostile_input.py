@@ -205,3 +205,39 @@ def test_hostile_names_are_stored_verbatim_in_the_embedded_store(tmp_path: Path,
     assert len(rows) == count + 1
     evil = next(r for r in rows if r[1] == "evil")
     assert json.loads(evil[4])["name"] == hostile
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.text(max_size=30), min_size=0, max_size=12), max_size=10),
+       st.sampled_from(["hubspot", "dynamics"]))
+def test_fuzzed_hubspot_and_dynamics_files_are_an_error_or_a_sync(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], fmt: str
+) -> None:
+    import csv
+    import io
+
+    folder = tmp_path_factory.mktemp(f"fuzz{fmt}")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if fmt == "hubspot":
+        (folder / "owners.csv").write_text("id,firstName,lastName,email\n7,Ana,Abara,a@x\n")
+        (folder / "companies.csv").write_text("Record ID,Company name,Company owner\n1,Acme,7\n")
+        writer.writerow(["Record ID", "First Name", "Last Name", "Primary Associated Company ID",
+                         "Buying Role", "Contact owner"])
+        name = "contacts.csv"
+    else:
+        (folder / "account.csv").write_text(
+            "accountid,name\n6f1c2a3e-0000-4000-8000-000000000001,Acme\n")
+        writer.writerow(["contactid", "fullname", "parentcustomerid", "statecode",
+                         "modifiedon"])
+        name = "contact.csv"
+    writer.writerows(rows)
+    (folder / name).write_text(buffer.getvalue(), encoding="utf-8")
+    with SqliteStore(folder / "k.db") as store:
+        try:
+            report, _ = sync_path(store, folder, fmt=fmt)
+        except KamgraphError as exc:
+            assert str(exc) and list(store.dump()) == []
+        else:
+            assert report.status in ("ok", "rejected")
