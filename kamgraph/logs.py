@@ -47,6 +47,8 @@ class ContactLogs:
         self.previous = previous
         #: Set by the sync: the export's fingerprint, recorded with the run.
         self.fingerprint: str | None = None
+        #: Stored logs an incremental export sent again unchanged (not re-written).
+        self.unchanged = 0
 
     def close(self) -> None:
         self.loader.close()
@@ -75,7 +77,7 @@ class ContactLogs:
         stored: dict[str, ContactLog] = {}
         if self.previous is not None and accounts:
             stored = self.previous(f"{s}|{c}" for s, c in accounts)
-        duplicates = 0
+        duplicates = unchanged = 0
         for pair in sorted(accounts):
             new = entries.pop(pair, [])
             before = stored.get(f"{pair[0]}|{pair[1]}")
@@ -87,8 +89,14 @@ class ContactLogs:
             else:
                 merged = merge_entries(before.entries if before else (), new,
                                        removed=removed.get(pair, set()))
+            if before is not None and merged == before.entries \
+                    and before.account_id == accounts[pair]:
+                # Activities sent again as they were: nothing to write.
+                unchanged += 1
+                continue
             if merged or before is not None:
                 yield ContactLog(account_id=accounts[pair], supplier_id=pair[0],
                                  customer_id=pair[1], entries=merged)
         if duplicates:
             self.result.skipped["activity row repeated in the export"] += duplicates
+        self.unchanged = unchanged  # counted by the store with what it found unchanged

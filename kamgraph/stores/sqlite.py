@@ -474,7 +474,10 @@ class SqliteStore:
 
     def known_ids(self) -> KnownIds:
         return known_from_rows(self._read(
-            "SELECT kind, key, account_id, json_extract(data, '$.side') FROM records "
+            # Only a person without an account can be one of ours: the JSON is read for
+            # those alone, not for every contact.
+            "SELECT kind, key, account_id, CASE WHEN kind = 'person' AND account_id IS NULL "
+            "THEN json_extract(data, '$.side') END FROM records "
             "WHERE kind IN ('account', 'person', 'opportunity') AND status != 'deleted'"))
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
