@@ -378,7 +378,8 @@ class HubspotLoader:
             for column, role in team_columns.items():
                 if not row.table.has(column):
                     continue
-                for cell in _SPLIT.split(row.get(column).strip()):
+                for cell in row.get(column).split(";"):  # names may hold commas
+                    cell = cell.strip()
                     if not cell:
                         continue
                     member = self.owner_keys.get(cell.lower())

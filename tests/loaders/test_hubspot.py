@@ -284,3 +284,19 @@ def test_a_spreadsheet_export_is_told_to_use_csv(tmp_path: Path) -> None:
     (folder / "hubspot-crm-exports-all-contacts-2026-11-01.xlsx").write_bytes(b"PK\x03\x04")
     with pytest.raises(InputError, match=r"is a spreadsheet: export as CSV"):
         load(folder, "hubspot")
+
+
+def test_a_team_property_names_owners_by_name_even_with_a_comma(tmp_path: Path) -> None:
+    folder = export(tmp_path / "hs")
+    with open(folder / "owners.csv", "a", encoding="utf-8", newline="") as fh:
+        fh.write('103,cara@supplier.example,"Cara, Jr.",Castro,9003,Delivery,CSM,false\n')
+    write(folder, "hubspot-crm-exports-all-companies-2026-11-01.csv",
+          ["Record ID", "Company name", "Company owner", "Customer success manager"],
+          [["7", "Acme Foods", "Ana Abara", "Cara, Jr. Castro; Ben Becker"]])
+    config = config_from_dict(tomllib.loads(
+        '[hubspot.team]\n"Customer success manager" = "delivery"\n'), tmp_path / "k.toml")
+    recs, result = records(folder, config)
+    team = sorted((t.person_id, t.role.value) for t in recs if isinstance(t, TeamMember))
+    assert team == [("hs-owner-101", "key_account_manager"), ("hs-owner-102", "delivery"),
+                    ("hs-owner-103", "delivery")]
+    assert result.rejects == []
