@@ -45,10 +45,6 @@ class ContactLogs:
         self.format = loader.format
         self.result: LoadResult = loader.result
         self.previous = previous
-        #: Set by the sync: the export's fingerprint, recorded with the run.
-        self.fingerprint: str | None = None
-        #: Stored logs an incremental export sent again unchanged (not re-written).
-        self.unchanged = 0
 
     def close(self) -> None:
         self.loader.close()
@@ -99,4 +95,5 @@ class ContactLogs:
                                  customer_id=pair[1], entries=merged)
         if duplicates:
             self.result.skipped["activity row repeated in the export"] += duplicates
-        self.unchanged = unchanged  # counted by the store with what it found unchanged
+        # Stored logs sent again unchanged: not written, counted with what the store finds.
+        self.result.unchanged += unchanged

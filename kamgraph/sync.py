@@ -84,11 +84,11 @@ class UnchangedExport:
 
     def __init__(self, fmt: str, fingerprint: str, last: SyncRun) -> None:
         self.format = fmt
-        self.fingerprint = fingerprint
         counts = last.counts.get("counts", {})
-        self.unchanged = int(counts.get("inserted", 0) + counts.get("updated", 0)
-                             + counts.get("unchanged", 0))
-        self.result = LoadResult(format=fmt, source=str(last.counts.get("source", "")))
+        self.result = LoadResult(format=fmt, source=str(last.counts.get("source", "")),
+                                 fingerprint=fingerprint)
+        self.result.unchanged = int(counts.get("inserted", 0) + counts.get("updated", 0)
+                                    + counts.get("unchanged", 0))
         self.result.read.update(last.counts.get("read", {}))
         self.result.skipped.update(last.counts.get("skipped", {}))
         self.result.high_water = last.counts.get("high_water")
@@ -131,13 +131,14 @@ def sync_path(
                        if incremental else None)
     stand_in: Loader = logs
     if not incremental:
-        logs.fingerprint = export_fingerprint(path, loader.format, config, encoding)
+        fingerprint = export_fingerprint(path, loader.format, config, encoding)
+        loader.result.fingerprint = fingerprint
         last = _last_full_run(store, name)
-        if last is not None and last.counts.get("fingerprint") == logs.fingerprint:
+        if last is not None and last.counts.get("fingerprint") == fingerprint:
             # Byte for byte the export last synced, read with the same settings: it
             # would write nothing.  Record the run without reading a row.
             loader.close()
-            stand_in = UnchangedExport(loader.format, logs.fingerprint, last)
+            stand_in = UnchangedExport(loader.format, fingerprint, last)
             mode = "unchanged"
     on_event("sync.start", format=loader.format, source=name, mode=mode)
     report = store.sync(

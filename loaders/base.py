@@ -56,6 +56,8 @@ class LoadResult:
 
     ``high_water`` is the latest modification time seen (``LastModifiedDate`` or
     ``SystemModstamp``), for a scheduler asking for the next incremental slice.
+    ``fingerprint`` (of a full export) and ``unchanged`` (records known to be as stored
+    without being written again) are set by the sync around the loader.
     """
 
     format: str
@@ -64,6 +66,8 @@ class LoadResult:
     skipped: Counter[str] = field(default_factory=Counter)
     rejects: list[Reject] = field(default_factory=list)
     high_water: str | None = None
+    fingerprint: str | None = None
+    unchanged: int = 0
 
     def saw_modified(self, moment: str) -> None:
         if self.high_water is None or moment > self.high_water:

@@ -232,7 +232,7 @@ class Neo4jStore:
     ) -> SyncReport:
         day = (today or datetime.now(UTC).date()).isoformat()
         report = SyncReport(run_id=None, source=source, format=loader.format, status="running",
-                            mode=mode, fingerprint=getattr(loader, "fingerprint", None))
+                            mode=mode)
         self._lock()
         _SYNCING.add(self._holder)
         server_gone = False
@@ -258,7 +258,8 @@ class Neo4jStore:
             self._discard(int(abandoned["id"]))
         try:
             seen = self._stage(loader, source, run, day, report.counts)
-            report.counts["unchanged"] += getattr(loader, "unchanged", 0)
+            report.counts["unchanged"] += loader.result.unchanged
+            report.fingerprint = loader.result.fingerprint
             report.read = dict(loader.result.read)
             report.high_water = loader.result.high_water
             report.skipped = dict(loader.result.skipped)

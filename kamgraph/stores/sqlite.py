@@ -194,7 +194,7 @@ class SqliteStore:
         conn = self.conn
         day = (today or datetime.now(UTC).date()).isoformat()
         report = SyncReport(run_id=None, source=source, format=loader.format, status="running",
-                            mode=mode, fingerprint=getattr(loader, "fingerprint", None))
+                            mode=mode)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -234,7 +234,8 @@ class SqliteStore:
                     batch = {}
             if batch:
                 self._flush(batch, source, run_id, counts)
-            counts["unchanged"] += getattr(loader, "unchanged", 0)
+            counts["unchanged"] += loader.result.unchanged
+            report.fingerprint = loader.result.fingerprint
             report.read = dict(loader.result.read)
             report.high_water = loader.result.high_water
             report.skipped = dict(loader.result.skipped)
