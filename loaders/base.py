@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from kamgraph.config import Config
 from kamgraph.errors import InputError
-from kamgraph.model import Record
+from kamgraph.model import Record, Stance, SupplierRole
 
 if TYPE_CHECKING:
     from kamgraph.loaders.csvio import Row
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PROGRESS_EVERY",
     "EventSink",
+    "ExportLoader",
     "KnownIds",
     "counted_rows",
     "Loader",
@@ -26,6 +27,8 @@ __all__ = [
     "FORMATS",
     "detect_format",
     "load",
+    "stronger_stance",
+    "team_roles",
 ]
 
 EventSink = Callable[..., None]
@@ -93,6 +96,52 @@ class KnownIds:
 
 
 PROGRESS_EVERY = 10_000
+
+
+class ExportLoader:
+    """What the CRM loaders share: the export's files, the load result, the ids later
+    files (or the earlier syncs an incremental export builds on) let rows refer to, and
+    rejecting a row."""
+
+    format = "export"
+
+    def __init__(self, path: Path, *, config: Config, encoding: str | None = None,
+                 on_event: EventSink, known: KnownIds | None = None) -> None:
+        from kamgraph.loaders.csvio import ExportSource
+
+        self.config = config
+        self.encoding = encoding
+        self.on_event = on_event
+        self.source = ExportSource(path)
+        self.result = LoadResult(format=self.format, source=str(path))
+        # Ids only, to keep memory small.
+        known = known or KnownIds()
+        self.accounts: set[str] = set(known.accounts)
+        self.contacts: dict[str, str] = dict(known.contacts)  # contact -> account
+        self.users: set[str] = set(known.users)
+        self.opportunities: dict[str, str] = dict(known.opportunities)  # -> account
+
+    def close(self) -> None:
+        self.source.close()
+
+    def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
+        self.result.reject_row(row, column, type_, message)
+
+
+def stronger_stance(current: Stance | None, new: Stance | None) -> Stance | None:
+    """Two recorded stances for one person: a recorded anti-sponsor outweighs the rest,
+    otherwise the first recorded stands."""
+    if new is Stance.ANTI_SPONSOR or current is None:
+        return new or current
+    return current
+
+
+def team_roles(config: Config, labels: Mapping[str, SupplierRole]) -> dict[str, SupplierRole]:
+    """Team role labels (lower-cased) with the organisation's own from ``[team_role_map]``."""
+    out = dict(labels)
+    for label, role in config.team_role_map.items():
+        out[label] = SupplierRole(role)
+    return out
 
 
 def counted_rows(

@@ -20,15 +20,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, KnownIds, LoadResult
+from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, stronger_stance, team_roles
 from kamgraph.loaders.columns import Columns, rows_with_columns
-from kamgraph.loaders.csvio import ExportSource, Row, Table
+from kamgraph.loaders.csvio import Row, Table
 from kamgraph.loaders.salesforce import TEAM_ROLES
 from kamgraph.model import (
     Account,
@@ -224,16 +223,7 @@ def classify(header: list[str], name: str) -> str | None:
     return stem if stem in COLUMNS else None
 
 
-@dataclass
-class _Connection:
-    row_file: str
-    line: int
-    first: str
-    second: str
-    role: str  # the role of ``first`` in the connection
-
-
-class DynamicsLoader:
+class DynamicsLoader(ExportLoader):
     """Streams records from a Dynamics 365 export (a folder or zip of table CSV files)."""
 
     format = "dynamics"
@@ -247,11 +237,8 @@ class DynamicsLoader:
         on_event: EventSink,
         known: KnownIds | None = None,
     ) -> None:
-        self.config = config
-        self.on_event = on_event
-        self.encoding = encoding
-        self.source = ExportSource(path)
-        self.result = LoadResult(format=self.format, source=str(path))
+        super().__init__(path, config=config, encoding=encoding, on_event=on_event,
+                         known=known)
         rename = dict(config.dynamics.headers)
         self.files: dict[str, list[Table]] = defaultdict(list)
         try:
@@ -272,32 +259,20 @@ class DynamicsLoader:
         except BaseException:
             self.source.close()
             raise
-        known = known or KnownIds()
-        self.accounts: set[str] = set(known.accounts)
-        self.contacts: dict[str, str] = dict(known.contacts)
-        self.users: set[str] = set(known.users)
-        self.opportunities: dict[str, str] = dict(known.opportunities)
         self.names: dict[str, dict[str, str | None]] = defaultdict(dict)  # kind -> name -> id
         self.role_names: dict[str, str] = {}  # connectionroleid -> name
-        self.stakeholder = {k: val for k, val in STAKEHOLDER_ROLES.items()}
+        self.stakeholder = dict(STAKEHOLDER_ROLES)
         for label, role in config.contact_role_map.items():
             self.stakeholder[label] = ((CustomerRole(role),), None)
-        self.sales_team = dict(SALES_TEAM_ROLES)
-        for label, team_role in config.team_role_map.items():
-            self.sales_team[label] = SupplierRole(team_role)
-        self.connections: dict[str, list[_Connection]] = defaultdict(list)
+        self.sales_team = team_roles(config, SALES_TEAM_ROLES)
+        # Per record, the (other record, role of this one) of its connections.
+        self.connections: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.owners: dict[str, str] = {}  # account -> its owner
         self.team: dict[tuple[str, str], tuple[SupplierRole, str]] = {}  # from [dynamics.team]
-
-    def close(self) -> None:
-        self.source.close()
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
         return rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], self.result,
                                  self.on_event, us=True)
-
-    def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
-        self.result.reject_row(row, column, type_, message)
 
     # -- values -----------------------------------------------------------------------
 
@@ -487,8 +462,7 @@ class DynamicsLoader:
                 if not role or not first or not second or (first, second, role) in seen:
                     continue
                 seen.add((first, second, role))
-                self.connections[first].append(
-                    _Connection(row.table.display, row.line, first, second, role))
+                self.connections[first].append((second, role))
 
     def _contacts(self) -> Iterator[Record]:
         for row, cols in self._tables("contact"):
@@ -505,13 +479,12 @@ class DynamicsLoader:
             self.contacts[contact] = account
             roles: list[CustomerRole] = []
             stance: Stance | None = None
-            for link in self.connections.get(contact, ()):
-                mapped = self.stakeholder.get(link.role)
+            for other, role in self.connections.get(contact, ()):
+                mapped = self.stakeholder.get(role)
                 if mapped is None:
                     continue
-                if mapped[1] is Stance.ANTI_SPONSOR or (mapped[1] and stance is None):
-                    stance = mapped[1]
-                if link.second == account:
+                stance = stronger_stance(stance, mapped[1])
+                if other == account:
                     roles.extend(r for r in mapped[0] if r not in roles)
             yield Person(
                 id=contact,
@@ -530,23 +503,23 @@ class DynamicsLoader:
         """Buying roles on opportunities, and our users' places on account teams."""
         team = dict(self.team)
         for first, links in sorted(self.connections.items()):
-            for link in links:
-                if first in self.contacts and link.second in self.opportunities:
-                    mapped = self.stakeholder.get(link.role)
+            for other, label in links:
+                if first in self.contacts and other in self.opportunities:
+                    mapped = self.stakeholder.get(label)
                     if mapped is None or not mapped[0]:
                         continue
                     yield OpportunityRole(
-                        id=f"{link.second}:{first}:{link.role}",
-                        account_id=self.opportunities[link.second],
-                        opportunity_id=link.second,
+                        id=f"{other}:{first}:{label}",
+                        account_id=self.opportunities[other],
+                        opportunity_id=other,
                         person_id=first,
                         roles=mapped[0],
-                        role_label=link.role.title(),
+                        role_label=label.title(),
                     )
-                elif first in self.users and link.second in self.accounts:
-                    role = self.sales_team.get(link.role)
+                elif first in self.users and other in self.accounts:
+                    role = self.sales_team.get(label)
                     if role is not None:
-                        team.setdefault((link.second, first), (role, link.role.title()))
+                        team.setdefault((other, first), (role, label.title()))
         for account, owner in self.owners.items():
             team.setdefault((account, owner), (SupplierRole.KEY_ACCOUNT_MANAGER, "Owner"))
         for (account, user), (role, label) in sorted(team.items()):

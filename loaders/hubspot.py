@@ -23,9 +23,9 @@ from pathlib import Path
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, KnownIds, LoadResult
+from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, stronger_stance
 from kamgraph.loaders.columns import Columns, rows_with_columns
-from kamgraph.loaders.csvio import ExportSource, Row, Table
+from kamgraph.loaders.csvio import Row, Table
 from kamgraph.model import (
     Account,
     Channel,
@@ -206,7 +206,7 @@ def _ids(raw: str) -> list[str]:
     return [part for part in _SPLIT.split(raw.strip()) if part]
 
 
-class HubspotLoader:
+class HubspotLoader(ExportLoader):
     """Streams records from a HubSpot export (a folder or zip of per-object CSV files)."""
 
     format = "hubspot"
@@ -220,21 +220,14 @@ class HubspotLoader:
         on_event: EventSink,
         known: KnownIds | None = None,
     ) -> None:
-        self.config = config
-        self.encoding = encoding
-        self.on_event = on_event
-        self.source = ExportSource(path)
-        self.result = LoadResult(format=self.format, source=str(path))
+        super().__init__(path, config=config, encoding=encoding, on_event=on_event,
+                         known=known)
         self.rename = dict(config.hubspot.headers)
         try:
             self.files = self._classify()
         except BaseException:
             self.source.close()
             raise
-        known = known or KnownIds()
-        self.accounts: set[str] = set(known.accounts)
-        self.contacts: dict[str, str] = dict(known.contacts)
-        self.users: set[str] = set(known.users)
         self.contact_roles: dict[str, tuple[CustomerRole, ...]] = {}
         self.role_labels: dict[str, str] = {}  # contact -> its buying roles, as exported
         self.owner_keys: dict[str, str | None] = {}  # id, name or e-mail -> owner id
@@ -283,12 +276,6 @@ class HubspotLoader:
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
         return rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], self.result,
                                  self.on_event, epoch_ms=True)
-
-    def close(self) -> None:
-        self.source.close()
-
-    def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
-        self.result.reject_row(row, column, type_, message)
 
     # -- the stream -------------------------------------------------------------------
 
@@ -443,8 +430,7 @@ class HubspotLoader:
             for role in mapped[0]:
                 if role not in roles:
                     roles.append(role)
-            if mapped[1] is Stance.ANTI_SPONSOR or (mapped[1] and stance is None):
-                stance = mapped[1]
+            stance = stronger_stance(stance, mapped[1])
         return tuple(roles), stance
 
     def _deals(self) -> Iterator[Record]:

@@ -17,8 +17,8 @@ from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import sfid
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, KnownIds, LoadResult, counted_rows
-from kamgraph.loaders.csvio import ExportSource, Row, Table
+from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, counted_rows, team_roles
+from kamgraph.loaders.csvio import Row, Table
 from kamgraph.model import (
     Account,
     Channel,
@@ -101,7 +101,7 @@ def _name(row: Row) -> str:
     return " ".join(p for p in parts if p) or ""
 
 
-class SalesforceLoader:
+class SalesforceLoader(ExportLoader):
     """Streams records from a Salesforce export; fills :attr:`result` as it reads."""
 
     format = "salesforce"
@@ -115,12 +115,8 @@ class SalesforceLoader:
         on_event: EventSink,
         known: KnownIds | None = None,
     ) -> None:
-        self.path = path
-        self.config = config
-        self.encoding = encoding
-        self.on_event = on_event
-        self.source = ExportSource(path)
-        self.result = LoadResult(format=self.format, source=str(path))
+        super().__init__(path, config=config, encoding=encoding, on_event=on_event,
+                         known=known)
         if not self.source.has("Contact.csv") and known is None:
             # A full export always has contacts; an incremental one may hold only the
             # objects that changed.
@@ -131,18 +127,7 @@ class SalesforceLoader:
         self.contact_roles = dict(CONTACT_ROLES)
         for label, role in config.contact_role_map.items():
             self.contact_roles[label] = (CustomerRole(role),)
-        self.team_roles = dict(TEAM_ROLES)
-        for label, role in config.team_role_map.items():
-            self.team_roles[label] = SupplierRole(role)
-        # What later files need to know of earlier ones; ids only, to keep memory small.
-        known = known or KnownIds()
-        self.accounts: set[str] = set(known.accounts)
-        self.contacts: dict[str, str] = dict(known.contacts)  # contact id -> account id
-        self.users: set[str] = set(known.users)
-        self.opportunities: dict[str, str] = dict(known.opportunities)
-
-    def close(self) -> None:
-        self.source.close()
+        self.team_roles = team_roles(config, TEAM_ROLES)
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -167,9 +152,6 @@ class SalesforceLoader:
                             self.result.saw_modified(moment.isoformat(sep=" "))
                             latest = raw
                 yield row
-
-    def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
-        self.result.reject_row(row, column, type_, message)
 
     # -- the stream -------------------------------------------------------------------
 
