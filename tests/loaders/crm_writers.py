@@ -222,8 +222,10 @@ def build(seed: int = 11, accounts: int = 3) -> Crm:
 # -- writing ---------------------------------------------------------------------------
 
 
-def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], *,
-           quote_all: bool = False, bom: bool = False, crlf: bool = False) -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], *,
+              quote_all: bool = False, bom: bool = False, crlf: bool = False) -> None:
+    """One CSV file as a CRM writes it: quoting, BOM and line ends as asked."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
                             lineterminator="\r\n" if crlf else "\n")
@@ -259,16 +261,16 @@ def write_salesforce(crm: Crm, folder: Path) -> None:
     ids.update({c.key: _sfid("003", c.key) for c in crm.contacts})
     ids.update({d.key: _sfid("006", d.key) for d in crm.deals})
     q = {"quote_all": True}
-    _write(folder / "User.csv", ("Id", "FirstName", "LastName", "Name", "Title", "Department",
+    write_csv(folder / "User.csv", ("Id", "FirstName", "LastName", "Name", "Title", "Department",
                                  "IsActive"),
            [(ids[u.key], u.first, u.last, u.name, u.title, u.department, "1")
             for u in crm.users], **q)
-    _write(folder / "Account.csv", ("Id", "IsDeleted", "Name", "Industry", "AnnualRevenue",
+    write_csv(folder / "Account.csv", ("Id", "IsDeleted", "Name", "Industry", "AnnualRevenue",
                                     "OwnerId"),
            [(ids[c.key], "0", c.name, c.industry, c.revenue, ids[c.owner])
             for c in crm.companies], **q)
     stance = {"champion": "Champion", "blocker": "Anti-Sponsor"}
-    _write(folder / "Contact.csv", ("Id", "IsDeleted", "AccountId", "FirstName", "LastName",
+    write_csv(folder / "Contact.csv", ("Id", "IsDeleted", "AccountId", "FirstName", "LastName",
                                     "Title", "Department", "Email", "ReportsToId", "Stance__c"),
            [(ids[c.key], "0", ids[c.account], c.first, c.last, c.title, c.department,
              f"{c.key}@example.com", "000000000000000AAA",
@@ -281,10 +283,10 @@ def write_salesforce(crm: Crm, folder: Path) -> None:
         for n, (user, role) in enumerate(c.team):
             team_rows.append((_sfid("01M", f"{c.key}t{n}"), ids[c.key], ids[user],
                               TEAM[role][0], "0"))
-    _write(folder / "AccountTeamMember.csv", ("Id", "AccountId", "UserId", "TeamMemberRole",
+    write_csv(folder / "AccountTeamMember.csv", ("Id", "AccountId", "UserId", "TeamMemberRole",
                                               "IsDeleted"), team_rows, **q)
     by_key = {c.key: c for c in crm.contacts}
-    _write(folder / "Opportunity.csv", ("Id", "IsDeleted", "AccountId", "Name", "StageName",
+    write_csv(folder / "Opportunity.csv", ("Id", "IsDeleted", "AccountId", "Name", "StageName",
                                         "Amount", "CloseDate", "IsClosed", "IsWon"),
            [(ids[d.key], "0", ids[d.account], d.name, {"open": "Negotiation",
                                                        "won": "Closed Won",
@@ -298,7 +300,7 @@ def write_salesforce(crm: Crm, folder: Path) -> None:
                 if role != "blocker":
                     ocr.append((_sfid("00K", f"{d.key}{contact}{role[:2]}"), ids[d.key],
                                 ids[contact], ROLES[role][0], "0"))
-    _write(folder / "OpportunityContactRole.csv", ("Id", "OpportunityId", "ContactId", "Role",
+    write_csv(folder / "OpportunityContactRole.csv", ("Id", "OpportunityId", "ContactId", "Role",
                                                    "IsDeleted"), ocr, **q)
     tasks, events, relations = [], [], []
     for act in crm.activities:
@@ -316,12 +318,12 @@ def write_salesforce(crm: Crm, folder: Path) -> None:
                           act.when.date().isoformat(), "Completed", ids[act.owner], "1",
                           "Call" if call else "Email", act.minutes * 60 if call else "",
                           act.disposition, "0"))
-    _write(folder / "Event.csv", ("Id", "WhoId", "ActivityDateTime", "ActivityDate",
+    write_csv(folder / "Event.csv", ("Id", "WhoId", "ActivityDateTime", "ActivityDate",
                                   "DurationInMinutes", "OwnerId", "IsChild", "IsDeleted"),
            events, **q)
-    _write(folder / "EventRelation.csv", ("Id", "RelationId", "EventId", "Status", "IsWhat",
+    write_csv(folder / "EventRelation.csv", ("Id", "RelationId", "EventId", "Status", "IsWhat",
                                           "IsDeleted"), relations, **q)
-    _write(folder / "Task.csv", ("Id", "WhoId", "ActivityDate", "Status", "OwnerId",
+    write_csv(folder / "Task.csv", ("Id", "WhoId", "ActivityDate", "Status", "OwnerId",
                                  "IsClosed", "TaskSubtype", "CallDurationInSeconds",
                                  "CallDisposition", "IsDeleted"), tasks, **q)
 
@@ -357,19 +359,19 @@ def write_hubspot(crm: Crm, folder: Path, *, internal: bool = False) -> None:
         return name if internal else label
 
     stamp = "2026-11-01"
-    _write(folder / "owners.csv", ("id", "email", "firstName", "lastName", "userId", "teams",
+    write_csv(folder / "owners.csv", ("id", "email", "firstName", "lastName", "userId", "teams",
                                    "jobTitle", "archived"),
            [(owner_ids[u.key], f"{u.key}@supplier.example", u.first, u.last,
              int(owner_ids[u.key]) + 1, u.department, u.title, "false") for u in crm.users])
     team_columns = [TEAM[r][1] for r in TEAM]
-    _write(folder / f"hubspot-crm-exports-all-companies-{stamp}.csv",
+    write_csv(folder / f"hubspot-crm-exports-all-companies-{stamp}.csv",
            [h("Record ID", "hs_object_id"), h("Company name", "name"),
             h("Industry", "industry"), h("Annual Revenue", "annualrevenue"),
             h("Company owner", "hubspot_owner_id"), *team_columns],
            [(company_ids[c.key], c.name, c.industry, c.revenue, owner(c.owner),
              *[";".join(owner(u) for u, r in c.team if TEAM[r][1] == col)
                for col in team_columns]) for c in crm.companies], bom=True)
-    _write(folder / f"hubspot-crm-exports-all-contacts-{stamp}.csv",
+    write_csv(folder / f"hubspot-crm-exports-all-contacts-{stamp}.csv",
            [h("Record ID", "hs_object_id"), h("First Name", "firstname"),
             h("Last Name", "lastname"), h("Email", "email"), h("Job Title", "jobtitle"),
             h("Department", "department"), h("Contact owner", "hubspot_owner_id"),
@@ -380,7 +382,7 @@ def write_hubspot(crm: Crm, folder: Path, *, internal: bool = False) -> None:
              company_ids[c.account], ";".join(ROLES[r][1] for r in c.roles))
             for c in crm.contacts], bom=True)
     stage = {"open": "contractsent", "won": "closedwon", "lost": "closedlost"}
-    _write(folder / f"hubspot-crm-exports-all-deals-{stamp}.csv",
+    write_csv(folder / f"hubspot-crm-exports-all-deals-{stamp}.csv",
            [h("Record ID", "hs_object_id"), h("Deal Name", "dealname"),
             h("Deal Stage", "dealstage"), h("Amount", "amount"), h("Close Date", "closedate"),
             h("Deal owner", "hubspot_owner_id"), "Associated Company IDs",
@@ -410,14 +412,14 @@ def write_hubspot(crm: Crm, folder: Path, *, internal: bool = False) -> None:
             emails.append((*base, "SENT"))
     common = [h("Record ID", "hs_object_id"), h("Activity date", "hs_timestamp"),
               h("Activity assigned to", "hubspot_owner_id"), "Associated Contact IDs"]
-    _write(folder / f"hubspot-crm-exports-meetings-{stamp}.csv",
+    write_csv(folder / f"hubspot-crm-exports-meetings-{stamp}.csv",
            [*common, h("Meeting start time", "hs_meeting_start_time"),
             h("Meeting end time", "hs_meeting_end_time"),
             h("Meeting outcome", "hs_meeting_outcome")], meetings)
-    _write(folder / f"hubspot-crm-exports-calls-{stamp}.csv",
+    write_csv(folder / f"hubspot-crm-exports-calls-{stamp}.csv",
            [*common, h("Call outcome", "hs_call_disposition"), h("Call status", "hs_call_status"),
             h("Call duration", "hs_call_duration")], calls)
-    _write(folder / f"hubspot-crm-exports-emails-{stamp}.csv",
+    write_csv(folder / f"hubspot-crm-exports-emails-{stamp}.csv",
            [*common, h("Email send status", "hs_email_status")], emails)
 
 
@@ -442,24 +444,24 @@ def write_dynamics(crm: Crm, folder: Path, *, excel: bool = False) -> None:
 
     if excel:
         dnm_header = ["(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On"]
-        _write(folder / "My Active Users.csv",
+        write_csv(folder / "My Active Users.csv",
                ["(Do Not Modify) User", *dnm_header, "Full Name", "Title", "Business Unit",
                 "Primary Email", "Status"],
                [(*dnm(u.key), u.name, u.title, u.department, f"{u.key}@supplier.example",
                  "Enabled") for u in crm.users], bom=True, crlf=True)
-        _write(folder / "My Active Accounts.csv",
+        write_csv(folder / "My Active Accounts.csv",
                ["(Do Not Modify) Account", *dnm_header, "Account Name", "Industry",
                 "Annual Revenue", "Owner", "Status"],
                [(*dnm(c.key), c.name, c.industry, f"{c.revenue:,.2f}", users[c.owner].name,
                  "Active") for c in crm.companies], bom=True, crlf=True)
-        _write(folder / "My Active Contacts.csv",
+        write_csv(folder / "My Active Contacts.csv",
                ["(Do Not Modify) Contact", *dnm_header, "Full Name", "Job Title",
                 "Department", "Email", "Company Name", "Status"],
                [(*dnm(c.key), c.name, c.title, c.department, f"{c.key}@example.com",
                  companies[c.account].name, "Active") for c in crm.contacts],
                bom=True, crlf=True)
         state = {"open": "Open", "won": "Won", "lost": "Lost"}
-        _write(folder / "Open and Closed Opportunities.csv",
+        write_csv(folder / "Open and Closed Opportunities.csv",
                ["(Do Not Modify) Opportunity", *dnm_header, "Topic", "Account",
                 "Status", "Actual Close Date", "Est. Close Date", "Actual Revenue",
                 "Est. Revenue"],
@@ -469,25 +471,25 @@ def write_dynamics(crm: Crm, folder: Path, *, excel: bool = False) -> None:
                  "" if d.state == "open" else d.amount, d.amount if d.state == "open" else "")
                 for d in crm.deals], bom=True, crlf=True)
     else:
-        _write(folder / "systemuser.csv",
+        write_csv(folder / "systemuser.csv",
                ("systemuserid", "fullname", "firstname", "lastname", "jobtitle",
                 "department", "internalemailaddress", "isdisabled", "modifiedon"),
                [(gid(u.key), u.name, u.first, u.last, u.title, u.department,
                  f"{u.key}@supplier.example", "False", "2026-11-01T09:00:00Z")
                 for u in crm.users])
-        _write(folder / "account.csv",
+        write_csv(folder / "account.csv",
                ("accountid", "name", "industrycodename", "revenue", "ownerid", "statecode",
                 "modifiedon"),
                [(gid(c.key), c.name, c.industry, c.revenue, gid(c.owner), "0",
                  "2026-11-01T09:00:00Z") for c in crm.companies])
-        _write(folder / "contact.csv",
+        write_csv(folder / "contact.csv",
                ("contactid", "fullname", "firstname", "lastname", "jobtitle", "department",
                 "emailaddress1", "parentcustomerid", "statecode", "modifiedon"),
                [(gid(c.key), c.name, c.first, c.last, c.title, c.department,
                  f"{c.key}@example.com", gid(c.account), "0", "2026-11-01T09:00:00Z")
                 for c in crm.contacts])
         state_code = {"open": "0", "won": "1", "lost": "2"}
-        _write(folder / "opportunity.csv",
+        write_csv(folder / "opportunity.csv",
                ("opportunityid", "name", "parentaccountid", "statecode", "actualclosedate",
                 "estimatedclosedate", "actualvalue", "estimatedvalue"),
                [(gid(d.key), d.name, gid(d.account), state_code[d.state],
@@ -498,7 +500,7 @@ def write_dynamics(crm: Crm, folder: Path, *, excel: bool = False) -> None:
     # Connection roles and connections: always a table export (logical names, GUIDs).
     role_names = sorted({ROLES[r][2] for r in ROLES} | {TEAM[r][2] for r in TEAM})
     role_ids = {name: _guid(f"role:{name}") for name in role_names}
-    _write(folder / "connectionrole.csv", ("connectionroleid", "name", "category"),
+    write_csv(folder / "connectionrole.csv", ("connectionroleid", "name", "category"),
            [(role_ids[n], n, "Sales Team" if n in {t[2] for t in TEAM.values()}
              and n != "Executive Sponsor" else "Stakeholder") for n in role_names])
     connections = []
@@ -522,7 +524,7 @@ def write_dynamics(crm: Crm, folder: Path, *, excel: bool = False) -> None:
     for comp in crm.companies:
         for user, role in comp.team:
             connect(f"{comp.key}:{user}", user, comp.key, TEAM[role][2])
-    _write(folder / "connection.csv", ("connectionid", "record1id", "record2id",
+    write_csv(folder / "connection.csv", ("connectionid", "record1id", "record2id",
                                        "record1roleid", "record2roleid", "statecode"),
            connections)
     pointers, parties = [], []
@@ -540,8 +542,8 @@ def write_dynamics(crm: Crm, folder: Path, *, excel: bool = False) -> None:
                          act.minutes, state,
                          "true" if act.kind == "call" and act.outcome == "unanswered" else
                          "false", "2026-11-01T09:00:00Z"))
-    _write(folder / "activitypointer.csv",
+    write_csv(folder / "activitypointer.csv",
            ("activityid", "activitytypecode", "ownerid", "actualstart", "actualdurationminutes",
             "statecode", "leftvoicemail", "modifiedon"), pointers)
-    _write(folder / "activityparty.csv", ("activityid", "partyid", "participationtypemask"),
+    write_csv(folder / "activityparty.csv", ("activityid", "partyid", "participationtypemask"),
            parties)

@@ -3,7 +3,6 @@ activity parties, hidden "(Do Not Modify)" columns, lookups by name."""
 
 from __future__ import annotations
 
-import csv
 import uuid
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from kamgraph.model import (
     TeamMember,
     Touch,
 )
+from tests.loaders.crm_writers import write_csv
 
 
 def gid(name: str) -> str:
@@ -39,12 +39,8 @@ ACME, ANA, BEN, CARLA, DEV, OPP = (gid(n) for n in ("acme", "ana", "ben", "carla
 
 def write(folder: Path, name: str, header: list[str], rows: list[list[str]],
           bom: bool = False) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / name, "w", encoding="utf-8-sig" if bom else "utf-8",
-              newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    """Dataverse's CSV: CRLF line ends, a BOM from Excel."""
+    write_csv(folder / name, header, rows, bom=bom, crlf=True)
 
 
 def tables(folder: Path, *, connections: list[list[str]] | None = None,

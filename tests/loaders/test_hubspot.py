@@ -28,6 +28,7 @@ from kamgraph.model import (
     TeamMember,
     Touch,
 )
+from tests.loaders.crm_writers import write_csv
 
 CONTACTS = ["Record ID", "First Name", "Last Name", "Email", "Job Title", "Contact owner",
             "Primary Associated Company ID", "Associated Company IDs", "Buying Role"]
@@ -37,12 +38,8 @@ ACTIVITY = ["Record ID", "Activity date", "Activity assigned to", "Associated Co
 
 def write(folder: Path, name: str, header: list[str], rows: list[list[str]],
           bom: bool = True) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / name, "w", encoding="utf-8-sig" if bom else "utf-8",
-              newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    """HubSpot's CSV: a BOM by default, LF line ends."""
+    write_csv(folder / name, header, rows, bom=bom)
 
 
 def export(folder: Path, *, contacts: list[list[str]] | None = None,
