@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import TypeVar
 
 from kamgraph.loaders import sfid
 from kamgraph.loaders.csvio import Row
@@ -23,9 +24,19 @@ _US_MOMENT = re.compile(
     r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
 )
 _EPOCH = datetime(1970, 1, 1)
+_V = TypeVar("_V")
+
 #: Parsed ISO moments by their text: an export repeats the same days over and over.
 _MOMENTS: dict[str, datetime] = {}
-_MOMENTS_KEPT = 50_000
+#: How many values a memo of parsed cells keeps before it starts afresh.
+_KEPT = 300_000
+
+
+def _remember(memo: dict[str, _V], raw: str, value: _V) -> _V:
+    if len(memo) >= _KEPT:
+        memo.clear()
+    memo[raw] = value
+    return value
 
 
 def text(row: Row, column: str) -> str | None:
@@ -82,10 +93,7 @@ def moment(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         aware = value.replace(tzinfo=timezone(sign * offset))
         value = aware.astimezone(UTC).replace(tzinfo=None)
-    if len(_MOMENTS) >= _MOMENTS_KEPT:
-        _MOMENTS.clear()
-    _MOMENTS[raw] = value
-    return value
+    return _remember(_MOMENTS, raw, value)
 
 
 def _other_moment(row: Row, column: str, raw: str, epoch_ms: bool, us: bool) -> datetime:
@@ -121,10 +129,11 @@ def day_of_cell(row: Row, raw: str, column: str) -> date | None:
 
 
 def lookup_id(row: Row, raw: str, column: str) -> str | None:
-    """:func:`sf_id` of a lookup cell picked from the row (a known id at once)."""
+    """:func:`sf_id` of a lookup cell picked from the row, remembered: a contact or
+    owner id recurs on every activity row (a record's own id never does)."""
     if raw in _IDS:
         return _IDS[raw]
-    return sf_id(row, column)
+    return _remember(_IDS, raw, sf_id(row, column))
 
 
 def record_id(row: Row, raw: str, column: str, expect: str) -> str | None:
@@ -158,26 +167,17 @@ def number(row: Row, column: str) -> float | None:
     return value
 
 
-#: Lookup ids already normalised: a contact or owner id recurs on every activity row.
-#: A record's own ``Id`` is unique, so it is never kept here.
+#: Lookup ids already normalised, by their text (see :func:`lookup_id`).
 _IDS: dict[str, str | None] = {}
-_IDS_KEPT = 300_000
 
 
 def sf_id(row: Row, column: str, expect: str | None = None) -> str | None:
     """A Salesforce id in 18-character form; ``expect`` checks its object type."""
     raw = row.get(column)
-    if column != "Id" and raw in _IDS:
-        value = _IDS[raw]
-    else:
-        try:
-            value = sfid.to18(raw)
-        except ValueError:
-            raise row.error(column, f"not a Salesforce id: {raw.strip()[:40]!r}") from None
-        if column != "Id":
-            if len(_IDS) >= _IDS_KEPT:
-                _IDS.clear()
-            _IDS[raw] = value
+    try:
+        value = sfid.to18(raw)
+    except ValueError:
+        raise row.error(column, f"not a Salesforce id: {raw.strip()[:40]!r}") from None
     if value is not None and expect is not None:
         found = sfid.object_of(value)
         if found is not None and found != expect:
