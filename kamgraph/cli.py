@@ -231,7 +231,7 @@ def accounts(store_uri: str | None, fmt: str) -> None:
     Example:
         kamgraph accounts --store sqlite:///team.db
     """
-    from kamgraph.report import terminal_safe
+    from kamgraph.escape import terminal_safe
 
     with _store(store_uri) as store, _errors():
         rows = store.accounts()
@@ -488,7 +488,7 @@ def changes(account: tuple[str, ...], since: str | None, fmt: str, store_uri: st
     """
     from kamgraph.audit import resolve_accounts
     from kamgraph.changes import changes_for_account, since_run
-    from kamgraph.report import terminal_safe
+    from kamgraph.escape import terminal_safe
 
     config = _config(config_path)
     day = _as_of(as_of)
@@ -541,8 +541,8 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
         find_customer,
         paths_to_power,
     )
+    from kamgraph.escape import terminal_safe
     from kamgraph.plan import load_view
-    from kamgraph.report import terminal_safe
 
     config = _config(config_path)
     with _store(store_uri) as store, _errors():
@@ -582,8 +582,8 @@ def history(person: str, store_uri: str | None) -> None:
     Example:
         kamgraph history "Claire Dubois"
     """
+    from kamgraph.escape import terminal_safe
     from kamgraph.history import find_person, person_changes
-    from kamgraph.report import terminal_safe
 
     with _store(store_uri) as store, _errors():
         person_id, names, _ = find_person(store, person)

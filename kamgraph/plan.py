@@ -20,9 +20,9 @@ from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit, audit_graph, resolve_accounts
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
+from kamgraph.escape import md_escape, terminal_safe
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, build_account_graph
 from kamgraph.model import Level
-from kamgraph.report import md_escape, terminal_safe
 from kamgraph.stores.base import Store
 
 __all__ = ["AccountView", "account_plan", "explain_person", "load_view"]

@@ -1,65 +1,23 @@
-"""Rendering audits: a terminal table, Markdown, CSV and JSON, every CRM string escaped.
-
-CRM strings are hostile until proven otherwise: control characters are stripped from
-terminal output (no escape sequences), Markdown escapes its syntax and HTML, and CSV
-cells that a spreadsheet would run as a formula are neutralised.
-"""
+"""Rendering audits: a terminal table, Markdown, CSV and JSON, every CRM string escaped
+(by the helpers in :mod:`kamgraph.escape`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
 
 from kamgraph.audit import SCHEMA_ID, AuditReport
+from kamgraph.escape import csv_cell, md_escape, terminal_safe
 
 __all__ = ["FORMATS", "csv_cell", "md_escape", "render", "render_chunks", "render_text",
            "terminal_safe"]
 
 FORMATS = ("table", "json", "markdown", "csv")
 WIDTH = 100
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
-_MD_LEADING = re.compile(r"^(\s*)([#+\->]|\d+[.)])")
-
-
-def terminal_safe(value: object) -> str:
-    """Drop control characters (escape sequences, bidi overrides) and fold line breaks."""
-    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    return _CONTROL.sub("", text)
-
-
-def md_escape(value: object) -> str:
-    """Escape Markdown syntax and HTML so a CRM string renders as text.
-
-    >>> md_escape("<img src=x onerror=alert(1)> | *x*")
-    '&lt;img src=x onerror=alert(1)&gt; \\\\| \\\\*x\\\\*'
-    >>> md_escape("# not a heading")
-    '\\\\# not a heading'
-    """
-    text = terminal_safe(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MD_LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-
-
-def csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula.
-
-    >>> csv_cell("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> csv_cell("-5 days")
-    "'-5 days"
-    """
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r|%":
-        return "'" + text
-    return text
 
 
 def render(report: AuditReport, fmt: str) -> str:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from kamgraph import __version__
 from kamgraph.config import Config
+from kamgraph.escape import csv_cell
 from kamgraph.loaders.base import EventSink, Loader, LoadResult, Reject, load
 from kamgraph.loaders.csvio import ExportSource
 from kamgraph.logs import ContactLogs
 from kamgraph.model import Record
-from kamgraph.report import csv_cell
 from kamgraph.stores.base import Store, SyncReport, SyncRun
 from kamgraph.stores.sqlite import SqliteStore
 

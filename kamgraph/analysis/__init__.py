@@ -1,6 +1,5 @@
-"""Analyses: pure functions over one account's graph that return findings."""
+"""Analyses: pure functions over one account's graph that return findings.
 
-from kamgraph.analysis.coverage import coverage_gaps
-from kamgraph.analysis.findings import Finding, Severity, Subject
-
-__all__ = ["Finding", "Severity", "Subject", "coverage_gaps"]
+Each lives in its own module (``kamgraph.analysis.coverage`` and so on); importing this
+package imports none of them, so a command that only syncs never loads networkx.
+"""
