@@ -5,15 +5,20 @@ one :class:`~kamgraph.model.ContactLog` per pair.  :class:`ContactLogs` sits bet
 them: every other record passes straight through, touches are gathered per (our person,
 their person) and come out, sorted, when the export has been read.  An incremental
 export's touches are merged into the logs the store already holds, so the logs come out
-as a full sync of the same data would write them.
+as a full sync of the same data would write them.  Past :data:`~kamgraph.scratch.SPILL_AT`
+touches held, they wait on disk instead (:mod:`kamgraph.scratch`): memory does not grow
+with the number of activity rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
+from datetime import date
 
+from kamgraph import scratch
 from kamgraph.loaders.base import Loader, LoadResult
 from kamgraph.model import ContactLog, LogEntry, Record, Touch
+from kamgraph.scratch import Scratch, chunks
 
 __all__ = ["ContactLogs", "merge_entries"]
 
@@ -37,6 +42,82 @@ def merge_entries(*parts: Iterable[LogEntry], removed: Collection[str] = ()
     return tuple(sorted(by_activity.values(), key=_sort_key))
 
 
+class _Touches:
+    """Touches gathered per pair as a loader yields them; past ``limit`` entries held,
+    moved to a :class:`~kamgraph.scratch.Scratch` file so memory stays flat."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.entries: dict[Pair, list[LogEntry]] = {}
+        self.accounts: dict[Pair, str] = {}  # the last account seen: one per relationship
+        self.removed: dict[Pair, set[str]] = {}
+        self.held = 0
+        self.scratch: Scratch | None = None
+
+    def add(self, touch: Touch) -> None:
+        pair = (touch.supplier_id, touch.customer_id)
+        self.accounts[pair] = touch.account_id
+        if touch.deleted:
+            self.removed.setdefault(pair, set()).add(touch.activity_id)
+            return
+        # Channel and Outcome are string enums: the members are their values.
+        entry: LogEntry = (touch.day, touch.channel, touch.outcome, touch.minutes,
+                           touch.activity_id)
+        found = self.entries.get(pair)
+        if found is None:
+            self.entries[pair] = [entry]
+        else:
+            found.append(entry)
+        self.held += 1
+        if self.held >= self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.scratch is None:
+            self.scratch = Scratch()
+            self.scratch.conn.execute(
+                "CREATE TABLE touch (supplier TEXT, customer TEXT, day INTEGER, channel TEXT, "
+                "outcome TEXT, minutes INTEGER, activity TEXT)")
+        self.scratch.insert(
+            "INSERT INTO touch VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((s, c, d.toordinal(), str(ch), str(o), m, a)
+             for (s, c), entries in self.entries.items() for d, ch, o, m, a in entries))
+        self.entries = {}
+        self.held = 0
+
+    def pairs(self) -> Iterator[tuple[Pair, str, list[LogEntry], set[str]]]:
+        """Each relationship touched, in pair order: its account, the entries read (in
+        the order read) and the activities deleted."""
+        if self.scratch is None:
+            for pair in sorted(self.accounts):
+                yield (pair, self.accounts[pair], self.entries.pop(pair, []),
+                       self.removed.get(pair, set()))
+            return
+        self._spill()
+        days: dict[int, date] = {}
+        rows = self.scratch.conn.execute(
+            "SELECT supplier, customer, day, channel, outcome, minutes, activity FROM touch "
+            "ORDER BY supplier, customer, rowid")
+        row = next(rows, None)
+        for pair in sorted(self.accounts):
+            supplier, customer = pair
+            new: list[LogEntry] = []
+            # Rows come in pair order: this pair's, if it has any, are next.
+            while row is not None and row[0] == supplier and row[1] == customer:
+                _s, _c, ordinal, channel, outcome, minutes, activity = row
+                day = days.get(ordinal)
+                if day is None:
+                    day = days[ordinal] = date.fromordinal(ordinal)
+                new.append((day, channel, outcome, minutes, activity))
+                row = next(rows, None)
+            yield pair, self.accounts[pair], new, self.removed.get(pair, set())
+
+    def close(self) -> None:
+        if self.scratch is not None:
+            self.scratch.close()
+            self.scratch = None
+
+
 class ContactLogs:
     """A loader whose touches come out as one contact log per relationship."""
 
@@ -45,54 +126,51 @@ class ContactLogs:
         self.format = loader.format
         self.result: LoadResult = loader.result
         self.previous = previous
+        #: Whether the touches outgrew memory and waited on disk.
+        self.spilled = False
 
     def close(self) -> None:
         self.loader.close()
 
     def records(self) -> Iterator[Record]:
-        entries: dict[Pair, list[LogEntry]] = {}
-        accounts: dict[Pair, str] = {}
-        removed: dict[Pair, set[str]] = {}
-        for record in self.loader.records():
-            if type(record) is not Touch:
-                yield record
-                continue
-            pair = (record.supplier_id, record.customer_id)
-            accounts[pair] = record.account_id
-            if record.deleted:
-                removed.setdefault(pair, set()).add(record.activity_id)
-                continue
-            # Channel and Outcome are string enums: the members are their values.
-            entry: LogEntry = (record.day, record.channel, record.outcome, record.minutes,
-                               record.activity_id)
-            found = entries.get(pair)
-            if found is None:
-                entries[pair] = [entry]
-            else:
-                found.append(entry)
-        stored: dict[str, ContactLog] = {}
-        if self.previous is not None and accounts:
-            stored = self.previous(f"{s}|{c}" for s, c in accounts)
+        touches = _Touches(scratch.SPILL_AT)
+        try:
+            for record in self.loader.records():
+                if type(record) is Touch:
+                    touches.add(record)
+                else:
+                    yield record
+            self.spilled = touches.scratch is not None
+            yield from self._logs(touches)
+        finally:
+            touches.close()
+
+    def _logs(self, touches: _Touches) -> Iterator[ContactLog]:
         duplicates = unchanged = 0
-        for pair in sorted(accounts):
-            new = entries.pop(pair, [])
-            before = stored.get(f"{pair[0]}|{pair[1]}")
-            distinct = len({e[4] for e in new})
-            duplicates += len(new) - distinct
-            if before is None and distinct == len(new) and pair not in removed:
-                new.sort(key=_sort_key)
-                merged = tuple(new)
-            else:
-                merged = merge_entries(before.entries if before else (), new,
-                                       removed=removed.get(pair, set()))
-            if before is not None and merged == before.entries \
-                    and before.account_id == accounts[pair]:
-                # Activities sent again as they were: nothing to write.
-                unchanged += 1
-                continue
-            if merged or before is not None:
-                yield ContactLog(account_id=accounts[pair], supplier_id=pair[0],
-                                 customer_id=pair[1], entries=merged)
+        # The stored logs an incremental export merges into, read a slice of pairs at a
+        # time: never every stored log at once.
+        for part in chunks(touches.pairs(), 500):
+            stored: dict[str, ContactLog] = {}
+            if self.previous is not None:
+                stored = self.previous(f"{s}|{c}" for (s, c), *_ in part)
+            for pair, account, new, removed in part:
+                before = stored.get(f"{pair[0]}|{pair[1]}")
+                distinct = len({e[4] for e in new})
+                duplicates += len(new) - distinct
+                if before is None and distinct == len(new) and not removed:
+                    new.sort(key=_sort_key)
+                    merged = tuple(new)
+                else:
+                    merged = merge_entries(before.entries if before else (), new,
+                                           removed=removed)
+                if before is not None and merged == before.entries \
+                        and before.account_id == account:
+                    # Activities sent again as they were: nothing to write.
+                    unchanged += 1
+                    continue
+                if merged or before is not None:
+                    yield ContactLog(account_id=account, supplier_id=pair[0],
+                                     customer_id=pair[1], entries=merged)
         if duplicates:
             self.result.skipped["activity row repeated in the export"] += duplicates
         # Stored logs sent again unchanged: not written, counted with what the store finds.

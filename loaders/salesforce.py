@@ -9,10 +9,10 @@ column read and the quirk behind each rule.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from kamgraph import scratch
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import sfid
@@ -34,6 +34,7 @@ from kamgraph.model import (
     TeamMember,
     Touch,
 )
+from kamgraph.scratch import MultiMap, chunks
 
 __all__ = ["CONTACT_ROLES", "TEAM_ROLES", "UNANSWERED_CALLS", "SalesforceLoader"]
 
@@ -128,6 +129,7 @@ class SalesforceLoader(ExportLoader):
         for label, role in config.contact_role_map.items():
             self.contact_roles[label] = (CustomerRole(role),)
         self.team_roles = team_roles(config, TEAM_ROLES)
+        self._event_pick: tuple[Table, Callable[[Sequence[str]], tuple[str, ...]]] | None = None
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -359,9 +361,9 @@ class SalesforceLoader(ExportLoader):
             return None
         return who
 
-    def _event_relations(self) -> dict[str, list[tuple[str, str]]]:
+    def _event_relations(self) -> MultiMap:
         """EventRelation rows by event id: (relation id, status)."""
-        relations: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        relations = MultiMap(2, scratch.SPILL_AT)
         pick = None
         for row in self._rows("EventRelation.csv", ("EventId", "RelationId")):
             if pick is None:
@@ -383,55 +385,79 @@ class SalesforceLoader(ExportLoader):
                 continue
             if v.flag(row, is_what, "IsWhat"):
                 continue
-            relations[event_id].append((relation, status.strip().lower()))
+            relations.add(event_id, (relation, status.strip().lower()))
+        relations.seal()
         return relations
 
     def _events(self) -> Iterator[Record]:
         relations = self._event_relations()
-        pick = None
-        for row in self._rows("Event.csv", ("Id", "OwnerId")):
-            if pick is None:
-                row.table.require_one_of("ActivityDateTime", "ActivityDate")
-                pick = row.table.picker("Id", "IsDeleted", "IsChild")
-            raw_id, deleted, child = pick(row.values)
-            event_id = v.record_id(row, raw_id, "Id", "Event")
-            if event_id is None:
-                raise row.error("Id", "empty id")
-            if v.flag(row, deleted, "IsDeleted"):
-                self.result.skipped["deleted event"] += 1
-                continue
-            if v.flag(row, child, "IsChild"):
-                self.result.skipped["child event (an invitee's copy)"] += 1
-                continue
-            when = v.moment(row, "ActivityDateTime") or v.moment(row, "ActivityDate")
-            if when is None:
-                self.result.skipped["event without a date"] += 1
-                continue
-            owner = self._owner(row)
-            if owner is None:
-                continue
-            minutes = int(v.number(row, "DurationInMinutes") or 0)
-            customers: dict[str, Outcome] = {}
-            suppliers = {owner}
-            who = v.lookup_id(row, row.get("WhoId"), "WhoId")
-            for relation, status in relations.get(event_id, ()):
-                outcome = Outcome.DECLINED if status in _DECLINED else Outcome.HELD
-                if relation[:3] == "003" and relation in self.contacts:
-                    customers[relation] = outcome
-                elif relation[:3] == "005" and relation in self.users:
-                    if outcome is Outcome.HELD:
-                        suppliers.add(relation)
-            if who is not None and who not in customers:
-                contact = self._who(row, "event")
-                if contact is not None:
-                    customers[contact] = Outcome.HELD
-            elif who is None and not customers:
-                self.result.skipped["event without a contact"] += 1
-            for contact, outcome in customers.items():
-                for user in sorted(suppliers):
-                    yield Touch.of(event_id, self.contacts[contact], user, contact, when.date(),
-                                   Channel.MEETING, outcome,
-                                   minutes if outcome is Outcome.HELD else 0)
+        try:
+            events = self._rows("Event.csv", ("Id", "OwnerId"))
+            if not relations.spilled:
+                for row in events:
+                    yield from self._event(row, relations.held)
+                return
+            # A large export's invitees wait on disk (see kamgraph.scratch): events come
+            # a slice at a time, their invitees looked up for the slice.
+            for part in chunks(events, 1000):
+                ids = []
+                for row in part:
+                    try:
+                        event_id = sfid.to18(row.get("Id"))
+                    except ValueError:
+                        continue  # reported when the row is read
+                    if event_id is not None:
+                        ids.append(event_id)
+                invitees = relations.lookup(ids)
+                for row in part:
+                    yield from self._event(row, invitees)
+        finally:
+            relations.close()
+
+    def _event(self, row: Row, invitees: dict[str, list[tuple[str, str]]]) -> Iterator[Touch]:
+        table = row.table
+        if self._event_pick is None or self._event_pick[0] is not table:
+            table.require_one_of("ActivityDateTime", "ActivityDate")
+            self._event_pick = (table, table.picker("Id", "IsDeleted", "IsChild"))
+        raw_id, deleted, child = self._event_pick[1](row.values)
+        event_id = v.record_id(row, raw_id, "Id", "Event")
+        if event_id is None:
+            raise row.error("Id", "empty id")
+        if v.flag(row, deleted, "IsDeleted"):
+            self.result.skipped["deleted event"] += 1
+            return
+        if v.flag(row, child, "IsChild"):
+            self.result.skipped["child event (an invitee's copy)"] += 1
+            return
+        when = v.moment(row, "ActivityDateTime") or v.moment(row, "ActivityDate")
+        if when is None:
+            self.result.skipped["event without a date"] += 1
+            return
+        owner = self._owner(row)
+        if owner is None:
+            return
+        minutes = int(v.number(row, "DurationInMinutes") or 0)
+        customers: dict[str, Outcome] = {}
+        suppliers = {owner}
+        who = v.lookup_id(row, row.get("WhoId"), "WhoId")
+        for relation, status in invitees.get(event_id, ()):
+            outcome = Outcome.DECLINED if status in _DECLINED else Outcome.HELD
+            if relation[:3] == "003" and relation in self.contacts:
+                customers[relation] = outcome
+            elif relation[:3] == "005" and relation in self.users:
+                if outcome is Outcome.HELD:
+                    suppliers.add(relation)
+        if who is not None and who not in customers:
+            contact = self._who(row, "event")
+            if contact is not None:
+                customers[contact] = Outcome.HELD
+        elif who is None and not customers:
+            self.result.skipped["event without a contact"] += 1
+        for contact, outcome in customers.items():
+            for user in sorted(suppliers):
+                yield Touch.of(event_id, self.contacts[contact], user, contact, when.date(),
+                               Channel.MEETING, outcome,
+                               minutes if outcome is Outcome.HELD else 0)
 
     def _tasks(self) -> Iterator[Record]:
         # The hot loop of a sync: millions of rows in a large export.  Cells are picked

@@ -1,0 +1,127 @@
+"""Spilling to disk: a sync whose activities outgrow memory writes what one that kept
+them in memory writes, full or incremental."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kamgraph import scratch
+from kamgraph.loaders.base import LoadResult, load
+from kamgraph.logs import ContactLogs
+from kamgraph.model import Channel, ContactLog, Outcome, Record, Touch
+from kamgraph.scratch import MultiMap, chunks
+from kamgraph.stores.sqlite import SqliteStore
+from kamgraph.sync import sync_path
+from tests.test_incremental import slice_export
+
+
+def test_chunks_cover_every_item_once_in_order() -> None:
+    assert list(chunks(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(chunks([], 3)) == []
+
+
+@pytest.mark.parametrize("limit", [1, 4, 1000])
+def test_a_multimap_answers_the_same_in_memory_and_on_disk(limit: int) -> None:
+    rng = random.Random(limit)
+    added: dict[str, list[tuple[str, str]]] = {}
+    values = MultiMap(2, limit)
+    for i in range(300):
+        key = f"k{rng.randrange(40)}"
+        value = (f"r{i}", rng.choice(["accepted", "declined", ""]))
+        values.add(key, value)
+        added.setdefault(key, []).append(value)
+    values.seal()
+    assert values.spilled == (limit < 300)
+    asked = ["k3", "k3", "missing", *sorted(added)[:25]]
+    found = values.lookup(asked)
+    assert found == {k: added[k] for k in asked if k in added}
+    values.close()
+
+
+class Touches:
+    """A loader of touches alone: the aggregation is what is under test here."""
+
+    format = "test"
+
+    def __init__(self, touches: list[Touch]) -> None:
+        self.touches = touches
+        self.result = LoadResult("test", "memory")
+
+    def records(self) -> list[Record]:
+        return list(self.touches)
+
+    def close(self) -> None:
+        pass
+
+
+def _touches(seed: int) -> list[Touch]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(400):
+        activity = f"a{rng.randrange(150)}"  # many repeat: a later row replaces an earlier
+        out.append(Touch(
+            activity_id=activity, account_id=rng.choice(["acc1", "acc2"]),
+            supplier_id=f"u{rng.randrange(2)}", customer_id=f"c{rng.randrange(4)}",
+            day=date(2026, 1, 1 + rng.randrange(28)),
+            channel=rng.choice(list(Channel)), outcome=rng.choice(list(Outcome)),
+            minutes=rng.randrange(90), deleted=rng.random() < 0.05))
+    return out
+
+
+def _logs(touches: list[Touch], previous: dict[str, ContactLog] | None = None
+          ) -> tuple[list[Record], ContactLogs]:
+    logs = ContactLogs(Touches(touches),  # type: ignore[arg-type]
+                       None if previous is None else
+                       (lambda keys: {k: previous[k] for k in keys if k in previous}))
+    return list(logs.records()), logs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_logs_gathered_on_disk_equal_logs_gathered_in_memory(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    touches = _touches(seed)
+    stored = {log.key(): log for log in _logs(_touches(seed + 100))[0]
+              if isinstance(log, ContactLog)}
+    expected, held = _logs(touches, stored)
+    monkeypatch.setattr(scratch, "SPILL_AT", 7)
+    spilled, on_disk = _logs(touches, stored)
+    assert not held.spilled and on_disk.spilled
+    assert spilled == expected
+    assert on_disk.result.skipped == held.result.skipped
+    assert on_disk.result.unchanged == held.result.unchanged
+    assert any(isinstance(r, ContactLog) and r.entries for r in spilled)
+
+
+def test_a_sync_that_spills_writes_what_one_in_memory_writes(
+        tmp_path: Path, example_weekly: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with SqliteStore(tmp_path / "memory.db") as store:
+        sync_path(store, example_weekly)
+        expected = list(store.dump())
+    monkeypatch.setattr(scratch, "SPILL_AT", 5)
+    logs = ContactLogs(load(example_weekly))
+    assert any(isinstance(r, ContactLog) for r in logs.records())
+    assert logs.spilled
+    with SqliteStore(tmp_path / "disk.db") as store:
+        report, _ = sync_path(store, example_weekly)
+        assert report.status == "ok"
+        assert list(store.dump()) == expected
+
+
+def test_incremental_slices_merged_on_disk_add_up_to_a_full_sync(
+        tmp_path: Path, example_weekly: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with SqliteStore(tmp_path / "full.db") as full:
+        sync_path(full, example_weekly)
+        expected = list(full.dump())
+    monkeypatch.setattr(scratch, "SPILL_AT", 5)
+    slices = slice_export(example_weekly, tmp_path / "slices",
+                          [date(2026, 3, 1), date(2026, 8, 15)])
+    with SqliteStore(tmp_path / "inc.db") as inc:
+        sync_path(inc, slices[0])
+        for folder in slices[1:]:
+            report, _ = sync_path(inc, folder, incremental=True)
+            assert report.status == "ok" and report.rejects == []
+        assert list(inc.dump()) == expected
