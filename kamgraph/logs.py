@@ -1,9 +1,10 @@
 """Activities aggregated per relationship as a sync reads them.
 
 A loader yields one :class:`~kamgraph.model.Touch` per activity and pair; a store keeps
-one :class:`~kamgraph.model.ContactLog` per pair.  :class:`ContactLogs` sits between
-them: every other record passes straight through, touches are gathered per (our person,
-their person) and come out, sorted, when the export has been read.  An incremental
+one :class:`~kamgraph.model.ContactLog` per pair and calendar month.  :class:`ContactLogs`
+sits between them: every other record passes straight through, touches are gathered per
+(our person, their person) and come out, sorted and split by month, when the export has
+been read.  An incremental
 export's touches are merged into the logs the store already holds, so the logs come out
 as a full sync of the same data would write them.  Past :data:`~kamgraph.scratch.SPILL_AT`
 touches held, they wait on disk instead (:mod:`kamgraph.scratch`): memory does not grow
@@ -20,10 +21,11 @@ from kamgraph.loaders.base import Loader, LoadResult
 from kamgraph.model import ContactLog, LogEntry, Record, Touch
 from kamgraph.scratch import Scratch, chunks
 
-__all__ = ["ContactLogs", "merge_entries"]
+__all__ = ["ContactLogs", "by_month", "merge_entries"]
 
 Pair = tuple[str, str]
-PreviousLogs = Callable[[Iterable[str]], dict[str, ContactLog]]
+#: Every stored log of the given pairs ("ours|theirs"): each month's, and any whole-pair log.
+PreviousLogs = Callable[[Iterable[str]], Iterable[ContactLog]]
 
 
 def _sort_key(entry: LogEntry) -> tuple[object, str]:
@@ -150,28 +152,50 @@ class ContactLogs:
         # The stored logs an incremental export merges into, read a slice of pairs at a
         # time: never every stored log at once.
         for part in chunks(touches.pairs(), 500):
-            stored: dict[str, ContactLog] = {}
+            stored: dict[str, list[ContactLog]] = {}
             if self.previous is not None:
-                stored = self.previous(f"{s}|{c}" for (s, c), *_ in part)
+                for log in self.previous(f"{s}|{c}" for (s, c), *_ in part):
+                    stored.setdefault(f"{log.supplier_id}|{log.customer_id}", []).append(log)
             for pair, account, new, removed in part:
-                before = stored.get(f"{pair[0]}|{pair[1]}")
+                before = stored.get(f"{pair[0]}|{pair[1]}", [])
                 distinct = len({e[4] for e in new})
                 duplicates += len(new) - distinct
-                if before is None and distinct == len(new) and not removed:
+                if not before and distinct == len(new) and not removed:
                     new.sort(key=_sort_key)
                     merged = tuple(new)
                 else:
-                    merged = merge_entries(before.entries if before else (), new,
+                    # Merged across every month the pair has: an activity whose date moved
+                    # to another month leaves the old month's log.
+                    merged = merge_entries(*(log.entries for log in before), new,
                                            removed=removed)
-                if before is not None and merged == before.entries \
-                        and before.account_id == account:
-                    # Activities sent again as they were: nothing to write.
-                    unchanged += 1
-                    continue
-                if merged or before is not None:
+                months = by_month(merged)
+                old = {log.month: log for log in before}
+                for month in sorted(months.keys() | old.keys()):
+                    entries = months.get(month, ())
+                    was = old.get(month)
+                    if was is not None and was.entries == entries \
+                            and was.account_id == account:
+                        # Activities sent again as they were: nothing to write.
+                        unchanged += 1
+                        continue
+                    # A month emptied by deletions is written empty: its log stays, bare.
                     yield ContactLog(account_id=account, supplier_id=pair[0],
-                                     customer_id=pair[1], entries=merged)
+                                     customer_id=pair[1], entries=entries, month=month)
         if duplicates:
             self.result.skipped["activity row repeated in the export"] += duplicates
         # Stored logs sent again unchanged: not written, counted with what the store finds.
         self.result.unchanged += unchanged
+
+
+def by_month(entries: tuple[LogEntry, ...]) -> dict[str, tuple[LogEntry, ...]]:
+    """Sorted entries split by calendar month ("2026-03"), each month's still sorted."""
+    months: dict[str, list[LogEntry]] = {}
+    for entry in entries:
+        day = entry[0]
+        key = f"{day.year:04d}-{day.month:02d}"
+        found = months.get(key)
+        if found is None:
+            months[key] = [entry]
+        else:
+            found.append(entry)
+    return {month: tuple(found) for month, found in months.items()}

@@ -372,11 +372,14 @@ LogEntry = tuple[date, str, str, int, str]
 
 @dataclass(frozen=True)
 class ContactLog(Record):
-    """Every touch between one of our people and one of theirs: the relationship's log.
+    """The touches between one of our people and one of theirs in one calendar month.
 
-    A sync aggregates an export's activities per pair as it reads them, so a store holds
-    one record per relationship rather than one per activity row.  ``entries`` are
-    sorted by day, then activity id; channel and outcome are the enum values.
+    A sync aggregates an export's activities per pair and month as it reads them, so a
+    store holds a record per relationship and month rather than one per activity row,
+    and an activity changed later rewrites its month's log, not the relationship's whole
+    history.  ``entries`` are sorted by day, then activity id; channel and outcome are
+    the enum values.  A log without a ``month`` holds a whole relationship (how stores
+    written before logs were split by month keep them until the pair is next synced).
     """
 
     kind: ClassVar[str] = "contact_log"
@@ -384,20 +387,26 @@ class ContactLog(Record):
     supplier_id: str
     customer_id: str
     entries: tuple[LogEntry, ...]
+    month: str = ""  # "2026-03"
 
     def key(self) -> str:
+        if self.month:
+            return f"{self.supplier_id}|{self.customer_id}|{self.month}"
         return f"{self.supplier_id}|{self.customer_id}"
 
     def account_key(self) -> str | None:
         return self.account_id
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "account_id": self.account_id,
             "supplier_id": self.supplier_id,
             "customer_id": self.customer_id,
             "entries": [[d.isoformat(), c, o, m, a] for d, c, o, m, a in self.entries],
         }
+        if self.month:
+            out["month"] = self.month
+        return out
 
 
 @dataclass(frozen=True)
@@ -503,7 +512,7 @@ def _decoders(kind: str) -> dict[str, Any]:
     cls = RECORD_TYPES[kind]
     if cls is ContactLog:
         return {"account_id": None, "supplier_id": None, "customer_id": None,
-                "entries": _log_entries}
+                "entries": _log_entries, "month": None}
     hints = typing.get_type_hints(cls)
     return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)
             if f.name != "deleted"}

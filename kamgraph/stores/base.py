@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -182,8 +182,9 @@ class Store(Protocol):
     def known_ids(self) -> KnownIds:
         """Ids an incremental export may reference: accounts, contacts, users, deals."""
 
-    def contact_logs(self, source: str, keys: Iterable[str]) -> dict[str, ContactLog]:
-        """The stored contact logs of ``source`` among ``keys`` (``ours|theirs``)."""
+    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[ContactLog]:
+        """Every stored contact log of ``source`` for ``pairs`` (``ours|theirs``): each
+        month's, and a whole-pair log if one is left from before logs were monthly."""
 
     def reopen_uri(self) -> str | None:
         """A URI another process can open this store by, or None when it cannot."""
@@ -245,6 +246,12 @@ def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]]) -> KnownId
             elif account:
                 contacts[key] = account
     return KnownIds(frozenset(accounts), contacts, frozenset(users), opportunities)
+
+
+def pair_of(key: str, pairs: Collection[str]) -> bool:
+    """Whether a contact log's ``key`` belongs to one of ``pairs`` (``ours|theirs``)."""
+    pair = key.rsplit("|", 1)[0] if key.count("|") == 2 else key
+    return pair in pairs
 
 
 def account_data(items: list[Stored], account_id: str, missing: str) -> AccountData:

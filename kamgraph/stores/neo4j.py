@@ -37,6 +37,7 @@ from kamgraph.stores.base import (
     account_data,
     known_from_rows,
     merge_rows,
+    pair_of,
     record_hash,
     record_json,
 )
@@ -443,14 +444,18 @@ class Neo4jStore:
         # and a URI never carries them: other processes cannot open it by URI alone.
         return None
 
-    def contact_logs(self, source: str, keys: Iterable[str]) -> dict[str, ContactLog]:
-        wanted = [_uid("contact_log", key, source) for key in keys]
-        out: dict[str, ContactLog] = {}
+    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[ContactLog]:
+        wanted = list(dict.fromkeys(pairs))
+        out: list[ContactLog] = []
         for i in range(0, len(wanted), self.batch_size):
-            for row in self._read("contact_logs", uids=wanted[i:i + self.batch_size]):
-                log = record_from_dict("contact_log", json.loads(row["data"]))
-                assert isinstance(log, ContactLog)
-                out[row["key"]] = log
+            part = wanted[i:i + self.batch_size]
+            rows = self._read("contact_logs", source=source,
+                              prefixes=[f"contact_log|{pair}|" for pair in part])
+            for row in rows:
+                if pair_of(row["key"], set(part)):  # not a longer id sharing the prefix
+                    log = record_from_dict("contact_log", json.loads(row["data"]))
+                    assert isinstance(log, ContactLog)
+                    out.append(log)
         return out
 
     def known_ids(self) -> KnownIds:

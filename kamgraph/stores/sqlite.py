@@ -460,19 +460,20 @@ class SqliteStore:
     def reopen_uri(self) -> str | None:
         return self.uri
 
-    def contact_logs(self, source: str, keys: Iterable[str]) -> dict[str, ContactLog]:
-        wanted = list(keys)
-        out: dict[str, ContactLog] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
+    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[ContactLog]:
+        out: list[ContactLog] = []
+        for pair in dict.fromkeys(pairs):
+            # A pair's logs are its key and the keys after it up to the next character
+            # past '|': one range of the primary key.
             rows = self._read(
-                "SELECT key, data FROM records WHERE kind = 'contact_log' AND source = ? "
-                f"AND status != 'deleted' AND key IN ({','.join('?' * len(chunk))})",
-                (source, *chunk))
+                "SELECT key, data FROM records WHERE kind = 'contact_log' AND key >= ?1 "
+                "AND key < ?2 AND source = ?3 AND status != 'deleted'",
+                (pair, pair + "}", source))
             for key, data in rows:
-                log = record_from_dict("contact_log", json.loads(data))
-                assert isinstance(log, ContactLog)
-                out[key] = log
+                if key == pair or key.startswith(pair + "|"):
+                    log = record_from_dict("contact_log", json.loads(data))
+                    assert isinstance(log, ContactLog)
+                    out.append(log)
         return out
 
     def known_ids(self) -> KnownIds:
