@@ -13,19 +13,21 @@ with the number of activity rows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date
 
 from kamgraph import scratch
 from kamgraph.loaders.base import Loader, LoadResult
-from kamgraph.model import ContactLog, LogEntry, Record, Touch
+from kamgraph.model import ContactLog, LogEntry, Record, Touch, record_from_dict
 from kamgraph.scratch import Scratch, chunks
 
 __all__ = ["ContactLogs", "by_month", "merge_entries"]
 
 Pair = tuple[str, str]
-#: Every stored log of the given pairs ("ours|theirs"): each month's, and any whole-pair log.
-PreviousLogs = Callable[[Iterable[str]], Iterable[ContactLog]]
+#: Every stored log of the given pairs ("ours|theirs") as (key, JSON): each month's, and
+#: any whole-pair log.
+PreviousLogs = Callable[[Iterable[str]], Iterable[tuple[str, str]]]
 
 
 def _sort_key(entry: LogEntry) -> tuple[object, str]:
@@ -152,19 +154,19 @@ class ContactLogs:
         # The stored logs an incremental export merges into, read a slice of pairs at a
         # time: never every stored log at once.
         for part in chunks(touches.pairs(), 500):
-            stored: dict[str, list[ContactLog]] = {}
+            stored: dict[str, list[tuple[str, str]]] = {}
             if self.previous is not None:
-                for log in self.previous(f"{s}|{c}" for (s, c), *_ in part):
-                    stored.setdefault(f"{log.supplier_id}|{log.customer_id}", []).append(log)
+                for key, data in self.previous(f"{s}|{c}" for (s, c), *_ in part):
+                    stored.setdefault(_pair_key(key), []).append((key, data))
             for pair, account, new, removed in part:
-                before = stored.get(f"{pair[0]}|{pair[1]}", [])
+                before = _affected(stored.get(f"{pair[0]}|{pair[1]}", ()), new, removed)
                 distinct = len({e[4] for e in new})
                 duplicates += len(new) - distinct
                 if not before and distinct == len(new) and not removed:
                     new.sort(key=_sort_key)
                     merged = tuple(new)
                 else:
-                    # Merged across every month the pair has: an activity whose date moved
+                    # Merged across the months it may touch: an activity whose date moved
                     # to another month leaves the old month's log.
                     merged = merge_entries(*(log.entries for log in before), new,
                                            removed=removed)
@@ -185,6 +187,28 @@ class ContactLogs:
             self.result.skipped["activity row repeated in the export"] += duplicates
         # Stored logs sent again unchanged: not written, counted with what the store finds.
         self.result.unchanged += unchanged
+
+
+def _pair_key(key: str) -> str:
+    """``ours|theirs`` of a log's key (``ours|theirs|month``, or a whole-pair log's)."""
+    return key.rsplit("|", 1)[0] if key.count("|") == 2 else key
+
+
+def _affected(stored: Iterable[tuple[str, str]], new: list[LogEntry],
+              removed: Collection[str]) -> list[ContactLog]:
+    """The stored logs of a pair that incoming touches may change, decoded: the months
+    new entries fall in, any month holding an activity sent again or deleted (its date
+    may have moved), and a whole-pair log.  The others are left as they are, unread."""
+    months = {f"{e[0].year:04d}-{e[0].month:02d}" for e in new}
+    needles = [json.dumps(a, ensure_ascii=False) for a in {e[4] for e in new} | set(removed)]
+    out = []
+    for key, data in stored:
+        month = key.rsplit("|", 1)[1] if key.count("|") == 2 else ""
+        if not month or month in months or any(n in data for n in needles):
+            log = record_from_dict("contact_log", json.loads(data))
+            assert isinstance(log, ContactLog)
+            out.append(log)
+    return out
 
 
 def by_month(entries: tuple[LogEntry, ...]) -> dict[str, tuple[LogEntry, ...]]:

@@ -15,6 +15,7 @@ from kamgraph.loaders.base import LoadResult, load
 from kamgraph.logs import ContactLogs
 from kamgraph.model import Channel, ContactLog, Outcome, Record, Touch
 from kamgraph.scratch import MultiMap, chunks
+from kamgraph.stores.base import record_json
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.sync import sync_path
 from tests.test_incremental import slice_export
@@ -75,9 +76,9 @@ def _touches(seed: int, prefix: str = "a") -> list[Touch]:
 
 def _logs(touches: list[Touch], previous: list[ContactLog] | None = None
           ) -> tuple[list[Record], ContactLogs]:
-    def stored(pairs: Iterable[str]) -> list[ContactLog]:
+    def stored(pairs: Iterable[str]) -> list[tuple[str, str]]:
         wanted = set(pairs)
-        return [log for log in previous or ()
+        return [(log.key(), record_json(log)) for log in previous or ()
                 if f"{log.supplier_id}|{log.customer_id}" in wanted]
 
     logs = ContactLogs(Touches(touches), stored)  # type: ignore[arg-type]

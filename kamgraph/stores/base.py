@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kamgraph.loaders.base import KnownIds, Loader, Reject
-from kamgraph.model import Account, ContactLog, Record, record_from_dict
+from kamgraph.model import Account, Record, record_from_dict
 
 __all__ = [
     "AccountData",
@@ -182,9 +182,10 @@ class Store(Protocol):
     def known_ids(self) -> KnownIds:
         """Ids an incremental export may reference: accounts, contacts, users, deals."""
 
-    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[ContactLog]:
-        """Every stored contact log of ``source`` for ``pairs`` (``ours|theirs``): each
-        month's, and a whole-pair log if one is left from before logs were monthly."""
+    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[tuple[str, str]]:
+        """Every stored contact log of ``source`` for ``pairs`` (``ours|theirs``), as
+        (key, JSON): each month's, and a whole-pair log if one is left from before logs
+        were monthly.  Undecoded: a merge decodes only the months it may change."""
 
     def reopen_uri(self) -> str | None:
         """A URI another process can open this store by, or None when it cannot."""

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
-from kamgraph.model import Account, ContactLog, Record, record_from_dict
+from kamgraph.model import Account, Record
 from kamgraph.queries import query, statements
 from kamgraph.stores.base import (
     AccountData,
@@ -444,18 +444,16 @@ class Neo4jStore:
         # and a URI never carries them: other processes cannot open it by URI alone.
         return None
 
-    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[ContactLog]:
+    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[tuple[str, str]]:
         wanted = list(dict.fromkeys(pairs))
-        out: list[ContactLog] = []
+        out: list[tuple[str, str]] = []
         for i in range(0, len(wanted), self.batch_size):
             part = wanted[i:i + self.batch_size]
             rows = self._read("contact_logs", source=source,
                               prefixes=[f"contact_log|{pair}|" for pair in part])
             for row in rows:
                 if pair_of(row["key"], set(part)):  # not a longer id sharing the prefix
-                    log = record_from_dict("contact_log", json.loads(row["data"]))
-                    assert isinstance(log, ContactLog)
-                    out.append(log)
+                    out.append((row["key"], row["data"]))
         return out
 
     def known_ids(self) -> KnownIds:

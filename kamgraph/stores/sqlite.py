@@ -19,7 +19,7 @@ from typing import Any
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
-from kamgraph.model import Account, ContactLog, record_from_dict
+from kamgraph.model import Account
 from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
@@ -460,8 +460,8 @@ class SqliteStore:
     def reopen_uri(self) -> str | None:
         return self.uri
 
-    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[ContactLog]:
-        out: list[ContactLog] = []
+    def contact_logs(self, source: str, pairs: Iterable[str]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
         for pair in dict.fromkeys(pairs):
             # A pair's logs are its key and the keys after it up to the next character
             # past '|': one range of the primary key.
@@ -471,9 +471,7 @@ class SqliteStore:
                 (pair, pair + "}", source))
             for key, data in rows:
                 if key == pair or key.startswith(pair + "|"):
-                    log = record_from_dict("contact_log", json.loads(data))
-                    assert isinstance(log, ContactLog)
-                    out.append(log)
+                    out.append((key, data))
         return out
 
     def known_ids(self) -> KnownIds:
