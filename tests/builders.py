@@ -90,3 +90,21 @@ class AccountBuilder:
 
     def graph(self, as_of: date = AS_OF, config: Config | None = None) -> nx.MultiDiGraph:
         return build_account_graph(self.data(), as_of, config or Config())
+
+
+class RecordsLoader:
+    """A loader of records already built: for what sits between a loader and a store
+    (contact-log aggregation), and for seeding a store as an older kamgraph left it."""
+
+    def __init__(self, records: list[Record], fmt: str = "salesforce") -> None:
+        from kamgraph.loaders.base import LoadResult
+
+        self.format = fmt
+        self.items = records
+        self.result = LoadResult(fmt, "records")
+
+    def records(self) -> list[Record]:
+        return list(self.items)
+
+    def close(self) -> None:
+        pass

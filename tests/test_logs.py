@@ -7,11 +7,11 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from kamgraph.loaders.base import LoadResult
 from kamgraph.logs import ContactLogs, by_month
-from kamgraph.model import Channel, ContactLog, Outcome, Record, Touch, record_from_dict
+from kamgraph.model import Channel, ContactLog, Outcome, Touch, record_from_dict
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.sync import sync_path
+from tests.builders import RecordsLoader
 from tests.test_incremental import read, write
 
 
@@ -79,23 +79,6 @@ def test_an_activity_moved_to_another_month_leaves_the_old_months_log(
     assert report.counts["inserted"] + report.counts["updated"] == len(rewritten)
 
 
-class Stored:
-    """A loader of given records, to seed a store with logs as an older kamgraph wrote
-    them: one whole-relationship log."""
-
-    format = "salesforce"
-
-    def __init__(self, records: list[Record]) -> None:
-        self.items = records
-        self.result = LoadResult("salesforce", "seed")
-
-    def records(self) -> list[Record]:
-        return list(self.items)
-
-    def close(self) -> None:
-        pass
-
-
 def test_a_whole_relationship_log_from_before_months_is_replaced(tmp_path: Path,
                                                                  example_weekly: Path) -> None:
     with SqliteStore(tmp_path / "k.db") as store:
@@ -108,7 +91,7 @@ def test_a_whole_relationship_log_from_before_months_is_replaced(tmp_path: Path,
                            customer_id=pair[1],
                            entries=tuple(e for log in months for e in log.entries))
         # The store as an older version left it: the pair's history in one log.
-        store.sync(Stored([whole, *(ContactLog(account_id=log.account_id,
+        store.sync(RecordsLoader([whole, *(ContactLog(account_id=log.account_id,
                                                supplier_id=log.supplier_id,
                                                customer_id=log.customer_id, entries=(),
                                                month=log.month) for log in months)]),
@@ -117,7 +100,7 @@ def test_a_whole_relationship_log_from_before_months_is_replaced(tmp_path: Path,
         new = Touch(activity_id="00TNEW000000001AAA", account_id=some.account_id,
                     supplier_id=pair[0], customer_id=pair[1], day=date(2026, 10, 30),
                     channel=Channel.CALL, outcome=Outcome.HELD, minutes=12)
-        logs_in = ContactLogs(Stored([new]),  # type: ignore[arg-type]
+        logs_in = ContactLogs(RecordsLoader([new]),  # type: ignore[arg-type]
                               lambda pairs: store.contact_logs("salesforce", pairs))
         out = [r for r in logs_in.records() if isinstance(r, ContactLog)]
         by_key = {log.key(): log for log in out}

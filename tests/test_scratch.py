@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from kamgraph import scratch
-from kamgraph.loaders.base import LoadResult, load
+from kamgraph.loaders.base import load
 from kamgraph.logs import ContactLogs
 from kamgraph.model import Channel, ContactLog, Outcome, Record, Touch
 from kamgraph.scratch import MultiMap, chunks
 from kamgraph.stores.base import record_json
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.sync import sync_path
+from tests.builders import RecordsLoader
 from tests.test_incremental import slice_export
 
 
@@ -44,22 +45,6 @@ def test_a_multimap_answers_the_same_in_memory_and_on_disk(limit: int) -> None:
     values.close()
 
 
-class Touches:
-    """A loader of touches alone: the aggregation is what is under test here."""
-
-    format = "test"
-
-    def __init__(self, touches: list[Touch]) -> None:
-        self.touches = touches
-        self.result = LoadResult("test", "memory")
-
-    def records(self) -> list[Record]:
-        return list(self.touches)
-
-    def close(self) -> None:
-        pass
-
-
 def _touches(seed: int, prefix: str = "a") -> list[Touch]:
     rng = random.Random(seed)
     out = []
@@ -81,7 +66,7 @@ def _logs(touches: list[Touch], previous: list[ContactLog] | None = None
         return [(log.key(), record_json(log)) for log in previous or ()
                 if f"{log.supplier_id}|{log.customer_id}" in wanted]
 
-    logs = ContactLogs(Touches(touches), stored)  # type: ignore[arg-type]
+    logs = ContactLogs(RecordsLoader(list(touches)), stored)  # type: ignore[arg-type]
     return list(logs.records()), logs
 
 
@@ -104,11 +89,19 @@ def test_logs_gathered_on_disk_equal_logs_gathered_in_memory(
     assert any(isinstance(r, ContactLog) and r.entries for r in spilled)
 
 
-def test_a_sync_that_spills_writes_what_one_in_memory_writes(
-        tmp_path: Path, example_weekly: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with SqliteStore(tmp_path / "memory.db") as store:
+@pytest.fixture(scope="module")
+def synced_in_memory(tmp_path_factory: pytest.TempPathFactory,
+                     example_weekly: Path) -> list[tuple[object, ...]]:
+    """The store a full sync of the example writes with every touch held in memory."""
+    with SqliteStore(tmp_path_factory.mktemp("memory") / "k.db") as store:
         sync_path(store, example_weekly)
-        expected = list(store.dump())
+        return list(store.dump())
+
+
+def test_a_sync_that_spills_writes_what_one_in_memory_writes(
+        tmp_path: Path, example_weekly: Path, synced_in_memory: list[tuple[object, ...]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = synced_in_memory
     monkeypatch.setattr(scratch, "SPILL_AT", 5)
     logs = ContactLogs(load(example_weekly))
     assert any(isinstance(r, ContactLog) for r in logs.records())
@@ -120,10 +113,9 @@ def test_a_sync_that_spills_writes_what_one_in_memory_writes(
 
 
 def test_incremental_slices_merged_on_disk_add_up_to_a_full_sync(
-        tmp_path: Path, example_weekly: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with SqliteStore(tmp_path / "full.db") as full:
-        sync_path(full, example_weekly)
-        expected = list(full.dump())
+        tmp_path: Path, example_weekly: Path, synced_in_memory: list[tuple[object, ...]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = synced_in_memory
     monkeypatch.setattr(scratch, "SPILL_AT", 5)
     slices = slice_export(example_weekly, tmp_path / "slices",
                           [date(2026, 3, 1), date(2026, 8, 15)])
