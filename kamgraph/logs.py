@@ -19,7 +19,7 @@ from datetime import date
 
 from kamgraph import scratch
 from kamgraph.loaders.base import Loader, LoadResult
-from kamgraph.model import ContactLog, LogEntry, Record, Touch, record_from_dict
+from kamgraph.model import ContactLog, LogEntry, Record, Touch, log_pair, record_from_dict
 from kamgraph.scratch import Scratch, chunks
 
 __all__ = ["ContactLogs", "by_month", "merge_entries"]
@@ -157,7 +157,7 @@ class ContactLogs:
             stored: dict[str, list[tuple[str, str]]] = {}
             if self.previous is not None:
                 for key, data in self.previous(f"{s}|{c}" for (s, c), *_ in part):
-                    stored.setdefault(_pair_key(key), []).append((key, data))
+                    stored.setdefault(log_pair(key), []).append((key, data))
             for pair, account, new, removed in part:
                 before = _affected(stored.get(f"{pair[0]}|{pair[1]}", ()), new, removed)
                 distinct = len({e[4] for e in new})
@@ -187,11 +187,6 @@ class ContactLogs:
             self.result.skipped["activity row repeated in the export"] += duplicates
         # Stored logs sent again unchanged: not written, counted with what the store finds.
         self.result.unchanged += unchanged
-
-
-def _pair_key(key: str) -> str:
-    """``ours|theirs`` of a log's key (``ours|theirs|month``, or a whole-pair log's)."""
-    return key.rsplit("|", 1)[0] if key.count("|") == 2 else key
 
 
 def _affected(stored: Iterable[tuple[str, str]], new: list[LogEntry],

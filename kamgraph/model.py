@@ -28,6 +28,7 @@ __all__ = [
     "InfluenceLine",
     "Level",
     "LogEntry",
+    "log_pair",
     "Opportunity",
     "OpportunityRole",
     "Outcome",
@@ -407,6 +408,11 @@ class ContactLog(Record):
         if self.month:
             out["month"] = self.month
         return out
+
+
+def log_pair(key: str) -> str:
+    """``ours|theirs`` of a contact log's key (a month's, or a whole-pair log's)."""
+    return key.rsplit("|", 1)[0] if key.count("|") == 2 else key
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kamgraph.loaders.base import KnownIds, Loader, Reject
-from kamgraph.model import Account, Record, record_from_dict
+from kamgraph.model import Account, Record, log_pair, record_from_dict
 
 __all__ = [
     "AccountData",
@@ -251,8 +251,7 @@ def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]]) -> KnownId
 
 def pair_of(key: str, pairs: Collection[str]) -> bool:
     """Whether a contact log's ``key`` belongs to one of ``pairs`` (``ours|theirs``)."""
-    pair = key.rsplit("|", 1)[0] if key.count("|") == 2 else key
-    return pair in pairs
+    return log_pair(key) in pairs
 
 
 def account_data(items: list[Stored], account_id: str, missing: str) -> AccountData:
