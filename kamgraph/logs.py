@@ -19,7 +19,16 @@ from datetime import date
 
 from kamgraph import scratch
 from kamgraph.loaders.base import Loader, LoadResult
-from kamgraph.model import ContactLog, LogEntry, Record, Touch, log_pair, record_from_dict
+from kamgraph.model import (
+    ContactLog,
+    LogEntry,
+    Record,
+    Touch,
+    log_key_parts,
+    log_pair,
+    month_of,
+    record_from_dict,
+)
 from kamgraph.scratch import Scratch, chunks
 
 __all__ = ["ContactLogs", "by_month", "merge_entries"]
@@ -123,7 +132,7 @@ class _Touches:
 
 
 class ContactLogs:
-    """A loader whose touches come out as one contact log per relationship."""
+    """A loader whose touches come out as one contact log per relationship and month."""
 
     def __init__(self, loader: Loader, previous: PreviousLogs | None = None) -> None:
         self.loader = loader
@@ -194,11 +203,11 @@ def _affected(stored: Iterable[tuple[str, str]], new: list[LogEntry],
     """The stored logs of a pair that incoming touches may change, decoded: the months
     new entries fall in, any month holding an activity sent again or deleted (its date
     may have moved), and a whole-pair log.  The others are left as they are, unread."""
-    months = {f"{e[0].year:04d}-{e[0].month:02d}" for e in new}
+    months = {month_of(e[0]) for e in new}
     needles = [json.dumps(a, ensure_ascii=False) for a in {e[4] for e in new} | set(removed)]
     out = []
     for key, data in stored:
-        month = key.rsplit("|", 1)[1] if key.count("|") == 2 else ""
+        month = log_key_parts(key)[1]
         if not month or month in months or any(n in data for n in needles):
             log = record_from_dict("contact_log", json.loads(data))
             assert isinstance(log, ContactLog)
@@ -210,8 +219,7 @@ def by_month(entries: tuple[LogEntry, ...]) -> dict[str, tuple[LogEntry, ...]]:
     """Sorted entries split by calendar month ("2026-03"), each month's still sorted."""
     months: dict[str, list[LogEntry]] = {}
     for entry in entries:
-        day = entry[0]
-        key = f"{day.year:04d}-{day.month:02d}"
+        key = month_of(entry[0])
         found = months.get(key)
         if found is None:
             months[key] = [entry]

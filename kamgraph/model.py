@@ -28,7 +28,9 @@ __all__ = [
     "InfluenceLine",
     "Level",
     "LogEntry",
+    "log_key_parts",
     "log_pair",
+    "month_of",
     "Opportunity",
     "OpportunityRole",
     "Outcome",
@@ -410,9 +412,22 @@ class ContactLog(Record):
         return out
 
 
+def log_key_parts(key: str) -> tuple[str, str]:
+    """``(ours|theirs, month)`` of a contact log's key; a whole-pair log's month is ""."""
+    if key.count("|") == 2:
+        pair, month = key.rsplit("|", 1)
+        return pair, month
+    return key, ""
+
+
 def log_pair(key: str) -> str:
     """``ours|theirs`` of a contact log's key (a month's, or a whole-pair log's)."""
-    return key.rsplit("|", 1)[0] if key.count("|") == 2 else key
+    return log_key_parts(key)[0]
+
+
+def month_of(day: date) -> str:
+    """The calendar month a log entry of ``day`` is kept under: ``2026-03``."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 @dataclass(frozen=True)

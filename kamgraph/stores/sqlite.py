@@ -30,6 +30,7 @@ from kamgraph.stores.base import (
     account_data,
     known_from_rows,
     merge_rows,
+    pair_of,
     record_hash,
     record_json,
 )
@@ -470,7 +471,7 @@ class SqliteStore:
                 "AND key < ?2 AND source = ?3 AND status != 'deleted'",
                 (pair, pair + "}", source))
             for key, data in rows:
-                if key == pair or key.startswith(pair + "|"):
+                if pair_of(key, (pair,)):  # not a longer id sharing the prefix
                     out.append((key, data))
         return out
 
