@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,6 +36,7 @@ __all__ = [
     "AccountAudit",
     "AuditReport",
     "audit_graph",
+    "iter_audits",
     "resolve_accounts",
     "run_audit",
 ]
@@ -78,6 +79,9 @@ class AccountAudit:
             "findings": [f.to_dict() for f in self.findings],
         }
 
+    def findings_at_or_above(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity.rank >= severity.rank)
+
 
 @dataclass
 class AuditReport:
@@ -92,9 +96,7 @@ class AuditReport:
         }
 
     def findings_at_or_above(self, severity: Severity) -> int:
-        return sum(
-            1 for a in self.accounts for f in a.findings if f.severity.rank >= severity.rank
-        )
+        return sum(a.findings_at_or_above(severity) for a in self.accounts)
 
 
 def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> AccountAudit:
@@ -150,35 +152,77 @@ def run_audit(
     config: Config | None = None,
     jobs: int = 1,
 ) -> AuditReport:
-    """Audit the named accounts (all when none are named) as of ``as_of``.
+    """Audit the named accounts (all when none are named) as of ``as_of``, held whole.
+
+    A portfolio audit that is only written out should use :func:`iter_audits`, which
+    holds a few accounts at a time.
+    """
+    return AuditReport(as_of=as_of, accounts=list(
+        iter_audits(store, refs, as_of=as_of, config=config, jobs=jobs)))
+
+
+#: Accounts handed to a worker process at a time, and batches waiting per worker.
+_BATCH = 16
+_AHEAD = 4
+
+
+def iter_audits(
+    store: Store,
+    refs: Sequence[str] = (),
+    *,
+    as_of: date,
+    config: Config | None = None,
+    jobs: int = 1,
+) -> Iterator[AccountAudit]:
+    """Each named account's audit (all accounts when none are named), in order, as it is
+    done: a portfolio of thousands is never held at once.
 
     With ``jobs`` > 1 and a store other processes can open by URI (``reopen_uri``),
-    accounts are audited in that many processes, each with its own connection; the
-    report is the same either way.
+    accounts are audited in that many processes, each with its own connection, a few
+    batches ahead of the reader; the audits are the same either way.  Closing the
+    iterator early cancels the batches not yet started.
     """
     from kamgraph.changes import since_run
 
+    # Named accounts are resolved now, so an unknown one fails before anything is written.
     config = config or Config()
-    summaries = resolve_accounts(store, refs)
+    ids = [s.id for s in resolve_accounts(store, refs)]
     loads = store.supplier_loads()
     previous = since_run(store.runs(), None)
-    ids = [s.id for s in summaries]
     reopen = store.reopen_uri()
-    if jobs > 1 and len(ids) > 1 and reopen is not None:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_open,
-                                 initargs=(reopen, config, loads)) as workers:
-            chunk = max(1, len(ids) // (jobs * 4))
-            audits = list(workers.map(_worker_audit, ids, [as_of] * len(ids),
-                                      [config] * len(ids), [loads] * len(ids),
-                                      [previous] * len(ids), chunksize=chunk))
-    else:
+    if jobs <= 1 or len(ids) <= 1 or reopen is None:
         # Our people are read and classified once, not once per account.
         pool = build_pool(store.our_people(), config, loads)
-        audits = [_audit_one(store, account_id, as_of, config, loads, previous, pool)
-                  for account_id in ids]
-    return AuditReport(as_of=as_of, accounts=audits)
+        return (_audit_one(store, account_id, as_of, config, loads, previous, pool)
+                for account_id in ids)
+    return _in_workers(reopen, ids, jobs, as_of, config, loads, previous)
+
+
+def _in_workers(reopen: str, ids: list[str], jobs: int, as_of: date, config: Config,
+                loads: dict[str, int], previous: SyncRun | None) -> Iterator[AccountAudit]:
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    batch = max(1, min(_BATCH, len(ids) // (jobs * _AHEAD)))
+    waiting = deque(ids[i:i + batch] for i in range(0, len(ids), batch))
+    workers = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_open,
+                                  initargs=(reopen, config, loads))
+    pending: deque[Future[list[AccountAudit]]] = deque()
+
+    def submit() -> None:
+        pending.append(workers.submit(_worker_audit, waiting.popleft(), as_of, config,
+                                      loads, previous))
+
+    try:
+        while waiting and len(pending) < jobs * _AHEAD:
+            submit()
+        while pending:
+            done = pending.popleft().result()
+            if waiting:
+                submit()
+            yield from done
+    finally:
+        workers.shutdown(wait=True, cancel_futures=True)
 
 
 def _audit_one(store: Store, account_id: str, as_of: date, config: Config,
@@ -210,8 +254,8 @@ def _worker_open(uri: str, config: Config, loads: dict[str, int]) -> None:
     _WORKER_POOL = build_pool(_WORKER_STORE.our_people(), config, loads)
 
 
-def _worker_audit(account_id: str, as_of: date, config: Config, loads: dict[str, int],
-                  previous: SyncRun | None) -> AccountAudit:
+def _worker_audit(account_ids: list[str], as_of: date, config: Config,
+                  loads: dict[str, int], previous: SyncRun | None) -> list[AccountAudit]:
     assert _WORKER_STORE is not None
-    return _audit_one(_WORKER_STORE, account_id, as_of, config, loads, previous,
-                      _WORKER_POOL)
+    return [_audit_one(_WORKER_STORE, account_id, as_of, config, loads, previous,
+                       _WORKER_POOL) for account_id in account_ids]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -30,6 +30,9 @@ from kamgraph.errors import (
     UnknownAccount,
 )
 from kamgraph.stores import Store, open_store
+
+if TYPE_CHECKING:
+    from kamgraph.audit import AccountAudit
 
 __all__ = ["main", "cli"]
 
@@ -278,8 +281,8 @@ def audit(
         kamgraph audit --format json --fail-on high > audit.json
         kamgraph audit --explain "Claire Dubois"
     """
-    from kamgraph.audit import run_audit
-    from kamgraph.report import render_chunks
+    from kamgraph.audit import iter_audits
+    from kamgraph.report import render_stream
 
     config = _config(config_path)
     day = _as_of(as_of)
@@ -289,12 +292,22 @@ def audit(
         with _store(store_uri) as store, _errors():
             _emit(explain_person(store, person, day, config), output)
         return
+    threshold = Severity(fail_on) if fail_on is not None else None
+    count = 0
+
+    def counted(audits: Iterable[AccountAudit]) -> Iterator[AccountAudit]:
+        nonlocal count
+        for audit in audits:
+            if threshold is not None:
+                count += audit.findings_at_or_above(threshold)
+            yield audit
+
+    # Written account by account as the audits come: a portfolio is never held whole.
     with _store(store_uri) as store, _errors():
-        report = run_audit(store, account, as_of=day, config=config,
-                           jobs=jobs or os.cpu_count() or 1)
-    _emit(render_chunks(report, fmt), output)
+        audits = iter_audits(store, account, as_of=day, config=config,
+                             jobs=jobs or os.cpu_count() or 1)
+        _emit(render_stream(day, counted(audits), fmt), output)
     if fail_on is not None:
-        count = report.findings_at_or_above(Severity(fail_on))
         if count:
             click.echo(f"{count} findings at or above {fail_on}", err=True)
             sys.exit(EXIT_FINDINGS)
@@ -306,12 +319,18 @@ def _emit(text: str | Iterable[str], output: Path | None) -> None:
         for chunk in chunks:
             click.echo(chunk, nl=False)
         return
+    # Written beside the file and renamed over it when whole: an audit that fails half
+    # way leaves the last good file, not half a new one.
+    partial = output.with_name(f".{output.name}.partial")
     try:
-        with open(output, "w", encoding="utf-8") as fh:
+        with open(partial, "w", encoding="utf-8") as fh:
             for chunk in chunks:
                 fh.write(chunk)
+        os.replace(partial, output)
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
     click.echo(f"Wrote {output}", err=True)
 
 
