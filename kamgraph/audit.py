@@ -210,8 +210,7 @@ def _in_workers(reopen: str, ids: list[str], jobs: int, as_of: date, config: Con
     pending: deque[Future[list[AccountAudit]]] = deque()
 
     def submit() -> None:
-        pending.append(workers.submit(_worker_audit, waiting.popleft(), as_of, config,
-                                      loads, previous))
+        pending.append(workers.submit(_worker_audit, waiting.popleft(), as_of, previous))
 
     try:
         while waiting and len(pending) < jobs * _AHEAD:
@@ -244,18 +243,22 @@ def _audit_one(store: Store, account_id: str, as_of: date, config: Config,
 
 _WORKER_STORE: Store | None = None
 _WORKER_POOL: Pool | None = None
+_WORKER_CONFIG = Config()
+_WORKER_LOADS: dict[str, int] = {}
 
 
 def _worker_open(uri: str, config: Config, loads: dict[str, int]) -> None:
+    """A worker's store, settings and pool: set once, not sent with every batch."""
     from kamgraph.stores import open_store
 
-    global _WORKER_STORE, _WORKER_POOL
+    global _WORKER_STORE, _WORKER_POOL, _WORKER_CONFIG, _WORKER_LOADS
     _WORKER_STORE = open_store(uri)
+    _WORKER_CONFIG, _WORKER_LOADS = config, loads
     _WORKER_POOL = build_pool(_WORKER_STORE.our_people(), config, loads)
 
 
-def _worker_audit(account_ids: list[str], as_of: date, config: Config,
-                  loads: dict[str, int], previous: SyncRun | None) -> list[AccountAudit]:
+def _worker_audit(account_ids: list[str], as_of: date,
+                  previous: SyncRun | None) -> list[AccountAudit]:
     assert _WORKER_STORE is not None
-    return [_audit_one(_WORKER_STORE, account_id, as_of, config, loads, previous,
-                       _WORKER_POOL) for account_id in account_ids]
+    return [_audit_one(_WORKER_STORE, account_id, as_of, _WORKER_CONFIG, _WORKER_LOADS,
+                       previous, _WORKER_POOL) for account_id in account_ids]

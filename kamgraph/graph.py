@@ -9,6 +9,7 @@ computed here against ``as_of``; activities after ``as_of`` are ignored, so an a
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from kamgraph.model import (
     ContactLog,
     Frequency,
     InfluenceLine,
+    Level,
     LogEntry,
     Opportunity,
     OpportunityRole,
@@ -78,17 +80,38 @@ class _Pair:
 _CONTACT_OUTCOMES = frozenset({Outcome.HELD.value, Outcome.SENT.value})
 
 
+#: (side, title, department, recorded level) -> (level, function) under the last
+#: configuration used: an audit places the same few thousand titles over and over.
+_PLACED: tuple[weakref.ref[Config], dict[tuple[Any, ...], tuple[Level, str]]] | None = None
+
+
+def _place(person: Person, side: Side, config: Config) -> tuple[Level, str]:
+    global _PLACED
+    if _PLACED is None or _PLACED[0]() is not config:
+        _PLACED = (weakref.ref(config), {})
+    placed = _PLACED[1]
+    key = (side, person.title, person.department, person.level)
+    found = placed.get(key)
+    if found is None:
+        level = person.level or parse_level(person.title, config.title_rules,
+                                            config.default_level)
+        if side is Side.CUSTOMER:
+            function = customer_function(person.department, person.title, level,
+                                         config.customer_functions)
+        else:
+            function = supplier_function(person.department, person.title, level,
+                                         config.supplier_functions)
+        if len(placed) >= 100_000:
+            placed.clear()
+        found = placed[key] = (level, function)
+    return found
+
+
 def _person_node(person: Person, stored: Stored, config: Config) -> dict[str, Any]:
     side = person.side or (Side.CUSTOMER if person.account_id else Side.SUPPLIER)
-    level = person.level or parse_level(person.title, config.title_rules, config.default_level)
+    level, function = _place(person, side, config)
     if person.function:
         function = person.function
-    elif side is Side.CUSTOMER:
-        function = customer_function(person.department, person.title, level,
-                                     config.customer_functions)
-    else:
-        function = supplier_function(person.department, person.title, level,
-                                     config.supplier_functions)
     active = stored.status == "active" and person.active is not False
     return {
         "side": side.value,

@@ -79,12 +79,24 @@ def memo(graph: nx.MultiDiGraph, key: Hashable, make: Callable[[], _T]) -> _T:
     the same questions (who is a customer, who reaches whom): an audit of thousands of
     accounts answers each once per account.
     """
-    cache = _MEMO.get(graph)
-    if cache is None:
-        cache = _MEMO[graph] = {}
+    global _LAST
+    if _LAST[0]() is graph:
+        cache = _LAST[1]
+    else:
+        found = _MEMO.get(graph)
+        cache = _MEMO[graph] = {} if found is None else found
+        _LAST = (weakref.ref(graph), cache)
     if key not in cache:
         cache[key] = make()
     return cast(_T, cache[key])
+
+
+def _nothing() -> None:
+    return None
+
+
+#: The graph asked about last and its memo: the analyses of one account ask in a row.
+_LAST: tuple[Callable[[], Any], dict[Any, Any]] = (_nothing, {})
 
 
 def _side(graph: nx.MultiDiGraph, side: str, active: bool) -> list[str]:
@@ -122,6 +134,14 @@ def key_reasons(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]:
     A person matters who holds a decision role, whose recorded influence reaches
     ``config.key_influence``, or whose level is ``config.key_level`` or above.
     """
+    known: dict[str, list[str]] = memo(graph, ("key_reasons", id(config)), dict)
+    found = known.get(node)
+    if found is None:
+        found = known[node] = _key_reasons(graph, node, config)
+    return list(found)
+
+
+def _key_reasons(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]:
     data = graph.nodes[node]
     reasons = []
     decision = [ROLE_LABELS[r] for r in data["roles"] if r in _DECISION]
