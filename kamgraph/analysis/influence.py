@@ -34,23 +34,26 @@ def pagerank(
     if not nodes:
         return {}
     n = len(nodes)
-    out_weight: dict[str, float] = {v: 0.0 for v in nodes}
-    incoming: dict[str, list[tuple[str, float]]] = {v: [] for v in nodes}
+    # People by position, so one iteration is list arithmetic, not dictionary lookups.
+    index = {v: i for i, v in enumerate(nodes)}
+    out_weight = [0.0] * n
+    incoming: list[list[tuple[int, float]]] = [[] for _ in nodes]
     for (u, v), w in edges.items():
-        out_weight[u] += w
-        incoming[v].append((u, w))
-    rank = {v: 1.0 / n for v in nodes}
+        out_weight[index[u]] += w
+        incoming[index[v]].append((index[u], w))
+    dangling_ix = [i for i in range(n) if out_weight[i] == 0]
+    teleport = (1 - damping) / n
+    rank = [1.0 / n] * n
     for _ in range(max_iterations):
-        dangling = sum(rank[v] for v in nodes if out_weight[v] == 0)
-        new = {}
-        for v in nodes:
-            flow = sum(rank[u] * w / out_weight[u] for u, w in incoming[v])
-            new[v] = (1 - damping) / n + damping * (flow + dangling / n)
-        delta = sum(abs(new[v] - rank[v]) for v in nodes)
+        spread = sum(rank[i] for i in dangling_ix) / n
+        new = [teleport + damping * (sum(rank[u] * w / out_weight[u] for u, w in into)
+                                     + spread)
+               for into in incoming]
+        delta = sum(abs(a - b) for a, b in zip(new, rank, strict=True))
         rank = new
         if delta < tolerance * n:
             break
-    return rank
+    return dict(zip(nodes, rank, strict=True))
 
 
 def derived_influence(graph: nx.MultiDiGraph) -> dict[str, float]:
