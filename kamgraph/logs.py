@@ -14,7 +14,7 @@ with the number of activity rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 
 from kamgraph import scratch
@@ -198,11 +198,13 @@ class ContactLogs:
         self.result.unchanged += unchanged
 
 
-def _affected(stored: Iterable[tuple[str, str]], new: list[LogEntry],
+def _affected(stored: Sequence[tuple[str, str]], new: list[LogEntry],
               removed: Collection[str]) -> list[ContactLog]:
     """The stored logs of a pair that incoming touches may change, decoded: the months
     new entries fall in, any month holding an activity sent again or deleted (its date
     may have moved), and a whole-pair log.  The others are left as they are, unread."""
+    if not stored:
+        return []
     months = {month_of(e[0]) for e in new}
     needles = [json.dumps(a, ensure_ascii=False) for a in {e[4] for e in new} | set(removed)]
     out = []

@@ -427,7 +427,14 @@ def log_pair(key: str) -> str:
 
 def month_of(day: date) -> str:
     """The calendar month a log entry of ``day`` is kept under: ``2026-03``."""
-    return f"{day.year:04d}-{day.month:02d}"
+    month = _MONTHS.get(day)
+    if month is None:
+        month = _MONTHS[day] = f"{day.year:04d}-{day.month:02d}"
+    return month
+
+
+#: Months of the days seen (a few thousand days at most: every log entry has one).
+_MONTHS: dict[date, str] = {}
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,14 @@ _BITS = str.maketrans({c: "1" for c in string.ascii_uppercase}
                       | {c: "0" for c in string.ascii_lowercase + string.digits})
 
 
+#: A block of five bits, read as written (j-th character first), to its suffix letter:
+#: bit j of a block is its j-th character, so the letter is of the bits reversed.
+_LETTER = {format(n, "05b")[::-1]: _ALPHABET[n] for n in range(32)}
+
+
 def _suffix(id15: str) -> str:
     bits = id15.translate(_BITS)
-    # Bit j of a block is its j-th character, so each block's bits read right to left.
-    return (_ALPHABET[int(bits[4::-1], 2)] + _ALPHABET[int(bits[9:4:-1], 2)]
-            + _ALPHABET[int(bits[14:9:-1], 2)])
+    return _LETTER[bits[:5]] + _LETTER[bits[5:10]] + _LETTER[bits[10:15]]
 
 
 def is_valid(value: str) -> bool:

@@ -63,3 +63,14 @@ def test_to18_is_idempotent(id15: str) -> None:
     once = to18(id15)
     assert once is not None
     assert to18(once) == once
+
+
+@given(_ALNUM)
+def test_suffix_follows_the_published_algorithm(id15: str) -> None:
+    # Salesforce's own description: per block of five, add 2**j for each upper-case
+    # letter at position j, and take that entry of A-Z0-5.
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    expected = "".join(
+        letters[sum(1 << j for j, c in enumerate(id15[i:i + 5]) if "A" <= c <= "Z")]
+        for i in (0, 5, 10))
+    assert to18(id15) == id15 + expected
