@@ -23,6 +23,7 @@ from kamgraph.analysis.people import (
     describe,
     in_order,
     is_key,
+    memo,
     peer_quality,
 )
 from kamgraph.config import Config
@@ -82,12 +83,7 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
     if previous >= 3 and recent <= previous / 2:
         out.append(("falling_frequency", 1 - recent / previous,
                     f"contact fell from {previous} to {recent} in the last {window} days"))
-    lost = []
-    for opp in graph.graph.get("opportunities", []):
-        if opp["is_closed"] and not opp["is_won"]:
-            for role in opp["roles"]:
-                if role["person"] == node and any(r in _DECISION for r in role["roles"]):
-                    lost.append(opp["name"])
+    lost = _lost_decisions(graph).get(node, [])
     if lost:
         out.append(("lost_decisions", min(1.0, len(lost) / 2),
                     f"a decision role on {len(lost)} lost opportunities: {', '.join(lost[:3])}"))
@@ -113,6 +109,20 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
         out.append(("negative_sentiment", -min(sentiments),
                     f"recorded sentiment {min(sentiments):+.1f}"))
     return out
+
+
+def _lost_decisions(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """Person -> the lost opportunities they held a decision role on, read once."""
+    def make() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for opp in graph.graph.get("opportunities", []):
+            if opp["is_closed"] and not opp["is_won"]:
+                for role in opp["roles"]:
+                    if any(r in _DECISION for r in role["roles"]):
+                        out.setdefault(role["person"], []).append(opp["name"])
+        return out
+
+    return memo(graph, "lost_decisions", make)
 
 
 def anti_sponsor_scores(graph: nx.MultiDiGraph,

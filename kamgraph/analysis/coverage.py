@@ -74,10 +74,14 @@ def suggest_owner(graph: nx.MultiDiGraph, customer: str) -> str | None:
     if stale:
         return str(max(stale)[1])
     rank = graph.nodes[customer]["level_rank"]
-    team: list[str] = memo(graph, "active_team", lambda: [
-        n for n, d in graph.nodes(data=True)
-        if d["side"] == "supplier" and d["active"] and d.get("team_roles")
-    ])
+    # The team member depends only on the customer's level: found once per level, not
+    # once per person (a large account's team times its gaps would grow as a square).
+    return memo(graph, ("team_owner", rank), lambda: _team_owner(graph, rank))
+
+
+def _team_owner(graph: nx.MultiDiGraph, rank: int) -> str | None:
+    team = [n for n, d in graph.nodes(data=True)
+            if d["side"] == "supplier" and d["active"] and d.get("team_roles")]
     if not team:
         return None
 
