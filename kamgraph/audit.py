@@ -117,7 +117,7 @@ def resolve_accounts(store: Store, refs: Sequence[str]) -> list[AccountSummary]:
     A name matches exactly (any case) or, failing that, as the only account whose name
     contains it.
     """
-    known = store.accounts()
+    known = store.accounts(counts=False)
     if not refs:
         return [a for a in known if a.status != "deleted"]
     by_id = {a.id: a for a in known}

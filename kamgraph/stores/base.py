@@ -23,6 +23,7 @@ __all__ = [
     "SyncReport",
     "SyncRun",
     "account_data",
+    "account_summaries",
     "known_from_rows",
     "merge_rows",
     "record_hash",
@@ -158,7 +159,9 @@ class Store(Protocol):
     ) -> SyncReport:
         """Write everything ``loader`` yields as one atomic run."""
 
-    def accounts(self) -> list[AccountSummary]: ...
+    def accounts(self, *, counts: bool = True) -> list[AccountSummary]:
+        """Every account, by name.  ``counts=False`` leaves the people and link counts at
+        zero and skips the scan of every relationship that counting them takes."""
 
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
         """One account's records, with all of our people (``everyone``) or only those
@@ -229,6 +232,22 @@ def merge_rows(
         )
     merged.sort(key=lambda s: (s.record.kind, s.record.key()))
     return merged
+
+
+def account_summaries(merged: Iterable[Stored], people: dict[str, int],
+                      ours: dict[str, int], links: dict[str, int]) -> list[AccountSummary]:
+    """Merged account records with their counts (people, our people, links), by name."""
+    out = []
+    for stored in merged:
+        account = stored.record
+        assert isinstance(account, Account)
+        out.append(AccountSummary(
+            id=account.id, name=account.name or account.id, status=stored.status,
+            customers=people.get(account.id, 0), our_people=ours.get(account.id, 0),
+            links=links.get(account.id, 0),
+        ))
+    out.sort(key=lambda a: (a.name.lower(), a.id))
+    return out
 
 
 def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]]) -> KnownIds:

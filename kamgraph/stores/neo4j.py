@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
-from kamgraph.model import Account, Record
+from kamgraph.model import Record
 from kamgraph.queries import query, statements
 from kamgraph.stores.base import (
     AccountData,
@@ -35,6 +35,7 @@ from kamgraph.stores.base import (
     SyncReport,
     SyncRun,
     account_data,
+    account_summaries,
     known_from_rows,
     merge_rows,
     pair_of,
@@ -378,22 +379,15 @@ class Neo4jStore:
         for r in records:
             yield (r["kind"], r["key"], r["source"], r["data"], r["status"], r["since"])
 
-    def accounts(self) -> list[AccountSummary]:
+    def accounts(self, *, counts: bool = True) -> list[AccountSummary]:
         merged = merge_rows(self._rows(self._read("list_accounts")), self._source_formats())
-        people = {r["account"]: r["n"] for r in self._read("count_people")}
-        links = {r["account"]: r for r in self._read("count_links")}
-        out = []
-        for stored in merged:
-            account = stored.record
-            assert isinstance(account, Account)
-            link = links.get(account.id, {})
-            out.append(AccountSummary(
-                id=account.id, name=account.name or account.id, status=stored.status,
-                customers=int(people.get(account.id, 0)), our_people=int(link.get("ours", 0)),
-                links=int(link.get("links", 0)),
-            ))
-        out.sort(key=lambda a: (a.name.lower(), a.id))
-        return out
+        if not counts:
+            return account_summaries(merged, {}, {}, {})
+        people = {r["account"]: int(r["n"]) for r in self._read("count_people")}
+        links = self._read("count_links")
+        return account_summaries(merged, people,
+                                 {r["account"]: int(r["ours"]) for r in links},
+                                 {r["account"]: int(r["links"]) for r in links})
 
     def _people_of(self, account_id: str, everyone: bool) -> list[str]:
         if everyone:

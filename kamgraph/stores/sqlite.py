@@ -19,7 +19,6 @@ from typing import Any
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
-from kamgraph.model import Account
 from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
@@ -28,6 +27,7 @@ from kamgraph.stores.base import (
     SyncReport,
     SyncRun,
     account_data,
+    account_summaries,
     known_from_rows,
     merge_rows,
     pair_of,
@@ -88,8 +88,11 @@ def _now() -> str:
 
 
 #: The people of ours (and overlays on theirs) an account's records name: ?1 is its id.
+#: People of ours an account names.  The index is named: left to choose, SQLite reads
+#: every team seat of every account by the primary key's kind (measured: 2.3 ms an
+#: account at 1,000 accounts, 0.9 ms by the index, and the gap grows with the portfolio).
 _NAMED_PEOPLE = (
-    "SELECT json_extract(data, '$.person_id') FROM records "
+    "SELECT json_extract(data, '$.person_id') FROM records INDEXED BY records_by_account "
     "WHERE account_id = ?1 AND kind = 'team_member' "
     "UNION SELECT json_extract(data, '$.supplier_id') FROM records "
     "WHERE account_id = ?1 AND kind IN ('contact_log', 'touch', 'relationship') "
@@ -363,7 +366,7 @@ class SqliteStore:
         except sqlite3.OperationalError as exc:
             raise self._operational(exc) from exc
 
-    def accounts(self) -> list[AccountSummary]:
+    def accounts(self, *, counts: bool = True) -> list[AccountSummary]:
         """Every account with its people and link counts, in one snapshot."""
         conn = self.conn
         conn.execute("BEGIN")
@@ -375,32 +378,26 @@ class SqliteStore:
                 ),
                 self._formats(),
             )
-            people = dict(self._read(
-                "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
-                "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
-            ours = dict(self._read(
-                "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')) "
-                "FROM records WHERE kind IN ('contact_log', 'touch', 'relationship') "
-                "AND status = 'active' "
-                "GROUP BY account_id"))
-            links = dict(self._read(
-                "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id') || '|' "
-                "|| json_extract(data, '$.customer_id')) FROM records "
-                "WHERE kind IN ('contact_log', 'touch', 'relationship') AND status = 'active' "
-                "GROUP BY account_id"))
+            people: dict[str, int] = {}
+            ours: dict[str, int] = {}
+            links: dict[str, int] = {}
+            if counts:
+                people = dict(self._read(
+                    "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
+                    "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
+                ours = dict(self._read(
+                    "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')) "
+                    "FROM records WHERE kind IN ('contact_log', 'touch', 'relationship') "
+                    "AND status = 'active' "
+                    "GROUP BY account_id"))
+                links = dict(self._read(
+                    "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id') "
+                    "|| '|' || json_extract(data, '$.customer_id')) FROM records "
+                    "WHERE kind IN ('contact_log', 'touch', 'relationship') "
+                    "AND status = 'active' GROUP BY account_id"))
         finally:
             conn.execute("COMMIT")
-        out = []
-        for stored in merged:
-            account = stored.record
-            assert isinstance(account, Account)
-            out.append(AccountSummary(
-                id=account.id, name=account.name or account.id, status=stored.status,
-                customers=people.get(account.id, 0), our_people=ours.get(account.id, 0),
-                links=links.get(account.id, 0),
-            ))
-        out.sort(key=lambda a: (a.name.lower(), a.id))
-        return out
+        return account_summaries(merged, people, ours, links)
 
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
         """One account's records and our people (all, or those it names), in one snapshot."""

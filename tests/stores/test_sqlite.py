@@ -47,6 +47,11 @@ def test_round_trip_keeps_every_record(store: SqliteStore, example_weekly: Path)
     assert report.status == "ok"
     summaries = store.accounts()
     assert [a.name for a in summaries] == ["Acme Foods", "Borealis Chemicals", "Cordillera Mining"]
+    assert all(a.customers and a.our_people and a.links for a in summaries)
+    # Without the counts (what an audit asks for): the same accounts, nothing counted.
+    assert [(a.id, a.name, a.status, a.customers, a.links)
+            for a in store.accounts(counts=False)] == [
+        (a.id, a.name, a.status, 0, 0) for a in summaries]
     acme = store.load_account(summaries[0].id)
     kinds = {s.record.kind for s in acme.items}
     assert kinds == {"account", "person", "team_member", "opportunity", "opportunity_role",
