@@ -4,7 +4,7 @@ A peer has a matching function (``Config.mirror_table``: their CTO with our CTO,
 quality control with our technical service, purchasing with our field sales) and a level
 within ``mirror_level_gap``.  For key people without one, the best available people of
 ours — from everyone still here, not only the account team — are assigned by maximum
-weight matching, so one strong candidate is not promised to five people, and nobody is
+weight assignment, so one strong candidate is not promised to five people, and nobody is
 given an account beyond their capacity (``capacity`` in the people file, else
 ``default_capacity``).  ``mirror_mismatch`` flags the senior person whose only links are
 several levels junior.
@@ -16,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 
+from kamgraph.analysis.assignment import best_assignment
 from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.influence import derived_influence, influence_weight
 from kamgraph.analysis.people import (
@@ -37,8 +38,9 @@ KIND = "mirror_opportunity"
 MISMATCH = "mirror_mismatch"
 _SLOTS_PER_ACCOUNT = 2  # new peers one person of ours takes on in one account
 _CANDIDATES = 6  # best candidates considered per customer person
-#: Key people matched in one account: the matching is cubic in its size, so in a huge
-#: account only the most influential are matched; the rest are listed without a peer.
+#: Key people matched in one account: each augmenting step costs up to the whole
+#: assignment graph, so in a huge account only the most influential are matched; the
+#: rest are listed without a peer.
 _MATCHED = 60
 
 
@@ -92,7 +94,8 @@ def _candidates(graph: nx.MultiDiGraph, pool: Pool, bucket: tuple[int, ...],
 def mirror_assignments(
     graph: nx.MultiDiGraph, config: Config | None = None
 ) -> dict[str, tuple[dict[str, Any], float]]:
-    """Customer person -> (our person from the pool, quality), by max-weight matching.
+    """Customer person -> (our person from the pool, quality), by max-weight assignment
+    (:func:`~kamgraph.analysis.assignment.best_assignment`).
 
     The cost grows with the account's key people and the mirror table, not with the
     number of our people: candidates come from the pool's (function, level) buckets.
@@ -101,12 +104,12 @@ def mirror_assignments(
     pool: Pool = graph.graph["pool"]
     buckets = pool.buckets
     free: dict[tuple[int, ...], list[int]] = {}
-    matcher = nx.Graph()
     needs = needs_peer(graph, config)
     if len(needs) > _MATCHED:
         derived = derived_influence(graph)
         needs = sorted(needs, key=lambda n: (-influence_weight(graph, n, derived),
                                              order_of(graph, n)))[:_MATCHED]
+    choices = []
     for node in needs:
         them = graph.nodes[node]
         ranked: list[tuple[float, int]] = []
@@ -121,17 +124,9 @@ def mirror_assignments(
                     ranked.extend((q, i) for i in _candidates(graph, pool, bucket, free))
         # The pool is in name order: equal candidates keep it, whatever their ids.
         ranked.sort(key=lambda c: (-c[0], c[1]))
-        for q, i in ranked[:_CANDIDATES]:
-            for slot in range(_SLOTS_PER_ACCOUNT):
-                matcher.add_edge(("them", node), ("us", pool.entries[i]["id"], slot),
-                                 weight=q)
-    matching = nx.max_weight_matching(matcher)
-    by_id = {p["id"]: p for p in pool.entries}
-    out = {}
-    for a, b in matching:
-        them, us = (a, b) if a[0] == "them" else (b, a)
-        out[them[1]] = (by_id[us[1]], matcher.edges[a, b]["weight"])
-    return out
+        choices.append([(i, q) for q, i in ranked[:_CANDIDATES]])
+    assigned = best_assignment(choices, _SLOTS_PER_ACCOUNT)
+    return {needs[r]: (pool.entries[i], q) for r, (i, q) in assigned.items()}
 
 
 def mirror_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
