@@ -84,7 +84,9 @@ def memo(graph: nx.MultiDiGraph, key: Hashable, make: Callable[[], _T]) -> _T:
         cache = _LAST[1]
     else:
         found = _MEMO.get(graph)
-        cache = _MEMO[graph] = {} if found is None else found
+        if found is None:
+            found = _MEMO[graph] = {}
+        cache = found
         _LAST = (weakref.ref(graph), cache)
     if key not in cache:
         cache[key] = make()
