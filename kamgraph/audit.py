@@ -187,30 +187,45 @@ def iter_audits(
     # Named accounts are resolved now, so an unknown one fails before anything is written.
     config = config or Config()
     ids = [s.id for s in resolve_accounts(store, refs)]
-    loads = store.supplier_loads()
     previous = since_run(store.runs(), None)
+    ctx = _Context(as_of=as_of, config=config, loads=store.supplier_loads(),
+                   previous=previous,
+                   changed=frozenset(store.changed_accounts(previous.id)
+                                     if previous is not None else ()))
     reopen = store.reopen_uri()
     if jobs <= 1 or len(ids) <= 1 or reopen is None:
         # Our people are read and classified once, not once per account.
-        pool = build_pool(store.our_people(), config, loads)
-        return (_audit_one(store, account_id, as_of, config, loads, previous, pool)
-                for account_id in ids)
-    return _in_workers(reopen, ids, jobs, as_of, config, loads, previous)
+        pool = build_pool(store.our_people(), config, ctx.loads)
+        return (_audit_one(store, account_id, ctx, pool) for account_id in ids)
+    return _in_workers(reopen, ids, jobs, ctx)
 
 
-def _in_workers(reopen: str, ids: list[str], jobs: int, as_of: date, config: Config,
-                loads: dict[str, int], previous: SyncRun | None) -> Iterator[AccountAudit]:
+@dataclass(frozen=True)
+class _Context:
+    """What every account's audit shares; a worker process gets it once."""
+
+    as_of: date
+    config: Config
+    loads: dict[str, int]
+    #: The run buying-centre changes are counted from, if any.
+    previous: SyncRun | None
+    #: Accounts whose people may have changed since ``previous``.
+    changed: frozenset[str]
+
+
+def _in_workers(reopen: str, ids: list[str], jobs: int,
+                ctx: _Context) -> Iterator[AccountAudit]:
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
     batch = max(1, min(_BATCH, len(ids) // (jobs * _AHEAD)))
     waiting = deque(ids[i:i + batch] for i in range(0, len(ids), batch))
     workers = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_open,
-                                  initargs=(reopen, config, loads))
+                                  initargs=(reopen, ctx))
     pending: deque[Future[list[AccountAudit]]] = deque()
 
     def submit() -> None:
-        pending.append(workers.submit(_worker_audit, waiting.popleft(), as_of, previous))
+        pending.append(workers.submit(_worker_audit, waiting.popleft()))
 
     try:
         while waiting and len(pending) < jobs * _AHEAD:
@@ -224,41 +239,44 @@ def _in_workers(reopen: str, ids: list[str], jobs: int, as_of: date, config: Con
         workers.shutdown(wait=True, cancel_futures=True)
 
 
-def _audit_one(store: Store, account_id: str, as_of: date, config: Config,
-               loads: dict[str, int], previous: SyncRun | None,
+def _audit_one(store: Store, account_id: str, ctx: _Context,
                pool: Pool | None = None) -> AccountAudit:
     from kamgraph.changes import changes_for_account
 
+    previous = ctx.previous
+    if previous is not None and account_id in ctx.changed:
+        graph, changes = changes_for_account(store, account_id, previous, ctx.as_of,
+                                             ctx.config, ctx.loads, pool)
+    else:
+        graph = build_account_graph(store.load_account(account_id, everyone=pool is None),
+                                    ctx.as_of, ctx.config, ctx.loads, pool)
+        # Only activity changed here since that run: nobody came, went or moved, so the
+        # account is not rebuilt as it stood then (buying-centre findings are made of
+        # arrivals and departures; a relationship gone cold is for `kamgraph changes`).
+        changes = []
     if previous is not None:
-        graph, changes = changes_for_account(store, account_id, previous, as_of, config,
-                                             loads, pool)
         graph.graph["changes"] = changes
         graph.graph["changes_since"] = (f"run {previous.id} "
                                         f"({previous.started.date().isoformat()})")
-    else:
-        graph = build_account_graph(store.load_account(account_id, everyone=pool is None),
-                                    as_of, config, loads, pool)
-    return audit_graph(graph, config)
+    return audit_graph(graph, ctx.config)
 
 
 _WORKER_STORE: Store | None = None
 _WORKER_POOL: Pool | None = None
-_WORKER_CONFIG = Config()
-_WORKER_LOADS: dict[str, int] = {}
+_WORKER_CONTEXT: _Context | None = None
 
 
-def _worker_open(uri: str, config: Config, loads: dict[str, int]) -> None:
-    """A worker's store, settings and pool: set once, not sent with every batch."""
+def _worker_open(uri: str, ctx: _Context) -> None:
+    """A worker's store, shared context and pool: set once, not sent with every batch."""
     from kamgraph.stores import open_store
 
-    global _WORKER_STORE, _WORKER_POOL, _WORKER_CONFIG, _WORKER_LOADS
+    global _WORKER_STORE, _WORKER_POOL, _WORKER_CONTEXT
     _WORKER_STORE = open_store(uri)
-    _WORKER_CONFIG, _WORKER_LOADS = config, loads
-    _WORKER_POOL = build_pool(_WORKER_STORE.our_people(), config, loads)
+    _WORKER_CONTEXT = ctx
+    _WORKER_POOL = build_pool(_WORKER_STORE.our_people(), ctx.config, ctx.loads)
 
 
-def _worker_audit(account_ids: list[str], as_of: date,
-                  previous: SyncRun | None) -> list[AccountAudit]:
-    assert _WORKER_STORE is not None
-    return [_audit_one(_WORKER_STORE, account_id, as_of, _WORKER_CONFIG, _WORKER_LOADS,
-                       previous, _WORKER_POOL) for account_id in account_ids]
+def _worker_audit(account_ids: list[str]) -> list[AccountAudit]:
+    assert _WORKER_STORE is not None and _WORKER_CONTEXT is not None
+    return [_audit_one(_WORKER_STORE, account_id, _WORKER_CONTEXT, _WORKER_POOL)
+            for account_id in account_ids]

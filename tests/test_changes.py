@@ -101,3 +101,63 @@ def test_no_earlier_run_is_a_clear_message(tmp_path: Path, example_weekly: Path)
     runner.invoke(cli, ["sync", str(example_weekly), "--store", store])
     result = runner.invoke(cli, ["changes", "--store", store])
     assert result.exit_code == 2 and "no earlier successful sync" in result.stderr
+
+
+def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
+        tmp_path: Path, example_weekly: Path) -> None:
+    from datetime import date
+
+    from kamgraph.audit import audit_graph, run_audit
+    from kamgraph.changes import changes_for_account
+    from kamgraph.config import Config
+    from kamgraph.stores.sqlite import SqliteStore
+    from kamgraph.sync import sync_path
+
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    with open(export / "Contact.csv", newline="", encoding="utf-8") as fh:
+        contacts = {r["Name"]: r for r in csv.DictReader(fh)}
+    marta, samuel = contacts["Marta Castillo"], contacts["Samuel Okafor"]
+    acme = marta["AccountId"]
+    other = next(r["AccountId"] for r in contacts.values() if r["AccountId"] != acme)
+    with SqliteStore(tmp_path / "k.db") as store:
+        sync_path(store, export)
+        # Only activity: calls a minute longer.  Nobody's records but the logs change.
+        def longer(rows: list[list[str]]) -> list[list[str]]:
+            col = rows[0].index("CallDurationInSeconds")
+            return [rows[0]] + [[*r[:col], str(int(r[col] or 0) + 60), *r[col + 1:]]
+                                for r in rows[1:]]
+
+        rewrite(export / "Task.csv", longer)
+        sync_path(store, export)
+        first = store.runs()[-1].id
+        assert store.changed_accounts(first) == set()
+
+        # The full comparison with the run before finds no arrival or departure either:
+        # the audit that skipped it is the audit that made it.
+        day, config = date(2026, 11, 1), Config()
+        previous = store.runs()[1]
+        full = []
+        for summary in store.accounts():
+            graph, changes = changes_for_account(store, summary.id, previous, day, config)
+            graph.graph["changes"] = changes
+            graph.graph["changes_since"] = (f"run {previous.id} "
+                                            f"({previous.started.date().isoformat()})")
+            full.append(audit_graph(graph, config))
+        assert run_audit(store, as_of=day, config=config).accounts == full
+
+        # A title changes at Acme and a person moves from Acme to another account: both
+        # accounts' people changed.
+        def people(rows: list[list[str]]) -> list[list[str]]:
+            col = {name: i for i, name in enumerate(rows[0])}
+            for r in rows[1:]:
+                if r[col["Id"]] == marta["Id"]:
+                    r[col["Title"]] = "Chief Procurement Officer"
+                if r[col["Id"]] == samuel["Id"]:
+                    r[col["AccountId"]] = other
+            return rows
+
+        rewrite(export / "Contact.csv", people)
+        sync_path(store, export)
+        assert store.changed_accounts(store.runs()[1].id) == {acme, other}
+        assert store.changed_accounts(store.runs()[0].id) == set()

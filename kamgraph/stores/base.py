@@ -14,6 +14,7 @@ from kamgraph.loaders.base import KnownIds, Loader, Reject
 from kamgraph.model import Account, Record, log_pair, record_from_dict
 
 __all__ = [
+    "ACTIVITY_KINDS",
     "AccountData",
     "AccountSummary",
     "HistoryEntry",
@@ -24,6 +25,7 @@ __all__ = [
     "SyncRun",
     "account_data",
     "account_summaries",
+    "accounts_in_versions",
     "known_from_rows",
     "merge_rows",
     "record_hash",
@@ -182,6 +184,11 @@ class Store(Protocol):
                          ) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
 
+    def changed_accounts(self, run_id: int) -> set[str]:
+        """Accounts with a record other than a contact log changed after run ``run_id``:
+        the account each such record belongs to now and in any version kept of it (a
+        person who moved changed both).  Only their people can have come or gone."""
+
     def known_ids(self) -> KnownIds:
         """Ids an incremental export may reference: accounts, contacts, users, deals."""
 
@@ -247,6 +254,20 @@ def account_summaries(merged: Iterable[Stored], people: dict[str, int],
             links=links.get(account.id, 0),
         ))
     out.sort(key=lambda a: (a.name.lower(), a.id))
+    return out
+
+
+#: Record kinds that hold activity, not people: changes to them move no one in or out.
+ACTIVITY_KINDS = ("contact_log", "touch")
+
+
+def accounts_in_versions(current: Iterable[str | None], versions: Iterable[str]) -> set[str]:
+    """Account ids named by records now (``current``) and by their stored versions (JSON)."""
+    out = {a for a in current if a}
+    for data in versions:
+        account = json.loads(data).get("account_id")
+        if account:
+            out.add(str(account))
     return out
 
 

@@ -28,6 +28,7 @@ from kamgraph.loaders.base import KnownIds, Loader
 from kamgraph.model import Record
 from kamgraph.queries import query, statements
 from kamgraph.stores.base import (
+    ACTIVITY_KINDS,
     AccountData,
     AccountSummary,
     HistoryEntry,
@@ -36,6 +37,7 @@ from kamgraph.stores.base import (
     SyncRun,
     account_data,
     account_summaries,
+    accounts_in_versions,
     known_from_rows,
     merge_rows,
     pair_of,
@@ -432,6 +434,11 @@ class Neo4jStore:
         items = merge_rows(self._rows(rows), self._source_formats())
         return account_data(items, account_id,
                             f"account {account_id!r} did not exist after run {run_id}")
+
+    def changed_accounts(self, run_id: int) -> set[str]:
+        rows = self._read("changed_accounts", run=run_id, activity=list(ACTIVITY_KINDS))
+        return accounts_in_versions((r["account_id"] for r in rows),
+                                    (d for r in rows for d in r["versions"] if d))
 
     def reopen_uri(self) -> str | None:
         # Credentials may have been given to this object rather than the environment,

@@ -20,6 +20,7 @@ from typing import Any
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
 from kamgraph.stores.base import (
+    ACTIVITY_KINDS,
     AccountData,
     AccountSummary,
     HistoryEntry,
@@ -28,6 +29,7 @@ from kamgraph.stores.base import (
     SyncRun,
     account_data,
     account_summaries,
+    accounts_in_versions,
     known_from_rows,
     merge_rows,
     pair_of,
@@ -454,6 +456,16 @@ class SqliteStore:
         items = merge_rows(rows, self._formats())
         return account_data(items, account_id,
                             f"account {account_id!r} did not exist after run {run_id}")
+
+    def changed_accounts(self, run_id: int) -> set[str]:
+        rows = self._read(
+            "WITH changed AS (SELECT kind, key, source, account_id FROM records "
+            "  WHERE changed_run > ?1 AND kind NOT IN (?2, ?3)) "
+            "SELECT account_id, NULL FROM changed UNION ALL "
+            "SELECT NULL, h.data FROM changed c JOIN record_history h "
+            "ON h.kind = c.kind AND h.key = c.key AND h.source = c.source",
+            (run_id, *ACTIVITY_KINDS))
+        return accounts_in_versions((a for a, _ in rows), (d for _, d in rows if d))
 
     def reopen_uri(self) -> str | None:
         return self.uri
