@@ -95,9 +95,6 @@ class AuditReport:
             "accounts": [a.to_dict() for a in self.accounts],
         }
 
-    def findings_at_or_above(self, severity: Severity) -> int:
-        return sum(a.findings_at_or_above(severity) for a in self.accounts)
-
 
 def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> AccountAudit:
     """Run every analysis over one account graph."""

@@ -14,7 +14,7 @@ from datetime import date
 from kamgraph.audit import SCHEMA_ID, AccountAudit, AuditReport
 from kamgraph.escape import csv_cell, md_escape, terminal_safe
 
-__all__ = ["FORMATS", "csv_cell", "md_escape", "render", "render_chunks", "render_stream",
+__all__ = ["FORMATS", "csv_cell", "md_escape", "render", "render_stream",
            "terminal_safe"]
 
 FORMATS = ("table", "json", "markdown", "csv")
@@ -22,13 +22,8 @@ WIDTH = 100
 
 
 def render(report: AuditReport, fmt: str) -> str:
-    """Render ``report`` in one of :data:`FORMATS`."""
-    return "".join(render_chunks(report, fmt))
-
-
-def render_chunks(report: AuditReport, fmt: str) -> Iterator[str]:
-    """:func:`render`, in pieces (see :func:`render_stream`)."""
-    return render_stream(report.as_of, report.accounts, fmt)
+    """Render ``report`` in one of :data:`FORMATS`, whole (see :func:`render_stream`)."""
+    return "".join(render_stream(report.as_of, report.accounts, fmt))
 
 
 def render_stream(as_of: date, accounts: Iterable[AccountAudit], fmt: str) -> Iterator[str]:

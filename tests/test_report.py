@@ -11,7 +11,7 @@ import pytest
 
 from kamgraph.analysis.findings import Finding, Severity, Subject
 from kamgraph.audit import AccountAudit, AuditReport
-from kamgraph.report import csv_cell, md_escape, render, render_chunks, terminal_safe
+from kamgraph.report import csv_cell, md_escape, render, render_stream, terminal_safe
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -72,7 +72,7 @@ def test_json_written_in_pieces_is_the_whole_document() -> None:
     report = report_with(HOSTILE)
     report.accounts.append(report.accounts[0])
     whole = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    assert "".join(render_chunks(report, "json")) == whole
+    assert "".join(render_stream(report.as_of, report.accounts, "json")) == whole
     empty = AuditReport(as_of=report.as_of, accounts=[])
-    assert "".join(render_chunks(empty, "json")) == json.dumps(
+    assert "".join(render_stream(empty.as_of, empty.accounts, "json")) == json.dumps(
         empty.to_dict(), indent=2, ensure_ascii=False) + "\n"
