@@ -29,7 +29,7 @@ from kamgraph.model import (
     month_of,
     record_from_dict,
 )
-from kamgraph.scratch import Scratch, chunks
+from kamgraph.scratch import SortedRuns, chunks
 
 __all__ = ["ContactLogs", "by_month", "merge_entries"]
 
@@ -57,7 +57,7 @@ def merge_entries(*parts: Iterable[LogEntry], removed: Collection[str] = ()
 
 class _Touches:
     """Touches gathered per pair as a loader yields them; past ``limit`` entries held,
-    moved to a :class:`~kamgraph.scratch.Scratch` file so memory stays flat."""
+    moved to :class:`~kamgraph.scratch.SortedRuns` on disk so memory stays flat."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -65,7 +65,7 @@ class _Touches:
         self.accounts: dict[Pair, str] = {}  # the last account seen: one per relationship
         self.removed: dict[Pair, set[str]] = {}
         self.held = 0
-        self.scratch: Scratch | None = None
+        self.runs: SortedRuns | None = None
 
     def add(self, touch: Touch) -> None:
         pair = (touch.supplier_id, touch.customer_id)
@@ -86,49 +86,47 @@ class _Touches:
             self._spill()
 
     def _spill(self) -> None:
-        if self.scratch is None:
-            self.scratch = Scratch()
-            self.scratch.conn.execute(
-                "CREATE TABLE touch (supplier TEXT, customer TEXT, day INTEGER, channel TEXT, "
-                "outcome TEXT, minutes INTEGER, activity TEXT)")
-        self.scratch.insert(
-            "INSERT INTO touch VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((s, c, d.toordinal(), str(ch), str(o), m, a)
-             for (s, c), entries in self.entries.items() for d, ch, o, m, a in entries))
+        if self.runs is None:
+            self.runs = SortedRuns()
+        # On disk as plain values: the day's ordinal, the channel's and outcome's names.
+        self.runs.write(
+            (pair, [(d.toordinal(), str(ch), str(o), m, a) for d, ch, o, m, a in entries])
+            for pair, entries in sorted(self.entries.items()))
         self.entries = {}
         self.held = 0
 
     def pairs(self) -> Iterator[tuple[Pair, str, list[LogEntry], set[str]]]:
         """Each relationship touched, in pair order: its account, the entries read (in
         the order read) and the activities deleted."""
-        if self.scratch is None:
+        if self.runs is None:
             for pair in sorted(self.accounts):
                 yield (pair, self.accounts[pair], self.entries.pop(pair, []),
                        self.removed.get(pair, set()))
             return
         self._spill()
-        days: dict[int, date] = {}
-        rows = self.scratch.conn.execute(
-            "SELECT supplier, customer, day, channel, outcome, minutes, activity FROM touch "
-            "ORDER BY supplier, customer, rowid")
-        row = next(rows, None)
+        days = _Days()
+        spilled = self.runs.merged()
+        found = next(spilled, None)
         for pair in sorted(self.accounts):
-            supplier, customer = pair
             new: list[LogEntry] = []
-            # Rows come in pair order: this pair's, if it has any, are next.
-            while row is not None and row[0] == supplier and row[1] == customer:
-                _s, _c, ordinal, channel, outcome, minutes, activity = row
-                day = days.get(ordinal)
-                if day is None:
-                    day = days[ordinal] = date.fromordinal(ordinal)
-                new.append((day, channel, outcome, minutes, activity))
-                row = next(rows, None)
+            # Spilled pairs come in pair order: this pair's, if it has any, are next.
+            if found is not None and found[0] == pair:
+                new = [(days[d], ch, o, m, a) for d, ch, o, m, a in found[1]]
+                found = next(spilled, None)
             yield pair, self.accounts[pair], new, self.removed.get(pair, set())
 
     def close(self) -> None:
-        if self.scratch is not None:
-            self.scratch.close()
-            self.scratch = None
+        if self.runs is not None:
+            self.runs.close()
+            self.runs = None
+
+
+class _Days(dict[int, date]):
+    """Days by ordinal, each made once."""
+
+    def __missing__(self, ordinal: int) -> date:
+        day = self[ordinal] = date.fromordinal(ordinal)
+        return day
 
 
 class ContactLogs:
@@ -153,7 +151,7 @@ class ContactLogs:
                     touches.add(record)
                 else:
                     yield record
-            self.spilled = touches.scratch is not None
+            self.spilled = touches.runs is not None
             yield from self._logs(touches)
         finally:
             touches.close()

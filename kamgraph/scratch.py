@@ -6,21 +6,34 @@ Python objects that costs about 200 bytes an activity row, so memory would grow 
 export.  Past a limit, :class:`Scratch` moves them to a private SQLite database on disk
 (SQLite's empty file name: a temporary file, deleted when the connection closes) and
 hands them back sorted, so a sync's peak memory stays flat however many rows it reads.
+
+What only has to come back in key order, once, goes to :class:`SortedRuns` instead: each
+spill is written already sorted, to a temporary file of its own, and reading merges the
+files.  No index and no sort on disk: at 1,000 accounts the touches of a sync went to
+disk and back in 0.5 s this way, against 3.7 s through a SQLite table sorted on the way
+out.
 """
 
 from __future__ import annotations
 
+import heapq
+import marshal
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any, TypeVar
+from operator import itemgetter
+from typing import IO, Any, TypeVar
 
-__all__ = ["SPILL_AT", "MultiMap", "Scratch", "chunks"]
+__all__ = ["SPILL_AT", "MultiMap", "Scratch", "SortedRuns", "chunks"]
 
 #: Items held in memory before they move to disk: about 20 MB of touches.
 SPILL_AT = 100_000
 
 T = TypeVar("T")
+
+#: Groups a :class:`SortedRuns` file holds in each of its blocks.
+_BLOCK = 1000
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -117,3 +130,55 @@ class MultiMap:
             self.scratch.close()
             self.scratch = None
         self.held = {}
+
+
+class SortedRuns:
+    """Groups ``(key, values)`` spilled a run at a time, read back once in key order.
+
+    Each :meth:`write` takes a run already sorted by key and writes it to a temporary
+    file of its own with :mod:`marshal` (so keys and values are plain tuples, lists,
+    strings and numbers).  :meth:`merged` merges the runs: one group per key, its values
+    in the order they were written, earlier runs first.  Memory while merging is one
+    group per run.
+    """
+
+    def __init__(self) -> None:
+        self.files: list[IO[bytes]] = []
+
+    def write(self, groups: Iterable[tuple[Any, list[Any]]]) -> None:
+        """Write one run: ``groups`` sorted by key, each key once."""
+        fh = tempfile.TemporaryFile()
+        try:
+            # In blocks of groups, each one marshal blob behind its length: marshal reads
+            # a file object a few bytes at a time, but a bytes object at C speed.
+            for block in chunks(groups, _BLOCK):
+                data = marshal.dumps(block)
+                fh.write(len(data).to_bytes(8, "little"))
+                fh.write(data)
+            fh.seek(0)
+        except BaseException:
+            fh.close()
+            raise
+        self.files.append(fh)
+
+    def merged(self) -> Iterator[tuple[Any, list[Any]]]:
+        """Every key written, in order, with the values of every run."""
+        merged = heapq.merge(*(_groups(fh) for fh in self.files), key=itemgetter(0))
+        current = next(merged, None)
+        while current is not None:
+            key, values = current
+            current = next(merged, None)
+            while current is not None and current[0] == key:  # the same key, a later run
+                values.extend(current[1])
+                current = next(merged, None)
+            yield key, values
+
+    def close(self) -> None:
+        for fh in self.files:
+            fh.close()
+        self.files = []
+
+
+def _groups(fh: IO[bytes]) -> Iterator[tuple[Any, list[Any]]]:
+    while size := int.from_bytes(fh.read(8), "little"):
+        yield from marshal.loads(fh.read(size))

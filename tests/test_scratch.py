@@ -14,7 +14,7 @@ from kamgraph import scratch
 from kamgraph.loaders.base import load
 from kamgraph.logs import ContactLogs
 from kamgraph.model import Channel, ContactLog, Outcome, Record, Touch
-from kamgraph.scratch import MultiMap, chunks
+from kamgraph.scratch import MultiMap, SortedRuns, chunks
 from kamgraph.stores.base import record_json
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.sync import sync_path
@@ -43,6 +43,28 @@ def test_a_multimap_answers_the_same_in_memory_and_on_disk(limit: int) -> None:
     found = values.lookup(asked)
     assert found == {k: added[k] for k in asked if k in added}
     values.close()
+
+
+@pytest.mark.parametrize("runs", [1, 3, 40])
+def test_sorted_runs_merge_each_key_once_in_order_with_its_values_in_written_order(
+        runs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scratch, "_BLOCK", 3)  # several blocks a run
+    rng = random.Random(runs)
+    expected: dict[tuple[str, str], list[list[object]]] = {}
+    spilled = SortedRuns()
+    for run in range(runs):
+        held: dict[tuple[str, str], list[list[object]]] = {}
+        for i in range(rng.randrange(0, 60)):  # some runs empty
+            key = (f"u{rng.randrange(5)}", f"c{rng.randrange(9)}")
+            held.setdefault(key, []).append([run, i, "é\u2028", rng.random()])
+        for key, values in held.items():
+            expected.setdefault(key, []).extend(values)
+        spilled.write(sorted(held.items()))
+    merged = list(spilled.merged())
+    assert [key for key, _ in merged] == sorted(expected)
+    assert dict(merged) == expected
+    spilled.close()
+    assert spilled.files == []
 
 
 def _touches(seed: int, prefix: str = "a") -> list[Touch]:
