@@ -32,8 +32,8 @@ SPILL_AT = 100_000
 
 T = TypeVar("T")
 
-#: Groups a :class:`SortedRuns` file holds in each of its blocks.
-_BLOCK = 1000
+#: Values a :class:`SortedRuns` block holds (a group may take it past).
+_BLOCK = 2000
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -139,7 +139,7 @@ class SortedRuns:
     file of its own with :mod:`marshal` (so keys and values are plain tuples, lists,
     strings and numbers).  :meth:`merged` merges the runs: one group per key, its values
     in the order they were written, earlier runs first.  Memory while merging is one
-    group per run.
+    block of a file (about ``_BLOCK`` values) per run.
     """
 
     def __init__(self) -> None:
@@ -149,12 +149,19 @@ class SortedRuns:
         """Write one run: ``groups`` sorted by key, each key once."""
         fh = tempfile.TemporaryFile()
         try:
-            # In blocks of groups, each one marshal blob behind its length: marshal reads
-            # a file object a few bytes at a time, but a bytes object at C speed.
-            for block in chunks(groups, _BLOCK):
-                data = marshal.dumps(block)
-                fh.write(len(data).to_bytes(8, "little"))
-                fh.write(data)
+            # In blocks, each one marshal blob behind its length: marshal reads a file
+            # object a few bytes at a time, but a bytes object at C speed.  A block ends
+            # past _BLOCK values, so merging holds about that many a run.
+            block: list[tuple[Any, list[Any]]] = []
+            size = 0
+            for group in groups:
+                block.append(group)
+                size += len(group[1])
+                if size >= _BLOCK:
+                    _write_block(fh, block)
+                    block, size = [], 0
+            if block:
+                _write_block(fh, block)
             fh.seek(0)
         except BaseException:
             fh.close()
@@ -177,6 +184,12 @@ class SortedRuns:
         for fh in self.files:
             fh.close()
         self.files = []
+
+
+def _write_block(fh: IO[bytes], block: list[tuple[Any, list[Any]]]) -> None:
+    data = marshal.dumps(block)
+    fh.write(len(data).to_bytes(8, "little"))
+    fh.write(data)
 
 
 def _groups(fh: IO[bytes]) -> Iterator[tuple[Any, list[Any]]]:
