@@ -1,10 +1,12 @@
 """The embedded store: one SQLite file, WAL mode, one transaction per sync.
 
 Records live in one table keyed by (kind, key, source) with their JSON payload, a hash
-to tell a change from a re-sync, and a status; every insert or change also lands in
-``record_history`` so nothing a run overwrote is lost.  ``BEGIN IMMEDIATE`` takes the
-write lock for the whole sync: a killed sync leaves the file as it was, and a second
-sync waits for the first (up to ``busy_timeout``) or fails with :class:`StoreBusy`.
+to tell a change from a re-sync, a status and the run that wrote them; the version a run
+replaces moves to ``record_history`` under the run that wrote it, so nothing a run
+overwrote is lost.  A record's versions are its history's and its current one.
+``BEGIN IMMEDIATE`` takes the write lock for the whole sync: a killed sync leaves the
+file as it was, and a second sync waits for the first (up to ``busy_timeout``) or fails
+with :class:`StoreBusy`.
 """
 
 from __future__ import annotations
@@ -80,6 +82,12 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT PRIMARY KEY,
         format TEXT NOT NULL
     );
+    """,
+    # 2: the history keeps replaced versions only; the current one is in records (a first
+    # sync writes each record once, not twice).
+    """
+    DELETE FROM record_history WHERE (kind, key, source, run_id) IN
+        (SELECT kind, key, source, changed_run FROM records);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -296,8 +304,9 @@ class SqliteStore:
                run_id: int, counts: Counter[str]) -> None:
         """Write a batch of records with a few set-based statements.
 
-        Each record is inserted, or updated when its content changed; either way a
-        version lands in ``record_history``.  Identical records are left alone.
+        Each record is inserted, or updated when its content changed: then the version
+        it replaces moves to ``record_history`` (unless this run wrote it: a record
+        sent twice keeps the later).  Identical records are left alone.
         """
         conn = self.conn
         conn.execute("DELETE FROM temp.incoming")
@@ -320,11 +329,13 @@ class SqliteStore:
         counts["unchanged"] += len(batch) - new - changed
         if not new and not changed:
             return
-        conn.execute(
-            "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, data) "
-            "SELECT i.kind, i.key, ?1, ?2, i.status, i.data FROM temp.incoming i "
-            "LEFT JOIN records r ON r.kind = i.kind AND r.key = i.key AND r.source = ?1 "
-            "WHERE r.hash IS NULL OR r.hash != i.hash", (source, run_id))
+        if changed:
+            conn.execute(
+                "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, "
+                "data) SELECT r.kind, r.key, r.source, r.changed_run, r.status, r.data "
+                "FROM temp.incoming i JOIN records r "
+                "ON r.kind = i.kind AND r.key = i.key AND r.source = ?1 "
+                "WHERE r.hash != i.hash AND r.changed_run != ?2", (source, run_id))
         conn.execute(
             "INSERT INTO records (kind, key, source, account_id, data, hash, status, "
             "status_since, first_run, changed_run) "
@@ -346,14 +357,13 @@ class SqliteStore:
         ).fetchall()
         for kind, key, data in gone:
             conn.execute(
+                "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, "
+                "data) SELECT kind, key, source, changed_run, status, data FROM records "
+                "WHERE kind = ? AND key = ? AND source = ?", (kind, key, source))
+            conn.execute(
                 "UPDATE records SET status = 'inactive', status_since = ?, changed_run = ?, "
                 "hash = ? WHERE kind = ? AND key = ? AND source = ?",
                 (day, run_id, record_hash(data, "inactive"), kind, key, source),
-            )
-            conn.execute(
-                "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, data) "
-                "VALUES (?, ?, ?, ?, 'inactive', ?)",
-                (kind, key, source, run_id, data),
             )
         counts["inactivated"] += len(gone)
 
@@ -441,14 +451,19 @@ class SqliteStore:
     def account_snapshot(self, account_id: str, run_id: int, *, everyone: bool = True
                          ) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
-        # Drive from the account's records (indexed) to each one's last version by key.
+        # Drive from the account's records (indexed): the current version when no later
+        # run wrote it, else the last version of the history by then (none: not yet).
         rows = self._read(
-            "WITH mine AS (SELECT kind, key, source FROM records WHERE account_id = ?1 "
-            "  UNION ALL SELECT kind, key, source FROM records "
+            "WITH mine AS (SELECT kind, key, source, data, status, changed_run FROM records "
+            "  WHERE account_id = ?1 "
+            "  UNION ALL SELECT kind, key, source, data, status, changed_run FROM records "
             "  WHERE kind = 'person' AND account_id IS NULL"
             + ("" if everyone else f" AND key IN ({_NAMED_PEOPLE})") + ") "
+            "SELECT kind, key, source, data, status, NULL FROM mine WHERE changed_run <= ?2 "
+            "UNION ALL "
             "SELECT h.kind, h.key, h.source, h.data, h.status, NULL FROM mine m "
             "JOIN record_history h ON h.kind = m.kind AND h.key = m.key AND h.source = m.source "
+            "AND m.changed_run > ?2 "
             "AND h.run_id = (SELECT MAX(x.run_id) FROM record_history x WHERE x.kind = m.kind "
             "  AND x.key = m.key AND x.source = m.source AND x.run_id <= ?2)",
             (account_id, run_id),
@@ -494,16 +509,19 @@ class SqliteStore:
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read(
-            "SELECT h.run_id, h.kind, h.key, h.source, h.status, h.data FROM record_history h "
-            "WHERE (h.kind = 'person' AND h.key = ?1) "
-            "OR (h.kind IN ('opportunity_role', 'team_member') "
-            "    AND json_extract(h.data, '$.person_id') = ?1) "
-            "OR (h.kind IN ('relationship', 'touch', 'contact_log') "
-            "    AND (json_extract(h.data, '$.customer_id') = ?1 "
-            "    OR json_extract(h.data, '$.supplier_id') = ?1)) "
-            "OR (h.kind = 'influence' AND (json_extract(h.data, '$.source_id') = ?1 "
-            "    OR json_extract(h.data, '$.target_id') = ?1)) "
-            "ORDER BY h.run_id, h.kind, h.key",
+            # Every version: the replaced ones in the history, the current in records.
+            "SELECT run_id, kind, key, source, status, data FROM ("
+            "  SELECT run_id, kind, key, source, status, data FROM record_history "
+            "  UNION ALL SELECT changed_run, kind, key, source, status, data FROM records) "
+            "WHERE (kind = 'person' AND key = ?1) "
+            "OR (kind IN ('opportunity_role', 'team_member') "
+            "    AND json_extract(data, '$.person_id') = ?1) "
+            "OR (kind IN ('relationship', 'touch', 'contact_log') "
+            "    AND (json_extract(data, '$.customer_id') = ?1 "
+            "    OR json_extract(data, '$.supplier_id') = ?1)) "
+            "OR (kind = 'influence' AND (json_extract(data, '$.source_id') = ?1 "
+            "    OR json_extract(data, '$.target_id') = ?1)) "
+            "ORDER BY run_id, kind, key",
             (person_id,),
         )
         return [HistoryEntry(run=int(r[0]), kind=r[1], key=r[2], source=r[3], status=r[4],

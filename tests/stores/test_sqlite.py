@@ -92,10 +92,47 @@ def test_records_missing_from_a_full_export_are_marked_inactive_not_deleted(
     sync_path(store, example_weekly, today=DAY2)
     rows = {(k, key): (status, since) for k, key, _s, _a, _d, status, since in store.dump()}
     assert rows[("person", buyer["Id"])] == ("active", None)
-    history = store.conn.execute(
-        "SELECT status FROM record_history WHERE kind = 'person' AND key = ? ORDER BY run_id",
-        (buyer["Id"],)).fetchall()
-    assert [h[0] for h in history] == ["active", "inactive", "active"]
+    history = [h.status for h in store.person_history(buyer["Id"]) if h.kind == "person"]
+    assert history == ["active", "inactive", "active"]
+
+
+def test_a_schema_1_store_keeps_every_version_when_upgraded(
+        tmp_path: Path, example_weekly: Path) -> None:
+    """Schema 1 kept each record's current version in the history too; schema 2 keeps
+    it in records alone.  An upgraded store answers every question about the past as
+    before."""
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    buyer = contact(export, "Tomás Ortega")
+    path = tmp_path / "k.db"
+    with SqliteStore(path) as store:
+        sync_path(store, export, today=DAY1)
+        shutil.copytree(export, tmp_path / "whole")
+        drop_rows(export, "Contact.csv", lambda r: r[0] == buyer["Id"])
+        drop_rows(export, "Task.csv", lambda r: r[1] == buyer["Id"])
+        drop_rows(export, "Event.csv", lambda r: r[1] == buyer["Id"])
+        sync_path(store, export, today=DAY2)  # the buyer leaves
+        sync_path(store, tmp_path / "whole", today=DAY2)  # and comes back
+        runs = sorted(r.id for r in store.runs())
+
+        def answers() -> tuple[object, ...]:
+            return (store.person_history(buyer["Id"]),
+                    [store.account_snapshot(buyer["AccountId"], run) for run in runs],
+                    [store.changed_accounts(run) for run in runs],
+                    list(store.dump()))
+
+        expected = answers()
+        assert [h.status for h in expected[0] if h.kind == "person"] == [  # type: ignore[attr-defined]
+            "active", "inactive", "active"]
+        kept = store.conn.execute("SELECT COUNT(*) FROM record_history").fetchone()[0]
+        # Back to schema 1's layout: every current version in the history as well.
+        store.conn.execute("INSERT INTO record_history SELECT kind, key, source, "
+                           "changed_run, status, data FROM records")
+        store.conn.execute("PRAGMA user_version = 1")
+    with SqliteStore(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.conn.execute("SELECT COUNT(*) FROM record_history").fetchone()[0] == kept
+        assert answers() == expected
 
 
 def test_rejected_rows_roll_the_whole_run_back(tmp_path: Path, store: SqliteStore,
