@@ -231,8 +231,7 @@ class SqliteStore:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, "
                          "PRIMARY KEY (kind, key)) WITHOUT ROWID")
             conn.execute("DELETE FROM temp.seen")
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (kind TEXT, key TEXT, "
-                         "account_id TEXT, data TEXT, hash TEXT, status TEXT, since TEXT, "
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch (kind TEXT, key TEXT, "
                          "PRIMARY KEY (kind, key)) WITHOUT ROWID")
             counts = report.counts
             batch: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -302,51 +301,61 @@ class SqliteStore:
 
     def _flush(self, batch: dict[tuple[str, str], tuple[Any, ...]], source: str,
                run_id: int, counts: Counter[str]) -> None:
-        """Write a batch of records with a few set-based statements.
+        """Write a batch of records: each inserted, or updated when its content changed.
 
-        Each record is inserted, or updated when its content changed: then the version
-        it replaces moves to ``record_history`` (unless this run wrote it: a record
-        sent twice keeps the later).  Identical records are left alone.
+        The batch's keys (not their payloads) are staged to read the stored hashes in one
+        join; identical records are then left alone.  A version an update replaces moves
+        to ``record_history`` (unless this run wrote it: a record sent twice keeps the
+        later).
         """
         conn = self.conn
-        conn.execute("DELETE FROM temp.incoming")
-        conn.executemany("INSERT INTO temp.incoming VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         batch.values())
+        conn.execute("DELETE FROM temp.batch")
+        conn.executemany("INSERT INTO temp.batch (kind, key) VALUES (?, ?)", batch.keys())
         before = conn.total_changes
-        conn.executemany("INSERT OR IGNORE INTO temp.seen (kind, key) VALUES (?, ?)",
-                         batch.keys())
+        conn.execute("INSERT OR IGNORE INTO temp.seen (kind, key) SELECT kind, key "
+                     "FROM temp.batch")
         counts["duplicates"] += len(batch) - (conn.total_changes - before)
-        new, changed, deleted = conn.execute(
-            "SELECT COALESCE(SUM(r.hash IS NULL), 0), "
-            "COALESCE(SUM(r.hash IS NOT NULL AND r.hash != i.hash), 0), "
-            "COALESCE(SUM(r.hash IS NOT NULL AND r.hash != i.hash AND i.status = 'deleted' "
-            "AND r.status != 'deleted'), 0) "
-            "FROM temp.incoming i LEFT JOIN records r "
-            "ON r.kind = i.kind AND r.key = i.key AND r.source = ?", (source,)).fetchone()
+        stored = {(kind, key): found for kind, key, *found in conn.execute(
+            # CROSS JOIN keeps the batch outside: one primary-key lookup per key.
+            "SELECT r.kind, r.key, r.hash, r.status, r.changed_run FROM temp.batch b "
+            "CROSS JOIN records r ON r.kind = b.kind AND r.key = b.key AND r.source = ?",
+            (source,))}
+        writes: list[tuple[Any, ...]] = []
+        replaced: list[tuple[str, str, str]] = []
+        new = changed = deleted = 0
+        for ident, (kind, key, account, payload, digest, status, since) in batch.items():
+            found = stored.get(ident)
+            if found is None:
+                new += 1
+            elif found[0] == digest:
+                continue
+            else:
+                changed += 1
+                deleted += status == "deleted" and found[1] != "deleted"
+                if found[2] != run_id:
+                    replaced.append((kind, key, source))
+            writes.append((kind, key, source, account, payload, digest, status, since, run_id))
         counts["inserted"] += new
         counts["updated"] += changed
         counts["deleted"] += deleted
         counts["unchanged"] += len(batch) - new - changed
-        if not new and not changed:
-            return
-        if changed:
-            conn.execute(
+        if replaced:
+            conn.executemany(
                 "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, "
-                "data) SELECT r.kind, r.key, r.source, r.changed_run, r.status, r.data "
-                "FROM temp.incoming i JOIN records r "
-                "ON r.kind = i.kind AND r.key = i.key AND r.source = ?1 "
-                "WHERE r.hash != i.hash AND r.changed_run != ?2", (source, run_id))
-        conn.execute(
-            "INSERT INTO records (kind, key, source, account_id, data, hash, status, "
-            "status_since, first_run, changed_run) "
-            "SELECT kind, key, ?1, account_id, data, hash, status, since, ?2, ?2 "
-            "FROM temp.incoming WHERE true "
-            "ON CONFLICT (kind, key, source) DO UPDATE SET account_id = excluded.account_id, "
-            "data = excluded.data, hash = excluded.hash, status = excluded.status, "
-            "status_since = CASE WHEN excluded.status = 'active' THEN NULL "
-            "  WHEN records.status = excluded.status THEN records.status_since "
-            "  ELSE excluded.status_since END, changed_run = excluded.changed_run "
-            "WHERE records.hash != excluded.hash", (source, run_id))
+                "data) SELECT kind, key, source, changed_run, status, data FROM records "
+                "WHERE kind = ? AND key = ? AND source = ?", replaced)
+        if writes:
+            conn.executemany(
+                "INSERT INTO records (kind, key, source, account_id, data, hash, status, "
+                "status_since, first_run, changed_run) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+                "ON CONFLICT (kind, key, source) DO UPDATE SET "
+                "account_id = excluded.account_id, data = excluded.data, "
+                "hash = excluded.hash, status = excluded.status, "
+                "status_since = CASE WHEN excluded.status = 'active' THEN NULL "
+                "  WHEN records.status = excluded.status THEN records.status_since "
+                "  ELSE excluded.status_since END, changed_run = excluded.changed_run",
+                writes)
 
     def _mark_absent(self, source: str, run_id: int, day: str, counts: Counter[str]) -> None:
         conn = self.conn

@@ -19,8 +19,10 @@ from kamgraph.config import Config, SalesforceFields
 from kamgraph.errors import InputError, StoreBusy, UnknownAccount
 from kamgraph.generate import generate_export
 from kamgraph.graph import build_account_graph
+from kamgraph.model import Account
 from kamgraph.stores.sqlite import SCHEMA_VERSION, SqliteStore
 from kamgraph.sync import rejects_path, sync_path
+from tests.builders import RecordsLoader
 
 DAY1 = date(2026, 10, 1)
 DAY2 = date(2026, 10, 2)
@@ -133,6 +135,32 @@ def test_a_schema_1_store_keeps_every_version_when_upgraded(
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.conn.execute("SELECT COUNT(*) FROM record_history").fetchone()[0] == kept
         assert answers() == expected
+
+
+def test_a_record_sent_twice_in_different_batches_is_counted_once_and_the_later_kept(
+        tmp_path: Path) -> None:
+    def accounts(*names: str) -> RecordsLoader:
+        return RecordsLoader([Account(id=f"001{i:015d}", name=n)
+                              for i, n in enumerate(names, 1)])
+
+    with SqliteStore(tmp_path / "k.db", batch_size=2) as store:
+        first = store.sync(accounts("A", "B", "C"), source="salesforce")
+        assert first.counts["inserted"] == 3
+        # The first account again, renamed, two batches later: one update, the later kept.
+        again = accounts("A", "B", "C", "D", "E")
+        again.items.append(Account(id="001000000000000001", name="A renamed"))
+        second = store.sync(again, source="salesforce")
+        assert (second.counts["inserted"], second.counts["updated"],
+                second.counts["unchanged"], second.counts["duplicates"]) == (2, 1, 3, 1)
+        assert {a.name for a in store.accounts()} == {"A renamed", "B", "C", "D", "E"}
+        # The history holds what run 1 wrote; run 2's own first version is not kept.
+        history = store.conn.execute(
+            "SELECT run_id, data FROM record_history WHERE key = '001000000000000001'"
+        ).fetchall()
+        assert [(run, json.loads(data)["name"]) for run, data in history] == [(1, "A")]
+        runs = [r.id for r in store.runs()]
+        assert store.account_snapshot("001000000000000001", min(runs)).items[0].record.name \
+            == "A"
 
 
 def test_rejected_rows_roll_the_whole_run_back(tmp_path: Path, store: SqliteStore,
