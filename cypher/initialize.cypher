@@ -8,4 +8,6 @@ CREATE INDEX record_account IF NOT EXISTS FOR (r:Record) ON (r.account_id);
 CREATE INDEX record_kind IF NOT EXISTS FOR (r:Record) ON (r.kind);
 CREATE INDEX record_source IF NOT EXISTS FOR (r:Record) ON (r.source);
 CREATE INDEX record_next_run IF NOT EXISTS FOR (r:Record) ON (r.next_run);
+// An audit asks which records changed after a run: a range over changed_run, not a scan.
+CREATE INDEX record_changed_run IF NOT EXISTS FOR (r:Record) ON (r.changed_run);
 CREATE INDEX history_uid IF NOT EXISTS FOR (h:History) ON (h.uid)
