@@ -4,6 +4,15 @@ The parse floor is the time Python's csv module takes merely to read every CSV o
 export, measured in the same run, so the ratios hold on any machine.  Each step runs in
 its own process so its peak memory (RSS) is its own.
 
+Two more floors, the store's own, bound what any sync or audit over the embedded store
+could reach:
+
+- the write floor: the records a full sync stored, already encoded, inserted with one
+  ``executemany`` into an empty store of the same schema (nothing parsed, encoded or
+  compared);
+- the read floor: every account's records read by its account index and their JSON
+  decoded, nothing built from them, divided by the cores an audit uses.
+
     python benchmarks/scale.py --accounts 100 1000
 """
 
@@ -14,6 +23,7 @@ import csv
 import json
 import os
 import platform
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -60,6 +70,41 @@ def incremental_slice(export: Path, out: Path, share: float = 0.01) -> int:
     return rows
 
 
+def write_floor(store: Path, tmp: Path) -> float:
+    """Seconds to insert the stored records, as they are, into an empty store."""
+    from kamgraph.stores.sqlite import SqliteStore
+
+    with sqlite3.connect(store) as source:
+        rows = source.execute("SELECT * FROM records").fetchall()
+    target = tmp / "write-floor.db"
+    with SqliteStore(target) as empty:
+        conn = empty.conn
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(f"INSERT INTO records VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+    del rows
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    return elapsed
+
+
+def read_floor(store: Path) -> float:
+    """Seconds to read and decode every account's records, divided by the cores."""
+    conn = sqlite3.connect(store)
+    accounts = [a for (a,) in conn.execute("SELECT key FROM records WHERE kind = 'account'")]
+    loads = json.loads
+    start = time.perf_counter()
+    for account in accounts:
+        for (data,) in conn.execute("SELECT data FROM records WHERE account_id = ?",
+                                    (account,)):
+            loads(data)
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed / (os.cpu_count() or 1)
+
+
 def timed(args: list[str]) -> tuple[float, int]:
     """Wall time and peak RSS (KB) of one kamgraph command in a child process.
 
@@ -82,8 +127,11 @@ def run(accounts: int, tmp: Path) -> dict[str, object]:
     subprocess.run([str(KAMGRAPH), "generate", "--accounts", str(accounts), "--seed", "1",
                     "-o", str(export)], check=True, stdout=subprocess.DEVNULL)
     floor, rows = parse_floor(export)
-    store = f"sqlite:///{tmp / f'k-{accounts}.db'}"
+    db = tmp / f"k-{accounts}.db"
+    store = f"sqlite:///{db}"
     sync_s, sync_rss = timed(["sync", str(export), "--store", store])
+    write_s = write_floor(db, tmp)
+    read_s = read_floor(db)
     # The same bytes again: recognised by the fingerprint, not parsed.
     resync_s, _ = timed(["sync", str(export), "--store", store])
     # The same content read in full (another setting changes the fingerprint): what a
@@ -110,6 +158,10 @@ def run(accounts: int, tmp: Path) -> dict[str, object]:
         "incremental_share_of_sync": round(incremental_s / sync_s, 3),
         "audit_s": round(audit_s, 2), "audit_ratio": round(audit_s / floor, 1),
         "audit_peak_rss_mb": round(audit_rss / 1024),
+        "store_write_floor_s": round(write_s, 2),
+        "store_write_floor_ratio": round(write_s / floor, 1),
+        "store_read_floor_s": round(read_s, 2),
+        "store_read_floor_ratio": round(read_s / floor, 1),
     }
 
 
