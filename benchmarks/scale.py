@@ -11,7 +11,9 @@ could reach:
   ``executemany`` into an empty store of the same schema (nothing parsed, encoded or
   compared);
 - the read floor: every account's records read by its account index and their JSON
-  decoded, nothing built from them, divided by the cores an audit uses.
+  decoded, nothing built from them, divided by the cores an audit uses;
+- the graph floor: every account loaded and its graph built as an audit does, with no
+  analysis run on it, divided by the cores.
 
     python benchmarks/scale.py --accounts 100 1000
 """
@@ -105,6 +107,24 @@ def read_floor(store: Path) -> float:
     return elapsed / (os.cpu_count() or 1)
 
 
+def graph_floor(store: Path) -> float:
+    """Seconds to load every account and build its graph, divided by the cores."""
+    from kamgraph.config import Config
+    from kamgraph.graph import build_account_graph, build_pool
+    from kamgraph.stores.sqlite import SqliteStore
+
+    config = Config()
+    with SqliteStore(store) as opened:
+        start = time.perf_counter()
+        loads = opened.supplier_loads()
+        pool = build_pool(opened.our_people(), config, loads)
+        for summary in opened.accounts(counts=False):
+            build_account_graph(opened.load_account(summary.id, everyone=False),
+                                date(2026, 11, 1), config, loads, pool)
+        elapsed = time.perf_counter() - start
+    return elapsed / (os.cpu_count() or 1)
+
+
 def timed(args: list[str]) -> tuple[float, int]:
     """Wall time and peak RSS (KB) of one kamgraph command in a child process.
 
@@ -132,6 +152,7 @@ def run(accounts: int, tmp: Path) -> dict[str, object]:
     sync_s, sync_rss = timed(["sync", str(export), "--store", store])
     write_s = write_floor(db, tmp)
     read_s = read_floor(db)
+    graph_s = graph_floor(db)
     # The same bytes again: recognised by the fingerprint, not parsed.
     resync_s, _ = timed(["sync", str(export), "--store", store])
     # The same content read in full (another setting changes the fingerprint): what a
@@ -162,6 +183,7 @@ def run(accounts: int, tmp: Path) -> dict[str, object]:
         "store_write_floor_ratio": round(write_s / floor, 1),
         "store_read_floor_s": round(read_s, 2),
         "store_read_floor_ratio": round(read_s / floor, 1),
+        "graph_floor_s": round(graph_s, 2), "graph_floor_ratio": round(graph_s / floor, 1),
     }
 
 
