@@ -135,42 +135,47 @@ class MultiMap:
 class SortedRuns:
     """Groups ``(key, values)`` spilled a run at a time, read back once in key order.
 
-    Each :meth:`write` takes a run already sorted by key and writes it to a temporary
-    file of its own with :mod:`marshal` (so keys and values are plain tuples, lists,
-    strings and numbers).  :meth:`merged` merges the runs: one group per key, its values
-    in the order they were written, earlier runs first.  Memory while merging is one
-    block of a file (about ``_BLOCK`` values) per run.
+    Each :meth:`write` takes a run already sorted by key and appends it to one temporary
+    file with :mod:`marshal` (so keys and values are plain tuples, lists, strings and
+    numbers).  :meth:`merged` merges the runs: one group per key, its values in the order
+    they were written, earlier runs first.  Memory while merging is one block (about
+    ``_BLOCK`` values) per run; the runs share the file, so a large export needs no more
+    open files than a small one.
     """
 
     def __init__(self) -> None:
-        self.files: list[IO[bytes]] = []
+        self.file: IO[bytes] | None = None
+        #: Each run's first and last byte in the file.
+        self.runs: list[tuple[int, int]] = []
 
     def write(self, groups: Iterable[tuple[Any, list[Any]]]) -> None:
         """Write one run: ``groups`` sorted by key, each key once."""
-        fh = tempfile.TemporaryFile()
-        try:
-            # In blocks, each one marshal blob behind its length: marshal reads a file
-            # object a few bytes at a time, but a bytes object at C speed.  A block ends
-            # past _BLOCK values, so merging holds about that many a run.
-            block: list[tuple[Any, list[Any]]] = []
-            size = 0
-            for group in groups:
-                block.append(group)
-                size += len(group[1])
-                if size >= _BLOCK:
-                    _write_block(fh, block)
-                    block, size = [], 0
-            if block:
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()
+        fh = self.file
+        start = fh.seek(0, 2)
+        # In blocks, each one marshal blob behind its length: marshal reads a file object
+        # a few bytes at a time, but a bytes object at C speed.  A block ends past _BLOCK
+        # values, so merging holds about that many a run.
+        block: list[tuple[Any, list[Any]]] = []
+        size = 0
+        for group in groups:
+            block.append(group)
+            size += len(group[1])
+            if size >= _BLOCK:
                 _write_block(fh, block)
-            fh.seek(0)
-        except BaseException:
-            fh.close()
-            raise
-        self.files.append(fh)
+                block, size = [], 0
+        if block:
+            _write_block(fh, block)
+        self.runs.append((start, fh.tell()))
 
     def merged(self) -> Iterator[tuple[Any, list[Any]]]:
         """Every key written, in order, with the values of every run."""
-        merged = heapq.merge(*(_groups(fh) for fh in self.files), key=itemgetter(0))
+        if self.file is None:
+            return
+        fh = self.file
+        runs = (_groups(fh, start, end) for start, end in self.runs)
+        merged = heapq.merge(*runs, key=itemgetter(0))
         current = next(merged, None)
         while current is not None:
             key, values = current
@@ -181,9 +186,10 @@ class SortedRuns:
             yield key, values
 
     def close(self) -> None:
-        for fh in self.files:
-            fh.close()
-        self.files = []
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.runs = []
 
 
 def _write_block(fh: IO[bytes], block: list[tuple[Any, list[Any]]]) -> None:
@@ -192,6 +198,12 @@ def _write_block(fh: IO[bytes], block: list[tuple[Any, list[Any]]]) -> None:
     fh.write(data)
 
 
-def _groups(fh: IO[bytes]) -> Iterator[tuple[Any, list[Any]]]:
-    while size := int.from_bytes(fh.read(8), "little"):
-        yield from marshal.loads(fh.read(size))
+def _groups(fh: IO[bytes], start: int, end: int) -> Iterator[tuple[Any, list[Any]]]:
+    """One run's groups, a block at a time (each read seeks: the runs share the file)."""
+    at = start
+    while at < end:
+        fh.seek(at)
+        size = int.from_bytes(fh.read(8), "little")
+        block = marshal.loads(fh.read(size))
+        at += 8 + size
+        yield from block

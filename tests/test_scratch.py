@@ -63,8 +63,9 @@ def test_sorted_runs_merge_each_key_once_in_order_with_its_values_in_written_ord
     merged = list(spilled.merged())
     assert [key for key, _ in merged] == sorted(expected)
     assert dict(merged) == expected
+    assert len(spilled.runs) == runs
     spilled.close()
-    assert spilled.files == []
+    assert spilled.file is None and list(spilled.merged()) == []
 
 
 def _touches(seed: int, prefix: str = "a") -> list[Touch]:
