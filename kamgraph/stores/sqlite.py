@@ -110,6 +110,15 @@ _NAMED_PEOPLE = (
 )
 
 
+#: A record's stored version, kept in the history under the run that wrote it, before a
+#: run replaces it: (kind, key, source).
+_KEEP_REPLACED = (
+    "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, data) "
+    "SELECT kind, key, source, changed_run, status, data FROM records "
+    "WHERE kind = ? AND key = ? AND source = ?"
+)
+
+
 class SqliteStore:
     """The embedded store.  ``SqliteStore("kamgraph.db")`` opens or creates the file."""
 
@@ -340,10 +349,7 @@ class SqliteStore:
         counts["deleted"] += deleted
         counts["unchanged"] += len(batch) - new - changed
         if replaced:
-            conn.executemany(
-                "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, "
-                "data) SELECT kind, key, source, changed_run, status, data FROM records "
-                "WHERE kind = ? AND key = ? AND source = ?", replaced)
+            conn.executemany(_KEEP_REPLACED, replaced)
         if writes:
             conn.executemany(
                 "INSERT INTO records (kind, key, source, account_id, data, hash, status, "
@@ -364,11 +370,8 @@ class SqliteStore:
             "AND NOT EXISTS (SELECT 1 FROM temp.seen s WHERE s.kind = r.kind AND s.key = r.key)",
             (source,),
         ).fetchall()
+        conn.executemany(_KEEP_REPLACED, [(kind, key, source) for kind, key, _ in gone])
         for kind, key, data in gone:
-            conn.execute(
-                "INSERT OR REPLACE INTO record_history (kind, key, source, run_id, status, "
-                "data) SELECT kind, key, source, changed_run, status, data FROM records "
-                "WHERE kind = ? AND key = ? AND source = ?", (kind, key, source))
             conn.execute(
                 "UPDATE records SET status = 'inactive', status_since = ?, changed_run = ?, "
                 "hash = ? WHERE kind = ? AND key = ? AND source = ?",
