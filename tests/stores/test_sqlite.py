@@ -117,24 +117,25 @@ def test_a_schema_1_store_keeps_every_version_when_upgraded(
         sync_path(store, tmp_path / "whole", today=DAY2)  # and comes back
         runs = sorted(r.id for r in store.runs())
 
-        def answers() -> tuple[object, ...]:
-            return (store.person_history(buyer["Id"]),
-                    [store.account_snapshot(buyer["AccountId"], run) for run in runs],
-                    [store.changed_accounts(run) for run in runs],
-                    list(store.dump()))
+        def answers(opened: SqliteStore) -> tuple[object, ...]:
+            return (opened.person_history(buyer["Id"]),
+                    [opened.account_snapshot(buyer["AccountId"], run) for run in runs],
+                    [opened.changed_accounts(run) for run in runs],
+                    list(opened.dump()))
 
-        expected = answers()
-        assert [h.status for h in expected[0] if h.kind == "person"] == [  # type: ignore[attr-defined]
-            "active", "inactive", "active"]
+        assert [h.status for h in store.person_history(buyer["Id"]) if h.kind == "person"] \
+            == ["active", "inactive", "active"]
+        expected = answers(store)
         kept = store.conn.execute("SELECT COUNT(*) FROM record_history").fetchone()[0]
         # Back to schema 1's layout: every current version in the history as well.
         store.conn.execute("INSERT INTO record_history SELECT kind, key, source, "
                            "changed_run, status, data FROM records")
         store.conn.execute("PRAGMA user_version = 1")
-    with SqliteStore(path) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert store.conn.execute("SELECT COUNT(*) FROM record_history").fetchone()[0] == kept
-        assert answers() == expected
+    with SqliteStore(path) as upgraded:
+        assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert upgraded.conn.execute("SELECT COUNT(*) FROM record_history").fetchone()[0] \
+            == kept
+        assert answers(upgraded) == expected
 
 
 def test_a_record_sent_twice_in_different_batches_is_counted_once_and_the_later_kept(
