@@ -13,7 +13,9 @@ could reach:
 - the read floor: every account's records read by its account index and their JSON
   decoded, nothing built from them, divided by the cores an audit uses;
 - the graph floor: every account loaded and its graph built as an audit does, with no
-  analysis run on it, divided by the cores.
+  analysis run on it, divided by the cores;
+- one analysis: networkx's cut points of every account's graph (the linear-time core of
+  key-person risk, one of a dozen analyses), divided by the cores.
 
     python benchmarks/scale.py --accounts 100 1000
 """
@@ -107,32 +109,40 @@ def read_floor(store: Path) -> float:
     return elapsed / (os.cpu_count() or 1)
 
 
-def graph_floor(store: Path) -> float:
-    """Seconds to load every account and build its graph, divided by the cores."""
+def graph_floor(store: Path) -> tuple[float, float]:
+    """Seconds to load every account and build its graph, and seconds to find the cut
+    points of those graphs, each divided by the cores."""
+    import networkx as nx
+
     from kamgraph.config import Config
     from kamgraph.graph import build_account_graph, build_pool
     from kamgraph.stores.sqlite import SqliteStore
 
     config = Config()
+    cuts = 0.0
     with SqliteStore(store) as opened:
         start = time.perf_counter()
         loads = opened.supplier_loads()
         pool = build_pool(opened.our_people(), config, loads)
         for summary in opened.accounts(counts=False):
-            build_account_graph(opened.load_account(summary.id, everyone=False),
-                                date(2026, 11, 1), config, loads, pool)
-        elapsed = time.perf_counter() - start
-    return elapsed / (os.cpu_count() or 1)
+            graph = build_account_graph(opened.load_account(summary.id, everyone=False),
+                                        date(2026, 11, 1), config, loads, pool)
+            began = time.perf_counter()
+            list(nx.articulation_points(nx.Graph(graph)))
+            cuts += time.perf_counter() - began
+        elapsed = time.perf_counter() - start - cuts
+    cores = os.cpu_count() or 1
+    return elapsed / cores, cuts / cores
 
 
-def floors(db: Path, tmp: Path) -> tuple[float, float, float]:
+def floors(db: Path, tmp: Path) -> tuple[float, float, float, float]:
     """The store's floors, measured in a child process: a process started later from
     this one would report this one's peak memory as its own (Linux keeps the larger
     high-water mark across fork and exec), and the write floor holds every record."""
     out = subprocess.run([sys.executable, __file__, "--floors", str(db), str(tmp)],
                          check=True, capture_output=True, text=True).stdout
     found = json.loads(out)
-    return found["write"], found["read"], found["graph"]
+    return found["write"], found["read"], found["graph"], found["cut_points"]
 
 
 def timed(args: list[str]) -> tuple[float, int]:
@@ -160,7 +170,7 @@ def run(accounts: int, tmp: Path) -> dict[str, object]:
     db = tmp / f"k-{accounts}.db"
     store = f"sqlite:///{db}"
     sync_s, sync_rss = timed(["sync", str(export), "--store", store])
-    write_s, read_s, graph_s = floors(db, tmp)
+    write_s, read_s, graph_s, cuts_s = floors(db, tmp)
     # The same bytes again: recognised by the fingerprint, not parsed.
     resync_s, _ = timed(["sync", str(export), "--store", store])
     # The same content read in full (another setting changes the fingerprint): what a
@@ -192,6 +202,7 @@ def run(accounts: int, tmp: Path) -> dict[str, object]:
         "store_read_floor_s": round(read_s, 2),
         "store_read_floor_ratio": round(read_s / floor, 1),
         "graph_floor_s": round(graph_s, 2), "graph_floor_ratio": round(graph_s / floor, 1),
+        "cut_points_s": round(cuts_s, 2), "cut_points_ratio": round(cuts_s / floor, 2),
     }
 
 
@@ -203,8 +214,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.floors:
         db, tmp = args.floors
+        graph, cuts = graph_floor(db)
         print(json.dumps({"write": write_floor(db, tmp), "read": read_floor(db),
-                          "graph": graph_floor(db)}))
+                          "graph": graph, "cut_points": cuts}))
         return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
