@@ -1,4 +1,5 @@
-"""The audit: every analysis over every chosen account, in the ``kamgraph.audit/1`` shape."""
+"""The audit: every analysis over every chosen account, and the actions they add up to,
+in the ``kamgraph.audit/2`` shape."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 
+from kamgraph.actions import Action, plan_actions
 from kamgraph.analysis.anti_sponsor import likely_anti_sponsors
 from kamgraph.analysis.committee import committee_findings
 from kamgraph.analysis.coverage import coverage_gaps
@@ -17,6 +19,7 @@ from kamgraph.analysis.findings import Finding, Severity
 from kamgraph.analysis.influence import hidden_influencers
 from kamgraph.analysis.key_person import key_person_risks
 from kamgraph.analysis.mirror import mirror_findings
+from kamgraph.analysis.people import is_unmapped
 from kamgraph.analysis.paths import path_findings
 from kamgraph.analysis.portfolio import portfolio_placement
 from kamgraph.analysis.red_flags import map_status_findings, red_flags
@@ -41,7 +44,7 @@ __all__ = [
     "run_audit",
 ]
 
-SCHEMA_ID = "kamgraph.audit/1"
+SCHEMA_ID = "kamgraph.audit/2"
 
 Analysis = Callable[[nx.MultiDiGraph, Config], list[Finding]]
 
@@ -66,21 +69,47 @@ ANALYSES: tuple[Analysis, ...] = (
 
 @dataclass
 class AccountAudit:
+    """One account's audit: its stage, every finding, and the ranked actions they make."""
+
     id: str
     name: str
     stage: dict[str, Any] | None
     findings: list[Finding] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    #: Nobody of theirs is recorded: nothing can be said to be missing.
+    unmapped: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        covering = self.action_of_findings()
+        findings = []
+        for i, f in enumerate(self.findings):
+            entry = f.to_dict()
+            entry["action_id"] = covering.get(i)
+            findings.append(entry)
         return {
             "id": self.id,
             "name": self.name,
             "stage": self.stage,
-            "findings": [f.to_dict() for f in self.findings],
+            "unmapped": self.unmapped,
+            "actions": [a.to_dict() for a in self.actions],
+            "findings": findings,
         }
 
-    def findings_at_or_above(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity.rank >= severity.rank)
+    def action_of_findings(self) -> dict[int, str]:
+        """Position of each finding an action covers -> that action's id."""
+        return {i: a.id for a in self.actions for i in a.findings}
+
+    def action_for(self, person: str) -> Action | None:
+        """The action whose subject, owner or helper is ``person``, subject first."""
+        for a in self.actions:
+            if a.subject.id == person:
+                return a
+        return next((a for a in self.actions
+                     if (a.owner and a.owner.id == person)
+                     or any(w.id == person for w in a.with_)), None)
+
+    def actions_at_or_above(self, priority: Severity) -> int:
+        return sum(1 for a in self.actions if a.priority.rank >= priority.rank)
 
 
 @dataclass
@@ -105,7 +134,9 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> Account
         findings.extend(analysis(graph, config))
     findings.sort(key=Finding.sort_key)
     return AccountAudit(id=account["id"], name=account["name"],
-                        stage=classify_stage(graph, config), findings=findings)
+                        stage=classify_stage(graph, config), findings=findings,
+                        actions=plan_actions(graph, findings, config),
+                        unmapped=is_unmapped(graph))
 
 
 def resolve_accounts(store: Store, refs: Sequence[str]) -> list[AccountSummary]:

@@ -188,6 +188,15 @@ class Config:
     quiet_days: int = 30
     #: Too few contacts: covered people wanted per this much of an open deal's amount.
     deal_amount_per_contact: float = 100_000.0
+    #: Actions an account's audit table and Markdown show before "and N more (--all)"
+    #: (``[audit] max_actions``); the JSON holds them all.
+    max_actions: int = 7
+    #: Actions of one account that may be high priority; later ones are medium
+    #: (``[audit] max_high_actions``).
+    max_high_actions: int = 3
+    #: Actions one person of ours is given in one account before the next best is asked
+    #: (``[audit] max_actions_per_owner``).
+    max_actions_per_owner: int = 3
     #: Salesforce custom fields.
     salesforce: SalesforceFields = field(default_factory=SalesforceFields)
     #: Extra Salesforce role labels: OpportunityContactRole.Role -> customer role.
@@ -213,6 +222,7 @@ def _scalars() -> dict[str, type]:
 
 
 _SCALARS = _scalars()
+_AUDIT_KEYS = ("max_actions", "max_high_actions", "max_actions_per_owner")
 _STRING_LISTS = ("gap_functions", "gap_levels", "committee_roles")
 
 
@@ -316,6 +326,16 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
                     raise _fail(path, f"{key}.{function}", "expected a list of our functions")
                 table[function] = tuple(ours)
             kwargs[key] = _frozen(table)
+        elif key == "audit":
+            if not isinstance(value, dict):
+                raise _fail(path, key, "expected a table")
+            for name, number in value.items():
+                if name not in _AUDIT_KEYS:
+                    raise _fail(path, f"audit.{name}",
+                                f"unknown setting (one of {', '.join(_AUDIT_KEYS)})")
+                if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                    raise _fail(path, f"audit.{name}", "expected a whole number of 1 or more")
+                kwargs[name] = number
         elif key == "salesforce":
             kwargs[key] = _salesforce(path, value)
         elif key in ("hubspot", "dynamics"):

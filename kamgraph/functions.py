@@ -2,13 +2,20 @@
 
 Customer functions are the rows of the relationship map, ours are its columns.  Each
 table maps a function to keywords matched as whole words (or word starts) against the
-normalised department, then the title; the first function with a hit wins.  C-level
-people belong to senior management whatever their department.  Tables can be extended
-in ``kamgraph.toml`` (``[functions.customer]`` and ``[functions.supplier]``).
+normalised department, then the title; the first function with a hit wins.  A C-level
+person's function is the domain their title names (a CTO or CIO is technology, a CFO
+finance, a COO operations, a CPO purchasing, a CMO marketing), whatever their
+department; a CEO, managing director or general manager, and any C-level title that
+names no domain, is senior (general) management.  Tables can be extended in
+``kamgraph.toml`` (``[functions.customer]`` and ``[functions.supplier]``).
 
 >>> customer_function("Einkauf", "Leiter Einkauf")
 'purchasing'
 >>> supplier_function(None, "Field Application Engineer")
+'technical_service'
+>>> customer_function("R&D", "CFO", Level.C_LEVEL), customer_function("R&D", "CTO", Level.C_LEVEL)
+('finance', 'r_and_d')
+>>> supplier_function(None, "Chief Technology Officer", Level.C_LEVEL)
 'technical_service'
 """
 
@@ -22,6 +29,7 @@ from kamgraph.model import Level
 from kamgraph.titles import normalise_title
 
 __all__ = [
+    "C_LEVEL_DOMAINS",
     "CUSTOMER_FUNCTIONS",
     "OTHER",
     "SENIOR_MANAGEMENT",
@@ -96,6 +104,37 @@ SUPPLIER_FUNCTIONS: Mapping[str, Sequence[str]] = {
 }
 
 
+#: C-level titles that name a domain, and the function that domain is on each side
+#: (customer, ours).  Tried in order; a C-level title that matches none is senior
+#: management.
+C_LEVEL_DOMAINS: tuple[tuple[str, str, str], ...] = (
+    (r"\bc(t|i|is|d|dao)o\b|\bchief (technology|technical|information|digital|data"
+     r"|science|scientific|research|engineering|innovation)\b", "r_and_d", "technical_service"),
+    (r"\bcfo\b|\bchief financ|\bfinance director\b|\bfinanzvorstand",
+     "finance", "finance"),
+    (r"\bcoo\b|\bchief operat|\bchief manufactur|\bchief supply", "operations",
+     "operations"),
+    (r"\bcpo\b|\bchief (procurement|purchasing|sourcing)", "purchasing", "operations"),
+    (r"\bcmo\b|\bchief (marketing|brand)", "marketing", "marketing"),
+    (r"\bc(r|co)o\b|\bchief (revenue|sales|commercial|customer)", "marketing",
+     "field_sales"),
+    (r"\bc(q)o\b|\bchief quality", "quality_control", "technical_service"),
+)
+
+
+@lru_cache(maxsize=4096)
+def c_level_domain(title: str | None, supplier: bool) -> str | None:
+    """The function a C-level title names (``None`` when it names none: general
+    management)."""
+    if not title:
+        return None
+    norm = normalise_title(title)
+    for pattern, customer, ours in C_LEVEL_DOMAINS:
+        if re.search(pattern, norm):
+            return ours if supplier else customer
+    return None
+
+
 @lru_cache(maxsize=64)
 def _pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
@@ -107,10 +146,16 @@ def classify(
     title: str | None,
     table: Mapping[str, Sequence[str]],
     level: Level | None = None,
+    supplier: bool = False,
 ) -> str:
-    """Return the function a department and title belong to, or ``"other"``."""
+    """Return the function a department and title belong to, or ``"other"``.
+
+    A C-level person's function is the domain their title names, when ``table`` has
+    that function; otherwise senior management.
+    """
     if level is Level.C_LEVEL:
-        return SENIOR_MANAGEMENT
+        domain = c_level_domain(title, supplier)
+        return domain if domain is not None and domain in table else SENIOR_MANAGEMENT
     for text in (department, title):
         if not text:
             continue
@@ -138,4 +183,4 @@ def supplier_function(
     table: Mapping[str, Sequence[str]] = SUPPLIER_FUNCTIONS,
 ) -> str:
     """Our function (column of the relationship map) of one of our people."""
-    return classify(department, title, table, level)
+    return classify(department, title, table, level, supplier=True)

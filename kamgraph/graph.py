@@ -407,17 +407,29 @@ def _contact_attrs(
             last is None or recorded.last_contact > last
         ):
             last = recorded.last_contact
-    if last is not None:
-        current = (as_of - last).days <= config.recency_days
+    # A relationship needs two-way contact (a held meeting or a connected call): one-way
+    # e-mail and unanswered calls are attempts, never coverage.  A relationship recorded
+    # by hand is someone's word that the two talk, and counts as two-way.
+    two_way = [t[0] for t in contacts
+               if t[2] == Outcome.HELD.value and t[1] != Channel.EMAIL.value]
+    last_two_way = two_way[-1] if two_way else None
+    if recorded is not None and recorded.last_contact and recorded.last_contact <= as_of and (
+        last_two_way is None or recorded.last_contact > last_two_way
+    ):
+        last_two_way = recorded.last_contact
+    if last_two_way is not None:
+        current = (as_of - last_two_way).days <= config.recency_days
     else:
         # A hand-recorded relationship with a frequency but no date is taken as current.
-        current = recorded is not None and frequency is not Frequency.NONE
+        current = (recorded is not None and recorded.last_contact is None
+                   and frequency is not Frequency.NONE)
     holders_active = graph.nodes[sid]["active"] and graph.nodes[cid]["active"]
     return {
         "frequency": frequency.value,
         "frequency_rank": frequency.rank,
         "first_contact": first,
         "last_contact": last,
+        "last_two_way": last_two_way,
         "days_since_contact": (as_of - last).days if last else None,
         "meetings": by_channel[Channel.MEETING.value],
         "calls": by_channel[Channel.CALL.value],

@@ -129,6 +129,12 @@ def anti_sponsor_scores(graph: nx.MultiDiGraph,
                         config: Config | None = None) -> list[AntiSponsorScore]:
     """A score for every active customer person, highest first."""
     config = config or Config()
+    found = config
+    return list(memo(graph, ("anti_sponsor_scores", id(found)),
+                     lambda: _scores(graph, found)))
+
+
+def _scores(graph: nx.MultiDiGraph, config: Config) -> list[AntiSponsorScore]:
     scores = []
     for node in customers(graph):
         signals = _signals(graph, node, config)

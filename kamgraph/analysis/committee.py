@@ -19,6 +19,7 @@ from kamgraph.analysis.people import (
     contact_edges,
     customers,
     in_order,
+    is_unmapped,
     open_opportunities,
     second_thread,
 )
@@ -70,8 +71,11 @@ def committee_status(
 
 
 def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
-    """``committee_incomplete`` for the account and for each open opportunity."""
+    """``committee_incomplete`` for the account and for each open opportunity (none for
+    an unmapped account: a committee of nobody recorded is not known to be incomplete)."""
     config = config or Config()
+    if is_unmapped(graph):
+        return []
     account = graph.graph["account"]
     scopes: list[tuple[Subject, dict[str, set[str]] | None]] = [
         (Subject("account", account["id"], str(account["name"])), None)]
@@ -124,6 +128,8 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> 
             score=score, subject=subject, evidence=tuple(evidence),
             action="Complete the buying committee: " + "; ".join(steps) + ".",
             suggested=suggested,
-            data={"completeness": status["completeness"]},
+            data={"completeness": status["completeness"],
+                  "uncovered": [h for _, h in missing if h is not None],
+                  "unnamed": [_label(r) for r, h in missing if h is None]},
         ))
     return findings

@@ -208,7 +208,8 @@ def function_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             evidence=tuple(evidence),
             action=action,
             suggested=_subject(graph, owner) if owner else None,
-            data={"scope": "function", "function": function},
+            data={"scope": "function", "function": function, "people": people,
+                  "target": target},
         ))
     return findings
 
@@ -239,6 +240,7 @@ def level_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             action=(f"Open a {level.label} relationship at {account['name']}: a peer of ours "
                     f"at the same level meets {graph.nodes[target]['name']}."),
             suggested=_subject(graph, owner) if owner else None,
-            data={"scope": "level", "level": level.value},
+            data={"scope": "level", "level": level.value, "people": people,
+                  "target": target},
         ))
     return findings

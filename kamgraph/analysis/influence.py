@@ -3,8 +3,10 @@
 Derived influence is PageRank over the customer side: a person gains from everyone who
 reports to them and from everyone they sway (an ``influences`` line ``a -> b`` lends
 ``b``'s weight to ``a``).  Scores are scaled so the account's most influential person
-is 1.  A *hidden influencer* scores high, holds no recorded role and is not senior
-enough to be watched anyway: exactly the person an account plan forgets.
+is 1; people no line touches have none, and an account without lines has no derived
+influence.  A *hidden influencer* scores high, holds no recorded role, is not senior
+enough to be watched anyway, and has recorded structural weight — people who report to
+them, or sway over a key person: exactly the person an account plan forgets.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from __future__ import annotations
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
-from kamgraph.analysis.people import contact_edges, customers, describe, in_order, memo
+from kamgraph.analysis.people import (
+    contact_edges,
+    customers,
+    describe,
+    in_order,
+    is_key,
+    memo,
+)
 from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO
 
@@ -73,9 +82,12 @@ def _derived_influence(graph: nx.MultiDiGraph) -> dict[str, float]:
         elif key == INFLUENCES:
             # u sways v: v's standing flows to u.
             edges[(v, u)] = edges.get((v, u), 0.0) + float(data.get("weight", 1.0)) * 2.0
-    rank = pagerank(edges, sorted(people))
+    # Influence is derived from lines: someone no line touches has none to show, and an
+    # account without lines has no derived influence at all (not everyone at 1.00).
+    lined = {u for u, _ in edges} | {v for _, v in edges}
+    rank = pagerank(edges, sorted(lined))
     top = max(rank.values(), default=0.0)
-    return {p: (r / top if top else 0.0) for p, r in rank.items()}
+    return {p: (rank[p] / top if top and p in rank else 0.0) for p in people}
 
 
 def influence_weight(graph: nx.MultiDiGraph, node: str,
@@ -106,6 +118,8 @@ def hidden_influencers(graph: nx.MultiDiGraph, config: Config | None = None) -> 
             continue  # senior people are watched as key people already
         reports = [u for u, _, k in graph.in_edges(node, keys=True) if k == REPORTS_TO]
         sways = [v for _, v, k in graph.out_edges(node, keys=True) if k == INFLUENCES]
+        if not reports and not any(is_key(graph, v, config) for v in sways):
+            continue  # no recorded weight: a high rank alone is no evidence
         evidence = [f"derived influence {score:.2f} (the account's most influential = 1.00; "
                     f"flagged at {config.hidden_influencer_threshold:.2f})",
                     "no recorded role on any opportunity or in the account plan"]

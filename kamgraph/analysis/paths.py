@@ -16,6 +16,7 @@ from itertools import islice
 
 import networkx as nx
 
+from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
 from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import contact_edges, customers, describe, in_order, order_of, ours
 from kamgraph.analysis.strength import edge_strength
@@ -96,12 +97,37 @@ def find_customer(graph: nx.MultiDiGraph, ref: str) -> str | None:
 
 def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = None,
                    alternatives: int = 3) -> list[Route]:
-    """The strongest routes to ``target``, strongest first (at most ``alternatives``)."""
+    """The strongest routes to ``target``, strongest first (at most ``alternatives``).
+
+    Routes that pass through a likely anti-sponsor come after every route that does
+    not, whatever their strength: an introduction is never asked of a detractor while
+    another way in exists.
+    """
     config = config or Config()
     h = _routes_graph(graph, config)
     if target not in h or _US not in h:
         return []
+    avoid = likely_anti_sponsors_set(graph, config) - {target}
+    clean = h.subgraph(n for n in h if n not in avoid) if avoid else h
+    routes = _simple_routes(clean, target, alternatives)
+    if avoid and len(routes) < alternatives:
+        seen = {r.hops for r in routes}
+        for route in _simple_routes(h, target, alternatives):
+            if route.hops not in seen and len(routes) < alternatives:
+                routes.append(route)
+    return routes
+
+
+def likely_anti_sponsors_set(graph: nx.MultiDiGraph, config: Config) -> set[str]:
+    """Customer people whose anti-sponsor score reaches the threshold."""
+    return {s.person for s in anti_sponsor_scores(graph, config)
+            if s.score >= config.anti_sponsor_threshold}
+
+
+def _simple_routes(h: nx.DiGraph, target: str, alternatives: int) -> list[Route]:
     routes = []
+    if target not in h:
+        return routes
     try:
         for nodes in islice(nx.shortest_simple_paths(h, _US, target, weight="cost"),
                             alternatives):

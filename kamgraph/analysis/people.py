@@ -22,6 +22,7 @@ __all__ = [
     "in_order",
     "is_decision_maker",
     "is_key",
+    "is_unmapped",
     "key_reasons",
     "memo",
     "open_opportunities",
@@ -29,6 +30,7 @@ __all__ = [
     "ours",
     "peer_fit",
     "peer_quality",
+    "rebuffed",
     "second_thread",
 ]
 
@@ -109,6 +111,12 @@ def _side(graph: nx.MultiDiGraph, side: str, active: bool) -> list[str]:
 def customers(graph: nx.MultiDiGraph, *, active: bool = True) -> Iterator[str]:
     """Customer people, in name order; only those still there unless ``active=False``."""
     yield from memo(graph, ("customers", active), lambda: _side(graph, "customer", active))
+
+
+def is_unmapped(graph: nx.MultiDiGraph) -> bool:
+    """True when nobody of the customer's is recorded (still there): nothing is known of
+    the account's buying centre, so nothing can be said to be missing from it."""
+    return not memo(graph, ("customers", True), lambda: _side(graph, "customer", True))
 
 
 def ours(graph: nx.MultiDiGraph, *, active: bool = True) -> Iterator[str]:
@@ -224,7 +232,24 @@ def second_thread(
 
     ranked = memo(graph, ("second_thread", them["function"], them["level_rank"], id(config)),
                   ranking)
-    return next((n for n in ranked if n not in exclude), None)
+    return next((n for n in ranked if n not in exclude and not rebuffed(graph, n, customer)),
+                None)
+
+
+def rebuffed(graph: nx.MultiDiGraph, ours: str, customer: str) -> bool:
+    """True when ``ours``'s record with ``customer`` is mostly attempts turned away.
+
+    Declined invitations and unanswered calls that outnumber the two-way contacts (held
+    meetings, connected calls): whoever else is asked, not this person, opens the door.
+    """
+    if not graph.has_edge(ours, customer, CONTACT):
+        return False
+    data = graph.edges[ours, customer, CONTACT]
+    attempts = data["declined"] + data["unanswered"]
+    if attempts < 2:
+        return False
+    two_way = sum(1 for t in data["touches"] if t[2] == "held" and t[1] != "email")
+    return attempts > two_way
 
 
 def open_opportunities(

@@ -27,6 +27,7 @@ from kamgraph.analysis.people import (
     customers,
     describe,
     is_key,
+    is_unmapped,
     open_opportunities,
 )
 from kamgraph.config import Config
@@ -86,8 +87,13 @@ def _scopes(graph: nx.MultiDiGraph) -> list[tuple[Subject, list[str], dict[str, 
 
 
 def map_status_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
-    """``map_status`` for each scope below 3 or without its minimum committee."""
+    """``map_status`` for each scope below 3 or without its minimum committee.
+
+    An unmapped account (nobody of theirs recorded) has none: nothing is known.
+    """
     config = config or Config()
+    if is_unmapped(graph):
+        return []
     findings = []
     for subject, people, roles, _opp in _scopes(graph):
         status, committee = map_status(graph, people, roles, config)
@@ -111,7 +117,9 @@ def map_status_findings(graph: nx.MultiDiGraph, config: Config | None = None) ->
             kind=STATUS_KIND, severity=severity_for(score, config.severity_high,
                                                     config.severity_medium),
             score=min(1.0, score), subject=subject, evidence=tuple(evidence), action=action,
-            data={"status": status, "missing": missing},
+            data={"status": status, "missing": missing,
+                  "uncovered": [h for name in missing for h in committee[name]],
+                  "unnamed": [name for name in missing if not committee[name]]},
         ))
     return findings
 
@@ -124,9 +132,12 @@ def _two_way_days(graph: nx.MultiDiGraph, node: str) -> list[int]:
 
 
 def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
-    """The five red flags, each with its evidence."""
+    """The five red flags, each with its evidence (none for an unmapped account)."""
     config = config or Config()
-    flags: list[tuple[Subject, float, list[str], str]] = []
+    if is_unmapped(graph):
+        return []
+    # (subject, score, evidence, action, data: which flag, and whom it is about)
+    flags: list[tuple[Subject, float, list[str], str, dict[str, Any]]] = []
     window = config.recency_days
     for subject, people, roles, opp in _scopes(graph):
         if opp is None:
@@ -137,12 +148,14 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
                 flags.append((subject, 0.6, [
                     f"uncovered buying influence on {opp['name']}: {describe(graph, node)} "
                     f"({labels}) has no active relationship with us"],
-                    f"Cover {graph.nodes[node]['name']} before the deal moves on."))
+                    f"Cover {graph.nodes[node]['name']} before the deal moves on.",
+                    {"flag": "uncovered_influence", "person": node}))
         coach = [p for p in people if "coach" in roles.get(p, set())
                  or graph.nodes[p]["stance"] == "champion"]
         if not coach:
             flags.append((subject, 0.55, [f"no coach or champion on {opp['name']}"],
-                          "Find a coach: someone inside who wants us to win and will guide us."))
+                          "Find a coach: someone inside who wants us to win and will guide us.",
+                          {"flag": "no_coach"}))
         covered = [p for p in people if _covered(graph, p)]
         amount = opp.get("amount") or 0
         wanted = int(amount // config.deal_amount_per_contact)
@@ -150,7 +163,8 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
             flags.append((subject, 0.5, [
                 f"{opp['name']} is worth {amount:,.0f}: {len(covered)} of its people are "
                 f"covered, {wanted} wanted (one per {config.deal_amount_per_contact:,.0f})"],
-                "Widen coverage of the deal's buying centre."))
+                "Widen coverage of the deal's buying centre.",
+                {"flag": "thin_coverage", "covered": len(covered), "wanted": wanted}))
     for node in customers(graph):
         data = graph.nodes[node]
         subject = Subject("person", node, str(data["name"]))
@@ -159,20 +173,22 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
             when = f"last met {days[0]} days ago" if days else "never met"
             flags.append((subject, 0.7, [
                 f"economic buyer {describe(graph, node)} not met in the last {window} days "
-                f"({when})"], f"Meet {data['name']} this month."))
+                f"({when})"], f"Meet {data['name']} this month.",
+                {"flag": "economic_buyer_not_met", "person": node}))
         if is_key(graph, node, config) and days and days[0] >= config.quiet_days:
             earlier = [d for d in days if days[0] <= d < days[0] + 90]
             if len(earlier) >= 4:
                 flags.append((subject, 0.55, [
                     f"{describe(graph, node)} has gone quiet: no two-way contact for "
                     f"{days[0]} days after {len(earlier)} in the 90 days before"],
-                    f"Find out why {data['name']} went quiet; re-engage this week."))
+                    f"Find out why {data['name']} went quiet; re-engage this week.",
+                    {"flag": "gone_quiet", "person": node}))
     findings = []
-    for subject, score, evidence, action in flags:
+    for subject, score, evidence, action, flag in flags:
         findings.append(Finding(
             kind=FLAG_KIND, severity=severity_for(score, config.severity_high,
                                                   config.severity_medium),
-            score=score, subject=subject, evidence=tuple(evidence), action=action,
+            score=score, subject=subject, evidence=tuple(evidence), action=action, data=flag,
         ))
     return findings
 

@@ -32,6 +32,8 @@ def relationship_level_gaps(graph: nx.MultiDiGraph,
             key=lambda e: (order_of(graph, e[0]), order_of(graph, e[1]), e[2])):
         if key != CONTACT or not d.get("level"):
             continue
+        if not graph.nodes[ours]["active"] or not graph.nodes[theirs]["active"]:
+            continue  # the relationship left with them: a coverage gap, not a level
         current = RELATIONSHIP_LEVELS.index(d["level"])
         desired = RELATIONSHIP_LEVELS.index(d["desired_level"]) if d.get("desired_level") \
             else current

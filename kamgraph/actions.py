@@ -1,0 +1,621 @@
+"""Actions: one account's findings turned into a short, ranked list of what to do.
+
+The analyses each see one side of the account and say so on their own; this step
+speaks for all of them, once.  Findings about the same fact become one action whose
+reasons list every finding behind it:
+
+- a customer person is the subject of at most one action, whatever analyses noticed
+  them (a gap, a single thread, a missing peer, a red flag, a likely anti-sponsor);
+- a function or level gap, a committee hole or a key-person risk whose people already
+  have actions adds a reason to them, not an action of its own;
+- what is left of the buying committee and the deals' map status is one action for the
+  account; the account's shape (a bow-tie), its effort and its changes one each.
+
+Who acts is decided once for the account, most important action first: the person of
+ours best placed (a peer of matching function and level, already on the account, with
+capacity), never someone who has left, never someone whose record with the subject is
+declines and unanswered calls; introduced by whoever of ours still holds the
+relationship, or by the strongest route that avoids a likely anti-sponsor.
+
+Actions are ranked by what losing the relationship would cost, and each has a priority
+(at most ``Config.max_high_actions`` high) and a rank (1 = do first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
+from kamgraph.analysis.findings import Finding, Severity, Subject
+from kamgraph.analysis.paths import paths_to_power
+from kamgraph.analysis.people import (
+    contact_edges,
+    customers,
+    function_label,
+    is_decision_maker,
+    is_unmapped,
+    open_opportunities,
+    order_of,
+    ours,
+    peer_fit,
+    rebuffed,
+)
+from kamgraph.analysis.strength import edge_strength
+from kamgraph.config import Config
+from kamgraph.model import Level, SupplierRole
+
+__all__ = ["Action", "plan_actions"]
+
+#: Days to act, by priority.
+DUE_DAYS = {Severity.HIGH: 30, Severity.MEDIUM: 60, Severity.LOW: 90}
+_LEADS = (SupplierRole.KEY_ACCOUNT_MANAGER.value, SupplierRole.KEY_ACCOUNT_DIRECTOR.value,
+          SupplierRole.EXECUTIVE_SPONSOR.value)
+#: Person-level findings, most telling first: the first present names the problem.
+_PERSON_ORDER = ("handover", "anti_sponsor", "coverage_gap", "path_to_power", "red_flag",
+                 "single_threaded", "mirror_mismatch", "mirror_opportunity",
+                 "relationship_level_gap", "hidden_influencer")
+_UNCOVERED_FLAGS = ("uncovered_influence", "economic_buyer_not_met")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing to do about one problem: who acts, with whom, and every reason why."""
+
+    id: str
+    rank: int
+    priority: Severity
+    subject: Subject
+    problem: str
+    owner: Subject | None
+    with_: tuple[Subject, ...]
+    action: str
+    due: date | None
+    because: tuple[str, ...]
+    evidence: tuple[str, ...]
+    #: Positions, in the audit's findings, of the findings this action covers.
+    findings: tuple[int, ...] = field(default=(), compare=False)
+    score: float = field(default=0.0, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "rank": self.rank, "priority": self.priority.value,
+            "subject": self.subject.to_dict(), "problem": self.problem,
+            "owner": _person(self.owner), "with": [_person(w) for w in self.with_],
+            "action": self.action, "due": self.due.isoformat() if self.due else None,
+            "because": list(self.because), "evidence": list(self.evidence),
+        }
+
+
+def _person(subject: Subject | None) -> dict[str, str] | None:
+    return {"id": subject.id, "name": subject.name} if subject else None
+
+
+@dataclass
+class _Problem:
+    """Findings gathered about one fact, before anyone is chosen to act on it."""
+
+    key: tuple[str, ...]
+    subject: Subject
+    members: list[int] = field(default_factory=list)
+
+
+def plan_actions(
+    graph: nx.MultiDiGraph, findings: Sequence[Finding], config: Config | None = None,
+) -> list[Action]:
+    """The ranked actions of one account from its findings.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        The account graph the findings were made from.
+    findings : sequence of Finding
+        Every finding of the account, in the audit's order; an action's ``findings``
+        are positions in it.
+    config : Config, optional
+        Owner limits, the high budget and the analyses' settings.
+
+    Returns
+    -------
+    list of Action
+        Every action, rank 1 first.  A low finding no action needs (the portfolio
+        placement, say) is in none.
+    """
+    config = config or Config()
+    problems = _gather(graph, findings, config)
+    planner = _Planner(graph, findings, config)
+    drafts = [planner.draft(p) for p in problems]
+    drafts = [d for d in drafts if d is not None]
+    drafts.sort(key=lambda d: (-d["priority"].rank, -d["score"],
+                               str(d["subject"].name).lower()))
+    planner.assign(drafts)
+    account_id = str(graph.graph["account"]["id"])
+    as_of: date = graph.graph["as_of"]
+    actions = []
+    highs = 0
+    for rank, d in enumerate(drafts, 1):
+        priority = d["priority"]
+        if priority is Severity.HIGH:
+            highs += 1
+            if highs > config.max_high_actions:
+                priority = Severity.MEDIUM  # the team can do a few things first, not all
+        actions.append(Action(
+            id=f"{account_id}/{rank}", rank=rank, priority=priority, subject=d["subject"],
+            problem=d["problem"], owner=d["owner"], with_=tuple(d["with"]),
+            action=d["text"], due=as_of + timedelta(days=DUE_DAYS[priority]),
+            because=tuple(dict.fromkeys(d["because"])),
+            evidence=tuple(dict.fromkeys(d["evidence"])),
+            findings=tuple(d["members"]), score=round(d["score"], 3)))
+    return actions
+
+
+# -- gathering findings into problems ---------------------------------------------------
+
+def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
+            config: Config) -> list[_Problem]:
+    account = graph.graph["account"]
+    whole = Subject("account", str(account["id"]), str(account["name"]))
+    problems: dict[tuple[str, ...], _Problem] = {}
+
+    def add(key: tuple[str, ...], subject: Subject, i: int) -> None:
+        problems.setdefault(key, _Problem(key, subject)).members.append(i)
+
+    def person_of(node: str) -> tuple[str, ...]:
+        return ("person", node)
+
+    def customer(node: str | None) -> bool:
+        return bool(node) and node in graph and graph.nodes[node]["side"] == "customer"
+
+    later: list[int] = []
+    for i, f in enumerate(findings):
+        data = f.data
+        if f.subject.type == "person" and customer(f.subject.id) and f.kind != "key_person_risk":
+            add(person_of(f.subject.id), f.subject, i)
+        elif f.kind == "red_flag" and customer(data.get("person")):
+            node = str(data["person"])
+            add(person_of(node), Subject("person", node, str(graph.nodes[node]["name"])), i)
+        else:
+            later.append(i)
+    # Findings about groups of people join a person's action where one exists.
+    for i in later:
+        f = findings[i]
+        data = f.data
+        people: list[str] = []
+        if f.kind == "coverage_gap" and f.subject.type in ("function", "level"):
+            people = [str(p) for p in data.get("people", ())]
+            target = data.get("target")
+            if target in people:
+                people.remove(target)
+                people.insert(0, target)
+        elif f.kind == "key_person_risk":
+            people = [str(p) for p in data.get("cut_off", ())]
+        elif f.kind in ("committee_incomplete", "map_status") and not data.get("unnamed") \
+                and data.get("uncovered"):
+            people = [str(p) for p in data["uncovered"]]
+        home = next((p for p in people if person_of(p) in problems), None)
+        if home is not None:
+            problems[person_of(home)].members.append(i)
+        elif f.kind == "coverage_gap":
+            add(("group", f.subject.type, f.subject.id), f.subject, i)
+        elif f.kind == "key_person_risk":
+            add(("ours", f.subject.id), f.subject, i)
+        elif f.kind in ("committee_incomplete", "map_status", "red_flag"):
+            add(("committee",), whole, i)
+        elif f.kind == "single_threaded":
+            add(("shape",), whole, i)
+        elif f.kind == "portfolio_placement":
+            continue  # context for the header, not a thing to do
+        else:
+            add((f.kind,), f.subject if f.subject.type == "account" else whole, i)
+    out = list(problems.values())
+    if is_unmapped(graph):
+        out.append(_Problem(("unmapped",), whole))
+    return out
+
+
+# -- choosing who acts ------------------------------------------------------------------
+
+class _Planner:
+    """Drafts each problem's action, then gives each one owner, most important first."""
+
+    def __init__(self, graph: nx.MultiDiGraph, findings: Sequence[Finding],
+                 config: Config) -> None:
+        self.graph = graph
+        self.findings = findings
+        self.config = config
+        self.owned: dict[str, int] = {}
+        self._pool_index: dict[str, dict[str, Any]] | None = None
+        scores = anti_sponsor_scores(graph, config)
+        self.anti = {s.person for s in scores if s.score >= config.anti_sponsor_threshold}
+        self.deal_roles: dict[str, set[str]] = {}
+        for _opp, roles in open_opportunities(graph):
+            for person, held in roles.items():
+                self.deal_roles.setdefault(person, set()).update(held)
+        self.strategy = next((f.data.get("strategy") for f in findings
+                              if f.kind == "portfolio_placement"), None)
+
+    # -- people -------------------------------------------------------------------------
+    def name(self, node: str) -> str:
+        if node in self.graph:
+            return str(self.graph.nodes[node]["name"])
+        entry = self._pool_entry(node)
+        return str(entry["name"]) if entry else node
+
+    def subject(self, node: str) -> Subject:
+        return Subject("person", node, self.name(node))
+
+    def _pool_entry(self, node: str) -> dict[str, Any] | None:
+        if self._pool_index is None:
+            pool = self.graph.graph.get("pool")
+            self._pool_index = {e["id"]: e for e in pool.entries} if pool is not None else {}
+        return self._pool_index.get(node)
+
+    def active_ours(self, node: str) -> bool:
+        if node in self.graph:
+            data = self.graph.nodes[node]
+            return bool(data["side"] == "supplier" and data["active"])
+        return self._pool_entry(node) is not None
+
+    def holders(self, customer: str) -> list[str]:
+        """Our people still here with an active relationship, strongest first."""
+        out = [(edge_strength(self.graph, s, customer, self.config), -order_of(self.graph, s), s)
+               for s, _ in contact_edges(self.graph, customer, active_only=True)
+               if self.graph.nodes[s]["active"] and not rebuffed(self.graph, s, customer)]
+        return [s for _, _, s in sorted(out, reverse=True)]
+
+    def lead(self) -> str | None:
+        """The account's lead of ours still here: KAM, then KAD, then sponsor."""
+        team = [n for n in ours(self.graph) if self.graph.nodes[n].get("team_roles")]
+        for role in _LEADS:
+            found = [n for n in team if role in self.graph.nodes[n]["team_roles"]]
+            if found:
+                return found[0]
+        return team[0] if team else None
+
+    def candidates(self, customer: str, suggested: list[str]) -> list[str]:
+        """People of ours who could open a relationship with ``customer``, best first."""
+        g = self.graph
+        them = g.nodes[customer]
+        seen: dict[str, float] = {}
+
+        def consider(node: str, bonus: float) -> None:
+            if not node or not self.active_ours(node) or rebuffed(g, node, customer):
+                return
+            attrs = g.nodes[node] if node in g else self._pool_entry(node)
+            if attrs is None:
+                return
+            fit = peer_fit(them, attrs, self.config) + bonus
+            seen[node] = max(seen.get(node, 0.0), fit)
+
+        for rank, node in enumerate(suggested):
+            consider(node, 0.15 - 0.01 * rank)  # the analyses' choice, capacity respected
+        for node in ours(g):
+            if g.nodes[node].get("team_roles") or g.out_degree(node):
+                consider(node, 0.05)  # already on the account
+        pool = g.graph.get("pool")
+        if pool is not None:
+            for function in self.config.mirror_table.get(them["function"], ()):
+                for level in range(them["level_rank"] - 1, them["level_rank"] + 2):
+                    for i in pool.buckets.get((function, level), ())[:3]:
+                        entry = pool.entries[i]
+                        if entry["load"] < entry["capacity"]:
+                            consider(entry["id"], 0.0)
+        return sorted(seen, key=lambda n: (-seen[n], self.name(n).lower(), n))
+
+    def pick(self, options: list[str], avoid: set[str]) -> str | None:
+        limit = self.config.max_actions_per_owner
+        for node in options:
+            if node not in avoid and self.owned.get(node, 0) < limit:
+                return node
+        return next((n for n in options if n not in avoid), None)
+
+    def take(self, node: str | None) -> None:
+        if node:
+            self.owned[node] = self.owned.get(node, 0) + 1
+
+    def introduction(self, customer: str, owner: str | None) -> tuple[str | None, str]:
+        """Who of ours introduces ``owner`` to ``customer``, and the words for it."""
+        g = self.graph
+        holders = [h for h in self.holders(customer) if h != owner]
+        if holders:
+            return holders[0], f"introduced by {self.name(holders[0])}"
+        routes = paths_to_power(g, customer, self.config, alternatives=3)
+        for route in routes:
+            if not self.active_ours(route.asker) or any(
+                    h.target in self.anti for h in route.hops[:-1]):
+                continue
+            if len(route.hops) == 1:
+                if route.asker == owner:
+                    return None, "reviving the relationship"
+                return route.asker, f"introduced by {self.name(route.asker)}"
+            contact = self.name(route.contact)
+            if route.asker == owner:
+                return None, f"asking {contact} for the introduction"
+            return route.asker, f"introduced by {self.name(route.asker)} through {contact}"
+        lead = self.lead()
+        if lead and lead != owner:
+            return lead, f"introduced by {self.name(lead)}"
+        return None, "through the account team"
+
+    # -- drafting -----------------------------------------------------------------------
+    def draft(self, problem: _Problem) -> dict[str, Any] | None:
+        members = [self.findings[i] for i in problem.members]
+        kind = problem.key[0]
+        if kind == "unmapped":
+            return self._unmapped(problem)
+        if not members:
+            return None
+        priority = max((f.severity for f in members), key=lambda s: s.rank)
+        score = max(f.score for f in members)
+        d: dict[str, Any] = {
+            "subject": problem.subject, "priority": priority, "score": score,
+            "members": problem.members, "because": [f.kind for f in members],
+            "evidence": [], "with": [], "owner": None, "problem": "", "text": "",
+            "key": problem.key, "findings": members,
+        }
+        primary = min(members, key=self._person_order) if kind == "person" else \
+            max(members, key=lambda f: (f.severity.rank, f.score))
+        d["evidence"] = list(primary.evidence) + [
+            e for f in members if f is not primary for e in f.evidence[:2]]
+        if kind == "person":
+            self._person(d, problem.key[1], members)
+        elif kind == "committee":
+            self._committee(d, members)
+        elif kind == "group":
+            target = primary.data.get("target")
+            d["problem"] = (f"Nobody of ours reaches {primary.subject.name} at "
+                            f"{self.graph.graph['account']['name']}")
+            if target in self.graph:
+                d["pending"] = ("new", str(target), [primary.suggested.id]
+                                if primary.suggested else [], "meet")
+            else:
+                d["pending"] = ("fixed", None, primary.action)
+        elif kind == "shape":
+            hub = (primary.data.get("ours") or primary.data.get("theirs") or [None])[0]
+            d["problem"] = ("The account hangs on one relationship"
+                            + (f": {self.name(hub)}" if hub else ""))
+            d["pending"] = ("fixed", None, primary.action)
+        elif kind == "ours":
+            share = primary.data.get("share", 0.0)
+            d["problem"] = (f"If {primary.subject.name} left, {share:.0%} of our coverage of "
+                            f"key people would go")
+            d["pending"] = ("fixed", primary.suggested.id if primary.suggested else None,
+                            primary.action)
+        else:
+            d["problem"] = _first_line(primary)
+            d["pending"] = ("fixed", primary.suggested.id if primary.suggested else None,
+                            primary.action)
+        if kind == "coverage_effort":
+            d["score"] -= 0.2
+        return d
+
+    def _committee(self, d: dict[str, Any], members: list[Finding]) -> None:
+        """What is left of the committee and the deals' maps, once people's own actions
+        have taken their part: roles nobody holds, and deals covered too thinly."""
+        unnamed: list[str] = []
+        thin: list[str] = []
+        uncovered: list[str] = []
+        for f in members:
+            data = f.data
+            for role in data.get("unnamed", ()):
+                label = str(role).lower()
+                if label not in unnamed:
+                    unnamed.append(label)
+            if data.get("flag") == "no_coach" and "coach or champion" not in unnamed \
+                    and "champion" not in unnamed:
+                unnamed.append("coach or champion")
+            if data.get("flag") == "thin_coverage":
+                thin.append(f"{f.subject.name} ({data['covered']} of {data['wanted']} people "
+                            f"wanted covered)")
+            for node in data.get("uncovered", ()):
+                if node in self.graph and node not in uncovered:
+                    uncovered.append(str(node))
+        if "coach or champion" in unnamed and "champion" in unnamed:
+            unnamed.remove("champion")
+        parts = []
+        if unnamed:
+            parts.append("nobody identified as " + _and(unnamed))
+        if thin:
+            parts.append("too few people covered on " + _and(thin))
+        if uncovered and not parts:
+            parts.append(_and([self.name(n) for n in uncovered]) + " not covered")
+        d["problem"] = "The buying committee is incomplete: " + "; ".join(parts)
+        steps = []
+        if unnamed:
+            steps.append(f"identify the {_and(unnamed)}")
+        if thin:
+            steps.append("widen coverage of " + _and([t.split(" (")[0] for t in thin]))
+        if uncovered and not steps:
+            steps.append("cover " + _and([self.name(n) for n in uncovered]))
+        d["pending"] = ("committee", steps)
+
+    def _person_order(self, f: Finding) -> int:
+        name = f.kind
+        if f.kind == "red_flag" and f.data.get("flag") not in _UNCOVERED_FLAGS:
+            name = "single_threaded"  # gone quiet: a thread, not coverage
+        return _PERSON_ORDER.index(name) if name in _PERSON_ORDER else len(_PERSON_ORDER)
+
+    def _person(self, d: dict[str, Any], node: str, members: list[Finding]) -> None:
+        g = self.graph
+        kinds = {f.kind for f in members}
+        flags = {f.data.get("flag") for f in members if f.kind == "red_flag"}
+        them = g.nodes[node]
+        roles = self.deal_roles.get(node, set()) | set(them["roles"])
+        decision = bool(roles & {"economic_buyer", "decision_maker"})
+        covered = bool(self.holders(node))
+        on_deal = node in self.deal_roles
+        bonus = 0.0
+        if not covered and decision and on_deal:
+            bonus += 0.3
+        if "economic_buyer" in roles:
+            bonus += 0.1
+        if node in self.anti:
+            bonus += 0.2
+        if "single_threaded" in kinds and is_decision_maker(g, node):
+            bonus += 0.15
+        if kinds <= {"mirror_opportunity", "hidden_influencer", "relationship_level_gap"} \
+                and them["level_rank"] < Level.DIRECTOR.rank:
+            bonus -= 0.2
+        d["score"] += bonus
+        name = str(them["name"])
+        suggested = [f.suggested.id for f in sorted(
+            members, key=lambda f: (f.kind != "mirror_opportunity", self._person_order(f)))
+            if f.suggested is not None]
+        if node in self.anti:
+            signal = next((f.evidence[0] for f in members if f.kind == "anti_sponsor"), "")
+            d["problem"] = f"{name} is a likely anti-sponsor" + (f": {signal}" if signal else "")
+            d["pending"] = ("anti", node)
+        elif not covered and ({"coverage_gap", "path_to_power"} & kinds
+                              or flags & set(_UNCOVERED_FLAGS)):
+            what = ("the economic buyer of an open deal" if "economic_buyer" in roles and on_deal
+                    else "a decision maker on an open deal" if decision and on_deal
+                    else "an economic buyer" if "economic_buyer" in roles
+                    else "a key person")
+            d["problem"] = f"Nobody of ours meets {what}"
+            d["pending"] = ("new", node, suggested, "meet")
+        elif "single_threaded" in kinds or "gone_quiet" in flags:
+            if "gone_quiet" in flags and "single_threaded" not in kinds:
+                d["problem"] = f"{name} has gone quiet after regular contact"
+                d["pending"] = ("holder", node, "quiet")
+            else:
+                d["problem"] = f"Only one thread of ours holds the relationship with {name}"
+                d["pending"] = ("new", node, suggested, "thread")
+        elif "mirror_mismatch" in kinds:
+            d["problem"] = f"{name} ({Level(them['level']).label}) is met only by junior people"
+            d["pending"] = ("new", node, suggested, "senior")
+        elif "mirror_opportunity" in kinds:
+            d["problem"] = (f"No peer of ours ({function_label(them['function'])}, "
+                            f"{Level(them['level']).label}) meets {name}")
+            d["pending"] = ("new", node, suggested, "peer")
+        elif "relationship_level_gap" in kinds:
+            level = next(f for f in members if f.kind == "relationship_level_gap")
+            d["problem"] = f"The relationship with {name} is below where we want it"
+            d["pending"] = ("holder", node, "level", level)
+        elif "hidden_influencer" in kinds:
+            d["problem"] = f"{name} sways the decision without a recorded role"
+            d["pending"] = ("holder", node, "role")
+        else:
+            first = members[0]
+            d["problem"] = _first_line(first)
+            d["pending"] = ("fixed", first.suggested.id if first.suggested else None,
+                            first.action)
+
+    def _unmapped(self, problem: _Problem) -> dict[str, Any]:
+        name = problem.subject.name
+        return {
+            "subject": problem.subject, "priority": Severity.LOW, "score": 0.1,
+            "members": [], "because": ["unmapped"], "with": [], "owner": None,
+            "evidence": [f"nobody of {name}'s people is recorded: the buying centre is "
+                         f"unknown"],
+            "problem": "Nobody of theirs is recorded",
+            "text": "", "pending": ("map",), "key": problem.key, "findings": [],
+        }
+
+    # -- assigning ----------------------------------------------------------------------
+    def assign(self, drafts: list[dict[str, Any]]) -> None:
+        """Owners and introducers for every draft, in rank order, so the most important
+        action gets first pick and nobody is given more than their share."""
+        high_open = any(d["priority"] is Severity.HIGH for d in drafts)
+        for d in list(drafts):
+            if d["key"] == ("coverage_effort",) and d["findings"]:
+                over = d["findings"][0].data.get("hours", 0) > self.config.effort_max_hours
+                if over and (high_open or self.strategy == "develop"):
+                    drafts.remove(d)
+        for d in drafts:
+            self._assign_one(d)
+
+    def _assign_one(self, d: dict[str, Any]) -> None:
+        pending = d.pop("pending")
+        g = self.graph
+        what = pending[0]
+        if what == "new":
+            node, suggested, why = pending[1], pending[2], pending[3]
+            holders = self.holders(node)
+            avoid = set(holders) if why in ("thread", "peer", "senior") else set()
+            owner = self.pick(self.candidates(node, suggested), avoid)
+            name = self.name(node)
+            if owner is None:
+                lead = self.lead()
+                d["owner"] = self.subject(lead) if lead else None
+                d["text"] = (f"{self.name(lead) if lead else 'The account team'} names someone "
+                             f"of ours to meet {name}: nobody with a fitting role and spare "
+                             f"capacity is free.")
+                self.take(lead)
+                return
+            self.take(owner)
+            introducer, how = self.introduction(node, owner)
+            d["owner"] = self.subject(owner)
+            d["with"] = [self.subject(introducer)] if introducer else []
+            when = "this month" if d["priority"] is Severity.HIGH else "this quarter"
+            verb = {"meet": "meets", "thread": "becomes a second thread to",
+                    "peer": "becomes the peer of", "senior": "joins the relationship with"}[why]
+            d["text"] = f"{self.name(owner)} {verb} {name} {when}, {how}."
+            return
+        if what == "anti":
+            node = pending[1]
+            holders = self.holders(node)
+            owner = holders[0] if holders else self.lead()
+            self.take(owner)
+            d["owner"] = self.subject(owner) if owner else None
+            champions = [c for c in customers(g) if g.nodes[c]["stance"] == "champion"
+                         and c != node and self.holders(c)]
+            check = (f"checks {self.name(node)}'s stance with {self.name(champions[0])}"
+                     if champions else f"confirms {self.name(node)}'s stance with a coach")
+            d["text"] = (f"{self.name(owner) if owner else 'The account team'} {check}, "
+                         f"answers their objections in writing and builds support around "
+                         f"them; no introduction goes through them.")
+            return
+        if what == "holder":
+            node, why = pending[1], pending[2]
+            holders = self.holders(node)
+            owner = holders[0] if holders else self.lead()
+            self.take(owner)
+            d["owner"] = self.subject(owner) if owner else None
+            who = self.name(owner) if owner else "The account team"
+            name = self.name(node)
+            if why == "quiet":
+                d["text"] = f"{who} finds out why {name} went quiet and re-engages this week."
+            elif why == "level":
+                d["text"] = (f"{who} agrees a plan to deepen the relationship with {name}: "
+                             + pending[3].action.split(" to ", 1)[-1])
+            else:
+                d["text"] = (f"{who} finds out what role {name} plays in the buying decision "
+                             f"and records it.")
+            return
+        if what == "map":
+            lead = self.lead()
+            self.take(lead)
+            d["owner"] = self.subject(lead) if lead else None
+            d["text"] = (f"{self.name(lead) if lead else 'The account team'} maps "
+                         f"{d['subject'].name}: record who buys, decides and influences there.")
+            return
+        if what == "committee":
+            lead = self.lead()
+            self.take(lead)
+            d["owner"] = self.subject(lead) if lead else None
+            who = self.name(lead) if lead else "The account team"
+            d["text"] = f"{who} and the account team " + "; ".join(pending[1]) + \
+                (" this month." if d["priority"] is Severity.HIGH else " this quarter.")
+            return
+        # An account-level action: the analysis's own words, with an owner of ours still here.
+        suggested = pending[1]
+        text = pending[2] if len(pending) > 2 else d["text"]
+        owner = suggested if suggested and self.active_ours(suggested) else self.lead()
+        self.take(owner)
+        d["owner"] = self.subject(owner) if owner else None
+        d["text"] = text
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _first_line(f: Finding) -> str:
+    text = f.evidence[0] if f.evidence else f.kind.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
