@@ -96,6 +96,44 @@ def _person(subject: Subject | None) -> dict[str, str] | None:
 
 
 @dataclass
+class _Todo:
+    """What is left to decide once every problem is drafted: who acts, and how.
+
+    ``how`` is one of ``new`` (someone of ours opens a relationship with ``node``:
+    ``why`` says which), ``anti`` (a likely anti-sponsor), ``holder`` (whoever holds the
+    relationship acts: ``why``), ``committee`` (``steps``), ``map`` (an unmapped
+    account) or ``fixed`` (an account-level action in the analysis's words ``text``, by
+    ``suggested[0]`` if still here).
+    """
+
+    how: str
+    node: str = ""
+    why: str = ""
+    suggested: list[str] = field(default_factory=list)
+    text: str = ""
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Draft:
+    """An action before its rank, owner and words are fixed."""
+
+    key: tuple[str, ...]
+    subject: Subject
+    priority: Severity
+    score: float
+    members: list[int]
+    findings: list[Finding]
+    because: list[str]
+    evidence: list[str]
+    todo: _Todo
+    problem: str = ""
+    text: str = ""
+    owner: Subject | None = None
+    with_: list[Subject] = field(default_factory=list)
+
+
+@dataclass
 class _Problem:
     """Findings gathered about one fact, before anyone is chosen to act on it."""
 
@@ -124,39 +162,51 @@ def plan_actions(
     list of Action
         Every action, rank 1 first.  A low finding no action needs (the portfolio
         placement, say) is in none.
+
+    Examples
+    --------
+    >>> from tests.builders import AccountBuilder
+    >>> from kamgraph.audit import audit_graph
+    >>> from kamgraph.model import CustomerRole, SupplierRole
+    >>> g = (AccountBuilder()
+    ...      .theirs("cfo", "CFO", roles=(CustomerRole.ECONOMIC_BUYER,))
+    ...      .ours("kam", "Key Account Manager", team_role=SupplierRole.KEY_ACCOUNT_MANAGER)
+    ...      .ours("fin", "Finance Director")
+    ...      .theirs("buyer", "Buyer").contact("kam", "buyer", times=6).graph())
+    >>> first = audit_graph(g).actions[0]
+    >>> first.priority.value, first.problem
+    ('high', 'Nobody of ours meets the economic buyer of an open deal')
+    >>> first.action
+    'Fin meets Cfo this month, introduced by Kam.'
     """
     config = config or Config()
-    problems = _gather(graph, findings, config)
     planner = _Planner(graph, findings, config)
-    drafts = [planner.draft(p) for p in problems]
-    drafts = [d for d in drafts if d is not None]
-    drafts.sort(key=lambda d: (-d["priority"].rank, -d["score"],
-                               str(d["subject"].name).lower()))
+    drafts = [d for d in (planner.draft(p) for p in _gather(graph, findings)) if d]
+    drafts.sort(key=lambda d: (-d.priority.rank, -d.score, d.subject.name.lower()))
     planner.assign(drafts)
     account_id = str(graph.graph["account"]["id"])
     as_of: date = graph.graph["as_of"]
     actions = []
     highs = 0
     for rank, d in enumerate(drafts, 1):
-        priority = d["priority"]
+        priority = d.priority
         if priority is Severity.HIGH:
             highs += 1
             if highs > config.max_high_actions:
                 priority = Severity.MEDIUM  # the team can do a few things first, not all
         actions.append(Action(
-            id=f"{account_id}/{rank}", rank=rank, priority=priority, subject=d["subject"],
-            problem=d["problem"], owner=d["owner"], with_=tuple(d["with"]),
-            action=d["text"], due=as_of + timedelta(days=DUE_DAYS[priority]),
-            because=tuple(dict.fromkeys(d["because"])),
-            evidence=tuple(dict.fromkeys(d["evidence"])),
-            findings=tuple(d["members"]), score=round(d["score"], 3)))
+            id=f"{account_id}/{rank}", rank=rank, priority=priority, subject=d.subject,
+            problem=d.problem, owner=d.owner, with_=tuple(d.with_), action=d.text,
+            due=as_of + timedelta(days=DUE_DAYS[priority]),
+            because=tuple(dict.fromkeys(d.because)),
+            evidence=tuple(dict.fromkeys(d.evidence)),
+            findings=tuple(d.members), score=round(d.score, 3)))
     return actions
 
 
 # -- gathering findings into problems ---------------------------------------------------
 
-def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
-            config: Config) -> list[_Problem]:
+def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding]) -> list[_Problem]:
     account = graph.graph["account"]
     whole = Subject("account", str(account["id"]), str(account["name"]))
     problems: dict[tuple[str, ...], _Problem] = {}
@@ -167,7 +217,7 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
     def person_of(node: str) -> tuple[str, ...]:
         return ("person", node)
 
-    def customer(node: str | None) -> bool:
+    def customer(node: Any) -> bool:
         return bool(node) and node in graph and graph.nodes[node]["side"] == "customer"
 
     later: list[int] = []
@@ -255,6 +305,7 @@ class _Planner:
         return self._pool_index.get(node)
 
     def active_ours(self, node: str) -> bool:
+        """One of our people still here: in the account graph, or in the pool."""
         if node in self.graph:
             data = self.graph.nodes[node]
             return bool(data["side"] == "supplier" and data["active"])
@@ -277,10 +328,12 @@ class _Planner:
         return team[0] if team else None
 
     def candidates(self, customer: str, suggested: list[str]) -> list[str]:
-        """People of ours who could open a relationship with ``customer``, best first."""
+        """People of ours who could open a relationship with ``customer``, best first:
+        the best peer by function and level, the analyses' own choices (which respect
+        capacity) and people already on the account a little ahead of equals."""
         g = self.graph
         them = g.nodes[customer]
-        seen: dict[str, float] = {}
+        fits: dict[str, float] = {}
 
         def consider(node: str, bonus: float) -> None:
             if not node or not self.active_ours(node) or rebuffed(g, node, customer):
@@ -289,13 +342,13 @@ class _Planner:
             if attrs is None:
                 return
             fit = peer_fit(them, attrs, self.config) + bonus
-            seen[node] = max(seen.get(node, 0.0), fit)
+            fits[node] = max(fits.get(node, 0.0), fit)
 
         for rank, node in enumerate(suggested):
-            consider(node, 0.15 - 0.01 * rank)  # the analyses' choice, capacity respected
+            consider(node, 0.15 - 0.01 * rank)
         for node in ours(g):
             if g.nodes[node].get("team_roles") or g.out_degree(node):
-                consider(node, 0.05)  # already on the account
+                consider(node, 0.05)
         pool = g.graph.get("pool")
         if pool is not None:
             for function in self.config.mirror_table.get(them["function"], ()):
@@ -304,27 +357,28 @@ class _Planner:
                         entry = pool.entries[i]
                         if entry["load"] < entry["capacity"]:
                             consider(entry["id"], 0.0)
-        return sorted(seen, key=lambda n: (-seen[n], self.name(n).lower(), n))
+        return sorted(fits, key=lambda n: (-fits[n], self.name(n).lower(), n))
 
     def pick(self, options: list[str], avoid: set[str]) -> str | None:
+        """The first option not avoided and below the per-account owner limit."""
         limit = self.config.max_actions_per_owner
         for node in options:
             if node not in avoid and self.owned.get(node, 0) < limit:
                 return node
         return next((n for n in options if n not in avoid), None)
 
-    def take(self, node: str | None) -> None:
-        if node:
-            self.owned[node] = self.owned.get(node, 0) + 1
+    def take(self, node: str | None) -> Subject | None:
+        if not node:
+            return None
+        self.owned[node] = self.owned.get(node, 0) + 1
+        return self.subject(node)
 
     def introduction(self, customer: str, owner: str | None) -> tuple[str | None, str]:
         """Who of ours introduces ``owner`` to ``customer``, and the words for it."""
-        g = self.graph
         holders = [h for h in self.holders(customer) if h != owner]
         if holders:
             return holders[0], f"introduced by {self.name(holders[0])}"
-        routes = paths_to_power(g, customer, self.config, alternatives=3)
-        for route in routes:
+        for route in paths_to_power(self.graph, customer, self.config, alternatives=3):
             if not self.active_ours(route.asker) or any(
                     h.target in self.anti for h in route.hops[:-1]):
                 continue
@@ -342,58 +396,125 @@ class _Planner:
         return None, "through the account team"
 
     # -- drafting -----------------------------------------------------------------------
-    def draft(self, problem: _Problem) -> dict[str, Any] | None:
+    def draft(self, problem: _Problem) -> _Draft | None:
         members = [self.findings[i] for i in problem.members]
         kind = problem.key[0]
         if kind == "unmapped":
-            return self._unmapped(problem)
+            name = problem.subject.name
+            return _Draft(
+                key=problem.key, subject=problem.subject, priority=Severity.LOW, score=0.1,
+                members=[], findings=[], because=["unmapped"],
+                evidence=[f"nobody of {name}'s people is recorded: the buying centre is "
+                          f"unknown"],
+                problem="Nobody of theirs is recorded", todo=_Todo("map"))
         if not members:
             return None
-        priority = max((f.severity for f in members), key=lambda s: s.rank)
-        score = max(f.score for f in members)
-        d: dict[str, Any] = {
-            "subject": problem.subject, "priority": priority, "score": score,
-            "members": problem.members, "because": [f.kind for f in members],
-            "evidence": [], "with": [], "owner": None, "problem": "", "text": "",
-            "key": problem.key, "findings": members,
-        }
         primary = min(members, key=self._person_order) if kind == "person" else \
             max(members, key=lambda f: (f.severity.rank, f.score))
-        d["evidence"] = list(primary.evidence) + [
-            e for f in members if f is not primary for e in f.evidence[:2]]
+        d = _Draft(
+            key=problem.key, subject=problem.subject,
+            priority=max((f.severity for f in members), key=lambda s: s.rank),
+            score=max(f.score for f in members), members=problem.members, findings=members,
+            because=[f.kind for f in members],
+            evidence=list(primary.evidence) + [e for f in members if f is not primary
+                                               for e in f.evidence[:2]],
+            todo=_Todo("fixed", suggested=[primary.suggested.id] if primary.suggested else [],
+                       text=primary.action),
+            problem=_first_line(primary))
         if kind == "person":
             self._person(d, problem.key[1], members)
         elif kind == "committee":
             self._committee(d, members)
         elif kind == "group":
             target = primary.data.get("target")
-            d["problem"] = (f"Nobody of ours reaches {primary.subject.name} at "
-                            f"{self.graph.graph['account']['name']}")
+            d.problem = (f"Nobody of ours reaches {primary.subject.name} at "
+                         f"{self.graph.graph['account']['name']}")
             if target in self.graph:
-                d["pending"] = ("new", str(target), [primary.suggested.id]
-                                if primary.suggested else [], "meet")
-            else:
-                d["pending"] = ("fixed", None, primary.action)
+                d.todo = _Todo("new", node=str(target), why="meet",
+                               suggested=d.todo.suggested)
         elif kind == "shape":
             hub = (primary.data.get("ours") or primary.data.get("theirs") or [None])[0]
-            d["problem"] = ("The account hangs on one relationship"
-                            + (f": {self.name(hub)}" if hub else ""))
-            d["pending"] = ("fixed", None, primary.action)
+            d.problem = ("The account hangs on one relationship"
+                         + (f": {self.name(hub)}" if hub else ""))
+            d.todo.suggested = []
         elif kind == "ours":
             share = primary.data.get("share", 0.0)
-            d["problem"] = (f"If {primary.subject.name} left, {share:.0%} of our coverage of "
-                            f"key people would go")
-            d["pending"] = ("fixed", primary.suggested.id if primary.suggested else None,
-                            primary.action)
-        else:
-            d["problem"] = _first_line(primary)
-            d["pending"] = ("fixed", primary.suggested.id if primary.suggested else None,
-                            primary.action)
-        if kind == "coverage_effort":
-            d["score"] -= 0.2
+            d.problem = (f"If {primary.subject.name} left, {share:.0%} of our coverage of "
+                         f"key people would go")
+        elif kind == "coverage_effort":
+            d.score -= 0.2
         return d
 
-    def _committee(self, d: dict[str, Any], members: list[Finding]) -> None:
+    def _person_order(self, f: Finding) -> int:
+        name = f.kind
+        if f.kind == "red_flag" and f.data.get("flag") not in _UNCOVERED_FLAGS:
+            name = "single_threaded"  # gone quiet: a thread, not coverage
+        return _PERSON_ORDER.index(name) if name in _PERSON_ORDER else len(_PERSON_ORDER)
+
+    def _person(self, d: _Draft, node: str, members: list[Finding]) -> None:
+        """The problem a customer person's findings add up to, and its weight."""
+        g = self.graph
+        kinds = {f.kind for f in members}
+        flags = {f.data.get("flag") for f in members if f.kind == "red_flag"}
+        them = g.nodes[node]
+        roles = self.deal_roles.get(node, set()) | set(them["roles"])
+        decision = bool(roles & {"economic_buyer", "decision_maker"})
+        covered = bool(self.holders(node))
+        on_deal = node in self.deal_roles
+        # Ranked by what losing them would cost: the uncovered decider of an open deal,
+        # a likely detractor and the only thread to a decider come first; a peer for a
+        # manager or someone's role to record come last.
+        if not covered and decision and on_deal:
+            d.score += 0.3
+        if "economic_buyer" in roles:
+            d.score += 0.1
+        if node in self.anti:
+            d.score += 0.2
+        if "single_threaded" in kinds and is_decision_maker(g, node):
+            d.score += 0.15
+        if kinds <= {"mirror_opportunity", "hidden_influencer", "relationship_level_gap"} \
+                and them["level_rank"] < Level.DIRECTOR.rank:
+            d.score -= 0.2
+        name = str(them["name"])
+        suggested = [f.suggested.id for f in sorted(
+            members, key=lambda f: (f.kind != "mirror_opportunity", self._person_order(f)))
+            if f.suggested is not None]
+        level = Level(them["level"]).label
+        if node in self.anti:
+            signal = next((f.evidence[0] for f in members if f.kind == "anti_sponsor"), "")
+            d.problem = f"{name} is a likely anti-sponsor" + (f" ({signal})" if signal else "")
+            d.todo = _Todo("anti", node=node)
+        elif not covered and ({"coverage_gap", "path_to_power"} & kinds
+                              or flags & set(_UNCOVERED_FLAGS)):
+            what = ("the economic buyer of an open deal" if "economic_buyer" in roles and on_deal
+                    else "a decision maker on an open deal" if decision and on_deal
+                    else "an economic buyer" if "economic_buyer" in roles
+                    else "a key person")
+            d.problem = f"Nobody of ours meets {what}"
+            d.todo = _Todo("new", node=node, why="meet", suggested=suggested)
+        elif "gone_quiet" in flags and "single_threaded" not in kinds:
+            d.problem = f"{name} has gone quiet after regular contact"
+            d.todo = _Todo("holder", node=node, why="quiet")
+        elif "single_threaded" in kinds:
+            d.problem = f"Only one thread of ours holds the relationship with {name}"
+            d.todo = _Todo("new", node=node, why="thread", suggested=suggested)
+        elif "mirror_mismatch" in kinds:
+            d.problem = f"{name} ({level}) is met only by people several levels junior"
+            d.todo = _Todo("new", node=node, why="senior", suggested=suggested)
+        elif "mirror_opportunity" in kinds:
+            d.problem = (f"No peer of ours ({function_label(them['function'])}, {level}) "
+                         f"meets {name}")
+            d.todo = _Todo("new", node=node, why="peer", suggested=suggested)
+        elif "relationship_level_gap" in kinds:
+            found = next(f for f in members if f.kind == "relationship_level_gap")
+            d.problem = f"The relationship with {name} is below where we want it"
+            d.todo = _Todo("holder", node=node, why="level",
+                           text=found.action.split(" to ", 1)[-1])
+        elif "hidden_influencer" in kinds:
+            d.problem = f"{name} sways the decision without a recorded role"
+            d.todo = _Todo("holder", node=node, why="role")
+
+    def _committee(self, d: _Draft, members: list[Finding]) -> None:
         """What is left of the committee and the deals' maps, once people's own actions
         have taken their part: roles nobody holds, and deals covered too thinly."""
         unnamed: list[str] = []
@@ -405,8 +526,7 @@ class _Planner:
                 label = str(role).lower()
                 if label not in unnamed:
                     unnamed.append(label)
-            if data.get("flag") == "no_coach" and "coach or champion" not in unnamed \
-                    and "champion" not in unnamed:
+            if data.get("flag") == "no_coach" and "coach or champion" not in unnamed:
                 unnamed.append("coach or champion")
             if data.get("flag") == "thin_coverage":
                 thin.append(f"{f.subject.name} ({data['covered']} of {data['wanted']} people "
@@ -417,197 +537,92 @@ class _Planner:
         if "coach or champion" in unnamed and "champion" in unnamed:
             unnamed.remove("champion")
         parts = []
-        if unnamed:
-            parts.append("nobody identified as " + _and(unnamed))
-        if thin:
-            parts.append("too few people covered on " + _and(thin))
-        if uncovered and not parts:
-            parts.append(_and([self.name(n) for n in uncovered]) + " not covered")
-        d["problem"] = "The buying committee is incomplete: " + "; ".join(parts)
         steps = []
         if unnamed:
+            parts.append("nobody identified as " + _and(unnamed))
             steps.append(f"identify the {_and(unnamed)}")
         if thin:
+            parts.append("too few people covered on " + _and(thin))
             steps.append("widen coverage of " + _and([t.split(" (")[0] for t in thin]))
-        if uncovered and not steps:
-            steps.append("cover " + _and([self.name(n) for n in uncovered]))
-        d["pending"] = ("committee", steps)
-
-    def _person_order(self, f: Finding) -> int:
-        name = f.kind
-        if f.kind == "red_flag" and f.data.get("flag") not in _UNCOVERED_FLAGS:
-            name = "single_threaded"  # gone quiet: a thread, not coverage
-        return _PERSON_ORDER.index(name) if name in _PERSON_ORDER else len(_PERSON_ORDER)
-
-    def _person(self, d: dict[str, Any], node: str, members: list[Finding]) -> None:
-        g = self.graph
-        kinds = {f.kind for f in members}
-        flags = {f.data.get("flag") for f in members if f.kind == "red_flag"}
-        them = g.nodes[node]
-        roles = self.deal_roles.get(node, set()) | set(them["roles"])
-        decision = bool(roles & {"economic_buyer", "decision_maker"})
-        covered = bool(self.holders(node))
-        on_deal = node in self.deal_roles
-        bonus = 0.0
-        if not covered and decision and on_deal:
-            bonus += 0.3
-        if "economic_buyer" in roles:
-            bonus += 0.1
-        if node in self.anti:
-            bonus += 0.2
-        if "single_threaded" in kinds and is_decision_maker(g, node):
-            bonus += 0.15
-        if kinds <= {"mirror_opportunity", "hidden_influencer", "relationship_level_gap"} \
-                and them["level_rank"] < Level.DIRECTOR.rank:
-            bonus -= 0.2
-        d["score"] += bonus
-        name = str(them["name"])
-        suggested = [f.suggested.id for f in sorted(
-            members, key=lambda f: (f.kind != "mirror_opportunity", self._person_order(f)))
-            if f.suggested is not None]
-        if node in self.anti:
-            signal = next((f.evidence[0] for f in members if f.kind == "anti_sponsor"), "")
-            d["problem"] = f"{name} is a likely anti-sponsor" + (f": {signal}" if signal else "")
-            d["pending"] = ("anti", node)
-        elif not covered and ({"coverage_gap", "path_to_power"} & kinds
-                              or flags & set(_UNCOVERED_FLAGS)):
-            what = ("the economic buyer of an open deal" if "economic_buyer" in roles and on_deal
-                    else "a decision maker on an open deal" if decision and on_deal
-                    else "an economic buyer" if "economic_buyer" in roles
-                    else "a key person")
-            d["problem"] = f"Nobody of ours meets {what}"
-            d["pending"] = ("new", node, suggested, "meet")
-        elif "single_threaded" in kinds or "gone_quiet" in flags:
-            if "gone_quiet" in flags and "single_threaded" not in kinds:
-                d["problem"] = f"{name} has gone quiet after regular contact"
-                d["pending"] = ("holder", node, "quiet")
-            else:
-                d["problem"] = f"Only one thread of ours holds the relationship with {name}"
-                d["pending"] = ("new", node, suggested, "thread")
-        elif "mirror_mismatch" in kinds:
-            d["problem"] = f"{name} ({Level(them['level']).label}) is met only by junior people"
-            d["pending"] = ("new", node, suggested, "senior")
-        elif "mirror_opportunity" in kinds:
-            d["problem"] = (f"No peer of ours ({function_label(them['function'])}, "
-                            f"{Level(them['level']).label}) meets {name}")
-            d["pending"] = ("new", node, suggested, "peer")
-        elif "relationship_level_gap" in kinds:
-            level = next(f for f in members if f.kind == "relationship_level_gap")
-            d["problem"] = f"The relationship with {name} is below where we want it"
-            d["pending"] = ("holder", node, "level", level)
-        elif "hidden_influencer" in kinds:
-            d["problem"] = f"{name} sways the decision without a recorded role"
-            d["pending"] = ("holder", node, "role")
-        else:
-            first = members[0]
-            d["problem"] = _first_line(first)
-            d["pending"] = ("fixed", first.suggested.id if first.suggested else None,
-                            first.action)
-
-    def _unmapped(self, problem: _Problem) -> dict[str, Any]:
-        name = problem.subject.name
-        return {
-            "subject": problem.subject, "priority": Severity.LOW, "score": 0.1,
-            "members": [], "because": ["unmapped"], "with": [], "owner": None,
-            "evidence": [f"nobody of {name}'s people is recorded: the buying centre is "
-                         f"unknown"],
-            "problem": "Nobody of theirs is recorded",
-            "text": "", "pending": ("map",), "key": problem.key, "findings": [],
-        }
+        if uncovered and not parts:
+            names = _and([self.name(n) for n in uncovered])
+            parts.append(f"{names} not covered")
+            steps.append(f"cover {names}")
+        if parts:
+            d.problem = "The buying committee is incomplete: " + "; ".join(parts)
+        d.todo = _Todo("committee", steps=steps or ["complete the buying committee"])
 
     # -- assigning ----------------------------------------------------------------------
-    def assign(self, drafts: list[dict[str, Any]]) -> None:
+    def assign(self, drafts: list[_Draft]) -> None:
         """Owners and introducers for every draft, in rank order, so the most important
-        action gets first pick and nobody is given more than their share."""
-        high_open = any(d["priority"] is Severity.HIGH for d in drafts)
+        action gets first pick and nobody is given more than their share.
+
+        An account served beyond the effort band is no action while high actions are
+        open, or when the portfolio strategy is to develop it: time is not to move away.
+        """
+        high_open = any(d.priority is Severity.HIGH for d in drafts)
         for d in list(drafts):
-            if d["key"] == ("coverage_effort",) and d["findings"]:
-                over = d["findings"][0].data.get("hours", 0) > self.config.effort_max_hours
+            if d.key == ("coverage_effort",):
+                over = d.findings[0].data.get("hours", 0) > self.config.effort_max_hours
                 if over and (high_open or self.strategy == "develop"):
                     drafts.remove(d)
         for d in drafts:
             self._assign_one(d)
 
-    def _assign_one(self, d: dict[str, Any]) -> None:
-        pending = d.pop("pending")
-        g = self.graph
-        what = pending[0]
-        if what == "new":
-            node, suggested, why = pending[1], pending[2], pending[3]
-            holders = self.holders(node)
-            avoid = set(holders) if why in ("thread", "peer", "senior") else set()
-            owner = self.pick(self.candidates(node, suggested), avoid)
-            name = self.name(node)
-            if owner is None:
-                lead = self.lead()
-                d["owner"] = self.subject(lead) if lead else None
-                d["text"] = (f"{self.name(lead) if lead else 'The account team'} names someone "
-                             f"of ours to meet {name}: nobody with a fitting role and spare "
-                             f"capacity is free.")
-                self.take(lead)
-                return
-            self.take(owner)
-            introducer, how = self.introduction(node, owner)
-            d["owner"] = self.subject(owner)
-            d["with"] = [self.subject(introducer)] if introducer else []
-            when = "this month" if d["priority"] is Severity.HIGH else "this quarter"
-            verb = {"meet": "meets", "thread": "becomes a second thread to",
-                    "peer": "becomes the peer of", "senior": "joins the relationship with"}[why]
-            d["text"] = f"{self.name(owner)} {verb} {name} {when}, {how}."
+    def _assign_one(self, d: _Draft) -> None:
+        todo = d.todo
+        when = "this month" if d.priority is Severity.HIGH else "this quarter"
+        if todo.how == "new":
+            self._new_relationship(d, todo, when)
             return
-        if what == "anti":
-            node = pending[1]
-            holders = self.holders(node)
-            owner = holders[0] if holders else self.lead()
-            self.take(owner)
-            d["owner"] = self.subject(owner) if owner else None
+        if todo.how in ("anti", "holder"):
+            holders = self.holders(todo.node)
+            d.owner = self.take(holders[0] if holders else self.lead())
+        else:
+            suggested = next((s for s in todo.suggested if self.active_ours(s)), None)
+            d.owner = self.take(suggested or self.lead())
+        who = d.owner.name if d.owner else "The account team"
+        name = self.name(todo.node) if todo.node else ""
+        if todo.how == "anti":
+            g = self.graph
             champions = [c for c in customers(g) if g.nodes[c]["stance"] == "champion"
-                         and c != node and self.holders(c)]
-            check = (f"checks {self.name(node)}'s stance with {self.name(champions[0])}"
-                     if champions else f"confirms {self.name(node)}'s stance with a coach")
-            d["text"] = (f"{self.name(owner) if owner else 'The account team'} {check}, "
-                         f"answers their objections in writing and builds support around "
-                         f"them; no introduction goes through them.")
+                         and c != todo.node and self.holders(c)]
+            check = (f"checks {name}'s stance with {self.name(champions[0])}"
+                     if champions else f"confirms {name}'s stance with a coach")
+            d.text = (f"{who} {check}, answers their objections in writing and builds "
+                      f"support around them; no introduction goes through them.")
+        elif todo.how == "holder" and todo.why == "quiet":
+            d.text = f"{who} finds out why {name} went quiet and re-engages this week."
+        elif todo.how == "holder" and todo.why == "level":
+            d.text = f"{who} agrees a plan to deepen the relationship with {name} to {todo.text}"
+        elif todo.how == "holder":
+            d.text = (f"{who} finds out what role {name} plays in the buying decision and "
+                      f"records it.")
+        elif todo.how == "committee":
+            d.text = f"{who} and the account team " + "; ".join(todo.steps) + f" {when}."
+        elif todo.how == "map":
+            d.text = (f"{who} maps {d.subject.name}: record who buys, decides and influences "
+                      f"there.")
+        else:
+            d.text = todo.text
+
+    def _new_relationship(self, d: _Draft, todo: _Todo, when: str) -> None:
+        """Someone of ours opens (or adds) a relationship with ``todo.node``."""
+        node, name = todo.node, self.name(todo.node)
+        avoid = set(self.holders(node)) if todo.why != "meet" else set()
+        owner = self.pick(self.candidates(node, todo.suggested), avoid)
+        if owner is None:
+            d.owner = self.take(self.lead())
+            who = d.owner.name if d.owner else "The account team"
+            d.text = (f"{who} names someone of ours to meet {name}: nobody with a fitting "
+                      f"role and spare capacity is free.")
             return
-        if what == "holder":
-            node, why = pending[1], pending[2]
-            holders = self.holders(node)
-            owner = holders[0] if holders else self.lead()
-            self.take(owner)
-            d["owner"] = self.subject(owner) if owner else None
-            who = self.name(owner) if owner else "The account team"
-            name = self.name(node)
-            if why == "quiet":
-                d["text"] = f"{who} finds out why {name} went quiet and re-engages this week."
-            elif why == "level":
-                d["text"] = (f"{who} agrees a plan to deepen the relationship with {name}: "
-                             + pending[3].action.split(" to ", 1)[-1])
-            else:
-                d["text"] = (f"{who} finds out what role {name} plays in the buying decision "
-                             f"and records it.")
-            return
-        if what == "map":
-            lead = self.lead()
-            self.take(lead)
-            d["owner"] = self.subject(lead) if lead else None
-            d["text"] = (f"{self.name(lead) if lead else 'The account team'} maps "
-                         f"{d['subject'].name}: record who buys, decides and influences there.")
-            return
-        if what == "committee":
-            lead = self.lead()
-            self.take(lead)
-            d["owner"] = self.subject(lead) if lead else None
-            who = self.name(lead) if lead else "The account team"
-            d["text"] = f"{who} and the account team " + "; ".join(pending[1]) + \
-                (" this month." if d["priority"] is Severity.HIGH else " this quarter.")
-            return
-        # An account-level action: the analysis's own words, with an owner of ours still here.
-        suggested = pending[1]
-        text = pending[2] if len(pending) > 2 else d["text"]
-        owner = suggested if suggested and self.active_ours(suggested) else self.lead()
-        self.take(owner)
-        d["owner"] = self.subject(owner) if owner else None
-        d["text"] = text
+        d.owner = self.take(owner)
+        introducer, how = self.introduction(node, owner)
+        d.with_ = [self.subject(introducer)] if introducer else []
+        verb = {"meet": "meets", "thread": "becomes a second thread to",
+                "peer": "becomes the peer of", "senior": "joins the relationship with"}[todo.why]
+        d.text = f"{self.name(owner)} {verb} {name} {when}, {how}."
 
 
 def _and(items: Sequence[str]) -> str:

@@ -19,8 +19,8 @@ from kamgraph.analysis.findings import Finding, Severity
 from kamgraph.analysis.influence import hidden_influencers
 from kamgraph.analysis.key_person import key_person_risks
 from kamgraph.analysis.mirror import mirror_findings
-from kamgraph.analysis.people import is_unmapped
 from kamgraph.analysis.paths import path_findings
+from kamgraph.analysis.people import is_unmapped
 from kamgraph.analysis.portfolio import portfolio_placement
 from kamgraph.analysis.red_flags import map_status_findings, red_flags
 from kamgraph.analysis.relationship_level import relationship_level_gaps

@@ -261,28 +261,48 @@ def accounts(store_uri: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
               default="table", show_default=True)
 @click.option("--fail-on", type=click.Choice(["high", "medium", "low"]), default=None,
-              help="Exit 1 when a finding is at or above this severity.")
+              help="Exit 1 when an action is at or above this priority.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to a file instead of stdout.")
 @click.option("--explain", "person", metavar="PERSON", default=None,
               help="Everything known about one person (id or name) and why each finding fired.")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None,
               help="Processes auditing accounts in parallel (default: one per core).")
+@click.option("--all", "show_all", is_flag=True,
+              help="Print every action of each account, not only the first few.")
+@click.option("--top", type=click.IntRange(1), default=None, metavar="N",
+              help="Print the first N actions of each account (default: max_actions, 7).")
+@click.option("--min-priority", type=click.Choice(["high", "medium", "low"]), default=None,
+              help="Print only actions at or above this priority.")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Print only actions with this finding kind among their reasons "
+                   "(repeatable).")
+@click.option("--unmapped", "list_unmapped", is_flag=True,
+              help="List unmapped accounts one by one instead of counting them.")
+@click.option("--findings", "raw_findings", is_flag=True,
+              help="Print the raw findings of every analysis instead of the actions.")
 def audit(
     account: tuple[str, ...], store_uri: str | None, config_path: str | None,
     as_of: str | None, fmt: str, fail_on: str | None, output: Path | None,
-    person: str | None, jobs: int | None,
+    person: str | None, jobs: int | None, show_all: bool, top: int | None,
+    min_priority: str | None, kinds: tuple[str, ...], list_unmapped: bool,
+    raw_findings: bool,
 ) -> None:
-    """Audit accounts (by id or name; all when none is named) for relationship risks.
+    """Audit accounts (by id or name; all when none is named): each account's ranked
+    actions, each problem said once with one owner.
+
+    The table and Markdown print each account's first few actions ("and N more
+    (--all)"); the JSON holds every action and every finding.
 
     \b
     Example:
         kamgraph audit "Acme Foods" --as-of 2026-11-01
+        kamgraph audit --min-priority high --kind coverage_gap
         kamgraph audit --format json --fail-on high > audit.json
         kamgraph audit --explain "Claire Dubois"
     """
     from kamgraph.audit import iter_audits
-    from kamgraph.report import render_stream
+    from kamgraph.report import Shown, render_stream
 
     config = _config(config_path)
     day = _as_of(as_of)
@@ -292,6 +312,10 @@ def audit(
         with _store(store_uri) as store, _errors():
             _emit(explain_person(store, person, day, config), output)
         return
+    shown = Shown(
+        limit=None if show_all else (top or config.max_actions),
+        min_priority=Severity(min_priority) if min_priority else None,
+        kinds=kinds, unmapped=list_unmapped or bool(account), findings=raw_findings)
     threshold = Severity(fail_on) if fail_on is not None else None
     count = 0
 
@@ -299,17 +323,18 @@ def audit(
         nonlocal count
         for audit in audits:
             if threshold is not None:
-                count += audit.findings_at_or_above(threshold)
+                count += sum(1 for a in shown.actions(audit)
+                             if a.priority.rank >= threshold.rank)
             yield audit
 
     # Written account by account as the audits come: a portfolio is never held whole.
     with _store(store_uri) as store, _errors():
         audits = iter_audits(store, account, as_of=day, config=config,
                              jobs=jobs or os.cpu_count() or 1)
-        _emit(render_stream(day, counted(audits), fmt), output)
+        _emit(render_stream(day, counted(audits), fmt, shown), output)
     if fail_on is not None:
         if count:
-            click.echo(f"{count} findings at or above {fail_on}", err=True)
+            click.echo(f"{count} actions at or above {fail_on}", err=True)
             sys.exit(EXIT_FINDINGS)
 
 

@@ -7,12 +7,11 @@ text with every CRM string escaped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import networkx as nx
 
 from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
-from kamgraph.analysis.findings import Finding
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, function_label, key_reasons
 from kamgraph.analysis.relmap import relationship_map
@@ -27,18 +26,22 @@ from kamgraph.stores.base import Store
 
 __all__ = ["AccountView", "account_plan", "explain_person", "load_view"]
 
-_DUE = {"high": 30, "medium": 60, "low": 90}
 _RESULT = {
+    "anti_sponsor": "the stance confirmed, and support built around the person",
     "coverage_gap": "an active relationship (a meeting held) with the person or function",
     "single_threaded": "a second person of ours in regular contact",
     "key_person_risk": "no key person reached through this one person of ours alone",
-    "anti_sponsor": "the stance confirmed, and support built around the person",
     "mirror_opportunity": "a peer relationship at the same level and function",
     "mirror_mismatch": "a senior person of ours in the relationship",
     "hidden_influencer": "the person's role recorded and a relationship started",
     "committee_incomplete": "every committee role named and covered",
     "coverage_effort": "contact hours within the 60–80 hour band",
     "portfolio_placement": "the account managed to its portfolio strategy",
+    "path_to_power": "a meeting held with the person who decides",
+    "red_flag": "the deal's buying centre covered",
+    "map_status": "every committee role named and covered",
+    "unmapped": "the account's buying centre recorded",
+    "buying_centre_changed": "the new people met, the departed ones' roles taken over",
 }
 
 
@@ -130,26 +133,18 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
     else:
         out.append("Nobody of ours has an active relationship with this account.")
     out += ["", "## Action list", "",
-            _row(["#", "Who (ours)", "Action", "By", "Expected result"]), "|---|---|---|---|---|"]
-    actions = [f for f in audit.findings if f.kind != "portfolio_placement"]
-    for i, f in enumerate(actions, 1):
-        who = _actor(g, f)
-        due = as_of + timedelta(days=_DUE[f.severity.value])
-        out.append(_row([i, who, f.action, due.isoformat(), _RESULT.get(f.kind, "")]))
-    if not actions:
+            "One action per problem, most important first, each with one owner of ours.", "",
+            _row(["#", "Priority", "About", "Problem", "Action", "Who (ours)", "With", "By",
+                  "Expected result"]), "|---|---|---|---|---|---|---|---|---|"]
+    for a in audit.actions:
+        result = next((text for k, text in _RESULT.items() if k in a.because), "")
+        out.append(_row([a.rank, a.priority.value, a.subject.name, a.problem, a.action,
+                         a.owner.name if a.owner else "the account team",
+                         ", ".join(w.name for w in a.with_),
+                         a.due.isoformat() if a.due else "", result]))
+    if not audit.actions:
         out.append("Nothing to act on.")
     return "\n".join(out) + "\n"
-
-
-def _actor(g: nx.MultiDiGraph, f: Finding) -> str:
-    if f.suggested is not None:
-        return f.suggested.name
-    if f.subject.type == "person" and f.subject.id in g and \
-            g.nodes[f.subject.id]["side"] == "supplier":
-        return f.subject.name
-    kams = [n for n, d in g.nodes(data=True) if d["side"] == "supplier" and d["active"]
-            and "key_account_manager" in d.get("team_roles", ())]
-    return str(g.nodes[kams[0]]["name"]) if kams else "the account team"
 
 
 def explain_person(store: Store, ref: str, as_of: date, config: Config) -> str:
@@ -201,6 +196,12 @@ def _explain(view: AccountView, node: str, config: Config) -> str:
         lines += ["", f"Anti-sponsor score: {score.score:.2f}"
                   + (" (engaged: judged on recorded stance only)" if score.engaged else "")]
         lines += [f"  {t(text)}" for _, _, text in score.signals]
+    action = view.audit.action_for(node)
+    if action is not None:
+        part = ("about them" if action.subject.id == node else
+                "theirs to do" if action.owner and action.owner.id == node else "they help")
+        lines += ["", f"Action {action.rank} ({action.priority.value}, {part}): "
+                      f"{t(action.problem)}", f"  > {t(action.action)}"]
     about = [f for f in view.audit.findings
              if f.subject.id == node or (f.suggested and f.suggested.id == node)]
     lines += ["", f"Findings ({len(about)}):"]

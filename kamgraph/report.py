@@ -9,53 +9,93 @@ import json
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from kamgraph.actions import Action
+from kamgraph.analysis.findings import Finding, Severity
 from kamgraph.audit import SCHEMA_ID, AccountAudit, AuditReport
 from kamgraph.escape import csv_cell, md_escape, terminal_safe
 
-__all__ = ["FORMATS", "csv_cell", "md_escape", "render", "render_stream",
+__all__ = ["FORMATS", "Shown", "csv_cell", "md_escape", "render", "render_stream",
            "terminal_safe"]
 
 FORMATS = ("table", "json", "markdown", "csv")
 WIDTH = 100
 
 
-def render(report: AuditReport, fmt: str) -> str:
+@dataclass(frozen=True)
+class Shown:
+    """What the table, Markdown and CSV print of each account's actions.
+
+    The JSON always holds every action and finding; these choices only trim the reading.
+    """
+
+    #: Actions printed per account before "and N more (--all)"; None prints all.
+    limit: int | None = 7
+    #: Only actions at or above this priority.
+    min_priority: Severity | None = None
+    #: Only actions with one of these finding kinds among their reasons.
+    kinds: tuple[str, ...] = ()
+    #: Print unmapped accounts one by one, not as one line at the end.
+    unmapped: bool = False
+    #: Print the raw findings, as the audit did before actions.
+    findings: bool = False
+
+    def actions(self, account: AccountAudit) -> list[Action]:
+        """The account's actions that pass the filters, budget not applied."""
+        return [a for a in account.actions
+                if (self.min_priority is None or a.priority.rank >= self.min_priority.rank)
+                and (not self.kinds or set(a.because) & set(self.kinds))]
+
+
+def render(report: AuditReport, fmt: str, shown: Shown | None = None) -> str:
     """Render ``report`` in one of :data:`FORMATS`, whole (see :func:`render_stream`)."""
-    return "".join(render_stream(report.as_of, report.accounts, fmt))
+    return "".join(render_stream(report.as_of, report.accounts, fmt, shown))
 
 
-def render_stream(as_of: date, accounts: Iterable[AccountAudit], fmt: str) -> Iterator[str]:
+def render_stream(as_of: date, accounts: Iterable[AccountAudit], fmt: str,
+                  shown: Shown | None = None) -> Iterator[str]:
     """The report of ``accounts`` in one of :data:`FORMATS`, a piece per account as each
-    arrives: a portfolio audit is written while it runs, never held whole."""
+    arrives: a portfolio audit is written while it runs, never held whole.
+
+    Unmapped accounts (nobody of theirs recorded) are counted in one line at the end of
+    the table and Markdown unless ``shown.unmapped``; the JSON and CSV hold them all.
+    """
     if fmt not in _PIECES:
         raise ValueError(f"unknown format {fmt!r}")
+    shown = shown or Shown()
     head, piece, tail = _PIECES[fmt]
-    yield head(as_of)
+    yield head(as_of, shown)
     count = 0
-    for count, account in enumerate(accounts, 1):
-        yield piece(account, count - 1)
-    yield tail(count)
+    hidden = 0
+    for account in accounts:
+        if fmt in ("table", "markdown") and account.unmapped and not shown.unmapped:
+            hidden += 1
+            continue
+        yield piece(account, count, shown)
+        count += 1
+    yield tail(count, hidden)
 
 
-def _json_head(as_of: date) -> str:
+def _json_head(as_of: date, shown: Shown) -> str:
     # What json.dumps(..., indent=2) writes before the accounts.
     return (f'{{\n  "schema": {json.dumps(SCHEMA_ID)},\n'
             f'  "as_of": "{as_of.isoformat()}",\n  "accounts": [')
 
 
-def _json_account(account: AccountAudit, i: int) -> str:
+def _json_account(account: AccountAudit, i: int, shown: Shown) -> str:
     text = json.dumps(account.to_dict(), indent=2, ensure_ascii=False)
     return ("," if i else "") + "\n" + textwrap.indent(text, "    ")
 
 
-def _json_tail(count: int) -> str:
+def _json_tail(count: int, hidden: int) -> str:
     return "\n  ]\n}\n" if count else "]\n}\n"
 
 
-def _counts(findings: list) -> str:  # type: ignore[type-arg]
-    by = Counter(f.severity.value for f in findings)
+def _counts(items: Sequence[Finding] | Sequence[Action]) -> str:
+    by = Counter(x.severity.value if isinstance(x, Finding) else x.priority.value
+                 for x in items)
     parts = [f"{by[s]} {s}" for s in ("high", "medium", "low") if by[s]]
     return ", ".join(parts) if parts else "none"
 
@@ -65,7 +105,32 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _table_head(as_of: date) -> str:
+def _shape(account: AccountAudit) -> str:
+    """The account's stage and one sentence on its shape."""
+    if account.unmapped:
+        return "unmapped: nobody of theirs is recorded"
+    if not account.stage:
+        return "stage not classified"
+    name = stage_label(str(account.stage["name"]))
+    reasons = account.stage.get("reasons") or []
+    return f"{name}: {reasons[0]}" if reasons else name
+
+
+def stage_label(name: str) -> str:
+    """``early_kam`` -> ``Early KAM``."""
+    words = name.replace("_", " ").split()
+    return " ".join(w.upper() if w == "kam" else w for w in words).capitalize().replace(
+        "kam", "KAM").replace("Pre KAM", "Pre-KAM")
+
+
+def _budget(account: AccountAudit, shown: Shown) -> tuple[list[Action], int]:
+    chosen = shown.actions(account)
+    if shown.limit is None or len(chosen) <= shown.limit:
+        return chosen, 0
+    return chosen[:shown.limit], len(chosen) - shown.limit
+
+
+def _table_head(as_of: date, shown: Shown) -> str:
     return f"kamgraph audit as of {as_of.isoformat()}\n"
 
 
@@ -73,9 +138,50 @@ _WRAP = textwrap.TextWrapper(width=WIDTH, initial_indent="    - ",
                              subsequent_indent="      ", break_on_hyphens=False)
 _ACTION_WRAP = textwrap.TextWrapper(width=WIDTH, initial_indent="    > ",
                                     subsequent_indent="      ", break_on_hyphens=False)
+_STEP_WRAP = textwrap.TextWrapper(width=WIDTH, initial_indent="     > ",
+                                  subsequent_indent="       ", break_on_hyphens=False)
+_REASON_WRAP = textwrap.TextWrapper(width=WIDTH, initial_indent="       - ",
+                                    subsequent_indent="         ", break_on_hyphens=False)
+#: Evidence lines printed under an action in the table and Markdown (all are in the JSON).
+_REASONS_SHOWN = 4
 
 
-def _table_account(account: AccountAudit, i: int) -> str:
+def _kinds(action: Action) -> str:
+    return ", ".join(k.replace("_", " ") for k in action.because)
+
+
+def _table_account(account: AccountAudit, i: int, shown: Shown) -> str:
+    if shown.findings:
+        return _table_findings(account)
+    out = [""]
+    actions, more = _budget(account, shown)
+    tail = f" ({account.id}) | actions: {_counts(account.actions)}"
+    header = _clip(terminal_safe(account.name), WIDTH - len(tail)) + tail
+    out.append(header)
+    out.append("=" * min(len(header), WIDTH))
+    out.extend(textwrap.wrap(terminal_safe(_shape(account)), width=WIDTH,
+                             initial_indent="  ", subsequent_indent="  ",
+                             break_on_hyphens=False))
+    if not account.actions:
+        out.append("  nothing to act on")
+    elif not actions:
+        out.append("  no action passes the filters")
+    for a in actions:
+        lead = f"  {a.rank:>2}. {a.priority.value.upper():<6} "
+        subject = terminal_safe(a.subject.name)
+        out.append(_clip(f"{lead}{subject}: {terminal_safe(a.problem)}", WIDTH))
+        due = f" (by {a.due.isoformat()})" if a.due else ""
+        out.extend(_STEP_WRAP.wrap(terminal_safe(a.action) + due))
+        if a.because:
+            out.extend(_REASON_WRAP.wrap("because: " + _kinds(a)))
+        for evidence in a.evidence[:_REASONS_SHOWN]:
+            out.extend(_REASON_WRAP.wrap(terminal_safe(evidence)))
+    if more:
+        out.append(f"  … and {more} more (--all)")
+    return "\n".join(out) + "\n"
+
+
+def _table_findings(account: AccountAudit) -> str:
     out = [""]
     stage = account.stage["name"] if account.stage else "not classified"
     tail = f" ({account.id}) | stage: {stage} | findings: {_counts(account.findings)}"
@@ -90,11 +196,11 @@ def _table_account(account: AccountAudit, i: int) -> str:
             initial_indent="  stage: ", subsequent_indent="         ",
             break_on_hyphens=False))
     by_severity = Counter(f.severity for f in account.findings)
-    shown = None
+    current = None
     for f in account.findings:
-        if f.severity is not shown:
-            shown = f.severity
-            out.append(f"  -- {shown.value} ({by_severity[shown]}) --")
+        if f.severity is not current:
+            current = f.severity
+            out.append(f"  -- {current.value} ({by_severity[current]}) --")
         lead = f"  {f.severity.value.upper():<6} {f.score:4.2f}  {f.kind:<18} "
         kind = f" [{f.subject.type}]"
         name = _clip(terminal_safe(f.subject.name), WIDTH - len(lead) - len(kind))
@@ -105,11 +211,48 @@ def _table_account(account: AccountAudit, i: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _markdown_head(as_of: date) -> str:
+def _unmapped_line(hidden: int, prefix: str = "") -> str:
+    if not hidden:
+        return ""
+    noun = "account" if hidden == 1 else "accounts"
+    return (f"\n{prefix}{hidden:,} {noun} unmapped (nobody of theirs recorded); "
+            f"`--unmapped` lists them.\n")
+
+
+def _table_tail(count: int, hidden: int) -> str:
+    return _unmapped_line(hidden)
+
+
+def _markdown_head(as_of: date, shown: Shown) -> str:
     return f"# kamgraph audit, as of {as_of.isoformat()}\n"
 
 
-def _markdown_account(account: AccountAudit, i: int) -> str:
+def _markdown_account(account: AccountAudit, i: int, shown: Shown) -> str:
+    if shown.findings:
+        return _markdown_findings(account)
+    actions, more = _budget(account, shown)
+    out = ["", f"## {md_escape(account.name)} (`{md_escape(account.id)}`)", "",
+           f"{md_escape(_shape(account)[:1].upper() + _shape(account)[1:])}. "
+           f"Actions: {_counts(account.actions)}."]
+    if not account.actions:
+        out += ["", "Nothing to act on."]
+    for a in actions:
+        owner = f" Owner: {md_escape(a.owner.name)}." if a.owner else ""
+        helpers = (" With: " + ", ".join(md_escape(w.name) for w in a.with_) + "."
+                   if a.with_ else "")
+        due = f" By {a.due.isoformat()}." if a.due else ""
+        out += ["", f"{a.rank}. **{a.priority.value.upper()}** · {md_escape(a.subject.name)}: "
+                    f"{md_escape(a.problem)}",
+                f"   - **Action:** {md_escape(a.action)}{owner}{helpers}{due}"]
+        if a.because:
+            out.append(f"   - Because: {md_escape(_kinds(a))}")
+        out.extend(f"     - {md_escape(e)}" for e in a.evidence[:_REASONS_SHOWN])
+    if more:
+        out += ["", f"… and {more} more (`--all`)."]
+    return "\n".join(out) + "\n"
+
+
+def _markdown_findings(account: AccountAudit) -> str:
     stage = account.stage["name"] if account.stage else "not classified"
     out = ["", f"## {md_escape(account.name)} (`{md_escape(account.id)}`)", "",
            f"Stage: {stage}. Findings: {_counts(account.findings)}."]
@@ -131,9 +274,18 @@ def _markdown_account(account: AccountAudit, i: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def _markdown_tail(count: int, hidden: int) -> str:
+    return _unmapped_line(hidden)
+
+
 CSV_COLUMNS = (
     "account_id", "account_name", "kind", "severity", "score", "subject_type", "subject_id",
     "subject_name", "evidence", "action", "suggested_id", "suggested_name",
+)
+ACTION_COLUMNS = (
+    "account_id", "account_name", "rank", "priority", "subject_type", "subject_id",
+    "subject_name", "problem", "action", "owner_id", "owner_name", "with", "due", "because",
+    "evidence",
 )
 
 
@@ -143,11 +295,21 @@ def _csv_rows(rows: Iterable[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
-def _csv_head(as_of: date) -> str:
-    return _csv_rows([CSV_COLUMNS])
+def _csv_head(as_of: date, shown: Shown) -> str:
+    return _csv_rows([CSV_COLUMNS if shown.findings else ACTION_COLUMNS])
 
 
-def _csv_account(account: AccountAudit, i: int) -> str:
+def _csv_account(account: AccountAudit, i: int, shown: Shown) -> str:
+    if not shown.findings:
+        return _csv_rows([
+            csv_cell(account.id), csv_cell(account.name), str(a.rank), a.priority.value,
+            a.subject.type, csv_cell(a.subject.id), csv_cell(a.subject.name),
+            csv_cell(a.problem), csv_cell(a.action),
+            csv_cell(a.owner.id if a.owner else ""), csv_cell(a.owner.name if a.owner else ""),
+            csv_cell("; ".join(w.name for w in a.with_)),
+            a.due.isoformat() if a.due else "", " ".join(a.because),
+            csv_cell(" | ".join(a.evidence)),
+        ] for a in shown.actions(account))
     return _csv_rows([
         csv_cell(account.id), csv_cell(account.name), f.kind, f.severity.value,
         f"{f.score:.3f}", f.subject.type, csv_cell(f.subject.id),
@@ -157,14 +319,15 @@ def _csv_account(account: AccountAudit, i: int) -> str:
     ] for f in account.findings)
 
 
-def _nothing(_: int) -> str:
+def _nothing(count: int, hidden: int) -> str:
     return ""
 
 
-_PIECES: dict[str, tuple[Callable[[date], str], Callable[[AccountAudit, int], str],
-                         Callable[[int], str]]] = {
-    "table": (_table_head, _table_account, _nothing),
+_PIECES: dict[str, tuple[Callable[[date, Shown], str],
+                         Callable[[AccountAudit, int, Shown], str],
+                         Callable[[int, int], str]]] = {
+    "table": (_table_head, _table_account, _table_tail),
     "json": (_json_head, _json_account, _json_tail),
-    "markdown": (_markdown_head, _markdown_account, _nothing),
+    "markdown": (_markdown_head, _markdown_account, _markdown_tail),
     "csv": (_csv_head, _csv_account, _nothing),
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kamgraph.actions import Action
 from kamgraph.analysis.findings import Finding, Severity, Subject
 from kamgraph.audit import AccountAudit, AuditReport, iter_audits, run_audit
 from kamgraph.cli import Failure, _emit, cli
@@ -27,7 +28,12 @@ def account(n: int) -> AccountAudit:
         subject=Subject("person", f"003{n}", f"Person {n}"), evidence=(f"evidence {n}",),
         action=f"Meet Person {n}",
     )
-    return AccountAudit(f"001{n}", f"Account {n}", None, [finding])
+    action = Action(
+        id=f"001{n}/1", rank=1, priority=finding.severity, subject=finding.subject,
+        problem="Nobody of ours meets a key person", owner=Subject("person", "005", "Kam"),
+        with_=(), action=f"Kam meets Person {n} this month.", due=AS_OF,
+        because=("coverage_gap",), evidence=finding.evidence, findings=(0,))
+    return AccountAudit(f"001{n}", f"Account {n}", None, [finding], [action])
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -54,7 +54,7 @@ def test_sync_then_audit_json_matches_the_schema(
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     jsonschema.validate(doc, audit_schema)
-    assert doc["schema"] == "kamgraph.audit/1" and doc["as_of"] == AS_OF
+    assert doc["schema"] == "kamgraph.audit/2" and doc["as_of"] == AS_OF
     acme = next(a for a in doc["accounts"] if a["name"] == "Acme Foods")
     assert len(acme["id"]) == 18
     cfo_gap = next(f for f in acme["findings"] if f["subject"]["name"] == "Oskar Lindqvist")
@@ -77,7 +77,7 @@ def test_fail_on_gates_a_script(runner: CliRunner, synced: str, fail_on: str, co
     result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF,
                                  "--fail-on", fail_on])
     assert result.exit_code == code
-    assert "findings at or above" in result.stderr
+    assert "actions at or above" in result.stderr
 
 
 def test_fail_on_passes_when_nothing_reaches_it(runner: CliRunner, synced: str,

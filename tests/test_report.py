@@ -9,9 +9,10 @@ from datetime import date
 
 import pytest
 
+from kamgraph.actions import Action
 from kamgraph.analysis.findings import Finding, Severity, Subject
 from kamgraph.audit import AccountAudit, AuditReport
-from kamgraph.report import csv_cell, md_escape, render, render_stream, terminal_safe
+from kamgraph.report import Shown, csv_cell, md_escape, render, render_stream, terminal_safe
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -22,8 +23,15 @@ def report_with(name: str) -> AuditReport:
         subject=Subject("person", "003", name), evidence=(f"{name} matters",),
         action=f"Meet {name}", suggested=Subject("person", "005", "=cmd|' /C calc'!A0"),
     )
+    action = Action(
+        id="001/1", rank=1, priority=Severity.HIGH, subject=finding.subject,
+        problem=f"Nobody of ours meets {name}", owner=finding.suggested,
+        with_=(Subject("person", "006", name),), action=f"Meet {name}",
+        due=date(2026, 12, 1), because=("coverage_gap",), evidence=finding.evidence,
+        findings=(0,))
     return AuditReport(as_of=date(2026, 11, 1),
-                       accounts=[AccountAudit("001", f"Acme {name}", None, [finding])])
+                       accounts=[AccountAudit("001", f"Acme {name}", None, [finding],
+                                              [action])])
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x"])
@@ -31,16 +39,19 @@ def test_csv_cells_that_would_run_are_neutralised(value: str) -> None:
     assert csv_cell(value).startswith("'")
 
 
-def test_csv_output_neutralises_every_crm_string() -> None:
-    out = render(report_with("=HYPERLINK(\"http://evil\")"), "csv")
+@pytest.mark.parametrize("raw", [False, True])
+def test_csv_output_neutralises_every_crm_string(raw: bool) -> None:
+    out = render(report_with("=HYPERLINK(\"http://evil\")"), "csv", Shown(findings=raw))
     rows = list(csv.reader(io.StringIO(out)))
+    assert len(rows) == 2
     for row in rows[1:]:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@")), cell
 
 
-def test_markdown_shows_html_as_text() -> None:
-    out = render(report_with(HOSTILE), "markdown")
+@pytest.mark.parametrize("raw", [False, True])
+def test_markdown_shows_html_as_text(raw: bool) -> None:
+    out = render(report_with(HOSTILE), "markdown", Shown(findings=raw))
     assert "<img" not in out and "&lt;img" in out
 
 
@@ -53,8 +64,9 @@ def test_markdown_escapes_table_and_emphasis_syntax() -> None:
 def test_terminal_output_drops_escape_sequences() -> None:
     evil = "Eve\x1b[2J\x1b]0;pwned\x07\u202eevil"
     assert terminal_safe(evil) == "Eve[2J]0;pwnedevil"
-    out = render(report_with(evil), "table")
-    assert "\x1b" not in out and "\u202e" not in out
+    for raw in (False, True):
+        out = render(report_with(evil), "table", Shown(findings=raw))
+        assert "Eve[2J" in out and "\x1b" not in out and "\u202e" not in out
 
 
 def test_json_keeps_strings_verbatim() -> None:
@@ -64,8 +76,9 @@ def test_json_keeps_strings_verbatim() -> None:
 
 def test_table_fits_in_a_hundred_columns() -> None:
     long = "Maximiliana " * 20
-    out = render(report_with(long), "table")
-    assert max(len(line) for line in out.splitlines()) <= 100
+    for raw in (False, True):
+        out = render(report_with(long), "table", Shown(findings=raw))
+        assert max(len(line) for line in out.splitlines()) <= 100
 
 
 def test_json_written_in_pieces_is_the_whole_document() -> None:

@@ -63,8 +63,28 @@ def test_customer_functions(department: str | None, title: str, expected: str) -
     assert customer_function(department, title) == expected
 
 
-def test_c_level_is_senior_management_whatever_the_department() -> None:
-    assert customer_function("Finance", "CFO", Level.C_LEVEL) == "senior_management"
+@pytest.mark.parametrize(("department", "title", "expected"), [
+    ("R&D", "CFO", "finance"),
+    ("Finance", "Chief Technology Officer", "r_and_d"),
+    ("IT", "CIO", "r_and_d"),
+    ("Sales", "COO", "operations"),
+    (None, "Chief Procurement Officer", "purchasing"),
+    ("Finance", "CMO", "marketing"),
+    ("R&D", "CEO", "senior_management"),
+    ("Operations", "Managing Director", "senior_management"),
+    ("Quality", "President", "senior_management"),
+])
+def test_c_level_function_is_the_domain_the_title_names(
+        department: str | None, title: str, expected: str) -> None:
+    assert customer_function(department, title, Level.C_LEVEL) == expected
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Chief Technology Officer", "technical_service"), ("CFO", "finance"),
+    ("Chief Executive Officer", "senior_management"), ("Chief Revenue Officer", "field_sales"),
+])
+def test_our_c_level_function_is_the_domain_the_title_names(title: str, expected: str) -> None:
+    assert supplier_function(None, title, Level.C_LEVEL) == expected
 
 
 @pytest.mark.parametrize(("department", "title", "expected"), [

@@ -1,7 +1,8 @@
 """Coverage effort: contact hours per account per year against the 60–80 hour benchmark.
 
 Hours are the minutes of held meetings and connected calls in the 365 days before
-``as_of``, counted once per person of ours per activity (a meeting with three of their
+``as_of`` by people of ours still here (a departed colleague's hours are listed apart,
+not counted), once per person of ours per activity (a meeting with three of their
 people is one meeting for each of ours who attended).  Accounts with no recorded
 durations get no finding: nothing is known.
 """
@@ -14,6 +15,7 @@ import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import order_of
+from kamgraph.analysis.portfolio import placement
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT
 
@@ -48,7 +50,11 @@ def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
     measured = contact_hours(graph)
     if measured is None:
         return []
-    hours, per_person = measured
+    _, every = measured
+    # Hours of people still here: a colleague who left no longer spends time here.
+    per_person = {s: h for s, h in every.items() if graph.nodes[s]["active"]}
+    gone = {s: h for s, h in every.items() if s not in per_person}
+    hours = sum(per_person.values())
     low, high = config.effort_min_hours, config.effort_max_hours
     if low <= hours <= high:
         return []
@@ -57,12 +63,21 @@ def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
     evidence = [
         f"{hours:.0f} hours of meetings and calls in the last 12 months "
         f"(benchmark {low:.0f}–{high:.0f} hours a year)",
-        "most time: " + ", ".join(f"{graph.nodes[s]['name']} {h:.0f} h" for s, h in top),
     ]
+    if top:
+        evidence.append("most time: " + ", ".join(f"{graph.nodes[s]['name']} {h:.0f} h"
+                                                  for s, h in top))
+    for s, h in sorted(gone.items(), key=lambda kv: (-kv[1], order_of(graph, kv[0]))):
+        since = graph.nodes[s].get("status_since")
+        left = f"left {since}" if since else "left"
+        evidence.append(f"not counted: {graph.nodes[s]['name']}, {left}, {h:.0f} h")
+    strategy = placement(account.get("attractiveness"), account.get("position"))
     if hours < low:
         score = 0.3 + 0.4 * (1 - hours / low)
         action = (f"Plan {low - hours:.0f} more hours of contact with {account['name']} over "
                   f"the next year, spread across the key people.")
+    elif strategy == "develop":
+        return []  # the strategy is to invest here: time beyond the band is no fault
     else:
         score = 0.3
         action = (f"{account['name']} gets {hours - high:.0f} hours a year beyond the point "

@@ -125,7 +125,7 @@ def likely_anti_sponsors_set(graph: nx.MultiDiGraph, config: Config) -> set[str]
 
 
 def _simple_routes(h: nx.DiGraph, target: str, alternatives: int) -> list[Route]:
-    routes = []
+    routes: list[Route] = []
     if target not in h:
         return routes
     try:

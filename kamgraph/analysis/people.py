@@ -249,7 +249,7 @@ def rebuffed(graph: nx.MultiDiGraph, ours: str, customer: str) -> bool:
     if attempts < 2:
         return False
     two_way = sum(1 for t in data["touches"] if t[2] == "held" and t[1] != "email")
-    return attempts > two_way
+    return bool(attempts > two_way)
 
 
 def open_opportunities(

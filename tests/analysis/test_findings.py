@@ -149,18 +149,18 @@ class TestAntiSponsor:
 class TestMirror:
     def test_best_peers_are_assigned_without_double_booking(self) -> None:
         b = (AccountBuilder()
-             .theirs("cto", "CTO", roles=(R.DECISION_MAKER,))
-             .theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .theirs("ceo", "CEO", roles=(R.DECISION_MAKER,))
+             .theirs("md", "Managing Director", roles=(R.ECONOMIC_BUYER,))
              .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
-             .contact("kam", "cto").contact("kam", "cfo")
-             .ours("ourceo", "CEO"))  # the only senior peer available
+             .contact("kam", "ceo").contact("kam", "md")
+             .ours("ourceo", "CEO"))  # the only general-management peer available
         graph = b.graph(config=Config())
         for entry in graph.graph["pool"].entries:
             if entry["id"] == "ourceo":
                 entry["capacity"], entry["load"] = 3, 2  # one account left
         assigned = mirror_assignments(graph)
-        assert {c: p["id"] for c, (p, _) in assigned.items()} == {"cto": "ourceo",
-                                                                  "cfo": "ourceo"}
+        assert {c: p["id"] for c, (p, _) in assigned.items()} == {"ceo": "ourceo",
+                                                                  "md": "ourceo"}
         for entry in graph.graph["pool"].entries:
             if entry["id"] == "ourceo":
                 entry["load"] = 3  # full
@@ -254,8 +254,10 @@ class TestStage:
 
 def test_relationship_map_cells() -> None:
     cells = relationship_map(diamond().graph())["cells"]
-    assert cells["quality_control"] == {"technical_service": "monthly",
-                                        "senior_management": "monthly"}
+    # Our CTO is technology (technical service), not senior management: their quality
+    # director is met by technical service alone, their CTO by our CTO and the KAD.
+    assert cells["quality_control"] == {"technical_service": "monthly"}
+    assert cells["r_and_d"] == {"technical_service": "monthly", "field_sales": "monthly"}
 
 
 # -- invariants --------------------------------------------------------------------------
