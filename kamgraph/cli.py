@@ -603,6 +603,11 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
             raise Failure(f"no person {person!r} at {graph.graph['account']['name']}")
         target = found
     routes = paths_to_power(graph, target, config, alternatives)
+    action = view.audit.action_for(target)
+    if action is not None and action.subject.id == target:
+        # The same owner and introducer as the audit and the plan give.
+        click.echo(f"Action {action.rank} ({action.priority.value}): "
+                   f"{terminal_safe(action.action)}")
     click.echo(f"Routes to {terminal_safe(graph.nodes[target]['name'])}:")
     if not routes:
         click.echo("  none through our relationships or their organisation")

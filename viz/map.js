@@ -11,6 +11,16 @@
     return node;
   }
 
+  function actionBox(a, part) {
+    var box = el("div", null, "act " + a.priority);
+    box.appendChild(el("b", a.rank + ". " + a.priority.toUpperCase() + " · " + a.subject +
+      (part ? " (" + part + ")" : "")));
+    box.appendChild(el("div", a.problem, "problem"));
+    box.appendChild(el("div", "→ " + a.action + (a.due ? " By " + a.due + "." : ""), "action"));
+    if (a.because && a.because.length) box.appendChild(el("div", "because: " + a.because.join(", "), "because"));
+    return box;
+  }
+
   function tooltip(tip) {
     var box = el("div", null, "tip");
     box.appendChild(el("strong", tip.name));
@@ -22,6 +32,7 @@
     if (tip.influence !== null && tip.influence !== undefined) facts.push("influence " + tip.influence);
     if (tip.status && tip.status !== "active") facts.push(tip.status);
     box.appendChild(el("div", facts.join(" · "), "facts"));
+    if (tip.action) box.appendChild(actionBox(tip.action, tip.action.part));
     (tip.findings || []).forEach(function (f) {
       var item = el("div", null, "finding " + f.severity);
       item.appendChild(el("b", f.severity.toUpperCase() + " " + f.kind + " (" + f.score + ")"
@@ -90,11 +101,52 @@
     "As of " + data.account.as_of + " · stage: " + stage + " · " + data.nodes.length +
     " people · theirs above, ours below";
 
+  // The account's top actions, each person in them a link to their node.
+  var panel = document.getElementById("actions");
+  panel.appendChild(el("h2", "Top actions"));
+  var shown = data.account.actions.slice(0, data.account.max_actions);
+  if (!shown.length) panel.appendChild(el("p", "Nothing to act on.", "hint"));
+  var ol = el("ol", null, "top-actions");
+  function personLink(name, id) {
+    if (!id || !nodes.get(id)) return el("span", name);
+    var a = el("a", name, "person");
+    a.href = "#";
+    a.dataset.node = id;
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      network.selectNodes([id]);
+      network.focus(id, { scale: 1.1 });
+      showDetails(id);
+    });
+    return a;
+  }
+  shown.forEach(function (a) {
+    var li = el("li", null, "act " + a.priority);
+    var head = el("div");
+    head.appendChild(el("b", a.priority.toUpperCase() + " "));
+    head.appendChild(personLink(a.subject, a.subject_id));
+    head.appendChild(el("span", ": " + a.problem));
+    li.appendChild(head);
+    var who = el("div", null, "who");
+    if (a.owner) { who.appendChild(el("span", "owner ")); who.appendChild(personLink(a.owner, a.owner_id)); }
+    (a.with || []).forEach(function (name, i) {
+      who.appendChild(el("span", " · with ")); who.appendChild(personLink(name, a.with_ids[i]));
+    });
+    li.appendChild(who);
+    li.appendChild(el("div", "→ " + a.action, "action"));
+    ol.appendChild(li);
+  });
+  panel.appendChild(ol);
+  if (data.account.action_count > shown.length) {
+    panel.appendChild(el("p", "… and " + (data.account.action_count - shown.length) +
+      " more in the audit (kamgraph audit --all)", "hint"));
+  }
+
   function showDetails(id) {
     var box = document.getElementById("details");
     while (box.firstChild) box.removeChild(box.firstChild);
     var n = nodes.get(id);
-    if (!n) { box.appendChild(el("p", "Select a person to see their findings.", "hint")); return; }
+    if (!n) { box.appendChild(el("p", "Select a person to see their action and findings.", "hint")); return; }
     box.appendChild(tooltip(n.tip));
   }
   network.on("selectNode", function (p) { showDetails(p.nodes[0]); });
@@ -125,7 +177,7 @@
     ["ring anti", "dark ring and ⚠ score: likely anti-sponsor"],
     ["line single", "red line: the only thread to a key person"],
     ["line stale", "dashed line: gone stale"], ["line influence", "orange dotted arrow: influence"],
-    ["line reports", "grey arrow: reports to"], ["line proposed", "green dashed: proposed mirror relationship"],
+    ["line reports", "grey arrow: reports to"], ["line proposed", "green dashed: a relationship an action asks for"],
     ["line path", "gold arrow: path to power (when asked)"],
     ["size", "size: influence · line width: contact frequency"]
   ];

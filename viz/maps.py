@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 from pyvis.network import Network
 
+from kamgraph.actions import Action
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, function_label
 from kamgraph.analysis.strength import band, edge_strength
@@ -19,7 +20,7 @@ from kamgraph.config import Config
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO
 from kamgraph.model import DECISION_ROLES, Level
 
-__all__ = ["STANCE_COLOURS", "map_data", "render_account_map", "safe_json"]
+__all__ = ["STANCE_COLOURS", "action_entry", "map_data", "render_account_map", "safe_json"]
 
 STANCE_COLOURS = {
     "champion": "#1a9850",
@@ -73,6 +74,33 @@ def _findings_by_person(audit: AccountAudit) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _actions_by_person(audit: AccountAudit) -> dict[str, dict[str, Any]]:
+    """Person -> the action they are in (as its subject first, else as owner or helper),
+    in the words the audit and the plan use."""
+    out: dict[str, dict[str, Any]] = {}
+    for a in audit.actions:
+        entry = action_entry(a)
+        people = [(a.subject.id, "about them")] if a.subject.type == "person" else []
+        if a.owner is not None:
+            people.append((a.owner.id, "theirs to do"))
+        people += [(w.id, "they introduce") for w in a.with_]
+        for person, part in people:
+            if person not in out or part == "about them":
+                out[person] = {**entry, "part": part}
+    return out
+
+
+def action_entry(a: Action) -> dict[str, Any]:
+    """One action as the map's panels show it."""
+    return {"rank": a.rank, "priority": a.priority.value, "subject": a.subject.name,
+            "subject_id": a.subject.id, "problem": a.problem, "action": a.action,
+            "owner": a.owner.name if a.owner else None,
+            "owner_id": a.owner.id if a.owner else None,
+            "with": [w.name for w in a.with_], "with_ids": [w.id for w in a.with_],
+            "due": a.due.isoformat() if a.due else None,
+            "because": [k.replace("_", " ") for k in a.because]}
+
+
 def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
              route: list[tuple[str, str, float]] | None = None,
              config: Config | None = None) -> dict[str, Any]:
@@ -83,6 +111,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
     config = config or Config()
     net = Network(directed=True, cdn_resources="in_line")
     findings = _findings_by_person(audit)
+    actions = _actions_by_person(audit)
     derived = derived_influence(graph)
     kinds_on = {n: {f["kind"] for f in fs} for n, fs in findings.items()}
     thread_edges = {(f.data.get("thread"), f.subject.id) for f in audit.findings
@@ -110,6 +139,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 "stance": d["stance"].replace("_", "-"), "status": d["status"],
                 "influence": None if influence is None else round(influence, 2),
                 "findings": findings.get(node, []),
+                "action": actions.get(node),
             }
             if side == "customer":
                 decision = any(r in _DECISION for r in d["roles"])
@@ -146,14 +176,14 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
     proposed = 0
     for pool_entry in graph.graph["pool"].entries:
         pid = pool_entry["id"]
-        if pid in graph or pid not in findings:
+        if pid in graph or (pid not in findings and pid not in actions):
             continue
         proposed += 1
         tip = {"name": pool_entry["name"], "title": pool_entry["title"], "side": "supplier",
                "function": function_label(pool_entry["function"]),
                "level": Level(pool_entry["level"]).label, "roles": [], "team_roles": [],
                "stance": "", "status": "proposed", "influence": None,
-               "findings": findings[pid]}
+               "findings": findings.get(pid, []), "action": actions.get(pid)}
         net.add_node(pid, label=f"{pool_entry['name']} (proposed)", shape="dot", size=14,
                      x=(len(bands["supplier"]) / 2 + proposed) * 150, y=470,
                      color={"background": "#ffffff", "border": OURS_COLOUR},
@@ -191,14 +221,15 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                          departed=False,
                          tip=f"{graph.nodes[u]['name']} sways {graph.nodes[v]['name']}")
     node_ids = {n["id"] for n in net.nodes}
-    for f in audit.findings:
-        if f.kind == "mirror_opportunity" and f.suggested and f.suggested.id in node_ids \
-                and f.subject.id in node_ids:
-            net.add_edge(f.suggested.id, f.subject.id, kind="proposed", width=2,
-                         dashes=[8, 6], color={"color": "#1b7837"}, departed=False,
-                         arrows={"to": {"enabled": False}},
-                         tip=f"proposed mirror relationship: {f.suggested.name} \u2194 "
-                             f"{f.subject.name}")
+    # The relationships the actions ask for: the owner who is to meet the subject.
+    for a in audit.actions:
+        if a.subject.type != "person" or a.owner is None or a.subject.id not in node_ids \
+                or a.owner.id not in node_ids or graph.has_edge(a.owner.id, a.subject.id):
+            continue
+        net.add_edge(a.owner.id, a.subject.id, kind="proposed", width=2,
+                     dashes=[8, 6], color={"color": "#1b7837"}, departed=False,
+                     arrows={"to": {"enabled": False}},
+                     tip=f"action {a.rank}: {a.action}")
     for a, b, strength in route or []:
         if a in node_ids and b in node_ids:
             net.add_edge(a, b, kind="path", width=7, dashes=False, departed=False,
@@ -247,7 +278,10 @@ def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
                        "as_of": graph.graph["as_of"].isoformat(),
                        "stage": audit.stage, "functions": sorted(
                            {n["function"] for n in data["nodes"]}),
-                       "kinds": sorted({k for n in data["nodes"] for k in n["kinds"]})}
+                       "kinds": sorted({k for n in data["nodes"] for k in n["kinds"]}),
+                       "actions": [action_entry(a) for a in audit.actions],
+                       "action_count": len(audit.actions),
+                       "max_actions": (config or Config()).max_actions}
     vis_js, vis_css = _vis_assets()
     page_js, page_css = _page_assets()
     title = escape(f"{account['name']} — relationship map")
@@ -278,7 +312,9 @@ def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
 <main>
   <div id="network"></div>
   <aside id="side">
-    <section id="details"><p class="hint">Select a person to see their findings.</p></section>
+    <section id="actions"></section>
+    <section id="details">
+      <p class="hint">Select a person to see their action and findings.</p></section>
     <section id="legend"></section>
   </aside>
 </main>

@@ -49,22 +49,31 @@ def _matrix(accounts: list[tuple[nx.MultiDiGraph, AccountAudit]]) -> str:
 
 
 def render_index(accounts: list[tuple[nx.MultiDiGraph, AccountAudit]], as_of: str) -> str:
-    """The portfolio page: stage, findings by kind and severity, key-person risk, matrix."""
+    """The portfolio page, riskiest account first: stage, actions by priority, the
+    first action, the largest key-person risk, and the portfolio matrix."""
     rows = []
+    ranked = []
     for graph, audit in accounts:
-        a = graph.graph["account"]
-        by_sev = Counter(f.severity.value for f in audit.findings)
-        by_kind = Counter(f.kind for f in audit.findings)
         losses = key_person_losses(graph)
+        share = losses[0].share if losses else 0.0
+        by_priority = Counter(a.priority.value for a in audit.actions)
+        ranked.append((-by_priority.get("high", 0), -share, -by_priority.get("medium", 0),
+                       str(graph.graph["account"]["name"]).lower(), graph, audit, losses))
+    ranked.sort(key=lambda r: r[:4])
+    for *_, graph, audit, losses in ranked:
+        a = graph.graph["account"]
+        by_priority = Counter(x.priority.value for x in audit.actions)
         risk = (f"{escape(str(graph.nodes[losses[0].person]['name']))} "
                 f"{losses[0].share:.0%}" if losses and losses[0].share > 0 else "—")
-        kinds = ", ".join(f"{escape(k.replace('_', ' '))} {n}" for k, n in sorted(by_kind.items()))
-        stage = audit.stage["name"].replace("_", " ") if audit.stage else "—"
+        first = audit.actions[0] if audit.actions else None
+        top = (f"{escape(first.subject.name)}: {escape(first.problem)}" if first else "—")
+        stage = ("unmapped" if audit.unmapped else
+                 audit.stage["name"].replace("_", " ") if audit.stage else "—")
         rows.append(
             f'<tr><td><a href="{escape(map_filename(a["id"]))}">{escape(a["name"])}</a></td>'
             f"<td>{escape(stage)}</td>"
-            + "".join(f'<td class="{s}">{by_sev.get(s, 0)}</td>' for s in _SEVERITIES)
-            + f"<td>{risk}</td><td>{kinds}</td></tr>")
+            + "".join(f'<td class="{s}">{by_priority.get(s, 0)}</td>' for s in _SEVERITIES)
+            + f"<td>{risk}</td><td>{top}</td></tr>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
@@ -78,8 +87,9 @@ td.high {{ color: #b2182b; font-weight: bold; }} td.medium {{ color: #e66101; }}
 </style></head><body>
 <h1>Key account portfolio</h1>
 <p>As of {escape(as_of)} · {len(accounts)} accounts</p>
+<p>Actions by priority per account, riskiest first.</p>
 <table><tr><th>Account</th><th>Stage</th><th>High</th><th>Medium</th><th>Low</th>
-<th>Largest key-person risk</th><th>Findings by kind</th></tr>
+<th>Largest key-person risk</th><th>First action</th></tr>
 {''.join(rows)}
 </table>
 <h2>Portfolio matrix</h2>
