@@ -1,0 +1,324 @@
+"""One voice per account: the rules that turn findings into a short, consistent list of
+actions, each on a small hand-built account."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kamgraph.analysis.findings import Severity
+from kamgraph.analysis.influence import derived_influence, hidden_influencers
+from kamgraph.analysis.mirror import mirror_assignments
+from kamgraph.analysis.paths import paths_to_power
+from kamgraph.analysis.people import contact_edges, second_thread
+from kamgraph.analysis.threads import single_threads
+from kamgraph.audit import AccountAudit, audit_graph
+from kamgraph.config import Config
+from kamgraph.model import (
+    Channel,
+    CustomerRole,
+    InfluenceLine,
+    Outcome,
+    Stance,
+    SupplierRole,
+)
+from tests.builders import AccountBuilder
+
+R = CustomerRole
+KAM = SupplierRole.KEY_ACCOUNT_MANAGER
+
+
+def people_in(audit: AccountAudit) -> set[str]:
+    """Everyone an action gives a part: subject, owner, helpers."""
+    out = set()
+    for a in audit.actions:
+        if a.subject.type == "person":
+            out.add(a.subject.id)
+        if a.owner:
+            out.add(a.owner.id)
+        out.update(w.id for w in a.with_)
+    return out
+
+
+def acme_like() -> AccountBuilder:
+    """An economic buyer nobody meets, a buyer held by one thread, a quality director
+    e-mailed only, and a KAM who has left with his relationships."""
+    return (AccountBuilder()
+            .theirs("ceo", "CEO")
+            .theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,), reports_to="ceo")
+            .theirs("buyer", "Head of Purchasing", reports_to="cfo", department="Purchasing",
+                    roles=(R.DECISION_MAKER,), stance=Stance.CHAMPION)
+            .theirs("qd", "Quality Director", department="Quality", reports_to="ceo",
+                    roles=(R.TECHNICAL_BUYER,))
+            .theirs("eng", "Process Engineer", department="R&D", reports_to="qd")
+            .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+            .ours("gone", "Key Account Director", active=False,
+                  team_role=SupplierRole.KEY_ACCOUNT_DIRECTOR)
+            .ours("ourcfo", "Chief Financial Officer")
+            .ours("ourceo", "Chief Executive Officer",
+                  team_role=SupplierRole.EXECUTIVE_SPONSOR)
+            .ours("ts", "Director Technical Service", department="Technical Service",
+                  team_role=SupplierRole.TECHNICAL_SERVICE)
+            .contact("kam", "buyer", times=12, every=7)
+            .contact("gone", "cfo", times=6, every=14, days_ago=20)
+            .contact("ts", "qd", times=8, every=7, channel=Channel.EMAIL, outcome=Outcome.SENT)
+            .contact("ts", "eng", times=4, every=14))
+
+
+class TestOneActionPerProblem:
+    def test_no_person_is_the_subject_of_two_actions(self) -> None:
+        audit = audit_graph(acme_like().graph())
+        subjects = Counter(a.subject.id for a in audit.actions if a.subject.type == "person")
+        assert subjects and max(subjects.values()) == 1
+
+    def test_every_finding_above_low_sits_in_an_action(self) -> None:
+        audit = audit_graph(acme_like().graph())
+        covered = audit.action_of_findings()
+        for i, f in enumerate(audit.findings):
+            if f.severity is not Severity.LOW:
+                assert i in covered, f
+
+    def test_merged_findings_keep_every_reason(self) -> None:
+        audit = audit_graph(acme_like().graph())
+        cfo = next(a for a in audit.actions if a.subject.id == "cfo")
+        about_cfo = {f.kind for i, f in enumerate(audit.findings)
+                     if audit.action_of_findings().get(i) == cfo.id}
+        # The gap, the red flag and the path to power are one problem: nobody meets her.
+        assert {"coverage_gap", "red_flag", "path_to_power"} <= set(cfo.because)
+        assert set(cfo.because) == about_cfo
+        assert len(cfo.evidence) >= len(cfo.because)
+
+    def test_a_function_gap_whose_people_have_actions_adds_a_reason_to_them(self) -> None:
+        audit = audit_graph(acme_like().graph())
+        groups = [a for a in audit.actions if a.subject.type in ("function", "level")]
+        assert groups == []
+        gaps = [i for i, f in enumerate(audit.findings)
+                if f.kind == "coverage_gap" and f.subject.type in ("function", "level")]
+        assert gaps and all(audit.action_of_findings()[i] for i in gaps)
+
+    def test_actions_are_ranked_and_at_most_three_are_high(self) -> None:
+        audit = audit_graph(acme_like().graph())
+        assert [a.rank for a in audit.actions] == list(range(1, len(audit.actions) + 1))
+        assert sum(a.priority is Severity.HIGH for a in audit.actions) <= 3
+        ranks = [a.priority.rank for a in audit.actions]
+        assert ranks == sorted(ranks, reverse=True)
+        # The uncovered economic buyer of an open deal comes first.
+        assert audit.actions[0].subject.id == "cfo"
+
+    def test_nobody_who_left_has_a_part(self) -> None:
+        audit = audit_graph(acme_like().graph())
+        assert "gone" not in people_in(audit)
+        assert all("Gone" not in a.action for a in audit.actions)
+
+
+class TestOwners:
+    def test_the_economic_buyers_owner_is_the_functional_peer(self) -> None:
+        audit = audit_graph(acme_like().graph())
+        cfo = next(a for a in audit.actions if a.subject.id == "cfo")
+        assert cfo.owner is not None and cfo.owner.id == "ourcfo"
+        assert "Ourcfo meets Cfo" in cfo.action
+
+    def test_an_owner_is_given_no_more_than_their_share(self) -> None:
+        config = Config(max_actions_per_owner=1)
+        audit = audit_graph(acme_like().graph(config=config), config)
+        owners = Counter(a.owner.id for a in audit.actions
+                         if a.owner and a.subject.type == "person")
+        assert max(owners.values()) <= 1 or len(owners) == 1
+
+    def test_the_second_thread_is_never_someone_with_a_record_of_declines(self) -> None:
+        b = (AccountBuilder()
+             .theirs("claire", "Head of Procurement", roles=(R.DECISION_MAKER,),
+                     department="Purchasing")
+             .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+             .ours("felix", "Sales Director", team_role=SupplierRole.SALES, department="Sales")
+             .ours("nina", "Account Executive", team_role=SupplierRole.SALES, department="Sales")
+             .contact("kam", "claire", times=10, every=7)
+             .contact("felix", "claire", times=3, every=10, outcome=Outcome.DECLINED)
+             .contact("felix", "claire", times=9, every=5, channel=Channel.CALL,
+                      outcome=Outcome.UNANSWERED))
+        g = b.graph()
+        assert second_thread(g, "claire", exclude={"kam"}, config=Config()) == "nina"
+        [finding] = [f for f in single_threads(g) if f.subject.id == "claire"]
+        assert finding.suggested is not None and finding.suggested.id == "nina"
+        action = next(a for a in audit_graph(g).actions if a.subject.id == "claire")
+        assert action.owner is not None and action.owner.id == "nina"
+        assert "felix" not in people_in(audit_graph(g))
+
+
+class TestRelationships:
+    def test_e_mail_alone_is_a_gap(self) -> None:
+        b = (AccountBuilder()
+             .theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .ours("kam", "Key Account Manager", team_role=KAM)
+             .contact("kam", "cfo", times=20, every=3, channel=Channel.EMAIL,
+                      outcome=Outcome.SENT))
+        g = b.graph()
+        assert contact_edges(g, "cfo", active_only=True) == []
+        audit = audit_graph(g)
+        kinds = {f.kind for f in audit.findings if f.subject.id == "cfo"}
+        assert {"coverage_gap", "path_to_power"} <= kinds
+        assert "single_threaded" not in kinds
+        [action] = [a for a in audit.actions if a.subject.id == "cfo"]
+        assert action.problem.startswith("Nobody of ours meets")
+
+    def test_unanswered_calls_are_attempts_not_a_relationship(self) -> None:
+        g = (AccountBuilder().theirs("vp", "VP Operations")
+             .ours("kam", "KAM").contact("kam", "vp", times=5, channel=Channel.CALL,
+                                         outcome=Outcome.UNANSWERED)).graph()
+        assert contact_edges(g, "vp", active_only=True) == []
+
+    def test_one_held_meeting_in_the_window_is_a_relationship(self) -> None:
+        g = (AccountBuilder().theirs("vp", "VP Operations").ours("kam", "KAM")
+             .contact("kam", "vp", times=5, channel=Channel.EMAIL, outcome=Outcome.SENT)
+             .contact("kam", "vp", days_ago=40)).graph()
+        assert [s for s, _ in contact_edges(g, "vp", active_only=True)] == ["kam"]
+
+
+class TestMirrorPeers:
+    def test_a_cfos_mirror_is_our_cfo_and_a_ctos_our_cto(self) -> None:
+        b = (AccountBuilder()
+             .theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,), department="R&D")
+             .theirs("cto", "Chief Technology Officer", department="Finance")
+             .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+             .contact("kam", "cfo").contact("kam", "cto")
+             .ours("ourceo", "CEO").ours("ourcfo", "CFO").ours("ourcto", "CTO"))
+        assigned = mirror_assignments(b.graph())
+        assert {c: p["id"] for c, (p, _) in assigned.items()} == {"cfo": "ourcfo",
+                                                                  "cto": "ourcto"}
+
+    def test_general_management_still_pools(self) -> None:
+        b = (AccountBuilder().theirs("md", "Managing Director")
+             .ours("kam", "Key Account Manager", team_role=KAM).contact("kam", "md")
+             .ours("ourceo", "CEO").ours("ourcfo", "CFO"))
+        assigned = mirror_assignments(b.graph())
+        assert assigned["md"][0]["id"] == "ourceo"
+
+
+class TestHiddenInfluence:
+    def test_a_one_person_account_has_no_hidden_influencer(self) -> None:
+        g = AccountBuilder().theirs("solo", "Buyer").graph()
+        assert hidden_influencers(g) == []
+        assert derived_influence(g) == {"solo": 0.0}
+
+    def test_an_account_without_lines_has_no_hidden_influencer(self) -> None:
+        b = AccountBuilder()
+        for i in range(6):
+            b.theirs(f"p{i}", "Engineer")
+        g = b.graph()
+        assert hidden_influencers(g) == []
+        assert set(derived_influence(g).values()) == {0.0}
+
+    def test_people_who_report_to_someone_give_them_weight(self) -> None:
+        b = AccountBuilder().theirs("lead", "Senior Engineer")
+        for i in range(4):
+            b.theirs(f"e{i}", "Engineer", reports_to="lead")
+        assert [f.subject.id for f in hidden_influencers(b.graph())] == ["lead"]
+
+    def test_sway_over_a_key_person_gives_weight(self) -> None:
+        b = (AccountBuilder().theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .theirs("adviser", "Analyst"))
+        b.add(InfluenceLine(account_id="ACC", source_id="adviser", target_id="cfo", weight=1.0))
+        assert [f.subject.id for f in hidden_influencers(b.graph())] == ["adviser"]
+
+
+class TestUnmapped:
+    def test_an_unmapped_account_has_one_low_action_and_no_high(self) -> None:
+        b = (AccountBuilder().ours("kam", "Key Account Manager", team_role=KAM))
+        b.theirs("x", "Buyer", roles=(R.DECISION_MAKER,), status="inactive")
+        audit = audit_graph(b.graph())
+        assert audit.unmapped
+        assert all(f.severity is Severity.LOW for f in audit.findings)
+        [action] = audit.actions
+        assert action.priority is Severity.LOW and action.because == ("unmapped",)
+        assert action.owner is not None and action.owner.id == "kam"
+
+
+class TestRoutes:
+    def test_a_route_avoids_a_likely_anti_sponsor_when_another_exists(self) -> None:
+        b = (AccountBuilder()
+             .theirs("eb", "CEO", roles=(R.ECONOMIC_BUYER,))
+             .theirs("foe", "Head of Purchasing", reports_to="eb", stance=Stance.ANTI_SPONSOR,
+                     department="Purchasing")
+             .theirs("fan", "Quality Manager", reports_to="eb", stance=Stance.CHAMPION,
+                     department="Quality")
+             .ours("kam", "Key Account Manager", team_role=KAM)
+             .ours("ts", "Technical Service Engineer", department="Technical Service")
+             .contact("kam", "foe", times=12, every=7)       # the stronger route
+             .contact("ts", "fan", times=3, every=20))       # the weaker one
+        g = b.graph()
+        routes = paths_to_power(g, "eb")
+        assert routes[0].contact == "fan"
+        assert any(r.contact == "foe" for r in routes[1:])
+        action = next(a for a in audit_graph(g).actions if a.subject.id == "eb")
+        assert "Foe" not in action.action and "Fan" in action.action
+
+
+class TestEffort:
+    def test_hours_of_people_who_left_are_not_counted(self) -> None:
+        b = (AccountBuilder().theirs("buyer", "Buyer")
+             .ours("kam", "KAM").ours("gone", "KAM", active=False)
+             .contact("kam", "buyer", times=30, every=10, minutes=120)
+             .contact("gone", "buyer", times=40, every=8, minutes=120))
+        # 60 h of ours still here: inside the band, though 140 h were logged in all.
+        audit = audit_graph(b.graph())
+        assert [f for f in audit.findings if f.kind == "coverage_effort"] == []
+        short = audit_graph(b.graph(config=Config(effort_min_hours=100)),
+                            Config(effort_min_hours=100))
+        [effort] = [f for f in short.findings if f.kind == "coverage_effort"]
+        assert effort.evidence[0].startswith("60 hours")
+        assert any(e.startswith("not counted: Gone, left") for e in effort.evidence)
+
+    def test_no_move_time_away_while_high_actions_are_open(self) -> None:
+        b = (AccountBuilder()
+             .theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .theirs("buyer", "Buyer")
+             .ours("kam", "KAM", team_role=KAM)
+             .contact("kam", "buyer", times=60, every=5, minutes=120))
+        audit = audit_graph(b.graph())
+        assert any(f.kind == "coverage_effort" and "beyond" in f.action for f in audit.findings)
+        assert any(a.priority is Severity.HIGH for a in audit.actions)
+        assert all("coverage_effort" not in a.because for a in audit.actions)
+
+
+@st.composite
+def random_accounts(draw: st.DrawFn) -> AccountBuilder:
+    b = AccountBuilder()
+    theirs = [f"c{i}" for i in range(draw(st.integers(0, 8)))]
+    titles = ["CEO", "CFO", "CTO", "VP Sales", "Quality Director", "Buyer", "Engineer"]
+    for c in theirs:
+        b.theirs(c, draw(st.sampled_from(titles)),
+                 roles=(draw(st.sampled_from(list(R))),) if draw(st.booleans()) else (),
+                 stance=draw(st.none() | st.sampled_from(list(Stance))),
+                 reports_to=draw(st.none() | st.sampled_from(theirs)))
+    ours = [f"s{i}" for i in range(draw(st.integers(1, 5)))]
+    for s in ours:
+        b.ours(s, draw(st.sampled_from(["KAM", "CEO", "CFO", "Sales Rep", "Engineer"])),
+               active=draw(st.booleans()) or s == "s0",
+               team_role=draw(st.none() | st.sampled_from([KAM, SupplierRole.SALES])))
+    for s in ours:
+        for c in theirs:
+            if draw(st.booleans()):
+                b.contact(s, c, days_ago=draw(st.integers(0, 150)),
+                          times=draw(st.integers(1, 4)),
+                          channel=draw(st.sampled_from(list(Channel))),
+                          outcome=draw(st.sampled_from(list(Outcome))))
+    return b
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_accounts())
+def test_any_account_speaks_with_one_voice(b: AccountBuilder) -> None:
+    g = b.graph()
+    audit = audit_graph(g)
+    subjects = [a.subject.id for a in audit.actions if a.subject.type == "person"]
+    assert len(subjects) == len(set(subjects))
+    covered = audit.action_of_findings()
+    assert all(i in covered for i, f in enumerate(audit.findings)
+               if f.severity is not Severity.LOW)
+    assert sum(a.priority is Severity.HIGH for a in audit.actions) <= 3
+    gone = {n for n, d in g.nodes(data=True) if not d["active"]}
+    assert not people_in(audit) & gone
+    if audit.unmapped:
+        assert all(a.priority is Severity.LOW for a in audit.actions)
