@@ -265,8 +265,11 @@ def test_path_command_names_who_asks_whom(runner: CliRunner, synced: str) -> Non
     result = runner.invoke(cli, ["path", "Acme", "--store", synced, "--as-of", AS_OF],
                            catch_exceptions=False)
     lines = result.output.splitlines()
-    assert lines[0] == "Routes to Oskar Lindqvist:"
-    assert lines[1].startswith("  1. Daniel Weber —knows")
+    # The action first, with the owner and introducer the audit and the plan give.
+    assert lines[0].startswith("Action 1 (high): Helen Park meets Oskar Lindqvist")
+    assert "introduced by Daniel Weber" in lines[0]
+    assert lines[1] == "Routes to Oskar Lindqvist:"
+    assert lines[2].startswith("  1. Daniel Weber —knows")
     assert "ask: Daniel Weber asks Priya Raman for the introduction" in result.output
     missing = runner.invoke(cli, ["path", "Acme", "Nobody", "--store", synced])
     assert missing.exit_code == 2 and "no person 'Nobody'" in missing.stderr

@@ -222,14 +222,15 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                          tip=f"{graph.nodes[u]['name']} sways {graph.nodes[v]['name']}")
     node_ids = {n["id"] for n in net.nodes}
     # The relationships the actions ask for: the owner who is to meet the subject.
-    for a in audit.actions:
-        if a.subject.type != "person" or a.owner is None or a.subject.id not in node_ids \
-                or a.owner.id not in node_ids or graph.has_edge(a.owner.id, a.subject.id):
+    for act in audit.actions:
+        owner = act.owner
+        if act.subject.type != "person" or owner is None or act.subject.id not in node_ids \
+                or owner.id not in node_ids or graph.has_edge(owner.id, act.subject.id):
             continue
-        net.add_edge(a.owner.id, a.subject.id, kind="proposed", width=2,
+        net.add_edge(owner.id, act.subject.id, kind="proposed", width=2,
                      dashes=[8, 6], color={"color": "#1b7837"}, departed=False,
                      arrows={"to": {"enabled": False}},
-                     tip=f"action {a.rank}: {a.action}")
+                     tip=f"action {act.rank}: {act.action}")
     for a, b, strength in route or []:
         if a in node_ids and b in node_ids:
             net.add_edge(a, b, kind="path", width=7, dashes=False, departed=False,
