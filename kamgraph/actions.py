@@ -23,7 +23,7 @@ Actions are ranked by what losing the relationship would cost, and each has a pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -36,6 +36,7 @@ from kamgraph.analysis.paths import paths_to_power
 from kamgraph.analysis.people import (
     contact_edges,
     customers,
+    describe,
     function_label,
     is_decision_maker,
     is_unmapped,
@@ -60,6 +61,9 @@ _PERSON_ORDER = ("handover", "anti_sponsor", "coverage_gap", "path_to_power", "r
                  "single_threaded", "mirror_mismatch", "mirror_opportunity",
                  "relationship_level_gap", "hidden_influencer")
 _UNCOVERED_FLAGS = ("uncovered_influence", "economic_buyer_not_met")
+_DECIDERS = {"economic_buyer", "decision_maker", "executive_sponsor"}
+#: People of a shared problem given an owner by name; the rest are in its evidence.
+_GROUP_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,8 @@ def plan_actions(
     """
     config = config or Config()
     planner = _Planner(graph, findings, config)
-    drafts = [d for d in (planner.draft(p) for p in _gather(graph, findings)) if d]
+    problems = _gather(graph, findings, planner.group_of)
+    drafts = [d for d in (planner.draft(p) for p in problems) if d]
     drafts.sort(key=lambda d: (-d.priority.rank, -d.score, d.subject.name.lower()))
     planner.assign(drafts)
     account_id = str(graph.graph["account"]["id"])
@@ -206,7 +211,11 @@ def plan_actions(
 
 # -- gathering findings into problems ---------------------------------------------------
 
-def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding]) -> list[_Problem]:
+def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
+            group_of: Callable[[str, list[Finding]], tuple[str, ...]]) -> list[_Problem]:
+    """Findings gathered into problems.  ``group_of`` says, for a customer person and
+    their findings, the problem they belong to: their own, or one shared by the people
+    who need the same thing and matter less on their own."""
     account = graph.graph["account"]
     whole = Subject("account", str(account["id"]), str(account["name"]))
     problems: dict[tuple[str, ...], _Problem] = {}
@@ -230,6 +239,17 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding]) -> list[_Proble
             add(person_of(node), Subject("person", node, str(graph.nodes[node]["name"])), i)
         else:
             later.append(i)
+    # People who matter less on their own join the shared problem of those like them.
+    home_of: dict[str, tuple[str, ...]] = {}
+    for key in [k for k in problems if k[0] == "person"]:
+        problem = problems[key]
+        node = key[1]
+        grouped = group_of(node, [findings[i] for i in problem.members])
+        home_of[node] = grouped
+        if grouped != key:
+            del problems[key]
+            problems.setdefault(grouped, _Problem(grouped, whole)).members.extend(
+                problem.members)
     # Findings about groups of people join a person's action where one exists.
     for i in later:
         f = findings[i]
@@ -246,9 +266,9 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding]) -> list[_Proble
         elif f.kind in ("committee_incomplete", "map_status") and not data.get("unnamed") \
                 and data.get("uncovered"):
             people = [str(p) for p in data["uncovered"]]
-        home = next((p for p in people if person_of(p) in problems), None)
+        home = next((home_of[p] for p in people if home_of.get(p) in problems), None)
         if home is not None:
-            problems[person_of(home)].members.append(i)
+            problems[home].members.append(i)
         elif f.kind == "coverage_gap":
             add(("group", f.subject.type, f.subject.id), f.subject, i)
         elif f.kind == "key_person_risk":
@@ -395,6 +415,68 @@ class _Planner:
             return lead, f"introduced by {self.name(lead)}"
         return None, "through the account team"
 
+    # -- grouping -----------------------------------------------------------------------
+    def individual(self, node: str, members: list[Finding]) -> bool:
+        """A person whose problem is an action of its own: a decider (economic buyer,
+        decision maker, executive sponsor, on the account or an open deal), a likely
+        anti-sponsor, anyone a high finding is about, or a person gone quiet."""
+        roles = self.deal_roles.get(node, set()) | set(self.graph.nodes[node]["roles"])
+        return (bool(roles & _DECIDERS) or node in self.anti
+                or any(f.severity is Severity.HIGH for f in members)
+                or any(f.data.get("flag") == "gone_quiet" for f in members))
+
+    def group_of(self, node: str, members: list[Finding]) -> tuple[str, ...]:
+        """The problem ``node``'s findings belong to (see :func:`_gather`)."""
+        if self.individual(node, members):
+            return ("person", node)
+        kinds = {f.kind for f in members}
+        if not self.holders(node) and kinds & {"coverage_gap", "path_to_power", "red_flag"}:
+            return ("many", "meet")
+        if kinds <= {"single_threaded", "mirror_opportunity", "red_flag", "mirror_mismatch"} \
+                and "single_threaded" in kinds:
+            return ("many", "thread")
+        if kinds <= {"mirror_opportunity"}:
+            return ("many", "peer")
+        return ("person", node)
+
+    def _group(self, d: _Draft, members: list[Finding], why: str) -> None:
+        """A shared problem: the people in it, most senior first, and what they need."""
+        g = self.graph
+        people: list[str] = []
+        for f in members:
+            node = f.subject.id if f.subject.type == "person" else f.data.get("person")
+            if node and node in g and g.nodes[node]["side"] == "customer" \
+                    and node not in people:
+                people.append(str(node))
+        people.sort(key=lambda n: (-g.nodes[n]["level_rank"],
+                                   -(g.nodes[n].get("influence") or 0.0),
+                                   order_of(g, n)))
+        shown = _and([describe(g, n) for n in people[:3]]
+                     + ([f"{len(people) - 3} more"] if len(people) > 3 else []))
+        count = f"{len(people)} key {'person' if len(people) == 1 else 'people'}"
+        if why == "meet":
+            d.problem = f"Nobody of ours meets {count}: {shown}"
+        elif why == "peer":
+            d.problem = f"No peer of ours meets {count}: {shown}"
+        else:
+            d.problem = f"One thread of ours holds {count}: {shown}"
+            risks = [f for f in members if f.kind == "key_person_risk"]
+            if risks:
+                worst = max(risks, key=lambda f: f.data.get("share", 0.0))
+                d.problem += (f"; if {worst.subject.name} left, {worst.data['share']:.0%} of "
+                              f"our key coverage would go")
+        first: dict[str, tuple[int, str]] = {}
+        for f in members:
+            node = f.subject.id if f.subject.type == "person" else f.data.get("person")
+            order = self._person_order(f)
+            if node in people and (node not in first or order < first[node][0]):
+                first[str(node)] = (order, f.evidence[0])
+        d.evidence = [first[n][1] for n in people if n in first] + [
+            e for f in members if f.kind == "key_person_risk" for e in f.evidence[:2]]
+        suggested = [f.suggested.id for f in members
+                     if f.suggested is not None and f.kind == "mirror_opportunity"]
+        d.todo = _Todo("group", why=why, suggested=suggested, steps=people)
+
     # -- drafting -----------------------------------------------------------------------
     def draft(self, problem: _Problem) -> _Draft | None:
         members = [self.findings[i] for i in problem.members]
@@ -423,6 +505,8 @@ class _Planner:
             problem=_first_line(primary))
         if kind == "person":
             self._person(d, problem.key[1], members)
+        elif kind == "many":
+            self._group(d, members, problem.key[1])
         elif kind == "committee":
             self._committee(d, members)
         elif kind == "group":
@@ -481,8 +565,9 @@ class _Planner:
             if f.suggested is not None]
         level = Level(them["level"]).label
         if node in self.anti:
-            signal = next((f.evidence[0] for f in members if f.kind == "anti_sponsor"), "")
-            d.problem = f"{name} is a likely anti-sponsor" + (f" ({signal})" if signal else "")
+            score = next((f.score for f in members if f.kind == "anti_sponsor"), None)
+            d.problem = f"{name} is a likely anti-sponsor" + (
+                f" (score {score:.2f})" if score is not None else "")
             d.todo = _Todo("anti", node=node)
         elif not covered and ({"coverage_gap", "path_to_power"} & kinds
                               or flags & set(_UNCOVERED_FLAGS)):
@@ -575,6 +660,9 @@ class _Planner:
         if todo.how == "new":
             self._new_relationship(d, todo, when)
             return
+        if todo.how == "group":
+            self._group_owners(d, todo, when)
+            return
         if todo.how in ("anti", "holder"):
             holders = self.holders(todo.node)
             d.owner = self.take(holders[0] if holders else self.lead())
@@ -605,6 +693,35 @@ class _Planner:
                       f"there.")
         else:
             d.text = todo.text
+
+    def _group_owners(self, d: _Draft, todo: _Todo, when: str) -> None:
+        """Who of ours takes the first people of a shared problem; the rest follow."""
+        people = todo.steps
+        first, rest = people[:_GROUP_NAMED], len(people) - _GROUP_NAMED
+        more = f"; then the other {rest} (in the evidence)" if rest > 0 else ""
+        lead = self.lead()
+        pairs = []
+        for node in first:
+            holders = self.holders(node)
+            owner = self.pick(self.candidates(node, todo.suggested),
+                              set(holders) if todo.why != "meet" else set())
+            if owner:
+                self.take(owner)
+                pairs.append((owner, node, holders[0] if holders else None))
+        d.owner = self.take(lead) if lead else None
+        d.with_ = [self.subject(o) for o in dict.fromkeys(o for o, _, _ in pairs)]
+        who = d.owner.name if d.owner else "The account team"
+        verb = {"meet": "meet", "peer": "become the peer of",
+                "thread": "become a second thread to"}[todo.why]
+        if not pairs:
+            d.text = (f"{who} names people of ours to {verb} "
+                      f"{_and([self.name(n) for n in first])} {when}{more}.")
+            return
+        steps = _and([f"{self.name(o)} {verb} {self.name(n)}"
+                      + (f" (introduced by {self.name(h)})"
+                         if h and h != lead and todo.why == "thread" else "")
+                      for o, n, h in pairs])
+        d.text = f"{who} has {steps} {when}{more}."
 
     def _new_relationship(self, d: _Draft, todo: _Todo, when: str) -> None:
         """Someone of ours opens (or adds) a relationship with ``todo.node``."""
