@@ -32,7 +32,7 @@ import networkx as nx
 
 from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
 from kamgraph.analysis.findings import Finding, Severity, Subject
-from kamgraph.analysis.paths import paths_to_power
+from kamgraph.analysis.paths import best_route
 from kamgraph.analysis.people import (
     contact_edges,
     customers,
@@ -64,6 +64,8 @@ _UNCOVERED_FLAGS = ("uncovered_influence", "economic_buyer_not_met")
 _DECIDERS = {"economic_buyer", "decision_maker", "executive_sponsor"}
 #: People of a shared problem given an owner by name; the rest are in its evidence.
 _GROUP_NAMED = 3
+#: Evidence lines an action carries (the findings it covers keep all of theirs).
+_EVIDENCE = 12
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ def plan_actions(
             problem=d.problem, owner=d.owner, with_=tuple(d.with_), action=d.text,
             due=as_of + timedelta(days=DUE_DAYS[priority]),
             because=tuple(dict.fromkeys(d.because)),
-            evidence=tuple(dict.fromkeys(d.evidence)),
+            evidence=_capped(list(dict.fromkeys(d.evidence))),
             findings=tuple(d.members), score=round(d.score, 3)))
     return actions
 
@@ -398,10 +400,9 @@ class _Planner:
         holders = [h for h in self.holders(customer) if h != owner]
         if holders:
             return holders[0], f"introduced by {self.name(holders[0])}"
-        for route in paths_to_power(self.graph, customer, self.config, alternatives=3):
-            if not self.active_ours(route.asker) or any(
-                    h.target in self.anti for h in route.hops[:-1]):
-                continue
+        route = best_route(self.graph, customer, self.config)
+        if route is not None and self.active_ours(route.asker) and not any(
+                h.target in self.anti for h in route.hops[:-1]):
             if len(route.hops) == 1:
                 if route.asker == owner:
                     return None, "reviving the relationship"
@@ -698,7 +699,7 @@ class _Planner:
         """Who of ours takes the first people of a shared problem; the rest follow."""
         people = todo.steps
         first, rest = people[:_GROUP_NAMED], len(people) - _GROUP_NAMED
-        more = f"; then the other {rest} (in the evidence)" if rest > 0 else ""
+        more = f"; then the other {rest}" if rest > 0 else ""
         lead = self.lead()
         pairs = []
         for node in first:
@@ -740,6 +741,16 @@ class _Planner:
         verb = {"meet": "meets", "thread": "becomes a second thread to",
                 "peer": "becomes the peer of", "senior": "joins the relationship with"}[todo.why]
         d.text = f"{self.name(owner)} {verb} {name} {when}, {how}."
+
+
+def _capped(evidence: list[str]) -> tuple[str, ...]:
+    """An action's evidence, at most ``_EVIDENCE`` lines: a shared problem of hundreds of
+    people lists the first; every line stays in the findings the action covers."""
+    if len(evidence) <= _EVIDENCE:
+        return tuple(evidence)
+    rest = len(evidence) - _EVIDENCE + 1
+    return (*evidence[:_EVIDENCE - 1],
+            f"… and {rest} more lines in the findings this action covers")
 
 
 def _and(items: Sequence[str]) -> str:

@@ -18,13 +18,21 @@ import networkx as nx
 
 from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
 from kamgraph.analysis.findings import Finding, Subject, severity_for
-from kamgraph.analysis.people import contact_edges, customers, describe, in_order, order_of, ours
+from kamgraph.analysis.people import (
+    contact_edges,
+    customers,
+    describe,
+    in_order,
+    memo,
+    order_of,
+    ours,
+)
 from kamgraph.analysis.strength import edge_strength
 from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO
 
-__all__ = ["INTRO_INFLUENCE", "INTRO_REPORTS", "Hop", "Route", "economic_buyers",
-           "find_customer", "path_findings", "paths_to_power"]
+__all__ = ["INTRO_INFLUENCE", "INTRO_REPORTS", "Hop", "Route", "best_route",
+           "economic_buyers", "find_customer", "path_findings", "paths_to_power"]
 
 KIND = "path_to_power"
 INTRO_REPORTS = 0.6
@@ -57,6 +65,11 @@ class Route:
 
 
 def _routes_graph(graph: nx.MultiDiGraph, config: Config) -> nx.DiGraph:
+    """Every hop a route may take, weighted; built once per account graph."""
+    return memo(graph, ("routes_graph", id(config)), lambda: _make_routes_graph(graph, config))
+
+
+def _make_routes_graph(graph: nx.MultiDiGraph, config: Config) -> nx.DiGraph:
     h = nx.DiGraph()
     for s in ours(graph):
         h.add_edge(_US, s, cost=0.0, strength=1.0, kind="start")
@@ -116,6 +129,43 @@ def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = 
             if route.hops not in seen and len(routes) < alternatives:
                 routes.append(route)
     return routes
+
+
+def best_route(graph: nx.MultiDiGraph, target: str, config: Config | None = None) -> Route | None:
+    """The strongest route to ``target`` that passes through no likely anti-sponsor, else
+    the strongest route at all: the first of :func:`paths_to_power`, found for every
+    person of the account in one search."""
+    config = config or Config()
+    clean, full = memo(graph, ("best_routes", id(config)), lambda: _best_routes(graph, config))
+    nodes = clean.get(target) or full.get(target)
+    if not nodes or len(nodes) < 3:
+        return None
+    h = _routes_graph(graph, config)
+    hops = tuple(Hop(a, b, h.edges[a, b]["kind"], h.edges[a, b]["strength"])
+                 for a, b in zip(nodes[1:], nodes[2:], strict=False))
+    return Route(hops, math.prod(hop.strength for hop in hops))
+
+
+def _best_routes(graph: nx.MultiDiGraph, config: Config
+                 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    h = _routes_graph(graph, config)
+    if _US not in h:
+        return {}, {}
+    avoid = likely_anti_sponsors_set(graph, config)
+    full = nx.single_source_dijkstra_path(h, _US, weight="cost")
+    if not avoid:
+        return full, full
+    # A likely anti-sponsor may be the end of a route, never a step on one.
+    clean_graph = h.subgraph(n for n in h if n not in avoid)
+    clean = dict(nx.single_source_dijkstra_path(clean_graph, _US, weight="cost"))
+    for person in avoid & set(h):
+        entries = [(h.edges[u, person]["cost"], u) for u in h.predecessors(person)
+                   if u in clean]
+        if entries:
+            cost = {u: nx.path_weight(h, clean[u], "cost") for _, u in entries}
+            best = min((cost[u] + c, u) for c, u in entries)[1]
+            clean[person] = [*clean[best], person]
+    return clean, full
 
 
 def likely_anti_sponsors_set(graph: nx.MultiDiGraph, config: Config) -> set[str]:

@@ -322,3 +322,22 @@ def test_any_account_speaks_with_one_voice(b: AccountBuilder) -> None:
     assert not people_in(audit) & gone
     if audit.unmapped:
         assert all(a.priority is Severity.LOW for a in audit.actions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_accounts())
+def test_the_introduction_route_is_paths_first_route(b: AccountBuilder) -> None:
+    """Actions find every person's route in one search; `kamgraph path` lists them one
+    by one: the first route is as strong either way."""
+    from kamgraph.analysis.paths import best_route
+    from kamgraph.analysis.people import customers
+
+    g = b.graph()
+    for person in customers(g):
+        routes = paths_to_power(g, person, alternatives=1)
+        found = best_route(g, person)
+        if not routes or len(routes[0].hops) == 0:
+            assert found is None
+            continue
+        assert found is not None
+        assert abs(found.strength - routes[0].strength) < 1e-9
