@@ -157,14 +157,16 @@ def _best_routes(graph: nx.MultiDiGraph, config: Config
         return full, full
     # A likely anti-sponsor may be the end of a route, never a step on one.
     clean_graph = h.subgraph(n for n in h if n not in avoid)
-    clean = dict(nx.single_source_dijkstra_path(clean_graph, _US, weight="cost"))
+    reached = dict(nx.single_source_dijkstra_path(clean_graph, _US, weight="cost"))
+    clean = dict(reached)
     for person in avoid & set(h):
+        # The last step only: no other likely anti-sponsor on the way.
         entries = [(h.edges[u, person]["cost"], u) for u in h.predecessors(person)
-                   if u in clean]
+                   if u in reached]
         if entries:
-            cost = {u: nx.path_weight(h, clean[u], "cost") for _, u in entries}
+            cost = {u: nx.path_weight(h, reached[u], "cost") for _, u in entries}
             best = min((cost[u] + c, u) for c, u in entries)[1]
-            clean[person] = [*clean[best], person]
+            clean[person] = [*reached[best], person]
     return clean, full
 
 
