@@ -111,7 +111,43 @@ def test_hostile_crm_strings_show_as_text_and_run_nothing(
     assert HOSTILE in details  # name, title and the evidence lines, as text
     assert details.count(HOSTILE) >= 3
     page.screenshot("hostile-map.png")
-    assert page.dialogs == []
+    # The action panels carry the same strings, as text.
+    top = page.page.inner_text("#actions")
+    assert HOSTILE in top and "Top actions" in top
+    page.page.click("#actions a.person >> nth=0")
+    assert HOSTILE in page.page.inner_text("#details .act")
+    assert page.page.evaluate("document.querySelectorAll('img, b[onmouseover]').length") == 0
+    assert page.dialogs == [] and page.errors == []
+
+
+def test_the_map_shows_the_audits_actions(demo_store: SqliteStore, tmp_path: Path,
+                                          open_page: Callable[..., Any]) -> None:
+    from kamgraph.config import Config
+
+    with demo_store:
+        view = load_view(demo_store, "Acme", AS_OF, Config())
+    path, _ = account_map(demo_store, "Acme", tmp_path / "acme.html")
+    page = open_page(path)
+    items = page.page.eval_on_selector_all("#actions ol.top-actions > li",
+                                           "lis => lis.map(li => li.innerText)")
+    assert len(items) == min(len(view.audit.actions), Config().max_actions)
+    for item, action in zip(items, view.audit.actions, strict=False):
+        assert action.problem in item and action.action in item
+    # Every person in the panel opens their node; the node shows the same action.
+    links = page.page.eval_on_selector_all("#actions a.person", "as => as.length")
+    assert links >= len(items)
+    first = view.audit.actions[0]
+    page.page.click("#actions a.person >> nth=0")
+    assert page.page.evaluate("window.kamgraph.network.getSelectedNodes()") == [first.subject.id]
+    details = page.page.inner_text("#details")
+    assert first.action in details and "about them" in details
+    # The owner's node says the action is theirs to do.
+    assert first.owner is not None
+    page.page.evaluate(f"window.kamgraph.network.selectNodes([{first.owner.id!r}])")
+    page.page.fill("#search", first.owner.name)
+    assert first.action in page.page.inner_text("#details")
+    assert page.errors == [] and page.external_requests() == []
+    page.screenshot("acme-actions.png")
 
 
 def test_portfolio_site_links_every_account(demo_store: SqliteStore, tmp_path: Path,
