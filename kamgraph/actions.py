@@ -418,11 +418,12 @@ class _Planner:
 
     # -- grouping -----------------------------------------------------------------------
     def individual(self, node: str, members: list[Finding]) -> bool:
-        """A person whose problem is an action of its own: a decider (economic buyer,
-        decision maker, executive sponsor, on the account or an open deal), a likely
+        """A person whose problem is an action of its own: an economic buyer, a decider
+        on an open deal (economic buyer, decision maker, executive sponsor), a likely
         anti-sponsor, anyone a high finding is about, or a person gone quiet."""
-        roles = self.deal_roles.get(node, set()) | set(self.graph.nodes[node]["roles"])
+        roles = self.deal_roles.get(node, set())
         return (bool(roles & _DECIDERS) or node in self.anti
+                or "economic_buyer" in self.graph.nodes[node]["roles"]
                 or any(f.severity is Severity.HIGH for f in members)
                 or any(f.data.get("flag") == "gone_quiet" for f in members))
 
