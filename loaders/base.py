@@ -176,6 +176,32 @@ _SALESFORCE_OBJECTS = frozenset({
     "opportunitycontactrole.csv", "task.csv", "event.csv", "eventrelation.csv"})
 
 
+#: Salesforce's anchor objects and the columns that make each one Salesforce's.
+_SALESFORCE_ANCHORS = {
+    "contact.csv": frozenset({"id", "accountid", "lastname"}),
+    "account.csv": frozenset({"id", "name", "ownerid"}),
+    "user.csv": frozenset({"id", "username"}),
+}
+_SALESFORCE_NAMES = {"contact.csv": "Contact.csv", "account.csv": "Account.csv",
+                     "user.csv": "User.csv"}
+
+
+def _dynamics_table(table: str | None, header: list[str], name: str) -> bool:
+    """A file that is a Dataverse table by its own columns: the hidden ``(Do Not Modify)``
+    columns of an Excel export, the activity tables' signatures, or a table's own id
+    column in the file of that table (``contactid`` in contact.csv; a ``ContactId``
+    foreign key in another object's file says nothing)."""
+    if table is None:
+        return False
+    lower = {h.lower() for h in header}
+    if any(h.startswith("(do not modify) ") for h in lower):
+        return True
+    if table in ("activityparty", "activitypointer"):
+        return True
+    stem = name.rsplit(".", 1)[0]
+    return stem in (table, f"{table}s") and f"{table}id" in lower
+
+
 def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
     """Tell the export's format by its file names and headers: (format, the evidence).
 
@@ -197,15 +223,23 @@ def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
     def renamed(header: list[str], mapping: Mapping[str, str]) -> list[str]:
         return [mapping.get(h.lower(), h) for h in header]
 
+    def lower(name: str) -> set[str]:
+        return {h.lower() for h in headers.get(name, [])}
+
+    # Salesforce first, by its anchor objects: a weekly export holds hundreds of object
+    # files, some named like other CRMs' tables (AccountContactRole, Contact, Account).
+    anchors = [name for name, columns in _SALESFORCE_ANCHORS.items()
+               if name in names and columns <= lower(name)]
+    if "contact.csv" in anchors:
+        return "salesforce", "Contact.csv has Salesforce columns (Id, AccountId, …)"
+    if len(anchors) >= 2:
+        return "salesforce", ("Salesforce object files with their columns: "
+                              + ", ".join(_SALESFORCE_NAMES[a] for a in anchors))
+    # Dynamics 365 and HubSpot by their own headers, never by a file name alone.
     for name, raw in headers.items():
         header = renamed(raw, config.dynamics.headers)
-        if dynamics.classify(header, name) == "contact" and (
-            name != "contact.csv" or {"contactid", "(do not modify) contact"}
-                & {h.lower() for h in header}):
+        if _dynamics_table(dynamics.classify(header, name), header, name):
             return "dynamics", f"{name} has Dynamics 365 columns ({header[0]}, …)"
-    if "contact.csv" in names and {"id", "accountid"} <= {
-            h.lower() for h in headers.get("contact.csv", [])}:
-        return "salesforce", "Contact.csv has Salesforce columns (Id, AccountId, …)"
     for name, raw in headers.items():
         header = renamed(raw, config.hubspot.headers)
         kind = hubspot.classify(header, name)
@@ -216,7 +250,7 @@ def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
     if "contact.csv" in names:
         return "salesforce", "Contact.csv"
     for name in sorted(_SALESFORCE_OBJECTS & names):
-        if "id" in {h.lower() for h in headers.get(name, [])}:
+        if "id" in lower(name):
             # An incremental export may hold only the objects that changed.
             return "salesforce", f"{name} is a Salesforce object file with an Id column"
     raise InputError(

@@ -125,6 +125,12 @@ class SalesforceLoader(ExportLoader):
             raise InputError(
                 "not a Salesforce export: Contact.csv is missing", file=str(path)
             )
+        #: Contact -> (account, roles on the account): AccountContactRole and
+        #: AccountContactRelation.Roles.
+        self.account_roles: dict[str, tuple[str, tuple[CustomerRole, ...]]] = {}
+        #: Open opportunities -> account; (opportunity, contact) pairs with a role of their own.
+        self.open_opportunities: dict[str, str] = {}
+        self.deal_roles: set[tuple[str, str]] = set()
         self.contact_roles = dict(CONTACT_ROLES)
         for label, role in config.contact_role_map.items():
             self.contact_roles[label] = (CustomerRole(role),)
@@ -161,10 +167,12 @@ class SalesforceLoader(ExportLoader):
         try:
             yield from self._accounts()
             yield from self._users()
+            self._read_account_roles()
             yield from self._contacts()
             yield from self._team()
             yield from self._opportunities()
             yield from self._contact_roles()
+            yield from self._account_roles_on_deals()
             yield from self._events()
             yield from self._tasks()
         finally:
@@ -234,7 +242,72 @@ class SalesforceLoader(ExportLoader):
                 donts=v.text(row, fields.donts) if fields.donts else None,
                 merged_into=v.sf_id(row, "MasterRecordId"),
                 deleted=deleted,
+                roles=self._roles_on(contact_id, account_id),
             )
+
+    # -- roles on the account ---------------------------------------------------------
+
+    def _read_account_roles(self) -> None:
+        """Buying roles recorded on the account rather than a deal: AccountContactRole
+        (one role a row) and AccountContactRelation (``Roles``, ``;``-separated)."""
+        found: dict[str, tuple[str, list[CustomerRole]]] = {}
+
+        def add(row: Row, labels: list[str]) -> None:
+            account_id = v.sf_id(row, "AccountId", "Account")
+            contact_id = v.sf_id(row, "ContactId", "Contact")
+            if account_id is None or contact_id is None:
+                self.result.skipped["account role without account or contact"] += 1
+                return
+            if v.boolean(row, "IsDeleted") or (
+                    row.table.has("IsActive") and not v.boolean(row, "IsActive", default=True)):
+                self.result.skipped["account role deleted or inactive"] += 1
+                return
+            entry = found.setdefault(contact_id, (account_id, []))
+            if entry[0] != account_id:
+                # Contacts to multiple accounts: a contact is drawn on its own account.
+                self.result.skipped["account role on another account than the contact's"] += 1
+                return
+            for label in labels:
+                for role in self.contact_roles.get(label.lower(), (CustomerRole.OTHER,)):
+                    if role not in entry[1]:
+                        entry[1].append(role)
+
+        for row in self._rows("AccountContactRole.csv", ("AccountId", "ContactId", "Role")):
+            add(row, [v.text(row, "Role") or "Other"])
+        for row in self._rows("AccountContactRelation.csv", ("AccountId", "ContactId")):
+            labels = [part.strip() for part in (v.text(row, "Roles") or "").split(";")]
+            labels = [label for label in labels if label]
+            if labels:
+                add(row, labels)
+        self.account_roles = {c: (a, tuple(roles)) for c, (a, roles) in found.items()}
+
+    def _roles_on(self, contact_id: str, account_id: str) -> tuple[CustomerRole, ...] | None:
+        entry = self.account_roles.get(contact_id)
+        if entry is None or entry[0] != account_id:
+            return None
+        return entry[1]
+
+    def _account_roles_on_deals(self) -> Iterator[Record]:
+        """A role held on the account counts on each open deal of that account where the
+        contact has no role of their own, as a HubSpot buying role does."""
+        by_account: dict[str, list[str]] = {}
+        for contact_id, (account_id, _roles) in self.account_roles.items():
+            if self.contacts.get(contact_id) == account_id:
+                by_account.setdefault(account_id, []).append(contact_id)
+        for opp_id, account_id in sorted(self.open_opportunities.items()):
+            for contact_id in sorted(by_account.get(account_id, ())):
+                if (opp_id, contact_id) in self.deal_roles:
+                    continue
+                roles = self.account_roles[contact_id][1]
+                yield OpportunityRole(
+                    id=f"{opp_id}:{contact_id}:account-role",
+                    account_id=account_id,
+                    opportunity_id=opp_id,
+                    person_id=contact_id,
+                    roles=roles,
+                    role_label="on the account: " + ", ".join(r.value.replace("_", " ")
+                                                              for r in roles),
+                )
 
     def _stance(self, row: Row) -> Stance | None:
         column = self.config.salesforce.stance
@@ -297,6 +370,8 @@ class SalesforceLoader(ExportLoader):
                 self.result.skipped["opportunity without account"] += 1
                 continue
             self.opportunities[opp_id] = account_id
+            if not v.boolean(row, "IsClosed") and not v.boolean(row, "IsDeleted"):
+                self.open_opportunities[opp_id] = account_id
             yield Opportunity(
                 id=opp_id,
                 account_id=account_id,
@@ -326,6 +401,8 @@ class SalesforceLoader(ExportLoader):
                 self.result.skipped["contact role naming a contact not in the export"] += 1
                 continue
             label = v.text(row, "Role") or "Other"
+            if not v.boolean(row, "IsDeleted"):
+                self.deal_roles.add((opp_id, contact_id))
             yield OpportunityRole(
                 id=role_id,
                 account_id=account_id,

@@ -1,0 +1,130 @@
+"""Format detection on exports laid out like real ones, and account-level buying roles."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kamgraph.cli import cli
+from kamgraph.config import Config
+from kamgraph.generate import generate_export
+from kamgraph.graph import build_account_graph
+from kamgraph.loaders.base import detect_format
+from kamgraph.stores import open_store
+
+AS_OF = date(2026, 11, 1)
+OBJECTS = Path(__file__).resolve().parent.parent / "data" / "salesforce" / \
+    "weekly-export-objects.txt"
+ROLE_HEADER = ["Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate",
+               "LastModifiedById", "SystemModstamp", "AccountId", "ContactId", "Role",
+               "IsPrimary"]
+
+
+def object_names() -> list[str]:
+    lines = OBJECTS.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def weekly_export(folder: Path) -> Path:
+    """The bundled example inside every object file of a real weekly export: the files
+    kamgraph does not read hold a header and a row, as they would."""
+    generate_export(folder, accounts=3, storylines=True, flavour="weekly", end=AS_OF)
+    for name in object_names():
+        path = folder / f"{name}.csv"
+        if path.exists():
+            continue
+        header = ROLE_HEADER if name == "AccountContactRole" else [
+            "Id", "IsDeleted", "Name", "CreatedDate", "ContactId", "AccountId"]
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerow(header)
+    return folder
+
+
+def contact_named(folder: Path, name: str) -> tuple[str, str]:
+    with open(folder / "Contact.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if f"{row['FirstName']} {row['LastName']}" == name:
+                return row["Id"], row["AccountId"]
+    raise AssertionError(name)
+
+
+def test_the_object_list_is_a_real_exports() -> None:
+    names = object_names()
+    assert len(names) > 300
+    assert {"AccountContactRole", "Contact", "Account", "Campaign", "Task"} <= set(names)
+
+
+def test_a_real_weekly_export_is_salesforce(tmp_path: Path) -> None:
+    folder = weekly_export(tmp_path / "export")
+    fmt, why = detect_format(folder)
+    assert fmt == "salesforce", why
+
+
+def test_anchor_objects_win_without_contacts(tmp_path: Path) -> None:
+    """An incremental export without Contact.csv is still told by Account and User."""
+    folder = weekly_export(tmp_path / "export")
+    (folder / "Contact.csv").unlink()
+    fmt, why = detect_format(folder)
+    assert fmt == "salesforce" and "Account.csv" in why and "User.csv" in why
+
+
+def test_a_salesforce_file_name_alone_never_makes_dynamics(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "AccountContactRole.csv").write_text(",".join(ROLE_HEADER) + "\n")
+    (folder / "Opportunity.csv").write_text("Id,AccountId,Name\n")
+    assert detect_format(folder)[0] == "salesforce"
+
+
+def test_sync_without_format_reads_account_roles(tmp_path: Path) -> None:
+    folder = weekly_export(tmp_path / "export")
+    tomas, account = contact_named(folder, "Tomás Ortega")
+    hannah, _ = contact_named(folder, "Hannah Becker")  # technical buyer on the deal
+    with open(folder / "AccountContactRole.csv", "a", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        for i, (contact, role, deleted) in enumerate([
+                (tomas, "Economic Decision Maker", "0"),
+                (tomas, "Executive Sponsor", "1"),  # deleted: not read
+                (hannah, "Influencer", "0")], 1):
+            writer.writerow([f"02ZaB00000000{i}AAA", deleted, "2026-01-05 10:00:00", "", "",
+                             "", "", account, contact, role, "0"])
+    uri = f"sqlite:///{tmp_path / 'k.db'}"
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--store", uri],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with open_store(uri) as store:
+        graph = build_account_graph(store.load_account(account), AS_OF, Config())
+    assert set(graph.nodes[tomas]["roles"]) == {"economic_buyer", "decision_maker"}
+    assert "influencer" in graph.nodes[hannah]["roles"]
+    open_deals = [o for o in graph.graph["opportunities"] if not o["is_closed"]]
+    assert open_deals
+    for opp in open_deals:
+        held = {r["person"]: set(r["roles"]) for r in opp["roles"]}
+        # Where he has no role of his own, his role on the account counts on the deal;
+        # where she has one, hers stands.
+        assert held[tomas] == {"economic_buyer", "decision_maker"}
+        assert held[hannah] == {"technical_buyer"}
+
+
+@pytest.mark.parametrize("roles", ["Decision Maker;Influencer", "Decision Maker"])
+def test_account_contact_relation_roles(tmp_path: Path, roles: str) -> None:
+    folder = weekly_export(tmp_path / "export")
+    tomas, account = contact_named(folder, "Tomás Ortega")
+    with open(folder / "AccountContactRelation.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(["Id", "AccountId", "ContactId", "Roles", "IsDirect", "IsActive",
+                         "IsDeleted"])
+        writer.writerow(["07kaB0000000001AAA", account, tomas, roles, "1", "1", "0"])
+    uri = f"sqlite:///{tmp_path / 'k.db'}"
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--store", uri],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with open_store(uri) as store:
+        graph = build_account_graph(store.load_account(account), AS_OF, Config())
+    expected = {"decision_maker"} | ({"influencer"} if "Influencer" in roles else set())
+    assert set(graph.nodes[tomas]["roles"]) >= expected
