@@ -147,6 +147,9 @@ class _EventPrinter:
 @click.option("--incremental", is_flag=True,
               help="The export holds only records changed since the last run: update them, "
                    "leave the rest.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Sync a full export that lacks a file the last one had, or that would "
+                   "mark more than sync.max_inactive_share of the records inactive.")
 @click.option("--wait", type=click.FloatRange(0), default=5.0, show_default=True,
               help="Seconds to wait for another sync of the same store to finish.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
@@ -157,13 +160,15 @@ class _EventPrinter:
 @config_option
 def sync(
     path: Path, fmt: str, encoding: str | None, source: str | None, allow_rejects: bool,
-    incremental: bool, wait: float, log_format: str, batch_size: int | None, store_uri: str | None,
-    config_path: str | None,
+    incremental: bool, allow_shrink: bool, wait: float, log_format: str,
+    batch_size: int | None, store_uri: str | None, config_path: str | None,
 ) -> None:
     """Sync a CRM export (a folder or a zip) into the store, as one atomic run.
 
     Records missing from a full export are marked inactive, never deleted; re-running
-    the same export changes nothing.  Rows that cannot be used are written with their
+    the same export changes nothing.  A full export that lacks a file the last one had,
+    or would mark more than a fifth of the records inactive, stops with nothing written
+    (--incremental or --allow-shrink).  Rows that cannot be used are written with their
     reasons to a rejects file beside the store; the run is then rolled back and exits 2,
     unless --allow-rejects.
 
@@ -181,6 +186,7 @@ def sync(
         report, rejects = sync_path(
             store, path, fmt=fmt, config=config, encoding=encoding, source=source,
             allow_rejects=allow_rejects, on_event=events, incremental=incremental,
+            allow_shrink=allow_shrink,
         )
     counts = report.counts
     summary = (

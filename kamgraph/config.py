@@ -197,6 +197,9 @@ class Config:
     #: Actions one person of ours is given in one account before the next best is asked
     #: (``[audit] max_actions_per_owner``).
     max_actions_per_owner: int = 3
+    #: A full sync that would mark more than this share of a source's active records
+    #: inactive stops with nothing written (``[sync] max_inactive_share``; 0..1).
+    max_inactive_share: float = 0.2
     #: Salesforce custom fields.
     salesforce: SalesforceFields = field(default_factory=SalesforceFields)
     #: Extra Salesforce role labels: OpportunityContactRole.Role -> customer role.
@@ -336,6 +339,14 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
                 if not isinstance(number, int) or isinstance(number, bool) or number < 1:
                     raise _fail(path, f"audit.{name}", "expected a whole number of 1 or more")
                 kwargs[name] = number
+        elif key == "sync":
+            if not isinstance(value, dict) or set(value) - {"max_inactive_share"}:
+                raise _fail(path, key, "expected max_inactive_share")
+            share = value.get("max_inactive_share", base.max_inactive_share)
+            if not isinstance(share, int | float) or isinstance(share, bool) \
+                    or not 0 <= share <= 1:
+                raise _fail(path, "sync.max_inactive_share", "expected a share from 0 to 1")
+            kwargs["max_inactive_share"] = float(share)
         elif key == "salesforce":
             kwargs[key] = _salesforce(path, value)
         elif key in ("hubspot", "dynamics"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "ShrinkError",
     "ConfigError",
     "InputError",
     "KamgraphError",
@@ -46,6 +47,11 @@ class InputError(KamgraphError):
         elif self.field is not None:
             where = f"[{self.field}]: "
         return f"{where}{self.message}"
+
+
+class ShrinkError(InputError):
+    """A full export that would empty part of the store: an object file the last full
+    run read is missing, or too many active records would be marked inactive."""
 
 
 class ConfigError(KamgraphError):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kamgraph import __version__
 from kamgraph.config import Config
+from kamgraph.errors import ShrinkError
 from kamgraph.escape import csv_cell
 from kamgraph.loaders.base import EventSink, Loader, LoadResult, Reject, load
 from kamgraph.loaders.csvio import ExportSource
@@ -75,6 +76,27 @@ def _last_full_run(store: Store, source: str) -> SyncRun | None:
     return None
 
 
+def _check_files(path: Path, source: str, store: Store) -> None:
+    """Stop a full sync whose export lacks a file the last full run read rows from."""
+    last = _last_full_run(store, source)
+    if last is None:
+        return
+    with ExportSource(path) as export:
+        present = set(export.names())
+    read = last.counts.get("read", {})
+    missing = sorted(name for name, rows in read.items()
+                     if rows and name.lower() not in present)
+    if missing:
+        raise ShrinkError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing: the last "
+            f"full sync of {source!r} (run {last.id}) read "
+            f"{'it' if len(missing) == 1 else 'them'}, and a full sync without "
+            f"{'it' if len(missing) == 1 else 'them'} would mark what "
+            f"{'it' if len(missing) == 1 else 'they'} held inactive; nothing was written. "
+            f"Sync a partial export with --incremental, or pass --allow-shrink if the "
+            f"records really went", file=str(path))
+
+
 class UnchangedExport:
     """Stands in for a loader when the export is the one the last run synced.
 
@@ -112,6 +134,7 @@ def sync_path(
     today: date | None = None,
     on_event: EventSink = _quiet,
     incremental: bool = False,
+    allow_shrink: bool = False,
 ) -> tuple[SyncReport, Path | None]:
     """Sync the export at ``path`` into ``store`` as one atomic run.
 
@@ -119,31 +142,50 @@ def sync_path(
     A run with rejects is rolled back unless ``allow_rejects``.  An ``incremental`` export
     holds only what changed: it may reference records of earlier syncs, and records it
     does not hold are left as they are (never marked inactive).
+
+    A full export that lacks an object file the source's last full run read rows from,
+    or that would mark more than ``config.max_inactive_share`` of its active records
+    inactive, stops with :class:`~kamgraph.errors.ShrinkError` and nothing written,
+    unless ``allow_shrink``.
     """
     config = config or Config()
     known = store.known_ids() if incremental else None
     loader = load(path, fmt, config=config, encoding=encoding, on_event=on_event, known=known)
-    mode = "incremental" if incremental else "full"
     name = source or loader.format
     # Activities are stored as one log per relationship; an incremental export's are
     # merged into the logs already there.
     logs = ContactLogs(loader, (lambda keys: store.contact_logs(name, keys))
                        if incremental else None)
-    stand_in: Loader = logs
+    fingerprint = None
     if not incremental:
         fingerprint = export_fingerprint(path, loader.format, config, encoding)
         loader.result.fingerprint = fingerprint
+
+    def prepare() -> tuple[Loader, str]:
+        """Decided under the store's write lock, from the runs as they are then: a sync
+        that waited for another sees that one's run."""
+        if incremental:
+            return logs, "incremental"
         last = _last_full_run(store, name)
         if last is not None and last.counts.get("fingerprint") == fingerprint:
             # Byte for byte the export last synced, read with the same settings: it
             # would write nothing.  Record the run without reading a row.
             loader.close()
-            stand_in = UnchangedExport(loader.format, fingerprint, last)
-            mode = "unchanged"
+            return UnchangedExport(loader.format, str(fingerprint), last), "unchanged"
+        if not allow_shrink:
+            _check_files(path, name, store)
+        return logs, "full"
+
+    mode = "incremental" if incremental else "full"
     on_event("sync.start", format=loader.format, source=name, mode=mode)
-    report = store.sync(
-        stand_in, source=name, mode=mode, allow_rejects=allow_rejects, today=today,
-    )
+    try:
+        report = store.sync(
+            logs, source=name, mode=mode, allow_rejects=allow_rejects, today=today,
+            prepare=prepare,
+            max_inactive_share=None if allow_shrink or incremental else config.max_inactive_share,
+        )
+    finally:
+        loader.close()
     written = None
     target = rejects_path(store)
     if report.rejects:

@@ -5,15 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from kamgraph.errors import ShrinkError
 from kamgraph.loaders.base import KnownIds, Loader, Reject
 from kamgraph.model import Account, Record, log_pair, record_from_dict
 
+#: Called under a sync's write lock: the loader and mode the run should use.
+Prepare = Callable[[], "tuple[Loader, str]"]
+
 __all__ = [
+    "Prepare",
+    "check_shrink",
     "ACTIVITY_KINDS",
     "AccountData",
     "AccountSummary",
@@ -79,6 +85,18 @@ class AccountSummary:
     links: int
 
 
+def check_shrink(source: str, gone: int, active: int, share: float | None) -> None:
+    """Stop a full run that would mark more than ``share`` of ``active`` records inactive."""
+    if share is None or active == 0 or gone <= share * active:
+        return
+    raise ShrinkError(
+        f"this full export would mark {gone:,} of the {active:,} active records of "
+        f"{source!r} inactive ({gone / active:.0%}, more than the "
+        f"{share:.0%} of sync.max_inactive_share); nothing was written. If the export "
+        f"holds only what changed, sync it with --incremental; if the records really "
+        f"went, sync with --allow-shrink")
+
+
 @dataclass
 class SyncReport:
     """What one sync did.  ``status`` is ``ok``, ``rejected`` or ``failed``."""
@@ -102,6 +120,7 @@ class SyncReport:
             "run": self.run_id,
             "source": self.source,
             "format": self.format,
+            "mode": self.mode,
             "status": self.status,
             "counts": dict(sorted(self.counts.items())),
             "read": self.read,
@@ -158,8 +177,18 @@ class Store(Protocol):
         mode: str = "full",
         allow_rejects: bool = False,
         today: date | None = None,
+        prepare: Prepare | None = None,
+        max_inactive_share: float | None = None,
     ) -> SyncReport:
-        """Write everything ``loader`` yields as one atomic run."""
+        """Write everything ``loader`` yields as one atomic run.
+
+        ``prepare``, when given, is called once the write lock is held and before
+        anything is written: it may read the store (the last run, what is active) and
+        returns the loader and mode to use, so a decision made from the store's state
+        (the export is unchanged; the export is incomplete) cannot race another sync.
+        ``max_inactive_share`` stops a full run, with nothing written, that would mark
+        more than that share of the source's active records inactive (:class:`ShrinkError`).
+        """
 
     def accounts(self, *, counts: bool = True) -> list[AccountSummary]:
         """Every account, by name.  ``counts=False`` leaves the people and link counts at

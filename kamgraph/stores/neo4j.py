@@ -32,12 +32,14 @@ from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
     HistoryEntry,
+    Prepare,
     Stored,
     SyncReport,
     SyncRun,
     account_data,
     account_summaries,
     accounts_in_versions,
+    check_shrink,
     known_from_rows,
     merge_rows,
     pair_of,
@@ -233,6 +235,8 @@ class Neo4jStore:
         mode: str = "full",
         allow_rejects: bool = False,
         today: date | None = None,
+        prepare: Prepare | None = None,
+        max_inactive_share: float | None = None,
     ) -> SyncReport:
         day = (today or datetime.now(UTC).date()).isoformat()
         report = SyncReport(run_id=None, source=source, format=loader.format, status="running",
@@ -241,7 +245,16 @@ class Neo4jStore:
         _SYNCING.add(self._holder)
         server_gone = False
         try:
-            return self._run(loader, report, source, mode, allow_rejects, day)
+            if prepare is not None:
+                # Under the sync lock: what it reads cannot change before this run ends.
+                try:
+                    loader, mode = prepare()
+                except KamgraphError as exc:
+                    self._refused(report, exc)
+                    raise
+                report.mode = mode
+            return self._run(loader, report, source, mode, allow_rejects, day,
+                             max_inactive_share)
         except StoreUnavailable:
             # The run stays 'running'; the next sync marks it failed and discards what
             # it staged (abandon_runs), and takes over this process's lock.
@@ -253,7 +266,7 @@ class Neo4jStore:
                 self._unlock()
 
     def _run(self, loader: Loader, report: SyncReport, source: str, mode: str,
-             allow_rejects: bool, day: str) -> SyncReport:
+             allow_rejects: bool, day: str, max_share: float | None = None) -> SyncReport:
         [row] = self._write("create_run", source=source, format=loader.format, mode=mode,
                             started=_now())
         run = int(row["id"])
@@ -273,9 +286,17 @@ class Neo4jStore:
                 report.status = "rejected"
                 self._finish(report, f"{len(report.rejects)} rows rejected")
                 return report
+            gone: list[str] = []
+            if mode == "full":
+                # Read before the staged records are made current: a run the shrink guard
+                # stops has changed nothing.
+                active = [r["uid"] for r in self._read("active_uids", source=source)]
+                gone = [uid for uid in active if uid not in seen]
+                if gone:
+                    check_shrink(source, len(gone), len(active), max_share)
             self._finalize(run)
             if mode == "full":
-                self._mark_absent(source, seen, run, day, report.counts)
+                self._mark_absent(gone, run, day, report.counts)
             self._write("upsert_source", name=source, format=loader.format)
             self._formats = None
             report.status = "ok"
@@ -289,6 +310,15 @@ class Neo4jStore:
             self._discard(run)
             self._finish(report, report.error)
             raise
+
+    def _refused(self, report: SyncReport, exc: KamgraphError) -> None:
+        """A run refused before it wrote anything is still on record, as failed."""
+        [row] = self._write("create_run", source=report.source, format=report.format,
+                            mode=report.mode, started=_now())
+        report.run_id = int(row["id"])
+        report.status = "failed"
+        report.error = str(exc)
+        self._finish(report, report.error)
 
     def _finish(self, report: SyncReport, error: str | None) -> None:
         self._write("finish_run", id=report.run_id, finished=_now(), status=report.status,
@@ -360,10 +390,8 @@ class Neo4jStore:
         self._drain("discard_staged", run=run)
         self._drain("delete_staged")
 
-    def _mark_absent(self, source: str, seen: set[str], run: int, day: str,
+    def _mark_absent(self, gone: list[str], run: int, day: str,
                      counts: Counter[str]) -> None:
-        gone = [r["uid"] for r in self._read("active_uids", source=source)
-                if r["uid"] not in seen]
         for i in range(0, len(gone), self.batch_size):
             self._write("mark_inactive", uids=gone[i:i + self.batch_size], run=run, day=day)
         counts["inactivated"] += len(gone)

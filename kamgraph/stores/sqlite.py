@@ -26,12 +26,14 @@ from kamgraph.stores.base import (
     AccountData,
     AccountSummary,
     HistoryEntry,
+    Prepare,
     Stored,
     SyncReport,
     SyncRun,
     account_data,
     account_summaries,
     accounts_in_versions,
+    check_shrink,
     known_from_rows,
     merge_rows,
     pair_of,
@@ -215,6 +217,8 @@ class SqliteStore:
         mode: str = "full",
         allow_rejects: bool = False,
         today: date | None = None,
+        prepare: Prepare | None = None,
+        max_inactive_share: float | None = None,
     ) -> SyncReport:
         conn = self.conn
         day = (today or datetime.now(UTC).date()).isoformat()
@@ -225,6 +229,10 @@ class SqliteStore:
         except sqlite3.OperationalError as exc:
             raise self._operational(exc) from exc
         try:
+            if prepare is not None:
+                # Under the write lock: what it reads cannot change before this run ends.
+                loader, mode = prepare()
+                report.mode = mode
             cur = conn.execute(
                 "INSERT INTO sync_runs (source, format, mode, started, status) "
                 "VALUES (?, ?, ?, ?, 'running')",
@@ -271,7 +279,7 @@ class SqliteStore:
                 self._record_failure(report, f"{len(report.rejects)} rows rejected")
                 return report
             if mode == "full":
-                self._mark_absent(source, run_id, day, counts)
+                self._mark_absent(source, run_id, day, counts, max_inactive_share)
             report.status = "ok"
             conn.execute(
                 "UPDATE sync_runs SET finished = ?, status = 'ok', counts = ? WHERE id = ?",
@@ -363,13 +371,20 @@ class SqliteStore:
                 "  ELSE excluded.status_since END, changed_run = excluded.changed_run",
                 writes)
 
-    def _mark_absent(self, source: str, run_id: int, day: str, counts: Counter[str]) -> None:
+    def _mark_absent(self, source: str, run_id: int, day: str, counts: Counter[str],
+                     max_share: float | None = None) -> None:
         conn = self.conn
         gone = conn.execute(
             "SELECT kind, key, data FROM records r WHERE source = ? AND status = 'active' "
             "AND NOT EXISTS (SELECT 1 FROM temp.seen s WHERE s.kind = r.kind AND s.key = r.key)",
             (source,),
         ).fetchall()
+        if max_share is not None and gone:
+            # Active before this run: active now, less what this run added.
+            [(active,)] = conn.execute(
+                "SELECT count(*) FROM records WHERE source = ? AND status = 'active'",
+                (source,)).fetchall()
+            check_shrink(source, len(gone), int(active) - counts["inserted"], max_share)
         conn.executemany(_KEEP_REPLACED, [(kind, key, source) for kind, key, _ in gone])
         for kind, key, data in gone:
             conn.execute(

@@ -221,7 +221,7 @@ def test_overlay_facts_survive_a_later_crm_sync(tmp_path: Path, store: SqliteSto
 
     # The overlay row removed: the CRM's record stands alone again, still active.
     (facts / "people.csv").write_text("id,stance\n", encoding="utf-8")
-    sync_path(store, facts, today=DAY2)
+    sync_path(store, facts, today=DAY2, allow_shrink=True)
     graph = build_account_graph(store.load_account(cfo["AccountId"]), DAY2)
     node = graph.nodes[cfo["Id"]]
     assert (node["stance"], node["influence"], node["active"]) == ("unknown", None, True)
@@ -285,7 +285,8 @@ def clean_dump(tmp_path_factory: pytest.TempPathFactory, example_weekly: Path,
     """The store a clean run of the example, then the large export, leaves."""
     with SqliteStore(tmp_path_factory.mktemp("clean") / "clean.db") as s:
         sync_path(s, example_weekly, today=DAY1)
-        sync_path(s, large_export, today=DAY2)
+        # Another portfolio replaces the example: a shrink, on purpose.
+        sync_path(s, large_export, today=DAY2, allow_shrink=True)
         return list(s.dump())
 
 
@@ -319,7 +320,7 @@ def test_sync_killed_mid_run_leaves_the_store_as_it_was(
         assert list(s.dump()) == before
         assert len(s.runs()) == runs_before
         # A re-run after the crash gives the same store as a clean run.
-        sync_path(s, large_export, today=DAY2)
+        sync_path(s, large_export, today=DAY2, allow_shrink=True)
         assert list(s.dump()) == clean_dump
 
 
