@@ -202,6 +202,10 @@ def sync(
             f"{n} {why}" for why, n in sorted(report.skipped.items())) + ")"
     if report.rejects:
         summary += f", {len(report.rejects)} rejected (see {rejects})"
+    for name, lines in sorted(report.redecoded.items()):
+        shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+        summary += (f"; {name}: {len(lines)} line{'s' if len(lines) > 1 else ''} not UTF-8, "
+                    f"read as Windows-1252 (line{'s' if len(lines) > 1 else ''} {shown})")
     if log_format == "json":
         click.echo(json.dumps(report.to_dict()))
     else:

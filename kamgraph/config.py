@@ -74,6 +74,19 @@ class CrmSettings:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one export may hold before it is refused: set in ``kamgraph.toml``
+    (``[limits]``); the defaults pass any real export."""
+
+    #: Bytes one zip member may decompress to.
+    member_bytes: int = 2_000_000_000
+    #: How many times its compressed size a zip member may grow.
+    zip_ratio: float = 200.0
+    #: Characters one line of a CSV file may hold.
+    row_chars: int = 1_000_000
+
+
+@dataclass(frozen=True)
 class Config:
     """Analysis settings.  Every number an analysis uses comes from here."""
 
@@ -200,6 +213,8 @@ class Config:
     #: A full sync that would mark more than this share of a source's active records
     #: inactive stops with nothing written (``[sync] max_inactive_share``; 0..1).
     max_inactive_share: float = 0.2
+    #: What one export may hold before it is refused (``[limits]``).
+    limits: Limits = field(default_factory=Limits)
     #: Salesforce custom fields.
     salesforce: SalesforceFields = field(default_factory=SalesforceFields)
     #: Extra Salesforce role labels: OpportunityContactRole.Role -> customer role.
@@ -339,6 +354,20 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
                 if not isinstance(number, int) or isinstance(number, bool) or number < 1:
                     raise _fail(path, f"audit.{name}", "expected a whole number of 1 or more")
                 kwargs[name] = number
+        elif key == "limits":
+            if not isinstance(value, dict):
+                raise _fail(path, key, "expected a table")
+            allowed = {f.name: f.type for f in dataclasses.fields(Limits)}
+            numbers: dict[str, Any] = {}
+            for name, number in value.items():
+                if name not in allowed:
+                    raise _fail(path, f"limits.{name}",
+                                f"unknown limit (one of {', '.join(allowed)})")
+                if not isinstance(number, int | float) or isinstance(number, bool) \
+                        or number <= 0:
+                    raise _fail(path, f"limits.{name}", "expected a positive number")
+                numbers[name] = float(number) if name == "zip_ratio" else int(number)
+            kwargs["limits"] = Limits(**numbers)
         elif key == "sync":
             if not isinstance(value, dict) or set(value) - {"max_inactive_share"}:
                 raise _fail(path, key, "expected max_inactive_share")

@@ -56,7 +56,7 @@ def export_fingerprint(path: Path, fmt: str, config: Config, encoding: str | Non
     digest = hashlib.blake2b(digest_size=20)
     settings = json.dumps(dataclasses.asdict(config), sort_keys=True, default=str)
     digest.update(f"{__version__}\0{fmt}\0{encoding}\0{settings}\0".encode())
-    with ExportSource(path) as export:
+    with ExportSource(path, config.limits) as export:
         for name in export.names():
             digest.update(f"{name}\0".encode())
             with export.open_binary(name) as fh:

@@ -71,6 +71,8 @@ class LoadResult:
     high_water: str | None = None
     fingerprint: str | None = None
     unchanged: int = 0
+    #: File -> lines of a UTF-8 file that were not UTF-8, read as Windows-1252.
+    redecoded: dict[str, list[int]] = field(default_factory=dict)
 
     def saw_modified(self, moment: str) -> None:
         if self.high_water is None or moment > self.high_water:
@@ -112,7 +114,7 @@ class ExportLoader:
         self.config = config
         self.encoding = encoding
         self.on_event = on_event
-        self.source = ExportSource(path)
+        self.source = ExportSource(path, config.limits)
         self.result = LoadResult(format=self.format, source=str(path))
         # Ids only, to keep memory small.
         known = known or KnownIds()
@@ -155,6 +157,8 @@ def counted_rows(
             on_event("file.progress", file=table.display, rows=count)
         yield row
     result.read[table.name] = count
+    if table.redecoded:
+        result.redecoded[table.name] = list(table.redecoded)
     on_event("file.read", file=table.display, rows=count)
 
 
@@ -212,7 +216,7 @@ def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
     from kamgraph.loaders import dynamics, hubspot
     from kamgraph.loaders.csvio import ExportSource
 
-    with ExportSource(path) as source:
+    with ExportSource(path, config.limits) as source:
         names = set(source.names())
         headers: dict[str, list[str]] = {}
         for name in sorted(names):

@@ -12,42 +12,59 @@ import codecs
 import csv
 import io
 import operator
+import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from kamgraph.config import Limits
 from kamgraph.errors import InputError
 
-__all__ = ["ExportSource", "Row", "Table", "detect_encoding", "FIELD_LIMIT"]
+__all__ = ["FIELD_LIMIT", "ExportSource", "Limits", "Row", "Table", "check_encoding",
+           "detect_encoding", "detect_text"]
 
 #: The longest field accepted, in characters.  Longer ones are errors, not truncations.
 FIELD_LIMIT = 1_000_000
 csv.field_size_limit(FIELD_LIMIT)
 
 _CHUNK = 1 << 20
+#: Bytes Windows-1252 defines (it leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined).
+_CP1252_SAFE = re.compile(rb"[^\x81\x8d\x8f\x90\x9d]*")
 
 
 def detect_encoding(open_binary: IO[bytes]) -> str:
-    """Return the codec for a file: BOMs first, then strict UTF-8, else Windows-1252.
+    """Return the codec for a file (see :func:`detect_text`)."""
+    return detect_text(open_binary)[0]
 
-    Windows-1252 is tried before ISO-8859-1 because Salesforce's "ISO-8859-1" exports
-    from Windows users carry its curly quotes; bytes it leaves undefined fall back to
-    ISO-8859-1, which decodes anything.
+
+def detect_text(open_binary: IO[bytes]) -> tuple[str, bool]:
+    """The codec for a file, and whether it is *mixed*: UTF-8 with a few lines that are
+    not (one Latin-1 row pasted into a UTF-8 export), to be decoded line by line.
+
+    BOMs first, then strict UTF-8; a file with valid UTF-8 text beside invalid bytes is
+    mixed; else Windows-1252, tried before ISO-8859-1 because Salesforce's "ISO-8859-1"
+    exports from Windows users carry its curly quotes; bytes it leaves undefined fall
+    back to ISO-8859-1, which decodes anything.
     """
     head = open_binary.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", False
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    decoder = codecs.getincrementaldecoder("utf-8")()
+        return "utf-16", False
+    strict = codecs.getincrementaldecoder("utf-8")()
+    lenient = codecs.getincrementaldecoder("utf-8")(errors="replace")
     cp1252 = codecs.getincrementaldecoder("cp1252")()
     utf8_ok = cp1252_ok = True
+    utf8_text = 0  # characters beyond ASCII that decoded as UTF-8
     chunk = head
     while chunk:
+        text = lenient.decode(chunk)
+        utf8_text += len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
         if utf8_ok:
             try:
-                decoder.decode(chunk)
+                strict.decode(chunk)
             except UnicodeDecodeError:
                 utf8_ok = False
         if cp1252_ok:
@@ -55,22 +72,71 @@ def detect_encoding(open_binary: IO[bytes]) -> str:
                 cp1252.decode(chunk)
             except UnicodeDecodeError:
                 cp1252_ok = False
-        if not utf8_ok and not cp1252_ok:
-            break
         chunk = open_binary.read(_CHUNK)
     if utf8_ok:
         try:
-            decoder.decode(b"", final=True)
-            return "utf-8"
+            strict.decode(b"", final=True)
+            return "utf-8", False
         except UnicodeDecodeError:
             pass
-    return "cp1252" if cp1252_ok else "latin-1"
+    if utf8_text:
+        return "utf-8", True
+    return ("cp1252" if cp1252_ok else "latin-1"), False
+
+
+def check_encoding(encoding: str, file: str | None = None) -> None:
+    """Refuse a name that is no text encoding: unknown, or a codec that maps bytes to
+    bytes or text to text (base64, hex, rot13)."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", file=file) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError(f"{encoding!r} is not a text encoding (try utf-8 or cp1252)",
+                         file=file)
+
+
+class _Guarded(io.RawIOBase):
+    """A zip member read within the limits; a damaged member is an input error."""
+
+    def __init__(self, inner: IO[bytes], display: str, info: zipfile.ZipInfo,
+                 limits: Limits) -> None:
+        super().__init__()
+        self.inner = inner
+        self.display = display
+        self.limit = min(limits.member_bytes,
+                         max(int(limits.zip_ratio * max(info.compress_size, 1)), 1 << 20))
+        self.why = (f"decompresses beyond the limit of {limits.member_bytes:,} bytes "
+                    f"(limits.member_bytes)" if self.limit == limits.member_bytes else
+                    f"decompresses to more than {limits.zip_ratio:g} times its compressed "
+                    f"size (limits.zip_ratio): a zip bomb?")
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self.inner.read(len(buffer))
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError,
+                NotImplementedError) as exc:
+            raise InputError(f"cannot read: {exc}", file=self.display) from None
+        self.count += len(data)
+        if self.count > self.limit:
+            raise InputError(self.why, file=self.display)
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
 
 
 class ExportSource:
     """A folder of CSV files or a zip of them; members are found by name, any case."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
         self.path = path
         if not path.exists():
             raise InputError("no such file or folder", file=str(path))
@@ -120,12 +186,31 @@ class ExportSource:
 
     def open_binary(self, name: str) -> IO[bytes]:
         member = self._members[name.lower()]
+        display = self.display(name)
         try:
             if self._zip is not None:
-                return self._zip.open(member)
+                info = self._zip.getinfo(member)
+                limits = self.limits
+                if info.file_size > limits.member_bytes:
+                    raise InputError(f"would decompress to {info.file_size:,} bytes, beyond "
+                                     f"the limit of {limits.member_bytes:,} "
+                                     f"(limits.member_bytes)", file=display)
+                if info.file_size > max(limits.zip_ratio * max(info.compress_size, 1),
+                                        1 << 20):
+                    raise InputError(f"would decompress to {info.file_size:,} bytes from "
+                                     f"{info.compress_size:,}: more than "
+                                     f"{limits.zip_ratio:g} times (limits.zip_ratio); a zip "
+                                     f"bomb?", file=display)
+                inner = self._zip.open(member)
+                return io.BufferedReader(_Guarded(inner, display, info, limits), _CHUNK)
             return open(self.path / member, "rb")
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise InputError(f"cannot read: {exc}", file=self.display(name)) from exc
+        except RuntimeError as exc:  # an encrypted member
+            raise InputError(f"cannot read: {exc} (kamgraph reads unencrypted zips)",
+                             file=display) from None
+        except NotImplementedError as exc:  # a compression method zipfile lacks
+            raise InputError(f"cannot read: {exc}", file=display) from None
+        except (OSError, zipfile.BadZipFile, zlib.error) as exc:
+            raise InputError(f"cannot read: {exc}", file=display) from exc
 
     def table(self, name: str, encoding: str | None = None,
               rename: dict[str, str] | None = None) -> Table:
@@ -174,17 +259,18 @@ class Table:
         #: Header names (lower-case) to read as other names: a localised export's labels.
         self.rename = rename or {}
         self.display = source.display(name)
+        #: UTF-8 with lines that are not: each line decoded on its own.
+        self.mixed = False
+        #: Lines (physical, 1-based) of a mixed file read as Windows-1252.
+        self.redecoded: list[int] = []
         if encoding is None:
             with source.open_binary(name) as fh:
                 try:
-                    encoding = detect_encoding(fh)
+                    encoding, self.mixed = detect_text(fh)
                 except (OSError, zipfile.BadZipFile, EOFError) as exc:
                     raise InputError(f"cannot read: {exc}", file=self.display) from exc
         else:
-            try:
-                codecs.lookup(encoding)
-            except LookupError:
-                raise InputError(f"unknown encoding {encoding!r}", file=self.display) from None
+            check_encoding(encoding, self.display)
         self.encoding = encoding
         self.header: list[str] = []
         self._index: dict[str, int] = {}
@@ -259,11 +345,43 @@ class Table:
                 field=columns[0],
             )
 
+    def _too_long(self, number: int) -> InputError:
+        limit = self.source.limits.row_chars
+        return InputError(f"a line longer than {limit:,} characters (limits.row_chars): "
+                          f"not a CSV export?", file=self.display, line=number)
+
+    def _bounded(self, text: IO[str]) -> Iterator[str]:
+        """Lines of at most ``limits.row_chars``: a file of one endless line is refused
+        after reading the limit, in flat memory."""
+        limit = self.source.limits.row_chars
+        number = 0
+        while line := text.readline(limit + 1):
+            number += 1
+            if len(line) > limit:
+                raise self._too_long(number)
+            yield line
+
+    def _lines(self, binary: IO[bytes]) -> Iterator[str]:
+        """A mixed file's lines, each decoded as UTF-8, else as Windows-1252 (noted)."""
+        limit = self.source.limits.row_chars
+        number = 0
+        while raw := binary.readline(limit + 1):
+            number += 1
+            if len(raw) > limit:
+                raise self._too_long(number)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.redecoded.append(number)
+                yield raw.decode("cp1252", errors="strict") if _CP1252_SAFE.fullmatch(raw) \
+                    else raw.decode("latin-1")
+
     def rows(self, required: Sequence[str] = ()) -> Iterator[Row]:
         """Yield rows after checking the header holds ``required`` columns."""
         binary = self.source.open_binary(self.name)
         text = io.TextIOWrapper(binary, encoding=self.encoding, errors="strict", newline="")
-        reader = csv.reader(text, strict=False)
+        reader = csv.reader(self._lines(binary) if self.mixed else self._bounded(text),
+                            strict=False)
         line = 1
         try:
             try:

@@ -56,7 +56,7 @@ class KamgraphCsvLoader:
     def __init__(
         self, path: Path, *, config: Config, encoding: str | None = None, on_event: EventSink
     ) -> None:
-        self.source = ExportSource(path)
+        self.source = ExportSource(path, config.limits)
         self.config = config
         self.encoding = encoding
         self.on_event = on_event

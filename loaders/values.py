@@ -91,14 +91,23 @@ def moment(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        aware = value.replace(tzinfo=timezone(sign * offset))
-        value = aware.astimezone(UTC).replace(tzinfo=None)
+        try:
+            aware = value.replace(tzinfo=timezone(sign * offset))
+            value = aware.astimezone(UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):
+            # An offset of a day or more (+99:99), or one that moves the moment off the
+            # calendar (9999-12-31 23:00 -05:00).
+            raise row.error(column, f"impossible date {raw[:40]!r}: its UTC offset is "
+                                    f"out of range or takes it off the calendar") from None
     return _remember(_MOMENTS, raw, value)
 
 
 def _other_moment(row: Row, column: str, raw: str, epoch_ms: bool, us: bool) -> datetime:
     if epoch_ms and raw.isdigit() and 11 <= len(raw) <= 14:
-        return _EPOCH + timedelta(milliseconds=int(raw))
+        try:
+            return _EPOCH + timedelta(milliseconds=int(raw))
+        except OverflowError:
+            raise row.error(column, f"impossible date {raw[:40]!r}") from None
     found = _US_MOMENT.match(raw) if us else None
     if found:
         mo, d, y, h, mi, s, half = found.groups()

@@ -42,6 +42,9 @@ CASES = [
     ("missing header", edit("Account.csv", lambda raw: raw.split(b"\n", 1)[1]),
      r"Account\.csv:1 \[Id\]: required column 'Id' is missing"),
     ("10 MB field", replace_line("Contact.csv", 2, b'"' + b"x" * 10_000_000 + b'"'),
+     r"Contact\.csv:3: a line longer than 1,000,000 characters \(limits\.row_chars\)"),
+    ("a field of many lines", replace_line(
+        "Contact.csv", 2, b'"' + b"x\n" * 600_000 + b'"'),
      r"Contact\.csv:\d+: not valid CSV: field larger than field limit"),
     ("id of the wrong object type",
      replace_line("Opportunity.csv", 1, b'"006aB0000000001QAA","0","003Gx0000000001IAA",'

@@ -114,6 +114,8 @@ class SyncReport:
     mode: str = "full"
     #: What the export was, byte for byte, with the settings that read it (full syncs).
     fingerprint: str | None = None
+    #: File -> lines of a UTF-8 file that were not UTF-8, read as Windows-1252.
+    redecoded: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +128,7 @@ class SyncReport:
             "read": self.read,
             "skipped": self.skipped,
             "rejected": len(self.rejects),
+            "redecoded": self.redecoded,
             "error": self.error,
             "high_water": self.high_water,
             "fingerprint": self.fingerprint,

@@ -280,6 +280,7 @@ class Neo4jStore:
             report.read = dict(loader.result.read)
             report.high_water = loader.result.high_water
             report.skipped = dict(loader.result.skipped)
+            report.redecoded = dict(loader.result.redecoded)
             report.rejects = list(loader.result.rejects)
             if report.rejects and not allow_rejects:
                 self._discard(run)
