@@ -299,7 +299,7 @@ def _worker_open(uri: str, ctx: _Context) -> None:
     from kamgraph.stores import open_store
 
     global _WORKER_STORE, _WORKER_POOL, _WORKER_CONTEXT
-    _WORKER_STORE = open_store(uri)
+    _WORKER_STORE = open_store(uri, create=False, readonly=True)
     _WORKER_CONTEXT = ctx
     _WORKER_POOL = build_pool(_WORKER_STORE.our_people(), ctx.config, ctx.loads)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -65,11 +66,20 @@ def _errors() -> Iterator[None]:
 
 
 @contextmanager
-def _store(uri: str | None, wait: float = 5.0, batch_size: int | None = None) -> Iterator[Store]:
+def _store(uri: str | None, wait: float = 5.0, batch_size: int | None = None,
+           *, write: bool = False) -> Iterator[Store]:
+    """The store, opened to read unless the command ``write``s (sync, init): a read
+    command never creates or alters one.  A damaged store file is a store problem."""
     with _errors():
-        store = open_store(uri, wait=wait, batch_size=batch_size)
-        with store:
-            yield store
+        store = open_store(uri, wait=wait, batch_size=batch_size, create=write,
+                           readonly=not write)
+        try:
+            with store:
+                yield store
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{getattr(store, 'path', uri)}: the store is damaged or "
+                             f"unreadable ({exc}); restore it from a backup or sync "
+                             f"into a new one") from exc
 
 
 def _config(path: str | None) -> Config:
@@ -182,7 +192,7 @@ def sync(
 
     config = _config(config_path)
     events = _EventPrinter(log_format)
-    with _store(store_uri, wait, batch_size) as store, _errors():
+    with _store(store_uri, wait, batch_size, write=True) as store, _errors():
         report, rejects = sync_path(
             store, path, fmt=fmt, config=config, encoding=encoding, source=source,
             allow_rejects=allow_rejects, on_event=events, incremental=incremental,
@@ -228,7 +238,7 @@ def init(store_uri: str | None) -> None:
     Example:
         NEO4J_USERNAME=neo4j NEO4J_PASSWORD=... kamgraph init --store neo4j://db:7687
     """
-    with _store(store_uri) as store, _errors():
+    with _store(store_uri, write=True) as store, _errors():
         store.init()
         click.echo(f"Schema ready in {store.uri}")
 

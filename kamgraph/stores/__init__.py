@@ -37,10 +37,13 @@ def resolve_store_uri(uri: str | None) -> str:
 
 
 def open_store(uri: str | None = None, *, wait: float = 5.0,
-               batch_size: int | None = None) -> Store:
+               batch_size: int | None = None, create: bool = True,
+               readonly: bool = False) -> Store:
     """Open the store a URI names: ``sqlite:///path``, a plain path, or ``bolt://…``.
 
-    ``wait`` is how many seconds a writer waits for another writer's lock.
+    ``wait`` is how many seconds a writer waits for another writer's lock.  An embedded
+    store that does not exist is created unless ``create=False`` (then it is an error);
+    ``readonly`` opens it to read only, and never writes to it.
     """
     chosen = resolve_store_uri(uri)
     if chosen.startswith("sqlite://"):
@@ -50,7 +53,8 @@ def open_store(uri: str | None = None, *, wait: float = 5.0,
                 "a SQLite store URI is sqlite:///relative/path or sqlite:////absolute/path",
                 field="--store",
             )
-        return SqliteStore(Path(rest[1:]), busy_timeout=wait)
+        return SqliteStore(Path(rest[1:]), busy_timeout=wait, create=create,
+                           readonly=readonly)
     if chosen.startswith(_NEO4J_SCHEMES):
         from kamgraph.stores.neo4j import DEFAULT_BATCH, Neo4jStore
 
@@ -59,4 +63,4 @@ def open_store(uri: str | None = None, *, wait: float = 5.0,
         scheme = chosen.split("://", 1)[0]
         raise InputError(f"unknown store scheme {scheme!r}: use sqlite:/// or bolt://",
                          field="--store")
-    return SqliteStore(Path(chosen), busy_timeout=wait)
+    return SqliteStore(Path(chosen), busy_timeout=wait, create=create, readonly=readonly)

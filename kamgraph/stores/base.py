@@ -117,6 +117,12 @@ class SyncReport:
     #: File -> lines of a UTF-8 file that were not UTF-8, read as Windows-1252.
     redecoded: dict[str, list[int]] = field(default_factory=dict)
 
+    def nothing_written(self) -> None:
+        """A run rolled back or discarded wrote nothing: say so, whatever it had staged."""
+        for key in ("inserted", "updated", "deleted", "inactivated"):
+            if key in self.counts:
+                self.counts[key] = 0
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "run": self.run_id,

@@ -284,6 +284,7 @@ class Neo4jStore:
             report.rejects = list(loader.result.rejects)
             if report.rejects and not allow_rejects:
                 self._discard(run)
+                report.nothing_written()
                 report.status = "rejected"
                 self._finish(report, f"{len(report.rejects)} rows rejected")
                 return report
@@ -309,6 +310,7 @@ class Neo4jStore:
             report.status = "failed"
             report.error = str(exc) if isinstance(exc, KamgraphError) else type(exc).__name__
             self._discard(run)
+            report.nothing_written()
             self._finish(report, report.error)
             raise
 

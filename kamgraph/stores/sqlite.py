@@ -12,6 +12,7 @@ with :class:`StoreBusy`.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -121,15 +122,24 @@ _KEEP_REPLACED = (
 )
 
 
+#: ``PRAGMA application_id`` of a kamgraph store ("KAMG"): the file is ours.
+APPLICATION_ID = 0x4B414D47
+
+
 class SqliteStore:
-    """The embedded store.  ``SqliteStore("kamgraph.db")`` opens or creates the file."""
+    """The embedded store.  ``SqliteStore("kamgraph.db")`` opens the file, creating it
+    when missing unless ``create=False``; ``readonly=True`` opens it to read only (a
+    read-only file or folder is fine, and nothing is ever written: no migration either).
+    A SQLite database that is not a kamgraph store is refused, never extended."""
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 5.0,
-                 batch_size: int = 2000) -> None:
+                 batch_size: int = 2000, create: bool = True, readonly: bool = False) -> None:
         self.path = Path(path)
         self.batch_size = batch_size
         self.uri = f"sqlite:///{self.path}"
         self.busy_timeout = busy_timeout
+        self.create = create and not readonly
+        self.readonly = readonly
         self._conn: sqlite3.Connection | None = None
 
     # -- connection -------------------------------------------------------------------
@@ -143,25 +153,94 @@ class SqliteStore:
     def _connect(self) -> sqlite3.Connection:
         if self.path.parent and not self.path.parent.exists():
             raise StoreUnavailable(f"{self.path}: folder {self.path.parent} does not exist")
+        if self.path.is_dir():
+            raise StoreUnavailable(f"{self.path}: a folder, not a store file")
+        if not self.path.exists() and not self.create:
+            raise StoreUnavailable(f"no store at {self.path}: run `kamgraph sync` first")
+        if not self.readonly and self.path.exists() and not (
+                os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            raise StoreUnavailable(f"{self.path}: the store is read-only; a sync needs to "
+                                   f"write it and its folder (check permissions and the "
+                                   f"mount); reading it works")
         try:
-            conn = sqlite3.connect(
-                self.path, timeout=self.busy_timeout, isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            # The staging tables of a sync (every key it has seen) go to a temporary file
-            # and the page cache is SQLite's default size: a larger cache or staging in
-            # memory made a 1,000-account sync no faster and 85 MB larger
-            # (benchmarks/README.md).
-            conn.execute("PRAGMA temp_store=FILE")
-            conn.execute("PRAGMA cache_size=-8192")
+            conn = self._open()
         except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"{self.path}: not a kamgraph store ({exc})") from exc
+            raise self._unopenable(exc) from exc
         self._conn = conn
-        self.init()
+        try:
+            self._check_marker(conn)
+            if not self.readonly:
+                self.init()
+            elif conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: the store needs an upgrade this command "
+                                 f"will not write; run `kamgraph init` or a sync first")
+        except BaseException:
+            self.close()
+            raise
         return conn
+
+    def _open(self) -> sqlite3.Connection:
+        if self.readonly:
+            target = self.path.resolve().as_uri() + "?mode=ro"
+            try:
+                conn = sqlite3.connect(target, uri=True, timeout=self.busy_timeout,
+                                       isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA user_version").fetchone()
+            except sqlite3.OperationalError:
+                if os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+                    raise
+                # A read-only file or folder: nobody can be writing it, so it is read as
+                # it is, without the shared-memory file WAL readers otherwise create.
+                conn = sqlite3.connect(target + "&immutable=1", uri=True,
+                                       isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA query_only=ON")
+            return conn
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                               check_same_thread=False)
+        # Whose file it is, before anything (even the journal mode) is written to it.
+        try:
+            self._check_marker(conn)
+        except BaseException:
+            conn.close()
+            raise
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        # The staging tables of a sync (every key it has seen) go to a temporary file
+        # and the page cache is SQLite's default size: a larger cache or staging in
+        # memory made a 1,000-account sync no faster and 85 MB larger
+        # (benchmarks/README.md).
+        conn.execute("PRAGMA temp_store=FILE")
+        conn.execute("PRAGMA cache_size=-8192")
+        return conn
+
+    def _unopenable(self, exc: sqlite3.DatabaseError) -> StoreError:
+        text = str(exc)
+        if "not a database" in text or "encrypted" in text:
+            return StoreUnavailable(f"{self.path}: not a kamgraph store (not a SQLite "
+                                    f"database)")
+        if "readonly" in text or "read-only" in text:
+            return StoreUnavailable(f"{self.path}: the store is read-only; a sync needs to "
+                                    f"write it (check the file's and folder's permissions)")
+        if "full" in text or "disk I/O" in text:
+            return StoreUnavailable(f"{self.path}: cannot open the store ({text}): is the "
+                                    f"disk full?")
+        return StoreUnavailable(f"{self.path}: cannot open the store ({text})")
+
+    def _check_marker(self, conn: sqlite3.Connection) -> None:
+        """Refuse a database that is not a kamgraph store, before anything is written."""
+        application, = conn.execute("PRAGMA application_id").fetchone()
+        version, = conn.execute("PRAGMA user_version").fetchone()
+        tables = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if application == APPLICATION_ID:
+            return
+        ours = application == 0 and version > 0 and "sync_runs" in tables
+        empty = application == 0 and version == 0 and not tables
+        if not (ours or empty):
+            raise StoreUnavailable(
+                f"{self.path}: not a kamgraph store (a SQLite database of something else: "
+                f"{len(tables)} tables, none of them kamgraph's); give another --store")
 
     def __enter__(self) -> SqliteStore:
         _ = self.conn
@@ -184,6 +263,9 @@ class SqliteStore:
                 f"{self.path}: schema version {version} is newer than this kamgraph "
                 f"understands ({SCHEMA_VERSION}); upgrade kamgraph"
             )
+        if version == SCHEMA_VERSION and conn.execute(
+                "PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # an older store
         for number in range(version, SCHEMA_VERSION):
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -193,6 +275,7 @@ class SqliteStore:
                         if statement.strip():
                             conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {number + 1}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 if conn.in_transaction:
@@ -200,6 +283,9 @@ class SqliteStore:
                 raise self._operational(exc) from exc
 
     def _operational(self, exc: sqlite3.OperationalError) -> StoreError:
+        if "full" in str(exc):
+            return StoreError(f"{self.path}: the disk is full ({exc}); nothing of this run "
+                              f"was stored")
         if "locked" in str(exc) or "busy" in str(exc):
             return StoreBusy(
                 f"{self.path}: another kamgraph process is writing to this store "
@@ -275,6 +361,7 @@ class SqliteStore:
             report.rejects = list(loader.result.rejects)
             if report.rejects and not allow_rejects:
                 conn.execute("ROLLBACK")
+                report.nothing_written()
                 report.status = "rejected"
                 report.run_id = None
                 self._record_failure(report, f"{len(report.rejects)} rows rejected")
@@ -293,6 +380,7 @@ class SqliteStore:
                 conn.execute("ROLLBACK")
             report.status = "failed"
             report.run_id = None
+            report.nothing_written()
             report.error = str(exc) if isinstance(exc, KamgraphError) else type(exc).__name__
             if isinstance(exc, Exception):
                 self._record_failure(report, report.error)
