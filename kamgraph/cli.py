@@ -30,6 +30,7 @@ from kamgraph.errors import (
     StoreError,
     UnknownAccount,
 )
+from kamgraph.files import write_atomic
 from kamgraph.stores import Store, open_store
 
 if TYPE_CHECKING:
@@ -366,16 +367,8 @@ def _emit(text: str | Iterable[str], output: Path | None) -> None:
         return
     # Written beside the file and renamed over it when whole: an audit that fails half
     # way leaves the last good file, not half a new one.
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        with open(partial, "w", encoding="utf-8") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        os.replace(partial, output)
-    except OSError as exc:
-        raise Failure(f"{output}: cannot write: {exc.strerror}") from exc
-    finally:
-        partial.unlink(missing_ok=True)
+    with _errors():
+        write_atomic(output, chunks)
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -449,17 +442,17 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
     with _store(store_uri) as store, _errors():
         views = _views(store, () if everything else (account or "",), day, config)
     try:
-        if everything:
-            files = write_site(views, output, day.isoformat(), config)
-            target = files[0]
-            click.echo(f"Wrote {len(files)} files to {output}", err=True)
-        else:
-            graph, audit = views[0]
-            route = _route(graph, path_to, config) if path_to else None
-            output.write_text(render_account_map(graph, audit, route, config),
-                              encoding="utf-8")
-            target = output
-            click.echo(f"Wrote {output}", err=True)
+        with _errors():
+            if everything:
+                files = write_site(views, output, day.isoformat(), config)
+                target = files[0]
+                click.echo(f"Wrote {len(files)} files to {output}", err=True)
+            else:
+                graph, audit = views[0]
+                route = _route(graph, path_to, config) if path_to else None
+                write_atomic(output, render_account_map(graph, audit, route, config))
+                target = output
+                click.echo(f"Wrote {output}", err=True)
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror}") from exc
     if open_browser:

@@ -15,12 +15,12 @@ from kamgraph import __version__
 from kamgraph.config import Config
 from kamgraph.errors import ShrinkError
 from kamgraph.escape import csv_cell
+from kamgraph.files import write_atomic
 from kamgraph.loaders.base import EventSink, Loader, LoadResult, Reject, load
 from kamgraph.loaders.csvio import ExportSource
 from kamgraph.logs import ContactLogs
 from kamgraph.model import Record
 from kamgraph.stores.base import Store, SyncReport, SyncRun
-from kamgraph.stores.sqlite import SqliteStore
 
 __all__ = ["rejects_path", "sync_path", "write_rejects"]
 
@@ -33,14 +33,14 @@ def write_rejects(path: Path, rejects: list[Reject]) -> None:
     for r in rejects:
         writer.writerow([csv_cell(r.file), r.line, csv_cell(r.field), r.type,
                          csv_cell(r.message), csv_cell(r.value)])
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    write_atomic(path, buffer.getvalue())
 
 
 def rejects_path(store: Store) -> Path:
-    """Where a store's rejects file goes: beside the SQLite file, else the working folder."""
-    if isinstance(store, SqliteStore):
-        return store.path.with_name(store.path.stem + ".rejects.csv")
-    return Path("kamgraph.rejects.csv")
+    """Where a store's rejects file goes: where the store says (beside the SQLite file),
+    else the working folder."""
+    found = getattr(store, "rejects_file", None)
+    return found if isinstance(found, Path) else Path("kamgraph.rejects.csv")
 
 
 def _quiet(event: str, **fields: object) -> None:
@@ -191,7 +191,7 @@ def sync_path(
     if report.rejects:
         write_rejects(target, report.rejects)
         written = target
-    elif target.exists():
+    elif target.is_file() or target.is_symlink():
         target.unlink()
     on_event("sync.finish", **report.to_dict())
     return report, written

@@ -143,7 +143,13 @@ class ExportSource:
         self._zip: zipfile.ZipFile | None = None
         self._members: dict[str, str] = {}
         if path.is_dir():
+            inside = path.resolve()
             for child in path.iterdir():
+                if child.is_symlink() and inside not in child.resolve().parents:
+                    # A link out of the export (to /etc/passwd, say) is never read: not
+                    # a byte of it reaches a message.
+                    raise InputError("a link to a file outside the export folder; refused",
+                                     file=str(child))
                 if child.is_file():
                     self._members.setdefault(child.name.lower(), child.name)
         elif zipfile.is_zipfile(path):

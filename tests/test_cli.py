@@ -139,9 +139,24 @@ def test_an_unknown_account_is_exit_2(runner: CliRunner, synced: str) -> None:
 
 
 def test_neo4j_uri_fails_without_leaking_credentials(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["accounts", "--store", "bolt://admin:s3cret@localhost:7687"])
+    result = runner.invoke(cli, ["accounts", "--store", "bolt://admin@localhost:1"])
     assert result.exit_code == 3
+    assert "admin" not in result.output
+
+
+def test_a_password_in_the_uri_is_refused_and_never_shown(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["accounts", "--store", "bolt://admin:s3cret@localhost:7687"])
+    assert result.exit_code == 2
+    assert "NEO4J_PASSWORD" in result.stderr
     assert "s3cret" not in result.output and "admin" not in result.output
+
+
+@pytest.mark.parametrize("uri", ["bolt://localhost:99999", "bolt://[::1", "neo4j://",
+                                 "bolt://h:-1", "bolt://[::1]:70000"])
+def test_a_malformed_server_address_is_exit_2(runner: CliRunner, uri: str) -> None:
+    result = runner.invoke(cli, ["accounts", "--store", uri])
+    assert result.exit_code == 2, result.output
+    assert "--store" in result.stderr and "Traceback" not in result.output
 
 
 def test_sync_with_rejects_exits_2_and_keeps_the_store(

@@ -13,6 +13,7 @@ from kamgraph.analysis.key_person import key_person_losses
 from kamgraph.analysis.portfolio import MATRIX
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
+from kamgraph.files import write_atomic
 from kamgraph.viz.maps import render_account_map
 
 __all__ = ["map_filename", "render_index", "write_site"]
@@ -105,8 +106,8 @@ def write_site(accounts: list[tuple[nx.MultiDiGraph, AccountAudit]], folder: Pat
     written = []
     for graph, audit in accounts:
         path = folder / map_filename(graph.graph["account"]["id"])
-        path.write_text(render_account_map(graph, audit, config=config), encoding="utf-8")
+        write_atomic(path, render_account_map(graph, audit, config=config))
         written.append(path)
     index = folder / "index.html"
-    index.write_text(render_index(accounts, as_of), encoding="utf-8")
+    write_atomic(index, render_index(accounts, as_of))
     return [index, *written]

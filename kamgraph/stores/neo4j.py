@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
+from kamgraph.errors import InputError, KamgraphError, StoreBusy, StoreError, StoreUnavailable
 from kamgraph.loaders.base import KnownIds, Loader
 from kamgraph.model import Record
 from kamgraph.queries import query, statements
@@ -90,6 +90,14 @@ def _dead_local_holder(holder: str) -> bool:
     return False
 
 
+def redact_loose(uri: str) -> str:
+    """A URI with anything between ``://`` and ``@`` hidden, however malformed it is."""
+    scheme, sep, rest = uri.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.rsplit("@", 1)[1]
+    return scheme + sep + rest
+
+
 def _uid(kind: str, key: str, source: str) -> str:
     return f"{kind}|{key}|{source}"
 
@@ -108,14 +116,30 @@ class Neo4jStore:
         wait: float = 5.0,
         retry_seconds: float = 15.0,
     ) -> None:
-        parts = urlsplit(uri)
+        try:
+            parts = urlsplit(uri)
+            port = parts.port
+            host = parts.hostname
+        except ValueError as exc:  # a port out of range, an unclosed [IPv6 address
+            raise InputError(f"{redact_loose(uri)}: not a valid server address ({exc})",
+                             field="--store") from None
+        if not host:
+            raise InputError(f"{redact_loose(uri)}: no server host in the URI",
+                             field="--store")
+        if parts.password:
+            # Credentials come from the environment only: a URI lands in shell history,
+            # process lists and logs.
+            raise InputError(f"{redact_loose(uri)}: a password in the store URI is not "
+                             f"used; give it in NEO4J_PASSWORD (and the user in "
+                             f"NEO4J_USERNAME)", field="--store")
+        del port
         self.uri = redact(uri)
         self._connect_uri = urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1],
                                         parts.path, parts.query, ""))
         self._user = user if user is not None else (
             parts.username or os.environ.get("NEO4J_USERNAME", "neo4j"))
         self._password = password if password is not None else (
-            parts.password or os.environ.get("NEO4J_PASSWORD", ""))
+            os.environ.get("NEO4J_PASSWORD", ""))
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         self.batch_size = batch_size
         self.wait = wait

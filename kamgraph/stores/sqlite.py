@@ -142,6 +142,11 @@ class SqliteStore:
         self.readonly = readonly
         self._conn: sqlite3.Connection | None = None
 
+    @property
+    def rejects_file(self) -> Path:
+        """Where a sync's rejected rows go: beside the store file."""
+        return self.path.with_name(self.path.stem + ".rejects.csv")
+
     # -- connection -------------------------------------------------------------------
 
     @property

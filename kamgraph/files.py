@@ -1,0 +1,49 @@
+"""Writing output files whole: a report, a map or a rejects file appears complete or not
+at all, and never through a link someone left at its name."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from kamgraph.errors import InputError
+
+__all__ = ["write_atomic"]
+
+
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, as they come) to ``path``, whole or not at all.
+
+    The pieces go to a new file beside ``path`` (created exclusively, so no link or file
+    left there is followed) and it is renamed over ``path`` when complete: a full disk,
+    a kill or an error half way leaves what was there before.  A link at ``path`` is
+    replaced, never written through.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> write_atomic(target, ["a", "b"]); target.read_text()
+    'ab'
+    """
+    if path.is_dir():
+        raise InputError("is a folder: give a file name", file=str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+                                         dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=str(path)) from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            for piece in [text] if isinstance(text, str) else text:
+                fh.write(piece)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=str(path)) from exc
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
