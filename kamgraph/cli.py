@@ -213,6 +213,9 @@ def sync(
             f"{n} {why}" for why, n in sorted(report.skipped.items())) + ")"
     if report.rejects:
         summary += f", {len(report.rejects)} rejected (see {rejects})"
+    if report.repairs:
+        summary += "; repaired: " + ", ".join(
+            f"{n} {what}" for what, n in sorted(report.repairs.items()))
     for name, lines in sorted(report.redecoded.items()):
         shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
         summary += (f"; {name}: {len(lines)} line{'s' if len(lines) > 1 else ''} not UTF-8, "
@@ -693,6 +696,8 @@ def runs(store_uri: str | None, last: bool, fmt: str) -> None:
             f"inserted {counts.get('inserted', 0)}, updated {counts.get('updated', 0)}, "
             f"inactive {counts.get('inactivated', 0)}"
             + (f"; high-water mark {mark}" if mark else "")
+            + ("; repaired: " + ", ".join(f"{n} {what}" for what, n in sorted(
+                r.counts.get("repairs", {}).items())) if r.counts.get("repairs") else "")
             + (f"  ({r.error})" if r.error else "")
         )
 

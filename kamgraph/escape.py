@@ -2,7 +2,8 @@
 
 CRM strings are hostile until proven otherwise: control characters are stripped from
 terminal output (no escape sequences), Markdown escapes its syntax and HTML, and CSV
-cells that a spreadsheet would run as a formula are neutralised.  Kept apart from the
+cells that a spreadsheet would run as a formula are neutralised; no text format carries
+control or bidi characters.  Kept apart from the
 report renderer so that commands which only write a CSV of rejects (a sync) do not load
 the analyses.
 """
@@ -39,14 +40,15 @@ def md_escape(value: object) -> str:
 
 
 def csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula.
+    """A CSV cell a spreadsheet will not run as a formula, without control characters
+    (escape sequences, bidi overrides) that would reach a terminal showing it.
 
     >>> csv_cell("=HYPERLINK(\\"http://x\\")")
     '\\'=HYPERLINK("http://x")'
     >>> csv_cell("-5 days")
     "'-5 days"
     """
-    text = "" if value is None else str(value)
+    text = "" if value is None else _CONTROL.sub("", str(value))
     if text and text[0] in "=+-@\t\r|%":
         return "'" + text
     return text

@@ -97,6 +97,50 @@ def _check_files(path: Path, source: str, store: Store) -> None:
             f"records really went", file=str(path))
 
 
+class _Watched:
+    """The loader a store reads, watched for what the graph will have to repair: people
+    reporting to themselves, and reports-to lines that close a cycle."""
+
+    def __init__(self, inner: Loader) -> None:
+        self.inner = inner
+        self.format = inner.format
+        self.result = inner.result
+        self.manager: dict[str, str] = {}
+
+    def records(self) -> Iterator[Record]:
+        from kamgraph.model import Person
+
+        for record in self.inner.records():
+            if isinstance(record, Person) and record.reports_to and not record.deleted:
+                self.manager[record.id] = record.reports_to
+            yield record
+        # Read before the store commits the run, so the run's record keeps them.
+        self.result.repairs.update(self.repairs())
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def repairs(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        selves = sum(1 for person, boss in self.manager.items() if person == boss)
+        if selves:
+            found["people reporting to themselves"] = selves
+        cycles = 0
+        done: set[str] = set()
+        for start in sorted(self.manager):
+            path: dict[str, None] = {}
+            node: str | None = start
+            while node is not None and node not in done and node not in path:
+                path[node] = None
+                node = self.manager.get(node)
+            if node is not None and node in path and self.manager.get(node) != node:
+                cycles += 1
+            done.update(path)
+        if cycles:
+            found["reports-to cycles (broken when the graph is built)"] = cycles
+        return found
+
+
 class UnchangedExport:
     """Stands in for a loader when the export is the one the last run synced.
 
@@ -114,6 +158,7 @@ class UnchangedExport:
         self.result.read.update(last.counts.get("read", {}))
         self.result.skipped.update(last.counts.get("skipped", {}))
         self.result.high_water = last.counts.get("high_water")
+        self.result.repairs.update(last.counts.get("repairs", {}))
 
     def records(self) -> Iterator[Record]:
         return iter(())
@@ -154,7 +199,8 @@ def sync_path(
     name = source or loader.format
     # Activities are stored as one log per relationship; an incremental export's are
     # merged into the logs already there.
-    logs = ContactLogs(loader, (lambda keys: store.contact_logs(name, keys))
+    watched = _Watched(loader)
+    logs = ContactLogs(watched, (lambda keys: store.contact_logs(name, keys))
                        if incremental else None)
     fingerprint = None
     if not incremental:

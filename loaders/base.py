@@ -73,6 +73,8 @@ class LoadResult:
     unchanged: int = 0
     #: File -> lines of a UTF-8 file that were not UTF-8, read as Windows-1252.
     redecoded: dict[str, list[int]] = field(default_factory=dict)
+    #: What the graph will repair (reports-to cycles, self-reports), counted by kind.
+    repairs: dict[str, int] = field(default_factory=dict)
 
     def saw_modified(self, moment: str) -> None:
         if self.high_water is None or moment > self.high_water:

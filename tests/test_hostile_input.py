@@ -244,3 +244,26 @@ def test_fuzzed_hubspot_and_dynamics_files_are_an_error_or_a_sync(
             assert str(exc) and list(store.dump()) == []
         else:
             assert report.status in ("ok", "rejected")
+
+
+def test_repairs_are_shown_in_the_sync_summary_and_in_runs(tmp_path: Path,
+                                                          export: Path) -> None:
+    import csv
+
+    path = export / "Contact.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    me, boss = header.index("Id"), header.index("ReportsToId")
+    rows[1][boss] = rows[1][me]                      # reports to themself
+    rows[2][boss], rows[3][boss] = rows[3][me], rows[2][me]   # a cycle of two
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    result = CliRunner().invoke(cli, ["sync", str(export), "--store", store],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert ("repaired: 1 people reporting to themselves, 1 reports-to cycles (broken when "
+            "the graph is built)") in result.output
+    runs = CliRunner().invoke(cli, ["runs", "--store", store], catch_exceptions=False)
+    assert "repaired: 1 people reporting to themselves" in runs.output

@@ -89,3 +89,13 @@ def test_json_written_in_pieces_is_the_whole_document() -> None:
     empty = AuditReport(as_of=report.as_of, accounts=[])
     assert "".join(render_stream(empty.as_of, empty.accounts, "json")) == json.dumps(
         empty.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown", "table"])
+@pytest.mark.parametrize("raw", [False, True])
+def test_no_text_format_carries_control_or_bidi_characters(fmt: str, raw: bool) -> None:
+    evil = "Eve\x1b[2J\x1b]0;pwned\x07\u202eevil\u2066x\u2069"
+    out = render(report_with(evil), fmt, Shown(findings=raw))
+    assert "Eve" in out
+    for char in ("\x1b", "\x07", "\u202e", "\u2066", "\u2069"):
+        assert char not in out, (fmt, repr(char))

@@ -116,6 +116,8 @@ class SyncReport:
     fingerprint: str | None = None
     #: File -> lines of a UTF-8 file that were not UTF-8, read as Windows-1252.
     redecoded: dict[str, list[int]] = field(default_factory=dict)
+    #: What the graph will repair, by kind (reports-to cycles, self-reports).
+    repairs: dict[str, int] = field(default_factory=dict)
 
     def nothing_written(self) -> None:
         """A run rolled back or discarded wrote nothing: say so, whatever it had staged."""
@@ -135,6 +137,7 @@ class SyncReport:
             "skipped": self.skipped,
             "rejected": len(self.rejects),
             "redecoded": self.redecoded,
+            "repairs": self.repairs,
             "error": self.error,
             "high_water": self.high_water,
             "fingerprint": self.fingerprint,

@@ -363,6 +363,7 @@ class SqliteStore:
             report.high_water = loader.result.high_water
             report.skipped = dict(loader.result.skipped)
             report.redecoded = dict(loader.result.redecoded)
+            report.repairs = dict(loader.result.repairs)
             report.rejects = list(loader.result.rejects)
             if report.rejects and not allow_rejects:
                 conn.execute("ROLLBACK")
