@@ -3,6 +3,10 @@ in the ``kamgraph.audit/2`` shape."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -294,10 +298,35 @@ _WORKER_POOL: Pool | None = None
 _WORKER_CONTEXT: _Context | None = None
 
 
+def _die_with_parent() -> None:
+    """End this worker when the audit that started it ends, however it ends (a kill
+    leaves no worker holding the store): the parent-death signal on Linux, else a
+    thread that watches the parent."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the signal was set
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kamgraph-parent-watch", daemon=True).start()
+
+
 def _worker_open(uri: str, ctx: _Context) -> None:
     """A worker's store, shared context and pool: set once, not sent with every batch."""
     from kamgraph.stores import open_store
 
+    _die_with_parent()
     global _WORKER_STORE, _WORKER_POOL, _WORKER_CONTEXT
     _WORKER_STORE = open_store(uri, create=False, readonly=True)
     _WORKER_CONTEXT = ctx

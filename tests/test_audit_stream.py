@@ -105,3 +105,58 @@ def test_a_report_that_fails_half_way_leaves_the_last_file(tmp_path: Path) -> No
         _emit(failing(), out)
     assert out.read_text() == "{}\n"
     assert [p.name for p in tmp_path.iterdir()] == ["audit.json"]
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
+def test_a_killed_audit_leaves_no_worker_and_no_partial_file(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import select
+    import sys
+    import time
+
+    from kamgraph.generate import generate_export
+
+    generate_export(tmp_path / "export", accounts=80, seed=5, end=AS_OF)
+    with SqliteStore(tmp_path / "k.db") as store:
+        sync_path(store, tmp_path / "export")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kamgraph", "audit", "--store", f"sqlite:///{tmp_path / 'k.db'}",
+         "--as-of", AS_OF.isoformat(), "--format", "json", "--jobs", "2",
+         "-o", str(out / "audit.json")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        workers = _children(proc.pid)
+    assert len(workers) >= 2 and proc.poll() is None, "the audit ended before it was killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    # Each worker's end, waited for as an event (a process descriptor turns readable).
+    alive = []
+    for worker in workers:
+        try:
+            handle = os.pidfd_open(worker)
+        except ProcessLookupError:
+            continue
+        ready, _, _ = select.select([handle], [], [], 30)
+        os.close(handle)
+        if not ready:
+            alive.append(worker)
+    assert alive == []
+    assert list(out.iterdir()) == []
