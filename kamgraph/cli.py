@@ -512,8 +512,8 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
         try:
             server = ThreadingHTTPServer((host, port), handler)
         except OSError as exc:
-            raise Failure(f"cannot listen on {host}:{port}: {exc.strerror}",
-                          EXIT_STORE) from exc
+            raise Failure(f"cannot listen on {host}:{port}: {exc.strerror} (give another "
+                          f"--port, or 0 for any free one)", EXIT_INPUT) from exc
         click.echo(f"Serving {len(views)} accounts on http://{host}:{server.server_port}/ "
                    f"(Ctrl-C to stop)", err=True)
         try:

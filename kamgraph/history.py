@@ -6,6 +6,7 @@ turns consecutive versions into readable changes.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -133,9 +134,13 @@ def find_person(store: Store, ref: str) -> tuple[str, dict[str, str], list[str]]
     if len(wanted) in (15, 18) and is_valid(wanted):
         wanted = to18(wanted) or wanted
     names: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    accounts: dict[str, str] = {}
     matches: set[str] = set()
     involved: dict[str, list[str]] = {}
+    lowered = ref.strip().lower()
     for summary in resolve_accounts(store, []):
+        accounts[summary.id] = summary.name
         for item in store.load_account(summary.id).items:
             record = item.record
             data = record.to_dict()
@@ -146,14 +151,32 @@ def find_person(store: Store, ref: str) -> tuple[str, dict[str, str], list[str]]
                 continue
             if record.name:
                 names[record.id] = record.name
+            if record.title:
+                titles[record.id] = record.title
             if record.account_id == summary.id:
                 involved.setdefault(record.id, []).append(summary.id)
-            if record.id == wanted or (record.name or "").lower() == ref.strip().lower():
+            if record.id == wanted or (record.name or "").lower() == lowered:
                 matches.add(record.id)
     if not matches:
-        raise UnknownAccount(f"no person with id or name {ref!r}")
+        # A first name, or the start of a name, is enough when only one person has it.
+        starts = {p for p, n in names.items()
+                  if n.lower().startswith(lowered) or any(
+                      part.startswith(lowered) for part in n.lower().split())}
+        matches = starts
+    if not matches:
+        close = difflib.get_close_matches(ref.strip(), sorted(set(names.values())), n=3,
+                                          cutoff=0.75)
+        hint = ("; did you mean " + " or ".join(repr(c) for c in close) + "?") if close else ""
+        raise UnknownAccount(f"no person with id or name {ref!r}{hint}")
     if len(matches) > 1:
+        def who(p: str) -> str:
+            where = ", ".join(accounts.get(a, a) for a in sorted(set(involved.get(p, []))))
+            parts = [names.get(p, p), titles.get(p, ""), where]
+            return f"{p} ({'; '.join(x for x in parts if x)})"
+
+        shown = sorted(matches, key=lambda p: (names.get(p, ""), p))
+        more = f" and {len(shown) - 8} more" if len(shown) > 8 else ""
         raise UnknownAccount(f"{ref!r} names {len(matches)} people; give an id: "
-                             + ", ".join(sorted(matches)[:5]))
+                             + ", ".join(who(p) for p in shown[:8]) + more)
     person = matches.pop()
     return person, names, sorted(set(involved.get(person, [])))

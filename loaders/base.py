@@ -220,6 +220,12 @@ def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
 
     with ExportSource(path, config.limits) as source:
         names = set(source.names())
+        if not any(n.endswith(".csv") for n in names):
+            books = source.workbooks()
+            if books:
+                raise InputError(f"{', '.join(books)}: Excel workbooks, not CSV: save each "
+                                 f"sheet as CSV (UTF-8) and sync those", file=str(path))
+            raise InputError(f"no CSV files in {path}", file=str(path))
         headers: dict[str, list[str]] = {}
         for name in sorted(names):
             if name.endswith(".csv"):
@@ -285,6 +291,30 @@ def load(
     if fmt == "auto":
         fmt, why = detect_format(path, config)
         on_event("format.detected", format=fmt, evidence=why)
+    else:
+        try:
+            return _open_loader(path, fmt, config, encoding, on_event, known)
+        except InputError as exc:
+            raise _with_hint(exc, path, fmt, config) from None
+    return _open_loader(path, fmt, config, encoding, on_event, known)
+
+
+def _with_hint(exc: InputError, path: Path, fmt: str, config: Config) -> InputError:
+    """An explicit --format that does not fit: say which format the export looks like."""
+    try:
+        found, _ = detect_format(path, config)
+    except InputError:
+        return exc
+    if found == fmt:
+        return exc
+    labels = {"salesforce": "Salesforce", "hubspot": "HubSpot", "dynamics": "Dynamics 365",
+              "csv": "kamgraph CSV"}
+    return InputError(f"this looks like a {labels[found]} export, not {labels[fmt]}: drop "
+                      f"--format (it is detected) or use --format {found}", file=str(path))
+
+
+def _open_loader(path: Path, fmt: str, config: Config, encoding: str | None,
+                 on_event: EventSink, known: KnownIds | None) -> Loader:
     if fmt == "salesforce":
         from kamgraph.loaders.salesforce import SalesforceLoader
 

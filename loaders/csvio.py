@@ -84,6 +84,15 @@ def detect_text(open_binary: IO[bytes]) -> tuple[str, bool]:
     return ("cp1252" if cp1252_ok else "latin-1"), False
 
 
+_WORKBOOK = ("this is an Excel workbook, not CSV: save each sheet as CSV (UTF-8) "
+             "(File > Save As > CSV UTF-8) and sync those")
+
+
+def _is_workbook(magic: bytes) -> bool:
+    """The first bytes of an .xlsx (a zip) or an .xls (an OLE2 compound file)."""
+    return magic.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
+
+
 def check_encoding(encoding: str, file: str | None = None) -> None:
     """Refuse a name that is no text encoding: unknown, or a codec that maps bytes to
     bytes or text to text (base64, hex, rot13)."""
@@ -157,11 +166,19 @@ class ExportSource:
                 self._zip = zipfile.ZipFile(path)
             except (zipfile.BadZipFile, OSError) as exc:
                 raise InputError(f"not a readable zip: {exc}", file=str(path)) from exc
+            members = set(self._zip.namelist())
+            if "[Content_Types].xml" in members and any(
+                    m.startswith(("xl/", "word/", "ppt/")) for m in members):
+                self._zip.close()
+                raise InputError(_WORKBOOK, file=str(path))
             for info in self._zip.infolist():
                 if not info.is_dir():
                     base = info.filename.rsplit("/", 1)[-1]
                     self._members.setdefault(base.lower(), info.filename)
         elif path.is_file():
+            with open(path, "rb") as fh:
+                if _is_workbook(fh.read(8)):
+                    raise InputError(_WORKBOOK, file=str(path))
             self._members[path.name.lower()] = path.name
             self.path = path.parent
         else:
@@ -170,6 +187,11 @@ class ExportSource:
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
+
+    def workbooks(self) -> list[str]:
+        """Members saved as Excel workbooks rather than CSV (``contact.xlsx``)."""
+        return [self._members[n].rsplit("/", 1)[-1] for n in sorted(self._members)
+                if n.endswith((".xlsx", ".xls", ".xlsm"))]
 
     def __enter__(self) -> ExportSource:
         return self
@@ -269,6 +291,13 @@ class Table:
         self.mixed = False
         #: Lines (physical, 1-based) of a mixed file read as Windows-1252.
         self.redecoded: list[int] = []
+        with source.open_binary(name) as fh:
+            try:
+                magic = fh.read(8)
+            except (OSError, zipfile.BadZipFile, EOFError) as exc:
+                raise InputError(f"cannot read: {exc}", file=self.display) from exc
+        if _is_workbook(magic):
+            raise InputError(_WORKBOOK, file=self.display)
         if encoding is None:
             with source.open_binary(name) as fh:
                 try:

@@ -121,7 +121,11 @@ class SalesforceLoader(ExportLoader):
         if not self.source.has("Contact.csv") and known is None:
             # A full export always has contacts; an incremental one may hold only the
             # objects that changed.
+            books = [b for b in self.source.workbooks() if b.lower().startswith("contact.")]
             self.source.close()
+            if books:
+                raise InputError(f"Contact.csv is missing, and {books[0]} is there: save it "
+                                 f"as CSV (UTF-8) and sync again", file=str(path))
             raise InputError(
                 "not a Salesforce export: Contact.csv is missing", file=str(path)
             )

@@ -123,9 +123,9 @@ def _children(pid: int) -> set[int]:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
 def test_a_killed_audit_leaves_no_worker_and_no_partial_file(tmp_path: Path) -> None:
     import os
+    import select
     import signal
     import subprocess
-    import select
     import sys
     import time
 

@@ -136,7 +136,7 @@ def test_missing_path_and_non_export(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'k.db'}"
     (tmp_path / "junk.bin").write_bytes(b"\x00\x01\x02")
     for target, message in ((tmp_path / "nope", "no such file or folder"),
-                            (tmp_path / "junk.bin", "cannot tell the format")):
+                            (tmp_path / "junk.bin", "no CSV files in")):
         result = runner.invoke(cli, ["sync", str(target), "--store", store])
         assert result.exit_code == 2 and message in result.stderr
 
