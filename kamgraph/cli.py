@@ -224,6 +224,8 @@ def sync(
         click.echo(json.dumps(report.to_dict()))
     else:
         click.echo(summary)
+        for warning in report.warnings:
+            click.echo(f"Warning: {warning}", err=True)
     if report.status == "rejected":
         first = report.rejects[0]
         raise Failure(

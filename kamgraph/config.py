@@ -71,6 +71,9 @@ class CrmSettings:
 
     headers: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     team: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    #: A contact property holding the Record ID of the person's manager (HubSpot has no
+    #: standard reports-to field; a portal adds one).
+    reports_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -417,8 +420,13 @@ def _salesforce(path: Path, value: Any) -> SalesforceFields:
 
 
 def _crm(path: Path, key: str, value: Any) -> CrmSettings:
-    if not isinstance(value, dict) or set(value) - {"headers", "team"}:
-        raise _fail(path, key, f"expected [{key}.headers] and [{key}.team]")
+    allowed = {"headers", "team", "reports_to"} if key == "hubspot" else {"headers", "team"}
+    if not isinstance(value, dict) or set(value) - allowed:
+        extra = " and reports_to" if key == "hubspot" else ""
+        raise _fail(path, key, f"expected [{key}.headers] and [{key}.team]{extra}")
+    reports_to = value.get("reports_to")
+    if reports_to is not None and (not isinstance(reports_to, str) or not reports_to.strip()):
+        raise _fail(path, f"{key}.reports_to", "expected the name of a contact property")
     headers = _str_map(path, f"{key}.headers", value.get("headers", {}))
     team = _str_map(path, f"{key}.team", value.get("team", {}))
     roles = {r.value for r in SupplierRole}
@@ -429,6 +437,7 @@ def _crm(path: Path, key: str, value: Any) -> CrmSettings:
     return CrmSettings(
         headers=_frozen({k.strip().lower(): v.strip() for k, v in headers.items()}),
         team=_frozen(dict(team)),
+        reports_to=reports_to.strip() if isinstance(reports_to, str) else None,
     )
 
 

@@ -75,6 +75,12 @@ class LoadResult:
     redecoded: dict[str, list[int]] = field(default_factory=dict)
     #: What the graph will repair (reports-to cycles, self-reports), counted by kind.
     repairs: dict[str, int] = field(default_factory=dict)
+    #: Things a user should know that are not errors (activities expected, none read).
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     def saw_modified(self, moment: str) -> None:
         if self.high_water is None or moment > self.high_water:

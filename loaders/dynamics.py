@@ -28,7 +28,7 @@ from kamgraph.loaders import values as v
 from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, stronger_stance, team_roles
 from kamgraph.loaders.columns import Columns, rows_with_columns
 from kamgraph.loaders.csvio import Row, Table
-from kamgraph.loaders.salesforce import TEAM_ROLES
+from kamgraph.loaders.salesforce import CONTACT_ROLES, TEAM_ROLES
 from kamgraph.model import (
     Account,
     Channel,
@@ -147,6 +147,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "email": ("emailaddress1", "Email"),
         "account": ("parentcustomerid", "_parentcustomerid_value", "Company Name",
                     "Account Name"),
+        # Dynamics 365 Sales' org chart writes the manager here.
+        "manager": ("parentcontactid", "_parentcontactid_value", "Manager", "Reports To"),
         "state": ("statecode", "Status"),
         "modified": _MODIFIED,
     },
@@ -175,6 +177,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "scheduled_minutes": ("scheduleddurationminutes", "Scheduled Duration"),
         "state": ("statecode", "Activity Status"),
         "voicemail": ("leftvoicemail", "Left Voice Mail"),
+        # The label of a status reason (an org's "No Answer"); a bare number says nothing.
+        "reason": ("statuscodename", "Status Reason", "statuscode"),
         "modified": _MODIFIED,
     },
     "activityparty": {
@@ -196,6 +200,16 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "state": ("statecode", "Status"),
     },
 }
+#: The typed activity tables, read when an export has them instead of (or beside)
+#: activitypointer: the same columns, the type given by the table.
+TYPED_ACTIVITIES = ("appointment", "phonecall", "email")
+for _typed in TYPED_ACTIVITIES:
+    COLUMNS[_typed] = {**COLUMNS["activitypointer"],
+                       "type": ("activitytypecode", "Activity Type", "__none__")}
+#: Status reasons (lower-cased labels) of a call that did not connect.
+UNANSWERED_REASONS = frozenset({"no answer", "not answered", "unanswered", "no response",
+                                "busy", "left voicemail", "left voice mail", "voicemail",
+                                "voice mail"})
 #: The entity an Excel export's "(Do Not Modify) <Entity>" column names.
 _ENTITY = {"user": "systemuser", "account": "account", "contact": "contact",
            "opportunity": "opportunity", "activity": "activitypointer",
@@ -261,7 +275,11 @@ class DynamicsLoader(ExportLoader):
             raise
         self.names: dict[str, dict[str, str | None]] = defaultdict(dict)  # kind -> name -> id
         self.role_names: dict[str, str] = {}  # connectionroleid -> name
-        self.stakeholder = dict(STAKEHOLDER_ROLES)
+        # Roles Dataverse orgs add under the names Salesforce uses (Evaluator, Business
+        # User, Economic Decision Maker) are known too.
+        self.stakeholder: dict[str, tuple[tuple[CustomerRole, ...], Stance | None]] = {
+            label: (roles, None) for label, roles in CONTACT_ROLES.items()}
+        self.stakeholder.update(STAKEHOLDER_ROLES)
         for label, role in config.contact_role_map.items():
             self.stakeholder[label] = ((CustomerRole(role),), None)
         self.sales_team = team_roles(config, SALES_TEAM_ROLES)
@@ -464,7 +482,32 @@ class DynamicsLoader(ExportLoader):
                 seen.add((first, second, role))
                 self.connections[first].append((second, role))
 
+    def _contact_names(self) -> dict[str, str | None]:
+        """Contacts by name (lower-cased), read first when managers are given by name
+        (an Excel export): a name two contacts share names nobody."""
+        names: dict[str, str | None] = {}
+        for row, cols in self._tables("contact"):
+            if not cols.has("manager"):
+                return {}
+            raw = row.get(cols["id"]).strip()
+            match = _GUID.match(raw)
+            name = self._name(row, cols)
+            if match and name:
+                key = name.lower()
+                found = match.group(1).lower()
+                names[key] = None if key in names and names[key] != found else found
+        return names
+
+    @staticmethod
+    def _manager(raw: str, names: dict[str, str | None]) -> str | None:
+        raw = raw.strip()
+        if not raw:
+            return None
+        match = _GUID.match(raw)
+        return match.group(1).lower() if match else names.get(raw.lower())
+
     def _contacts(self) -> Iterator[Record]:
+        managers = self._contact_names() if self._names_managers() else {}
         for row, cols in self._tables("contact"):
             contact = self._guid(row, cols["id"])
             assert contact is not None
@@ -482,6 +525,8 @@ class DynamicsLoader(ExportLoader):
             for other, role in self.connections.get(contact, ()):
                 mapped = self.stakeholder.get(role)
                 if mapped is None:
+                    self.result.skipped[f"connection role {role!r} not known (map it in "
+                                        f"[contact_role_map])"] += 1
                     continue
                 stance = stronger_stance(stance, mapped[1])
                 if other == account:
@@ -494,6 +539,7 @@ class DynamicsLoader(ExportLoader):
                 title=v.text(row, cols["title"]),
                 department=v.text(row, cols["department"]),
                 email=v.text(row, cols["email"]),
+                reports_to=self._manager(row.get(cols["manager"]), managers),
                 roles=tuple(roles) or None,
                 stance=stance,
                 active=False if inactive else None,
@@ -525,6 +571,16 @@ class DynamicsLoader(ExportLoader):
         for (account, user), (role, label) in sorted(team.items()):
             yield TeamMember(account_id=account, person_id=user, role=role, role_label=label)
 
+    def _names_managers(self) -> bool:
+        """True when some contact's manager is given by name rather than GUID."""
+        for row, cols in self._tables("contact"):
+            if not cols.has("manager"):
+                return False
+            raw = row.get(cols["manager"]).strip()
+            if raw and not _GUID.match(raw):
+                return True
+        return False
+
     def _parties(self) -> dict[str, list[tuple[str, str]]]:
         parties: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for row, cols in self._tables("activityparty"):
@@ -540,12 +596,24 @@ class DynamicsLoader(ExportLoader):
                 parties[activity].append((party, took))
         return parties
 
+    def _activity_rows(self) -> Iterator[tuple[Row, Columns, str | None]]:
+        """activitypointer's rows, then the typed tables' (each activity once)."""
+        seen: set[str] = set()
+        for row, cols in self._tables("activitypointer"):
+            seen.add(row.get(cols["id"]).strip().lower())
+            yield row, cols, None
+        for typed in TYPED_ACTIVITIES:
+            for row, cols in self._tables(typed):
+                if row.get(cols["id"]).strip().lower() not in seen:
+                    yield row, cols, typed
+
     def _activities(self) -> Iterator[Record]:
         parties = self._parties()
-        for row, cols in self._tables("activitypointer"):
+        read = 0
+        for row, cols, typed in self._activity_rows():
             activity = self._guid(row, cols["id"])
             assert activity is not None
-            kind = (v.text(row, cols["type"]) or "").lower()
+            kind = typed or (v.text(row, cols["type"]) or "").lower()
             channel = _CHANNELS.get(kind)
             if channel is None:
                 self.result.skipped[f"activity of type {kind or '(none)'}"] += 1
@@ -556,7 +624,9 @@ class DynamicsLoader(ExportLoader):
             elif state != "completed":
                 self.result.skipped[f"{state} {kind}"] += 1
                 continue
-            elif channel is Channel.CALL and v.boolean(row, cols["voicemail"]):
+            elif channel is Channel.CALL and (
+                    v.boolean(row, cols["voicemail"])
+                    or (v.text(row, cols["reason"]) or "").lower() in UNANSWERED_REASONS):
                 outcome = Outcome.UNANSWERED
             else:
                 outcome = Outcome.SENT if channel is Channel.EMAIL else Outcome.HELD
@@ -586,6 +656,7 @@ class DynamicsLoader(ExportLoader):
             minutes = v.number(row, cols["minutes"])
             if minutes is None:
                 minutes = v.number(row, cols["scheduled_minutes"]) or 0
+            read += 1
             for contact in theirs:
                 for user in sorted(ours):
                     yield Touch(
@@ -598,3 +669,8 @@ class DynamicsLoader(ExportLoader):
                         outcome=outcome,
                         minutes=int(minutes) if outcome is Outcome.HELD else 0,
                     )
+        if not read and parties:
+            self.result.warn(
+                f"activityparty names {len(parties)} activities, but no activity was read: "
+                f"the export needs activitypointer.csv, or appointment.csv, phonecall.csv "
+                f"and email.csv")

@@ -408,9 +408,27 @@ class HubspotLoader(ExportLoader):
                 title=v.text(row, cols["title"]),
                 department=v.text(row, cols["department"]),
                 email=v.text(row, cols["email"]),
+                reports_to=self._reports_to(row),
                 roles=roles or None,
                 stance=stance,
             )
+
+    def _reports_to(self, row: Row) -> str | None:
+        """The manager's Record ID, from the contact property ``[hubspot] reports_to``."""
+        column = self.config.hubspot.reports_to
+        if column is None:
+            return None
+        if not row.table.has(column):
+            raise row.error(column, f"the contact property {column!r} of [hubspot] "
+                                    f"reports_to is not in the export")
+        raw = row.get(column).strip().removesuffix(".0")
+        if not raw:
+            return None
+        if not raw.isdigit():
+            self._reject(row, column, "bad-reports-to",
+                         f"{raw[:40]!r} is not a contact Record ID")
+            return None
+        return f"hs-contact-{raw}"
 
     def _buying_roles(self, row: Row, column: str
                       ) -> tuple[tuple[CustomerRole, ...], Stance | None]:

@@ -118,6 +118,8 @@ class SyncReport:
     redecoded: dict[str, list[int]] = field(default_factory=dict)
     #: What the graph will repair, by kind (reports-to cycles, self-reports).
     repairs: dict[str, int] = field(default_factory=dict)
+    #: What a user should know that is no error.
+    warnings: list[str] = field(default_factory=list)
 
     def nothing_written(self) -> None:
         """A run rolled back or discarded wrote nothing: say so, whatever it had staged."""
@@ -138,6 +140,7 @@ class SyncReport:
             "rejected": len(self.rejects),
             "redecoded": self.redecoded,
             "repairs": self.repairs,
+            "warnings": self.warnings,
             "error": self.error,
             "high_water": self.high_water,
             "fingerprint": self.fingerprint,

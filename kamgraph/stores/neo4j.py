@@ -306,6 +306,7 @@ class Neo4jStore:
             report.skipped = dict(loader.result.skipped)
             report.redecoded = dict(loader.result.redecoded)
             report.repairs = dict(loader.result.repairs)
+            report.warnings = list(loader.result.warnings)
             report.rejects = list(loader.result.rejects)
             if report.rejects and not allow_rejects:
                 self._discard(run)

@@ -297,3 +297,29 @@ def test_a_team_property_names_owners_by_name_even_with_a_comma(tmp_path: Path) 
     assert team == [("hs-owner-101", "key_account_manager"), ("hs-owner-102", "delivery"),
                     ("hs-owner-103", "delivery")]
     assert result.rejects == []
+
+
+def test_reports_to_from_a_custom_contact_property(tmp_path: Path) -> None:
+    folder = export(tmp_path / "hs")
+    path = next(folder.glob("*all-contacts*"))
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[0].append("Reports To (Record ID)")
+    for row, boss in zip(rows[1:], ["", "101", "101"], strict=True):
+        row.append(boss)
+    write(folder, path.name, rows[0], rows[1:])
+    config = config_from_dict(tomllib.loads(
+        '[hubspot]\nreports_to = "Reports To (Record ID)"\n'), tmp_path / "kamgraph.toml")
+    people = {r.id: r for r in load(folder, "hubspot", config=config).records()
+              if isinstance(r, Person)}
+    assert people["hs-contact-102"].reports_to == "hs-contact-101"
+    assert people["hs-contact-101"].reports_to is None
+    # Without the setting the property is not read; naming a property the export lacks
+    # is an error that says so.
+    plain = {r.id: r for r in load(folder, "hubspot", config=Config()).records()
+             if isinstance(r, Person)}
+    assert plain["hs-contact-102"].reports_to is None
+    wrong = config_from_dict(tomllib.loads('[hubspot]\nreports_to = "Manager"\n'),
+                             tmp_path / "kamgraph.toml")
+    with pytest.raises(InputError, match="'Manager' of \\[hubspot\\] reports_to"):
+        list(load(folder, "hubspot", config=wrong).records())
