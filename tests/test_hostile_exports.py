@@ -225,3 +225,59 @@ def test_no_date_or_codec_is_an_internal_error(tmp_path_factory: pytest.TempPath
     assert result.exit_code in (0, 2), result.output
     assert "internal error" not in result.output + result.stderr
 
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(uri=st.one_of(
+    st.builds(lambda scheme, rest: scheme + rest,
+              st.sampled_from(["bolt://", "neo4j://", "neo4j+s://", "sqlite:///", "sqlite://",
+                               "mysql://", ""]),
+              st.text(alphabet="ab:@[]/%.1234567890-\x00 ", max_size=24)),
+    st.text(max_size=30)))
+def test_no_store_uri_is_an_internal_error(uri: str) -> None:
+    result = CliRunner().invoke(cli, ["accounts", "--store", uri],
+                                env={"NEO4J_PASSWORD": "x"})
+    assert result.exit_code in (2, 3), (uri, result.exit_code, result.output)
+    assert "internal error" not in result.output + result.stderr
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1,
+                    max_size=40),
+       content=st.binary(max_size=300))
+def test_no_export_path_or_zip_is_an_internal_error(
+        tmp_path_factory: pytest.TempPathFactory, name: str, content: bytes) -> None:
+    folder = tmp_path_factory.mktemp("paths")
+    safe = name.replace("/", "_").replace("\x00", "_")
+    target = folder / (safe[:40] or "x")
+    try:
+        target.write_bytes(content)
+    except OSError:
+        target = folder / "fallback.zip"
+        target.write_bytes(content)
+    for path in (str(target), str(folder), str(folder / "missing") + name.replace("\x00", "")):
+        result = CliRunner().invoke(cli, ["sync", path, "--store",
+                                          f"sqlite:///{folder / 'k.db'}"])
+        assert result.exit_code in (0, 2, 3), (path, result.output)
+        assert "internal error" not in result.output + result.stderr
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flip=st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 255)), min_size=1,
+                     max_size=6))
+def test_no_damaged_zip_is_an_internal_error(tmp_path_factory: pytest.TempPathFactory,
+                                             example_weekly: Path,
+                                             flip: list[tuple[int, int]]) -> None:
+    folder = tmp_path_factory.mktemp("zips")
+    target = zipped(example_weekly, folder / "export.zip")
+    raw = bytearray(target.read_bytes())
+    for at, bits in flip:
+        raw[at % len(raw)] ^= bits
+    target.write_bytes(bytes(raw))
+    result = CliRunner().invoke(cli, ["sync", str(target), "--store",
+                                      f"sqlite:///{folder / 'k.db'}"])
+    assert result.exit_code in (0, 2, 3), result.output
+    assert "internal error" not in result.output + result.stderr

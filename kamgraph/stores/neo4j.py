@@ -134,8 +134,9 @@ class Neo4jStore:
                              f"NEO4J_USERNAME)", field="--store")
         del port
         self.uri = redact(uri)
+        # A path means nothing to a Bolt server (the driver warns, then will refuse it).
         self._connect_uri = urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1],
-                                        parts.path, parts.query, ""))
+                                        "", parts.query, ""))
         self._user = user if user is not None else (
             parts.username or os.environ.get("NEO4J_USERNAME", "neo4j"))
         self._password = password if password is not None else (
