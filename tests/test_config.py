@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,24 @@ def test_crm_sections_check_their_roles(tmp_path: Path) -> None:
     config = config_from_dict({"hubspot": {"headers": {" Vorname ": "First Name"}}},
                               tmp_path / "k.toml")
     assert config.hubspot.headers == {"vorname": "First Name"}
+
+
+def test_audit_sync_and_limits_tables(tmp_path: Path) -> None:
+    import tomllib
+
+    config = config_from_dict(tomllib.loads(
+        "[audit]\nmax_actions = 5\nmax_high_actions = 2\n"
+        "[sync]\nmax_inactive_share = 0.5\n"
+        "[limits]\nrow_chars = 2000\nzip_ratio = 50\n"), tmp_path / "kamgraph.toml")
+    assert (config.max_actions, config.max_high_actions, config.max_actions_per_owner) == (
+        5, 2, 3)
+    assert config.max_inactive_share == 0.5
+    assert (config.limits.row_chars, config.limits.zip_ratio) == (2000, 50.0)
+    assert config.limits.member_bytes == 2_000_000_000
+    for bad, where in (("[audit]\nmax_actions = 0\n", "audit.max_actions"),
+                       ("[audit]\nbudget = 3\n", "audit.budget"),
+                       ("[sync]\nmax_inactive_share = 2\n", "sync.max_inactive_share"),
+                       ("[limits]\nrows = 3\n", "limits.rows"),
+                       ("[limits]\nrow_chars = -1\n", "limits.row_chars")):
+        with pytest.raises(ConfigError, match=re.escape(f"[{where}]")):
+            config_from_dict(tomllib.loads(bad), tmp_path / "kamgraph.toml")
