@@ -87,6 +87,8 @@ class Limits:
     zip_ratio: float = 200.0
     #: Characters one line of a CSV file may hold.
     row_chars: int = 1_000_000
+    #: Characters one field may hold (a quoted field may span lines).
+    field_chars: int = 1_000_000
 
 
 @dataclass(frozen=True)

@@ -415,6 +415,8 @@ class Table:
         """Yield rows after checking the header holds ``required`` columns."""
         binary = self.source.open_binary(self.name)
         text = io.TextIOWrapper(binary, encoding=self.encoding, errors="strict", newline="")
+        # The csv module's limit is the process's; a sync reads one file at a time.
+        csv.field_size_limit(self.source.limits.field_chars)
         reader = csv.reader(self._lines(binary) if self.mixed else self._bounded(text),
                             strict=False)
         line = 1
