@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from kamgraph.generate import generate_export  # noqa: E402
 from kamgraph.stores.neo4j import Neo4jStore  # noqa: E402
-from kamgraph.sync import sync_path  # noqa: E402
+from kamgraph.syncing import sync_path  # noqa: E402
 from tests.servers import BoltServer, start_arcadedb  # noqa: E402
 
 CLEAR = (ROOT / "tests" / "cypher" / "clear_graph.cypher").read_text()

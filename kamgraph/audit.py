@@ -41,6 +41,8 @@ __all__ = [
     "ANALYSES",
     "SCHEMA_ID",
     "AccountAudit",
+    "AssemblyContext",
+    "assemble_graph",
     "AuditReport",
     "audit_graph",
     "iter_audits",
@@ -214,16 +216,11 @@ def iter_audits(
     batches ahead of the reader; the audits are the same either way.  Closing the
     iterator early cancels the batches not yet started.
     """
-    from kamgraph.changes import since_run
 
     # Named accounts are resolved now, so an unknown one fails before anything is written.
     config = config or Config()
     ids = [s.id for s in resolve_accounts(store, refs)]
-    previous = since_run(store.runs(), None)
-    ctx = _Context(as_of=as_of, config=config, loads=store.supplier_loads(),
-                   previous=previous,
-                   changed=frozenset(store.changed_accounts(previous.id)
-                                     if previous is not None else ()))
+    ctx = AssemblyContext.read(store, as_of, config)
     reopen = store.reopen_uri()
     if jobs <= 1 or len(ids) <= 1 or reopen is None:
         # Our people are read and classified once, not once per account.
@@ -233,8 +230,12 @@ def iter_audits(
 
 
 @dataclass(frozen=True)
-class _Context:
-    """What every account's audit shares; a worker process gets it once."""
+class AssemblyContext:
+    """What assembling any account of a store as of a day shares, read once: our
+    people's loads, the run changes are counted from, the accounts changed since.
+    Every command assembles accounts through :func:`assemble_graph` with it, so the same
+    account on the same day gives the same graph and findings everywhere; a worker
+    process gets it once."""
 
     as_of: date
     config: Config
@@ -244,9 +245,20 @@ class _Context:
     #: Accounts whose people may have changed since ``previous``.
     changed: frozenset[str]
 
+    @classmethod
+    def read(cls, store: Store, as_of: date, config: Config) -> AssemblyContext:
+        """Everything shared, read from ``store`` once."""
+        from kamgraph.changes import since_run
+
+        previous = since_run(store.runs(), None)
+        return cls(as_of=as_of, config=config, loads=store.supplier_loads(),
+                   previous=previous,
+                   changed=frozenset(store.changed_accounts(previous.id)
+                                     if previous is not None else ()))
+
 
 def _in_workers(reopen: str, ids: list[str], jobs: int,
-                ctx: _Context) -> Iterator[AccountAudit]:
+                ctx: AssemblyContext) -> Iterator[AccountAudit]:
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -271,8 +283,27 @@ def _in_workers(reopen: str, ids: list[str], jobs: int,
         workers.shutdown(wait=True, cancel_futures=True)
 
 
-def _audit_one(store: Store, account_id: str, ctx: _Context,
+def _audit_one(store: Store, account_id: str, ctx: AssemblyContext,
                pool: Pool | None = None) -> AccountAudit:
+    return audit_graph(assemble_graph(store, account_id, ctx, pool), ctx.config)
+
+
+def assemble_graph(store: Store, account_id: str, ctx: AssemblyContext,
+                   pool: Pool | None = None) -> nx.MultiDiGraph:
+    """One account's graph as every command sees it: its records as of ``ctx.as_of``,
+    our people's loads and pool, and what changed since the previous run.
+
+    Parameters
+    ----------
+    store : Store
+        Where the account lives.
+    account_id : str
+        The account's id.
+    ctx : AssemblyContext
+        What all accounts share (:meth:`AssemblyContext.read`).
+    pool : Pool, optional
+        Our people, built once for many accounts; read from the store when omitted.
+    """
     from kamgraph.changes import changes_for_account
 
     previous = ctx.previous
@@ -290,12 +321,12 @@ def _audit_one(store: Store, account_id: str, ctx: _Context,
         graph.graph["changes"] = changes
         graph.graph["changes_since"] = (f"run {previous.id} "
                                         f"({previous.started.date().isoformat()})")
-    return audit_graph(graph, ctx.config)
+    return graph
 
 
 _WORKER_STORE: Store | None = None
 _WORKER_POOL: Pool | None = None
-_WORKER_CONTEXT: _Context | None = None
+_WORKER_CONTEXT: AssemblyContext | None = None
 
 
 def _die_with_parent() -> None:
@@ -322,7 +353,7 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="kamgraph-parent-watch", daemon=True).start()
 
 
-def _worker_open(uri: str, ctx: _Context) -> None:
+def _worker_open(uri: str, ctx: AssemblyContext) -> None:
     """A worker's store, shared context and pool: set once, not sent with every batch."""
     from kamgraph.stores import open_store
 

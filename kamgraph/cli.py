@@ -189,7 +189,7 @@ def sync(
         kamgraph sync facts/ --format csv    # stance, influence: layered on top
         kamgraph sync changed-since-yesterday/ --incremental
     """
-    from kamgraph.sync import sync_path
+    from kamgraph.syncing import sync_path
 
     config = _config(config_path)
     events = _EventPrinter(log_format)
@@ -403,14 +403,13 @@ def plan(account: str, store_uri: str | None, config_path: str | None, as_of: st
 
 def _views(store: Store, refs: tuple[str, ...], day: date,
            config: Config) -> list[tuple[Any, Any]]:
-    from kamgraph.audit import resolve_accounts
-    from kamgraph.plan import load_view
+    """Graph and audit of each account named (all when none is), assembled by one
+    portfolio: what every account shares is read once."""
+    from kamgraph.portfolio import Portfolio
 
-    out = []
-    for summary in resolve_accounts(store, refs):
-        view = load_view(store, summary.id, day, config)
-        out.append((view.graph, view.audit))
-    return out
+    portfolio = Portfolio(store, as_of=day, config=config)
+    chosen = [portfolio.account(ref) for ref in refs] if refs else list(portfolio.accounts())
+    return [(account.graph, account.audit) for account in chosen]
 
 
 @cli.command("map")
@@ -621,6 +620,11 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
             raise Failure(f"no person {person!r} at {graph.graph['account']['name']}")
         target = found
     routes = paths_to_power(graph, target, config, alternatives)
+    changed = next((f for f in view.audit.findings if f.kind == "buying_centre_changed"), None)
+    if changed is not None:
+        # What the audit says of the account says here too: the people may have moved.
+        click.echo(f"Note: {terminal_safe(changed.action)} ({terminal_safe(changed.evidence[0])}"
+                   f" see `kamgraph changes`)")
     action = view.audit.action_for(target)
     if action is not None and action.subject.id == target:
         # The same owner and introducer as the audit and the plan give.

@@ -16,11 +16,11 @@ from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, function_label, key_reasons
 from kamgraph.analysis.relmap import relationship_map
 from kamgraph.analysis.strength import band, edge_strength
-from kamgraph.audit import AccountAudit, audit_graph, resolve_accounts
+from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.escape import md_escape, terminal_safe
-from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, build_account_graph
+from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO
 from kamgraph.model import Level
 from kamgraph.stores.base import Store
 
@@ -52,10 +52,12 @@ class AccountView:
 
 
 def load_view(store: Store, ref: str, as_of: date, config: Config) -> AccountView:
-    [summary] = resolve_accounts(store, [ref])
-    graph = build_account_graph(store.load_account(summary.id), as_of, config,
-                                store.supplier_loads())
-    return AccountView(graph, audit_graph(graph, config))
+    """One account's graph and audit, assembled as every command assembles it
+    (:class:`~kamgraph.portfolio.Portfolio`)."""
+    from kamgraph.portfolio import Portfolio
+
+    account = Portfolio(store, as_of=as_of, config=config).account(ref)
+    return AccountView(account.graph, account.audit)
 
 
 def _roles(data: dict[str, object]) -> str:

@@ -17,7 +17,7 @@ from kamgraph.audit import AccountAudit, AuditReport, iter_audits, run_audit
 from kamgraph.cli import Failure, _emit, cli
 from kamgraph.report import FORMATS, render, render_stream
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 
 AS_OF = date(2026, 11, 1)
 

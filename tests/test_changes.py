@@ -111,7 +111,7 @@ def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
     from kamgraph.changes import changes_for_account
     from kamgraph.config import Config
     from kamgraph.stores.sqlite import SqliteStore
-    from kamgraph.sync import sync_path
+    from kamgraph.syncing import sync_path
 
     export = tmp_path / "export"
     shutil.copytree(example_weekly, export)

@@ -9,7 +9,7 @@ from pathlib import Path
 from kamgraph.audit import run_audit
 from kamgraph.generate import generate_export
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kamgraph.cli import cli
 from kamgraph.errors import KamgraphError
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 
 
 def edit(name: str, change: Callable[[bytes], bytes]) -> Callable[[Path], None]:

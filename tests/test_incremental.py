@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from kamgraph.cli import cli
 from kamgraph.errors import InputError
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 
 ACTIVITY_FILES = {"Task.csv": "ActivityDate", "Event.csv": "ActivityDateTime"}
 

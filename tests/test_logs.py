@@ -10,7 +10,7 @@ from pathlib import Path
 from kamgraph.logs import ContactLogs, by_month
 from kamgraph.model import Channel, ContactLog, Outcome, Touch, record_from_dict
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 from tests.builders import RecordsLoader
 from tests.test_incremental import read, write
 

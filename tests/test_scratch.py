@@ -17,7 +17,7 @@ from kamgraph.model import Channel, ContactLog, Outcome, Record, Touch
 from kamgraph.scratch import MultiMap, SortedRuns, chunks
 from kamgraph.stores.base import record_json
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 from tests.builders import RecordsLoader
 from tests.test_incremental import slice_export
 

@@ -22,7 +22,7 @@ from kamgraph.generate import generate_export
 from kamgraph.stores.base import Store
 from kamgraph.stores.neo4j import Neo4jStore
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 from tests.servers import BoltServer
 
 DAY1 = date(2026, 10, 1)

@@ -46,6 +46,8 @@ def open_store(uri: str | None = None, *, wait: float = 5.0,
     ``readonly`` opens it to read only, and never writes to it.
     """
     chosen = resolve_store_uri(uri)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in chosen):
+        raise InputError("the store URI holds control characters", field="--store")
     if chosen.startswith("sqlite://"):
         rest = chosen[len("sqlite://"):]
         if not rest.startswith("/") or rest == "/":

@@ -119,11 +119,11 @@ class Neo4jStore:
         try:
             parts = urlsplit(uri)
             port = parts.port
-            host = parts.hostname
+            host = (parts.hostname or "").strip()
         except ValueError as exc:  # a port out of range, an unclosed [IPv6 address
             raise InputError(f"{redact_loose(uri)}: not a valid server address ({exc})",
                              field="--store") from None
-        if not host:
+        if not host or any(c.isspace() for c in parts.netloc):
             raise InputError(f"{redact_loose(uri)}: no server host in the URI",
                              field="--store")
         if parts.password:
@@ -175,7 +175,7 @@ class Neo4jStore:
             raise StoreUnavailable(
                 f"{self.uri}: authentication failed; check NEO4J_USERNAME and NEO4J_PASSWORD"
             ) from None
-        except (DriverError, Neo4jError, OSError, ValueError) as exc:
+        except (DriverError, Neo4jError, OSError, ValueError, IndexError) as exc:
             self.close()
             raise StoreUnavailable(f"{self.uri}: cannot connect ({type(exc).__name__})") from None
         self.init()

@@ -11,7 +11,7 @@ from kamgraph.audit import run_audit
 from kamgraph.errors import InputError
 from kamgraph.loaders import load
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 
 
 def folder(tmp_path: Path, **files: str) -> Path:

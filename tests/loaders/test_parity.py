@@ -17,7 +17,7 @@ from kamgraph.config import Config, config_from_dict
 from kamgraph.loaders import load
 from kamgraph.model import Account, Opportunity, Person
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 from tests.loaders import crm_writers as w
 
 AS_OF = date(2026, 11, 1)

@@ -15,7 +15,7 @@ from kamgraph.errors import InputError
 from kamgraph.loaders import load
 from kamgraph.model import Channel, Outcome, Person, Stance, Touch
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 
 ACC = "001000000000001"
 USER = "005000000000001"

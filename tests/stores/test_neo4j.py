@@ -22,7 +22,7 @@ from kamgraph.model import Record
 from kamgraph.queries import names, query, statements
 from kamgraph.stores.neo4j import Neo4jStore
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 from tests.servers import BoltServer, start_arcadedb
 
 DAY1 = date(2026, 10, 1)

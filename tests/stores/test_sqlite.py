@@ -21,7 +21,7 @@ from kamgraph.generate import generate_export
 from kamgraph.graph import build_account_graph
 from kamgraph.model import Account
 from kamgraph.stores.sqlite import SCHEMA_VERSION, SqliteStore
-from kamgraph.sync import rejects_path, sync_path
+from kamgraph.syncing import rejects_path, sync_path
 from tests.builders import RecordsLoader
 
 DAY1 = date(2026, 10, 1)

@@ -15,7 +15,7 @@ import pytest
 
 from kamgraph.plan import load_view
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.sync import sync_path
+from kamgraph.syncing import sync_path
 from kamgraph.viz import render_account_map, write_site
 from kamgraph.viz.maps import map_data
 

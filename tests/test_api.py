@@ -1,0 +1,114 @@
+"""One way in: the public API gives what the CLI gives, and every command assembles an
+account the same way (a change between two syncs shows in audit, plan, map and path)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kamgraph
+from kamgraph.cli import cli
+from kamgraph.generate import generate_export
+from kamgraph.viz.maps import map_data
+
+AS_OF = "2026-11-01"
+
+
+def cli_audit(store: str, *args: str) -> dict[str, object]:
+    result = CliRunner().invoke(cli, ["audit", "--store", store, "--as-of", AS_OF,
+                                      "--format", "json", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+    root = Path(__file__).resolve().parent.parent
+    store = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'k.db'}"
+    assert kamgraph.sync(root / "examples" / "salesforce", store=store).status == "ok"
+    assert kamgraph.sync(root / "examples" / "facts", store=store, format="csv").status == "ok"
+    return store
+
+
+@pytest.fixture(scope="module")
+def fifty(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("fifty")
+    generate_export(folder / "export", accounts=50, seed=2, end=date(2026, 11, 1))
+    store = f"sqlite:///{folder / 'k.db'}"
+    assert kamgraph.sync(folder / "export", store=store).status == "ok"
+    return store
+
+
+@pytest.mark.parametrize("which", ["demo", "fifty"])
+def test_the_api_gives_what_the_audit_prints(which: str,
+                                             request: pytest.FixtureRequest) -> None:
+    store = request.getfixturevalue(which)
+    printed = {a["id"]: a for a in cli_audit(store)["accounts"]}  # type: ignore[index]
+    with kamgraph.open(store, as_of=AS_OF) as kg:
+        accounts = list(kg.accounts())
+        assert [a.id for a in accounts] == list(printed)
+        for account in accounts:
+            mine = account.audit.to_dict()
+            assert mine["findings"] == printed[account.id]["findings"], account.name
+            assert mine["actions"] == printed[account.id]["actions"], account.name
+
+
+def test_open_refuses_a_store_that_does_not_exist(tmp_path: Path) -> None:
+    from kamgraph.errors import StoreError
+
+    with pytest.raises(StoreError, match="no store at"):
+        kamgraph.open(f"sqlite:///{tmp_path / 'none.db'}")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory: pytest.TempPathFactory, example_weekly: Path) -> str:
+    """Two syncs: in the second, Acme's CEO (a key person) has gone from the export."""
+    folder = tmp_path_factory.mktemp("changed")
+    store = f"sqlite:///{folder / 'k.db'}"
+    first = CliRunner().invoke(cli, ["sync", str(example_weekly), "--store", store])
+    assert first.exit_code == 0
+    later = folder / "later"
+    shutil.copytree(example_weekly, later)
+    path = later / "Contact.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows = [r for r in rows if "Marta Castillo" not in r]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    second = CliRunner().invoke(cli, ["sync", str(later), "--store", store])
+    assert second.exit_code == 0, second.output
+    return store
+
+
+def test_a_change_between_syncs_shows_in_every_command(changed: str, tmp_path: Path) -> None:
+    doc = cli_audit(changed, "Acme")
+    [acme] = doc["accounts"]  # type: ignore[index]
+    [finding] = [f for f in acme["findings"] if f["kind"] == "buying_centre_changed"]
+    action = next(a for a in acme["actions"] if a["id"] == finding["action_id"])
+    runner = CliRunner()
+    plan = runner.invoke(cli, ["plan", "Acme", "--store", changed, "--as-of", AS_OF],
+                         catch_exceptions=False).output
+    from kamgraph.escape import md_escape
+
+    assert md_escape(action["action"]) in plan  # the same action, in the plan's list
+    out = tmp_path / "acme.html"
+    assert runner.invoke(cli, ["map", "Acme", "-o", str(out), "--store", changed, "--as-of",
+                               AS_OF], catch_exceptions=False).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "buying_centre_changed" in page or "buying centre changed" in page
+    path = runner.invoke(cli, ["path", "Acme", "--store", changed, "--as-of", AS_OF],
+                         catch_exceptions=False).output
+    assert path.startswith("Note: The buying centre changed")
+    with kamgraph.open(changed, as_of=AS_OF) as kg:
+        account = kg.account("Acme")
+        assert any(c.kind == "left" for c in account.changes())
+        data = map_data(account.graph, account.audit)
+        assert data  # the map is made from the same audit
+        assert any(f.kind == "buying_centre_changed" for f in account.findings)
