@@ -34,7 +34,7 @@ from kamgraph.changes import buying_centre_changes
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import Pool, build_account_graph, build_pool
-from kamgraph.loaders.sfid import is_valid, to18
+from kamgraph.ids import is_valid, to18
 from kamgraph.stores.base import AccountSummary, Store, SyncRun
 
 __all__ = [

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from kamgraph.loaders.sfid import to18
+from kamgraph.ids import to18
 
 __all__ = ["generate_export"]
 

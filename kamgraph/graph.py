@@ -38,7 +38,7 @@ from kamgraph.model import (
     TeamMember,
     Touch,
 )
-from kamgraph.stores.base import AccountData, Stored
+from kamgraph.records import AccountData, Stored
 from kamgraph.titles import parse_level
 
 __all__ = ["CONTACT", "INFLUENCES", "REPORTS_TO", "Pool", "build_account_graph", "build_pool",

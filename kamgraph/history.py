@@ -127,7 +127,7 @@ def find_person(store: Store, ref: str) -> tuple[str, dict[str, str], list[str]]
     or works on (theirs: their account; ours: accounts with a team seat or a contact).
     """
     from kamgraph.audit import resolve_accounts
-    from kamgraph.loaders.sfid import is_valid, to18
+    from kamgraph.ids import is_valid, to18
     from kamgraph.model import Person
 
     wanted = ref.strip()

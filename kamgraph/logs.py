@@ -18,7 +18,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 
 from kamgraph import scratch
-from kamgraph.loaders.base import Loader, LoadResult
 from kamgraph.model import (
     ContactLog,
     LogEntry,
@@ -29,6 +28,7 @@ from kamgraph.model import (
     month_of,
     record_from_dict,
 )
+from kamgraph.records import Loader, LoadResult
 from kamgraph.scratch import SortedRuns, chunks
 
 __all__ = ["ContactLogs", "by_month", "merge_entries"]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from kamgraph.config import Config
 from kamgraph.errors import InputError
-from kamgraph.model import Record, Stance, SupplierRole
+from kamgraph.model import Stance, SupplierRole
+from kamgraph.records import EventSink, KnownIds, Loader, LoadResult, Reject
 
 if TYPE_CHECKING:
     from kamgraph.loaders.csvio import Row
@@ -31,78 +30,8 @@ __all__ = [
     "team_roles",
 ]
 
-EventSink = Callable[..., None]
-
-
 def _no_events(event: str, **fields: Any) -> None:
     return None
-
-
-@dataclass(frozen=True)
-class Reject:
-    """A row kamgraph could not use, with why: what the rejects file holds.
-
-    ``type`` is a stable slug (``unknown-contact``), ``message`` a sentence for people.
-    """
-
-    file: str
-    line: int
-    field: str
-    type: str
-    message: str
-    value: str = ""
-
-
-@dataclass
-class LoadResult:
-    """Counts of what a load read, skipped (by reason) and rejected.
-
-    ``high_water`` is the latest modification time seen (``LastModifiedDate`` or
-    ``SystemModstamp``), for a scheduler asking for the next incremental slice.
-    ``fingerprint`` (of a full export) and ``unchanged`` (records known to be as stored
-    without being written again) are set by the sync around the loader.
-    """
-
-    format: str
-    source: str
-    read: Counter[str] = field(default_factory=Counter)
-    skipped: Counter[str] = field(default_factory=Counter)
-    rejects: list[Reject] = field(default_factory=list)
-    high_water: str | None = None
-    fingerprint: str | None = None
-    unchanged: int = 0
-    #: File -> lines of a UTF-8 file that were not UTF-8, read as Windows-1252.
-    redecoded: dict[str, list[int]] = field(default_factory=dict)
-    #: What the graph will repair (reports-to cycles, self-reports), counted by kind.
-    repairs: dict[str, int] = field(default_factory=dict)
-    #: Things a user should know that are not errors (activities expected, none read).
-    warnings: list[str] = field(default_factory=list)
-
-    def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
-
-    def saw_modified(self, moment: str) -> None:
-        if self.high_water is None or moment > self.high_water:
-            self.high_water = moment
-
-    def reject(self, row_file: str, line: int, column: str, type_: str, message: str,
-               value: str = "") -> None:
-        self.rejects.append(Reject(row_file, line, column, type_, message, value[:200]))
-
-    def reject_row(self, row: Row, column: str, type_: str, message: str) -> None:
-        """Reject ``row`` for the value in ``column``: its file, line and value kept."""
-        self.reject(row.table.display, row.line, column, type_, message, row.get(column))
-
-
-@dataclass(frozen=True)
-class KnownIds:
-    """What the store already holds, for an incremental export that references it."""
-
-    accounts: frozenset[str] = frozenset()
-    contacts: dict[str, str] = field(default_factory=dict)  # contact -> account
-    users: frozenset[str] = frozenset()
-    opportunities: dict[str, str] = field(default_factory=dict)  # opportunity -> account
 
 
 PROGRESS_EVERY = 10_000
@@ -168,18 +97,6 @@ def counted_rows(
     if table.redecoded:
         result.redecoded[table.name] = list(table.redecoded)
     on_event("file.read", file=table.display, rows=count)
-
-
-class Loader(Protocol):
-    """A CRM reader: ``records()`` streams records and fills ``result`` as it goes."""
-
-    format: str
-    result: LoadResult
-
-    def records(self) -> Iterator[Record]: ...
-
-    def close(self) -> None:
-        """Release the export's files when the records will not be read after all."""
 
 
 FORMATS = ("salesforce", "hubspot", "dynamics", "csv")

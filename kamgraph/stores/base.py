@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from kamgraph.errors import ShrinkError
-from kamgraph.loaders.base import KnownIds, Loader, Reject
 from kamgraph.model import Account, Record, log_pair, record_from_dict
+from kamgraph.records import AccountData, KnownIds, Loader, Reject, Stored
 
 #: Called under a sync's write lock: the loader and mode the run should use.
 Prepare = Callable[[], "tuple[Loader, str]"]
@@ -48,31 +48,6 @@ def record_json(record: Record) -> str:
 
 def record_hash(payload: str, status: str) -> str:
     return hashlib.blake2b(f"{status}\x00{payload}".encode(), digest_size=16).hexdigest()
-
-
-@dataclass(frozen=True)
-class Stored:
-    """A record as the store holds it: merged across sources, with its status.
-
-    ``status`` is ``active``, ``inactive`` (gone from the latest full export, since
-    ``since``) or ``deleted`` (the source deleted or merged it away).
-    """
-
-    record: Record
-    status: str = "active"
-    since: date | None = None
-    sources: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AccountData:
-    """Everything a store knows about one account, plus our people (the supplier pool)."""
-
-    account: Account
-    items: tuple[Stored, ...]
-
-    def of_kind(self, kind: str) -> Iterator[Stored]:
-        return (s for s in self.items if s.record.kind == kind)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from kamgraph.errors import InputError, KamgraphError, StoreBusy, StoreError, StoreUnavailable
-from kamgraph.loaders.base import KnownIds, Loader
 from kamgraph.model import Record
 from kamgraph.queries import query, statements
+from kamgraph.records import KnownIds, Loader
 from kamgraph.stores.base import (
     ACTIVITY_KINDS,
     AccountData,

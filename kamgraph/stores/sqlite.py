@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailable
-from kamgraph.loaders.base import KnownIds, Loader
+from kamgraph.records import KnownIds, Loader
 from kamgraph.stores.base import (
     ACTIVITY_KINDS,
     AccountData,
