@@ -35,7 +35,7 @@ from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import Pool, build_account_graph, build_pool
 from kamgraph.ids import is_valid, to18
-from kamgraph.stores.base import AccountSummary, Store, SyncRun
+from kamgraph.stores.base import AccountSummary, Store, SyncRun, read_account
 
 __all__ = [
     "ANALYSES",
@@ -244,17 +244,23 @@ class AssemblyContext:
     previous: SyncRun | None
     #: Accounts whose people may have changed since ``previous``.
     changed: frozenset[str]
+    #: The newest run when the command began: every account is read as it stood after
+    #: it, so a sync that commits meanwhile is not half seen (None: no run yet).
+    run: int | None = None
 
     @classmethod
     def read(cls, store: Store, as_of: date, config: Config) -> AssemblyContext:
         """Everything shared, read from ``store`` once."""
         from kamgraph.changes import since_run
 
-        previous = since_run(store.runs(), None)
-        return cls(as_of=as_of, config=config, loads=store.supplier_loads(),
-                   previous=previous,
-                   changed=frozenset(store.changed_accounts(previous.id)
-                                     if previous is not None else ()))
+        with store.reading():
+            run = store.latest_run()
+            previous = since_run(store.runs(), None)
+            return cls(as_of=as_of, config=config, loads=store.supplier_loads(),
+                       previous=previous,
+                       changed=frozenset(store.changed_accounts(previous.id)
+                                         if previous is not None else ()),
+                       run=run)
 
 
 def _in_workers(reopen: str, ids: list[str], jobs: int,
@@ -309,10 +315,11 @@ def assemble_graph(store: Store, account_id: str, ctx: AssemblyContext,
     previous = ctx.previous
     if previous is not None and account_id in ctx.changed:
         graph, changes = changes_for_account(store, account_id, previous, ctx.as_of,
-                                             ctx.config, ctx.loads, pool)
+                                             ctx.config, ctx.loads, pool, now_run=ctx.run)
     else:
-        graph = build_account_graph(store.load_account(account_id, everyone=pool is None),
-                                    ctx.as_of, ctx.config, ctx.loads, pool)
+        graph = build_account_graph(
+            read_account(store, account_id, ctx.run, everyone=pool is None),
+            ctx.as_of, ctx.config, ctx.loads, pool)
         # Only activity changed here since that run: nobody came, went or moved, so the
         # account is not rebuilt as it stood then (buying-centre findings are made of
         # arrivals and departures; a relationship gone cold is for `kamgraph changes`).
@@ -360,6 +367,9 @@ def _worker_open(uri: str, ctx: AssemblyContext) -> None:
     _die_with_parent()
     global _WORKER_STORE, _WORKER_POOL, _WORKER_CONTEXT
     _WORKER_STORE = open_store(uri, create=False, readonly=True)
+    # One read transaction for the worker's life: with ``ctx.run`` (read_account), every
+    # account it audits is as the parent's command began, whatever commits meanwhile.
+    _WORKER_STORE.reading().__enter__()
     _WORKER_CONTEXT = ctx
     _WORKER_POOL = build_pool(_WORKER_STORE.our_people(), ctx.config, ctx.loads)
 

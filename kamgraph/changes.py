@@ -17,7 +17,7 @@ from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, describe, is_key
 from kamgraph.config import Config
 from kamgraph.graph import REPORTS_TO, Pool, build_account_graph
-from kamgraph.stores.base import Store, SyncRun
+from kamgraph.stores.base import Store, SyncRun, read_account
 
 __all__ = ["AccountChange", "account_changes", "buying_centre_changes", "since_run",
            "changes_for_account"]
@@ -113,18 +113,19 @@ def since_run(runs: list[SyncRun], since: str | None) -> SyncRun | None:
 
 def changes_for_account(store: Store, account_id: str, run: SyncRun, as_of: date,
                         config: Config, loads: dict[str, int] | None = None,
-                        pool: Pool | None = None,
+                        pool: Pool | None = None, now_run: int | None = None,
                         ) -> tuple[nx.MultiDiGraph, list[AccountChange]]:
     """Today's graph of an account and its changes since ``run``.
 
     ``loads`` (``Store.supplier_loads``) and ``pool`` (:func:`build_pool`) can be passed
-    in when auditing many accounts: each is one scan of the whole store.
+    in when auditing many accounts: each is one scan of the whole store.  ``now_run``
+    reads today's records as they stood after that run (:func:`read_account`).
     """
     if loads is None:
         loads = store.supplier_loads()
     everyone = pool is None
-    now = build_account_graph(store.load_account(account_id, everyone=everyone), as_of,
-                              config, loads, pool)
+    now = build_account_graph(read_account(store, account_id, now_run, everyone=everyone),
+                              as_of, config, loads, pool)
     try:
         snapshot = store.account_snapshot(account_id, run.id, everyone=everyone)
     except Exception:  # noqa: BLE001 - the account did not exist then: all of it is new

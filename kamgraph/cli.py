@@ -76,7 +76,12 @@ def _store(uri: str | None, wait: float = 5.0, batch_size: int | None = None,
                            readonly=not write)
         try:
             with store:
-                yield store
+                if write:
+                    yield store
+                else:
+                    # A read command sees one state, whatever a sync commits meanwhile.
+                    with store.reading():
+                        yield store
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{getattr(store, 'path', uri)}: the store is damaged or "
                              f"unreadable ({exc}); restore it from a backup or sync "

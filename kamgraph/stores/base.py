@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -20,6 +21,7 @@ Prepare = Callable[[], "tuple[Loader, str]"]
 __all__ = [
     "Prepare",
     "check_shrink",
+    "read_account",
     "ACTIVITY_KINDS",
     "AccountData",
     "AccountSummary",
@@ -58,6 +60,21 @@ class AccountSummary:
     customers: int
     our_people: int
     links: int
+
+
+def read_account(store: Store, account_id: str, run: int | None, *,
+                 everyone: bool = True) -> AccountData:
+    """One account as it stood after run ``run`` (the newest when a command began): its
+    current records when no run has started since (checked before and after the read),
+    else its records as of that run.  A command that overlaps a sync so reads the state
+    before it, never a mixture."""
+    if run is None:
+        return store.load_account(account_id, everyone=everyone)
+    if store.latest_run() == run:
+        data = store.load_account(account_id, everyone=everyone)
+        if store.latest_run() == run:
+            return data
+    return store.account_snapshot(account_id, run, everyone=everyone)
 
 
 def check_shrink(source: str, gone: int, active: int, share: float | None) -> None:
@@ -192,6 +209,14 @@ class Store(Protocol):
         """Every person of ours (records without an account), merged across sources."""
 
     def runs(self, limit: int | None = None) -> list[SyncRun]: ...
+
+    def latest_run(self) -> int | None:
+        """The newest run's id (any status), or None before the first sync."""
+
+    def reading(self) -> AbstractContextManager[None]:
+        """One consistent state for everything read inside: a read transaction on the
+        embedded store (a sync may commit meanwhile; it is not seen); nothing on Neo4j,
+        whose readers check :meth:`latest_run` around each account instead."""
 
     def supplier_loads(self) -> dict[str, int]:
         """How many accounts each of our people serves (team seats or active links)."""

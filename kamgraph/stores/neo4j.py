@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -483,6 +484,14 @@ class Neo4jStore:
         for r in self._read("dump_records"):
             yield (r["kind"], r["key"], r["source"], r["account_id"], r["data"], r["status"],
                    r["since"])
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Nothing to hold: readers check :meth:`latest_run` around each account."""
+        return nullcontext()
+
+    def latest_run(self) -> int | None:
+        [row] = self._read("latest_run") or [{"id": None}]
+        return int(row["id"]) if row["id"] is not None else None
 
     def account_snapshot(self, account_id: str, run_id: int, *, everyone: bool = True
                          ) -> AccountData:

@@ -16,6 +16,7 @@ import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -501,44 +502,60 @@ class SqliteStore:
         except sqlite3.OperationalError as exc:
             raise self._operational(exc) from exc
 
-    def accounts(self, *, counts: bool = True) -> list[AccountSummary]:
-        """Every account with its people and link counts, in one snapshot."""
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Everything read inside sees one committed state (a read transaction)."""
         conn = self.conn
+        if conn.in_transaction:
+            yield
+            return
         conn.execute("BEGIN")
         try:
-            merged = merge_rows(
-                self._read(
-                    "SELECT kind, key, source, data, status, status_since FROM records "
-                    "WHERE kind = 'account'"
-                ),
-                self._formats(),
-            )
-            people: dict[str, int] = {}
-            ours: dict[str, int] = {}
-            links: dict[str, int] = {}
-            if counts:
-                people = dict(self._read(
-                    "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
-                    "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
-                ours = dict(self._read(
-                    "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')) "
-                    "FROM records WHERE kind IN ('contact_log', 'touch', 'relationship') "
-                    "AND status = 'active' "
-                    "GROUP BY account_id"))
-                links = dict(self._read(
-                    "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id') "
-                    "|| '|' || json_extract(data, '$.customer_id')) FROM records "
-                    "WHERE kind IN ('contact_log', 'touch', 'relationship') "
-                    "AND status = 'active' GROUP BY account_id"))
+            conn.execute("SELECT 1 FROM sync_runs LIMIT 1").fetchall()  # starts the read
+            yield
         finally:
-            conn.execute("COMMIT")
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def latest_run(self) -> int | None:
+        [(found,)] = self._read("SELECT MAX(id) FROM sync_runs")
+        return int(found) if found is not None else None
+
+    def accounts(self, *, counts: bool = True) -> list[AccountSummary]:
+        """Every account with its people and link counts, in one snapshot."""
+        with self.reading():
+            return self._accounts(counts)
+
+    def _accounts(self, counts: bool) -> list[AccountSummary]:
+        merged = merge_rows(
+            self._read(
+                "SELECT kind, key, source, data, status, status_since FROM records "
+                "WHERE kind = 'account'"
+            ),
+            self._formats(),
+        )
+        people: dict[str, int] = {}
+        ours: dict[str, int] = {}
+        links: dict[str, int] = {}
+        if counts:
+            people = dict(self._read(
+                "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
+                "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
+            ours = dict(self._read(
+                "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')) "
+                "FROM records WHERE kind IN ('contact_log', 'touch', 'relationship') "
+                "AND status = 'active' "
+                "GROUP BY account_id"))
+            links = dict(self._read(
+                "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id') "
+                "|| '|' || json_extract(data, '$.customer_id')) FROM records "
+                "WHERE kind IN ('contact_log', 'touch', 'relationship') "
+                "AND status = 'active' GROUP BY account_id"))
         return account_summaries(merged, people, ours, links)
 
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
         """One account's records and our people (all, or those it names), in one snapshot."""
-        conn = self.conn
-        conn.execute("BEGIN")
-        try:
+        with self.reading():
             rows = self._read(
                 "SELECT kind, key, source, data, status, status_since FROM records "
                 "WHERE account_id = ?1 UNION ALL "
@@ -548,8 +565,6 @@ class SqliteStore:
                 (account_id,),
             )
             formats = self._formats()
-        finally:
-            conn.execute("COMMIT")
         items = merge_rows(rows, formats)
         return account_data(items, account_id, f"no account with id {account_id!r}")
 
