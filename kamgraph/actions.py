@@ -48,6 +48,7 @@ from kamgraph.analysis.people import (
 )
 from kamgraph.analysis.strength import edge_strength
 from kamgraph.config import Config
+from kamgraph.graph import context
 from kamgraph.model import Level, SupplierRole
 
 __all__ = ["Action", "plan_actions"]
@@ -191,8 +192,8 @@ def plan_actions(
     drafts = [d for d in (planner.draft(p) for p in problems) if d]
     drafts.sort(key=lambda d: (-d.priority.rank, -d.score, d.subject.name.lower()))
     planner.assign(drafts)
-    account_id = str(graph.graph["account"]["id"])
-    as_of: date = graph.graph["as_of"]
+    account_id = str(context(graph).account["id"])
+    as_of: date = context(graph).as_of
     actions = []
     highs = 0
     for rank, d in enumerate(drafts, 1):
@@ -218,7 +219,7 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
     """Findings gathered into problems.  ``group_of`` says, for a customer person and
     their findings, the problem they belong to: their own, or one shared by the people
     who need the same thing and matter less on their own."""
-    account = graph.graph["account"]
+    account = context(graph).account
     whole = Subject("account", str(account["id"]), str(account["name"]))
     problems: dict[tuple[str, ...], _Problem] = {}
 
@@ -322,7 +323,7 @@ class _Planner:
 
     def _pool_entry(self, node: str) -> dict[str, Any] | None:
         if self._pool_index is None:
-            pool = self.graph.graph.get("pool")
+            pool = context(self.graph).pool
             self._pool_index = {e["id"]: e for e in pool.entries} if pool is not None else {}
         return self._pool_index.get(node)
 
@@ -371,7 +372,7 @@ class _Planner:
         for node in ours(g):
             if g.nodes[node].get("team_roles") or g.out_degree(node):
                 consider(node, 0.05)
-        pool = g.graph.get("pool")
+        pool = context(g).pool
         if pool is not None:
             for function in self.config.mirror_table.get(them["function"], ()):
                 for level in range(them["level_rank"] - 1, them["level_rank"] + 2):
@@ -514,7 +515,7 @@ class _Planner:
         elif kind == "group":
             target = primary.data.get("target")
             d.problem = (f"Nobody of ours reaches {primary.subject.name} at "
-                         f"{self.graph.graph['account']['name']}")
+                         f"{context(self.graph).account['name']}")
             if target in self.graph:
                 d.todo = _Todo("new", node=str(target), why="meet",
                                suggested=d.todo.suggested)

@@ -33,7 +33,7 @@ from kamgraph.analysis.threads import single_threads
 from kamgraph.changes import buying_centre_changes
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
-from kamgraph.graph import Pool, build_account_graph, build_pool
+from kamgraph.graph import Pool, build_account_graph, build_pool, context, with_changes
 from kamgraph.ids import is_valid, to18
 from kamgraph.stores.base import AccountSummary, Store, SyncRun, read_account
 
@@ -134,7 +134,7 @@ class AuditReport:
 def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> AccountAudit:
     """Run every analysis over one account graph."""
     config = config or Config()
-    account = graph.graph["account"]
+    account = context(graph).account
     findings: list[Finding] = []
     for analysis in ANALYSES:
         findings.extend(analysis(graph, config))
@@ -325,9 +325,8 @@ def assemble_graph(store: Store, account_id: str, ctx: AssemblyContext,
         # arrivals and departures; a relationship gone cold is for `kamgraph changes`).
         changes = []
     if previous is not None:
-        graph.graph["changes"] = changes
-        graph.graph["changes_since"] = (f"run {previous.id} "
-                                        f"({previous.started.date().isoformat()})")
+        with_changes(graph, changes,
+                     f"run {previous.id} ({previous.started.date().isoformat()})")
     return graph
 
 

@@ -16,7 +16,7 @@ import networkx as nx
 from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, describe, is_key
 from kamgraph.config import Config
-from kamgraph.graph import REPORTS_TO, Pool, build_account_graph
+from kamgraph.graph import CONTEXT, REPORTS_TO, Pool, build_account_graph, context
 from kamgraph.stores.base import Store, SyncRun, read_account
 
 __all__ = ["AccountChange", "account_changes", "buying_centre_changes", "since_run",
@@ -129,7 +129,7 @@ def changes_for_account(store: Store, account_id: str, run: SyncRun, as_of: date
     try:
         snapshot = store.account_snapshot(account_id, run.id, everyone=everyone)
     except Exception:  # noqa: BLE001 - the account did not exist then: all of it is new
-        empty = nx.MultiDiGraph(**now.graph)
+        empty = nx.MultiDiGraph(**{CONTEXT: context(now)})
         return now, account_changes(empty, now, config)
     then = build_account_graph(snapshot, min(run.started.date(), as_of), config, loads, pool)
     return now, account_changes(then, now, config)
@@ -138,15 +138,15 @@ def changes_for_account(store: Store, account_id: str, run: SyncRun, as_of: date
 def buying_centre_changes(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
     """``buying_centre_changed`` when a key person arrived or left since the last sync."""
     config = config or Config()
-    changes = [c for c in graph.graph.get("changes", [])
+    changes = [c for c in context(graph).changes
                if c.key and c.kind in ("arrived", "left")]
     if not changes:
         return []
-    account = graph.graph["account"]
-    since = graph.graph.get("changes_since", "the last sync")
+    account = context(graph).account
+    since = (context(graph).changes_since or "the last sync")
     arrived = [c for c in changes if c.kind == "arrived"]
     left = [c for c in changes if c.kind == "left"]
-    reorg = [c for c in graph.graph.get("changes", []) if c.kind in ("reports_to", "title")]
+    reorg = [c for c in context(graph).changes if c.kind in ("reports_to", "title")]
     evidence = [c.text for c in changes]
     if reorg:
         evidence.append(f"{len(reorg)} title or reporting changes: a reorganisation?")

@@ -472,10 +472,11 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
 
 def _route(graph: Any, person: str, config: Config) -> list[tuple[str, str, float]]:
     from kamgraph.analysis.paths import find_customer, paths_to_power
+    from kamgraph.graph import context
 
     target = find_customer(graph, person)
     if target is None:
-        raise Failure(f"no person {person!r} at {graph.graph['account']['name']}")
+        raise Failure(f"no person {person!r} at {context(graph).account['name']}")
     routes = paths_to_power(graph, target, config, 1)
     if not routes:
         return []
@@ -608,6 +609,7 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
         paths_to_power,
     )
     from kamgraph.escape import terminal_safe
+    from kamgraph.graph import context
     from kamgraph.plan import load_view
 
     config = _config(config_path)
@@ -622,7 +624,7 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
     else:
         found = find_customer(graph, person)
         if found is None:
-            raise Failure(f"no person {person!r} at {graph.graph['account']['name']}")
+            raise Failure(f"no person {person!r} at {context(graph).account['name']}")
         target = found
     routes = paths_to_power(graph, target, config, alternatives)
     changed = next((f for f in view.audit.findings if f.kind == "buying_centre_changed"), None)

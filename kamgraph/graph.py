@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
@@ -41,8 +41,8 @@ from kamgraph.model import (
 from kamgraph.records import AccountData, Stored
 from kamgraph.titles import parse_level
 
-__all__ = ["CONTACT", "INFLUENCES", "REPORTS_TO", "Pool", "build_account_graph", "build_pool",
-           "frequency_class"]
+__all__ = ["CONTACT", "CONTEXT", "INFLUENCES", "REPORTS_TO", "AccountContext", "Pool",
+           "build_account_graph", "build_pool", "context", "frequency_class", "with_changes"]
 
 CONTACT = "contact"
 REPORTS_TO = "reports_to"
@@ -360,21 +360,73 @@ def build_account_graph(
                 entries.append(_pool_entry(pid, attrs, config, loads))
         pool = _pool(entries)
 
-    graph.graph.update({
-        "pool": pool,
-        "account": {
+    graph.graph[CONTEXT] = AccountContext(
+        as_of=as_of,
+        account={
             "id": account.id, "name": account.name or account.id,
             "industry": account.industry,
             "tier": account.tier, "revenue": account.revenue,
             "attractiveness": account.attractiveness, "position": account.position,
         },
-        "as_of": as_of,
-        "opportunities": opp_list,
-        "repairs": dict(repairs),
+        pool=pool,
+        opportunities=tuple(opp_list),
+        repairs=dict(repairs),
         # Each person's place in name order: analyses break ties by it, not by id.
-        "rank": {pid: i for i, pid in enumerate(people)},
-    })
+        rank={pid: i for i, pid in enumerate(people)},
+    )
     return graph
+
+
+#: The key of :class:`AccountContext` in an account graph's attributes.
+CONTEXT = "context"
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """What an account graph is of, beside its people and relationships: every input the
+    analyses read that is not a node or an edge, typed, in one place
+    (``graph.graph["context"]``; read it with :func:`context`)."""
+
+    #: The day every recency rule counts from.
+    as_of: date
+    #: id, name, industry, tier, revenue, attractiveness, position.
+    account: Mapping[str, Any]
+    #: Our people still here: the candidates for new relationships.
+    pool: Pool
+    #: Each person's place in name order (ties are broken by it, not by id).
+    rank: Mapping[str, int] = field(default_factory=dict)
+    #: The account's opportunities, with their people's roles.
+    opportunities: tuple[dict[str, Any], ...] = ()
+    #: What the graph repaired, by kind.
+    repairs: Mapping[str, int] = field(default_factory=dict)
+    #: What changed since the previous run (:mod:`kamgraph.changes`), and which run.
+    changes: tuple[Any, ...] = ()
+    changes_since: str | None = None
+
+
+def context(graph: nx.MultiDiGraph) -> AccountContext:
+    """The :class:`AccountContext` of an account graph.
+
+    A graph made by hand with the attributes as keywords (``nx.MultiDiGraph(as_of=...,
+    account=...)``, as small examples do) gets one made from them.
+    """
+    found = graph.graph.get(CONTEXT)
+    if isinstance(found, AccountContext):
+        return found
+    attrs = graph.graph
+    return AccountContext(
+        as_of=attrs["as_of"], account=attrs.get("account", {"id": "", "name": ""}),
+        pool=attrs.get("pool") or _pool([]), rank=attrs.get("rank", {}),
+        opportunities=tuple(attrs.get("opportunities", ())),
+        repairs=attrs.get("repairs", {}), changes=tuple(attrs.get("changes", ())),
+        changes_since=attrs.get("changes_since"))
+
+
+def with_changes(graph: nx.MultiDiGraph, changes: list[Any], since: str) -> None:
+    """Record what changed since a run on a graph being assembled (before any analysis
+    reads it)."""
+    graph.graph[CONTEXT] = replace(context(graph), changes=tuple(changes),
+                                   changes_since=since)
 
 
 def _contact_attrs(

@@ -20,7 +20,7 @@ from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.escape import md_escape, terminal_safe
-from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO
+from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, context
 from kamgraph.model import Level
 from kamgraph.stores.base import Store
 
@@ -73,8 +73,8 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
     """The plan in Markdown: DMU, PSU, relationship map, action list."""
     config = config or Config()
     g, audit = view.graph, view.audit
-    as_of: date = g.graph["as_of"]
-    account = g.graph["account"]
+    as_of: date = context(g).as_of
+    account = context(g).account
     derived = derived_influence(g)
     out = [f"# Account development plan: {md_escape(account['name'])}", "",
            f"As of {as_of.isoformat()}. Account id `{md_escape(account['id'])}`.", ""]
@@ -164,7 +164,7 @@ def _explain(view: AccountView, node: str, config: Config) -> str:
     d = g.nodes[node]
     t = terminal_safe
     lines = [f"{t(d['name'])} ({node})", "=" * 60,
-             f"side: {d['side']}; account: {t(g.graph['account']['name'])}",
+             f"side: {d['side']}; account: {t(context(g).account['name'])}",
              f"title: {t(d['title'] or '-')}; function: {function_label(d['function'])}; "
              f"level: {Level(d['level']).label}; status: {d['status']}"]
     if d["side"] == "customer":

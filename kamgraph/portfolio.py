@@ -227,7 +227,9 @@ class Account:
 
     def changes(self) -> list[AccountChange]:
         """What changed since the previous sync (empty when there was none)."""
-        return list(self.graph.graph.get("changes", []))
+        from kamgraph.graph import context
+
+        return list(context(self.graph).changes)
 
     def plan(self) -> str:
         """The account development plan, in Markdown."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kamgraph.cli import cli
+from kamgraph.graph import with_changes
 
 AS_OF = "2026-11-01"
 
@@ -140,9 +141,8 @@ def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
         full = []
         for summary in store.accounts():
             graph, changes = changes_for_account(store, summary.id, previous, day, config)
-            graph.graph["changes"] = changes
-            graph.graph["changes_since"] = (f"run {previous.id} "
-                                            f"({previous.started.date().isoformat()})")
+            with_changes(graph, changes,
+                         f"run {previous.id} ({previous.started.date().isoformat()})")
             full.append(audit_graph(graph, config))
         assert run_audit(store, as_of=day, config=config).accounts == full
 

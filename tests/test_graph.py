@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, frequency_class
+from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, context, frequency_class
 from kamgraph.model import (
     Channel,
     CustomerRole,
@@ -90,7 +90,7 @@ def test_reports_to_and_influence_lines_with_repairs_counted() -> None:
     assert graph.has_edge("a", "boss", REPORTS_TO)
     assert graph.has_edge("a", "boss", INFLUENCES)
     assert graph.nodes["s"]["team_roles"] == ("key_account_manager",)
-    assert graph.graph["repairs"] == {
+    assert context(graph).repairs == {
         "people reporting to themselves": 1,
         "reports-to naming someone outside the account": 1,
         "influence lines naming someone outside the account": 1,
@@ -110,4 +110,4 @@ def test_reports_to_cycles_are_broken_and_counted() -> None:
     graph = b.graph()
     chart = [(u, v) for u, v, k in graph.edges(keys=True) if k == REPORTS_TO]
     assert sorted(chart) == [("b", "a"), ("c", "b"), ("d", "c")]
-    assert graph.graph["repairs"]["reports-to cycles broken"] == 1
+    assert context(graph).repairs["reports-to cycles broken"] == 1

@@ -17,7 +17,7 @@ from kamgraph.analysis.people import ROLE_LABELS, function_label
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
-from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO
+from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, context
 from kamgraph.model import DECISION_ROLES, Level
 
 __all__ = ["STANCE_COLOURS", "action_entry", "map_data", "render_account_map", "safe_json"]
@@ -174,7 +174,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 active=d["active"], tip=tip,
             )
     proposed = 0
-    for pool_entry in graph.graph["pool"].entries:
+    for pool_entry in context(graph).pool.entries:
         pid = pool_entry["id"]
         if pid in graph or (pid not in findings and pid not in actions):
             continue
@@ -274,9 +274,9 @@ def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
     from html import escape
 
     data = map_data(graph, audit, route, config)
-    account = graph.graph["account"]
+    account = context(graph).account
     data["account"] = {"id": account["id"], "name": account["name"],
-                       "as_of": graph.graph["as_of"].isoformat(),
+                       "as_of": context(graph).as_of.isoformat(),
                        "stage": audit.stage, "functions": sorted(
                            {n["function"] for n in data["nodes"]}),
                        "kinds": sorted({k for n in data["nodes"] for k in n["kinds"]}),

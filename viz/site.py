@@ -14,6 +14,7 @@ from kamgraph.analysis.portfolio import MATRIX
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
 from kamgraph.files import write_atomic
+from kamgraph.graph import context
 from kamgraph.viz.maps import render_account_map
 
 __all__ = ["map_filename", "render_index", "write_site"]
@@ -29,7 +30,7 @@ def map_filename(account_id: str) -> str:
 def _matrix(accounts: list[tuple[nx.MultiDiGraph, AccountAudit]]) -> str:
     placed: dict[tuple[str, str], list[str]] = {}
     for graph, _ in accounts:
-        a = graph.graph["account"]
+        a = context(graph).account
         if a.get("attractiveness") and a.get("position"):
             key = (a["attractiveness"].lower(), a["position"].lower())
             placed.setdefault(key, []).append(
@@ -59,10 +60,10 @@ def render_index(accounts: list[tuple[nx.MultiDiGraph, AccountAudit]], as_of: st
         share = losses[0].share if losses else 0.0
         by_priority = Counter(a.priority.value for a in audit.actions)
         ranked.append((-by_priority.get("high", 0), -share, -by_priority.get("medium", 0),
-                       str(graph.graph["account"]["name"]).lower(), graph, audit, losses))
+                       str(context(graph).account["name"]).lower(), graph, audit, losses))
     ranked.sort(key=lambda r: r[:4])
     for *_, graph, audit, losses in ranked:
-        a = graph.graph["account"]
+        a = context(graph).account
         by_priority = Counter(x.priority.value for x in audit.actions)
         risk = (f"{escape(str(graph.nodes[losses[0].person]['name']))} "
                 f"{losses[0].share:.0%}" if losses and losses[0].share > 0 else "—")
@@ -105,7 +106,7 @@ def write_site(accounts: list[tuple[nx.MultiDiGraph, AccountAudit]], folder: Pat
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for graph, audit in accounts:
-        path = folder / map_filename(graph.graph["account"]["id"])
+        path = folder / map_filename(context(graph).account["id"])
         write_atomic(path, render_account_map(graph, audit, config=config))
         written.append(path)
     index = folder / "index.html"

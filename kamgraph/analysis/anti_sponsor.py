@@ -27,7 +27,7 @@ from kamgraph.analysis.people import (
     peer_quality,
 )
 from kamgraph.config import Config
-from kamgraph.graph import INFLUENCES, REPORTS_TO
+from kamgraph.graph import INFLUENCES, REPORTS_TO, context
 
 __all__ = ["AntiSponsorScore", "anti_sponsor_scores", "likely_anti_sponsors"]
 
@@ -54,7 +54,7 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
     window = config.frequency_window_days
     # Attempts are judged over two windows: long enough to count, recent enough to matter.
     span = 2 * window
-    as_of = graph.graph["as_of"]
+    as_of = context(graph).as_of
     recent_touches = [t for _, d in edges for t in d["touches"] if (as_of - t[0]).days < span]
     outcomes = Counter((t[1], t[2]) for t in recent_touches)
     declined = outcomes[("meeting", "declined")]
@@ -72,7 +72,7 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
     two_way = sum(d["two_way_recent"] for _, d in edges)
     recent_mails = sum(
         1 for _, d in edges for t in d["touches"]
-        if t[1] == "email" and (graph.graph["as_of"] - t[0]).days < window
+        if t[1] == "email" and (context(graph).as_of - t[0]).days < window
     )
     if recent_mails >= 3 and two_way == 0:
         out.append(("no_response", min(1.0, recent_mails / 6),
@@ -115,7 +115,7 @@ def _lost_decisions(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
     """Person -> the lost opportunities they held a decision role on, read once."""
     def make() -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for opp in graph.graph.get("opportunities", []):
+        for opp in context(graph).opportunities:
             if opp["is_closed"] and not opp["is_won"]:
                 for role in opp["roles"]:
                     if any(r in _DECISION for r in role["roles"]):

@@ -24,6 +24,7 @@ from kamgraph.analysis.people import (
     second_thread,
 )
 from kamgraph.config import Config
+from kamgraph.graph import context
 
 __all__ = ["committee_findings", "committee_status"]
 
@@ -76,7 +77,7 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> 
     config = config or Config()
     if is_unmapped(graph):
         return []
-    account = graph.graph["account"]
+    account = context(graph).account
     scopes: list[tuple[Subject, dict[str, set[str]] | None]] = [
         (Subject("account", account["id"], str(account["name"])), None)]
     for opp, roles in open_opportunities(graph):

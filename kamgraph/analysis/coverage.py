@@ -8,6 +8,7 @@ function has a gap when it has people but none of them has an active relationshi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,7 @@ from kamgraph.analysis.people import (
     memo,
 )
 from kamgraph.config import Config
+from kamgraph.graph import context
 from kamgraph.model import Level, SupplierRole
 
 __all__ = ["coverage_gaps", "function_gaps", "level_gaps", "person_gaps", "suggest_owner"]
@@ -120,7 +122,7 @@ def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:
 
 
 def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
-    as_of: date = graph.graph["as_of"]
+    as_of: date = context(graph).as_of
     findings = []
     for node in customers(graph):
         reasons = key_reasons(graph, node, config)
@@ -169,7 +171,7 @@ def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
 
 
 def function_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
-    account: dict[str, Any] = graph.graph["account"]
+    account: Mapping[str, Any] = context(graph).account
     by_function: dict[str, list[str]] = {}
     for node in customers(graph):
         by_function.setdefault(graph.nodes[node]["function"], []).append(node)
@@ -216,7 +218,7 @@ def function_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
 
 def level_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """Seniority levels of the customer that nobody of ours reaches at all."""
-    account: dict[str, Any] = graph.graph["account"]
+    account: Mapping[str, Any] = context(graph).account
     findings = []
     for level_name in config.gap_levels:
         level = Level(level_name)

@@ -17,7 +17,7 @@ from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import order_of
 from kamgraph.analysis.portfolio import placement
 from kamgraph.config import Config
-from kamgraph.graph import CONTACT
+from kamgraph.graph import CONTACT, context
 
 __all__ = ["contact_hours", "coverage_effort"]
 
@@ -26,7 +26,7 @@ KIND = "coverage_effort"
 
 def contact_hours(graph: nx.MultiDiGraph) -> tuple[float, dict[str, float]] | None:
     """Hours in the last year, in all and per person of ours; None when no durations."""
-    as_of = graph.graph["as_of"]
+    as_of = context(graph).as_of
     seen: dict[tuple[str, str], int] = {}
     for s, _c, key, data in graph.edges(keys=True, data=True):
         if key != CONTACT:
@@ -58,7 +58,7 @@ def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
     low, high = config.effort_min_hours, config.effort_max_hours
     if low <= hours <= high:
         return []
-    account = graph.graph["account"]
+    account = context(graph).account
     top = sorted(per_person.items(), key=lambda kv: (-kv[1], order_of(graph, kv[0])))[:3]
     evidence = [
         f"{hours:.0f} hours of meetings and calls in the last 12 months "

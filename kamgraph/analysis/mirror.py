@@ -29,7 +29,7 @@ from kamgraph.analysis.people import (
     peer_fit,
 )
 from kamgraph.config import Config
-from kamgraph.graph import Pool
+from kamgraph.graph import Pool, context
 from kamgraph.model import Level
 
 __all__ = ["mirror_assignments", "mirror_findings", "mirror_mismatches", "needs_peer"]
@@ -101,7 +101,7 @@ def mirror_assignments(
     number of our people: candidates come from the pool's (function, level) buckets.
     """
     config = config or Config()
-    pool: Pool = graph.graph["pool"]
+    pool: Pool = context(graph).pool
     buckets = pool.buckets
     free: dict[tuple[int, ...], list[int]] = {}
     needs = needs_peer(graph, config)
@@ -178,7 +178,7 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
     """Senior customer people whose only active links are several levels junior."""
     config = config or Config()
     findings = []
-    pool: Pool = graph.graph["pool"]
+    pool: Pool = context(graph).pool
     buckets = pool.buckets
     for node in customers(graph):
         them = graph.nodes[node]

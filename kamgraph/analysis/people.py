@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 import networkx as nx
 
 from kamgraph.config import Config
-from kamgraph.graph import CONTACT
+from kamgraph.graph import CONTACT, context
 from kamgraph.model import DECISION_ROLES, Level
 
 __all__ = [
@@ -59,13 +59,13 @@ def in_order(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> list[str]:
     Ties between people are broken this way everywhere, so the same people give the same
     audit whichever CRM numbered them.
     """
-    rank = graph.graph.get("rank", {})
+    rank = context(graph).rank
     return sorted(nodes, key=lambda n: (rank.get(n, len(rank)), n))
 
 
 def order_of(graph: nx.MultiDiGraph, node: str) -> int:
     """A person's place in :func:`in_order`."""
-    rank = graph.graph.get("rank", {})
+    rank = context(graph).rank
     return int(rank.get(node, len(rank)))
 
 
@@ -257,7 +257,7 @@ def open_opportunities(
 ) -> list[tuple[dict[str, Any], dict[str, set[str]]]]:
     """Each open opportunity with its people's roles on it (person -> role values)."""
     out = []
-    for opp in graph.graph.get("opportunities", []):
+    for opp in context(graph).opportunities:
         if opp["is_closed"]:
             continue
         roles: dict[str, set[str]] = {}

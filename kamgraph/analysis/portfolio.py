@@ -18,6 +18,7 @@ import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Severity, Subject
 from kamgraph.config import Config
+from kamgraph.graph import context
 
 __all__ = ["MATRIX", "placement", "portfolio_placement"]
 
@@ -61,7 +62,7 @@ def placement(attractiveness: str | None, position: str | None) -> str | None:
 
 def portfolio_placement(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
     """One informational finding with the account's cell and strategy, where known."""
-    account = graph.graph["account"]
+    account = context(graph).account
     strategy = placement(account.get("attractiveness"), account.get("position"))
     if strategy is None:
         return []

@@ -31,6 +31,7 @@ from kamgraph.analysis.people import (
     open_opportunities,
 )
 from kamgraph.config import Config
+from kamgraph.graph import context
 
 __all__ = ["map_status", "map_status_findings", "red_flags"]
 
@@ -76,7 +77,7 @@ def map_status(graph: nx.MultiDiGraph, people: list[str], roles: dict[str, set[s
 
 def _scopes(graph: nx.MultiDiGraph) -> list[tuple[Subject, list[str], dict[str, set[str]],
                                                    dict[str, Any] | None]]:
-    account = graph.graph["account"]
+    account = context(graph).account
     everyone = list(customers(graph))
     scopes: list[tuple[Subject, list[str], dict[str, set[str]], dict[str, Any] | None]] = [
         (Subject("account", account["id"], str(account["name"])), everyone, {}, None)]
@@ -125,7 +126,7 @@ def map_status_findings(graph: nx.MultiDiGraph, config: Config | None = None) ->
 
 
 def _two_way_days(graph: nx.MultiDiGraph, node: str) -> list[int]:
-    as_of = graph.graph["as_of"]
+    as_of = context(graph).as_of
     return sorted((as_of - t[0]).days for s, d in contact_edges(graph, node)
                   if graph.nodes[s]["active"] for t in d["touches"]
                   if t[2] == "held" and t[1] != "email")

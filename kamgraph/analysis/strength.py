@@ -19,9 +19,9 @@ from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.people import in_order
+from kamgraph.analysis.people import in_order, memo
 from kamgraph.config import Config
-from kamgraph.graph import CONTACT
+from kamgraph.graph import CONTACT, context
 
 __all__ = ["band", "edge_strength", "strength", "strong_threads"]
 
@@ -79,11 +79,12 @@ def edge_strength(graph: nx.MultiDiGraph, ours: str, theirs: str, config: Config
     if not graph.has_edge(ours, theirs, CONTACT) or not graph.nodes[ours]["active"]:
         return 0.0
     data = graph.edges[ours, theirs, CONTACT]
-    cache = graph.graph.setdefault("_strength", {})
-    key = (ours, theirs, id(config))
+    # Remembered beside the graph (the analyses' memo), never written into it.
+    cache: dict[tuple[str, str], float] = memo(graph, ("strength", id(config)), dict)
+    key = (ours, theirs)
     if key not in cache:
         gap = abs(graph.nodes[ours]["level_rank"] - graph.nodes[theirs]["level_rank"])
-        score = strength(data["touches"], graph.graph["as_of"], config, gap)
+        score = strength(data["touches"], context(graph).as_of, config, gap)
         if not data["touches"] and data.get("strength") is not None:
             score = float(data["strength"])  # recorded by hand, no activity to measure
         cache[key] = score

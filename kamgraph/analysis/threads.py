@@ -22,6 +22,7 @@ from kamgraph.analysis.people import (
 )
 from kamgraph.analysis.strength import band, edge_strength, strong_threads
 from kamgraph.config import Config
+from kamgraph.graph import context
 from kamgraph.model import Level
 
 __all__ = ["single_threads", "threads"]
@@ -103,7 +104,7 @@ def _account_bowtie(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         return []
     ours = in_order(graph, {s for s, _ in links})
     theirs = in_order(graph, {c for _, c in links})
-    account = graph.graph["account"]
+    account = context(graph).account
     if len(ours) > 1 and len(theirs) > 1:
         return []
     evidence = [f"{len(links)} active relationships between {len(ours)} of ours and "

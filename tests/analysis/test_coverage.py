@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from kamgraph.analysis.coverage import coverage_gaps, suggest_owner
 from kamgraph.config import Config
+from kamgraph.graph import context
 from kamgraph.model import CustomerRole, Level, SupplierRole
 from tests.builders import AccountBuilder
 
@@ -162,4 +163,4 @@ def test_an_overlay_row_about_someone_elsewhere_is_not_one_of_ours() -> None:
     b.add(Person(id="elsewhere", side=None, name=None, stance=None, influence=0.9))
     graph = b.graph()
     assert "elsewhere" not in graph
-    assert "elsewhere" not in {p["id"] for p in graph.graph["pool"].entries}
+    assert "elsewhere" not in {p["id"] for p in context(graph).pool.entries}

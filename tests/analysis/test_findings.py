@@ -16,6 +16,7 @@ from kamgraph.analysis.relmap import relationship_map
 from kamgraph.analysis.stage import classify_stage
 from kamgraph.analysis.threads import single_threads
 from kamgraph.config import Config
+from kamgraph.graph import context
 from kamgraph.model import (
     Account,
     Channel,
@@ -155,13 +156,13 @@ class TestMirror:
              .contact("kam", "ceo").contact("kam", "md")
              .ours("ourceo", "CEO"))  # the only general-management peer available
         graph = b.graph(config=Config())
-        for entry in graph.graph["pool"].entries:
+        for entry in context(graph).pool.entries:
             if entry["id"] == "ourceo":
                 entry["capacity"], entry["load"] = 3, 2  # one account left
         assigned = mirror_assignments(graph)
         assert {c: p["id"] for c, (p, _) in assigned.items()} == {"ceo": "ourceo",
                                                                   "md": "ourceo"}
-        for entry in graph.graph["pool"].entries:
+        for entry in context(graph).pool.entries:
             if entry["id"] == "ourceo":
                 entry["load"] = 3  # full
         assert mirror_assignments(graph) == {}

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from kamgraph.cli import cli
 from kamgraph.config import Config
 from kamgraph.generate import generate_export
-from kamgraph.graph import build_account_graph
+from kamgraph.graph import build_account_graph, context
 from kamgraph.loaders.base import detect_format
 from kamgraph.stores import open_store
 
@@ -101,7 +101,7 @@ def test_sync_without_format_reads_account_roles(tmp_path: Path) -> None:
         graph = build_account_graph(store.load_account(account), AS_OF, Config())
     assert set(graph.nodes[tomas]["roles"]) == {"economic_buyer", "decision_maker"}
     assert "influencer" in graph.nodes[hannah]["roles"]
-    open_deals = [o for o in graph.graph["opportunities"] if not o["is_closed"]]
+    open_deals = [o for o in context(graph).opportunities if not o["is_closed"]]
     assert open_deals
     for opp in open_deals:
         held = {r["person"]: set(r["roles"]) for r in opp["roles"]}
