@@ -328,6 +328,7 @@ class Neo4jStore:
             if mode == "full":
                 self._mark_absent(gone, run, day, report.counts)
             self._write("upsert_source", name=source, format=loader.format)
+            self._keep_summaries(run)
             self._formats = None
             report.status = "ok"
             self._finish(report, None)
@@ -444,6 +445,9 @@ class Neo4jStore:
         merged = merge_rows(self._rows(self._read("list_accounts")), self._source_formats())
         if not counts:
             return account_summaries(merged, {}, {}, {})
+        kept = self._summary("counts")
+        if kept is not None:
+            return account_summaries(merged, kept["people"], kept["ours"], kept["links"])
         people = {r["account"]: int(r["n"]) for r in self._read("count_people")}
         links = self._read("count_links")
         return account_summaries(merged, people,
@@ -464,9 +468,32 @@ class Neo4jStore:
     def our_people(self) -> list[Stored]:
         return merge_rows(self._rows(self._read("our_people")), self._source_formats())
 
-    def supplier_loads(self) -> dict[str, int]:
+    def _keep_summaries(self, run: int) -> None:
+        """Our people's loads and the accounts' counts, kept when a run commits: what
+        every account's assembly and `kamgraph accounts` read, in one small read."""
+        loads = self._live_loads()
+        links = self._read("count_links")
+        counts = {
+            "people": {r["account"]: int(r["n"]) for r in self._read("count_people")},
+            "ours": {r["account"]: int(r["ours"]) for r in links},
+            "links": {r["account"]: int(r["links"]) for r in links},
+        }
+        self._write("write_summary", name="loads", data=json.dumps(loads), run=run)
+        self._write("write_summary", name="counts", data=json.dumps(counts), run=run)
+
+    def _summary(self, name: str) -> Any:
+        rows = self._read("read_summary", name=name)
+        return json.loads(rows[0]["data"]) if rows and rows[0]["data"] else None
+
+    def _live_loads(self) -> dict[str, int]:
         return {str(r["person"]): int(r["n"]) for r in self._read("supplier_loads")
                 if r["person"]}
+
+    def supplier_loads(self) -> dict[str, int]:
+        """The accounts each of our people serves, as the last sync kept it."""
+        kept = self._summary("loads")
+        return {str(k): int(v) for k, v in kept.items()} if kept is not None else \
+            self._live_loads()
 
     def runs(self, limit: int | None = None) -> list[SyncRun]:
         return [

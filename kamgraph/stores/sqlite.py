@@ -45,6 +45,30 @@ from kamgraph.stores.base import (
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteStore"]
 
+#: Recompute what a sync keeps for readers (loads and counts), in the sync's transaction.
+_REFRESH_SUMMARIES: tuple[str, ...] = (
+    "DELETE FROM supplier_loads",
+    "INSERT INTO supplier_loads (person, accounts) "
+    "SELECT person, COUNT(DISTINCT account_id) FROM ("
+    " SELECT json_extract(data, '$.person_id') AS person, account_id FROM records"
+    " WHERE kind = 'team_member' AND status = 'active'"
+    " UNION ALL"
+    " SELECT json_extract(data, '$.supplier_id'), account_id FROM records"
+    " WHERE kind IN ('contact_log', 'touch', 'relationship') AND status = 'active'"
+    ") WHERE person IS NOT NULL GROUP BY person",
+    "DELETE FROM account_counts",
+    "INSERT INTO account_counts (account_id, customers) "
+    "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
+    "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id",
+    "INSERT INTO account_counts (account_id, ours, links) "
+    "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')), "
+    "COUNT(DISTINCT json_extract(data, '$.supplier_id') || '|' || "
+    "json_extract(data, '$.customer_id')) FROM records "
+    "WHERE kind IN ('contact_log', 'touch', 'relationship') AND status = 'active' "
+    "AND account_id IS NOT NULL GROUP BY account_id "
+    "ON CONFLICT (account_id) DO UPDATE SET ours = excluded.ours, links = excluded.links",
+)
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: records, their history, sync runs, sources.
     """
@@ -93,6 +117,20 @@ MIGRATIONS: tuple[str, ...] = (
     DELETE FROM record_history WHERE (kind, key, source, run_id) IN
         (SELECT kind, key, source, changed_run FROM records);
     """,
+    # 3: what every account's assembly and `kamgraph accounts` read, kept when a sync
+    # commits: the accounts each of our people serves, and each account's counts.
+    """
+    CREATE TABLE IF NOT EXISTS supplier_loads (
+        person TEXT PRIMARY KEY,
+        accounts INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS account_counts (
+        account_id TEXT PRIMARY KEY,
+        customers INTEGER NOT NULL DEFAULT 0,
+        ours INTEGER NOT NULL DEFAULT 0,
+        links INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    """ + "; ".join(_REFRESH_SUMMARIES) + ";",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -376,6 +414,9 @@ class SqliteStore:
                 return report
             if mode == "full":
                 self._mark_absent(source, run_id, day, counts, max_inactive_share)
+            if mode != "unchanged":
+                for statement in _REFRESH_SUMMARIES:
+                    conn.execute(statement)
             report.status = "ok"
             conn.execute(
                 "UPDATE sync_runs SET finished = ?, status = 'ok', counts = ? WHERE id = ?",
@@ -538,19 +579,11 @@ class SqliteStore:
         ours: dict[str, int] = {}
         links: dict[str, int] = {}
         if counts:
-            people = dict(self._read(
-                "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
-                "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
-            ours = dict(self._read(
-                "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')) "
-                "FROM records WHERE kind IN ('contact_log', 'touch', 'relationship') "
-                "AND status = 'active' "
-                "GROUP BY account_id"))
-            links = dict(self._read(
-                "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id') "
-                "|| '|' || json_extract(data, '$.customer_id')) FROM records "
-                "WHERE kind IN ('contact_log', 'touch', 'relationship') "
-                "AND status = 'active' GROUP BY account_id"))
+            # Kept by each sync (account_counts): no scan of every relationship here.
+            for account_id, customers, mine, linked in self._read(
+                    "SELECT account_id, customers, ours, links FROM account_counts"):
+                people[account_id], ours[account_id], links[account_id] = (
+                    int(customers), int(mine), int(linked))
         return account_summaries(merged, people, ours, links)
 
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
@@ -569,15 +602,9 @@ class SqliteStore:
         return account_data(items, account_id, f"no account with id {account_id!r}")
 
     def supplier_loads(self) -> dict[str, int]:
-        rows = self._read(
-            "SELECT person, COUNT(DISTINCT account_id) FROM ("
-            " SELECT json_extract(data, '$.person_id') AS person, account_id FROM records"
-            " WHERE kind = 'team_member' AND status = 'active'"
-            " UNION ALL"
-            " SELECT json_extract(data, '$.supplier_id'), account_id FROM records"
-            " WHERE kind IN ('contact_log', 'touch', 'relationship') AND status = 'active'"
-            ") GROUP BY person"
-        )
+        """The accounts each of our people serves, as the last sync left it (one read of
+        a small table, however large the portfolio)."""
+        rows = self._read("SELECT person, accounts FROM supplier_loads")
         return {str(person): int(n) for person, n in rows if person}
 
     def our_people(self) -> list[Stored]:

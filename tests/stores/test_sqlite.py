@@ -349,3 +349,29 @@ def test_an_export_unchanged_byte_for_byte_is_not_read_again(
     fifth, _ = sync_path(store, export, today=DAY2,
                          config=Config(recency_days=30, salesforce=SalesforceFields()))
     assert fifth.mode == "unchanged"
+
+
+def test_loads_and_counts_are_kept_when_a_sync_commits(tmp_path: Path,
+                                                        example_weekly: Path) -> None:
+    """What every account's assembly and `kamgraph accounts` read is kept by the sync,
+    and equals what a scan of every record gives."""
+    export = tmp_path / "export"
+    shutil.copytree(example_weekly, export)
+    with SqliteStore(tmp_path / "k.db") as store:
+        for step in range(2):
+            if step:  # a colleague leaves every account team
+                drop_rows(export, "AccountTeamMember.csv", lambda r: r[2].endswith("24QAA"))
+            sync_path(store, export, today=DAY1 if not step else DAY2, allow_shrink=True)
+            live = dict(store.conn.execute(
+                "SELECT person, COUNT(DISTINCT account_id) FROM ("
+                " SELECT json_extract(data, '$.person_id') AS person, account_id FROM records"
+                " WHERE kind = 'team_member' AND status = 'active' UNION ALL"
+                " SELECT json_extract(data, '$.supplier_id'), account_id FROM records"
+                " WHERE kind IN ('contact_log', 'touch', 'relationship')"
+                " AND status = 'active') WHERE person IS NOT NULL GROUP BY person"))
+            assert store.supplier_loads() == live and live
+            people = dict(store.conn.execute(
+                "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
+                "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
+            assert {a.id: a.customers for a in store.accounts()} == {
+                a.id: people.get(a.id, 0) for a in store.accounts()}

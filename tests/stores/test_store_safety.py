@@ -125,8 +125,10 @@ def test_a_damaged_store_is_a_store_problem(synced: Path, example_weekly: Path) 
                     ["sync", str(example_weekly)],
                     ["map", "Acme", "-o", str(synced.parent / "m.html"), "--as-of", AS_OF]):
         code, err = run(*command, "--store", f"sqlite:///{synced}")
-        # A sync of the export the store holds reads no damaged page (it is unchanged).
-        assert code in ((0, 2, 3) if command[0] == "sync" else (2, 3)), (command, code, err)
+        # A sync of the export the store holds, and the account list (kept in a small
+        # table), may read no damaged page; what reads the records cannot miss them.
+        lenient = command[0] in ("sync", "accounts")
+        assert code in ((0, 2, 3) if lenient else (2, 3)), (command, code, err)
         if code == 3:
             assert "damaged" in err or "cannot open" in err or "not a kamgraph" in err
 
