@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kamgraph.errors import ConfigError
-from kamgraph.functions import CUSTOMER_FUNCTIONS, SUPPLIER_FUNCTIONS
+from kamgraph.functions import C_LEVEL_DOMAINS, CUSTOMER_FUNCTIONS, SUPPLIER_FUNCTIONS
 from kamgraph.model import Level, Stance, SupplierRole
 from kamgraph.titles import DEFAULT_LEVEL, TitleRule
 
@@ -115,6 +115,9 @@ class Config:
     supplier_functions: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: _frozen({k: tuple(v) for k, v in SUPPLIER_FUNCTIONS.items()})
     )
+    #: C-level titles naming a domain: (pattern on the normalised title, their function,
+    #: ours), first match wins; configured rules ([[functions.c_level]]) come first.
+    c_level_functions: tuple[tuple[str, str, str], ...] = C_LEVEL_DOMAINS
     #: Customer functions whose absence from our coverage is worth a finding.
     gap_functions: tuple[str, ...] = (
         "senior_management",
@@ -298,6 +301,27 @@ def _function_table(
     return _frozen(merged)
 
 
+def _c_level_rules(path: Path, value: Any) -> tuple[tuple[str, str, str], ...]:
+    """``[[functions.c_level]]`` rules: pattern, customer (their function), supplier (ours)."""
+    import re
+
+    if not isinstance(value, list):
+        raise _fail(path, "functions.c_level", "expected a list of {pattern, customer, supplier}")
+    rules = []
+    for i, rule in enumerate(value):
+        where = f"functions.c_level[{i}]"
+        if not isinstance(rule, dict) or set(rule) != {"pattern", "customer", "supplier"} \
+                or not all(isinstance(v, str) for v in rule.values()):
+            raise _fail(path, where, "expected {pattern = '...', customer = '...', "
+                                     "supplier = '...'}")
+        try:
+            re.compile(rule["pattern"])
+        except re.error as exc:
+            raise _fail(path, where, f"not a regular expression: {exc}") from None
+        rules.append((rule["pattern"], rule["customer"], rule["supplier"]))
+    return tuple(rules)
+
+
 def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
     """Build a :class:`Config` from parsed TOML, rejecting unknown keys."""
     kwargs: dict[str, Any] = {}
@@ -324,8 +348,12 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
                 rules.append(TitleRule(str(rule["pattern"]), _level(path, where, rule["level"])))
             kwargs["title_rules"] = tuple(rules)
         elif key == "functions":
-            if not isinstance(value, dict) or set(value) - {"customer", "supplier"}:
-                raise _fail(path, key, "expected [functions.customer] and [functions.supplier]")
+            if not isinstance(value, dict) or set(value) - {"customer", "supplier", "c_level"}:
+                raise _fail(path, key, "expected [functions.customer], [functions.supplier] "
+                                       "and [[functions.c_level]]")
+            if "c_level" in value:
+                kwargs["c_level_functions"] = _c_level_rules(path, value["c_level"]) \
+                    + base.c_level_functions
             if "customer" in value:
                 kwargs["customer_functions"] = _function_table(
                     path, "functions.customer", value["customer"], base.customer_functions

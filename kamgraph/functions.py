@@ -123,13 +123,15 @@ C_LEVEL_DOMAINS: tuple[tuple[str, str, str], ...] = (
 
 
 @lru_cache(maxsize=4096)
-def c_level_domain(title: str | None, supplier: bool) -> str | None:
+def c_level_domain(title: str | None, supplier: bool,
+                   rules: tuple[tuple[str, str, str], ...] = C_LEVEL_DOMAINS) -> str | None:
     """The function a C-level title names (``None`` when it names none: general
-    management)."""
+    management), by the first of ``rules`` (pattern, customer function, our function)
+    whose pattern the normalised title matches."""
     if not title:
         return None
     norm = normalise_title(title)
-    for pattern, customer, ours in C_LEVEL_DOMAINS:
+    for pattern, customer, ours in rules:
         if re.search(pattern, norm):
             return ours if supplier else customer
     return None
@@ -147,6 +149,7 @@ def classify(
     table: Mapping[str, Sequence[str]],
     level: Level | None = None,
     supplier: bool = False,
+    c_level: tuple[tuple[str, str, str], ...] = C_LEVEL_DOMAINS,
 ) -> str:
     """Return the function a department and title belong to, or ``"other"``.
 
@@ -154,7 +157,7 @@ def classify(
     that function; otherwise senior management.
     """
     if level is Level.C_LEVEL:
-        domain = c_level_domain(title, supplier)
+        domain = c_level_domain(title, supplier, c_level)
         return domain if domain is not None and domain in table else SENIOR_MANAGEMENT
     for text in (department, title):
         if not text:
@@ -171,9 +174,10 @@ def customer_function(
     title: str | None,
     level: Level | None = None,
     table: Mapping[str, Sequence[str]] = CUSTOMER_FUNCTIONS,
+    c_level: tuple[tuple[str, str, str], ...] = C_LEVEL_DOMAINS,
 ) -> str:
     """The customer function (row of the relationship map) of a person."""
-    return classify(department, title, table, level)
+    return classify(department, title, table, level, c_level=c_level)
 
 
 def supplier_function(
@@ -181,6 +185,7 @@ def supplier_function(
     title: str | None,
     level: Level | None = None,
     table: Mapping[str, Sequence[str]] = SUPPLIER_FUNCTIONS,
+    c_level: tuple[tuple[str, str, str], ...] = C_LEVEL_DOMAINS,
 ) -> str:
     """Our function (column of the relationship map) of one of our people."""
-    return classify(department, title, table, level, supplier=True)
+    return classify(department, title, table, level, supplier=True, c_level=c_level)

@@ -97,10 +97,10 @@ def _place(person: Person, side: Side, config: Config) -> tuple[Level, str]:
                                             config.default_level)
         if side is Side.CUSTOMER:
             function = customer_function(person.department, person.title, level,
-                                         config.customer_functions)
+                                         config.customer_functions, config.c_level_functions)
         else:
             function = supplier_function(person.department, person.title, level,
-                                         config.supplier_functions)
+                                         config.supplier_functions, config.c_level_functions)
         if len(placed) >= 100_000:
             placed.clear()
         found = placed[key] = (level, function)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kamgraph.functions import customer_function, supplier_function
@@ -95,3 +97,18 @@ def test_our_c_level_function_is_the_domain_the_title_names(title: str, expected
 ])
 def test_supplier_functions(department: str | None, title: str, expected: str) -> None:
     assert supplier_function(department, title) == expected
+
+
+def test_c_level_domains_are_configurable(tmp_path: Path) -> None:
+    import tomllib
+
+    from kamgraph.config import config_from_dict
+
+    config = config_from_dict(tomllib.loads(
+        '[[functions.c_level]]\npattern = "\\\\bchief people\\\\b"\ncustomer = "outside_agencies"\n'
+        'supplier = "operations"\n'), tmp_path / "kamgraph.toml")
+    assert customer_function(None, "Chief People Officer", Level.C_LEVEL,
+                             config.customer_functions, config.c_level_functions) \
+        == "outside_agencies"
+    assert customer_function(None, "CFO", Level.C_LEVEL, config.customer_functions,
+                             config.c_level_functions) == "finance"  # the built-in rules stay
