@@ -385,25 +385,24 @@ class Table:
         return InputError(f"a line longer than {limit:,} characters (limits.row_chars): "
                           f"not a CSV export?", file=self.display, line=number)
 
-    def _bounded(self, text: IO[str]) -> Iterator[str]:
-        """Lines of at most ``limits.row_chars``: a file of one endless line is refused
-        after reading the limit, in flat memory."""
+    def _bounded(self, stream: IO[str] | IO[bytes]) -> Iterator[tuple[int, str | bytes]]:
+        """Numbered lines of at most ``limits.row_chars``: a file of one endless line is
+        refused after reading the limit, in flat memory."""
         limit = self.source.limits.row_chars
         number = 0
-        while line := text.readline(limit + 1):
+        while line := stream.readline(limit + 1):
             number += 1
             if len(line) > limit:
                 raise self._too_long(number)
-            yield line
+            yield number, line
+
+    def _text_lines(self, text: IO[str]) -> Iterator[str]:
+        return (str(line) for _, line in self._bounded(text))
 
     def _lines(self, binary: IO[bytes]) -> Iterator[str]:
         """A mixed file's lines, each decoded as UTF-8, else as Windows-1252 (noted)."""
-        limit = self.source.limits.row_chars
-        number = 0
-        while raw := binary.readline(limit + 1):
-            number += 1
-            if len(raw) > limit:
-                raise self._too_long(number)
+        for number, raw in self._bounded(binary):
+            assert isinstance(raw, bytes)
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -417,7 +416,7 @@ class Table:
         text = io.TextIOWrapper(binary, encoding=self.encoding, errors="strict", newline="")
         # The csv module's limit is the process's; a sync reads one file at a time.
         csv.field_size_limit(self.source.limits.field_chars)
-        reader = csv.reader(self._lines(binary) if self.mixed else self._bounded(text),
+        reader = csv.reader(self._lines(binary) if self.mixed else self._text_lines(text),
                             strict=False)
         line = 1
         try:
