@@ -9,7 +9,6 @@ computed here against ``as_of``; activities after ``as_of`` are ignored, so an a
 
 from __future__ import annotations
 
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ import networkx as nx
 
 from kamgraph.config import Config
 from kamgraph.functions import customer_function, supplier_function
+from kamgraph.memo import remember
 from kamgraph.model import (
     Account,
     Channel,
@@ -80,16 +80,10 @@ class _Pair:
 _CONTACT_OUTCOMES = frozenset({Outcome.HELD.value, Outcome.SENT.value})
 
 
-#: (side, title, department, recorded level) -> (level, function) under the last
-#: configuration used: an audit places the same few thousand titles over and over.
-_PLACED: tuple[weakref.ref[Config], dict[tuple[Any, ...], tuple[Level, str]]] | None = None
-
-
 def _place(person: Person, side: Side, config: Config) -> tuple[Level, str]:
-    global _PLACED
-    if _PLACED is None or _PLACED[0]() is not config:
-        _PLACED = (weakref.ref(config), {})
-    placed = _PLACED[1]
+    """A person's (level, function) from their title and department, remembered per
+    configuration: an audit places the same few thousand titles over and over."""
+    placed: dict[tuple[Any, ...], tuple[Level, str]] = remember(config, "placements", dict)
     key = (side, person.title, person.department, person.level)
     found = placed.get(key)
     if found is None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT, context
+from kamgraph.memo import remember
 from kamgraph.model import DECISION_ROLES, Level
 
 __all__ = [
@@ -69,38 +69,18 @@ def order_of(graph: nx.MultiDiGraph, node: str) -> int:
     return int(rank.get(node, len(rank)))
 
 
-_MEMO: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[Any, Any]] = (
-    weakref.WeakKeyDictionary())
-_T = TypeVar("_T")
-
-
 def memo(graph: nx.MultiDiGraph, key: Hashable, make: Callable[[], _T]) -> _T:
-    """``make()``, computed once per graph and remembered while the graph lives.
+    """``make()``, computed once per graph and remembered while the graph lives
+    (:func:`kamgraph.memo.remember`).
 
     Analyses read a built account graph and never change it, and a dozen of them ask
     the same questions (who is a customer, who reaches whom): an audit of thousands of
     accounts answers each once per account.
     """
-    global _LAST
-    if _LAST[0]() is graph:
-        cache = _LAST[1]
-    else:
-        found = _MEMO.get(graph)
-        if found is None:
-            found = _MEMO[graph] = {}
-        cache = found
-        _LAST = (weakref.ref(graph), cache)
-    if key not in cache:
-        cache[key] = make()
-    return cast(_T, cache[key])
+    return remember(graph, key, make)
 
 
-def _nothing() -> None:
-    return None
-
-
-#: The graph asked about last and its memo: the analyses of one account ask in a row.
-_LAST: tuple[Callable[[], Any], dict[Any, Any]] = (_nothing, {})
+_T = TypeVar("_T")
 
 
 def _side(graph: nx.MultiDiGraph, side: str, active: bool) -> list[str]:
