@@ -132,7 +132,21 @@ class AuditReport:
 
 
 def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> AccountAudit:
-    """Run every analysis over one account graph."""
+    """Run every analysis over one account graph, and turn the findings into actions.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        An account graph (:func:`~kamgraph.graph.build_account_graph`, or
+        :func:`assemble_graph` for one with its changes since the previous run).
+    config : Config, optional
+        Settings; the defaults when omitted.
+
+    Returns
+    -------
+    AccountAudit
+        The stage, every finding (most severe first) and the ranked actions.
+    """
     config = config or Config()
     account = context(graph).account
     findings: list[Finding] = []
@@ -150,6 +164,23 @@ def resolve_accounts(store: Store, refs: Sequence[str]) -> list[AccountSummary]:
 
     A name matches exactly (any case) or, failing that, as the only account whose name
     contains it.
+
+    Parameters
+    ----------
+    store : Store
+        Where the accounts live.
+    refs : sequence of str
+        Ids or names; none for every account (deleted ones left out).
+
+    Returns
+    -------
+    list of AccountSummary
+        In the order named (each once), or by name.
+
+    Raises
+    ------
+    kamgraph.errors.UnknownAccount
+        When a reference names no account, or several.
     """
     known = store.accounts(counts=False)
     if not refs:

@@ -203,10 +203,27 @@ def build_account_graph(
     Nodes are people (customer people of the account, and our people who touch it or sit
     on its team); edges are ``contact`` (ours -> theirs), ``reports_to`` and
     ``influences``.  Deleted records are left out; people gone from the latest export
-    stay, marked inactive.  ``graph.graph["pool"]`` is a :class:`Pool` of every active
-    person of ours, for analyses that look beyond the account team: ``pool`` when given
-    (an audit builds it once), else built from ``data``; ``loads`` (how many accounts
-    each serves) fills it.
+    stay, marked inactive.
+
+    Parameters
+    ----------
+    data : AccountData
+        The account's records (``Store.load_account``).
+    as_of : date
+        The day every recency rule counts from.
+    config : Config, optional
+        Settings; the defaults when omitted.
+    loads : dict, optional
+        How many accounts each of our people serves (``Store.supplier_loads``).
+    pool : Pool, optional
+        Every active person of ours, for analyses that look beyond the account team;
+        built from ``data`` when omitted (an audit builds it once).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The graph, with its :class:`AccountContext` under ``graph.graph["context"]``
+        (read it with :func:`context`).
     """
     config = config or Config()
     account: Account = data.account

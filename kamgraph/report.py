@@ -59,6 +59,17 @@ def render_stream(as_of: date, accounts: Iterable[AccountAudit], fmt: str,
     """The report of ``accounts`` in one of :data:`FORMATS`, a piece per account as each
     arrives: a portfolio audit is written while it runs, never held whole.
 
+    Parameters
+    ----------
+    as_of : date
+        The day the audit counted from (in the heading).
+    accounts : iterable of AccountAudit
+        The audits, consumed one at a time.
+    fmt : str
+        ``table``, ``json``, ``markdown`` or ``csv``.
+    shown : Shown, optional
+        What the table, Markdown and CSV print (the budget and the filters).
+
     Unmapped accounts (nobody of theirs recorded) are counted in one line at the end of
     the table and Markdown unless ``shown.unmapped``; the JSON and CSV hold them all.
     """

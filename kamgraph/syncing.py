@@ -183,7 +183,25 @@ def sync_path(
 ) -> tuple[SyncReport, Path | None]:
     """Sync the export at ``path`` into ``store`` as one atomic run.
 
-    Returns the report and the rejects file written (None when nothing was rejected).
+    Parameters
+    ----------
+    store : Store
+        An open store.
+    path : Path
+        The export: a folder or a zip (or one CSV file).
+    fmt : str
+        ``auto`` (detected), ``salesforce``, ``hubspot``, ``dynamics`` or ``csv``.
+    config : Config, optional
+        Settings (limits, custom fields, header maps).
+    incremental : bool
+        The export holds only what changed since the last run.
+    allow_rejects, allow_shrink : bool
+        Commit despite rejected rows; sync a full export that would shrink the store.
+
+    Returns
+    -------
+    tuple of (SyncReport, Path or None)
+        The report and the rejects file written (None when nothing was rejected).
     A run with rejects is rolled back unless ``allow_rejects``.  An ``incremental`` export
     holds only what changed: it may reference records of earlier syncs, and records it
     does not hold are left as they are (never marked inactive).
