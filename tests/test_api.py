@@ -106,6 +106,28 @@ def test_a_change_between_syncs_shows_in_every_command(changed: str, tmp_path: P
     path = runner.invoke(cli, ["path", "Acme", "--store", changed, "--as-of", AS_OF],
                          catch_exceptions=False).output
     assert path.startswith("Note: The buying centre changed")
+    # serve renders the same map.
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    exe = Path(sys.executable).parent / "kamgraph"
+    proc = subprocess.Popen([str(exe), "serve", "--port", "0", "--store", changed,
+                             "--as-of", AS_OF], stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        port = re.search(r"http://127\.0\.0\.1:(\d+)/", proc.stderr.readline())
+        assert port, "serve did not start"
+        with urllib.request.urlopen(
+                f"http://127.0.0.1:{port.group(1)}/{acme['id']}.html") as response:
+            served = response.read().decode("utf-8")
+        assert "buying_centre_changed" in served or "buying centre changed" in served
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stderr:
+            proc.stderr.close()
     with kamgraph.open(changed, as_of=AS_OF) as kg:
         account = kg.account("Acme")
         assert any(c.kind == "left" for c in account.changes())

@@ -201,6 +201,10 @@ class Store(Protocol):
         """Every account, by name.  ``counts=False`` leaves the people and link counts at
         zero and skips the scan of every relationship that counting them takes."""
 
+    def find_account(self, account_id: str) -> AccountSummary | None:
+        """One account by its exact id (no counts), or None: naming an account by id
+        reads that account, not the portfolio."""
+
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
         """One account's records, with all of our people (``everyone``) or only those
         its records name (what an audit that builds the pool once wants)."""

@@ -459,6 +459,12 @@ class Neo4jStore:
             return []
         return [r["key"] for r in self._read("account_people", account_id=account_id)]
 
+    def find_account(self, account_id: str) -> AccountSummary | None:
+        rows = self._read("find_account", id=account_id)
+        found = account_summaries(merge_rows(self._rows(rows), self._source_formats()),
+                                  {}, {}, {})
+        return found[0] if found else None
+
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
         rows = self._read("load_account", account_id=account_id, everyone=everyone,
                           people=self._people_of(account_id, everyone))

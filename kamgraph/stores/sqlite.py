@@ -586,6 +586,12 @@ class SqliteStore:
                     int(customers), int(mine), int(linked))
         return account_summaries(merged, people, ours, links)
 
+    def find_account(self, account_id: str) -> AccountSummary | None:
+        rows = self._read("SELECT kind, key, source, data, status, status_since FROM records "
+                          "WHERE kind = 'account' AND key = ?", (account_id,))
+        found = account_summaries(merge_rows(rows, self._formats()), {}, {}, {})
+        return found[0] if found else None
+
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
         """One account's records and our people (all, or those it names), in one snapshot."""
         with self.reading():
