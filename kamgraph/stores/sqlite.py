@@ -212,41 +212,43 @@ class SqliteStore:
             raise self._unopenable(exc) from exc
         self._conn = conn
         try:
+            # Whose file it is, before anything (even the journal mode) is written to it.
             self._check_marker(conn)
             if not self.readonly:
+                self._configure(conn)
                 self.init()
             elif conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: the store needs an upgrade this command "
                                  f"will not write; run `kamgraph init` or a sync first")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise self._unopenable(exc) from exc
         except BaseException:
             self.close()
             raise
         return conn
 
     def _open(self) -> sqlite3.Connection:
-        if self.readonly:
-            target = self.path.resolve().as_uri() + "?mode=ro"
-            try:
-                conn = sqlite3.connect(target, uri=True, timeout=self.busy_timeout,
-                                       isolation_level=None, check_same_thread=False)
-                conn.execute("PRAGMA user_version").fetchone()
-            except sqlite3.OperationalError:
-                if os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
-                    raise
-                # A read-only file or folder: nobody can be writing it, so it is read as
-                # it is, without the shared-memory file WAL readers otherwise create.
-                conn = sqlite3.connect(target + "&immutable=1", uri=True,
-                                       isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA query_only=ON")
-            return conn
-        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
-                               check_same_thread=False)
-        # Whose file it is, before anything (even the journal mode) is written to it.
+        if not self.readonly:
+            return sqlite3.connect(self.path, timeout=self.busy_timeout,
+                                   isolation_level=None, check_same_thread=False)
+        target = self.path.resolve().as_uri() + "?mode=ro"
         try:
-            self._check_marker(conn)
-        except BaseException:
-            conn.close()
-            raise
+            conn = sqlite3.connect(target, uri=True, timeout=self.busy_timeout,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.OperationalError:
+            if os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+                raise
+            # A read-only file or folder: nobody can be writing it, so it is read as it
+            # is, without the shared-memory file WAL readers otherwise create.
+            conn = sqlite3.connect(target + "&immutable=1", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA query_only=ON")
+        return conn
+
+    @staticmethod
+    def _configure(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -256,7 +258,6 @@ class SqliteStore:
         # (benchmarks/README.md).
         conn.execute("PRAGMA temp_store=FILE")
         conn.execute("PRAGMA cache_size=-8192")
-        return conn
 
     def _unopenable(self, exc: sqlite3.DatabaseError) -> StoreError:
         text = str(exc)
