@@ -338,10 +338,10 @@ def audit(
     config = _config(config_path)
     day = _as_of(as_of)
     if person is not None:
-        from kamgraph.plan import explain_person
+        from kamgraph.portfolio import Portfolio
 
         with _store(store_uri) as store, _errors():
-            _emit(explain_person(store, person, day, config), output)
+            _emit(Portfolio(store, as_of=day, config=config).explain(person), output)
         return
     shown = Shown(
         limit=None if show_all else (top or config.max_actions),
@@ -398,12 +398,12 @@ def plan(account: str, store_uri: str | None, config_path: str | None, as_of: st
     Example:
         kamgraph plan "Acme Foods" -o acme-plan.md
     """
-    from kamgraph.plan import account_plan, load_view
+    from kamgraph.portfolio import Portfolio
 
     config = _config(config_path)
     with _store(store_uri) as store, _errors():
-        view = load_view(store, account, _as_of(as_of), config)
-    _emit(account_plan(view, config), output)
+        text = Portfolio(store, as_of=_as_of(as_of), config=config).account(account).plan()
+    _emit(text, output)
 
 
 def _views(store: Store, refs: tuple[str, ...], day: date,
@@ -442,14 +442,19 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         kamgraph map "Acme Foods" --path "Oskar Lindqvist" -o route.html
         kamgraph map --all -o site/
     """
-    from kamgraph.viz import render_account_map, write_site
+    from kamgraph.portfolio import Portfolio
+    from kamgraph.viz import write_site
 
     if everything == (account is not None):
         raise Failure("give an ACCOUNT or --all (not both)")
     config = _config(config_path)
     day = _as_of(as_of)
     with _store(store_uri) as store, _errors():
-        views = _views(store, () if everything else (account or "",), day, config)
+        if everything:
+            views = _views(store, (), day, config)
+        else:
+            page = Portfolio(store, as_of=day, config=config).account(account or "").map(
+                path_to)
     try:
         with _errors():
             if everything:
@@ -457,9 +462,7 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
                 target = files[0]
                 click.echo(f"Wrote {len(files)} files to {output}", err=True)
             else:
-                graph, audit = views[0]
-                route = _route(graph, path_to, config) if path_to else None
-                write_atomic(output, render_account_map(graph, audit, route, config))
+                write_atomic(output, page)
                 target = output
                 click.echo(f"Wrote {output}", err=True)
     except OSError as exc:
@@ -468,19 +471,6 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         import webbrowser
 
         webbrowser.open(target.resolve().as_uri())
-
-
-def _route(graph: Any, person: str, config: Config) -> list[tuple[str, str, float]]:
-    from kamgraph.analysis.paths import find_customer, paths_to_power
-    from kamgraph.graph import context
-
-    target = find_customer(graph, person)
-    if target is None:
-        raise Failure(f"no person {person!r} at {context(graph).account['name']}")
-    routes = paths_to_power(graph, target, config, 1)
-    if not routes:
-        return []
-    return [(h.source, h.target, h.strength) for h in routes[0].hops]
 
 
 @cli.command()
@@ -602,37 +592,23 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
         kamgraph path "Acme Foods"                    # to the economic buyer
         kamgraph path "Acme Foods" "Marta Castillo" --alternatives 5
     """
-    from kamgraph.analysis.paths import (
-        describe_route,
-        economic_buyers,
-        find_customer,
-        paths_to_power,
-    )
+    from kamgraph.analysis.paths import describe_route
     from kamgraph.escape import terminal_safe
-    from kamgraph.graph import context
-    from kamgraph.plan import load_view
+    from kamgraph.portfolio import Portfolio
 
     config = _config(config_path)
     with _store(store_uri) as store, _errors():
-        view = load_view(store, account, _as_of(as_of), config)
-    graph = view.graph
-    if person is None:
-        buyers = economic_buyers(graph)
-        if not buyers:
-            raise Failure(f"{account}: no economic buyer recorded; name a PERSON")
-        target = buyers[0]
-    else:
-        found = find_customer(graph, person)
-        if found is None:
-            raise Failure(f"no person {person!r} at {context(graph).account['name']}")
-        target = found
-    routes = paths_to_power(graph, target, config, alternatives)
-    changed = next((f for f in view.audit.findings if f.kind == "buying_centre_changed"), None)
+        chosen = Portfolio(store, as_of=_as_of(as_of), config=config).account(account)
+        target = chosen.target(person)
+        routes = chosen.path(target, alternatives)
+        audit = chosen.audit
+    graph = chosen.graph
+    changed = next((f for f in audit.findings if f.kind == "buying_centre_changed"), None)
     if changed is not None:
         # What the audit says of the account says here too: the people may have moved.
         click.echo(f"Note: {terminal_safe(changed.action)} ({terminal_safe(changed.evidence[0])}"
                    f" see `kamgraph changes`)")
-    action = view.audit.action_for(target)
+    action = audit.action_for(target)
     if action is not None and action.subject.id == target:
         # The same owner and introducer as the audit and the plan give.
         click.echo(f"Action {action.rank} ({action.priority.value}): "

@@ -18,13 +18,11 @@ from kamgraph.analysis.relmap import relationship_map
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
-from kamgraph.errors import UnknownAccount
 from kamgraph.escape import md_escape, terminal_safe
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, context
 from kamgraph.model import Level
-from kamgraph.stores.base import Store
 
-__all__ = ["AccountView", "account_plan", "explain_person", "load_view"]
+__all__ = ["AccountView", "account_plan", "explain"]
 
 _RESULT = {
     "anti_sponsor": "the stance confirmed, and support built around the person",
@@ -49,15 +47,6 @@ _RESULT = {
 class AccountView:
     graph: nx.MultiDiGraph
     audit: AccountAudit
-
-
-def load_view(store: Store, ref: str, as_of: date, config: Config) -> AccountView:
-    """One account's graph and audit, assembled as every command assembles it
-    (:class:`~kamgraph.portfolio.Portfolio`)."""
-    from kamgraph.portfolio import Portfolio
-
-    account = Portfolio(store, as_of=as_of, config=config).account(ref)
-    return AccountView(account.graph, account.audit)
 
 
 def _roles(data: dict[str, object]) -> str:
@@ -149,17 +138,9 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def explain_person(store: Store, ref: str, as_of: date, config: Config) -> str:
-    """Everything known about one person, and why each finding about them fired."""
-    from kamgraph.history import find_person
-
-    person, _, accounts = find_person(store, ref)
-    if not accounts:
-        raise UnknownAccount(f"{ref!r} is on no account")
-    return _explain(load_view(store, accounts[0], as_of, config), person, config)
-
-
-def _explain(view: AccountView, node: str, config: Config) -> str:
+def explain(view: AccountView, node: str, config: Config) -> str:
+    """Everything known about one person of an account, and why each finding about them
+    fired, as terminal-safe text."""
     g = view.graph
     d = g.nodes[node]
     t = terminal_safe

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from kamgraph.audit import AccountAudit, AssemblyContext
     from kamgraph.changes import AccountChange
     from kamgraph.graph import Pool
+    from kamgraph.plan import AccountView
     from kamgraph.stores.base import AccountSummary, Store, SyncReport
 
 __all__ = ["Account", "Portfolio", "open", "sync"]
@@ -167,6 +168,24 @@ class Portfolio:
         for summary in self.summaries():
             yield Account(self, summary)
 
+    def explain(self, person: str) -> str:
+        """Everything known about one person (id or name, theirs or ours), and why each
+        finding about them fired: what ``kamgraph audit --explain`` prints.
+
+        Raises
+        ------
+        kamgraph.errors.UnknownAccount
+            When no person, or several, match; or the person is on no account.
+        """
+        from kamgraph.errors import UnknownAccount
+        from kamgraph.history import find_person
+        from kamgraph.plan import explain
+
+        node, _, accounts = find_person(self.store, person)
+        if not accounts:
+            raise UnknownAccount(f"{person!r} is on no account")
+        return explain(self.account(accounts[0]).view, node, self.config)
+
     def account(self, ref: str) -> Account:
         """One account by id (15 or 18 characters for Salesforce) or name; a name matches
         exactly (any case) or as the only account whose name contains it.
@@ -211,6 +230,13 @@ class Account:
         return audit_graph(self.graph, self.portfolio.config)
 
     @property
+    def view(self) -> AccountView:
+        """The graph and its audit together, as the plan and the map read them."""
+        from kamgraph.plan import AccountView
+
+        return AccountView(self.graph, self.audit)
+
+    @property
     def findings(self) -> list[Finding]:
         """Every finding, most severe first (``docs/findings.md``)."""
         return self.audit.findings
@@ -233,9 +259,9 @@ class Account:
 
     def plan(self) -> str:
         """The account development plan, in Markdown."""
-        from kamgraph.plan import AccountView, account_plan
+        from kamgraph.plan import account_plan
 
-        return account_plan(AccountView(self.graph, self.audit), self.portfolio.config)
+        return account_plan(self.view, self.portfolio.config)
 
     def map(self, path_to: str | None = None) -> str:
         """The interactive relationship map: one self-contained HTML page.
@@ -263,17 +289,29 @@ class Account:
         kamgraph.errors.UnknownAccount
             When the account has no such person, or no economic buyer to default to.
         """
-        from kamgraph.analysis.paths import economic_buyers, find_customer, paths_to_power
+        from kamgraph.analysis.paths import paths_to_power
+
+        return paths_to_power(self.graph, self.target(person), self.portfolio.config,
+                              alternatives)
+
+    def target(self, person: str | None = None) -> str:
+        """The id of a customer person of the account by id or name; the economic buyer
+        (the most senior) when ``person`` is None.
+
+        Raises
+        ------
+        kamgraph.errors.UnknownAccount
+            When the account has no such person, or no economic buyer to default to.
+        """
+        from kamgraph.analysis.paths import economic_buyers, find_customer
         from kamgraph.errors import UnknownAccount
 
         if person is None:
             buyers = economic_buyers(self.graph)
             if not buyers:
                 raise UnknownAccount(f"{self.name}: no economic buyer recorded; name a person")
-            target = buyers[0]
-        else:
-            found = find_customer(self.graph, person)
-            if found is None:
-                raise UnknownAccount(f"no person {person!r} at {self.name}")
-            target = found
-        return paths_to_power(self.graph, target, self.portfolio.config, alternatives)
+            return buyers[0]
+        found = find_customer(self.graph, person)
+        if found is None:
+            raise UnknownAccount(f"no person {person!r} at {self.name}")
+        return found

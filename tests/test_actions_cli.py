@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from kamgraph.cli import cli
 from kamgraph.config import Config
 from kamgraph.generate import generate_export
-from kamgraph.plan import load_view
+from kamgraph.portfolio import Portfolio
 from kamgraph.stores import open_store
 from kamgraph.viz.maps import map_data
 
@@ -162,7 +162,7 @@ def test_one_owner_everywhere(runner: CliRunner, store: str) -> None:
                 owner = action["owner"]["name"] if action["owner"] else "the account team"
                 assert cells[0] == str(action["rank"]) and cells[5] == owner
 
-            view = load_view(opened, account["id"], date.fromisoformat(AS_OF), config)
+            view = Portfolio(opened, as_of=AS_OF, config=config).account(account["id"]).view
             data = map_data(view.graph, view.audit)
             by_node = {n["id"]: n["tip"].get("action") for n in data["nodes"]}
             for action in actions:

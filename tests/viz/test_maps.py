@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kamgraph.plan import load_view
+from kamgraph.portfolio import Portfolio
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
 from kamgraph.viz import render_account_map, write_site
@@ -37,7 +37,7 @@ def account_map(store: SqliteStore, name: str, out: Path) -> tuple[Path, dict[st
     from kamgraph.config import Config
 
     with store:
-        view = load_view(store, name, AS_OF, Config())
+        view = Portfolio(store, as_of=AS_OF, config=Config()).account(name).view
     out.write_text(render_account_map(view.graph, view.audit), encoding="utf-8")
     return out, map_data(view.graph, view.audit)
 
@@ -125,7 +125,7 @@ def test_the_map_shows_the_audits_actions(demo_store: SqliteStore, tmp_path: Pat
     from kamgraph.config import Config
 
     with demo_store:
-        view = load_view(demo_store, "Acme", AS_OF, Config())
+        view = Portfolio(demo_store, as_of=AS_OF, config=Config()).account("Acme").view
     path, _ = account_map(demo_store, "Acme", tmp_path / "acme.html")
     page = open_page(path)
     items = page.page.eval_on_selector_all("#actions ol.top-actions > li",
@@ -157,7 +157,7 @@ def test_portfolio_site_links_every_account(demo_store: SqliteStore, tmp_path: P
     with demo_store:
         views = []
         for summary in demo_store.accounts():
-            view = load_view(demo_store, summary.id, AS_OF, Config())
+            view = Portfolio(demo_store, as_of=AS_OF, config=Config()).account(summary.id).view
             views.append((view.graph, view.audit))
     files = write_site(views, tmp_path / "site", AS_OF.isoformat())
     assert [f.name for f in files][0] == "index.html" and len(files) == 4
