@@ -30,7 +30,7 @@ from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
+from kamgraph.analysis.anti_sponsor import likely_anti_sponsor_people
 from kamgraph.analysis.findings import Finding, Severity, Subject
 from kamgraph.analysis.paths import best_route
 from kamgraph.analysis.people import (
@@ -58,7 +58,7 @@ DUE_DAYS = {Severity.HIGH: 30, Severity.MEDIUM: 60, Severity.LOW: 90}
 _LEADS = (SupplierRole.KEY_ACCOUNT_MANAGER.value, SupplierRole.KEY_ACCOUNT_DIRECTOR.value,
           SupplierRole.EXECUTIVE_SPONSOR.value)
 #: Person-level findings, most telling first: the first present names the problem.
-_PERSON_ORDER = ("handover", "anti_sponsor", "coverage_gap", "path_to_power", "red_flag",
+_PERSON_ORDER = ("anti_sponsor", "coverage_gap", "path_to_power", "red_flag",
                  "single_threaded", "mirror_mismatch", "mirror_opportunity",
                  "relationship_level_gap", "hidden_influencer")
 _UNCOVERED_FLAGS = ("uncovered_influence", "economic_buyer_not_met")
@@ -302,8 +302,7 @@ class _Planner:
         self.config = config
         self.owned: dict[str, int] = {}
         self._pool_index: dict[str, dict[str, Any]] | None = None
-        scores = anti_sponsor_scores(graph, config)
-        self.anti = {s.person for s in scores if s.score >= config.anti_sponsor_threshold}
+        self.anti = likely_anti_sponsor_people(graph, config)
         self.deal_roles: dict[str, set[str]] = {}
         for _opp, roles in open_opportunities(graph):
             for person, held in roles.items():
@@ -323,8 +322,7 @@ class _Planner:
 
     def _pool_entry(self, node: str) -> dict[str, Any] | None:
         if self._pool_index is None:
-            pool = context(self.graph).pool
-            self._pool_index = {e["id"]: e for e in pool.entries} if pool is not None else {}
+            self._pool_index = {e["id"]: e for e in context(self.graph).pool.entries}
         return self._pool_index.get(node)
 
     def active_ours(self, node: str) -> bool:
@@ -373,13 +371,12 @@ class _Planner:
             if g.nodes[node].get("team_roles") or g.out_degree(node):
                 consider(node, 0.05)
         pool = context(g).pool
-        if pool is not None:
-            for function in self.config.mirror_table.get(them["function"], ()):
-                for level in range(them["level_rank"] - 1, them["level_rank"] + 2):
-                    for i in pool.buckets.get((function, level), ())[:3]:
-                        entry = pool.entries[i]
-                        if entry["load"] < entry["capacity"]:
-                            consider(entry["id"], 0.0)
+        for function in self.config.mirror_table.get(them["function"], ()):
+            for level in range(them["level_rank"] - 1, them["level_rank"] + 2):
+                for i in pool.buckets.get((function, level), ())[:3]:
+                    entry = pool.entries[i]
+                    if entry["load"] < entry["capacity"]:
+                        consider(entry["id"], 0.0)
         return sorted(fits, key=lambda n: (-fits[n], self.name(n).lower(), n))
 
     def pick(self, options: list[str], avoid: set[str]) -> str | None:

@@ -19,7 +19,7 @@ from kamgraph.analysis.anti_sponsor import likely_anti_sponsors
 from kamgraph.analysis.committee import committee_findings
 from kamgraph.analysis.coverage import coverage_gaps
 from kamgraph.analysis.effort import coverage_effort
-from kamgraph.analysis.findings import Finding, Severity
+from kamgraph.analysis.findings import Finding
 from kamgraph.analysis.influence import hidden_influencers
 from kamgraph.analysis.key_person import key_person_risks
 from kamgraph.analysis.mirror import mirror_findings
@@ -105,17 +105,26 @@ class AccountAudit:
         """Position of each finding an action covers -> that action's id."""
         return {i: a.id for a in self.actions for i in a.findings}
 
-    def action_for(self, person: str) -> Action | None:
-        """The action whose subject, owner or helper is ``person``, subject first."""
+    def parts(self) -> dict[str, tuple[Action, str]]:
+        """Person -> the action they are in and their part in it: ``about them`` (the
+        subject) first, else ``theirs to do`` (the owner) or ``they introduce``, in the
+        first action that names them."""
+        out: dict[str, tuple[Action, str]] = {}
         for a in self.actions:
-            if a.subject.id == person:
-                return a
-        return next((a for a in self.actions
-                     if (a.owner and a.owner.id == person)
-                     or any(w.id == person for w in a.with_)), None)
+            people = [(a.subject.id, "about them")] if a.subject.type == "person" else []
+            if a.owner is not None:
+                people.append((a.owner.id, "theirs to do"))
+            people += [(w.id, "they introduce") for w in a.with_]
+            for person, part in people:
+                if person not in out or (part == "about them"
+                                         and out[person][1] != "about them"):
+                    out[person] = (a, part)
+        return out
 
-    def actions_at_or_above(self, priority: Severity) -> int:
-        return sum(1 for a in self.actions if a.priority.rank >= priority.rank)
+    def action_for(self, person: str) -> Action | None:
+        """The action ``person`` is in (see :meth:`parts`), or None."""
+        found = self.parts().get(person)
+        return found[0] if found else None
 
 
 @dataclass
@@ -184,30 +193,18 @@ def resolve_accounts(store: Store, refs: Sequence[str]) -> list[AccountSummary]:
     """
     if not refs:
         return [a for a in store.accounts(counts=False) if a.status != "deleted"]
+    ids = [_as_id(ref) for ref in refs]
     # Accounts named by their ids are read alone: a single-account command costs the
     # same in a portfolio of ten accounts or of thousands.
-    direct = []
-    for ref in refs:
-        ref_id = ref.strip()
-        if len(ref_id) in (15, 18) and is_valid(ref_id):
-            ref_id = to18(ref_id) or ref_id
-        found = store.find_account(ref_id)
-        if found is None:
-            break
-        direct.append(found)
-    else:
-        return list(dict.fromkeys(direct))
+    direct = [store.find_account(i) for i in ids]
+    if all(direct):
+        return list(dict.fromkeys(a for a in direct if a is not None))
     known = store.accounts(counts=False)
     by_id = {a.id: a for a in known}
     chosen: list[AccountSummary] = []
-    for ref in refs:
-        candidates = []
-        ref_id = ref.strip()
-        if ref_id in by_id:
-            candidates = [by_id[ref_id]]
-        elif len(ref_id) in (15, 18) and is_valid(ref_id) and to18(ref_id) in by_id:
-            candidates = [by_id[to18(ref_id) or ""]]
-        else:
+    for ref, ref_id in zip(refs, ids, strict=True):
+        candidates = [by_id[ref_id]] if ref_id in by_id else []
+        if not candidates:
             lowered = ref.strip().lower()
             candidates = [a for a in known if a.name.lower() == lowered]
             if not candidates:
@@ -220,6 +217,14 @@ def resolve_accounts(store: Store, refs: Sequence[str]) -> list[AccountSummary]:
         if candidates[0] not in chosen:
             chosen.append(candidates[0])
     return chosen
+
+
+def _as_id(ref: str) -> str:
+    """A reference as an account id would be stored: a Salesforce id in 18 characters."""
+    ref_id = ref.strip()
+    if len(ref_id) in (15, 18) and is_valid(ref_id):
+        return to18(ref_id) or ref_id
+    return ref_id
 
 
 def run_audit(

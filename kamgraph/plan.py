@@ -179,10 +179,9 @@ def explain(view: AccountView, node: str, config: Config) -> str:
         lines += ["", f"Anti-sponsor score: {score.score:.2f}"
                   + (" (engaged: judged on recorded stance only)" if score.engaged else "")]
         lines += [f"  {t(text)}" for _, _, text in score.signals]
-    action = view.audit.action_for(node)
-    if action is not None:
-        part = ("about them" if action.subject.id == node else
-                "theirs to do" if action.owner and action.owner.id == node else "they help")
+    found = view.audit.parts().get(node)
+    if found is not None:
+        action, part = found
         lines += ["", f"Action {action.rank} ({action.priority.value}, {part}): "
                       f"{t(action.problem)}", f"  > {t(action.action)}"]
     about = [f for f in view.audit.findings

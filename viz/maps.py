@@ -75,19 +75,10 @@ def _findings_by_person(audit: AccountAudit) -> dict[str, list[dict[str, Any]]]:
 
 
 def _actions_by_person(audit: AccountAudit) -> dict[str, dict[str, Any]]:
-    """Person -> the action they are in (as its subject first, else as owner or helper),
-    in the words the audit and the plan use."""
-    out: dict[str, dict[str, Any]] = {}
-    for a in audit.actions:
-        entry = action_entry(a)
-        people = [(a.subject.id, "about them")] if a.subject.type == "person" else []
-        if a.owner is not None:
-            people.append((a.owner.id, "theirs to do"))
-        people += [(w.id, "they introduce") for w in a.with_]
-        for person, part in people:
-            if person not in out or part == "about them":
-                out[person] = {**entry, "part": part}
-    return out
+    """Person -> the action they are in, with their part, in the words the audit and
+    the plan use."""
+    return {person: {**action_entry(a), "part": part}
+            for person, (a, part) in audit.parts().items()}
 
 
 def action_entry(a: Action) -> dict[str, Any]:

@@ -29,7 +29,8 @@ from kamgraph.analysis.people import (
 from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO, context
 
-__all__ = ["AntiSponsorScore", "anti_sponsor_scores", "likely_anti_sponsors"]
+__all__ = ["AntiSponsorScore", "anti_sponsor_scores", "likely_anti_sponsor_people",
+           "likely_anti_sponsors"]
 
 KIND = "anti_sponsor"
 _DECISION = ("economic_buyer", "decision_maker", "executive_sponsor", "technical_buyer")
@@ -150,6 +151,15 @@ def _scores(graph: nx.MultiDiGraph, config: Config) -> list[AntiSponsorScore]:
         scores.append(AntiSponsorScore(node, round(1 - remain, 4), engaged, tuple(signals)))
     scores.sort(key=lambda s: (-s.score, s.person))
     return scores
+
+
+def likely_anti_sponsor_people(graph: nx.MultiDiGraph,
+                               config: Config | None = None) -> set[str]:
+    """The customer people whose score reaches ``anti_sponsor_threshold``: who a route
+    avoids and an action treats as a likely detractor."""
+    config = config or Config()
+    return {s.person for s in anti_sponsor_scores(graph, config)
+            if s.score >= config.anti_sponsor_threshold}
 
 
 def likely_anti_sponsors(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:

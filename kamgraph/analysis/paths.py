@@ -16,7 +16,7 @@ from itertools import islice
 
 import networkx as nx
 
-from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
+from kamgraph.analysis.anti_sponsor import likely_anti_sponsor_people
 from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import (
     contact_edges,
@@ -120,7 +120,7 @@ def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = 
     h = _routes_graph(graph, config)
     if target not in h or _US not in h:
         return []
-    avoid = likely_anti_sponsors_set(graph, config) - {target}
+    avoid = likely_anti_sponsor_people(graph, config) - {target}
     clean = h.subgraph(n for n in h if n not in avoid) if avoid else h
     routes = _simple_routes(clean, target, alternatives)
     if avoid and len(routes) < alternatives:
@@ -151,7 +151,7 @@ def _best_routes(graph: nx.MultiDiGraph, config: Config
     h = _routes_graph(graph, config)
     if _US not in h:
         return {}, {}
-    avoid = likely_anti_sponsors_set(graph, config)
+    avoid = likely_anti_sponsor_people(graph, config)
     full = nx.single_source_dijkstra_path(h, _US, weight="cost")
     if not avoid:
         return full, full
@@ -168,12 +168,6 @@ def _best_routes(graph: nx.MultiDiGraph, config: Config
             best = min((cost[u] + c, u) for c, u in entries)[1]
             clean[person] = [*reached[best], person]
     return clean, full
-
-
-def likely_anti_sponsors_set(graph: nx.MultiDiGraph, config: Config) -> set[str]:
-    """Customer people whose anti-sponsor score reaches the threshold."""
-    return {s.person for s in anti_sponsor_scores(graph, config)
-            if s.score >= config.anti_sponsor_threshold}
 
 
 def _simple_routes(h: nx.DiGraph, target: str, alternatives: int) -> list[Route]:
