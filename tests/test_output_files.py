@@ -116,3 +116,18 @@ def test_maps_on_a_full_disk_leave_no_truncated_file(tmp_path: Path,
             assert not page.name.endswith(".partial")
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_write_atomic_without_unnamed_files(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the system has no O_TMPFILE (macOS), a named file is created exclusively
+    beside the target and renamed over it; nothing is left behind."""
+    monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    target = tmp_path / "report.md"
+    target.symlink_to(victim)
+    write_atomic(target, ["whole", " file"])
+    assert target.read_text() == "whole file" and not target.is_symlink()
+    assert victim.read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md", "victim.txt"]
