@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from kamgraph.cli import cli
 from kamgraph.errors import InputError
@@ -23,6 +23,15 @@ def export(tmp_path: Path, example_weekly: Path) -> Path:
     folder = tmp_path / "export"
     shutil.copytree(example_weekly, folder)
     return folder
+
+
+def sync_with_a_rejected_row(export: Path, tmp_path: Path) -> Result:
+    """Sync ``export`` with a task naming a contact it does not hold: one rejected row."""
+    with open(export / "Task.csv", "a", encoding="utf-8") as fh:
+        fh.write('"00T000000009999AAA","003000000009999AAA","","Call","2026-10-01",'
+                 '"Completed","005aB0000000001QAA","1","Call","Call","60","Connected","0"\n')
+    return CliRunner().invoke(cli, ["sync", str(export), "--store",
+                                    f"sqlite:///{tmp_path / 'k.db'}"])
 
 
 def test_a_link_out_of_the_export_is_refused_unread(export: Path, tmp_path: Path) -> None:
@@ -51,11 +60,7 @@ def test_the_rejects_file_is_never_written_through_a_link(export: Path,
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     (tmp_path / "k.rejects.csv").symlink_to(victim)
-    with open(export / "Task.csv", "a", encoding="utf-8") as fh:
-        fh.write('"00T000000009999AAA","003000000009999AAA","","Call","2026-10-01",'
-                 '"Completed","005aB0000000001QAA","1","Call","Call","60","Connected","0"\n')
-    result = CliRunner().invoke(cli, ["sync", str(export), "--store",
-                                      f"sqlite:///{tmp_path / 'k.db'}"])
+    result = sync_with_a_rejected_row(export, tmp_path)
     assert result.exit_code == 2
     assert victim.read_text() == "keep me"
     rejects = tmp_path / "k.rejects.csv"
@@ -65,11 +70,7 @@ def test_the_rejects_file_is_never_written_through_a_link(export: Path,
 def test_a_rejects_path_that_is_a_folder_is_an_input_error(export: Path,
                                                           tmp_path: Path) -> None:
     (tmp_path / "k.rejects.csv").mkdir()
-    with open(export / "Task.csv", "a", encoding="utf-8") as fh:
-        fh.write('"00T000000009999AAA","003000000009999AAA","","Call","2026-10-01",'
-                 '"Completed","005aB0000000001QAA","1","Call","Call","60","Connected","0"\n')
-    result = CliRunner().invoke(cli, ["sync", str(export), "--store",
-                                      f"sqlite:///{tmp_path / 'k.db'}"])
+    result = sync_with_a_rejected_row(export, tmp_path)
     assert result.exit_code == 2
     assert "is a folder" in result.stderr and "Traceback" not in result.output
 

@@ -6,6 +6,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 
@@ -53,6 +54,16 @@ def contact_named(folder: Path, name: str) -> tuple[str, str]:
     raise AssertionError(name)
 
 
+def synced_graph(folder: Path, tmp_path: Path, account: str) -> nx.MultiDiGraph:
+    """Sync ``folder`` as a user does (no --format) and build one account's graph."""
+    uri = f"sqlite:///{tmp_path / 'k.db'}"
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--store", uri],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with open_store(uri) as store:
+        return build_account_graph(store.load_account(account), AS_OF, Config())
+
+
 def test_the_object_list_is_a_real_exports() -> None:
     names = object_names()
     assert len(names) > 300
@@ -93,12 +104,7 @@ def test_sync_without_format_reads_account_roles(tmp_path: Path) -> None:
                 (hannah, "Influencer", "0")], 1):
             writer.writerow([f"02ZaB00000000{i}AAA", deleted, "2026-01-05 10:00:00", "", "",
                              "", "", account, contact, role, "0"])
-    uri = f"sqlite:///{tmp_path / 'k.db'}"
-    result = CliRunner().invoke(cli, ["sync", str(folder), "--store", uri],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    with open_store(uri) as store:
-        graph = build_account_graph(store.load_account(account), AS_OF, Config())
+    graph = synced_graph(folder, tmp_path, account)
     assert set(graph.nodes[tomas]["roles"]) == {"economic_buyer", "decision_maker"}
     assert "influencer" in graph.nodes[hannah]["roles"]
     open_deals = [o for o in context(graph).opportunities if not o["is_closed"]]
@@ -120,11 +126,6 @@ def test_account_contact_relation_roles(tmp_path: Path, roles: str) -> None:
         writer.writerow(["Id", "AccountId", "ContactId", "Roles", "IsDirect", "IsActive",
                          "IsDeleted"])
         writer.writerow(["07kaB0000000001AAA", account, tomas, roles, "1", "1", "0"])
-    uri = f"sqlite:///{tmp_path / 'k.db'}"
-    result = CliRunner().invoke(cli, ["sync", str(folder), "--store", uri],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    with open_store(uri) as store:
-        graph = build_account_graph(store.load_account(account), AS_OF, Config())
+    graph = synced_graph(folder, tmp_path, account)
     expected = {"decision_maker"} | ({"influencer"} if "Influencer" in roles else set())
     assert set(graph.nodes[tomas]["roles"]) >= expected
