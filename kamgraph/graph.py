@@ -42,7 +42,8 @@ from kamgraph.records import AccountData, Stored
 from kamgraph.titles import parse_level
 
 __all__ = ["CONTACT", "CONTEXT", "INFLUENCES", "REPORTS_TO", "AccountContext", "Pool",
-           "build_account_graph", "build_pool", "context", "frequency_class", "with_changes"]
+           "build_account_graph", "build_pool", "context", "frequency_class",
+           "reporting_cycles", "with_changes"]
 
 CONTACT = "contact"
 REPORTS_TO = "reports_to"
@@ -521,14 +522,16 @@ def _contact_attrs(
     }
 
 
-def _break_reporting_cycles(graph: nx.MultiDiGraph, repairs: dict[str, int]) -> None:
-    """Drop the line that closes each reports-to cycle, so the org chart is a forest.
+def reporting_cycles(manager: Mapping[str, str]) -> list[list[str]]:
+    """The cycles of reports-to lines (person -> manager), each once, in a stable order.
 
     Each person reports to at most one other, so following the lines from every person
-    finds every cycle in linear time.  The dropped line is the one from the cycle's
-    member with the smallest id: the same input always gives the same chart.
+    finds every cycle in linear time.  A person reporting to themself is a cycle of one.
+
+    >>> reporting_cycles({"a": "b", "b": "a", "c": "a", "d": "d"})
+    [['a', 'b'], ['d']]
     """
-    manager = {u: v for u, v, k in graph.edges(keys=True) if k == REPORTS_TO}
+    cycles = []
     done: set[str] = set()
     for start in sorted(manager):
         path: list[str] = []
@@ -539,9 +542,19 @@ def _break_reporting_cycles(graph: nx.MultiDiGraph, repairs: dict[str, int]) -> 
             on_path.add(node)
             node = manager.get(node)
         if node is not None and node in on_path:
-            cycle = path[path.index(node):]
-            cut = min(cycle)
-            graph.remove_edge(cut, manager[cut], key=REPORTS_TO)
-            del manager[cut]
-            repairs["reports-to cycles broken"] += 1
+            cycles.append(path[path.index(node):])
         done.update(path)
+    return cycles
+
+
+def _break_reporting_cycles(graph: nx.MultiDiGraph, repairs: dict[str, int]) -> None:
+    """Drop the line that closes each reports-to cycle, so the org chart is a forest.
+
+    The dropped line is the one from the cycle's member with the smallest id: the same
+    input always gives the same chart.
+    """
+    manager = {u: v for u, v, k in graph.edges(keys=True) if k == REPORTS_TO}
+    for cycle in reporting_cycles(manager):
+        cut = min(cycle)
+        graph.remove_edge(cut, manager[cut], key=REPORTS_TO)
+        repairs["reports-to cycles broken"] += 1

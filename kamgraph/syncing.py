@@ -76,9 +76,8 @@ def _last_full_run(store: Store, source: str) -> SyncRun | None:
     return None
 
 
-def _check_files(path: Path, source: str, store: Store) -> None:
+def _check_files(path: Path, source: str, last: SyncRun | None) -> None:
     """Stop a full sync whose export lacks a file the last full run read rows from."""
-    last = _last_full_run(store, source)
     if last is None:
         return
     with ExportSource(path) as export:
@@ -121,24 +120,14 @@ class _Watched:
         self.inner.close()
 
     def repairs(self) -> dict[str, int]:
-        found: dict[str, int] = {}
-        selves = sum(1 for person, boss in self.manager.items() if person == boss)
-        if selves:
-            found["people reporting to themselves"] = selves
-        cycles = 0
-        done: set[str] = set()
-        for start in sorted(self.manager):
-            path: dict[str, None] = {}
-            node: str | None = start
-            while node is not None and node not in done and node not in path:
-                path[node] = None
-                node = self.manager.get(node)
-            if node is not None and node in path and self.manager.get(node) != node:
-                cycles += 1
-            done.update(path)
-        if cycles:
-            found["reports-to cycles (broken when the graph is built)"] = cycles
-        return found
+        """What the graph builder will repair, counted the way it finds it."""
+        from kamgraph.graph import reporting_cycles
+
+        cycles = reporting_cycles(self.manager)
+        found = {"people reporting to themselves": sum(len(c) == 1 for c in cycles),
+                 "reports-to cycles (broken when the graph is built)":
+                     sum(len(c) > 1 for c in cycles)}
+        return {what: n for what, n in found.items() if n}
 
 
 class UnchangedExport:
@@ -237,7 +226,7 @@ def sync_path(
             loader.close()
             return UnchangedExport(loader.format, str(fingerprint), last), "unchanged"
         if not allow_shrink:
-            _check_files(path, name, store)
+            _check_files(path, name, last)
         return logs, "full"
 
     mode = "incremental" if incremental else "full"
