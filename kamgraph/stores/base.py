@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from kamgraph.errors import ShrinkError
 from kamgraph.model import Account, Record, log_pair, record_from_dict
-from kamgraph.records import AccountData, KnownIds, Loader, Reject, Stored
+from kamgraph.records import AccountData, KnownIds, Loader, LoadResult, Reject, Stored
 
 #: Called under a sync's write lock: the loader and mode the run should use.
 Prepare = Callable[[], "tuple[Loader, str]"]
@@ -112,6 +112,19 @@ class SyncReport:
     repairs: dict[str, int] = field(default_factory=dict)
     #: What a user should know that is no error.
     warnings: list[str] = field(default_factory=list)
+
+    def take(self, result: LoadResult) -> None:
+        """What the load said of itself: rows read, skipped, rejected and re-decoded,
+        repairs and warnings, the high-water mark and the fingerprint."""
+        self.counts["unchanged"] += result.unchanged
+        self.fingerprint = result.fingerprint
+        self.read = dict(result.read)
+        self.high_water = result.high_water
+        self.skipped = dict(result.skipped)
+        self.redecoded = dict(result.redecoded)
+        self.repairs = dict(result.repairs)
+        self.warnings = list(result.warnings)
+        self.rejects = list(result.rejects)
 
     def nothing_written(self) -> None:
         """A run rolled back or discarded wrote nothing: say so, whatever it had staged."""

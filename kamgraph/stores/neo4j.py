@@ -301,15 +301,7 @@ class Neo4jStore:
             self._discard(int(abandoned["id"]))
         try:
             seen = self._stage(loader, source, run, day, report.counts)
-            report.counts["unchanged"] += loader.result.unchanged
-            report.fingerprint = loader.result.fingerprint
-            report.read = dict(loader.result.read)
-            report.high_water = loader.result.high_water
-            report.skipped = dict(loader.result.skipped)
-            report.redecoded = dict(loader.result.redecoded)
-            report.repairs = dict(loader.result.repairs)
-            report.warnings = list(loader.result.warnings)
-            report.rejects = list(loader.result.rejects)
+            report.take(loader.result)
             if report.rejects and not allow_rejects:
                 self._discard(run)
                 report.nothing_written()

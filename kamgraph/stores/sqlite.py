@@ -397,15 +397,7 @@ class SqliteStore:
                     batch = {}
             if batch:
                 self._flush(batch, source, run_id, counts)
-            counts["unchanged"] += loader.result.unchanged
-            report.fingerprint = loader.result.fingerprint
-            report.read = dict(loader.result.read)
-            report.high_water = loader.result.high_water
-            report.skipped = dict(loader.result.skipped)
-            report.redecoded = dict(loader.result.redecoded)
-            report.repairs = dict(loader.result.repairs)
-            report.warnings = list(loader.result.warnings)
-            report.rejects = list(loader.result.rejects)
+            report.take(loader.result)
             if report.rejects and not allow_rejects:
                 conn.execute("ROLLBACK")
                 report.nothing_written()
