@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -70,22 +69,17 @@ def _errors() -> Iterator[None]:
 def _store(uri: str | None, wait: float = 5.0, batch_size: int | None = None,
            *, write: bool = False) -> Iterator[Store]:
     """The store, opened to read unless the command ``write``s (sync, init): a read
-    command never creates or alters one.  A damaged store file is a store problem."""
+    command never creates or alters one."""
     with _errors():
         store = open_store(uri, wait=wait, batch_size=batch_size, create=write,
                            readonly=not write)
-        try:
-            with store:
-                if write:
+        with store:
+            if write:
+                yield store
+            else:
+                # A read command sees one state, whatever a sync commits meanwhile.
+                with store.reading():
                     yield store
-                else:
-                    # A read command sees one state, whatever a sync commits meanwhile.
-                    with store.reading():
-                        yield store
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{getattr(store, 'path', uri)}: the store is damaged or "
-                             f"unreadable ({exc}); restore it from a backup or sync "
-                             f"into a new one") from exc
 
 
 def _config(path: str | None) -> Config:

@@ -16,7 +16,7 @@ import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -327,7 +327,9 @@ class SqliteStore:
                     conn.execute("ROLLBACK")
                 raise self._operational(exc) from exc
 
-    def _operational(self, exc: sqlite3.OperationalError) -> StoreError:
+    def _operational(self, exc: sqlite3.DatabaseError) -> StoreError:
+        """What a database error means for the user: a full disk, a busy store, or a
+        damaged file."""
         if "full" in str(exc):
             return StoreError(f"{self.path}: the disk is full ({exc}); nothing of this run "
                               f"was stored")
@@ -336,6 +338,9 @@ class SqliteStore:
                 f"{self.path}: another kamgraph process is writing to this store "
                 f"(waited {self.busy_timeout:g}s); try again when it has finished"
             )
+        if not isinstance(exc, sqlite3.OperationalError) or "malformed" in str(exc):
+            return StoreError(f"{self.path}: the store is damaged or unreadable ({exc}); "
+                              f"restore it from a backup or sync into a new one")
         return StoreError(f"{self.path}: {exc}")
 
     # -- writing ----------------------------------------------------------------------
@@ -426,7 +431,7 @@ class SqliteStore:
             report.error = str(exc) if isinstance(exc, KamgraphError) else type(exc).__name__
             if isinstance(exc, Exception):
                 self._record_failure(report, report.error)
-            if isinstance(exc, sqlite3.OperationalError):
+            if isinstance(exc, sqlite3.DatabaseError):
                 raise self._operational(exc) from exc
             raise
 
@@ -528,12 +533,12 @@ class SqliteStore:
     # -- reading ----------------------------------------------------------------------
 
     def _formats(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT name, format FROM sources").fetchall())
+        return dict(self._read("SELECT name, format FROM sources"))
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         try:
             return self.conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             raise self._operational(exc) from exc
 
     @contextmanager
@@ -545,11 +550,19 @@ class SqliteStore:
             return
         conn.execute("BEGIN")
         try:
-            conn.execute("SELECT 1 FROM sync_runs LIMIT 1").fetchall()  # starts the read
+            self._read("SELECT 1 FROM sync_runs LIMIT 1")  # starts the read
             yield
-        finally:
+        except BaseException:
+            # Whatever went wrong is what the caller hears of; ending a read loses nothing.
             if conn.in_transaction:
+                with suppress(sqlite3.DatabaseError):
+                    conn.execute("ROLLBACK")
+            raise
+        if conn.in_transaction:
+            try:
                 conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise self._operational(exc) from exc
 
     def latest_run(self) -> int | None:
         [(found,)] = self._read("SELECT MAX(id) FROM sync_runs")
