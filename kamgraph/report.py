@@ -129,9 +129,8 @@ def _shape(account: AccountAudit) -> str:
 
 def stage_label(name: str) -> str:
     """``early_kam`` -> ``Early KAM``."""
-    words = name.replace("_", " ").split()
-    return " ".join(w.upper() if w == "kam" else w for w in words).capitalize().replace(
-        "kam", "KAM").replace("Pre KAM", "Pre-KAM")
+    label = " ".join("KAM" if w == "kam" else w for w in name.split("_"))
+    return (label[:1].upper() + label[1:]).replace("Pre KAM", "Pre-KAM")
 
 
 def _budget(account: AccountAudit, shown: Shown) -> tuple[list[Action], int]:
@@ -164,12 +163,8 @@ def _kinds(action: Action) -> str:
 def _table_account(account: AccountAudit, i: int, shown: Shown) -> str:
     if shown.findings:
         return _table_findings(account)
-    out = [""]
     actions, more = _budget(account, shown)
-    tail = f" ({account.id}) | actions: {_counts(account.actions)}"
-    header = _clip(terminal_safe(account.name), WIDTH - len(tail)) + tail
-    out.append(header)
-    out.append("=" * min(len(header), WIDTH))
+    out = _heading(account, f" ({account.id}) | actions: {_counts(account.actions)}")
     out.extend(textwrap.wrap(terminal_safe(_shape(account)), width=WIDTH,
                              initial_indent="  ", subsequent_indent="  ",
                              break_on_hyphens=False))
@@ -192,13 +187,17 @@ def _table_account(account: AccountAudit, i: int, shown: Shown) -> str:
     return "\n".join(out) + "\n"
 
 
-def _table_findings(account: AccountAudit) -> str:
-    out = [""]
-    stage = account.stage["name"] if account.stage else "not classified"
-    tail = f" ({account.id}) | stage: {stage} | findings: {_counts(account.findings)}"
+def _heading(account: AccountAudit, tail: str) -> list[str]:
+    """An account's heading in the table: its name clipped to leave room for ``tail``,
+    underlined."""
     header = _clip(terminal_safe(account.name), WIDTH - len(tail)) + tail
-    out.append(header)
-    out.append("=" * min(len(header), WIDTH))
+    return ["", header, "=" * min(len(header), WIDTH)]
+
+
+def _table_findings(account: AccountAudit) -> str:
+    stage = account.stage["name"] if account.stage else "not classified"
+    out = _heading(account, f" ({account.id}) | stage: {stage} | findings: "
+                            f"{_counts(account.findings)}")
     if not account.findings:
         out.append("  no findings")
     if account.stage:
@@ -222,16 +221,13 @@ def _table_findings(account: AccountAudit) -> str:
     return "\n".join(out) + "\n"
 
 
-def _unmapped_line(hidden: int, prefix: str = "") -> str:
+def _unmapped_tail(count: int, hidden: int) -> str:
+    """The one line that counts the unmapped accounts the table or Markdown left out."""
     if not hidden:
         return ""
     noun = "account" if hidden == 1 else "accounts"
-    return (f"\n{prefix}{hidden:,} {noun} unmapped (nobody of theirs recorded); "
+    return (f"\n{hidden:,} {noun} unmapped (nobody of theirs recorded); "
             f"`--unmapped` lists them.\n")
-
-
-def _table_tail(count: int, hidden: int) -> str:
-    return _unmapped_line(hidden)
 
 
 def _markdown_head(as_of: date, shown: Shown) -> str:
@@ -285,10 +281,6 @@ def _markdown_findings(account: AccountAudit) -> str:
     return "\n".join(out) + "\n"
 
 
-def _markdown_tail(count: int, hidden: int) -> str:
-    return _unmapped_line(hidden)
-
-
 CSV_COLUMNS = (
     "account_id", "account_name", "kind", "severity", "score", "subject_type", "subject_id",
     "subject_name", "evidence", "action", "suggested_id", "suggested_name",
@@ -337,8 +329,8 @@ def _nothing(count: int, hidden: int) -> str:
 _PIECES: dict[str, tuple[Callable[[date, Shown], str],
                          Callable[[AccountAudit, int, Shown], str],
                          Callable[[int, int], str]]] = {
-    "table": (_table_head, _table_account, _table_tail),
+    "table": (_table_head, _table_account, _unmapped_tail),
     "json": (_json_head, _json_account, _json_tail),
-    "markdown": (_markdown_head, _markdown_account, _markdown_tail),
+    "markdown": (_markdown_head, _markdown_account, _unmapped_tail),
     "csv": (_csv_head, _csv_account, _nothing),
 }
