@@ -263,8 +263,7 @@ class DynamicsLoader(ExportLoader):
                     if kind is not None:
                         self.files[kind].append(table)
             if not self.files.get("contact"):
-                spreadsheets = [n for n in self.source.names()
-                                if n.endswith((".xlsx", ".xls"))]
+                spreadsheets = self.source.workbooks()
                 hint = (f"; {spreadsheets[0]} is a workbook: save it as CSV (UTF-8) first"
                         if spreadsheets else "")
                 raise InputError(
