@@ -437,14 +437,8 @@ class Neo4jStore:
         merged = merge_rows(self._rows(self._read("list_accounts")), self._source_formats())
         if not counts:
             return account_summaries(merged, {}, {}, {})
-        kept = self._summary("counts")
-        if kept is not None:
-            return account_summaries(merged, kept["people"], kept["ours"], kept["links"])
-        people = {r["account"]: int(r["n"]) for r in self._read("count_people")}
-        links = self._read("count_links")
-        return account_summaries(merged, people,
-                                 {r["account"]: int(r["ours"]) for r in links},
-                                 {r["account"]: int(r["links"]) for r in links})
+        kept = self._summary("counts") or self._live_counts()
+        return account_summaries(merged, kept["people"], kept["ours"], kept["links"])
 
     def _people_of(self, account_id: str, everyone: bool) -> list[str]:
         if everyone:
@@ -469,19 +463,23 @@ class Neo4jStore:
     def _keep_summaries(self, run: int) -> None:
         """Our people's loads and the accounts' counts, kept when a run commits: what
         every account's assembly and `kamgraph accounts` read, in one small read."""
-        loads = self._live_loads()
-        links = self._read("count_links")
-        counts = {
-            "people": {r["account"]: int(r["n"]) for r in self._read("count_people")},
-            "ours": {r["account"]: int(r["ours"]) for r in links},
-            "links": {r["account"]: int(r["links"]) for r in links},
-        }
-        self._write("write_summary", name="loads", data=json.dumps(loads), run=run)
-        self._write("write_summary", name="counts", data=json.dumps(counts), run=run)
+        self._write("write_summary", name="loads", data=json.dumps(self._live_loads()),
+                    run=run)
+        self._write("write_summary", name="counts", data=json.dumps(self._live_counts()),
+                    run=run)
 
     def _summary(self, name: str) -> Any:
         rows = self._read("read_summary", name=name)
         return json.loads(rows[0]["data"]) if rows and rows[0]["data"] else None
+
+    def _live_counts(self) -> dict[str, dict[str, int]]:
+        """Each account's people, our people and links, counted over every record."""
+        links = self._read("count_links")
+        return {
+            "people": {r["account"]: int(r["n"]) for r in self._read("count_people")},
+            "ours": {r["account"]: int(r["ours"]) for r in links},
+            "links": {r["account"]: int(r["links"]) for r in links},
+        }
 
     def _live_loads(self) -> dict[str, int]:
         return {str(r["person"]): int(r["n"]) for r in self._read("supplier_loads")
