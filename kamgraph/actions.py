@@ -86,7 +86,6 @@ class Action:
     evidence: tuple[str, ...]
     #: Positions, in the audit's findings, of the findings this action covers.
     findings: tuple[int, ...] = field(default=(), compare=False)
-    score: float = field(default=0.0, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -208,7 +207,7 @@ def plan_actions(
             due=as_of + timedelta(days=DUE_DAYS[priority]),
             because=tuple(dict.fromkeys(d.because)),
             evidence=_capped(list(dict.fromkeys(d.evidence))),
-            findings=tuple(d.members), score=round(d.score, 3)))
+            findings=tuple(d.members)))
     return actions
 
 
