@@ -22,7 +22,14 @@ sys.path.insert(0, str(ROOT))
 from kamgraph.audit import audit_graph  # noqa: E402
 from kamgraph.graph import build_account_graph  # noqa: E402
 from kamgraph.model import (  # noqa: E402
-    Account, Channel, Outcome, Person, Side, SupplierRole, TeamMember, Touch,
+    Account,
+    Channel,
+    Outcome,
+    Person,
+    Side,
+    SupplierRole,
+    TeamMember,
+    Touch,
 )
 from kamgraph.stores.base import AccountData, Stored  # noqa: E402
 from kamgraph.viz import render_account_map  # noqa: E402

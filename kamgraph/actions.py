@@ -58,7 +58,8 @@ DUE_DAYS = {Severity.HIGH: 30, Severity.MEDIUM: 60, Severity.LOW: 90}
 _LEADS = (SupplierRole.KEY_ACCOUNT_MANAGER.value, SupplierRole.KEY_ACCOUNT_DIRECTOR.value,
           SupplierRole.EXECUTIVE_SPONSOR.value)
 #: Person-level findings, most telling first: the first present names the problem.
-_PERSON_ORDER = ("anti_sponsor", "coverage_gap", "path_to_power", "red_flag",
+_PERSON_ORDER = ("anti_sponsor", "new_key_person", "hand_over", "coverage_gap",
+                 "path_to_power", "red_flag",
                  "single_threaded", "mirror_mismatch", "mirror_opportunity",
                  "relationship_level_gap", "hidden_influencer")
 _UNCOVERED_FLAGS = ("uncovered_influence", "economic_buyer_not_met")
@@ -146,6 +147,8 @@ class _Problem:
     key: tuple[str, ...]
     subject: Subject
     members: list[int] = field(default_factory=list)
+    #: What a problem's action still has to say that no other action says.
+    rest: dict[str, list[str]] = field(default_factory=dict)
 
 
 def plan_actions(
@@ -231,9 +234,14 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
     def customer(node: Any) -> bool:
         return bool(node) and node in graph and graph.nodes[node]["side"] == "customer"
 
+    def gone(node: Any) -> bool:
+        return bool(node) and node in graph and not graph.nodes[node]["active"]
+
     later: list[int] = []
     for i, f in enumerate(findings):
         data = f.data
+        if f.subject.type == "person" and gone(f.subject.id):
+            continue  # nobody who has left is the subject of an action
         if f.subject.type == "person" and customer(f.subject.id) and f.kind != "key_person_risk":
             add(person_of(f.subject.id), f.subject, i)
         elif f.kind == "red_flag" and customer(data.get("person")):
@@ -268,6 +276,12 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
         elif f.kind in ("committee_incomplete", "map_status") and not data.get("unnamed") \
                 and data.get("uncovered"):
             people = [str(p) for p in data["uncovered"]]
+        elif f.kind == "role_vacated":
+            add(("role_vacated", str(data["person"])), whole, i)
+            continue
+        elif f.kind == "buying_centre_changed":
+            _changed(graph, findings, i, problems, home_of, whole)
+            continue
         home = next((home_of[p] for p in people if home_of.get(p) in problems), None)
         if home is not None:
             problems[home].members.append(i)
@@ -287,6 +301,35 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
     if is_unmapped(graph):
         out.append(_Problem(("unmapped",), whole))
     return out
+
+
+def _changed(graph: nx.MultiDiGraph, findings: Sequence[Finding], i: int,
+             problems: dict[tuple[str, ...], _Problem],
+             home_of: dict[str, tuple[str, ...]], whole: Subject) -> None:
+    """The buying centre's changes: a reason of the actions that already deal with its
+    people (meet the newcomer, who takes over from the leaver), and an action of its own
+    only for what none of them says."""
+    data = findings[i].data
+    homes: list[tuple[str, ...]] = []
+    rest: dict[str, list[str]] = {"arrived": [], "left": [], "promoted": []}
+    for kind in ("arrived", "left", "promoted"):
+        for node in data.get(kind, ()):
+            home = (("role_vacated", node) if kind == "left" else home_of.get(node))
+            if home in problems:
+                homes.append(home)
+            elif kind == "arrived" and node in graph and any(
+                    graph.nodes[s]["active"] for s, _ in contact_edges(
+                        graph, node, active_only=True)):
+                continue  # already met: nothing to do about them
+            else:
+                rest[kind].append(str(node))
+    if homes and not rest["arrived"] and not rest["left"]:
+        problems[homes[0]].members.append(i)
+        return
+    problem = problems.setdefault(("buying_centre_changed",),
+                                  _Problem(("buying_centre_changed",), whole))
+    problem.members.append(i)
+    problem.rest = rest
 
 
 # -- choosing who acts ------------------------------------------------------------------
@@ -420,6 +463,8 @@ class _Planner:
         anti-sponsor, anyone a high finding is about, or a person gone quiet."""
         roles = self.deal_roles.get(node, set())
         return (bool(roles & _DECIDERS) or node in self.anti
+                or any(f.kind in ("hand_over", "new_key_person")
+                       and f.severity is not Severity.LOW for f in members)
                 or "economic_buyer" in self.graph.nodes[node]["roles"]
                 or any(f.severity is Severity.HIGH for f in members)
                 or any(f.data.get("flag") == "gone_quiet" for f in members))
@@ -429,6 +474,8 @@ class _Planner:
         if self.individual(node, members):
             return ("person", node)
         kinds = {f.kind for f in members}
+        if "hand_over" in kinds:
+            return ("many", "handover")
         if not self.holders(node) and kinds & {"coverage_gap", "path_to_power", "red_flag"}:
             return ("many", "meet")
         if kinds <= {"single_threaded", "mirror_opportunity", "red_flag", "mirror_mismatch"} \
@@ -453,7 +500,13 @@ class _Planner:
         shown = _and([describe(g, n) for n in people[:3]]
                      + ([f"{len(people) - 3} more"] if len(people) > 3 else []))
         count = f"{len(people)} key {'person' if len(people) == 1 else 'people'}"
-        if why == "meet":
+        if why == "handover":
+            leavers = _and(list(dict.fromkeys(str(f.data["left_name"]) for f in members
+                                              if f.kind == "hand_over")))
+            d.problem = (f"{leavers} left: the relationships with {len(people)} "
+                         f"{'person' if len(people) == 1 else 'people'} need a new holder: "
+                         f"{shown}")
+        elif why == "meet":
             d.problem = f"Nobody of ours meets {count}: {shown}"
         elif why == "peer":
             d.problem = f"No peer of ours meets {count}: {shown}"
@@ -504,6 +557,14 @@ class _Planner:
             problem=_first_line(primary))
         if kind == "person":
             self._person(d, problem.key[1], members)
+        elif kind == "role_vacated":
+            found = next(f for f in members if f.kind == "role_vacated")
+            data = found.data
+            labels = _and([r.replace("_", " ") for r in data["roles"]])
+            d.problem = f"Who takes over from {data['name']} as {labels}?"
+            d.todo = _Todo("vacated", text=found.action.split(" takes over from ", 1)[-1])
+        elif kind == "buying_centre_changed":
+            self._changes(d, problem.rest)
         elif kind == "many":
             self._group(d, members, problem.key[1])
         elif kind == "committee":
@@ -568,6 +629,18 @@ class _Planner:
             d.problem = f"{name} is a likely anti-sponsor" + (
                 f" (score {score:.2f})" if score is not None else "")
             d.todo = _Todo("anti", node=node)
+        elif "new_key_person" in kinds and not covered:
+            found = next(f for f in members if f.kind == "new_key_person")
+            day = found.data.get("arrived")
+            d.problem = (f"{describe(g, node)} arrived" + (f" on {day}" if day else "")
+                         + " and nobody of ours has met them")
+            d.todo = _Todo("new", node=node, why="meet", suggested=suggested)
+        elif "hand_over" in kinds:
+            found = max((f for f in members if f.kind == "hand_over"), key=lambda f: f.score)
+            leaver = str(found.data["left_name"])
+            day = found.data.get("left_on")
+            d.problem = f"Held by {leaver}, who left" + (f" on {day}" if day else "")
+            d.todo = _Todo("new", node=node, why="handover", suggested=suggested, text=leaver)
         elif not covered and ({"coverage_gap", "path_to_power"} & kinds
                               or flags & set(_UNCOVERED_FLAGS)):
             what = ("the economic buyer of an open deal" if "economic_buyer" in roles and on_deal
@@ -597,6 +670,26 @@ class _Planner:
         elif "hidden_influencer" in kinds:
             d.problem = f"{name} sways the decision without a recorded role"
             d.todo = _Todo("holder", node=node, why="role")
+
+    def _changes(self, d: _Draft, rest: dict[str, list[str]]) -> None:
+        """What no other action says about the buying centre's changes."""
+        arrived = [self.name(n) for n in rest.get("arrived", ())]
+        left = [self.name(n) for n in rest.get("left", ())]
+        promoted = [self.name(n) for n in rest.get("promoted", ())]
+        parts, steps = [], []
+        if arrived:
+            parts.append(f"{_and(arrived)} arrived")
+            steps.append(f"meets {_and(arrived)}")
+        if left:
+            parts.append(f"{_and(left)} left")
+            steps.append(f"finds out who takes over from {_and(left)}")
+        if promoted and not parts:
+            parts.append(f"{_and(promoted)} {'was' if len(promoted) == 1 else 'were'} "
+                         f"promoted")
+            steps.append(f"finds out what {_and(promoted)}'s new role changes in the "
+                         f"buying decision")
+        d.problem = "The buying centre changed: " + "; ".join(parts)
+        d.todo = _Todo("changes", steps=steps)
 
     def _committee(self, d: _Draft, members: list[Finding]) -> None:
         """What is left of the committee and the deals' maps, once people's own actions
@@ -687,6 +780,12 @@ class _Planner:
                       f"records it.")
         elif todo.how == "committee":
             d.text = f"{who} and the account team " + "; ".join(todo.steps) + f" {when}."
+        elif todo.how == "vacated":
+            question, _, ask = todo.text.partition(" — ")
+            d.text = (f"{who} finds out who takes over from {question} {when}"
+                      + (f" — {ask}" if ask else ".") )
+        elif todo.how == "changes":
+            d.text = f"{who} " + "; ".join(todo.steps) + f" {when}."
         elif todo.how == "map":
             d.text = (f"{who} maps {d.subject.name}: record who buys, decides and influences "
                       f"there.")
@@ -703,7 +802,7 @@ class _Planner:
         for node in first:
             holders = self.holders(node)
             owner = self.pick(self.candidates(node, todo.suggested),
-                              set(holders) if todo.why != "meet" else set())
+                              set(holders) if todo.why not in ("meet", "handover") else set())
             if owner:
                 self.take(owner)
                 pairs.append((owner, node, holders[0] if holders else None))
@@ -711,7 +810,8 @@ class _Planner:
         d.with_ = [self.subject(o) for o in dict.fromkeys(o for o, _, _ in pairs)]
         who = d.owner.name if d.owner else "The account team"
         verb = {"meet": "meet", "peer": "become the peer of",
-                "thread": "become a second thread to"}[todo.why]
+                "thread": "become a second thread to",
+                "handover": "take over the relationship with"}[todo.why]
         if not pairs:
             d.text = (f"{who} names people of ours to {verb} "
                       f"{_and([self.name(n) for n in first])} {when}{more}.")
@@ -723,9 +823,10 @@ class _Planner:
         d.text = f"{who} has {steps} {when}{more}."
 
     def _new_relationship(self, d: _Draft, todo: _Todo, when: str) -> None:
-        """Someone of ours opens (or adds) a relationship with ``todo.node``."""
+        """Someone of ours opens (or adds, or takes over) a relationship with
+        ``todo.node``."""
         node, name = todo.node, self.name(todo.node)
-        avoid = set(self.holders(node)) if todo.why != "meet" else set()
+        avoid = set(self.holders(node)) if todo.why not in ("meet", "handover") else set()
         owner = self.pick(self.candidates(node, todo.suggested), avoid)
         if owner is None:
             d.owner = self.take(self.lead())
@@ -734,8 +835,16 @@ class _Planner:
                       f"role and spare capacity is free.")
             return
         d.owner = self.take(owner)
+        if todo.why == "handover" and owner in self.holders(node):
+            d.text = (f"{self.name(owner)} takes over {todo.text}'s relationship with {name} "
+                      f"{when}, building on their own.")
+            return
         introducer, how = self.introduction(node, owner)
         d.with_ = [self.subject(introducer)] if introducer else []
+        if todo.why == "handover":
+            d.text = (f"{self.name(owner)} takes over {todo.text}'s relationship with {name} "
+                      f"{when}, {how}.")
+            return
         verb = {"meet": "meets", "thread": "becomes a second thread to",
                 "peer": "becomes the peer of", "senior": "joins the relationship with"}[todo.why]
         d.text = f"{self.name(owner)} {verb} {name} {when}, {how}."

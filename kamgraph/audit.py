@@ -30,12 +30,13 @@ from kamgraph.analysis.red_flags import map_status_findings, red_flags
 from kamgraph.analysis.relationship_level import relationship_level_gaps
 from kamgraph.analysis.stage import classify_stage
 from kamgraph.analysis.threads import single_threads
-from kamgraph.changes import buying_centre_changes
+from kamgraph.analysis.turnover import turnover_findings
+from kamgraph.changes import AccountChange, ChangeWindow, buying_centre_changes
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import Pool, build_account_graph, build_pool, context, with_changes
 from kamgraph.ids import is_valid, to18
-from kamgraph.stores.base import AccountSummary, Store, SyncRun, read_account
+from kamgraph.stores.base import AccountSummary, ChangeIndex, Store, read_account
 
 __all__ = [
     "ANALYSES",
@@ -69,6 +70,7 @@ ANALYSES: tuple[Analysis, ...] = (
     map_status_findings,
     red_flags,
     path_findings,
+    turnover_findings,
     buying_centre_changes,
 )
 
@@ -289,10 +291,10 @@ class AssemblyContext:
     as_of: date
     config: Config
     loads: dict[str, int]
-    #: The run buying-centre changes are counted from, if any.
-    previous: SyncRun | None
-    #: Accounts whose people may have changed since ``previous``.
-    changed: frozenset[str]
+    #: The runs whose changes are reported (:func:`kamgraph.changes.change_window`).
+    window: ChangeWindow
+    #: Which runs of the window changed which accounts and which of our people.
+    index: ChangeIndex | None
     #: The newest run when the command began: every account is read as it stood after
     #: it, so a sync that commits meanwhile is not half seen (None: no run yet).
     run: int | None = None
@@ -300,16 +302,16 @@ class AssemblyContext:
     @classmethod
     def read(cls, store: Store, as_of: date, config: Config) -> AssemblyContext:
         """Everything shared, read from ``store`` once."""
-        from kamgraph.changes import since_run
+        from kamgraph.changes import change_window
 
         with store.reading():
             run = store.latest_run()
-            previous = since_run(store.runs(), None)
+            window = change_window(store.runs(), as_of, config.change_window_days,
+                                   latest=run)
+            index = (store.change_index(window.baseline.id)
+                     if window.baseline is not None and window.runs else None)
             return cls(as_of=as_of, config=config, loads=store.supplier_loads(),
-                       previous=previous,
-                       changed=frozenset(store.changed_accounts(previous.id)
-                                         if previous is not None else ()),
-                       run=run)
+                       window=window, index=index, run=run)
 
 
 def _in_workers(reopen: str, ids: list[str], jobs: int,
@@ -359,23 +361,19 @@ def assemble_graph(store: Store, account_id: str, ctx: AssemblyContext,
     pool : Pool, optional
         Our people, built once for many accounts; read from the store when omitted.
     """
-    from kamgraph.changes import changes_for_account
+    from kamgraph.changes import window_changes
 
-    previous = ctx.previous
-    if previous is not None and account_id in ctx.changed:
-        graph, changes = changes_for_account(store, account_id, previous, ctx.as_of,
-                                             ctx.config, ctx.loads, pool, now_run=ctx.run)
-    else:
-        graph = build_account_graph(
-            read_account(store, account_id, ctx.run, everyone=pool is None),
-            ctx.as_of, ctx.config, ctx.loads, pool)
-        # Only activity changed here since that run: nobody came, went or moved, so the
-        # account is not rebuilt as it stood then (buying-centre findings are made of
-        # arrivals and departures; a relationship gone cold is for `kamgraph changes`).
-        changes = []
-    if previous is not None:
-        with_changes(graph, changes,
-                     f"run {previous.id} ({previous.started.date().isoformat()})")
+    graph = build_account_graph(
+        read_account(store, account_id, ctx.run, everyone=pool is None),
+        ctx.as_of, ctx.config, ctx.loads, pool)
+    changes: list[AccountChange] = []
+    if ctx.index is not None:
+        # Only the runs that touched the account (its records, or our people on it) are
+        # replayed: an account nobody came to, left or moved in is not rebuilt.
+        _, changes = window_changes(store, account_id, ctx.window, ctx.as_of, ctx.config,
+                                    index=ctx.index, now=graph, loads=ctx.loads, pool=pool)
+    if ctx.window.baseline is not None:
+        with_changes(graph, changes, ctx.window.label)
     return graph
 
 

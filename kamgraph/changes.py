@@ -7,8 +7,8 @@ stood after any run (``Store.account_snapshot``) and compared with today's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
 import networkx as nx
@@ -16,26 +16,85 @@ import networkx as nx
 from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, describe, is_key
 from kamgraph.config import Config
-from kamgraph.graph import CONTEXT, REPORTS_TO, Pool, build_account_graph, context
-from kamgraph.stores.base import Store, SyncRun, read_account
+from kamgraph.errors import UnknownAccount
+from kamgraph.graph import REPORTS_TO, Pool, build_account_graph, context
+from kamgraph.stores.base import ChangeIndex, Store, SyncRun, read_account
 
-__all__ = ["AccountChange", "account_changes", "buying_centre_changes", "since_run",
-           "changes_for_account"]
+__all__ = ["AccountChange", "ChangeWindow", "account_changes", "buying_centre_changes",
+           "change_window", "since_run", "window_changes"]
 
 KIND = "buying_centre_changed"
 
 
 @dataclass(frozen=True)
 class AccountChange:
-    kind: str  # arrived, left, title, reports_to, roles, stance, went_cold, our_person_left
+    #: arrived, left, title, reports_to, roles, stance, went_cold, our_person_left,
+    #: left_team
+    kind: str
     person: str
     name: str
     text: str
     key: bool
+    #: The run that first saw the change, and its day (None: not dated).
+    run: int | None = None
+    day: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "person": self.person, "name": self.name,
-                "text": self.text, "key_person": self.key}
+                "text": self.text, "key_person": self.key, "run": self.run,
+                "date": self.day.isoformat() if self.day else None}
+
+
+@dataclass(frozen=True)
+class ChangeWindow:
+    """The runs changes are reported over: everything the runs after ``baseline`` changed
+    (up to the newest, ``runs[-1]``), compared with the account as ``baseline`` left it.
+
+    By default (:func:`change_window`) the baseline is the last run on or before the
+    window's first day, ``change_window_days`` before the as-of date, so a change stays
+    reported until the window passes, whatever quiet syncs come after it.
+    """
+
+    baseline: SyncRun | None
+    runs: tuple[SyncRun, ...]
+    #: The window's length in days; None when the baseline was named (``--since``).
+    days: int | None = None
+    as_of: date | None = None
+
+    def day_of(self, run_id: int) -> date | None:
+        return next((r.started.date() for r in self.runs if r.id == run_id), None)
+
+    @property
+    def label(self) -> str:
+        """The window in words, for evidence lines and headings."""
+        if self.baseline is None:
+            return "no earlier sync"
+        since = f"run {self.baseline.id} ({self.baseline.started.date().isoformat()})"
+        if self.days is None or self.as_of is None:
+            return f"since {since}"
+        return f"since {since}, in the {self.days}-day window to {self.as_of.isoformat()}"
+
+
+def change_window(runs: list[SyncRun], as_of: date, days: int, since: str | None = None,
+                  latest: int | None = None) -> ChangeWindow:
+    """The window of changes as of ``as_of``: the runs after the last successful run on or
+    before ``as_of - days`` (or the first run, when every run is newer), up to ``latest``.
+
+    ``since`` (a run id or a date, as :func:`since_run` reads it) names the baseline
+    instead.  Runs after ``as_of`` count too: the account is read as the newest run left it.
+    """
+    done = sorted((r for r in runs if r.status == "ok" and (latest is None or r.id <= latest)),
+                  key=lambda r: r.id)
+    if since is not None:
+        baseline = since_run(list(reversed(done)), since)
+        length: int | None = None
+    else:
+        cut = as_of - timedelta(days=days)
+        before = [r for r in done if r.started.date() <= cut]
+        baseline = before[-1] if before else (done[0] if done else None)
+        length = days
+    after = tuple(r for r in done if baseline is not None and r.id > baseline.id)
+    return ChangeWindow(baseline, after, length, as_of)
 
 
 def _manager(graph: nx.MultiDiGraph, node: str) -> str | None:
@@ -68,9 +127,11 @@ def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
         a, b = then.nodes[node], now.nodes[node]
         key = is_key(now, node, config) or is_key(then, node, config)
         if a["title"] != b["title"]:
+            moved = (" (promoted)" if b["level_rank"] > a["level_rank"] else
+                     " (moved down)" if b["level_rank"] < a["level_rank"] else "")
             out.append(AccountChange("title", node, str(b["name"]),
                                      f"{b['name']}: title {a['title'] or '—'} → "
-                                     f"{b['title'] or '—'}", key))
+                                     f"{b['title'] or '—'}{moved}", key))
         m1, m2 = _manager(then, node), _manager(now, node)
         if m1 != m2:
             n1 = then.nodes[m1]["name"] if m1 else "nobody"
@@ -92,10 +153,16 @@ def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
                                          f"relationship {now.nodes[s]['name']} → {b['name']} "
                                          f"went cold", key))
     ours_then = {n for n, d in then.nodes(data=True) if d["side"] == "supplier" and d["active"]}
-    for node in sorted(ours_then):
+    for node in sorted(ours_then, key=lambda n: (str(then.nodes[n]["name"]), n)):
         if node in now and not now.nodes[node]["active"]:
             out.append(AccountChange("our_person_left", node, str(now.nodes[node]["name"]),
                                      f"ours: {describe(now, node)} has left", False))
+        elif then.nodes[node]["team_roles"] and (
+                node not in now or not now.nodes[node]["team_roles"]):
+            roles = ", ".join(r.replace("_", " ") for r in then.nodes[node]["team_roles"])
+            out.append(AccountChange("left_team", node, str(then.nodes[node]["name"]),
+                                     f"ours: {describe(then, node)} left the account team "
+                                     f"({roles})", False))
     return out
 
 
@@ -111,54 +178,107 @@ def since_run(runs: list[SyncRun], since: str | None) -> SyncRun | None:
     return next((r for r in done if r.started.date() <= day), None)
 
 
-def changes_for_account(store: Store, account_id: str, run: SyncRun, as_of: date,
-                        config: Config, loads: dict[str, int] | None = None,
-                        pool: Pool | None = None, now_run: int | None = None,
-                        ) -> tuple[nx.MultiDiGraph, list[AccountChange]]:
-    """Today's graph of an account and its changes since ``run``.
+def window_changes(store: Store, account_id: str, window: ChangeWindow, as_of: date,
+                   config: Config, *, index: ChangeIndex | None = None,
+                   now: nx.MultiDiGraph | None = None, loads: dict[str, int] | None = None,
+                   pool: Pool | None = None) -> tuple[nx.MultiDiGraph, list[AccountChange]]:
+    """Today's graph of an account and what changed in it over ``window``, each change
+    dated by the run that first saw it.
 
-    ``loads`` (``Store.supplier_loads``) and ``pool`` (:func:`build_pool`) can be passed
-    in when auditing many accounts: each is one scan of the whole store.  ``now_run``
-    reads today's records as they stood after that run (:func:`read_account`).
+    The account is compared as ``window.baseline`` left it with today's, and the changes
+    are dated by replaying only the runs that touched it (``index``: its records, or the
+    records of our people on it).  ``loads`` (``Store.supplier_loads``), ``pool``
+    (:func:`build_pool`), ``index`` (``Store.change_index``) and ``now`` (today's graph)
+    can be passed in when auditing many accounts.  An account that did not exist at the
+    baseline has no changes: all of it is new.
     """
     if loads is None:
         loads = store.supplier_loads()
     everyone = pool is None
-    now = build_account_graph(read_account(store, account_id, now_run, everyone=everyone),
-                              as_of, config, loads, pool)
-    try:
-        snapshot = store.account_snapshot(account_id, run.id, everyone=everyone)
-    except Exception:  # noqa: BLE001 - the account did not exist then: all of it is new
-        empty = nx.MultiDiGraph(**{CONTEXT: context(now)})
-        return now, account_changes(empty, now, config)
-    then = build_account_graph(snapshot, min(run.started.date(), as_of), config, loads, pool)
-    return now, account_changes(then, now, config)
+    latest = window.runs[-1].id if window.runs else None
+    if now is None:
+        now = build_account_graph(read_account(store, account_id, latest, everyone=everyone),
+                                  as_of, config, loads, pool)
+    baseline = window.baseline
+    if baseline is None or latest is None:
+        return now, []
+    if index is None:
+        index = store.change_index(baseline.id)
+    touched = set(index.accounts.get(account_id, ()))
+    for node, data in now.nodes(data=True):
+        if data["side"] == "supplier":
+            touched |= index.ours.get(node, frozenset())
+    steps = sorted(touched & {r.id for r in window.runs})
+    if not steps:
+        return now, []
+
+    def graph_at(run: SyncRun) -> nx.MultiDiGraph | None:
+        if run.id == latest:
+            return now
+        try:
+            snapshot = store.account_snapshot(account_id, run.id, everyone=everyone)
+        except UnknownAccount:
+            return None
+        return build_account_graph(snapshot, min(run.started.date(), as_of), config, loads,
+                                   pool)
+
+    then = graph_at(baseline)
+    if then is None:
+        return now, []
+    net = account_changes(then, now, config)
+    if not net:
+        return now, []
+    # Each change is dated by the last step that made it: the run that first saw the
+    # state the account is in now.
+    seen: dict[tuple[str, str], int] = {}
+    before = then
+    by_id = {r.id: r for r in window.runs}
+    for step in steps:
+        after = graph_at(by_id[step])
+        if after is None:
+            continue
+        for change in account_changes(before, after, config):
+            seen[(change.kind, change.person)] = step
+        before = after
+    dated = []
+    for change in net:
+        run = seen.get((change.kind, change.person), steps[-1])
+        dated.append(replace(change, run=run, day=window.day_of(run)))
+    return now, dated
 
 
 def buying_centre_changes(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
-    """``buying_centre_changed`` when a key person arrived or left since the last sync."""
+    """``buying_centre_changed`` while a key person's arrival, departure or promotion is
+    inside the change window: one finding for the account, each change dated."""
     config = config or Config()
-    changes = [c for c in context(graph).changes
-               if c.key and c.kind in ("arrived", "left")]
+    ctx = context(graph)
+    changes = [c for c in ctx.changes if c.key and (
+        c.kind in ("arrived", "left") or (c.kind == "title" and c.text.endswith("(promoted)")))]
     if not changes:
         return []
-    account = context(graph).account
-    since = (context(graph).changes_since or "the last sync")
-    arrived = [c for c in changes if c.kind == "arrived"]
+    account = ctx.account
+    since = ctx.changes_since or "since the last sync"
+    arrived = [c for c in changes if c.kind == "arrived" and c.person in graph
+               and graph.nodes[c.person]["active"]]
     left = [c for c in changes if c.kind == "left"]
-    reorg = [c for c in context(graph).changes if c.kind in ("reports_to", "title")]
-    evidence = [c.text for c in changes]
-    if reorg:
+    reorg = [c for c in ctx.changes if c.kind in ("reports_to", "title")]
+    evidence = [f"{since}:"] + [
+        (f"{c.day.isoformat()}: " if c.day else "") + c.text for c in changes]
+    if len(reorg) > 1:
         evidence.append(f"{len(reorg)} title or reporting changes: a reorganisation?")
     parts = []
     if arrived:
         parts.append("meet " + ", ".join(c.name for c in arrived))
     if left:
         parts.append("find out who takes over from " + ", ".join(c.name for c in left))
+    if not parts:
+        parts.append("check what the promotions change in the buying centre")
     score = min(1.0, 0.5 + 0.1 * len(changes))
     return [Finding(
         kind=KIND, severity=severity_for(score, config.severity_high, config.severity_medium),
         score=score, subject=Subject("account", account["id"], str(account["name"])),
-        evidence=tuple([f"since {since}:", *evidence]),
+        evidence=tuple(evidence),
         action="The buying centre changed: " + "; ".join(parts) + ".",
+        data={"arrived": [c.person for c in arrived], "left": [c.person for c in left],
+              "promoted": [c.person for c in changes if c.kind == "title"]},
     )]

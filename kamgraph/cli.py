@@ -518,8 +518,8 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
 @cli.command()
 @click.argument("account", nargs=-1)
 @click.option("--since", default=None, metavar="RUN|DATE",
-              help="A run id, or the last run on or before YYYY-MM-DD (default: the run "
-                   "before the latest).")
+              help="A run id, or the last run on or before YYYY-MM-DD (default: the change "
+                   "window, changes.window_days before the as-of date).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @store_option
@@ -527,45 +527,55 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None)
 def changes(account: tuple[str, ...], since: str | None, fmt: str, store_uri: str | None,
             config_path: str | None, as_of: str | None) -> None:
-    """List what changed in accounts since an earlier sync: the nightly "what is new".
+    """List what changed in accounts inside the change window: the "what is new".
 
     People who arrived or left, titles and reporting lines (a reorganisation), roles and
-    stances, relationships gone cold, our people who left.
+    stances, relationships gone cold, our people who left the company or the account
+    team; each dated by the run that first saw it.  The window is the
+    ``changes.window_days`` (default 30) before the as-of date, whatever syncs came
+    between: a quiet night's sync does not hide the week's changes.
 
     \b
     Example:
-        kamgraph changes                       # since the run before the latest
+        kamgraph changes                       # the last 30 days
         kamgraph changes "Acme Foods" --since 2026-10-01
     """
     from kamgraph.audit import resolve_accounts
-    from kamgraph.changes import changes_for_account, since_run
+    from kamgraph.changes import change_window, window_changes
     from kamgraph.escape import terminal_safe
 
     config = _config(config_path)
     day = _as_of(as_of)
-    with _store(store_uri) as store, _errors():
-        run = since_run(store.runs(), since)
-        if run is None:
+    with _store(store_uri) as store, _errors(), store.reading():
+        latest, runs = store.latest_run(), store.runs()
+        window = change_window(runs, day, config.change_window_days, since, latest)
+        if window.baseline is None or sum(1 for r in runs if r.status == "ok") < 2:
             raise Failure("no earlier successful sync to compare with"
                           + (f" ({since})" if since else ""))
+        index = store.change_index(window.baseline.id) if window.runs else None
+        loads = store.supplier_loads()
         found = []
         for summary in resolve_accounts(store, account):
-            _, listed = changes_for_account(store, summary.id, run, day, config)
+            _, listed = window_changes(store, summary.id, window, day, config, index=index,
+                                       loads=loads)
             found.append((summary, listed))
     if fmt == "json":
         click.echo(json.dumps({
-            "since_run": run.id, "since": run.started.isoformat(), "as_of": day.isoformat(),
+            "since_run": window.baseline.id, "since": window.baseline.started.isoformat(),
+            "window_days": window.days, "as_of": day.isoformat(),
+            "runs": [r.id for r in window.runs],
             "accounts": [{"id": s.id, "name": s.name, "changes": [c.to_dict() for c in cs]}
                          for s, cs in found]}, indent=2))
         return
-    click.echo(f"Changes since run {run.id} ({run.started.date().isoformat()})")
+    click.echo(f"Changes {window.label}")
     for summary, listed in found:
         if not listed:
             continue
         click.echo(f"\n{terminal_safe(summary.name)} ({summary.id})")
         for c in listed:
             mark = "*" if c.key else " "
-            click.echo(f" {mark} {c.kind:<16} {terminal_safe(c.text)}")
+            when = c.day.isoformat() if c.day else "          "
+            click.echo(f" {mark} {when} {c.kind:<16} {terminal_safe(c.text)}")
     if not any(cs for _, cs in found):
         click.echo("Nothing changed.")
 

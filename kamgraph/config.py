@@ -221,6 +221,10 @@ class Config:
     #: A full sync that would mark more than this share of a source's active records
     #: inactive stops with nothing written (``[sync] max_inactive_share``; 0..1).
     max_inactive_share: float = 0.2
+    #: Changes are reported (by ``changes``, the audit, the maps) while the run that first
+    #: saw them is at most this many days before the as-of date
+    #: (``[changes] window_days``), whatever syncs came between.
+    change_window_days: int = 30
     #: What one export may hold before it is refused (``[limits]``).
     limits: Limits = field(default_factory=Limits)
     #: Salesforce custom fields.
@@ -409,6 +413,14 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
                     or not 0 <= share <= 1:
                 raise _fail(path, "sync.max_inactive_share", "expected a share from 0 to 1")
             kwargs["max_inactive_share"] = float(share)
+        elif key == "changes":
+            if not isinstance(value, dict) or set(value) - {"window_days"}:
+                raise _fail(path, key, "expected window_days")
+            days = value.get("window_days", base.change_window_days)
+            if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+                raise _fail(path, "changes.window_days", "expected a whole number of days, "
+                                                         "1 or more")
+            kwargs["change_window_days"] = days
         elif key == "salesforce":
             kwargs[key] = _salesforce(path, value)
         elif key in ("hubspot", "dynamics"):

@@ -42,8 +42,8 @@ from kamgraph.records import AccountData, Stored
 from kamgraph.titles import parse_level
 
 __all__ = ["CONTACT", "CONTEXT", "INFLUENCES", "REPORTS_TO", "AccountContext", "Pool",
-           "build_account_graph", "build_pool", "context", "frequency_class",
-           "reporting_cycles", "with_changes"]
+           "arrived_on", "build_account_graph", "build_pool", "context", "frequency_class",
+           "left_on", "reporting_cycles", "with_changes"]
 
 CONTACT = "contact"
 REPORTS_TO = "reports_to"
@@ -411,9 +411,14 @@ class AccountContext:
     opportunities: tuple[dict[str, Any], ...] = ()
     #: What the graph repaired, by kind.
     repairs: Mapping[str, int] = field(default_factory=dict)
-    #: What changed since the previous run (:mod:`kamgraph.changes`), and which run.
+    #: What changed in the change window (:mod:`kamgraph.changes`), each change dated
+    #: by the run that first saw it, and the window in words.
     changes: tuple[Any, ...] = ()
     changes_since: str | None = None
+    #: Who arrived, and who left, inside the window: person -> the day of the run that
+    #: first saw it.
+    arrived: Mapping[str, date] = field(default_factory=dict)
+    left: Mapping[str, date] = field(default_factory=dict)
 
 
 def context(graph: nx.MultiDiGraph) -> AccountContext:
@@ -435,10 +440,32 @@ def context(graph: nx.MultiDiGraph) -> AccountContext:
 
 
 def with_changes(graph: nx.MultiDiGraph, changes: list[Any], since: str) -> None:
-    """Record what changed since a run on a graph being assembled (before any analysis
-    reads it)."""
+    """Record what changed in the change window on a graph being assembled (before any
+    analysis reads it): the changes (:class:`kamgraph.changes.AccountChange`), the window
+    in words, and who arrived and left in it, on the day of the run that first saw it."""
+    arrived = {c.person: c.day for c in changes if c.kind == "arrived" and c.day}
+    left = {c.person: c.day for c in changes
+            if c.kind in ("left", "our_person_left", "left_team") and c.day}
     graph.graph[CONTEXT] = replace(context(graph), changes=tuple(changes),
-                                   changes_since=since)
+                                   changes_since=since, arrived=arrived, left=left)
+
+
+def arrived_on(graph: nx.MultiDiGraph, node: str) -> date | None:
+    """The day ``node`` arrived, when that was inside the change window."""
+    return context(graph).arrived.get(node)
+
+
+def left_on(graph: nx.MultiDiGraph, node: str) -> date | None:
+    """The day ``node`` left: the run that first saw it inside the change window, else
+    the day their record went from the export; None while they are here, or when the
+    CRM says only that they left (a user made inactive before the window)."""
+    found = context(graph).left.get(node)
+    if found is not None:
+        return found
+    data = graph.nodes[node]
+    if not data["active"] and data.get("status_since"):
+        return date.fromisoformat(str(data["status_since"]))
+    return None
 
 
 def _contact_attrs(

@@ -109,8 +109,9 @@ def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
     from datetime import date
 
     from kamgraph.audit import audit_graph, run_audit
-    from kamgraph.changes import changes_for_account
+    from kamgraph.changes import change_window, window_changes
     from kamgraph.config import Config
+    from kamgraph.stores.base import ChangeIndex
     from kamgraph.stores.sqlite import SqliteStore
     from kamgraph.syncing import sync_path
 
@@ -137,12 +138,15 @@ def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
         # The full comparison with the run before finds no arrival or departure either:
         # the audit that skipped it is the audit that made it.
         day, config = date(2026, 11, 1), Config()
-        previous = store.runs()[1]
+        window = change_window(store.runs(), day, config.change_window_days)
+        every = frozenset(r.id for r in window.runs)
         full = []
         for summary in store.accounts():
-            graph, changes = changes_for_account(store, summary.id, previous, day, config)
-            with_changes(graph, changes,
-                         f"run {previous.id} ({previous.started.date().isoformat()})")
+            # Every run of the window replayed for every account, none skipped.
+            replay = ChangeIndex({summary.id: every}, {})
+            graph, changes = window_changes(store, summary.id, window, day, config,
+                                            index=replay)
+            with_changes(graph, changes, window.label)
             full.append(audit_graph(graph, config))
         assert run_audit(store, as_of=day, config=config).accounts == full
 

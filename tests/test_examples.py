@@ -17,10 +17,10 @@ ALL_KINDS = {
     "coverage_gap", "single_threaded", "key_person_risk", "anti_sponsor",
     "mirror_opportunity", "mirror_mismatch", "hidden_influencer", "committee_incomplete",
     "coverage_effort", "portfolio_placement", "relationship_level_gap", "map_status",
-    "red_flag", "path_to_power",
+    "red_flag", "path_to_power", "hand_over",
 }
 #: Needs two syncs with people arriving or leaving in between: tests/test_changes.py.
-NEEDS_HISTORY = {"buying_centre_changed"}
+NEEDS_HISTORY = {"buying_centre_changed", "role_vacated", "new_key_person"}
 
 
 def test_bundled_export_is_the_generators_output(tmp_path: Path) -> None:

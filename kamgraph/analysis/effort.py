@@ -17,7 +17,7 @@ from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import order_of
 from kamgraph.analysis.portfolio import placement
 from kamgraph.config import Config
-from kamgraph.graph import CONTACT, context
+from kamgraph.graph import CONTACT, context, left_on
 
 __all__ = ["contact_hours", "coverage_effort"]
 
@@ -68,8 +68,15 @@ def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
         evidence.append("most time: " + ", ".join(f"{graph.nodes[s]['name']} {h:.0f} h"
                                                   for s, h in top))
     for s, h in sorted(gone.items(), key=lambda kv: (-kv[1], order_of(graph, kv[0]))):
-        since = graph.nodes[s].get("status_since")
-        left = f"left {since}" if since else "left"
+        day = left_on(graph, s)
+        if day is not None:
+            left = f"left {day.isoformat()}"
+        else:
+            # The CRM says only that they left: their last activity bounds it.
+            seen = max((e["last_contact"] for _, _, k, e in graph.out_edges(s, keys=True,
+                                                                            data=True)
+                        if k == CONTACT and e["last_contact"]), default=None)
+            left = f"left after {seen.isoformat()}" if seen else "left"
         evidence.append(f"not counted: {graph.nodes[s]['name']}, {left}, {h:.0f} h")
     strategy = placement(account.get("attractiveness"), account.get("position"))
     if hours < low:

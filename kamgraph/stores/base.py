@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from kamgraph.errors import ShrinkError
@@ -19,6 +19,7 @@ from kamgraph.records import AccountData, KnownIds, Loader, LoadResult, Reject, 
 Prepare = Callable[[], "tuple[Loader, str]"]
 
 __all__ = [
+    "ChangeIndex",
     "Prepare",
     "check_shrink",
     "read_account",
@@ -33,7 +34,6 @@ __all__ = [
     "SyncRun",
     "account_data",
     "account_summaries",
-    "accounts_in_versions",
     "known_from_rows",
     "merge_rows",
     "record_hash",
@@ -164,6 +164,65 @@ class HistoryEntry:
     data: dict[str, Any]
 
 
+def run_started(today: date | None) -> str:
+    """When a run starts, as stored: now, or now's time on ``today`` when a sync is told
+    which day its export is of (so the runs of a replayed history are dated by it)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if today is not None:
+        now = datetime.combine(today, now.time())
+    return now.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ChangeIndex:
+    """Which runs after a given run changed what.
+
+    ``accounts``: per account, the runs that changed one of its records other than
+    activity (its people, their roles, its deals, its team): only then can someone have
+    come, gone or moved.  ``ours``: per person of ours, the runs that changed their
+    record (a colleague who left changed every account they served).
+    """
+
+    accounts: Mapping[str, frozenset[int]]
+    ours: Mapping[str, frozenset[int]]
+
+    @classmethod
+    def from_versions(cls, after: int,
+                      rows: Iterable[tuple[str, str, str, str | None, int, str | None]],
+                      ) -> ChangeIndex:
+        """Build the index from ``(kind, key, source, account_id, run, data)`` rows: every
+        stored version of each record changed after run ``after`` (``account_id`` where
+        the row is the current version, ``data`` the version's JSON where known)."""
+        versions: dict[tuple[str, str, str], list[tuple[int, str | None, str | None]]] = \
+            defaultdict(list)
+        for kind, key, source, account, run, data in rows:
+            versions[(kind, key, source)].append((int(run), account, data))
+        accounts: dict[str, set[int]] = defaultdict(set)
+        ours: dict[str, set[int]] = defaultdict(set)
+        for (kind, key, _source), found in versions.items():
+            found.sort(key=lambda v: v[0])
+            runs = {run for run, _, _ in found if run > after}
+            if not runs:
+                continue
+            # The version standing at ``after`` and every later one name the accounts the
+            # record moved between.
+            first = max((i for i, v in enumerate(found) if v[0] <= after), default=0)
+            named: set[str] = set()
+            for _run, account, data in found[first:]:
+                if account:
+                    named.add(account)
+                if data:
+                    value = json.loads(data).get("account_id")
+                    if value:
+                        named.add(str(value))
+            for account in named:
+                accounts[account] |= runs
+            if kind == "person" and not named:
+                ours[key] |= runs
+        return cls({a: frozenset(r) for a, r in accounts.items()},
+                   {p: frozenset(r) for p, r in ours.items()})
+
+
 @dataclass(frozen=True)
 class SyncRun:
     id: int
@@ -250,6 +309,10 @@ class Store(Protocol):
         the account each such record belongs to now and in any version kept of it (a
         person who moved changed both).  Only their people can have come or gone."""
 
+    def change_index(self, run_id: int) -> ChangeIndex:
+        """Which runs after ``run_id`` changed which accounts' records (other than
+        activity) and which of our people's records (:class:`ChangeIndex`)."""
+
     def known_ids(self) -> KnownIds:
         """Ids an incremental export may reference: accounts, contacts, users, deals."""
 
@@ -320,16 +383,6 @@ def account_summaries(merged: Iterable[Stored], people: dict[str, int],
 
 #: Record kinds that hold activity, not people: changes to them move no one in or out.
 ACTIVITY_KINDS = ("contact_log", "touch")
-
-
-def accounts_in_versions(current: Iterable[str | None], versions: Iterable[str]) -> set[str]:
-    """Account ids named by records now (``current``) and by their stored versions (JSON)."""
-    out = {a for a in current if a}
-    for data in versions:
-        account = json.loads(data).get("account_id")
-        if account:
-            out.add(str(account))
-    return out
 
 
 def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]]) -> KnownIds:

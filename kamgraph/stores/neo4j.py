@@ -32,6 +32,7 @@ from kamgraph.stores.base import (
     ACTIVITY_KINDS,
     AccountData,
     AccountSummary,
+    ChangeIndex,
     HistoryEntry,
     Prepare,
     Stored,
@@ -39,13 +40,13 @@ from kamgraph.stores.base import (
     SyncRun,
     account_data,
     account_summaries,
-    accounts_in_versions,
     check_shrink,
     known_from_rows,
     merge_rows,
     pair_of,
     record_hash,
     record_json,
+    run_started,
 )
 
 __all__ = ["DEFAULT_BATCH", "Neo4jStore", "redact"]
@@ -294,7 +295,7 @@ class Neo4jStore:
     def _run(self, loader: Loader, report: SyncReport, source: str, mode: str,
              allow_rejects: bool, day: str, max_share: float | None = None) -> SyncReport:
         [row] = self._write("create_run", source=source, format=loader.format, mode=mode,
-                            started=_now())
+                            started=run_started(date.fromisoformat(day)))
         run = int(row["id"])
         report.run_id = run
         for abandoned in self._write("abandon_runs", current=run, finished=_now()):
@@ -526,9 +527,16 @@ class Neo4jStore:
                             f"account {account_id!r} did not exist after run {run_id}")
 
     def changed_accounts(self, run_id: int) -> set[str]:
-        rows = self._read("changed_accounts", run=run_id, activity=list(ACTIVITY_KINDS))
-        return accounts_in_versions((r["account_id"] for r in rows),
-                                    (d for r in rows for d in r["versions"] if d))
+        return set(self.change_index(run_id).accounts)
+
+    def change_index(self, run_id: int) -> ChangeIndex:
+        rows = self._read("change_index", run=run_id, activity=list(ACTIVITY_KINDS))
+        # Every version is a History node here, the current one too.
+        return ChangeIndex.from_versions(run_id, (
+            item for r in rows for item in [
+                (r["kind"], r["key"], r["source"], r["account_id"], r["changed_run"], None),
+                *((r["kind"], r["key"], r["source"], None, run, data)
+                  for run, data in zip(r["runs"], r["versions"], strict=True))]))
 
     def reopen_uri(self) -> str | None:
         # Credentials may have been given to this object rather than the environment,

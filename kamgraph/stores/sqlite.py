@@ -27,6 +27,7 @@ from kamgraph.stores.base import (
     ACTIVITY_KINDS,
     AccountData,
     AccountSummary,
+    ChangeIndex,
     HistoryEntry,
     Prepare,
     Stored,
@@ -34,13 +35,13 @@ from kamgraph.stores.base import (
     SyncRun,
     account_data,
     account_summaries,
-    accounts_in_versions,
     check_shrink,
     known_from_rows,
     merge_rows,
     pair_of,
     record_hash,
     record_json,
+    run_started,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteStore"]
@@ -372,7 +373,7 @@ class SqliteStore:
             cur = conn.execute(
                 "INSERT INTO sync_runs (source, format, mode, started, status) "
                 "VALUES (?, ?, ?, ?, 'running')",
-                (source, loader.format, mode, _now()),
+                (source, loader.format, mode, run_started(today)),
             )
             run_id = int(cur.lastrowid or 0)
             report.run_id = run_id
@@ -650,14 +651,17 @@ class SqliteStore:
                             f"account {account_id!r} did not exist after run {run_id}")
 
     def changed_accounts(self, run_id: int) -> set[str]:
-        rows = self._read(
-            "WITH changed AS (SELECT kind, key, source, account_id FROM records "
+        return set(self.change_index(run_id).accounts)
+
+    def change_index(self, run_id: int) -> ChangeIndex:
+        return ChangeIndex.from_versions(run_id, self._read(
+            "WITH changed AS (SELECT kind, key, source, account_id, changed_run FROM records "
             "  WHERE changed_run > ?1 AND kind NOT IN (?2, ?3)) "
-            "SELECT account_id, NULL FROM changed UNION ALL "
-            "SELECT NULL, h.data FROM changed c JOIN record_history h "
-            "ON h.kind = c.kind AND h.key = c.key AND h.source = c.source",
-            (run_id, *ACTIVITY_KINDS))
-        return accounts_in_versions((a for a, _ in rows), (d for _, d in rows if d))
+            "SELECT kind, key, source, account_id, changed_run, NULL FROM changed "
+            "UNION ALL "
+            "SELECT c.kind, c.key, c.source, NULL, h.run_id, h.data FROM changed c "
+            "JOIN record_history h ON h.kind = c.kind AND h.key = c.key AND h.source = c.source",
+            (run_id, *ACTIVITY_KINDS)))
 
     def reopen_uri(self) -> str | None:
         return self.uri

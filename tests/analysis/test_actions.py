@@ -110,7 +110,11 @@ class TestOneActionPerProblem:
     def test_nobody_who_left_has_a_part(self) -> None:
         audit = audit_graph(acme_like().graph())
         assert "gone" not in people_in(audit)
-        assert all("Gone" not in a.action for a in audit.actions)
+        # Named only as the colleague whose relationship is handed over.
+        assert all("Gone" not in a.action.replace("takes over Gone's relationship", "")
+                   for a in audit.actions)
+        assert any("takes over Gone's relationship with Cfo" in a.action
+                   for a in audit.actions)
 
 
 class TestOwners:
@@ -118,7 +122,9 @@ class TestOwners:
         audit = audit_graph(acme_like().graph())
         cfo = next(a for a in audit.actions if a.subject.id == "cfo")
         assert cfo.owner is not None and cfo.owner.id == "ourcfo"
-        assert "Ourcfo meets Cfo" in cfo.action
+        # The departed director held her: our CFO takes the relationship over.
+        assert "Ourcfo takes over Gone's relationship with Cfo" in cfo.action
+        assert cfo.problem == "Held by Gone, who left"
 
     def test_an_owner_is_given_no_more_than_their_share(self) -> None:
         config = Config(max_actions_per_owner=1)
