@@ -238,6 +238,7 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
         return bool(node) and node in graph and not graph.nodes[node]["active"]
 
     later: list[int] = []
+    changed: list[int] = []
     for i, f in enumerate(findings):
         data = f.data
         if f.subject.type == "person" and gone(f.subject.id):
@@ -280,7 +281,7 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
             add(("role_vacated", str(data["person"])), whole, i)
             continue
         elif f.kind == "buying_centre_changed":
-            _changed(graph, findings, i, problems, home_of, whole)
+            changed.append(i)  # once every other problem is known
             continue
         home = next((home_of[p] for p in people if home_of.get(p) in problems), None)
         if home is not None:
@@ -297,6 +298,8 @@ def _gather(graph: nx.MultiDiGraph, findings: Sequence[Finding],
             continue  # context for the header, not a thing to do
         else:
             add((f.kind,), f.subject if f.subject.type == "account" else whole, i)
+    for i in changed:
+        _changed(graph, findings, i, problems, home_of, whole)
     out = list(problems.values())
     if is_unmapped(graph):
         out.append(_Problem(("unmapped",), whole))
@@ -351,6 +354,9 @@ class _Planner:
                 self.deal_roles.setdefault(person, set()).update(held)
         self.strategy = next((f.data.get("strategy") for f in findings
                               if f.kind == "portfolio_placement"), None)
+        #: Roles whose holder left: their own actions ask who takes over.
+        self.vacated = {str(r).replace("_", " ") for f in findings if f.kind == "role_vacated"
+                        for r in f.data.get("roles", ())}
 
     # -- people -------------------------------------------------------------------------
     def name(self, node: str) -> str:
@@ -503,9 +509,8 @@ class _Planner:
         if why == "handover":
             leavers = _and(list(dict.fromkeys(str(f.data["left_name"]) for f in members
                                               if f.kind == "hand_over")))
-            d.problem = (f"{leavers} left: the relationships with {len(people)} "
-                         f"{'person' if len(people) == 1 else 'people'} need a new holder: "
-                         f"{shown}")
+            d.problem = f"Held by {leavers}, who left: " + (
+                f"{len(people)} people: {shown}" if len(people) > 1 else shown)
         elif why == "meet":
             d.problem = f"Nobody of ours meets {count}: {shown}"
         elif why == "peer":
@@ -562,6 +567,8 @@ class _Planner:
             data = found.data
             labels = _and([r.replace("_", " ") for r in data["roles"]])
             d.problem = f"Who takes over from {data['name']} as {labels}?"
+            if set(data["roles"]) & _DECIDERS:
+                d.score += 0.2  # a deal without its decider: ask before the deal drifts
             d.todo = _Todo("vacated", text=found.action.split(" takes over from ", 1)[-1])
         elif kind == "buying_centre_changed":
             self._changes(d, problem.rest)
@@ -632,9 +639,11 @@ class _Planner:
         elif "new_key_person" in kinds and not covered:
             found = next(f for f in members if f.kind == "new_key_person")
             day = found.data.get("arrived")
-            d.problem = (f"{describe(g, node)} arrived" + (f" on {day}" if day else "")
-                         + " and nobody of ours has met them")
+            d.problem = (f"New {them['title'] or 'key person'}"
+                         + (f" since {day}" if day else "") + ", not met yet")
             d.todo = _Todo("new", node=node, why="meet", suggested=suggested)
+            if found.data.get("decides"):
+                d.score += 0.2  # met before a competitor meets them
         elif "hand_over" in kinds:
             found = max((f for f in members if f.kind == "hand_over"), key=lambda f: f.score)
             leaver = str(found.data["left_name"])
@@ -701,7 +710,7 @@ class _Planner:
             data = f.data
             for role in data.get("unnamed", ()):
                 label = str(role).lower()
-                if label not in unnamed:
+                if label not in unnamed and label not in self.vacated:
                     unnamed.append(label)
             if data.get("flag") == "no_coach" and "coach or champion" not in unnamed:
                 unnamed.append("coach or champion")

@@ -38,11 +38,17 @@ class AccountChange:
     #: The run that first saw the change, and its day (None: not dated).
     run: int | None = None
     day: date | None = None
+    #: Someone who left: the roles they held before, each ``(role, opportunity id)``
+    #: (an empty id: a role on the account, not on one deal).
+    held: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "person": self.person, "name": self.name,
-                "text": self.text, "key_person": self.key, "run": self.run,
-                "date": self.day.isoformat() if self.day else None}
+        out = {"kind": self.kind, "person": self.person, "name": self.name,
+               "text": self.text, "key_person": self.key, "run": self.run,
+               "date": self.day.isoformat() if self.day else None}
+        if self.held:
+            out["held"] = [{"role": r, "opportunity": o or None} for r, o in self.held]
+        return out
 
 
 @dataclass(frozen=True)
@@ -117,12 +123,22 @@ def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
         out.append(AccountChange("arrived", node, str(d["name"]),
                                  f"new: {describe(now, node)}" + (f" ({roles})" if roles else ""),
                                  is_key(now, node, config)))
+    on_deals: dict[str, list[tuple[str, str]]] = {}
+    for opp in context(then).opportunities:
+        if not opp["is_closed"]:
+            for r in opp["roles"]:
+                on_deals.setdefault(r["person"], []).extend((x, opp["id"]) for x in r["roles"])
     for node in sorted(before - after):
         d = then.nodes[node]
-        why = "gone from the CRM" if node not in now else now.nodes[node]["status"]
+        why = ("gone from the CRM" if node not in now else
+               {"inactive": "gone from the export", "deleted": "deleted in the CRM"}.get(
+                   now.nodes[node]["status"], now.nodes[node]["status"]))
+        held = on_deals.get(node, [])
+        deal_roles = {r for r, _ in held}
+        held += [(r, "") for r in d["roles"] if r not in deal_roles]
         out.append(AccountChange("left", node, str(d["name"]),
                                  f"left: {describe(then, node)} ({why})",
-                                 is_key(then, node, config)))
+                                 is_key(then, node, config), held=tuple(held)))
     for node in sorted(before & after):
         a, b = then.nodes[node], now.nodes[node]
         key = is_key(now, node, config) or is_key(then, node, config)

@@ -648,13 +648,14 @@ def history(person: str, store_uri: str | None) -> None:
         entries = store.person_history(person_id)
         runs = {r.id: r for r in store.runs()}
     click.echo(f"{terminal_safe(names.get(person_id, person_id))} ({person_id})")
-    changes = person_changes(person_id, entries, names)
+    days = {r.id: r.started.date() for r in runs.values()}
+    changes = person_changes(person_id, entries, names, days)
     if not changes:
         click.echo("  no recorded versions")
     for change in changes:
-        run = runs.get(change.run)
-        when = run.started.date().isoformat() if run else "?"
-        click.echo(f"  run {change.run} ({when}, {change.source}): {terminal_safe(change.what)}")
+        when = days[change.run].isoformat() if change.run in days else "?         "
+        click.echo(f"  {when}  {terminal_safe(change.what)}  [run {change.run}, "
+                   f"{terminal_safe(change.source)}]")
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from kamgraph.errors import UnknownAccount
@@ -18,7 +19,7 @@ __all__ = ["Change", "find_person", "person_changes"]
 
 _FIELDS = ("name", "title", "department", "stance", "roles", "influence", "reports_to",
            "active", "account_id", "function", "level")
-_LABELS = {"active": "still here", "reports_to": "reports to"}
+_LABELS = {"reports_to": "reports to", "account_id": "account"}
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,10 @@ def _show(value: Any) -> str:
 
 
 def person_changes(person_id: str, entries: list[HistoryEntry],
-                   names: dict[str, str] | None = None) -> list[Change]:
-    """Readable changes, oldest first.  ``names`` turns ids into names where known.
+                   names: dict[str, str] | None = None,
+                   days: dict[int, date] | None = None) -> list[Change]:
+    """Readable changes, oldest first.  ``names`` turns ids (people, deals, accounts)
+    into names where known; ``days`` gives each run's day.
 
     >>> from kamgraph.stores.base import HistoryEntry as H
     >>> v1 = H(1, "person", "p", "crm", "active", {"title": "Buyer", "stance": None})
@@ -75,10 +78,14 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
         if entry.status != "active" and (before is None or before.status != entry.status):
             what = {"inactive": "gone from the export", "deleted": "deleted in the CRM"}.get(
                 entry.status, entry.status)
-            changes.append(Change(entry.run, entry.source, f"{_describe(entry, name)}: {what}"))
+            last_day = (days or {}).get(before.run) if before is not None else None
+            when = f"; last seen in the run of {last_day.isoformat()}" if last_day else ""
+            changes.append(Change(entry.run, entry.source, _ended(entry, name, what + when)))
             continue
         if before is not None and before.status != "active" and entry.status == "active":
-            changes.append(Change(entry.run, entry.source, f"{_describe(entry, name)}: back"))
+            changes.append(Change(entry.run, entry.source,
+                                  "back" if entry.kind == "person"
+                                  else f"{_describe(entry, name)}: back"))
         if entry.kind == "person":
             if before is None:
                 shown = [f"{_LABELS.get(f, f)} {_show(data.get(f))}" for f in ("title",)
@@ -88,11 +95,17 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
                 continue
             for f in _FIELDS:
                 old, new = before.data.get(f), data.get(f)
-                if old != new:
-                    if f == "reports_to":
-                        old, new = name(old) if old else None, name(new) if new else None
-                    changes.append(Change(entry.run, entry.source,
-                                          f"{_LABELS.get(f, f)}: {_show(old)} → {_show(new)}"))
+                if old == new:
+                    continue
+                if f == "active":
+                    what = ("left (made inactive in the CRM)" if new is False
+                            else "back (active again in the CRM)")
+                    changes.append(Change(entry.run, entry.source, what))
+                    continue
+                if f in ("reports_to", "account_id"):
+                    old, new = name(old) if old else None, name(new) if new else None
+                changes.append(Change(entry.run, entry.source,
+                                      f"{_LABELS.get(f, f)}: {_show(old)} → {_show(new)}"))
         elif before is None:
             changes.append(Change(entry.run, entry.source, f"new {_describe(entry, name)}"))
         elif before.data != data:
@@ -104,10 +117,28 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
     return changes
 
 
+def _ended(entry: HistoryEntry, name: Any, why: str) -> str:
+    """A record that ended, in words: the person left, a role or a seat was given up."""
+    d = entry.data
+    if entry.kind == "person":
+        return f"left ({why})"
+    if entry.kind == "opportunity_role":
+        return (f"no longer {_show(d.get('roles'))} on {_deal(d, name)} ({why})")
+    if entry.kind == "team_member":
+        return f"left the account team, {_show(d.get('role'))} ({why})"
+    return f"{_describe(entry, name)}: {why}"
+
+
+def _deal(d: dict[str, Any], name: Any) -> str:
+    opp = d.get("opportunity_id")
+    named = name(opp) if opp else None
+    return f"'{named}'" if named and named != opp else "a deal"
+
+
 def _describe(entry: HistoryEntry, name: Any) -> str:
     d = entry.data
     if entry.kind == "opportunity_role":
-        return f"role {_show(d.get('roles'))} on opportunity {d.get('opportunity_id')}"
+        return f"role {_show(d.get('roles'))} on {_deal(d, name)}"
     if entry.kind == "team_member":
         return f"account team role {_show(d.get('role'))}"
     if entry.kind == "relationship":
@@ -128,7 +159,7 @@ def find_person(store: Store, ref: str) -> tuple[str, dict[str, str], list[str]]
     """
     from kamgraph.audit import resolve_accounts
     from kamgraph.ids import is_valid, to18
-    from kamgraph.model import Person
+    from kamgraph.model import Opportunity, Person
 
     wanted = ref.strip()
     if len(wanted) in (15, 18) and is_valid(wanted):
@@ -147,6 +178,8 @@ def find_person(store: Store, ref: str) -> tuple[str, dict[str, str], list[str]]
             for pid in {data.get("person_id"), data.get("supplier_id"),
                         data.get("customer_id")} - {None}:
                 involved.setdefault(str(pid), []).append(summary.id)
+            if isinstance(record, Opportunity):
+                names.setdefault(record.id, record.name)
             if not isinstance(record, Person):
                 continue
             if record.name:
@@ -179,4 +212,6 @@ def find_person(store: Store, ref: str) -> tuple[str, dict[str, str], list[str]]
         raise UnknownAccount(f"{ref!r} names {len(matches)} people; give an id: "
                              + ", ".join(who(p) for p in shown[:8]) + more)
     person = matches.pop()
+    for account_id, account_name in accounts.items():
+        names.setdefault(account_id, account_name)
     return person, names, sorted(set(involved.get(person, [])))

@@ -19,7 +19,7 @@ from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
 from kamgraph.escape import md_escape, terminal_safe
-from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, context
+from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
 from kamgraph.model import Level
 
 __all__ = ["AccountView", "account_plan", "explain"]
@@ -40,6 +40,9 @@ _RESULT = {
     "map_status": "every committee role named and covered",
     "unmapped": "the account's buying centre recorded",
     "buying_centre_changed": "the new people met, the departed ones' roles taken over",
+    "hand_over": "the relationship held again by someone of ours who is still here",
+    "role_vacated": "the person who took over the role named and met",
+    "new_key_person": "a meeting held with the newcomer",
 }
 
 
@@ -139,15 +142,23 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
 
 
 def explain(view: AccountView, node: str, config: Config) -> str:
-    """Everything known about one person of an account, and why each finding about them
-    fired, as terminal-safe text."""
+    """Everything known about one person of an account, present or gone, and why each
+    finding about them fired, as terminal-safe text: for someone who left, when, who
+    held the relationship, and what became of their roles and relationships."""
     g = view.graph
-    d = g.nodes[node]
     t = terminal_safe
+    ctx = context(g)
+    if node not in g:
+        return _explain_absent(view, node)
+    d = g.nodes[node]
+    gone = not d["active"]
     lines = [f"{t(d['name'])} ({node})", "=" * 60,
-             f"side: {d['side']}; account: {t(context(g).account['name'])}",
+             f"side: {d['side']}; account: {t(ctx.account['name'])}",
              f"title: {t(d['title'] or '-')}; function: {function_label(d['function'])}; "
-             f"level: {Level(d['level']).label}; status: {d['status']}"]
+             f"level: {Level(d['level']).label}; status: {_status(g, node)}"]
+    arrived = arrived_on(g, node)
+    if arrived is not None:
+        lines.append(f"new: arrived on {arrived.isoformat()}")
     if d["side"] == "customer":
         derived = derived_influence(g).get(node, 0.0)
         lines.append(f"roles: {_roles(d) or '-'}; stance: {d['stance']}"
@@ -156,29 +167,45 @@ def explain(view: AccountView, node: str, config: Config) -> str:
                      + f"{derived:.2f} derived")
         if d["dos"] or d["donts"]:
             lines.append(f"do: {t(d['dos'] or '-')}; don't: {t(d['donts'] or '-')}")
-        reasons = key_reasons(g, node, config)
-        lines.append("key: " + ("; ".join(reasons) if reasons else "no"))
+        if not gone:
+            reasons = key_reasons(g, node, config)
+            lines.append("key: " + ("; ".join(reasons) if reasons else "no"))
     for _, other, key in g.out_edges(node, keys=True):
         if key in (REPORTS_TO, INFLUENCES):
             verb = "reports to" if key == REPORTS_TO else "sways"
             lines.append(f"{verb}: {t(g.nodes[other]['name'])}")
+    if gone and d["side"] == "customer":
+        reports = [u for u, _, k in g.in_edges(node, keys=True) if k == REPORTS_TO]
+        moved = [c for c in ctx.changes if c.kind == "reports_to"
+                 and f"reports to {d['name']} → " in c.text]
+        if moved:
+            lines.append("their reports now: " + "; ".join(t(c.text) for c in moved))
+        if reports:
+            lines.append("still recorded as reporting to them: " + ", ".join(
+                t(g.nodes[u]["name"]) for u in reports))
     lines.append("")
-    lines.append("Relationships:")
+    lines.append("Relationships:" if not gone else "Relationships (as they stood):")
     edges = (contact_edges(g, node) if d["side"] == "customer" else
              [(c, e) for _, c, k, e in g.out_edges(node, keys=True, data=True) if k == CONTACT])
     for other, e in edges:
+        holder = g.nodes[other]
         lines.append(
-            f"  {t(g.nodes[other]['name'])}: {e['frequency'].replace('_', ' ')}, last "
+            f"  {t(holder['name'])}{'' if holder['active'] else ' (left)'}: "
+            f"{e['frequency'].replace('_', ' ')}, last "
             f"{e['last_contact'] or 'never'}, {e['meetings']} meetings, {e['calls']} calls, "
             f"{e['emails']} e-mails, {e['declined']} declined, {e['unanswered']} unanswered"
             f" ({'active' if e['active'] else 'not active'})")
     if not edges:
         lines.append("  none")
-    if d["side"] == "customer":
-        score = next(s for s in anti_sponsor_scores(g, config) if s.person == node)
-        lines += ["", f"Anti-sponsor score: {score.score:.2f}"
-                  + (" (engaged: judged on recorded stance only)" if score.engaged else "")]
-        lines += [f"  {t(text)}" for _, _, text in score.signals]
+    if gone:
+        lines += _after_leaving(view, node)
+    if d["side"] == "customer" and not gone:
+        score = next((s for s in anti_sponsor_scores(g, config) if s.person == node), None)
+        if score is not None:
+            lines += ["", f"Anti-sponsor score: {score.score:.2f}"
+                      + (" (engaged: judged on recorded stance only)" if score.engaged
+                         else "")]
+            lines += [f"  {t(text)}" for _, _, text in score.signals]
     found = view.audit.parts().get(node)
     if found is not None:
         action, part = found
@@ -192,4 +219,64 @@ def explain(view: AccountView, node: str, config: Config) -> str:
         lines.append(f"  {f.severity.value.upper()} {f.kind} ({role}, score {f.score:.2f})")
         lines += [f"    - {t(e)}" for e in f.evidence]
         lines.append(f"    > {t(f.action)}")
+    return "\n".join(lines) + "\n"
+
+
+def _status(g: nx.MultiDiGraph, node: str) -> str:
+    d = g.nodes[node]
+    if d["active"]:
+        return "here"
+    day = left_on(g, node)
+    how = {"inactive": "gone from the export", "deleted": "deleted in the CRM",
+           "departed": "marked inactive in the CRM"}.get(d["status"], d["status"])
+    return f"left on {day.isoformat()} ({how})" if day else f"left ({how})"
+
+
+def _after_leaving(view: AccountView, node: str) -> list[str]:
+    """What became of a departed person's relationships and roles."""
+    g, t, audit = view.graph, terminal_safe, view.audit
+    lines = ["", "Since they left:"]
+    covering = audit.action_of_findings()
+    actions = {a.id: a for a in audit.actions}
+
+    def action_line(i: int) -> str:
+        a = actions.get(covering.get(i, ""))
+        return (f"action {a.rank} ({a.priority.value}): {t(a.action)}" if a else
+                "no action (low)")
+
+    said = False
+    for i, f in enumerate(audit.findings):
+        if f.kind == "hand_over" and f.data.get("left") == node:
+            lines.append(f"  {t(f.subject.name)}, to hand over: {action_line(i)}")
+            said = True
+        elif f.kind == "role_vacated" and f.data.get("person") == node:
+            lines.append(f"  {t(f.evidence[0])}")
+            lines.append(f"    {action_line(i)}")
+            said = True
+    for change in context(g).changes:
+        if change.kind == "left" and change.person == node and change.held:
+            roles = ", ".join(ROLE_LABELS.get(r, r) for r, _ in change.held)
+            lines.append(f"  roles held before they left: {t(roles)}")
+            said = True
+    if g.nodes[node]["side"] == "customer":
+        holders = [g.nodes[s]["name"] for s, e in contact_edges(g, node) if e["contacts"]]
+        if holders:
+            lines.append("  the relationship was held by " + t(", ".join(map(str, holders))))
+            said = True
+    if not said:
+        lines.append("  nothing left open: no relationship or role of theirs needs taking over")
+    return lines
+
+
+def _explain_absent(view: AccountView, node: str) -> str:
+    """Someone the account's graph no longer holds (deleted, or gone with nothing left
+    on the account): what the change window recorded of them."""
+    t = terminal_safe
+    ctx = context(view.graph)
+    lines = [f"{node}", "=" * 60, f"account: {t(ctx.account['name'])}",
+             "not on the account now (deleted in the CRM, or nothing of theirs left here)"]
+    for change in ctx.changes:
+        if change.person == node:
+            when = change.day.isoformat() if change.day else "?"
+            lines.append(f"  {when}: {t(change.text)}")
     return "\n".join(lines) + "\n"

@@ -30,7 +30,9 @@
     if (tip.team_roles && tip.team_roles.length) facts.push(tip.team_roles.join(", "));
     if (tip.stance) facts.push("stance: " + tip.stance);
     if (tip.influence !== null && tip.influence !== undefined) facts.push("influence " + tip.influence);
-    if (tip.status && tip.status !== "active") facts.push(tip.status);
+    if (tip.left) facts.push(tip.left === true ? "left" : "left " + tip.left);
+    else if (tip.status && tip.status !== "active") facts.push(tip.status);
+    if (tip.arrived) facts.push("new since " + tip.arrived);
     box.appendChild(el("div", facts.join(" · "), "facts"));
     if (tip.action) box.appendChild(actionBox(tip.action, tip.action.part));
     (tip.findings || []).forEach(function (f) {
@@ -62,7 +64,9 @@
   }
   var nodeView = new vis.DataView(nodes, { filter: nodeVisible });
   var edgeView = new vis.DataView(edges, {
-    filter: function (e) { return state.departed || !e.departed; }
+    // Links of people who left inside the change window show at first sight; older
+    // ones when asked.
+    filter: function (e) { return state.departed || !e.departed || e.recent; }
   });
   var container = document.getElementById("network");
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
@@ -166,21 +170,42 @@
 
   var legend = document.getElementById("legend");
   legend.appendChild(el("h2", "Legend"));
-  var items = [
-    ["swatch champion", "champion"], ["swatch supporter", "supporter"],
-    ["swatch neutral", "neutral"], ["swatch skeptic", "skeptic"],
-    ["swatch anti_sponsor", "anti-sponsor"], ["swatch unknown", "stance unknown"],
-    ["swatch ours", "our people (grey: has left)"],
-    ["shape star", "★ decision role / executive sponsor"], ["shape triangle", "▲ other recorded role"],
-    ["shape diamond", "◆ our key account manager or director"],
-    ["ring gap", "red ring: coverage gap"], ["ring risk", "orange ring: key-person risk"],
-    ["ring anti", "dark ring and ⚠ score: likely anti-sponsor"],
-    ["line single", "red line: the only thread to a key person"],
-    ["line stale", "dashed line: gone stale"], ["line influence", "orange dotted arrow: influence"],
-    ["line reports", "grey arrow: reports to"], ["line proposed", "green dashed: a relationship an action asks for"],
-    ["line path", "gold arrow: path to power (when asked)"],
-    ["size", "size: influence · line width: contact frequency"]
+  // Every mark the map can use; the page lists those it does use (data.account.marks).
+  var catalogue = [
+    ["stance:champion", "swatch champion", "champion"],
+    ["stance:supporter", "swatch supporter", "supporter"],
+    ["stance:neutral", "swatch neutral", "neutral"],
+    ["stance:skeptic", "swatch skeptic", "skeptic"],
+    ["stance:anti_sponsor", "swatch anti_sponsor", "anti-sponsor (recorded)"],
+    ["stance:unknown", "swatch unknown", "stance unknown"],
+    ["ours", "swatch ours", "our people"],
+    ["shape:star:customer", "shape", "★ theirs: a decision role"],
+    ["shape:triangle:customer", "shape", "▲ theirs: another recorded role"],
+    ["shape:dot:customer", "shape", "● theirs: no recorded role"],
+    ["shape:star:supplier", "shape", "★ ours: executive sponsor"],
+    ["shape:diamond:supplier", "shape", "◆ ours: key account manager or director"],
+    ["shape:square:supplier", "shape", "■ ours: technical service, sales or delivery"],
+    ["shape:dot:supplier", "shape", "● ours: no account team role"],
+    ["gap", "ring gap", "red ring: coverage gap"],
+    ["risk", "ring risk", "orange ring: key-person risk"],
+    ["anti", "ring anti", "dark ring and ⚠ score: likely anti-sponsor"],
+    ["hidden", "ring hidden", "dashed outline: hidden influencer"],
+    ["departed", "ring departed", "hollow, grey dotted, 'left DATE': has left"],
+    ["new", "ring new", "purple glow, 'NEW since DATE': arrived recently"],
+    ["proposed_node", "ring proposed", "hollow, blue dashed: proposed by an action"],
+    ["contact", "line contact", "grey line: a relationship (width: how often)"],
+    ["single", "line single", "red line: the only thread to a key person"],
+    ["stale", "line stale", "dashed line: gone stale"],
+    ["departed_link", "line departed", "grey dash-dot line: held by someone who left"],
+    ["influence", "line influence", "orange dotted arrow: influence"],
+    ["reports", "line reports", "grey arrow: reports to"],
+    ["proposed", "line proposed", "green dashed: a relationship an action asks for"],
+    ["path", "line path", "gold arrow: path to power"],
+    ["size", "size", "size: influence"]
   ];
+  var used = data.account.marks || [];
+  var items = catalogue.filter(function (m) { return used.indexOf(m[0]) >= 0; })
+    .map(function (m) { return [m[1], m[2]]; });
   var list = el("ul");
   items.forEach(function (it) {
     var li = el("li"); li.appendChild(el("span", "", it[0])); li.appendChild(el("span", it[1]));

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -17,7 +18,7 @@ from kamgraph.analysis.people import ROLE_LABELS, function_label
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
-from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, context
+from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
 from kamgraph.model import DECISION_ROLES, Level
 
 __all__ = ["STANCE_COLOURS", "action_entry", "map_data", "render_account_map", "safe_json"]
@@ -31,7 +32,8 @@ STANCE_COLOURS = {
     "unknown": "#f7f7f7",
 }
 OURS_COLOUR = "#4575b4"
-LEFT_COLOUR = "#bdbdbd"
+LEFT_COLOUR = "#9e9e9e"
+NEW_GLOW = "#7b3294"
 GAP_RING = "#b2182b"
 _DECISION = {r.value for r in DECISION_ROLES}
 #: Nothing is fetched: no network, no external script, style, font or image.
@@ -108,6 +110,14 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
     thread_edges = {(f.data.get("thread"), f.subject.id) for f in audit.findings
                     if f.kind == "single_threaded" and f.subject.type == "person"}
 
+    as_of = context(graph).as_of
+    window_start = as_of - timedelta(days=config.change_window_days)
+    marks: set[str] = set()
+
+    def left_recently(node: str) -> bool:
+        day = left_on(graph, node) if not graph.nodes[node]["active"] else None
+        return day is not None and day > window_start
+
     bands: dict[str, list[str]] = {"customer": [], "supplier": []}
     for node, d in graph.nodes(data=True):
         bands[d["side"]].append(node)
@@ -132,37 +142,68 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 "findings": findings.get(node, []),
                 "action": actions.get(node),
             }
+            gone = not d["active"]
+            left = left_on(graph, node) if gone else None
+            arrived = arrived_on(graph, node) if not gone else None
+            tip["left"] = left.isoformat() if left else (True if gone else None)
+            tip["arrived"] = arrived.isoformat() if arrived else None
             if side == "customer":
                 decision = any(r in _DECISION for r in d["roles"])
                 colour = STANCE_COLOURS.get(d["stance"], STANCE_COLOURS["unknown"])
                 shape = "star" if decision else ("triangle" if d["roles"] else "dot")
                 size = 12 + 28 * weight
+                if not gone:
+                    stance = d["stance"] if d["stance"] in STANCE_COLOURS else "unknown"
+                    marks.add(f"stance:{stance}")
             else:
                 roles = d.get("team_roles", ())
-                colour = OURS_COLOUR if d["active"] else LEFT_COLOUR
+                colour = OURS_COLOUR
                 shape = next((_SUPPLIER_SHAPES[r] for r in roles if r in _SUPPLIER_SHAPES),
                              "dot")
                 size = 18
+                if not gone:
+                    marks.add("ours")
+            marks.add(f"shape:{shape}:{side}")
             border = "#333333"
             width = 1
+            dashes: list[int] | bool = False
             if "coverage_gap" in on:
                 border, width = GAP_RING, 5
+                marks.add("gap")
             if "key_person_risk" in on:
                 border, width = "#e66101", 5
+                marks.add("risk")
             label = str(d["name"])
             anti = next((f for f in findings.get(node, []) if f["kind"] == "anti_sponsor"), None)
             if anti:
                 label += f" \u26a0 {anti['score']:.2f}"
                 border, width = "#67001f", 5
+                marks.add("anti")
+            if "hidden_influencer" in on:
+                dashes = [4, 3]
+                marks.add("hidden")
+            font: dict[str, Any] = {}
+            shadow: dict[str, Any] | bool = False
+            if gone:
+                # Drawn as gone: hollow, a grey dotted outline, the day they left.
+                colour, border, width, dashes = "#ffffff", LEFT_COLOUR, 2, [2, 3]
+                label += f"\nleft {left.isoformat()}" if left else "\nleft"
+                font = {"color": "#7a7a7a"}
+                marks.add("departed")
+            elif arrived is not None:
+                label += f"\nNEW since {arrived.isoformat()}"
+                shadow = {"enabled": True, "color": NEW_GLOW, "size": 18, "x": 0, "y": 0}
+                font = {"color": NEW_GLOW}
+                marks.add("new")
             net.add_node(
                 node, label=label, shape=shape, size=size, x=x, y=y,
                 color={"background": colour, "border": border,
                        "highlight": {"background": colour, "border": "#000000"}},
-                borderWidth=width, shapeProperties={"borderDashes": [4, 3]}
-                if "hidden_influencer" in on else {},
+                borderWidth=width, shapeProperties={"borderDashes": dashes} if dashes else {},
+                font=font, shadow=shadow,
                 fixed={"y": True}, side=side, function=d["function"],
                 kinds=sorted(k for k in on if not k.startswith("suggested")),
-                active=d["active"], tip=tip,
+                active=d["active"], left=tip["left"], arrived=tip["arrived"], tip=tip,
             )
     proposed = 0
     for pool_entry in context(graph).pool.entries:
@@ -175,6 +216,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                "level": Level(pool_entry["level"]).label, "roles": [], "team_roles": [],
                "stance": "", "status": "proposed", "influence": None,
                "findings": findings.get(pid, []), "action": actions.get(pid)}
+        marks.add("proposed_node")
         net.add_node(pid, label=f"{pool_entry['name']} (proposed)", shape="dot", size=14,
                      x=(len(bands["supplier"]) / 2 + proposed) * 150, y=470,
                      color={"background": "#ffffff", "border": OURS_COLOUR},
@@ -184,32 +226,50 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
 
     for u, v, key, d in graph.edges(keys=True, data=True):
         if key == CONTACT:
-            held_by_leaver = not graph.nodes[u]["active"]
+            leavers = [n for n in (u, v) if not graph.nodes[n]["active"]]
             single = (u, v) in thread_edges
             value = edge_strength(graph, u, v, config)
             level = f"; recorded {d['level'].replace('_', ' ')}" if d.get("level") else ""
+            gone_words = "; ".join(
+                f"{graph.nodes[n]['name']} left"
+                + (f" on {day.isoformat()}" if (day := left_on(graph, n)) else "")
+                for n in leavers)
+            if leavers:
+                # Grey dash-dot: a relationship that left with someone, not a reporting line.
+                style: dict[str, Any] = {"color": {"color": LEFT_COLOUR},
+                                         "dashes": [12, 4, 2, 4]}
+            else:
+                style = {"color": {"color": "#b2182b" if single else "#4d4d4d"},
+                         "dashes": not d["current"]}
+                marks.add("single" if single else "contact")
+                if not d["current"]:
+                    marks.add("stale")
+            recent = any(left_recently(n) for n in leavers)
+            if recent:
+                marks.add("departed_link")
             net.add_edge(
                 u, v, kind="contact", width=_WIDTH.get(d["frequency"], 1),
-                dashes=not d["current"], arrows={"to": {"enabled": False}},
-                color={"color": "#b2182b" if single else (
-                    LEFT_COLOUR if held_by_leaver else "#4d4d4d")},
-                departed=held_by_leaver, single=single,
+                arrows={"to": {"enabled": False}}, **style,
+                departed=bool(leavers), recent=recent, single=single,
                 tip=(f"{graph.nodes[u]['name']} \u2192 {graph.nodes[v]['name']}: "
                      f"{d['frequency'].replace('_', ' ')}, last contact "
                      f"{d['last_contact'] or 'never'}; strength {value:.2f} "
                      f"({band(value, config)}){level}; {d['meetings']} meetings, "
                      f"{d['calls']} calls, {d['emails']} e-mails"
                      + ("; the only thread" if single else "")
-                     + ("; held by someone who left" if held_by_leaver else "")),
+                     + (f"; {gone_words}" if leavers else "")),
             )
         elif key == REPORTS_TO:
+            marks.add("reports")
             net.add_edge(u, v, kind="reports_to", width=1, arrows="to",
                          color={"color": "#969696"}, dashes=False, departed=False,
+                         recent=False,
                          tip=f"{graph.nodes[u]['name']} reports to {graph.nodes[v]['name']}")
         elif key == INFLUENCES:
+            marks.add("influence")
             net.add_edge(u, v, kind="influences", width=1 + 2 * d.get("weight", 1.0),
                          arrows="to", color={"color": "#e08214"}, dashes=[2, 6],
-                         departed=False,
+                         departed=False, recent=False,
                          tip=f"{graph.nodes[u]['name']} sways {graph.nodes[v]['name']}")
     node_ids = {n["id"] for n in net.nodes}
     # The relationships the actions ask for: the owner who is to meet the subject.
@@ -218,13 +278,15 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
         if act.subject.type != "person" or owner is None or act.subject.id not in node_ids \
                 or owner.id not in node_ids or graph.has_edge(owner.id, act.subject.id):
             continue
+        marks.add("proposed")
         net.add_edge(owner.id, act.subject.id, kind="proposed", width=2,
-                     dashes=[8, 6], color={"color": "#1b7837"}, departed=False,
+                     dashes=[8, 6], color={"color": "#1b7837"}, departed=False, recent=False,
                      arrows={"to": {"enabled": False}},
                      tip=f"action {act.rank}: {act.action}")
     for a, b, strength in route or []:
         if a in node_ids and b in node_ids:
-            net.add_edge(a, b, kind="path", width=7, dashes=False, departed=False,
+            marks.add("path")
+            net.add_edge(a, b, kind="path", width=7, dashes=False, departed=False, recent=False,
                          arrows="to", color={"color": "#ffb000", "opacity": 0.85},
                          tip=f"path to power: {graph.nodes[a]['name']} \u2192 "
                              f"{graph.nodes[b]['name']} ({strength:.2f})")
@@ -240,7 +302,10 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
         "nodes": {"font": {"size": 13}},
     }))
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    return {"nodes": nodes, "edges": edges, "options": json.loads(options)}
+    if any(e["departed"] and not e["recent"] for e in edges):
+        marks.add("departed_link")  # shown when asked
+    return {"nodes": nodes, "edges": edges, "options": json.loads(options),
+            "marks": sorted(marks | {"size"})}
 
 
 @lru_cache(maxsize=1)
@@ -272,7 +337,7 @@ def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
                            {n["function"] for n in data["nodes"]}),
                        "kinds": sorted({k for n in data["nodes"] for k in n["kinds"]}),
                        "actions": [action_entry(a) for a in audit.actions],
-                       "action_count": len(audit.actions),
+                       "action_count": len(audit.actions), "marks": data["marks"],
                        "max_actions": (config or Config()).max_actions}
     vis_js, vis_css = _vis_assets()
     page_js, page_css = _page_assets()
@@ -296,7 +361,7 @@ def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
   <input id="search" type="search" placeholder="Search people" aria-label="Search people">
   <label><input type="checkbox" id="show-theirs" checked> Theirs</label>
   <label><input type="checkbox" id="show-ours" checked> Ours</label>
-  <label><input type="checkbox" id="show-departed"> Links held by people who left</label>
+  <label><input type="checkbox" id="show-departed"> Older links of people who left</label>
   <select id="function-filter" aria-label="Function">
     <option value="">All functions</option></select>
   <select id="finding-filter" aria-label="Finding"><option value="">All findings</option></select>

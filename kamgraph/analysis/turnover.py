@@ -34,7 +34,6 @@ from kamgraph.analysis.people import (
     is_decision_maker,
     is_unmapped,
     key_reasons,
-    open_opportunities,
     order_of,
     second_thread,
 )
@@ -153,65 +152,93 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Fin
 
 def vacated_roles(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
     """``role_vacated`` for each customer person who left holding a role on an open deal
-    nobody still there holds: "who takes over from them?"."""
+    (or a decision role on the account) that nobody still there holds: "who takes over
+    from them?".  The roles are read from the deals where the CRM still records them,
+    and from what the person held before they left, inside the change window (an export
+    usually drops a leaver's deal roles with them)."""
     config = config or Config()
     if is_unmapped(graph):
         return []  # nobody of theirs is left on record: mapping the account comes first
+    ctx = context(graph)
+    opps = {str(o["id"]): o for o in ctx.opportunities if not o["is_closed"]}
+
+    def holds(opp: dict[str, Any] | None, role: str) -> bool:
+        """Whether someone still there holds ``role`` on a deal (None: the account)."""
+        if opp is None:
+            return any(role in graph.nodes[n]["roles"] for n in graph.nodes
+                       if graph.nodes[n]["side"] == "customer" and graph.nodes[n]["active"])
+        return any(role in r["roles"] and graph.nodes[r["person"]]["active"]
+                   for r in opp["roles"])
+
     held: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for opp, roles in open_opportunities(graph):
-        present = {r for person, rs in roles.items() if graph.nodes[person]["active"]
-                   for r in rs}
-        for person, rs in roles.items():
-            if graph.nodes[person]["active"]:
-                continue
-            for role in sorted(rs - present):
-                held[person][role].append(str(opp["name"]))
-    # A decision role recorded on the person, not on a deal, is the account's.
-    present = {r for n in graph.nodes if graph.nodes[n]["side"] == "customer"
-               and graph.nodes[n]["active"] for r in graph.nodes[n]["roles"]}
-    for person in graph.nodes:
-        d = graph.nodes[person]
-        if d["side"] != "customer" or d["active"]:
+    names: dict[str, str] = {}
+    wanted: list[tuple[str, str, str]] = []  # (person, role, opportunity id or "")
+    for deal in opps.values():
+        for r in deal["roles"]:
+            if not graph.nodes[r["person"]]["active"]:
+                wanted += [(r["person"], x, str(deal["id"])) for x in r["roles"]]
+    for node in graph.nodes:
+        d = graph.nodes[node]
+        if d["side"] == "customer" and not d["active"]:
+            wanted += [(node, x, "") for x in d["roles"] if x in _DECISION]
+    for change in ctx.changes:
+        if change.kind == "left":
+            names[change.person] = change.name
+            wanted += [(change.person, role, opp_id) for role, opp_id in change.held
+                       if opp_id or role in _DECISION]
+    for person, role, opp_id in wanted:
+        opp = opps.get(opp_id) if opp_id else None
+        if opp_id and opp is None:
+            continue  # the deal closed, or is gone
+        where = str(opp["name"]) if opp is not None else "the account"
+        if holds(opp, role) or where in held[person][role]:
             continue
-        for role in sorted(set(d["roles"]) & _DECISION - present):
-            if role not in held.get(person, {}):
-                held[person][role].append("the account")
-    account = context(graph).account
-    arrivals = [n for n in context(graph).arrived
+        if person in graph and graph.nodes[person]["active"]:
+            continue  # back again
+        held[person][role].append(where)
+    account = ctx.account
+    arrivals = [n for n in in_order(graph, ctx.arrived)
                 if n in graph and graph.nodes[n]["active"]]
     out = []
-    for person in in_order(graph, held):
-        d = graph.nodes[person]
-        gone = left_on(graph, person)
-        vacant = held[person]
+    for person in sorted(held, key=lambda p: (order_of(graph, p), names.get(p, p))):
+        vacant = {r: sorted(w) for r, w in held[person].items() if w}
+        # A role on a deal says more than the same role on the account.
+        for deals_of_role in vacant.values():
+            if len(deals_of_role) > 1 and "the account" in deals_of_role:
+                deals_of_role.remove("the account")
+        if not vacant:
+            continue
+        d = graph.nodes[person] if person in graph else None
+        name = str(d["name"]) if d else names.get(person, person)
+        gone = left_on(graph, person) if d else ctx.left.get(person)
         decision = any(r in _DECISION for r in vacant)
         score = 0.8 if decision else 0.55
         labels = [ROLE_LABELS.get(r, r).lower() for r in sorted(
             vacant, key=lambda r: (r not in _DECISION, r))]
-        deals = sorted({o for opps in vacant.values() for o in opps})
-        evidence = [f"{describe(graph, person)} {_when(gone)}: "
+        deals = sorted({w for where in vacant.values() for w in where})
+        evidence = [f"{describe(graph, person) if d else name} {_when(gone)}: "
                     + "; ".join(f"{ROLE_LABELS.get(r, r).lower()} on " + ", ".join(
-                        o if o == "the account" else repr(o) for o in opps)
-                        for r, opps in sorted(vacant.items()))
+                        w if w == "the account" else repr(w) for w in where)
+                        for r, where in sorted(vacant.items()))
                     + "; nobody still there holds the role"]
-        # Someone who arrived in the same function, or senior, is the likely successor.
-        likely = [n for n in in_order(graph, arrivals)
-                  if graph.nodes[n]["function"] == d["function"]
+        # Someone who arrived in the same function, or as senior, is the likely successor.
+        likely = [n for n in arrivals
+                  if d is None or graph.nodes[n]["function"] == d["function"]
                   or graph.nodes[n]["level_rank"] >= d["level_rank"]]
         if likely:
-            new = likely[0]
-            evidence.append(f"{describe(graph, new)} arrived on "
-                            f"{context(graph).arrived[new].isoformat()}")
+            evidence.append(f"{describe(graph, likely[0])} arrived on "
+                            f"{ctx.arrived[likely[0]].isoformat()}")
         ask = f" — is it {graph.nodes[likely[0]]['name']}?" if likely else ""
+        shown = [w if w == "the account" else repr(w) for w in deals]
         out.append(Finding(
             kind=ROLE_VACATED,
             severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score,
             subject=Subject("account", str(account["id"]), str(account["name"])),
             evidence=tuple(evidence),
-            action=(f"Find out who takes over from {d['name']} as {' and '.join(labels)} "
-                    f"on {', '.join(deals)}{ask}"),
-            data={"person": person, "name": str(d["name"]), "roles": sorted(vacant),
+            action=(f"Find out who takes over from {name} as {' and '.join(labels)} "
+                    f"on {', '.join(shown)}{ask}"),
+            data={"person": person, "name": name, "roles": sorted(vacant),
                   "deals": deals, "likely": likely[:1],
                   "left_on": gone.isoformat() if gone else None},
         ))
@@ -243,8 +270,7 @@ def new_key_people(graph: nx.MultiDiGraph, config: Config | None = None) -> list
             score=score, subject=Subject("person", node, str(d["name"])),
             evidence=(f"{describe(graph, node)} arrived"
                       + (f" on {day.isoformat()}" if day else "")
-                      + ": nobody of ours has met them",
-                      "key: " + "; ".join(reasons)),
+                      + ": nobody of ours has met them",),
             action=f"Meet {d['name']} this month.",
             data={"arrived": day.isoformat() if day else None, "decides": decides},
         ))

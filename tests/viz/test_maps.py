@@ -209,3 +209,39 @@ def test_path_to_power_is_drawn_when_asked(demo_store: SqliteStore, tmp_path: Pa
         "window.kamgraph.edgeView.get().filter(e => e.kind === 'path').map(e => e.to)")
     assert len(kinds) >= 2 and kinds[-1] == "003Gx0000000002IAA"
     assert page.errors == []
+
+
+def test_the_map_shows_who_left_and_who_is_new(tmp_path: Path, example_weekly: Path,
+                                               open_page: Callable[..., Any]) -> None:
+    from tests.test_turnover import ACME, DANIEL, INES, OSKAR, run_scenario
+    from tests.test_turnover import AS_OF as DAY
+
+    with SqliteStore(tmp_path / "k.db") as store:
+        run_scenario(store, example_weekly, tmp_path)
+        view = Portfolio(store, as_of=DAY).account(ACME).view
+    path = tmp_path / "acme.html"
+    path.write_text(render_account_map(view.graph, view.audit), encoding="utf-8")
+    page = open_page(path)
+    assert page.errors == [] and page.external_requests() == []
+    node = "id => window.kamgraph.nodes.get(id)"
+    cfo = page.page.evaluate(node, OSKAR)
+    assert cfo["label"].endswith("\nleft 2026-11-20")
+    assert cfo["color"]["background"] == "#ffffff" and cfo["shapeProperties"]["borderDashes"]
+    new = page.page.evaluate(node, INES)
+    assert new["label"].endswith("\nNEW since 2026-11-20") and new["shadow"]["enabled"]
+    kam = page.page.evaluate(node, DANIEL)
+    assert kam["label"].endswith("\nleft 2026-11-20")
+    # The KAM left inside the change window: his links show at first sight, drawn unlike
+    # a reporting line.
+    shown = page.page.evaluate(
+        "id => window.kamgraph.edgeView.get().filter(e => e.from === id)", DANIEL)
+    assert shown and all(e["departed"] and e["recent"] for e in shown)
+    reports = page.page.evaluate(
+        "window.kamgraph.edges.get().filter(e => e.kind === 'reports_to')")
+    assert all(e["dashes"] != shown[0]["dashes"] or e["color"] != shown[0]["color"]
+               for e in reports)
+    legend = page.page.inner_text("#legend")
+    for words in ("has left", "arrived recently", "held by someone who left",
+                  "grey arrow: reports to"):
+        assert words in legend
+    page.screenshot("acme-after-departures.png")
