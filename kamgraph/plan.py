@@ -89,7 +89,9 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
         d = g.nodes[n]
         influence = (f"{d['influence']:.2f} recorded" if d["influence"] is not None
                      else f"{derived.get(n, 0):.2f} derived")
-        out.append(_row([d["name"], d["title"], function_label(d["function"]),
+        new = arrived_on(g, n)
+        out.append(_row([d["name"] + (f" (new since {new.isoformat()})" if new else ""),
+                         d["title"], function_label(d["function"]),
                          Level(d["level"]).label, _roles(d), influence,
                          d["stance"].replace("_", "-"), d["dos"], d["donts"],
                          "; ".join(key_reasons(g, n, config))]))
@@ -102,6 +104,10 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
         contacts = []
         for _, c, key, e in sorted(g.out_edges(n, keys=True, data=True)):
             if key == CONTACT:
+                if not d["active"]:
+                    contacts.append(f"{g.nodes[c]['name']}: {e['frequency'].replace('_', ' ')}"
+                                    f", last {e['last_contact'] or 'never'}")
+                    continue
                 state = "" if e["active"] else ", stale"
                 value = edge_strength(g, n, c, config)
                 level = (f", recorded {e['level'].replace('_', ' ')}"
@@ -110,10 +116,19 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
                 contacts.append(f"{g.nodes[c]['name']}: {e['frequency'].replace('_', ' ')}, "
                                 f"strength {value:.2f} {band(value, config)}{level}, "
                                 f"last {e['last_contact'] or 'never'}{state}")
-        name = d["name"] + ("" if d["active"] else " (left)")
+        left = left_on(g, n) if not d["active"] else None
+        name = d["name"] + ("" if d["active"] else
+                            f" (left {left.isoformat()})" if left else " (left)")
         out.append(_row([name, d["title"], function_label(d["function"]),
                          ", ".join(r.replace("_", " ") for r in d["team_roles"]),
                          "; ".join(contacts)]))
+    changes = context(g).changes
+    if changes:
+        out += ["", "## What changed", "",
+                f"Changes {md_escape(context(g).changes_since or '')}, each dated by the sync "
+                f"that first saw it.", ""]
+        out += [f"- {c.day.isoformat() if c.day else '—'}: {md_escape(c.text)}"
+                for c in changes]
     relmap = relationship_map(g)
     out += ["", "## Relationship map", "",
             "Their functions (rows) against ours (columns): how often we meet.", ""]
