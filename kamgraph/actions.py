@@ -347,6 +347,9 @@ class _Planner:
         self.config = config
         self.owned: dict[str, int] = {}
         self._pool_index: dict[str, dict[str, Any]] | None = None
+        #: Our people who left this account's team inside the change window: still with
+        #: us, but no longer its people to act or introduce here.
+        self.off_team = {c.person for c in context(graph).changes if c.kind == "left_team"}
         self.anti = likely_anti_sponsor_people(graph, config)
         self.deal_roles: dict[str, set[str]] = {}
         for _opp, roles in open_opportunities(graph):
@@ -375,6 +378,8 @@ class _Planner:
 
     def active_ours(self, node: str) -> bool:
         """One of our people still here: in the account graph, or in the pool."""
+        if node in self.off_team:
+            return False
         if node in self.graph:
             data = self.graph.nodes[node]
             return bool(data["side"] == "supplier" and data["active"])
@@ -384,12 +389,14 @@ class _Planner:
         """Our people still here with an active relationship, strongest first."""
         out = [(edge_strength(self.graph, s, customer, self.config), -order_of(self.graph, s), s)
                for s, _ in contact_edges(self.graph, customer, active_only=True)
-               if self.graph.nodes[s]["active"] and not rebuffed(self.graph, s, customer)]
+               if self.graph.nodes[s]["active"] and s not in self.off_team
+               and not rebuffed(self.graph, s, customer)]
         return [s for _, _, s in sorted(out, reverse=True)]
 
     def lead(self) -> str | None:
         """The account's lead of ours still here: KAM, then KAD, then sponsor."""
-        team = [n for n in ours(self.graph) if self.graph.nodes[n].get("team_roles")]
+        team = [n for n in ours(self.graph) if self.graph.nodes[n].get("team_roles")
+                and n not in self.off_team]
         for role in _LEADS:
             found = [n for n in team if role in self.graph.nodes[n]["team_roles"]]
             if found:
@@ -416,7 +423,8 @@ class _Planner:
         for rank, node in enumerate(suggested):
             consider(node, 0.15 - 0.01 * rank)
         for node in ours(g):
-            if g.nodes[node].get("team_roles") or g.out_degree(node):
+            if (g.nodes[node].get("team_roles") or g.out_degree(node)) \
+                    and node not in self.off_team:
                 consider(node, 0.05)
         pool = context(g).pool
         for function in self.config.mirror_table.get(them["function"], ()):

@@ -610,8 +610,10 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
     changed = next((f for f in audit.findings if f.kind == "buying_centre_changed"), None)
     if changed is not None:
         # What the audit says of the account says here too: the people may have moved.
-        click.echo(f"Note: {terminal_safe(changed.action)} ({terminal_safe(changed.evidence[0])}"
-                   f" see `kamgraph changes`)")
+        window = changed.evidence[0].rstrip(":")
+        what = changed.action.removeprefix("The buying centre changed: ")
+        click.echo(f"Note: the buying centre changed {terminal_safe(window)}: "
+                   f"{terminal_safe(what)} (see `kamgraph changes`)")
     action = audit.action_for(target)
     if action is not None and action.subject.id == target:
         # The same owner and introducer as the audit and the plan give.

@@ -252,7 +252,9 @@ class Account:
         return self.audit.stage
 
     def changes(self) -> list[AccountChange]:
-        """What changed since the previous sync (empty when there was none)."""
+        """What changed inside the change window (``changes.window_days`` before the
+        portfolio's day), each change dated by the run that first saw it; empty when
+        there is no earlier sync."""
         from kamgraph.graph import context
 
         return list(context(self.graph).changes)
@@ -305,13 +307,26 @@ class Account:
         """
         from kamgraph.analysis.paths import economic_buyers, find_customer
         from kamgraph.errors import UnknownAccount
+        from kamgraph.graph import context, left_on
 
+        g = self.graph
         if person is None:
-            buyers = economic_buyers(self.graph)
+            buyers = economic_buyers(g)
             if not buyers:
-                raise UnknownAccount(f"{self.name}: no economic buyer recorded; name a person")
+                gone = [c for c in context(g).changes if c.kind == "left"
+                        and any(r == "economic_buyer" for r, _ in c.held)]
+                last = (f" ({gone[-1].name}, the last one, left on "
+                        f"{gone[-1].day.isoformat()})" if gone and gone[-1].day else "")
+                raise UnknownAccount(f"{self.name}: no economic buyer recorded{last}; "
+                                     f"name a person")
             return buyers[0]
-        found = find_customer(self.graph, person)
+        found = find_customer(g, person)
         if found is None:
             raise UnknownAccount(f"no person {person!r} at {self.name}")
+        if not g.nodes[found]["active"]:
+            day = left_on(g, found)
+            raise UnknownAccount(
+                f"{g.nodes[found]['name']} left {self.name}"
+                + (f" on {day.isoformat()}" if day else "")
+                + f": no route leads to them; see `kamgraph audit --explain {person!r}`")
         return found

@@ -105,7 +105,7 @@ def test_a_change_between_syncs_shows_in_every_command(changed: str, tmp_path: P
     assert "buying_centre_changed" in page or "buying centre changed" in page
     path = runner.invoke(cli, ["path", "Acme", "--store", changed, "--as-of", AS_OF],
                          catch_exceptions=False).output
-    assert path.startswith("Note: The buying centre changed")
+    assert path.startswith("Note: the buying centre changed")
     # serve renders the same map.
     import re
     import subprocess

@@ -236,3 +236,15 @@ def test_the_story_on_the_bolt_server(tmp_path: Path, neo4j_store: Store,
     check_story(audit, neo4j_store)
     with SqliteStore(scenario, readonly=True) as embedded:
         assert audit.to_dict() == _acme(embedded).to_dict()
+
+
+def test_path_to_someone_who_left_says_so(scenario: Path) -> None:
+    runner = CliRunner()
+    store = f"sqlite:///{scenario}"
+    gone = runner.invoke(cli, ["path", "Acme", "Oskar Lindqvist", "--store", store,
+                               "--as-of", AS_OF.isoformat()])
+    assert gone.exit_code == 2
+    assert "Oskar Lindqvist left Acme Foods on 2026-11-20" in gone.stderr
+    default = runner.invoke(cli, ["path", "Acme", "--store", store, "--as-of",
+                                  AS_OF.isoformat()])
+    assert default.exit_code == 2 and "Oskar Lindqvist, the last one, left" in default.stderr

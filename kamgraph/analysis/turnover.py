@@ -78,7 +78,8 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Fin
     window_start = _window_start(graph, config)
     assigned: dict[str, tuple[dict[str, Any], float]] | None = None
     out = []
-    for leaver in departed_ours(graph):
+    leavers = departed_ours(graph)
+    for leaver in leavers:
         gone = left_on(graph, leaver)
         for _, customer, key, edge in graph.out_edges(leaver, keys=True, data=True):
             if key != CONTACT or not graph.nodes[customer]["active"]:
@@ -91,13 +92,12 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Fin
                                         and gone > window_start)):
                 continue
             since = gone or last
-            taken = [s for s, e in contact_edges(graph, customer, active_only=True)
-                     if s != leaver and graph.nodes[s]["active"]
-                     and e["last_two_way"] is not None and e["last_two_way"] > since]
-            if taken:
+            staying = [(s, e) for s, e in contact_edges(graph, customer, active_only=True)
+                       if s not in leavers and graph.nodes[s]["active"]]
+            if any(e["last_two_way"] is not None and e["last_two_way"] > since
+                   for _, e in staying):
                 continue  # someone still here has met them since: handed over
-            others = [s for s, _ in contact_edges(graph, customer, active_only=True)
-                      if s != leaver and graph.nodes[s]["active"]]
+            others = [s for s, _ in staying]
             reasons = key_reasons(graph, customer, config)
             level = graph.nodes[customer]["level_rank"]
             score = (0.75 if reasons and (is_decision_maker(graph, customer)
@@ -109,7 +109,7 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Fin
                 assigned = mirror_assignments(graph, config)
             peer = assigned.get(customer)
             successor = (str(peer[0]["id"]) if peer else
-                         second_thread(graph, customer, exclude={leaver}, config=config))
+                         second_thread(graph, customer, exclude=set(leavers), config=config))
             # The relationship as it stood when they left (theirs no longer counts today).
             gap = abs(graph.nodes[leaver]["level_rank"] - graph.nodes[customer]["level_rank"])
             strength = (relationship_strength(edge["touches"], min(gone or as_of, as_of),
