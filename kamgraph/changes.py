@@ -14,10 +14,10 @@ from typing import Any
 import networkx as nx
 
 from kamgraph.analysis.findings import Finding, Subject, severity_for
-from kamgraph.analysis.people import ROLE_LABELS, contact_edges, describe, is_key
+from kamgraph.analysis.people import ROLE_LABELS, describe, is_key
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
-from kamgraph.graph import REPORTS_TO, Pool, build_account_graph, context
+from kamgraph.graph import CONTACT, REPORTS_TO, Pool, build_account_graph, context
 from kamgraph.stores.base import ChangeIndex, Store, SyncRun, read_account
 
 __all__ = ["AccountChange", "ChangeWindow", "account_changes", "buying_centre_changes",
@@ -103,13 +103,26 @@ def change_window(runs: list[SyncRun], as_of: date, days: int, since: str | None
     return ChangeWindow(baseline, after, length, as_of)
 
 
-def _manager(graph: nx.MultiDiGraph, node: str) -> str | None:
-    return next((v for _, v, k in graph.out_edges(node, keys=True) if k == REPORTS_TO), None)
+def _managers(graph: nx.MultiDiGraph) -> dict[str, str]:
+    return {u: v for u, v, k in graph.edges(keys=True) if k == REPORTS_TO}
+
+
+def _active_links(graph: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Customer person -> our people with an active relationship with them."""
+    out: dict[str, set[str]] = {}
+    for s, c, k, d in graph.edges(keys=True, data=True):
+        if k == CONTACT and d["active"]:
+            out.setdefault(c, set()).add(s)
+    return out
 
 
 def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
                     config: Config | None = None) -> list[AccountChange]:
-    """Differences between two graphs of one account, in a stable order."""
+    """Differences between two graphs of one account, in a stable order.
+
+    One pass over each graph's people and edges: a nightly audit compares every account
+    some run touched.
+    """
     config = config or Config()
     out: list[AccountChange] = []
 
@@ -139,35 +152,35 @@ def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
         out.append(AccountChange("left", node, str(d["name"]),
                                  f"left: {describe(then, node)} ({why})",
                                  is_key(then, node, config), held=tuple(held)))
+    managers_then, managers_now = _managers(then), _managers(now)
+    links_then, links_now = _active_links(then), _active_links(now)
     for node in sorted(before & after):
         a, b = then.nodes[node], now.nodes[node]
-        key = is_key(now, node, config) or is_key(then, node, config)
+        found: list[tuple[str, str]] = []
         if a["title"] != b["title"]:
             moved = (" (promoted)" if b["level_rank"] > a["level_rank"] else
                      " (moved down)" if b["level_rank"] < a["level_rank"] else "")
-            out.append(AccountChange("title", node, str(b["name"]),
-                                     f"{b['name']}: title {a['title'] or '—'} → "
-                                     f"{b['title'] or '—'}{moved}", key))
-        m1, m2 = _manager(then, node), _manager(now, node)
+            found.append(("title", f"{b['name']}: title {a['title'] or '—'} → "
+                                   f"{b['title'] or '—'}{moved}"))
+        m1, m2 = managers_then.get(node), managers_now.get(node)
         if m1 != m2:
             n1 = then.nodes[m1]["name"] if m1 else "nobody"
             n2 = now.nodes[m2]["name"] if m2 else "nobody"
-            out.append(AccountChange("reports_to", node, str(b["name"]),
-                                     f"{b['name']}: reports to {n1} → {n2}", key))
+            found.append(("reports_to", f"{b['name']}: reports to {n1} → {n2}"))
         if a["roles"] != b["roles"]:
-            out.append(AccountChange("roles", node, str(b["name"]),
-                                     f"{b['name']}: roles {', '.join(a['roles']) or '—'} → "
-                                     f"{', '.join(b['roles']) or '—'}", key))
+            found.append(("roles", f"{b['name']}: roles {', '.join(a['roles']) or '—'} → "
+                                   f"{', '.join(b['roles']) or '—'}"))
         if a["stance"] != b["stance"]:
-            out.append(AccountChange("stance", node, str(b["name"]),
-                                     f"{b['name']}: stance {a['stance']} → {b['stance']}", key))
-        was = {s for s, _ in contact_edges(then, node, active_only=True)}
-        still = {s for s, _ in contact_edges(now, node, active_only=True)}
-        for s in sorted(was - still):
+            found.append(("stance", f"{b['name']}: stance {a['stance']} → {b['stance']}"))
+        cold = links_then.get(node, set()) - links_now.get(node, set())
+        for s in sorted(cold, key=lambda n: (str(now.nodes[n]["name"]) if n in now else "", n)):
             if s in now and now.nodes[s]["active"]:
-                out.append(AccountChange("went_cold", node, str(b["name"]),
-                                         f"relationship {now.nodes[s]['name']} → {b['name']} "
-                                         f"went cold", key))
+                found.append(("went_cold", f"relationship {now.nodes[s]['name']} → "
+                                           f"{b['name']} went cold"))
+        if found:
+            key = is_key(now, node, config) or is_key(then, node, config)
+            out += [AccountChange(kind, node, str(b["name"]), text, key)
+                    for kind, text in found]
     ours_then = {n for n, d in then.nodes(data=True) if d["side"] == "supplier" and d["active"]}
     for node in sorted(ours_then, key=lambda n: (str(then.nodes[n]["name"]), n)):
         if node in now and not now.nodes[node]["active"]:
@@ -245,17 +258,21 @@ def window_changes(store: Store, account_id: str, window: ChangeWindow, as_of: d
     if not net:
         return now, []
     # Each change is dated by the last step that made it: the run that first saw the
-    # state the account is in now.
+    # state the account is in now.  After the last step the account is as it is now, so
+    # an account one run touched is dated without being read again.
     seen: dict[tuple[str, str], int] = {}
     before = then
     by_id = {r.id: r for r in window.runs}
-    for step in steps:
+    for step in steps[:-1]:
         after = graph_at(by_id[step])
         if after is None:
             continue
         for change in account_changes(before, after, config):
             seen[(change.kind, change.person)] = step
         before = after
+    if len(steps) > 1:
+        for change in account_changes(before, now, config):
+            seen[(change.kind, change.person)] = steps[-1]
     dated = []
     for change in net:
         run = seen.get((change.kind, change.person), steps[-1])
