@@ -84,20 +84,31 @@ class ChangeWindow:
 def change_window(runs: list[SyncRun], as_of: date, days: int, since: str | None = None,
                   latest: int | None = None) -> ChangeWindow:
     """The window of changes as of ``as_of``: the runs after the last successful run on or
-    before ``as_of - days`` (or the first run, when every run is newer), up to ``latest``.
+    before ``as_of - days`` (or, when every run is newer, after the first run of the
+    source loaded last: each source's first load is the starting state), up to
+    ``latest``.
 
     ``since`` (a run id or a date, as :func:`since_run` reads it) names the baseline
     instead.  Runs after ``as_of`` count too: the account is read as the newest run left it.
     """
     done = sorted((r for r in runs if r.status == "ok" and (latest is None or r.id <= latest)),
                   key=lambda r: r.id)
+    baseline: SyncRun | None
     if since is not None:
         baseline = since_run(list(reversed(done)), since)
         length: int | None = None
     else:
         cut = as_of - timedelta(days=days)
         before = [r for r in done if r.started.date() <= cut]
-        baseline = before[-1] if before else (done[0] if done else None)
+        if before:
+            baseline = before[-1]
+        else:
+            # Every run is inside the window: the store as it stood once each source had
+            # been loaded once (a CRM export, then a facts overlay) is what came first.
+            firsts: dict[str, SyncRun] = {}
+            for r in done:
+                firsts.setdefault(r.source, r)
+            baseline = max(firsts.values(), key=lambda r: r.id) if firsts else None
         length = days
     after = tuple(r for r in done if baseline is not None and r.id > baseline.id)
     return ChangeWindow(baseline, after, length, as_of)
@@ -144,7 +155,8 @@ def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
     for node in sorted(before - after):
         d = then.nodes[node]
         why = ("gone from the CRM" if node not in now else
-               {"inactive": "gone from the export", "deleted": "deleted in the CRM"}.get(
+               {"inactive": "gone from the export", "deleted": "deleted in the CRM",
+                "departed": "marked as left in the CRM"}.get(
                    now.nodes[node]["status"], now.nodes[node]["status"]))
         held = on_deals.get(node, [])
         deal_roles = {r for r, _ in held}

@@ -243,7 +243,7 @@ def _status(g: nx.MultiDiGraph, node: str) -> str:
         return "here"
     day = left_on(g, node)
     how = {"inactive": "gone from the export", "deleted": "deleted in the CRM",
-           "departed": "marked inactive in the CRM"}.get(d["status"], d["status"])
+           "departed": "marked as left in the CRM"}.get(d["status"], d["status"])
     return f"left on {day.isoformat()} ({how})" if day else f"left ({how})"
 
 

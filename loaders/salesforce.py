@@ -132,6 +132,9 @@ class SalesforceLoader(ExportLoader):
         #: Contact -> (account, roles on the account): AccountContactRole and
         #: AccountContactRelation.Roles.
         self.account_roles: dict[str, tuple[str, tuple[CustomerRole, ...]]] = {}
+        #: Contacts whose direct AccountContactRelation is inactive -> that account: they
+        #: have left it.
+        self.ended: dict[str, str] = {}
         #: Open opportunities -> account; (opportunity, contact) pairs with a role of their own.
         self.open_opportunities: dict[str, str] = {}
         self.deal_roles: set[tuple[str, str]] = set()
@@ -247,6 +250,7 @@ class SalesforceLoader(ExportLoader):
                 merged_into=v.sf_id(row, "MasterRecordId"),
                 deleted=deleted,
                 roles=self._roles_on(contact_id, account_id),
+                active=False if self.ended.get(contact_id) == account_id else None,
             )
 
     # -- roles on the account ---------------------------------------------------------
@@ -279,6 +283,14 @@ class SalesforceLoader(ExportLoader):
         for row in self._rows("AccountContactRole.csv", ("AccountId", "ContactId", "Role")):
             add(row, [v.text(row, "Role") or "Other"])
         for row in self._rows("AccountContactRelation.csv", ("AccountId", "ContactId")):
+            if (row.table.has("IsActive") and not v.boolean(row, "IsActive", default=True)
+                    and v.boolean(row, "IsDirect", default=True)
+                    and not v.boolean(row, "IsDeleted")):
+                # The contact's own account marks the relationship ended: they left.
+                contact_id = v.sf_id(row, "ContactId", "Contact")
+                account_id = v.sf_id(row, "AccountId", "Account")
+                if contact_id and account_id:
+                    self.ended[contact_id] = account_id
             labels = [part.strip() for part in (v.text(row, "Roles") or "").split(";")]
             labels = [label for label in labels if label]
             if labels:

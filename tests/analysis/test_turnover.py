@@ -131,7 +131,7 @@ def test_the_window_starts_at_the_last_run_before_it() -> None:
     window = change_window(runs, AS_OF, 30)
     assert window.baseline is not None and window.baseline.id == 2
     assert [r.id for r in window.runs] == [3, 4] and window.day_of(3) == date(2026, 10, 20)
-    # Every run inside the window: the first is the baseline.
+    # Every run inside the window: the first (of the one source) is the baseline.
     assert change_window(runs[2:], AS_OF, 30).baseline.id == 3  # type: ignore[union-attr]
     # The window passed: nothing after the baseline.
     late = change_window(runs, date(2026, 12, 31), 30)
@@ -139,3 +139,11 @@ def test_the_window_starts_at_the_last_run_before_it() -> None:
     # --since names the baseline.
     assert change_window(runs, AS_OF, 30, since="1").baseline.id == 1  # type: ignore[union-attr]
     assert change_window(runs, AS_OF, 30, since="2026-10-25").baseline.id == 3  # type: ignore[union-attr]
+
+
+def test_with_every_run_in_the_window_each_sources_first_load_is_the_start() -> None:
+    runs = [_run(1, date(2026, 10, 20)), replace(_run(2, date(2026, 10, 20)), source="facts"),
+            _run(3, date(2026, 10, 25))]
+    window = change_window(runs, AS_OF, 30)
+    assert window.baseline is not None and window.baseline.id == 2
+    assert [r.id for r in window.runs] == [3]

@@ -129,3 +129,21 @@ def test_account_contact_relation_roles(tmp_path: Path, roles: str) -> None:
     graph = synced_graph(folder, tmp_path, account)
     expected = {"decision_maker"} | ({"influencer"} if "Influencer" in roles else set())
     assert set(graph.nodes[tomas]["roles"]) >= expected
+
+
+def test_an_inactive_direct_relation_means_the_contact_left(tmp_path: Path) -> None:
+    folder = weekly_export(tmp_path / "export")
+    tomas, account = contact_named(folder, "Tomás Ortega")
+    hannah, _ = contact_named(folder, "Hannah Becker")
+    with open(folder / "AccountContactRelation.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(["Id", "AccountId", "ContactId", "Roles", "IsDirect", "IsActive",
+                         "IsDeleted", "EndDate"])
+        writer.writerow(["07kaB0000000001AAA", account, tomas, "", "1", "0", "0",
+                         "2026-10-15"])
+        # An indirect relation ending says nothing about their own account.
+        writer.writerow(["07kaB0000000002AAA", "001aB0000000002QAA", hannah, "", "0", "0",
+                         "0", ""])
+    graph = synced_graph(folder, tmp_path, account)
+    assert graph.nodes[tomas]["active"] is False and graph.nodes[tomas]["status"] == "departed"
+    assert graph.nodes[hannah]["active"] is True
