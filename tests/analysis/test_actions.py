@@ -14,7 +14,7 @@ from kamgraph.analysis.mirror import mirror_assignments
 from kamgraph.analysis.paths import paths_to_power
 from kamgraph.analysis.people import contact_edges, second_thread
 from kamgraph.analysis.threads import single_threads
-from kamgraph.audit import AccountAudit, audit_graph
+from kamgraph.audit import audit_graph
 from kamgraph.config import Config
 from kamgraph.model import (
     Channel,
@@ -28,18 +28,6 @@ from tests.builders import AccountBuilder
 
 R = CustomerRole
 KAM = SupplierRole.KEY_ACCOUNT_MANAGER
-
-
-def people_in(audit: AccountAudit) -> set[str]:
-    """Everyone an action gives a part: subject, owner, helpers."""
-    out = set()
-    for a in audit.actions:
-        if a.subject.type == "person":
-            out.add(a.subject.id)
-        if a.owner:
-            out.add(a.owner.id)
-        out.update(w.id for w in a.with_)
-    return out
 
 
 def acme_like() -> AccountBuilder:
@@ -109,7 +97,7 @@ class TestOneActionPerProblem:
 
     def test_nobody_who_left_has_a_part(self) -> None:
         audit = audit_graph(acme_like().graph())
-        assert "gone" not in people_in(audit)
+        assert "gone" not in set(audit.parts())
         # Named only as the colleague whose relationship is handed over.
         assert all("Gone" not in a.action.replace("takes over Gone's relationship", "")
                    for a in audit.actions)
@@ -150,7 +138,7 @@ class TestOwners:
         assert finding.suggested is not None and finding.suggested.id == "nina"
         action = next(a for a in audit_graph(g).actions if a.subject.id == "claire")
         assert action.owner is not None and action.owner.id == "nina"
-        assert "felix" not in people_in(audit_graph(g))
+        assert "felix" not in set(audit_graph(g).parts())
 
 
 class TestRelationships:
@@ -325,7 +313,7 @@ def test_any_account_speaks_with_one_voice(b: AccountBuilder) -> None:
                if f.severity is not Severity.LOW)
     assert sum(a.priority is Severity.HIGH for a in audit.actions) <= 3
     gone = {n for n, d in g.nodes(data=True) if not d["active"]}
-    assert not people_in(audit) & gone
+    assert not set(audit.parts()) & gone
     if audit.unmapped:
         assert all(a.priority is Severity.LOW for a in audit.actions)
 
