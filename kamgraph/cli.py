@@ -67,14 +67,15 @@ def _errors() -> Iterator[None]:
 
 @contextmanager
 def _store(uri: str | None, wait: float = 5.0, batch_size: int | None = None,
-           *, write: bool = False) -> Iterator[Store]:
+           *, write: bool = False, live: bool = False) -> Iterator[Store]:
     """The store, opened to read unless the command ``write``s (sync, init): a read
-    command never creates or alters one."""
+    command never creates or alters one.  A ``live`` reader (serve) reads one state per
+    request instead of one for its whole life."""
     with _errors():
         store = open_store(uri, wait=wait, batch_size=batch_size, create=write,
                            readonly=not write)
         with store:
-            if write:
+            if write or live:
                 yield store
             else:
                 # A read command sees one state, whatever a sync commits meanwhile.
@@ -443,20 +444,17 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         raise Failure("give an ACCOUNT or --all (not both)")
     config = _config(config_path)
     day = _as_of(as_of)
-    with _store(store_uri) as store, _errors():
-        if everything:
-            views = _views(store, (), day, config)
-        else:
-            page = Portfolio(store, as_of=day, config=config).account(account or "").map(
-                path_to)
     try:
-        with _errors():
+        with _store(store_uri) as store, _errors():
+            portfolio = Portfolio(store, as_of=day, config=config)
             if everything:
-                files = write_site(views, output, day.isoformat(), config)
+                # Account by account: a portfolio of thousands is never held whole.
+                files = write_site(((a.graph, a.audit) for a in portfolio.accounts()),
+                                   output, day.isoformat(), config)
                 target = files[0]
                 click.echo(f"Wrote {len(files)} files to {output}", err=True)
             else:
-                write_atomic(output, page)
+                write_atomic(output, portfolio.account(account or "").map(path_to))
                 target = output
                 click.echo(f"Wrote {output}", err=True)
     except OSError as exc:
@@ -478,41 +476,28 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
           as_of: str | None) -> None:
     """Serve the store's portfolio site over HTTP on this machine.
 
+    Pages are rendered from the store when asked for, as of today (or --as-of): a sync
+    made while it runs shows on the next page load.  It listens on 127.0.0.1 and answers
+    only requests addressed to it there.
+
     \b
     Example:
         kamgraph serve --port 8765    # then open http://127.0.0.1:8765/
     """
-    import functools
-    import tempfile
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    from kamgraph.viz import write_site
+    from kamgraph.viz.serve import serve_site
 
     config = _config(config_path)
-    day = _as_of(as_of)
-    with _store(store_uri) as store, _errors():
-        views = _views(store, (), day, config)
-    with tempfile.TemporaryDirectory(prefix="kamgraph-site-") as folder:
-        write_site(views, Path(folder), day.isoformat(), config)
-
-        class Quiet(SimpleHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
-        handler = functools.partial(Quiet, directory=folder)
+    day = _as_of(as_of) if as_of else None
+    with _store(store_uri, live=True) as store, _errors():
+        store.latest_run()  # an unreadable store fails here, not on the first page
         try:
-            server = ThreadingHTTPServer((host, port), handler)
+            serve_site(store, config, host, port, day,
+                       on_ready=lambda url: click.echo(
+                           f"Serving {url} (Ctrl-C to stop)", err=True),
+                       on_error=lambda text: click.echo(f"Error: {text}", err=True))
         except OSError as exc:
             raise Failure(f"cannot listen on {host}:{port}: {exc.strerror} (give another "
                           f"--port, or 0 for any free one)", EXIT_INPUT) from exc
-        click.echo(f"Serving {len(views)} accounts on http://{host}:{server.server_port}/ "
-                   f"(Ctrl-C to stop)", err=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
 
 
 @cli.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -21,7 +21,8 @@ from kamgraph.config import Config
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
 from kamgraph.model import DECISION_ROLES, Level
 
-__all__ = ["STANCE_COLOURS", "action_entry", "map_data", "render_account_map", "safe_json"]
+__all__ = ["ASSETS", "STANCE_COLOURS", "action_entry", "asset", "map_data", "page_data",
+           "render_account_map", "safe_json"]
 
 STANCE_COLOURS = {
     "champion": "#1a9850",
@@ -39,6 +40,9 @@ _DECISION = {r.value for r in DECISION_ROLES}
 #: Nothing is fetched: no network, no external script, style, font or image.
 _CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
         "img-src data:; font-src data:")
+#: A site's pages load the shared scripts and styles from their own origin, nothing else.
+_CSP_SITE = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
+             "style-src 'self' 'unsafe-inline'; img-src data:; font-src data:")
 _WIDTH = {"twice_weekly": 6, "weekly": 4, "monthly": 2.5, "occasionally": 1.5, "none": 1}
 _SUPPLIER_SHAPES = {
     "executive_sponsor": "star",
@@ -308,27 +312,33 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
             "marks": sorted(marks | {"size"})}
 
 
-@lru_cache(maxsize=1)
-def _vis_assets() -> tuple[str, str]:
-    lib = resources.files("pyvis").joinpath("templates", "lib", "vis-9.1.2")
-    js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
-    css = lib.joinpath("vis-network.css").read_text(encoding="utf-8")
-    return js.replace("</script", "<\\/script"), css.replace("</style", "<\\/style")
+#: The files a site shares (``assets/`` of ``map --all`` and ``serve``): name -> type.
+ASSETS = {"vis-network.min.js": "text/javascript", "vis-network.css": "text/css",
+          "map.js": "text/javascript", "map.css": "text/css"}
 
 
-@lru_cache(maxsize=1)
-def _page_assets() -> tuple[str, str]:
-    folder = resources.files("kamgraph.viz")
-    return (folder.joinpath("map.js").read_text(encoding="utf-8"),
-            folder.joinpath("map.css").read_text(encoding="utf-8"))
+@cache
+def asset(name: str) -> str:
+    """One shared asset's text: vis-network from pyvis, the page's own script and style."""
+    if name.startswith("vis-network"):
+        lib = resources.files("pyvis").joinpath("templates", "lib", "vis-9.1.2")
+        return lib.joinpath(name).read_text(encoding="utf-8")
+    if name in ASSETS:
+        return resources.files("kamgraph.viz").joinpath(name).read_text(encoding="utf-8")
+    raise KeyError(name)
 
 
-def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
-                       route: list[tuple[str, str, float]] | None = None,
-                       config: Config | None = None) -> str:
-    """The self-contained HTML page of one account's map (with a path drawn, if given)."""
-    from html import escape
+def _inline(name: str) -> str:
+    """An asset inside a <script> or <style> element: nothing in it can close it."""
+    text = asset(name)
+    return (text.replace("</script", "<\\/script") if name.endswith(".js")
+            else text.replace("</style", "<\\/style"))
 
+
+def page_data(graph: nx.MultiDiGraph, audit: AccountAudit,
+              route: list[tuple[str, str, float]] | None = None,
+              config: Config | None = None) -> dict[str, Any]:
+    """Everything one account's page shows, as the JSON the page reads."""
     data = map_data(graph, audit, route, config)
     account = context(graph).account
     data["account"] = {"id": account["id"], "name": account["name"],
@@ -339,21 +349,51 @@ def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
                        "actions": [action_entry(a) for a in audit.actions],
                        "action_count": len(audit.actions), "marks": data["marks"],
                        "max_actions": (config or Config()).max_actions}
-    vis_js, vis_css = _vis_assets()
-    page_js, page_css = _page_assets()
+    return data
+
+
+def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
+                       route: list[tuple[str, str, float]] | None = None,
+                       config: Config | None = None, *, assets: str | None = None,
+                       home: str | None = None) -> str:
+    """One account's map page (with a path drawn, if given).
+
+    By default one self-contained file: vis-network and the page's script inlined.  With
+    ``assets`` (a URL prefix such as ``"assets/"``) the page loads the shared files
+    (:data:`ASSETS`) from there, as every page of a site does; ``home`` links back to the
+    portfolio page.
+    """
+    from html import escape
+
+    data = page_data(graph, audit, route, config)
+    account = context(graph).account
     title = escape(f"{account['name']} — relationship map")
+    if assets is None:
+        csp = _CSP
+        head = (f"<style>{_inline('vis-network.css')}</style>\n"
+                f"<style>{_inline('map.css')}</style>")
+        scripts = (f"<script>{_inline('vis-network.min.js')}</script>\n"
+                   f"<script>{_inline('map.js')}</script>")
+    else:
+        csp = _CSP_SITE
+        prefix = escape(assets)
+        head = (f'<link rel="stylesheet" href="{prefix}vis-network.css">\n'
+                f'<link rel="stylesheet" href="{prefix}map.css">')
+        scripts = (f'<script src="{prefix}vis-network.min.js"></script>\n'
+                   f'<script src="{prefix}map.js"></script>')
+    back = (f'<a id="home" href="{escape(home)}">\u2190 Portfolio</a>' if home else "")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_CSP}">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{vis_css}</style>
-<style>{page_css}</style>
+{head}
 </head>
 <body>
 <header>
+  {back}
   <h1 id="title"></h1>
   <p id="subtitle"></p>
 </header>
@@ -376,8 +416,7 @@ def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
   </aside>
 </main>
 <script id="kamgraph-data" type="application/json">{safe_json(data)}</script>
-<script>{vis_js}</script>
-<script>{page_js}</script>
+{scripts}
 </body>
 </html>
 """

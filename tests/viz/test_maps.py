@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -159,38 +158,169 @@ def test_portfolio_site_links_every_account(demo_store: SqliteStore, tmp_path: P
         for summary in demo_store.accounts():
             view = Portfolio(demo_store, as_of=AS_OF, config=Config()).account(summary.id).view
             views.append((view.graph, view.audit))
-    files = write_site(views, tmp_path / "site", AS_OF.isoformat())
-    assert [f.name for f in files][0] == "index.html" and len(files) == 4
+    files = write_site(iter(views), tmp_path / "site", AS_OF.isoformat())
+    names = [f.relative_to(tmp_path / "site").as_posix() for f in files]
+    assert names[0] == "index.html" and len(names) == 1 + 3 + 4
+    assert "assets/vis-network.min.js" in names
+    # vis-network is written once; the pages load it, they do not carry it.
+    for page_file in files[1:4]:
+        html = page_file.read_text(encoding="utf-8")
+        assert '<script src="assets/vis-network.min.js">' in html and len(html) < 200_000
     page = open_page(files[0], settle=False)
-    links = page.page.eval_on_selector_all("table a", "as => as.map(a => a.getAttribute('href'))")
-    assert {f"{s.id}.html" for s in demo_store.accounts()} <= set(links)
+    links = page.page.eval_on_selector_all("#accounts a",
+                                           "as => as.map(a => a.getAttribute('href'))")
+    assert {f"{s.id}.html" for s in demo_store.accounts()} == set(links)
     matrix = page.page.inner_text("table.matrix")
     assert "develop" in matrix and "Acme Foods" in matrix
     assert page.errors == [] and page.external_requests() == []
     page.screenshot("portfolio.png")
-    page.page.click("text=Cordillera Mining >> nth=0")
+    # Sortable by each column, both ways; filtered by name.
+    first = "() => document.querySelector('#accounts tbody tr:not([hidden]) a').textContent"
+    page.page.click("#accounts th:nth-child(1) button")
+    assert page.page.evaluate(first) == "Acme Foods"
+    page.page.click("#accounts th:nth-child(1) button")
+    assert page.page.evaluate(first) == "Cordillera Mining"
+    for col in range(2, 9):
+        page.page.click(f"#accounts th:nth-child({col}) button")
+        assert page.page.get_attribute(f"#accounts th:nth-child({col})", "aria-sort") != "none"
+    page.page.fill("#filter", "borea")
+    assert page.page.evaluate(first) == "Borealis Chemicals"
+    assert page.page.inner_text("#count") == "1 of 3 accounts"
+    page.page.fill("#filter", "")
+    page.page.click("#accounts >> text=Cordillera Mining")
     page.page.wait_for_function("window.kamgraph && window.kamgraph.settled === true")
     assert page.page.inner_text("#title") == "Cordillera Mining"
+    assert page.errors == [] and page.external_requests() == []
+    # And back to the portfolio.
+    page.page.click("#home")
+    page.page.wait_for_selector("#accounts")
+    assert page.page.title() == "kamgraph portfolio"
 
 
-def test_serve_binds_loopback_and_serves_the_site(demo_store: SqliteStore) -> None:
+def _serve(store_uri: str, *extra: str) -> tuple[subprocess.Popen[str], int]:
     exe = Path(sys.executable).parent / "kamgraph"
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--port", "0", "--store", demo_store.uri, "--as-of", "2026-11-01"],
-        stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([str(exe), "serve", "--port", "0", "--store", store_uri, *extra],
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert match, line
+    return proc, int(match.group(1))
+
+
+def _get(port: int, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.putrequest("GET", path, skip_host=True)
+    conn.putheader("Host", host or f"127.0.0.1:{port}")
+    conn.endheaders()
+    response = conn.getresponse()
+    out = (response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    conn.close()
+    return out
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.terminate()
+    proc.wait(timeout=10)
+    assert proc.stderr is not None
+    rest = proc.stderr.read()
+    proc.stderr.close()
+    return rest
+
+
+def test_serve_renders_on_request_and_sees_a_new_sync(tmp_path: Path) -> None:
+    import shutil
+
+    path = tmp_path / "k.db"
+    with SqliteStore(path) as store:
+        sync_path(store, ROOT / "examples" / "salesforce")
+        uri = store.uri
+    proc, port = _serve(uri, "--as-of", "2026-11-01")
     try:
-        assert proc.stderr is not None
-        line = proc.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert match, line
-        with urllib.request.urlopen(f"http://127.0.0.1:{match.group(1)}/") as response:
-            assert response.status == 200
-            assert b"Key account portfolio" in response.read()
+        status, headers, body = _get(port, "/")
+        assert status == 200 and b"Key account portfolio" in body
+        assert b"Borealis Chemicals" in body and b"Dolomite" not in body
+        status, _, page = _get(port, "/001aB0000000001QAA.html")
+        assert status == 200 and b"assets/vis-network.min.js" in page
+        assert _get(port, "/assets/vis-network.min.js")[0] == 200
+        # A sync made while it runs shows on the next load.
+        export = tmp_path / "export"
+        shutil.copytree(ROOT / "examples" / "salesforce", export)
+        accounts = (export / "Account.csv").read_text(encoding="utf-8")
+        (export / "Account.csv").write_text(
+            accounts.replace("Borealis Chemicals", "Dolomite Chemicals"), encoding="utf-8")
+        with SqliteStore(path) as store:
+            sync_path(store, export)
+        status, _, body = _get(port, "/")
+        assert status == 200 and b"Dolomite Chemicals" in body
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        if proc.stderr:
-            proc.stderr.close()
+        assert "Traceback" not in _stop(proc)
+
+
+def test_serve_refuses_foreign_hosts_and_bad_paths_and_sends_security_headers(
+        demo_store: SqliteStore) -> None:
+    proc, port = _serve(demo_store.uri, "--as-of", "2026-11-01")
+    try:
+        status, headers, _ = _get(port, "/")
+        assert status == 200
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["server"] == "kamgraph"
+        assert _get(port, "/", host=f"localhost:{port}")[0] == 200
+        # A DNS-rebinding page asks for the portfolio under its own name.
+        assert _get(port, "/", host=f"evil.example:{port}")[0] == 421
+        assert _get(port, "/", host="127.0.0.1")[0] == 421
+        assert _get(port, "/%00")[0] == 400
+        assert _get(port, "/%ff.html")[0] == 400
+        assert _get(port, "/../../etc/passwd")[0] in (400, 404)
+        assert _get(port, "/nobody.html")[0] == 404
+        assert _get(port, "/assets/../k.db")[0] in (400, 404)
+        assert _get(port, "/assets/secret.js")[0] == 404
+    finally:
+        rest = _stop(proc)
+    assert rest.strip() == ""
+
+
+def _threads(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    raise AssertionError("no thread count")
+
+
+def test_serve_idle_sockets_do_not_pile_up_threads_and_sigterm_cleans_up(
+        demo_store: SqliteStore) -> None:
+    import os
+    import signal
+    import socket
+    import tempfile
+
+    from kamgraph.viz.serve import MAX_CONNECTIONS
+
+    before = set(Path(tempfile.gettempdir()).glob("kamgraph-*"))
+    proc, port = _serve(demo_store.uri, "--as-of", "2026-11-01")
+    sockets = []
+    try:
+        for _ in range(300):
+            sockets.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        # The server handles a bounded number at once, however many wait.
+        assert _threads(proc.pid) <= MAX_CONNECTIONS + 8
+    finally:
+        for s in sockets:
+            s.close()
+    try:
+        assert _get(port, "/")[0] == 200
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        assert proc.stderr is not None
+        rest = proc.stderr.read()
+        proc.stderr.close()
+    assert "Traceback" not in rest
+    assert set(Path(tempfile.gettempdir()).glob("kamgraph-*")) == before
 
 
 def test_path_to_power_is_drawn_when_asked(demo_store: SqliteStore, tmp_path: Path,
