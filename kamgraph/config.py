@@ -225,6 +225,9 @@ class Config:
     #: saw them is at most this many days before the as-of date
     #: (``[changes] window_days``), whatever syncs came between.
     change_window_days: int = 30
+    #: A map of more people than this opens with each customer function collapsed into
+    #: one node; key people and the people in actions stay (``[map] expand_limit``).
+    map_expand_limit: int = 150
     #: What one export may hold before it is refused (``[limits]``).
     limits: Limits = field(default_factory=Limits)
     #: Salesforce custom fields.
@@ -413,6 +416,13 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
                     or not 0 <= share <= 1:
                 raise _fail(path, "sync.max_inactive_share", "expected a share from 0 to 1")
             kwargs["max_inactive_share"] = float(share)
+        elif key == "map":
+            if not isinstance(value, dict) or set(value) - {"expand_limit"}:
+                raise _fail(path, key, "expected expand_limit")
+            limit = value.get("expand_limit", base.map_expand_limit)
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 10:
+                raise _fail(path, "map.expand_limit", "expected a whole number, 10 or more")
+            kwargs["map_expand_limit"] = limit
         elif key == "changes":
             if not isinstance(value, dict) or set(value) - {"window_days"}:
                 raise _fail(path, key, "expected window_days")

@@ -48,16 +48,19 @@
     return box;
   }
 
-  data.nodes.forEach(function (n) { n.title = tooltip(n.tip); });
-  data.edges.forEach(function (e) { e.title = el("div", e.tip, "tip"); });
+  // Tooltips are made when first needed: a map of thousands opens without building one
+  // per person.
+  data.edges.forEach(function (e) { e.title = e.tip; });
 
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
-  var state = { theirs: true, ours: true, departed: false, fn: "", kind: "" };
+  var state = { theirs: true, ours: true, departed: false, fn: "", kind: "", expanded: {} };
 
   function nodeVisible(n) {
     if (n.side === "customer" && !state.theirs) return false;
     if (n.side === "supplier" && !state.ours) return false;
+    if (n.summary) return !state.expanded[n.function] && !state.fn && !state.kind;
+    if (n.collapsed && !state.expanded[n.function]) return false;
     if (state.fn && n.function !== state.fn) return false;
     if (state.kind && n.kinds.indexOf(state.kind) < 0) return false;
     return true;
@@ -65,18 +68,59 @@
   var nodeView = new vis.DataView(nodes, { filter: nodeVisible });
   var edgeView = new vis.DataView(edges, {
     // Links of people who left inside the change window show at first sight; older
-    // ones when asked.
-    filter: function (e) { return state.departed || !e.departed || e.recent; }
+    // ones when asked.  An edge shows when both its people do.
+    filter: function (e) {
+      if (!(state.departed || !e.departed || e.recent)) return false;
+      var a = nodes.get(e.from), b = nodes.get(e.to);
+      return !!a && !!b && nodeVisible(a) && nodeVisible(b);
+    }
   });
   var container = document.getElementById("network");
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
 
+  function withTitle(id) {
+    var n = nodes.get(id);
+    if (n && !n.title) nodes.update({ id: id, title: tooltip(n.tip) });
+  }
+  network.on("hoverNode", function (p) { withTitle(p.node); });
+
+  // The first view: everything, unless that is too small to read; then the top of their
+  // side (the most senior people), across the middle, at a readable scale.
+  var MIN_SCALE = 0.86;  // 14 px labels stay 12 px or more on screen
   var settled = false;
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({ physics: { enabled: false } });
+  network.once("afterDrawing", function () {
+    network.fit({ animation: false });
+    if (network.getScale() < MIN_SCALE) {
+      // Centred on the most senior dozen of theirs, their top row at the top.
+      var at = network.getPositions(nodeView.getIds());
+      var ids = Object.keys(at).filter(function (id) {
+        return nodes.get(id).side === "customer";
+      });
+      if (!ids.length) ids = Object.keys(at);
+      ids.sort(function (a, b) { return at[a].y - at[b].y || at[a].x - at[b].x; });
+      var first = ids.slice(0, 12), x = 0;
+      first.forEach(function (id) { x += at[id].x; });
+      var half = container.clientHeight / MIN_SCALE / 2;
+      network.moveTo({ position: { x: x / first.length, y: at[ids[0]].y - 50 + half },
+                       scale: MIN_SCALE, animation: false });
+    }
     settled = true;
     window.kamgraph.settled = true;
     window.kamgraph.settleMs = performance.now() - started;
+  });
+
+  function expand(fn) {
+    state.expanded[fn] = true;
+    refresh();
+  }
+  network.on("click", function (p) {
+    if (!p.nodes.length) return;
+    var n = nodes.get(p.nodes[0]);
+    if (n && n.summary) {
+      expand(n.function);
+      network.fit({ nodes: nodeView.getIds({ filter: function (m) {
+        return m.function === n.function && m.side === "customer"; } }), animation: false });
+    }
   });
 
   function refresh() { nodeView.refresh(); edgeView.refresh(); }
@@ -102,7 +146,8 @@
   document.getElementById("title").textContent = data.account.name;
   var stage = data.account.stage ? data.account.stage.name.replace(/_/g, " ") : "not classified";
   document.getElementById("subtitle").textContent =
-    "As of " + data.account.as_of + " · stage: " + stage + " · " + data.nodes.length +
+    "As of " + data.account.as_of + " · stage: " + stage + " · " +
+    data.nodes.filter(function (n) { return !n.summary && !n.proposed; }).length +
     " people · theirs above, ours below";
 
   // The account's top actions, each person in them a link to their node.
@@ -113,11 +158,14 @@
   var ol = el("ol", null, "top-actions");
   function personLink(name, id) {
     if (!id || !nodes.get(id)) return el("span", name);
+    var target = nodes.get(id);
     var a = el("a", name, "person");
     a.href = "#";
     a.dataset.node = id;
     a.addEventListener("click", function (ev) {
       ev.preventDefault();
+      if (target.collapsed && !state.expanded[target.function]) expand(target.function);
+      withTitle(id);
       network.selectNodes([id]);
       network.focus(id, { scale: 1.1 });
       showDetails(id);
@@ -153,19 +201,33 @@
     if (!n) { box.appendChild(el("p", "Select a person to see their action and findings.", "hint")); return; }
     box.appendChild(tooltip(n.tip));
   }
-  network.on("selectNode", function (p) { showDetails(p.nodes[0]); });
+  network.on("selectNode", function (p) { withTitle(p.nodes[0]); showDetails(p.nodes[0]); });
   network.on("deselectNode", function () { showDetails(null); });
 
+  // Search finds anyone, shown or waiting in their function's node, and opens them.
   var search = document.getElementById("search");
   search.addEventListener("input", function () {
     var q = search.value.trim().toLowerCase();
     if (!q) { network.unselectAll(); return; }
     var hits = nodes.get({ filter: function (n) {
-      return String(n.tip.name).toLowerCase().indexOf(q) >= 0 ||
-             String(n.tip.title || "").toLowerCase().indexOf(q) >= 0;
-    } }).map(function (n) { return n.id; });
-    network.selectNodes(hits.filter(function (id) { return nodeView.get(id); }));
-    if (hits.length === 1) { network.focus(hits[0], { scale: 1.2 }); showDetails(hits[0]); }
+      return !n.summary && (String(n.tip.name).toLowerCase().indexOf(q) >= 0 ||
+             String(n.tip.title || "").toLowerCase().indexOf(q) >= 0);
+    } });
+    if (hits.length && hits.length <= 20) {
+      var opened = false;
+      hits.forEach(function (n) {
+        if (n.collapsed && !state.expanded[n.function]) { state.expanded[n.function] = true; opened = true; }
+      });
+      if (opened) refresh();
+    }
+    var ids = hits.map(function (n) { return n.id; })
+      .filter(function (id) { return nodeView.get(id); });
+    network.selectNodes(ids);
+    if (ids.length === 1) {
+      network.focus(ids[0], { scale: 1.2, animation: false });
+      withTitle(ids[0]);
+      showDetails(ids[0]);
+    }
   });
 
   var legend = document.getElementById("legend");
@@ -186,7 +248,7 @@
     ["shape:diamond:supplier", "shape", "◆ ours: key account manager or director"],
     ["shape:square:supplier", "shape", "■ ours: technical service, sales or delivery"],
     ["shape:dot:supplier", "shape", "● ours: no account team role"],
-    ["gap", "ring gap", "red ring: coverage gap"],
+    ["gap", "ring gap", "magenta ring: nobody of ours meets them (coverage gap)"],
     ["risk", "ring risk", "orange ring: key-person risk"],
     ["anti", "ring anti", "dark ring and ⚠ score: likely anti-sponsor"],
     ["hidden", "ring hidden", "dashed outline: hidden influencer"],
@@ -201,6 +263,7 @@
     ["reports", "line reports", "grey arrow: reports to"],
     ["proposed", "line proposed", "green dashed: a relationship an action asks for"],
     ["path", "line path", "gold arrow: path to power"],
+    ["function", "box", "grey box: a function's other people — click to show them"],
     ["size", "size", "size: influence"]
   ];
   var used = data.account.marks || [];

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from importlib import resources
@@ -14,12 +15,19 @@ from pyvis.network import Network
 
 from kamgraph.actions import Action
 from kamgraph.analysis.influence import derived_influence
-from kamgraph.analysis.people import ROLE_LABELS, function_label
+from kamgraph.analysis.people import (
+    ROLE_LABELS,
+    contact_edges,
+    function_label,
+    is_key,
+    order_of,
+)
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
 from kamgraph.model import DECISION_ROLES, Level
+from kamgraph.viz.layout import DX, DY, positions
 
 __all__ = ["ASSETS", "STANCE_COLOURS", "action_entry", "asset", "map_data", "page_data",
            "render_account_map", "safe_json"]
@@ -35,7 +43,7 @@ STANCE_COLOURS = {
 OURS_COLOUR = "#4575b4"
 LEFT_COLOUR = "#9e9e9e"
 NEW_GLOW = "#7b3294"
-GAP_RING = "#b2182b"
+GAP_RING = "#d01c8b"
 _DECISION = {r.value for r in DECISION_ROLES}
 #: Nothing is fetched: no network, no external script, style, font or image.
 _CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -122,17 +130,14 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
         day = left_on(graph, node) if not graph.nodes[node]["active"] else None
         return day is not None and day > window_start
 
-    bands: dict[str, list[str]] = {"customer": [], "supplier": []}
-    for node, d in graph.nodes(data=True):
-        bands[d["side"]].append(node)
-    for side, members in bands.items():
-        members.sort(key=lambda n: (graph.nodes[n]["function"], -graph.nodes[n]["level_rank"],
-                                    str(graph.nodes[n]["name"]), n))
-        for i, node in enumerate(members):
+    placed = positions(graph)
+    shown = _shown(graph, audit, config)
+    bottom = max((y for _, y in placed.values()), default=0.0)
+    for side in ("customer", "supplier"):
+        members = [n for n in graph.nodes if graph.nodes[n]["side"] == side]
+        for node in members:
             d = graph.nodes[node]
-            rank = d["level_rank"]
-            y = -60 - 60 * rank if side == "customer" else 120 + 45 * (6 - rank)
-            x = (i - len(members) / 2) * 130
+            x, y = placed[node]
             on = kinds_on.get(node, set())
             influence = d.get("influence")
             weight = influence if influence is not None else derived.get(node, 0.3)
@@ -155,7 +160,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 decision = any(r in _DECISION for r in d["roles"])
                 colour = STANCE_COLOURS.get(d["stance"], STANCE_COLOURS["unknown"])
                 shape = "star" if decision else ("triangle" if d["roles"] else "dot")
-                size = 12 + 28 * weight
+                size = 9 + 11 * weight
                 if not gone:
                     stance = d["stance"] if d["stance"] in STANCE_COLOURS else "unknown"
                     marks.add(f"stance:{stance}")
@@ -164,7 +169,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 colour = OURS_COLOUR
                 shape = next((_SUPPLIER_SHAPES[r] for r in roles if r in _SUPPLIER_SHAPES),
                              "dot")
-                size = 18
+                size = 12
                 if not gone:
                     marks.add("ours")
             marks.add(f"shape:{shape}:{side}")
@@ -172,7 +177,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
             width = 1
             dashes: list[int] | bool = False
             if "coverage_gap" in on:
-                border, width = GAP_RING, 5
+                border, width = GAP_RING, 4
                 marks.add("gap")
             if "key_person_risk" in on:
                 border, width = "#e66101", 5
@@ -205,9 +210,10 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                        "highlight": {"background": colour, "border": "#000000"}},
                 borderWidth=width, shapeProperties={"borderDashes": dashes} if dashes else {},
                 font=font, shadow=shadow,
-                fixed={"y": True}, side=side, function=d["function"],
+                fixed=True, physics=False, side=side, function=d["function"],
                 kinds=sorted(k for k in on if not k.startswith("suggested")),
                 active=d["active"], left=tip["left"], arrived=tip["arrived"], tip=tip,
+                collapsed=node not in shown, widthConstraint={"maximum": DX - 14},
             )
     proposed = 0
     for pool_entry in context(graph).pool.entries:
@@ -222,11 +228,12 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                "findings": findings.get(pid, []), "action": actions.get(pid)}
         marks.add("proposed_node")
         net.add_node(pid, label=f"{pool_entry['name']} (proposed)", shape="dot", size=14,
-                     x=(len(bands["supplier"]) / 2 + proposed) * 150, y=470,
+                     x=(proposed - 1) * DX, y=bottom + DY * 1.5,
                      color={"background": "#ffffff", "border": OURS_COLOUR},
                      borderWidth=2, shapeProperties={"borderDashes": [5, 5]},
-                     fixed={"y": True}, side="supplier", function=pool_entry["function"],
-                     kinds=[], active=True, proposed=True, tip=tip)
+                     fixed=True, physics=False, side="supplier",
+                     function=pool_entry["function"], kinds=[], active=True, proposed=True,
+                     collapsed=False, widthConstraint={"maximum": DX - 14}, tip=tip)
 
     for u, v, key, d in graph.edges(keys=True, data=True):
         if key == CONTACT:
@@ -294,22 +301,103 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                          arrows="to", color={"color": "#ffb000", "opacity": 0.85},
                          tip=f"path to power: {graph.nodes[a]['name']} \u2192 "
                              f"{graph.nodes[b]['name']} ({strength:.2f})")
+    summaries = _summaries(graph, audit, placed, shown, findings)
+    if summaries:
+        marks.add("function")
     net.set_options(json.dumps({
-        "physics": {"enabled": True, "solver": "barnesHut",
-                    "barnesHut": {"gravitationalConstant": -9000, "springLength": 220,
-                                  "centralGravity": 0.05, "avoidOverlap": 0.6},
-                    # Fewer iterations for big maps: bands are fixed, x settles early.
-                    "stabilization": {"enabled": True, "fit": True,
-                                      "iterations": 400 if len(net.nodes) <= 150 else 120}},
+        # Positions come from the layout: nothing moves, so the map is still at once.
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
         "edges": {"smooth": False},
-        "nodes": {"font": {"size": 13}},
+        "nodes": {"font": {"size": 14}},
     }))
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     if any(e["departed"] and not e["recent"] for e in edges):
         marks.add("departed_link")  # shown when asked
-    return {"nodes": nodes, "edges": edges, "options": json.loads(options),
-            "marks": sorted(marks | {"size"})}
+    first = next((a.subject.id for a in audit.actions
+                  if a.subject.type == "person" and a.subject.id in shown), None)
+    top = min((n for n in shown if graph.nodes[n]["side"] == "customer"),
+              key=lambda n: (placed[n][1], abs(placed[n][0])), default=None)
+    return {"nodes": nodes + summaries, "edges": edges, "options": json.loads(options),
+            "marks": sorted(marks | {"size"}), "focus": first or top,
+            "collapsed": len(shown) < graph.number_of_nodes()}
+
+
+def _shown(graph: nx.MultiDiGraph, audit: AccountAudit, config: Config) -> set[str]:
+    """The people a map opens with: everyone, up to ``map_expand_limit``; past it, the
+    people in actions, then key people (most senior, most influential first), then our
+    people who meet them, within the limit.  The others wait in their function's node."""
+    every = set(graph.nodes)
+    limit = config.map_expand_limit
+    if len(every) <= limit:
+        return every
+    functions = {graph.nodes[n]["function"] for n in every
+                 if graph.nodes[n]["side"] == "customer"}
+    room = max(10, limit - len(functions))
+    keep: list[str] = []
+    seen: set[str] = set()
+
+    def take(nodes: Iterable[str]) -> None:
+        for n in nodes:
+            if n in graph and n not in seen and len(keep) < room:
+                seen.add(n)
+                keep.append(n)
+
+    take(p for p in audit.parts())
+    derived = derived_influence(graph)
+    key = sorted((n for n in graph.nodes if graph.nodes[n]["side"] == "customer"
+                  and graph.nodes[n]["active"] and is_key(graph, n, config)),
+                 key=lambda n: (-graph.nodes[n]["level_rank"],
+                                -(graph.nodes[n].get("influence") or derived.get(n, 0.0)),
+                                order_of(graph, n)))
+    for node in key:
+        if len(keep) >= room:
+            break
+        take([node])
+        take(s for s, e in contact_edges(graph, node) if e["active"])
+    take(n for n in graph.nodes if graph.nodes[n]["side"] == "supplier"
+         and graph.nodes[n].get("team_roles"))
+    return set(keep)
+
+
+def _summaries(graph: nx.MultiDiGraph, audit: AccountAudit,
+               placed: dict[str, tuple[float, float]], shown: set[str],
+               findings: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One node per customer function with people left out: its size, how many of them
+    we meet, and its worst finding; a click opens it."""
+    hidden: dict[str, list[str]] = defaultdict(list)
+    for node in graph.nodes:
+        if node not in shown and graph.nodes[node]["side"] == "customer":
+            hidden[graph.nodes[node]["function"]].append(node)
+    out = []
+    rank = {"high": 3, "medium": 2, "low": 1}
+    for function, members in sorted(hidden.items()):
+        everyone = [n for n in graph.nodes if graph.nodes[n]["side"] == "customer"
+                    and graph.nodes[n]["function"] == function]
+        met = sum(1 for n in everyone if any(e["active"] for _, e in contact_edges(graph, n)))
+        worst = max((f for n in everyone for f in findings.get(n, [])),
+                    key=lambda f: (rank[f["severity"]], f["score"]), default=None)
+        xs = [placed[n][0] for n in members]
+        y = min(placed[n][1] for n in members)
+        label = (f"{function_label(function)}\n{len(members)} more of {len(everyone)} · "
+                 f"{met} met")
+        worst_text = (f"{worst['severity']} {worst['kind'].replace('_', ' ')}"
+                      if worst else "no finding")
+        out.append({
+            "id": f"function:{function}", "label": label, "shape": "box",
+            "x": sum(xs) / len(xs), "y": y, "fixed": True, "physics": False,
+            "color": {"background": "#f0f0f0", "border": "#555555"}, "borderWidth": 2,
+            "font": {"size": 14}, "side": "customer", "function": function, "kinds": [],
+            "active": True, "summary": True, "collapsed": False, "members": len(members),
+            "tip": {"name": f"{function_label(function)}: {len(members)} people not shown",
+                    "title": f"{len(everyone)} people, {met} met by us; worst: {worst_text}",
+                    "function": function_label(function), "level": "", "roles": [],
+                    "team_roles": [], "stance": "", "status": "active", "influence": None,
+                    "findings": [], "action": None, "left": None, "arrived": None,
+                    "summary": "Click to show them."},
+        })
+    return out
 
 
 #: The files a site shares (``assets/`` of ``map --all`` and ``serve``): name -> type.
