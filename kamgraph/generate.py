@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from kamgraph.ids import to18
+from kamgraph.records import AccountData
 
-__all__ = ["generate_export"]
+__all__ = ["account_of_size", "generate_export"]
 
 FIRST = ("Ana", "Ben", "Carla", "Dev", "Elif", "Femi", "Grace", "Hugo", "Ines", "Jonas",
          "Kenji", "Lena", "Mateo", "Nora", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tara",
@@ -537,3 +538,85 @@ def generate_export(
     w.write("Case.csv", ("Id", "Subject", "Status"),
             [(w.id(ids.new("500")), "Question about an invoice", "Closed")])
     return stats
+
+
+_OUR_TITLES = [("Key Account Manager", "Sales"), ("Sales Representative", "Sales"),
+               ("Technical Service Engineer", "Technical Service"),
+               ("Director Technical Service", "Technical Service"),
+               ("Distribution Manager", "Logistics"), ("Marketing Manager", "Marketing"),
+               ("Finance Director", "Finance"), ("VP Sales", "Sales")]
+
+
+def account_of_size(people: int, seed: int = 7, as_of: date = date(2026, 11, 1),
+                    ) -> AccountData:
+    """One account of ``people`` people (nine in ten theirs), as records: the same
+    functions and title ladders as the generated exports, each person reporting to
+    someone a rung up their function, our people in contact with a few of theirs, and
+    an open deal with roles.  What the map tests and benchmarks draw at a chosen size.
+    """
+    from kamgraph.model import (
+        Account,
+        Channel,
+        CustomerRole,
+        Opportunity,
+        OpportunityRole,
+        Outcome,
+        Person,
+        Side,
+        SupplierRole,
+        TeamMember,
+        Touch,
+    )
+    from kamgraph.records import Stored
+
+    rng = random.Random(seed)
+    account = Account(id="SIZED", name=f"Account of {people}")
+    items: list[Stored] = [Stored(account)]
+    n_theirs = max(2, people - max(2, people // 10))
+    rungs: dict[tuple[str, int], list[str]] = {}
+    theirs: list[str] = []
+    for i in range(n_theirs):
+        # A board of a few; everyone else in the functions below it.
+        function = ("senior_management" if i < 3 else
+                    rng.choice([f for f in ORG if f != "senior_management"]))
+        ladder = ORG[function]
+        depth = (i if i < 3 else 0 if (function, 0) not in rungs else
+                 min(len(ladder) - 1, 1 + int(rng.expovariate(0.7))))
+        while depth and (function, depth - 1) not in rungs:
+            depth -= 1
+        title, dept = ladder[depth]
+        above = rungs.get((function, depth - 1)) if depth and i >= 3 else None
+        manager = rng.choice(above) if above else (theirs[0] if theirs else None)
+        pid = f"c{i}"
+        rungs.setdefault((function, depth), []).append(pid)
+        theirs.append(pid)
+        items.append(Stored(Person(id=pid, side=Side.CUSTOMER, name=_name(rng),
+                                   account_id=account.id, title=title, department=dept,
+                                   reports_to=manager)))
+    ours = []
+    for i in range(people - n_theirs):
+        title, dept = _OUR_TITLES[i % len(_OUR_TITLES)]
+        pid = f"s{i}"
+        ours.append(pid)
+        items.append(Stored(Person(id=pid, side=Side.SUPPLIER, name=_name(rng), title=title,
+                                   department=dept)))
+        role = (SupplierRole.KEY_ACCOUNT_MANAGER if i == 0 else
+                SupplierRole.TECHNICAL_SERVICE if "Technical" in title else SupplierRole.SALES)
+        items.append(Stored(TeamMember(account_id=account.id, person_id=pid, role=role)))
+    n = 0
+    for contact in rng.sample(theirs, min(len(theirs), 3 + int(1.5 * len(theirs) ** 0.5))):
+        for user in rng.sample(ours, min(len(ours), rng.randrange(1, 3))):
+            for k in range(rng.randrange(1, 8)):
+                n += 1
+                items.append(Stored(Touch(
+                    activity_id=f"a{n}", account_id=account.id, supplier_id=user,
+                    customer_id=contact, day=as_of - timedelta(days=5 + 11 * k),
+                    channel=Channel.MEETING, outcome=Outcome.HELD, minutes=45)))
+    items.append(Stored(Opportunity(id="OPP", account_id=account.id, name="Supply agreement")))
+    buying = (CustomerRole.ECONOMIC_BUYER, CustomerRole.DECISION_MAKER,
+              CustomerRole.TECHNICAL_BUYER, CustomerRole.INFLUENCER)
+    for k, (pid, buyer) in enumerate(zip(theirs[:4], buying, strict=False)):
+        items.append(Stored(OpportunityRole(id=f"R{k}", account_id=account.id,
+                                            opportunity_id="OPP", person_id=pid,
+                                            roles=(buyer,))))
+    return AccountData(account=account, items=tuple(items))

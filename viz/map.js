@@ -79,7 +79,7 @@
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
 
   function withTitle(id) {
-    var n = nodes.get(id);
+    var n = id ? nodes.get(id) : null;
     if (n && !n.title) nodes.update({ id: id, title: tooltip(n.tip) });
   }
   network.on("hoverNode", function (p) { withTitle(p.node); });
@@ -107,6 +107,7 @@
     settled = true;
     window.kamgraph.settled = true;
     window.kamgraph.settleMs = performance.now() - started;
+    window.kamgraph.settledAt = performance.now();  // since the page was asked for
   });
 
   function expand(fn) {
@@ -197,12 +198,15 @@
   function showDetails(id) {
     var box = document.getElementById("details");
     while (box.firstChild) box.removeChild(box.firstChild);
-    var n = nodes.get(id);
-    if (!n) { box.appendChild(el("p", "Select a person to see their action and findings.", "hint")); return; }
+    var n = id ? nodes.get(id) : null;  // get(null) would be every node
+    if (!n || !n.tip) {
+      box.appendChild(el("p", "Select a person to see their action and findings.", "hint"));
+      return;
+    }
     box.appendChild(tooltip(n.tip));
   }
   network.on("selectNode", function (p) { withTitle(p.nodes[0]); showDetails(p.nodes[0]); });
-  network.on("deselectNode", function () { showDetails(null); });
+  network.on("deselectNode", function (p) { showDetails(p.nodes.length ? p.nodes[0] : null); });
 
   // Search finds anyone, shown or waiting in their function's node, and opens them.
   var search = document.getElementById("search");

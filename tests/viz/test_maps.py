@@ -117,6 +117,27 @@ def test_hostile_crm_strings_show_as_text_and_run_nothing(
     assert HOSTILE in page.page.inner_text("#details .act")
     assert page.page.evaluate("document.querySelectorAll('img, b[onmouseover]').length") == 0
     assert page.dialogs == [] and page.errors == []
+    # The portfolio page and its table carry the account's name as text too.
+    from kamgraph.config import Config
+    from kamgraph.viz.site import write_site
+
+    with store:
+        portfolio = Portfolio(store, as_of=AS_OF, config=Config())
+        files = write_site(((a.graph, a.audit) for a in portfolio.accounts()),
+                           tmp_path / "site", AS_OF.isoformat())
+    index = open_page(files[0], settle=False)
+    assert HOSTILE in index.page.inner_text("#accounts")
+    index.page.fill("#filter", "onerror")
+    assert index.page.inner_text("#count") == "1 of 1 accounts"
+    for col in range(1, 9):
+        index.page.click(f"#accounts th:nth-child({col}) button")
+    assert index.page.evaluate("document.querySelectorAll('img, b[onmouseover]').length") == 0
+    index.page.click("#accounts a")
+    index.page.wait_for_function("window.kamgraph && window.kamgraph.settled === true")
+    assert index.page.inner_text("#title") == HOSTILE
+    index.page.click("#home")
+    index.page.wait_for_selector("#accounts")
+    assert index.dialogs == [] and index.errors == [] and index.external_requests() == []
 
 
 def test_the_map_shows_the_audits_actions(demo_store: SqliteStore, tmp_path: Path,
