@@ -396,3 +396,57 @@ def test_the_map_shows_who_left_and_who_is_new(tmp_path: Path, example_weekly: P
                   "grey arrow: reports to"):
         assert words in legend
     page.screenshot("acme-after-departures.png")
+
+
+def test_the_portfolio_page_of_2000_accounts(tmp_path: Path,
+                                             open_page: Callable[..., Any]) -> None:
+    import random
+
+    from kamgraph.viz.site import IndexRow, render_index
+
+    rng = random.Random(3)
+    stages = ["early_kam", "mid_kam", "partnership_kam", "pre_kam", "unmapped"]
+    rows = [IndexRow(
+        id=f"001aB{i:013d}", name=f"{rng.choice(['Acme', 'Borealis', 'Cordillera'])} "
+                                  f"Holdings {i:04d}",
+        stage=rng.choice(stages),
+        priorities={"high": rng.randrange(4), "medium": rng.randrange(6),
+                    "low": rng.randrange(4)},
+        risk_name=f"Person {i}", risk_share=rng.random(),
+        first=f"Person {i} (Chief Financial Officer): Nobody of ours meets the economic "
+              f"buyer of an open deal",
+        kinds={"coverage_gap": rng.randrange(1, 40), "single_threaded": rng.randrange(9),
+               "mirror_opportunity": rng.randrange(20), "red_flag": rng.randrange(5)},
+        attractiveness=rng.choice(["high", "medium", "low"]),
+        position=rng.choice(["strong", "average", "weak"]))
+        for i in range(2000)]
+    html = render_index(rows, AS_OF.isoformat())
+    assert len(html.encode()) < 2_000_000
+    path = tmp_path / "index.html"
+    path.write_text(html, encoding="utf-8")
+    page = open_page(path, settle=False)
+    assert page.page.evaluate("document.querySelectorAll('#accounts tbody tr').length") == 2000
+    # Riskiest first by default: the most high actions on top.
+    highs = page.page.evaluate(
+        "() => Array.from(document.querySelectorAll('#accounts tbody tr td.high'))"
+        ".map(td => Number(td.textContent))")
+    assert highs == sorted(highs, reverse=True)
+    cell = ("col => Array.from(document.querySelectorAll('#accounts tbody tr'))"
+            ".map(r => r.cells[col].dataset.sort !== undefined ? Number(r.cells[col].dataset.sort)"
+            " : (isNaN(parseFloat(r.cells[col].textContent)) ? r.cells[col].textContent.toLowerCase()"
+            " : parseFloat(r.cells[col].textContent)))")
+    for col in range(8):
+        page.page.click(f"#accounts th:nth-child({col + 1}) button")
+        first = page.page.evaluate(cell, col)
+        page.page.click(f"#accounts th:nth-child({col + 1}) button")
+        second = page.page.evaluate(cell, col)
+        assert first == sorted(first) or first == sorted(first, reverse=True), col
+        assert second == list(reversed(sorted(second))) or second == sorted(second), col
+        assert first != second or len(set(first)) == 1
+    page.page.fill("#filter", "holdings 1234")
+    assert page.page.inner_text("#count") == "1 of 2000 accounts"
+    visible = page.page.evaluate(
+        "() => Array.from(document.querySelectorAll('#accounts tbody tr:not([hidden]) a'))"
+        ".map(a => a.textContent)")
+    assert len(visible) == 1 and visible[0].endswith("Holdings 1234")
+    assert page.errors == [] and page.external_requests() == []
