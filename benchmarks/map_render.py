@@ -34,6 +34,8 @@ AS_OF = date(2026, 11, 1)
 #: Renders pickled account data with whichever kamgraph is first on sys.path.
 RENDER = """
 import pickle, sys
+# The tree on PYTHONPATH, not the editable install of the working copy.
+sys.meta_path = [f for f in sys.meta_path if "editable" not in type(f).__module__]
 from pathlib import Path
 from kamgraph.audit import audit_graph
 from kamgraph.graph import build_account_graph
@@ -128,6 +130,9 @@ def main() -> None:
             worktree = tmp / "before"
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q",
                             str(worktree), args.before], check=True)
+            # loaders/ and viz/ import as kamgraph.loaders and kamgraph.viz.
+            for sub in ("loaders", "viz"):
+                (worktree / "kamgraph" / sub).symlink_to(worktree / sub)
             trees = {"before": worktree, "after": ROOT}
         try:
             results: dict[str, dict[str, object]] = {name: {} for name in trees}

@@ -21,11 +21,14 @@
     return box;
   }
 
-  function tooltip(tip) {
+  function functionLabel(f) { return f === "r_and_d" ? "R&D" : String(f || "").replace(/_/g, " "); }
+
+  function tooltip(n) {
+    var tip = n.tip;
     var box = el("div", null, "tip");
     box.appendChild(el("strong", tip.name));
     if (tip.title) box.appendChild(el("div", tip.title));
-    var facts = [tip.function, tip.level];
+    var facts = [tip.function || functionLabel(n.function), tip.level];
     if (tip.roles && tip.roles.length) facts.push(tip.roles.join(", "));
     if (tip.team_roles && tip.team_roles.length) facts.push(tip.team_roles.join(", "));
     if (tip.stance) facts.push("stance: " + tip.stance);
@@ -34,7 +37,8 @@
     else if (tip.status && tip.status !== "active") facts.push(tip.status);
     if (tip.arrived) facts.push("new since " + tip.arrived);
     box.appendChild(el("div", facts.join(" · "), "facts"));
-    if (tip.action) box.appendChild(actionBox(tip.action, tip.action.part));
+    var act = tip.action ? data.account.actions[tip.action.rank - 1] : null;
+    if (act) box.appendChild(actionBox(act, tip.action.part));
     (tip.findings || []).forEach(function (f) {
       var item = el("div", null, "finding " + f.severity);
       item.appendChild(el("b", f.severity.toUpperCase() + " " + f.kind + " (" + f.score + ")"
@@ -42,7 +46,7 @@
       var list = el("ul");
       f.evidence.forEach(function (e) { list.appendChild(el("li", e)); });
       item.appendChild(list);
-      item.appendChild(el("div", "→ " + f.action, "action"));
+      if (f.action) item.appendChild(el("div", "→ " + f.action, "action"));
       box.appendChild(item);
     });
     return box;
@@ -62,7 +66,7 @@
     if (n.summary) return !state.expanded[n.function] && !state.fn && !state.kind;
     if (n.collapsed && !state.expanded[n.function]) return false;
     if (state.fn && n.function !== state.fn) return false;
-    if (state.kind && n.kinds.indexOf(state.kind) < 0) return false;
+    if (state.kind && (n.kinds || []).indexOf(state.kind) < 0) return false;
     return true;
   }
   var nodeView = new vis.DataView(nodes, { filter: nodeVisible });
@@ -80,7 +84,7 @@
 
   function withTitle(id) {
     var n = id ? nodes.get(id) : null;
-    if (n && !n.title) nodes.update({ id: id, title: tooltip(n.tip) });
+    if (n && !n.title) nodes.update({ id: id, title: tooltip(n) });
   }
   network.on("hoverNode", function (p) { withTitle(p.node); });
 
@@ -203,7 +207,7 @@
       box.appendChild(el("p", "Select a person to see their action and findings.", "hint"));
       return;
     }
-    box.appendChild(tooltip(n.tip));
+    box.appendChild(tooltip(n));
   }
   network.on("selectNode", function (p) { withTitle(p.nodes[0]); showDetails(p.nodes[0]); });
   network.on("deselectNode", function (p) { showDetails(p.nodes.length ? p.nodes[0] : null); });

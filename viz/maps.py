@@ -44,6 +44,12 @@ OURS_COLOUR = "#4575b4"
 LEFT_COLOUR = "#9e9e9e"
 NEW_GLOW = "#7b3294"
 GAP_RING = "#d01c8b"
+#: A relationship's line unless it differs (the map's default).
+_LINK_COLOUR = "#4d4d4d"
+#: What pyvis gives a node without a colour.
+_PYVIS_COLOUR = "#97c2fc"
+#: A person's fill and outline unless they differ (a customer of unknown stance).
+_DEFAULT_COLOUR = ("#f7f7f7", "#333333")
 _DECISION = {r.value for r in DECISION_ROLES}
 #: Nothing is fetched: no network, no external script, style, font or image.
 _CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -66,32 +72,46 @@ def safe_json(value: Any) -> str:
     """JSON that can sit inside a <script> element: no tag, comment or entity can close it.
 
     >>> safe_json({"name": "</script><img src=x onerror=alert(1)>"})
-    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
     """
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
     return text
 
 
+#: Evidence lines a person's panel shows per finding (the audit keeps them all).
+_PANEL_EVIDENCE = 3
+
+
 def _findings_by_person(audit: AccountAudit) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in audit.findings:
+        # What to do is the person's action, said once (``account.actions``): a finding
+        # is shown as a reason, with its evidence, not with a suggestion of its own.
         entry = {"kind": f.kind, "severity": f.severity.value, "score": round(f.score, 2),
-                 "evidence": list(f.evidence), "action": f.action}
+                 "evidence": list(f.evidence[:_PANEL_EVIDENCE])}
         if f.subject.type == "person":
             out[f.subject.id].append(entry)
         if f.suggested is not None:
-            out[f.suggested.id].append({**entry, "kind": f"suggested: {f.kind}",
-                                        "about": f.subject.name})
+            # The person it suggests sees what for; the evidence is the subject's.
+            out[f.suggested.id].append({"kind": f"suggested: {f.kind}",
+                                        "severity": entry["severity"], "score": entry["score"],
+                                        "evidence": [], "about": f.subject.name})
     return out
 
 
+def _lean(tip: dict[str, Any]) -> dict[str, Any]:
+    """A tip without its empty fields: a page of thousands of people carries only what
+    each one has."""
+    return {k: v for k, v in tip.items() if v not in (None, [], (), "", False)}
+
+
 def _actions_by_person(audit: AccountAudit) -> dict[str, dict[str, Any]]:
-    """Person -> the action they are in, with their part, in the words the audit and
-    the plan use."""
-    return {person: {**action_entry(a), "part": part}
+    """Person -> the rank of the action they are in and their part; the page holds each
+    action once (``account.actions``) in the words the audit and the plan use."""
+    return {person: {"rank": a.rank, "part": part}
             for person, (a, part) in audit.parts().items()}
 
 
@@ -143,7 +163,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
             weight = influence if influence is not None else derived.get(node, 0.3)
             tip = {
                 "name": d["name"], "title": d["title"], "side": side,
-                "function": function_label(d["function"]), "level": Level(d["level"]).label,
+                "level": Level(d["level"]).label,
                 "roles": [ROLE_LABELS.get(r, r) for r in d["roles"]],
                 "team_roles": [r.replace("_", " ") for r in d.get("team_roles", ())],
                 "stance": d["stance"].replace("_", "-"), "status": d["status"],
@@ -156,6 +176,12 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
             arrived = arrived_on(graph, node) if not gone else None
             tip["left"] = left.isoformat() if left else (True if gone else None)
             tip["arrived"] = arrived.isoformat() if arrived else None
+            if tip["status"] == "active":
+                del tip["status"]
+            if tip["stance"] == "unknown":
+                del tip["stance"]
+            del tip["side"]  # the node says it
+            tip = _lean(tip)
             if side == "customer":
                 decision = any(r in _DECISION for r in d["roles"])
                 colour = STANCE_COLOURS.get(d["stance"], STANCE_COLOURS["unknown"])
@@ -206,14 +232,13 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 marks.add("new")
             net.add_node(
                 node, label=label, shape=shape, size=size, x=x, y=y,
-                color={"background": colour, "border": border,
-                       "highlight": {"background": colour, "border": "#000000"}},
-                borderWidth=width, shapeProperties={"borderDashes": dashes} if dashes else {},
-                font=font, shadow=shadow,
-                fixed=True, physics=False, side=side, function=d["function"],
-                kinds=sorted(k for k in on if not k.startswith("suggested")),
-                active=d["active"], left=tip["left"], arrived=tip["arrived"], tip=tip,
-                collapsed=node not in shown, widthConstraint={"maximum": DX - 14},
+                **({} if (colour, border) == _DEFAULT_COLOUR else
+                   {"color": {"background": colour, "border": border}}),
+                side=side, function=d["function"], tip=tip,
+                **_extras(kinds=sorted(k for k in on if not k.startswith("suggested")),
+                          width=width, dashes=dashes, font=font, shadow=shadow,
+                          left=tip.get("left"), arrived=tip.get("arrived"),
+                          collapsed=node not in shown),
             )
     proposed = 0
     for pool_entry in context(graph).pool.entries:
@@ -231,9 +256,8 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                      x=(proposed - 1) * DX, y=bottom + DY * 1.5,
                      color={"background": "#ffffff", "border": OURS_COLOUR},
                      borderWidth=2, shapeProperties={"borderDashes": [5, 5]},
-                     fixed=True, physics=False, side="supplier",
-                     function=pool_entry["function"], kinds=[], active=True, proposed=True,
-                     collapsed=False, widthConstraint={"maximum": DX - 14}, tip=tip)
+                     side="supplier", function=pool_entry["function"], proposed=True,
+                     tip=_lean(tip))
 
     for u, v, key, d in graph.edges(keys=True, data=True):
         if key == CONTACT:
@@ -258,10 +282,10 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
             recent = any(left_recently(n) for n in leavers)
             if recent:
                 marks.add("departed_link")
+            flags = {k: True for k, on in (("departed", bool(leavers)), ("recent", recent),
+                                            ("single", single)) if on}
             net.add_edge(
-                u, v, kind="contact", width=_WIDTH.get(d["frequency"], 1),
-                arrows={"to": {"enabled": False}}, **style,
-                departed=bool(leavers), recent=recent, single=single,
+                u, v, kind="contact", width=_WIDTH.get(d["frequency"], 1), **style, **flags,
                 tip=(f"{graph.nodes[u]['name']} \u2192 {graph.nodes[v]['name']}: "
                      f"{d['frequency'].replace('_', ' ')}, last contact "
                      f"{d['last_contact'] or 'never'}; strength {value:.2f} "
@@ -273,14 +297,12 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
         elif key == REPORTS_TO:
             marks.add("reports")
             net.add_edge(u, v, kind="reports_to", width=1, arrows="to",
-                         color={"color": "#969696"}, dashes=False, departed=False,
-                         recent=False,
+                         color={"color": "#969696"},
                          tip=f"{graph.nodes[u]['name']} reports to {graph.nodes[v]['name']}")
         elif key == INFLUENCES:
             marks.add("influence")
             net.add_edge(u, v, kind="influences", width=1 + 2 * d.get("weight", 1.0),
                          arrows="to", color={"color": "#e08214"}, dashes=[2, 6],
-                         departed=False, recent=False,
                          tip=f"{graph.nodes[u]['name']} sways {graph.nodes[v]['name']}")
     node_ids = {n["id"] for n in net.nodes}
     # The relationships the actions ask for: the owner who is to meet the subject.
@@ -291,13 +313,12 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
             continue
         marks.add("proposed")
         net.add_edge(owner.id, act.subject.id, kind="proposed", width=2,
-                     dashes=[8, 6], color={"color": "#1b7837"}, departed=False, recent=False,
-                     arrows={"to": {"enabled": False}},
+                     dashes=[8, 6], color={"color": "#1b7837"},
                      tip=f"action {act.rank}: {act.action}")
     for a, b, strength in route or []:
         if a in node_ids and b in node_ids:
             marks.add("path")
-            net.add_edge(a, b, kind="path", width=7, dashes=False, departed=False, recent=False,
+            net.add_edge(a, b, kind="path", width=7,
                          arrows="to", color={"color": "#ffb000", "opacity": 0.85},
                          tip=f"path to power: {graph.nodes[a]['name']} \u2192 "
                              f"{graph.nodes[b]['name']} ({strength:.2f})")
@@ -309,11 +330,30 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
-        "edges": {"smooth": False},
-        "nodes": {"font": {"size": 14}},
+        "edges": {"smooth": False, "arrows": {"to": {"enabled": False}},
+                  "color": {"color": _LINK_COLOUR}},
+        # What every person shares; a node carries only what differs.
+        "nodes": {"font": {"size": 14}, "fixed": True, "physics": False, "borderWidth": 1,
+                  "widthConstraint": {"maximum": DX - 14},
+                  "color": {"background": _DEFAULT_COLOUR[0], "border": _DEFAULT_COLOUR[1],
+                            "highlight": {"background": _DEFAULT_COLOUR[0],
+                                          "border": "#000000"}}},
     }))
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    if any(e["departed"] and not e["recent"] for e in edges):
+    for node_data in nodes:
+        if node_data.get("color") == _PYVIS_COLOUR:
+            del node_data["color"]  # pyvis's own default: the map's applies instead
+        if isinstance(node_data.get("size"), float):
+            node_data["size"] = round(node_data["size"], 1)
+    for edge_data in edges:
+        # pyvis gives every edge of a directed network an arrow; a relationship has none.
+        if edge_data.get("kind") in ("contact", "proposed"):
+            edge_data.pop("arrows", None)
+        if edge_data.get("dashes") is False:
+            del edge_data["dashes"]
+        if edge_data.get("color") == {"color": _LINK_COLOUR}:
+            del edge_data["color"]
+    if any(e.get("departed") and not e.get("recent") for e in edges):
         marks.add("departed_link")  # shown when asked
     first = next((a.subject.id for a in audit.actions
                   if a.subject.type == "person" and a.subject.id in shown), None)
@@ -322,6 +362,30 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
     return {"nodes": nodes + summaries, "edges": edges, "options": json.loads(options),
             "marks": sorted(marks | {"size"}), "focus": first or top,
             "collapsed": len(shown) < graph.number_of_nodes()}
+
+
+def _extras(*, kinds: list[str], width: int, dashes: list[int] | bool, font: dict[str, Any],
+            shadow: dict[str, Any] | bool, left: Any, arrived: Any,
+            collapsed: bool) -> dict[str, Any]:
+    """A node's options that differ from the map's defaults (``options.nodes``)."""
+    out: dict[str, Any] = {}
+    if kinds:
+        out["kinds"] = kinds
+    if width != 1:
+        out["borderWidth"] = width
+    if dashes:
+        out["shapeProperties"] = {"borderDashes": dashes}
+    if font:
+        out["font"] = font
+    if shadow:
+        out["shadow"] = shadow
+    if left:
+        out["left"] = left
+    if arrived:
+        out["arrived"] = arrived
+    if collapsed:
+        out["collapsed"] = True
+    return out
 
 
 def _shown(graph: nx.MultiDiGraph, audit: AccountAudit, config: Config) -> set[str]:
@@ -388,8 +452,8 @@ def _summaries(graph: nx.MultiDiGraph, audit: AccountAudit,
             "id": f"function:{function}", "label": label, "shape": "box",
             "x": sum(xs) / len(xs), "y": y, "fixed": True, "physics": False,
             "color": {"background": "#f0f0f0", "border": "#555555"}, "borderWidth": 2,
-            "font": {"size": 14}, "side": "customer", "function": function, "kinds": [],
-            "active": True, "summary": True, "collapsed": False, "members": len(members),
+            "font": {"size": 14}, "side": "customer", "function": function,
+            "summary": True, "members": len(members),
             "tip": {"name": f"{function_label(function)}: {len(members)} people not shown",
                     "title": f"{len(everyone)} people, {met} met by us; worst: {worst_text}",
                     "function": function_label(function), "level": "", "roles": [],
@@ -433,7 +497,7 @@ def page_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                        "as_of": context(graph).as_of.isoformat(),
                        "stage": audit.stage, "functions": sorted(
                            {n["function"] for n in data["nodes"]}),
-                       "kinds": sorted({k for n in data["nodes"] for k in n["kinds"]}),
+                       "kinds": sorted({k for n in data["nodes"] for k in n.get("kinds", ())}),
                        "actions": [action_entry(a) for a in audit.actions],
                        "action_count": len(audit.actions), "marks": data["marks"],
                        "max_actions": (config or Config()).max_actions}
