@@ -21,7 +21,7 @@ from kamgraph.config import Config
 from kamgraph.generate import generate_export
 from kamgraph.portfolio import Portfolio
 from kamgraph.stores import open_store
-from kamgraph.viz.maps import map_data
+from kamgraph.viz.maps import page_data
 
 AS_OF = "2026-11-01"
 AS_OF_DAY = date(2026, 11, 1)
@@ -163,11 +163,13 @@ def test_one_owner_everywhere(runner: CliRunner, store: str) -> None:
                 assert cells[0] == str(action["rank"]) and cells[5] == owner
 
             view = Portfolio(opened, as_of=AS_OF, config=config).account(account["id"]).view
-            data = map_data(view.graph, view.audit)
+            data = page_data(view.graph, view.audit)
+            # Each person's panel points at their action, held once for the page.
             by_node = {n["id"]: n["tip"].get("action") for n in data["nodes"]}
+            held = data["account"]["actions"]
             for action in actions:
                 if action["subject"]["type"] == "person":
-                    shown = by_node[action["subject"]["id"]]
+                    shown = held[by_node[action["subject"]["id"]]["rank"] - 1]
                     assert shown["action"] == action["action"]
                     assert shown["owner"] == (action["owner"] or {}).get("name")
             for action in actions[:3]:
