@@ -37,6 +37,7 @@
     else if (tip.status && tip.status !== "active") facts.push(tip.status);
     if (tip.arrived) facts.push("new since " + tip.arrived);
     box.appendChild(el("div", facts.join(" · "), "facts"));
+    if (tip.summary) box.appendChild(el("div", tip.summary, "hint"));
     var act = tip.action ? data.account.actions[tip.action.rank - 1] : null;
     if (act) box.appendChild(actionBox(act, tip.action.part));
     (tip.findings || []).forEach(function (f) {

@@ -444,15 +444,16 @@ def _summaries(graph: nx.MultiDiGraph, audit: AccountAudit,
                     key=lambda f: (rank[f["severity"]], f["score"]), default=None)
         xs = [placed[n][0] for n in members]
         y = min(placed[n][1] for n in members)
-        label = (f"{function_label(function)}\n{len(members)} more of {len(everyone)} · "
-                 f"{met} met")
         worst_text = (f"{worst['severity']} {worst['kind'].replace('_', ' ')}"
                       if worst else "no finding")
+        label = (f"{function_label(function)}\n{len(members)} more of {len(everyone)} · "
+                 f"{met} met\nworst: {worst_text}")
         out.append({
             "id": f"function:{function}", "label": label, "shape": "box",
             "x": sum(xs) / len(xs), "y": y, "fixed": True, "physics": False,
             "color": {"background": "#f0f0f0", "border": "#555555"}, "borderWidth": 2,
             "font": {"size": 14}, "side": "customer", "function": function,
+            "widthConstraint": {"maximum": 2 * DX}, "margin": 8,
             "summary": True, "members": len(members),
             "tip": {"name": f"{function_label(function)}: {len(members)} people not shown",
                     "title": f"{len(everyone)} people, {met} met by us; worst: {worst_text}",
