@@ -53,11 +53,14 @@ def pagerank(
     dangling_ix = [i for i in range(n) if out_weight[i] == 0]
     teleport = (1 - damping) / n
     rank = [1.0 / n] * n
+    # Each line's share of its source's weight, once: an iteration is then one multiply
+    # and add per line (the same arithmetic, in the same order, as rank * w / out).
+    shares = [[(u, w, out_weight[u]) for u, w in into] for into in incoming]
     for _ in range(max_iterations):
         spread = sum(rank[i] for i in dangling_ix) / n
-        new = [teleport + damping * (sum(rank[u] * w / out_weight[u] for u, w in into)
+        new = [teleport + damping * (sum([rank[u] * w / out for u, w, out in into])
                                      + spread)
-               for into in incoming]
+               for into in shares]
         delta = sum(abs(a - b) for a, b in zip(new, rank, strict=True))
         rank = new
         if delta < tolerance * n:

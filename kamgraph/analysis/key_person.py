@@ -73,9 +73,15 @@ def key_person_losses(graph: nx.MultiDiGraph, config: Config | None = None) -> l
     derived = derived_influence(graph)
     key = {c: influence_weight(graph, c, derived) for c in reach if is_key(graph, c, config)}
     total = sum(key.values())
+    # One pass: a key person reached by one of ours alone is cut off by that one leaving
+    # (and by nobody else), so each is counted against their only holder.
+    alone: dict[str, list[str]] = {}
+    for c in key:
+        if len(reach[c]) == 1:
+            alone.setdefault(next(iter(reach[c])), []).append(c)
     losses = []
     for s in in_order(graph, {s for s, _ in links}):
-        cut = tuple(in_order(graph, (c for c in key if reach[c] == {s})))
+        cut = tuple(in_order(graph, alone.get(s, ())))
         share = sum(key[c] for c in cut) / total if total else 0.0
         losses.append(Loss(s, min(1.0, share), cut))
     losses.sort(key=lambda loss: (-loss.share, order_of(graph, loss.person)))
