@@ -10,4 +10,8 @@ CREATE INDEX record_source IF NOT EXISTS FOR (r:Record) ON (r.source);
 CREATE INDEX record_next_run IF NOT EXISTS FOR (r:Record) ON (r.next_run);
 // An audit asks which records changed after a run: a range over changed_run, not a scan.
 CREATE INDEX record_changed_run IF NOT EXISTS FOR (r:Record) ON (r.changed_run);
-CREATE INDEX history_uid IF NOT EXISTS FOR (h:History) ON (h.uid)
+CREATE INDEX history_uid IF NOT EXISTS FOR (h:History) ON (h.uid);
+// An incremental sync reads each pair's contact logs by the customer's id; an account is
+// read with our people (the pool): both are lookups, not scans.
+CREATE INDEX record_customer IF NOT EXISTS FOR (r:Record) ON (r.customer_id);
+CREATE INDEX record_pool IF NOT EXISTS FOR (r:Record) ON (r.pool)

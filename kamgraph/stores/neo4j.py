@@ -548,10 +548,11 @@ class Neo4jStore:
         out: list[tuple[str, str]] = []
         for i in range(0, len(wanted), self.batch_size):
             part = wanted[i:i + self.batch_size]
-            rows = self._read("contact_logs", source=source,
-                              prefixes=[f"contact_log|{pair}|" for pair in part])
+            pairs = [dict(zip(("supplier", "customer"), pair.split("|", 1), strict=True))
+                     for pair in part]
+            rows = self._read("contact_logs", source=source, pairs=pairs)
             for row in rows:
-                if pair_of(row["key"], set(part)):  # not a longer id sharing the prefix
+                if pair_of(row["key"], set(part)):
                     out.append((row["key"], row["data"]))
         return out
 

@@ -1,0 +1,102 @@
+"""The Neo4j path at scale: full sync, a 1 % incremental sync and the audit on a Bolt
+server, with the embedded store's full sync beside it.
+
+Starts the loopback ArcadeDB the tests use (or uses KAMGRAPH_TEST_NEO4J_URI), and for each
+portfolio size generates an export, syncs it into an empty graph, syncs a 1 % incremental
+slice of its activity (``benchmarks/scale.py``'s), and audits every account.  Writes
+``benchmarks/results/bolt_scale.json``.
+
+    python benchmarks/bolt_scale.py [--accounts 100 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from scale import incremental_slice  # noqa: E402
+
+from kamgraph.audit import run_audit  # noqa: E402
+from kamgraph.generate import generate_export  # noqa: E402
+from kamgraph.stores.neo4j import Neo4jStore  # noqa: E402
+from kamgraph.stores.sqlite import SqliteStore  # noqa: E402
+from kamgraph.syncing import sync_path  # noqa: E402
+from tests.servers import BoltServer, start_arcadedb  # noqa: E402
+
+CLEAR = (ROOT / "tests" / "cypher" / "clear_graph.cypher").read_text()
+AS_OF = date(2026, 11, 1)
+
+
+def _timed(step: object) -> float:
+    start = time.perf_counter()
+    step()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def run(server: BoltServer, accounts: int, tmp: Path) -> dict[str, object]:
+    export = tmp / f"export-{accounts}"
+    generate_export(export, accounts=accounts, seed=11, end=AS_OF)
+    slice_rows = incremental_slice(export, tmp / f"incremental-{accounts}")
+    with SqliteStore(tmp / f"k-{accounts}.db") as sqlite:
+        sqlite_full = _timed(lambda: sync_path(sqlite, export))
+    store = Neo4jStore(server.uri, user=server.user, password=server.password,
+                       database=server.database)
+    with store:
+        store._tx("execute_write", CLEAR, {})
+        store.init()
+        full = _timed(lambda: sync_path(store, export))
+        incremental = _timed(lambda: sync_path(store, tmp / f"incremental-{accounts}",
+                                               incremental=True))
+        n = len(store.accounts(counts=False))
+        audit = _timed(lambda: run_audit(store, as_of=AS_OF, jobs=1))
+    return {"accounts": accounts, "incremental_rows": slice_rows,
+            "sqlite_full_sync_s": round(sqlite_full, 2), "bolt_full_sync_s": round(full, 2),
+            "bolt_over_sqlite": round(full / sqlite_full, 1),
+            "bolt_incremental_s": round(incremental, 2),
+            "incremental_share_of_full": round(incremental / full, 3),
+            "bolt_audit_s": round(audit, 2), "audit_s_per_account": round(audit / n, 4)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, nargs="+", default=[100, 500])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        uri = os.environ.get("KAMGRAPH_TEST_NEO4J_URI")
+        if uri:
+            server = BoltServer(uri, os.environ.get("KAMGRAPH_TEST_NEO4J_USER", "neo4j"),
+                                os.environ.get("KAMGRAPH_TEST_NEO4J_PASSWORD", ""),
+                                os.environ.get("KAMGRAPH_TEST_NEO4J_DATABASE"))
+            kind = "neo4j"
+        else:
+            server = start_arcadedb(tmp / "arcadedb")
+            kind = "arcadedb-embedded (Bolt plugin)"
+        rows = []
+        try:
+            for accounts in args.accounts:
+                rows.append(run(server, accounts, tmp))
+                print(json.dumps(rows[-1]), flush=True)
+        finally:
+            server.stop()
+    out = ROOT / "benchmarks" / "results" / "bolt_scale.json"
+    out.write_text(json.dumps({
+        "benchmark": "bolt_scale", "date": date.today().isoformat(), "server": kind,
+        "cores": os.cpu_count(), "python": platform.python_version(), "results": rows},
+        indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
