@@ -548,9 +548,9 @@ class Neo4jStore:
         out: list[tuple[str, str]] = []
         for i in range(0, len(wanted), self.batch_size):
             part = wanted[i:i + self.batch_size]
-            pairs = [dict(zip(("supplier", "customer"), pair.split("|", 1), strict=True))
-                     for pair in part]
-            rows = self._read("contact_logs", source=source, pairs=pairs)
+            ids = [dict(zip(("supplier", "customer"), pair.split("|", 1), strict=True))
+                   for pair in part]
+            rows = self._read("contact_logs", source=source, pairs=ids)
             for row in rows:
                 if pair_of(row["key"], set(part)):
                     out.append((row["key"], row["data"]))
