@@ -144,6 +144,8 @@ class Neo4jStore:
         self._password = password if password is not None else (
             os.environ.get("NEO4J_PASSWORD", ""))
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        self._from_environment = (user is None and password is None and database is None
+                                  and not parts.username and self.uri == uri)
         self.batch_size = batch_size
         self.wait = wait
         self.retry_seconds = retry_seconds
@@ -539,9 +541,10 @@ class Neo4jStore:
                   for run, data in zip(r["runs"], r["versions"], strict=True))]))
 
     def reopen_uri(self) -> str | None:
-        # Credentials may have been given to this object rather than the environment,
-        # and a URI never carries them: other processes cannot open it by URI alone.
-        return None
+        # A process started from this one inherits its environment: when the credentials
+        # and database came from there (as the CLI's do), the URI alone opens the same
+        # store.  Credentials given to this object are never handed on.
+        return self.uri if self._from_environment else None
 
     def contact_logs(self, source: str, pairs: Iterable[str]) -> list[tuple[str, str]]:
         wanted = list(dict.fromkeys(pairs))

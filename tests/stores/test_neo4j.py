@@ -291,3 +291,22 @@ def test_incremental_slices_merge_into_the_stored_contact_logs(
         expected = {(r[0], r[1]): r[4] for r in full.dump() if r[0] == "contact_log"}
     got = {(r[0], r[1]): r[4] for r in neo4j_store.dump() if r[0] == "contact_log"}
     assert got == expected
+
+
+def test_the_audit_runs_in_workers_on_bolt_when_credentials_come_from_the_environment(
+        neo4j_store: Neo4jStore, bolt_server: BoltServer, example_weekly: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from kamgraph.audit import iter_audits
+
+    sync_path(neo4j_store, example_weekly, today=DAY1)
+    # Given to the object, the credentials stay there: no process opens it by URI.
+    assert neo4j_store.reopen_uri() is None
+    for name, value in bolt_server.environ().items():
+        monkeypatch.setenv(name, value)
+    store = Neo4jStore(bolt_server.uri)
+    with store:
+        uri = store.reopen_uri()
+        assert uri == bolt_server.uri and bolt_server.password not in uri
+        alone = list(iter_audits(store, as_of=AS_OF, jobs=1))
+        both = list(iter_audits(store, as_of=AS_OF, jobs=2))
+    assert [a.to_dict() for a in both] == [a.to_dict() for a in alone] and len(alone) == 3
