@@ -50,8 +50,9 @@ def run(server: BoltServer, accounts: int, tmp: Path) -> dict[str, object]:
     slice_rows = incremental_slice(export, tmp / f"incremental-{accounts}")
     with SqliteStore(tmp / f"k-{accounts}.db") as sqlite:
         sqlite_full = _timed(lambda: sync_path(sqlite, export))
-    store = Neo4jStore(server.uri, user=server.user, password=server.password,
-                       database=server.database)
+    # Credentials from the environment, as the CLI reads them: the audit runs in workers.
+    os.environ.update(server.environ())
+    store = Neo4jStore(server.uri)
     with store:
         store._tx("execute_write", CLEAR, {})
         store.init()
@@ -59,7 +60,7 @@ def run(server: BoltServer, accounts: int, tmp: Path) -> dict[str, object]:
         incremental = _timed(lambda: sync_path(store, tmp / f"incremental-{accounts}",
                                                incremental=True))
         n = len(store.accounts(counts=False))
-        audit = _timed(lambda: run_audit(store, as_of=AS_OF, jobs=1))
+        audit = _timed(lambda: run_audit(store, as_of=AS_OF, jobs=os.cpu_count() or 1))
     return {"accounts": accounts, "incremental_rows": slice_rows,
             "sqlite_full_sync_s": round(sqlite_full, 2), "bolt_full_sync_s": round(full, 2),
             "bolt_over_sqlite": round(full / sqlite_full, 1),

@@ -56,11 +56,28 @@ def is_valid(value: str) -> bool:
     return bool(_ID.match(value))
 
 
+#: Ids already made canonical: an export names a few thousand ids hundreds of thousands
+#: of times (every activity names its account, contact and owner).
+_CANONICAL: dict[str, str | None] = {}
+_REMEMBERED = 500_000
+
+
 def to18(value: str) -> str | None:
     """Return the canonical 18-character id, or None for an empty or null id.
 
     Raises ValueError for a value that is not shaped like a Salesforce id.
     """
+    found = _CANONICAL.get(value, _CANONICAL)
+    if found is not _CANONICAL:
+        return found  # type: ignore[return-value]
+    result = _to18(value)
+    if len(_CANONICAL) >= _REMEMBERED:
+        _CANONICAL.clear()
+    _CANONICAL[value] = result
+    return result
+
+
+def _to18(value: str) -> str | None:
     value = value.strip()
     if not value or value in NULL_IDS or value.upper() == "000000000000000AAA":
         return None

@@ -397,7 +397,16 @@ class Table:
             yield number, line
 
     def _text_lines(self, text: IO[str]) -> Iterator[str]:
-        return (str(line) for _, line in self._bounded(text))
+        """The lines of a text stream, each at most ``limits.row_chars`` (as
+        :meth:`_bounded`, in one loop: this runs once per line of every export)."""
+        limit = self.source.limits.row_chars
+        number = 0
+        readline = text.readline
+        while line := readline(limit + 1):
+            number += 1
+            if len(line) > limit:
+                raise self._too_long(number)
+            yield line
 
     def _lines(self, binary: IO[bytes]) -> Iterator[str]:
         """A mixed file's lines, each decoded as UTF-8, else as Windows-1252 (noted)."""
