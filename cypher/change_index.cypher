@@ -1,9 +1,11 @@
 // Records other than activity logs changed after run $run, each with every stored
 // version (run and data): the caller reads which accounts, and which of our people,
-// each run changed.
+// each run changed.  Only properties are carried to the aggregation (the caller sorts
+// the versions by run).
 MATCH (r:Record)
 WHERE r.changed_run > $run AND NOT r.kind IN $activity
-MATCH (h:History {uid: r.uid})
-WITH r, h ORDER BY h.run
-RETURN r.kind AS kind, r.key AS key, r.source AS source, r.account_id AS account_id,
-       r.changed_run AS changed_run, collect(h.run) AS runs, collect(h.data) AS versions
+OPTIONAL MATCH (h:History {uid: r.uid})
+WITH r.kind AS kind, r.key AS key, r.source AS source, r.account_id AS account_id,
+     r.changed_run AS changed_run, h.run AS run, h.data AS data
+RETURN kind, key, source, account_id, changed_run, collect(run) AS runs,
+       collect(data) AS versions
