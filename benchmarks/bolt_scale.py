@@ -32,7 +32,7 @@ from kamgraph.generate import generate_export  # noqa: E402
 from kamgraph.stores.neo4j import Neo4jStore  # noqa: E402
 from kamgraph.stores.sqlite import SqliteStore  # noqa: E402
 from kamgraph.syncing import sync_path  # noqa: E402
-from tests.servers import BoltServer, start_arcadedb  # noqa: E402
+from tests.servers import BoltServer, server_for  # noqa: E402
 
 CLEAR = (ROOT / "tests" / "cypher" / "clear_graph.cypher").read_text()
 AS_OF = date(2026, 11, 1)
@@ -75,15 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        uri = os.environ.get("KAMGRAPH_TEST_NEO4J_URI")
-        if uri:
-            server = BoltServer(uri, os.environ.get("KAMGRAPH_TEST_NEO4J_USER", "neo4j"),
-                                os.environ.get("KAMGRAPH_TEST_NEO4J_PASSWORD", ""),
-                                os.environ.get("KAMGRAPH_TEST_NEO4J_DATABASE"))
-            kind = "neo4j"
-        else:
-            server = start_arcadedb(tmp / "arcadedb")
-            kind = "arcadedb-embedded (Bolt plugin)"
+        server, kind = server_for(tmp / "arcadedb")
         rows = []
         try:
             for accounts in args.accounts:

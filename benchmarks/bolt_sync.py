@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from kamgraph.generate import generate_export  # noqa: E402
 from kamgraph.stores.neo4j import Neo4jStore  # noqa: E402
 from kamgraph.syncing import sync_path  # noqa: E402
-from tests.servers import BoltServer, start_arcadedb  # noqa: E402
+from tests.servers import server_for  # noqa: E402
 
 CLEAR = (ROOT / "tests" / "cypher" / "clear_graph.cypher").read_text()
 
@@ -38,16 +38,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "export"
         stats = generate_export(export, accounts=args.accounts, seed=11, end=date(2026, 11, 1))
-        uri = os.environ.get("KAMGRAPH_TEST_NEO4J_URI")
-        server = None
-        if uri:
-            server = BoltServer(uri, os.environ.get("KAMGRAPH_TEST_NEO4J_USER", "neo4j"),
-                                os.environ.get("KAMGRAPH_TEST_NEO4J_PASSWORD", ""),
-                                os.environ.get("KAMGRAPH_TEST_NEO4J_DATABASE"))
-            kind = "neo4j"
-        else:
-            server = start_arcadedb(Path(tmp) / "arcadedb")
-            kind = "arcadedb-embedded (Bolt plugin)"
+        server, kind = server_for(Path(tmp) / "arcadedb")
         rows = []
         try:
             for batch in (int(b) for b in args.batches.split(",")):

@@ -59,6 +59,18 @@ class BoltServer:
             self.process.wait()
 
 
+def server_for(root: Path) -> tuple[BoltServer, str]:
+    """The Bolt server to measure against, and what it is: the Neo4j that
+    ``KAMGRAPH_TEST_NEO4J_URI`` (with ``…_USER``, ``…_PASSWORD``, ``…_DATABASE``) names, or a
+    loopback ArcadeDB started in ``root``."""
+    uri = os.environ.get("KAMGRAPH_TEST_NEO4J_URI")
+    if uri:
+        return (BoltServer(uri, os.environ.get("KAMGRAPH_TEST_NEO4J_USER", "neo4j"),
+                           os.environ.get("KAMGRAPH_TEST_NEO4J_PASSWORD", ""),
+                           os.environ.get("KAMGRAPH_TEST_NEO4J_DATABASE")), "neo4j")
+    return start_arcadedb(root), "arcadedb-embedded (Bolt plugin)"
+
+
 def start_arcadedb(root: Path, bolt_port: int | None = None) -> BoltServer:
     """Start ArcadeDB in a child process with its data in ``root``; return once it serves."""
     root.mkdir(parents=True, exist_ok=True)

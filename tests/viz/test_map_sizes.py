@@ -88,17 +88,22 @@ def test_the_first_view_reads_at_every_size(people: int, tmp_path: Path,
     page.screenshot(f"map-{people}.png")
 
 
+def _spot(page: Any, node: str) -> dict[str, float]:
+    """Where ``node`` is on the screen, once the view is centred on it at scale 1."""
+    page.page.evaluate("id => window.kamgraph.network.focus(id, {scale: 1})", node)
+    return page.page.evaluate(  # type: ignore[no-any-return]
+        "id => { const k = window.kamgraph.network, p = k.canvasToDOM(k.getPosition(id)),"
+        " r = k.body.container.getBoundingClientRect(); return {x: r.left + p.x,"
+        " y: r.top + p.y}; }", node)
+
+
 def _drive(page: Any) -> None:
     """Hover and select every person drawn, and search for each of them."""
     people = page.page.evaluate(
         "() => window.kamgraph.nodeView.get().filter(n => !n.summary)"
         ".map(n => ({id: n.id, name: n.tip.name}))")
     for person in people:
-        page.page.evaluate("id => window.kamgraph.network.focus(id, {scale: 1})", person["id"])
-        spot = page.page.evaluate(
-            "id => { const k = window.kamgraph.network, p = k.canvasToDOM(k.getPosition(id)),"
-            " r = k.body.container.getBoundingClientRect(); return {x: r.left + p.x,"
-            " y: r.top + p.y}; }", person["id"])
+        spot = _spot(page, person["id"])
         page.page.mouse.move(spot["x"], spot["y"])
         page.page.mouse.click(spot["x"], spot["y"])
         assert person["name"] in page.page.inner_text("#details")
@@ -125,11 +130,7 @@ def test_a_big_account_opens_as_functions_that_open_on_a_click(
     assert summaries and page.page.evaluate("window.kamgraph.nodeView.length") <= 150
     biggest = max(summaries, key=lambda s: s["members"])
     before = page.page.evaluate("window.kamgraph.nodeView.length")
-    page.page.evaluate("id => window.kamgraph.network.focus(id, {scale: 1})", biggest["id"])
-    spot = page.page.evaluate(
-        "id => { const k = window.kamgraph.network, p = k.canvasToDOM(k.getPosition(id)),"
-        " r = k.body.container.getBoundingClientRect(); return {x: r.left + p.x,"
-        " y: r.top + p.y}; }", biggest["id"])
+    spot = _spot(page, biggest["id"])
     page.page.mouse.click(spot["x"], spot["y"])
     after = page.page.evaluate("window.kamgraph.nodeView.length")
     assert after == before - 1 + biggest["members"]
