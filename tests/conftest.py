@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,14 @@ def example_dataloader(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same people and activities, written as Data Loader would."""
     folder = tmp_path_factory.mktemp("dataloader")
     generate_export(folder, accounts=3, storylines=True, flavour="dataloader", end=AS_OF)
+    return folder
+
+
+@pytest.fixture
+def export(tmp_path: Path, example_weekly: Path) -> Path:
+    """A copy of the example weekly export that a test may change."""
+    folder = tmp_path / "export"
+    shutil.copytree(example_weekly, folder)
     return folder
 
 

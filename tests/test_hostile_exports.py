@@ -22,13 +22,6 @@ from kamgraph.stores.sqlite import SqliteStore
 
 
 @pytest.fixture
-def export(tmp_path: Path, example_weekly: Path) -> Path:
-    folder = tmp_path / "export"
-    shutil.copytree(example_weekly, folder)
-    return folder
-
-
-@pytest.fixture
 def store(tmp_path: Path, example_weekly: Path) -> str:
     """A store the example was synced into: what a bad export must leave alone."""
     uri = f"sqlite:///{tmp_path / 'k.db'}"

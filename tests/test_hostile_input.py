@@ -4,7 +4,6 @@ documented, counted repair — never a traceback, never a half-written store."""
 from __future__ import annotations
 
 import codecs
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,13 +59,6 @@ CASES = [
      edit("Task.csv", lambda raw: raw.replace(b'"2026-', b'"31/12/', 1)),
      r"Task\.csv:\d+ \[ActivityDate\]: not a date: '31/12/"),
 ]
-
-
-@pytest.fixture
-def export(tmp_path: Path, example_weekly: Path) -> Path:
-    folder = tmp_path / "export"
-    shutil.copytree(example_weekly, folder)
-    return folder
 
 
 @pytest.mark.parametrize(("name", "damage", "message"), CASES,

@@ -3,7 +3,6 @@ names the way out."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import zipfile
 from pathlib import Path
@@ -32,13 +31,6 @@ def workbook(path: Path) -> Path:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.xml", "<workbook/>")
     return path
-
-
-@pytest.fixture
-def export(tmp_path: Path, example_weekly: Path) -> Path:
-    folder = tmp_path / "export"
-    shutil.copytree(example_weekly, folder)
-    return folder
 
 
 def test_a_workbook_saved_as_contact_csv(export: Path, tmp_path: Path) -> None:

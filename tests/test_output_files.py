@@ -4,7 +4,6 @@ maps and rejects are written whole, beside their name, never through a link."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,13 +15,6 @@ from kamgraph.errors import InputError
 from kamgraph.files import write_atomic
 
 AS_OF = "2026-11-01"
-
-
-@pytest.fixture
-def export(tmp_path: Path, example_weekly: Path) -> Path:
-    folder = tmp_path / "export"
-    shutil.copytree(example_weekly, folder)
-    return folder
 
 
 def sync_with_a_rejected_row(export: Path, tmp_path: Path) -> Result:
