@@ -18,6 +18,7 @@ from kamgraph.analysis.people import ROLE_LABELS, describe, is_key
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import CONTACT, REPORTS_TO, Pool, build_account_graph, context
+from kamgraph.records import how_gone
 from kamgraph.stores.base import ChangeIndex, Store, SyncRun, read_account
 
 __all__ = ["AccountChange", "ChangeWindow", "account_changes", "buying_centre_changes",
@@ -154,10 +155,7 @@ def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
                 on_deals.setdefault(r["person"], []).extend((x, opp["id"]) for x in r["roles"])
     for node in sorted(before - after):
         d = then.nodes[node]
-        why = ("gone from the CRM" if node not in now else
-               {"inactive": "gone from the export", "deleted": "deleted in the CRM",
-                "departed": "marked as left in the CRM"}.get(
-                   now.nodes[node]["status"], now.nodes[node]["status"]))
+        why = "gone from the CRM" if node not in now else how_gone(now.nodes[node]["status"])
         held = on_deals.get(node, [])
         deal_roles = {r for r, _ in held}
         held += [(r, "") for r in d["roles"] if r not in deal_roles]

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from kamgraph.errors import UnknownAccount
+from kamgraph.records import how_gone
 from kamgraph.stores.base import HistoryEntry, Store
 
 __all__ = ["Change", "find_person", "person_changes"]
@@ -76,8 +77,7 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
                 touches[(entry.run, entry.source)][name(other)] += 1
             continue
         if entry.status != "active" and (before is None or before.status != entry.status):
-            what = {"inactive": "gone from the export", "deleted": "deleted in the CRM"}.get(
-                entry.status, entry.status)
+            what = how_gone(entry.status)
             last_day = (days or {}).get(before.run) if before is not None else None
             when = f"; last seen in the run of {last_day.isoformat()}" if last_day else ""
             changes.append(Change(entry.run, entry.source, _ended(entry, name, what + when)))

@@ -21,6 +21,7 @@ from kamgraph.config import Config
 from kamgraph.escape import md_escape, terminal_safe
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
 from kamgraph.model import Level
+from kamgraph.records import how_gone
 
 __all__ = ["AccountView", "account_plan", "explain"]
 
@@ -242,8 +243,7 @@ def _status(g: nx.MultiDiGraph, node: str) -> str:
     if d["active"]:
         return "here"
     day = left_on(g, node)
-    how = {"inactive": "gone from the export", "deleted": "deleted in the CRM",
-           "departed": "marked as left in the CRM"}.get(d["status"], d["status"])
+    how = how_gone(d["status"])
     return f"left on {day.isoformat()} ({how})" if day else f"left ({how})"
 
 

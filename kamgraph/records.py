@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from kamgraph.model import Account, Record
 
 __all__ = ["AccountData", "EventSink", "KnownIds", "LoadResult", "Loader", "Reject",
-           "RowLike", "Stored"]
+           "RowLike", "Stored", "how_gone"]
 
 EventSink = Callable[..., None]
 
@@ -107,6 +107,19 @@ class Loader(Protocol):
 
     def close(self) -> None:
         """Release the export's files when the records will not be read after all."""
+
+
+_GONE = {"inactive": "gone from the export", "deleted": "deleted in the CRM",
+         "departed": "marked as left in the CRM"}
+
+
+def how_gone(status: str) -> str:
+    """A status other than active, in words: how someone or something left.
+
+    >>> how_gone("inactive"), how_gone("departed")
+    ('gone from the export', 'marked as left in the CRM')
+    """
+    return _GONE.get(status, status)
 
 
 @dataclass(frozen=True)
