@@ -300,13 +300,15 @@ class AssemblyContext:
     run: int | None = None
 
     @classmethod
-    def read(cls, store: Store, as_of: date, config: Config) -> AssemblyContext:
-        """Everything shared, read from ``store`` once."""
+    def read(cls, store: Store, as_of: date, config: Config,
+             since: str | None = None) -> AssemblyContext:
+        """Everything shared, read from ``store`` once.  ``since`` (a run id or a date)
+        compares with that run instead of the change window's start."""
         from kamgraph.changes import change_window
 
         with store.reading():
             run = store.latest_run()
-            window = change_window(store.runs(), as_of, config.change_window_days,
+            window = change_window(store.runs(), as_of, config.change_window_days, since,
                                    latest=run)
             index = (store.change_index(window.baseline.id)
                      if window.baseline is not None and window.runs else None)

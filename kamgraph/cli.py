@@ -525,25 +525,21 @@ def changes(account: tuple[str, ...], since: str | None, fmt: str, store_uri: st
         kamgraph changes                       # the last 30 days
         kamgraph changes "Acme Foods" --since 2026-10-01
     """
-    from kamgraph.audit import resolve_accounts
-    from kamgraph.changes import change_window, window_changes
+    from kamgraph.audit import AssemblyContext, assemble_graph, resolve_accounts
     from kamgraph.escape import terminal_safe
+    from kamgraph.graph import context
 
     config = _config(config_path)
     day = _as_of(as_of)
-    with _store(store_uri) as store, _errors(), store.reading():
-        latest, runs = store.latest_run(), store.runs()
-        window = change_window(runs, day, config.change_window_days, since, latest)
-        if window.baseline is None or sum(1 for r in runs if r.status == "ok") < 2:
+    with _store(store_uri) as store, _errors():
+        ctx = AssemblyContext.read(store, day, config, since)
+        window = ctx.window
+        if window.baseline is None or sum(1 for r in store.runs() if r.status == "ok") < 2:
             raise Failure("no earlier successful sync to compare with"
                           + (f" ({since})" if since else ""))
-        index = store.change_index(window.baseline.id) if window.runs else None
-        loads = store.supplier_loads()
-        found = []
-        for summary in resolve_accounts(store, account):
-            _, listed = window_changes(store, summary.id, window, day, config, index=index,
-                                       loads=loads)
-            found.append((summary, listed))
+        # Each account as every command assembles it: its changes are the audit's.
+        found = [(summary, list(context(assemble_graph(store, summary.id, ctx)).changes))
+                 for summary in resolve_accounts(store, account)]
     if fmt == "json":
         click.echo(json.dumps({
             "since_run": window.baseline.id, "since": window.baseline.started.isoformat(),
