@@ -554,23 +554,11 @@ def account_of_size(people: int, seed: int = 7, as_of: date = date(2026, 11, 1),
     someone a rung up their function, our people in contact with a few of theirs, and
     an open deal with roles.  What the map tests and benchmarks draw at a chosen size.
     """
-    from kamgraph.model import (
-        Account,
-        Channel,
-        CustomerRole,
-        Opportunity,
-        OpportunityRole,
-        Outcome,
-        Person,
-        Side,
-        SupplierRole,
-        TeamMember,
-        Touch,
-    )
+    from kamgraph import model as m
     from kamgraph.records import Stored
 
     rng = random.Random(seed)
-    account = Account(id="SIZED", name=f"Account of {people}")
+    account = m.Account(id="SIZED", name=f"Account of {people}")
     items: list[Stored] = [Stored(account)]
     n_theirs = max(2, people - max(2, people // 10))
     rungs: dict[tuple[str, int], list[str]] = {}
@@ -590,7 +578,7 @@ def account_of_size(people: int, seed: int = 7, as_of: date = date(2026, 11, 1),
         pid = f"c{i}"
         rungs.setdefault((function, depth), []).append(pid)
         theirs.append(pid)
-        items.append(Stored(Person(id=pid, side=Side.CUSTOMER, name=_name(rng),
+        items.append(Stored(m.Person(id=pid, side=m.Side.CUSTOMER, name=_name(rng),
                                    account_id=account.id, title=title, department=dept,
                                    reports_to=manager)))
     ours = []
@@ -598,25 +586,25 @@ def account_of_size(people: int, seed: int = 7, as_of: date = date(2026, 11, 1),
         title, dept = _OUR_TITLES[i % len(_OUR_TITLES)]
         pid = f"s{i}"
         ours.append(pid)
-        items.append(Stored(Person(id=pid, side=Side.SUPPLIER, name=_name(rng), title=title,
+        items.append(Stored(m.Person(id=pid, side=m.Side.SUPPLIER, name=_name(rng), title=title,
                                    department=dept)))
-        role = (SupplierRole.KEY_ACCOUNT_MANAGER if i == 0 else
-                SupplierRole.TECHNICAL_SERVICE if "Technical" in title else SupplierRole.SALES)
-        items.append(Stored(TeamMember(account_id=account.id, person_id=pid, role=role)))
+        role = (m.SupplierRole.KEY_ACCOUNT_MANAGER if i == 0 else
+                m.SupplierRole.TECHNICAL_SERVICE if "Technical" in title else m.SupplierRole.SALES)
+        items.append(Stored(m.TeamMember(account_id=account.id, person_id=pid, role=role)))
     n = 0
     for contact in rng.sample(theirs, min(len(theirs), 3 + int(1.5 * len(theirs) ** 0.5))):
         for user in rng.sample(ours, min(len(ours), rng.randrange(1, 3))):
             for k in range(rng.randrange(1, 8)):
                 n += 1
-                items.append(Stored(Touch(
+                items.append(Stored(m.Touch(
                     activity_id=f"a{n}", account_id=account.id, supplier_id=user,
                     customer_id=contact, day=as_of - timedelta(days=5 + 11 * k),
-                    channel=Channel.MEETING, outcome=Outcome.HELD, minutes=45)))
-    items.append(Stored(Opportunity(id="OPP", account_id=account.id, name="Supply agreement")))
-    buying = (CustomerRole.ECONOMIC_BUYER, CustomerRole.DECISION_MAKER,
-              CustomerRole.TECHNICAL_BUYER, CustomerRole.INFLUENCER)
+                    channel=m.Channel.MEETING, outcome=m.Outcome.HELD, minutes=45)))
+    items.append(Stored(m.Opportunity(id="OPP", account_id=account.id, name="Supply agreement")))
+    buying = (m.CustomerRole.ECONOMIC_BUYER, m.CustomerRole.DECISION_MAKER,
+              m.CustomerRole.TECHNICAL_BUYER, m.CustomerRole.INFLUENCER)
     for k, (pid, buyer) in enumerate(zip(theirs[:4], buying, strict=False)):
-        items.append(Stored(OpportunityRole(id=f"R{k}", account_id=account.id,
+        items.append(Stored(m.OpportunityRole(id=f"R{k}", account_id=account.id,
                                             opportunity_id="OPP", person_id=pid,
                                             roles=(buyer,))))
     return AccountData(account=account, items=tuple(items))
