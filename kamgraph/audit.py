@@ -1,5 +1,5 @@
 """The audit: every analysis over every chosen account, and the actions they add up to,
-in the ``kamgraph.audit/2`` shape."""
+in the ``kamgraph.audit/3`` shape."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,12 +47,13 @@ __all__ = [
     "assemble_graph",
     "AuditReport",
     "audit_graph",
+    "inline_account",
     "iter_audits",
     "resolve_accounts",
     "run_audit",
 ]
 
-SCHEMA_ID = "kamgraph.audit/2"
+SCHEMA_ID = "kamgraph.audit/3"
 
 Analysis = Callable[[nx.MultiDiGraph, Config], list[Finding]]
 
@@ -87,20 +89,61 @@ class AccountAudit:
     #: Nobody of theirs is recorded: nothing can be said to be missing.
     unmapped: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        covering = self.action_of_findings()
+    def listed(self, per_kind: int | None = None) -> tuple[list[int], dict[str, int]]:
+        """The positions of the findings a report lists when it lists at most
+        ``per_kind`` of each kind (None: all), the most severe first, and how many of
+        each kind it holds back.  The actions are made from every finding."""
+        if per_kind is None:
+            return list(range(len(self.findings))), {}
+        seen: Counter[str] = Counter()
+        kept: list[int] = []
+        for i, f in enumerate(self.findings):  # most severe first (Finding.sort_key)
+            seen[f.kind] += 1
+            if seen[f.kind] <= per_kind:
+                kept.append(i)
+        return kept, {kind: n - per_kind for kind, n in sorted(seen.items()) if n > per_kind}
+
+    def to_dict(self, findings_per_kind: int | None = None) -> dict[str, Any]:
+        """The account in the ``kamgraph.audit/3`` shape (``docs/audit-schema.md``):
+        every string once.  Evidence lines are positions in ``lines``; findings name
+        their subject by id (``names``) and their action by rank; at most
+        ``findings_per_kind`` findings of each kind are listed (None: all).
+        :func:`inline_account` puts the strings back in place."""
+        kept, held_back = self.listed(findings_per_kind)
+        lines: dict[str, int] = {}
+
+        def refs(evidence: Sequence[str]) -> list[int]:
+            return [lines.setdefault(e, len(lines)) for e in evidence]
+
+        actions = []
+        for a in self.actions:
+            entry = a.to_dict()
+            entry["evidence"] = refs(a.evidence)
+            actions.append(entry)
+        rank_of = {i: a.rank for a in self.actions for i in a.findings}
+        names: dict[str, str] = {}
         findings = []
-        for i, f in enumerate(self.findings):
-            entry = f.to_dict()
-            entry["action_id"] = covering.get(i)
+        for i in kept:
+            f = self.findings[i]
+            names[f.subject.id] = f.subject.name
+            entry = {"kind": f.kind, "severity": f.severity.value, "score": round(f.score, 3),
+                     "subject": {"type": f.subject.type, "id": f.subject.id},
+                     "evidence": refs(f.evidence), "action": rank_of.get(i)}
+            if entry["action"] is None:
+                # One voice: a finding's own suggestion is given only where no action
+                # covers it.
+                entry["suggestion"] = f.action
             findings.append(entry)
         return {
             "id": self.id,
             "name": self.name,
             "stage": self.stage,
             "unmapped": self.unmapped,
-            "actions": [a.to_dict() for a in self.actions],
+            "actions": actions,
             "findings": findings,
+            "held_back": held_back,
+            "names": names,
+            "lines": list(lines),
         }
 
     def action_of_findings(self) -> dict[int, str]:
@@ -140,6 +183,36 @@ class AuditReport:
             "as_of": self.as_of.isoformat(),
             "accounts": [a.to_dict() for a in self.accounts],
         }
+
+
+def inline_account(account: dict[str, Any]) -> dict[str, Any]:
+    """An account of a ``kamgraph.audit/3`` document with every string in place: each
+    evidence list as its lines, each finding's subject with its name, and each finding's
+    ``action`` as the covering action's id (or None).  For readers that want the
+    document's strings where they are used; the document itself says each once.
+
+    >>> doc = {"id": "A", "actions": [{"id": "A/1", "rank": 1, "evidence": [0]}],
+    ...        "findings": [{"subject": {"type": "person", "id": "p"}, "evidence": [0, 1],
+    ...                      "action": 1}],
+    ...        "names": {"p": "Ana"}, "lines": ["x", "y"]}
+    >>> finding = inline_account(doc)["findings"][0]
+    >>> finding["subject"]["name"], finding["evidence"], finding["action_id"]
+    ('Ana', ['x', 'y'], 'A/1')
+    """
+    lines = account["lines"]
+    ids = {a["rank"]: a["id"] for a in account["actions"]}
+    out = {k: v for k, v in account.items() if k not in ("names", "lines")}
+    out["actions"] = [{**a, "evidence": [lines[i] for i in a["evidence"]]}
+                      for a in account["actions"]]
+    findings = []
+    for f in account["findings"]:
+        entry = {k: v for k, v in f.items() if k != "action"}
+        entry["subject"] = {**f["subject"], "name": account["names"][f["subject"]["id"]]}
+        entry["evidence"] = [lines[i] for i in f["evidence"]]
+        entry["action_id"] = ids.get(f["action"]) if f["action"] is not None else None
+        findings.append(entry)
+    out["findings"] = findings
+    return out
 
 
 def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> AccountAudit:

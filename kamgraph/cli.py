@@ -295,7 +295,8 @@ def accounts(store_uri: str | None, fmt: str) -> None:
 @click.option("--jobs", type=click.IntRange(1, 256), default=None,
               help="Processes auditing accounts in parallel (default: one per core).")
 @click.option("--all", "show_all", is_flag=True,
-              help="Print every action of each account, not only the first few.")
+              help="Print every action of each account, not only the first few, and list "
+                   "every finding (not only the first findings_per_kind of each kind).")
 @click.option("--top", type=click.IntRange(1), default=None, metavar="N",
               help="Print the first N actions of each account (default: max_actions, 7).")
 @click.option("--min-priority", type=click.Choice(["high", "medium", "low"]), default=None,
@@ -318,7 +319,8 @@ def audit(
     actions, each problem said once with one owner.
 
     The table and Markdown print each account's first few actions ("and N more
-    (--all)"); the JSON holds every action and every finding.
+    (--all)"); the JSON holds every action, and the most severe findings of each kind
+    ([audit] findings_per_kind, 20; the rest counted as held back; --all lists all).
 
     \b
     Example:
@@ -341,7 +343,8 @@ def audit(
     shown = Shown(
         limit=None if show_all else (top or config.max_actions),
         min_priority=Severity(min_priority) if min_priority else None,
-        kinds=kinds, unmapped=list_unmapped or bool(account), findings=raw_findings)
+        kinds=kinds, unmapped=list_unmapped or bool(account), findings=raw_findings,
+        findings_per_kind=None if show_all else config.findings_per_kind)
     threshold = Severity(fail_on) if fail_on is not None else None
     count = 0
 

@@ -218,6 +218,10 @@ class Config:
     #: Actions one person of ours is given in one account before the next best is asked
     #: (``[audit] max_actions_per_owner``).
     max_actions_per_owner: int = 3
+    #: Findings of one kind an account's report lists (JSON, ``--findings``), most
+    #: severe first; the rest are counted as held back (``[audit] findings_per_kind``).
+    #: Actions are made from every finding.  ``--all`` lists them all.
+    findings_per_kind: int = 20
     #: A full sync that would mark more than this share of a source's active records
     #: inactive stops with nothing written (``[sync] max_inactive_share``; 0..1).
     max_inactive_share: float = 0.2
@@ -255,7 +259,8 @@ def _scalars() -> dict[str, type]:
 
 
 _SCALARS = _scalars()
-_AUDIT_KEYS = ("max_actions", "max_high_actions", "max_actions_per_owner")
+_AUDIT_KEYS = ("max_actions", "max_high_actions", "max_actions_per_owner",
+               "findings_per_kind")
 _STRING_LISTS = ("gap_functions", "gap_levels", "committee_roles")
 
 

@@ -26,9 +26,10 @@ WIDTH = 100
 
 @dataclass(frozen=True)
 class Shown:
-    """What the table, Markdown and CSV print of each account's actions.
+    """What the table, Markdown and CSV print of each account's actions, and how many
+    findings of each kind any format lists.
 
-    The JSON always holds every action and finding; these choices only trim the reading.
+    The JSON always holds every action; the other choices only trim the reading.
     """
 
     #: Actions printed per account before "and N more (--all)"; None prints all.
@@ -41,6 +42,9 @@ class Shown:
     unmapped: bool = False
     #: Print the raw findings, as the audit did before actions.
     findings: bool = False
+    #: Findings of one kind listed per account, most severe first (None: all); the rest
+    #: are counted (``held_back``).
+    findings_per_kind: int | None = None
 
     def actions(self, account: AccountAudit) -> list[Action]:
         """The account's actions that pass the filters, budget not applied."""
@@ -96,8 +100,19 @@ def _json_head(as_of: date, shown: Shown) -> str:
 
 
 def _json_account(account: AccountAudit, i: int, shown: Shown) -> str:
-    text = json.dumps(account.to_dict(), indent=2, ensure_ascii=False)
-    return ("," if i else "") + "\n" + textwrap.indent(text, "    ")
+    # Each action, finding and line on a line of its own: a reader can page and grep it,
+    # and a portfolio of thousands stays a size a script reads.
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    fields = []
+    for key, value in account.to_dict(shown.findings_per_kind).items():
+        if key in ("actions", "findings", "lines") and value:
+            items = ",\n".join("        " + dump(item) for item in value)
+            fields.append(f'      "{key}": [\n{items}\n      ]')
+        else:
+            fields.append(f"      {dump(key)}: {dump(value)}")
+    return ("," if i else "") + "\n    {\n" + ",\n".join(fields) + "\n    }"
 
 
 def _json_tail(count: int, hidden: int) -> str:
@@ -162,7 +177,7 @@ def _kinds(action: Action) -> str:
 
 def _table_account(account: AccountAudit, i: int, shown: Shown) -> str:
     if shown.findings:
-        return _table_findings(account)
+        return _table_findings(account, shown)
     actions, more = _budget(account, shown)
     out = _heading(account, f" ({account.id}) | actions: {_counts(account.actions)}")
     out.extend(textwrap.wrap(terminal_safe(_shape(account)), width=WIDTH,
@@ -194,7 +209,15 @@ def _heading(account: AccountAudit, tail: str) -> list[str]:
     return ["", header, "=" * min(len(header), WIDTH)]
 
 
-def _table_findings(account: AccountAudit) -> str:
+def _held_back(held: dict[str, int]) -> str:
+    """One sentence on the findings a report does not list, or ""."""
+    if not held:
+        return ""
+    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in held.items())
+    return f"… and {counts} findings not listed (--all lists every finding)"
+
+
+def _table_findings(account: AccountAudit, shown: Shown) -> str:
     stage = account.stage["name"] if account.stage else "not classified"
     out = _heading(account, f" ({account.id}) | stage: {stage} | findings: "
                             f"{_counts(account.findings)}")
@@ -206,8 +229,9 @@ def _table_findings(account: AccountAudit) -> str:
             initial_indent="  stage: ", subsequent_indent="         ",
             break_on_hyphens=False))
     by_severity = Counter(f.severity for f in account.findings)
+    listed, held = account.listed(shown.findings_per_kind)
     current = None
-    for f in account.findings:
+    for f in (account.findings[i] for i in listed):
         if f.severity is not current:
             current = f.severity
             out.append(f"  -- {current.value} ({by_severity[current]}) --")
@@ -218,6 +242,8 @@ def _table_findings(account: AccountAudit) -> str:
         for evidence in f.evidence:
             out.extend(_WRAP.wrap(terminal_safe(evidence)))
         out.extend(_ACTION_WRAP.wrap(terminal_safe(f.action)))
+    if held:
+        out.extend(_WRAP.wrap(_held_back(held)))
     return "\n".join(out) + "\n"
 
 
@@ -236,7 +262,7 @@ def _markdown_head(as_of: date, shown: Shown) -> str:
 
 def _markdown_account(account: AccountAudit, i: int, shown: Shown) -> str:
     if shown.findings:
-        return _markdown_findings(account)
+        return _markdown_findings(account, shown)
     actions, more = _budget(account, shown)
     out = ["", f"## {md_escape(account.name)} (`{md_escape(account.id)}`)", "",
            f"{md_escape(_shape(account)[:1].upper() + _shape(account)[1:])}. "
@@ -259,14 +285,15 @@ def _markdown_account(account: AccountAudit, i: int, shown: Shown) -> str:
     return "\n".join(out) + "\n"
 
 
-def _markdown_findings(account: AccountAudit) -> str:
+def _markdown_findings(account: AccountAudit, shown: Shown) -> str:
     stage = account.stage["name"] if account.stage else "not classified"
     out = ["", f"## {md_escape(account.name)} (`{md_escape(account.id)}`)", "",
            f"Stage: {stage}. Findings: {_counts(account.findings)}."]
     if account.stage:
         out.append("")
         out.extend(f"- {md_escape(reason)}" for reason in account.stage["reasons"])
-    for f in account.findings:
+    listed, held = account.listed(shown.findings_per_kind)
+    for f in (account.findings[i] for i in listed):
         out.append("")
         out.append(f"### {f.severity.value.upper()} · {f.kind} · "
                    f"{md_escape(f.subject.name)} ({f.subject.type}, score {f.score:.2f})")
@@ -278,6 +305,8 @@ def _markdown_findings(account: AccountAudit) -> str:
         if f.suggested:
             out.append("")
             out.append(f"**Suggested:** {md_escape(f.suggested.name)}")
+    if held:
+        out += ["", _held_back(held) + "."]
     return "\n".join(out) + "\n"
 
 
@@ -319,7 +348,7 @@ def _csv_account(account: AccountAudit, i: int, shown: Shown) -> str:
         csv_cell(f.subject.name), csv_cell(" | ".join(f.evidence)),
         csv_cell(f.action), csv_cell(f.suggested.id if f.suggested else ""),
         csv_cell(f.suggested.name if f.suggested else ""),
-    ] for f in account.findings)
+    ] for f in (account.findings[i] for i in account.listed(shown.findings_per_kind)[0]))
 
 
 def _nothing(count: int, hidden: int) -> str:

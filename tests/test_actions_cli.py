@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from kamgraph.audit import inline_account
 from kamgraph.cli import cli
 from kamgraph.config import Config
 from kamgraph.generate import generate_export
@@ -77,10 +78,10 @@ def test_a_short_consistent_list_per_account(runner: CliRunner, which: str,
         subjects = Counter(x["subject"]["id"] for x in account["actions"]
                            if x["subject"]["type"] == "person")
         assert not subjects or max(subjects.values()) == 1, account["name"]
-        ids = {x["id"] for x in account["actions"]}
+        ranks = {x["rank"] for x in account["actions"]}
         for finding in account["findings"]:
             if finding["severity"] != "low":
-                assert finding["action_id"] in ids, (account["name"], finding["kind"])
+                assert finding["action"] in ranks, (account["name"], finding["kind"])
         assert [x["rank"] for x in account["actions"]] == list(
             range(1, len(account["actions"]) + 1))
 
@@ -120,6 +121,34 @@ def test_the_table_keeps_to_the_budget_and_says_what_it_left(runner: CliRunner,
                               AS_OF, "--top", "2"], catch_exceptions=False).output
     assert "   2. " in top and "   3. " not in top and f"and {total - 2} more" in top
     assert max(len(line) for line in every.splitlines()) <= 100
+
+def test_reports_list_the_most_severe_findings_of_each_kind_and_count_the_rest(
+        runner: CliRunner, portfolio: str) -> None:
+    per_kind = Config().findings_per_kind
+    capped = audit_json(runner, portfolio)["accounts"]
+    every = audit_json(runner, portfolio, "--all")["accounts"]
+    held = Counter[str]()
+    for short, whole in zip(capped, every, strict=True):
+        # The actions are made from every finding, whatever the report lists.
+        assert short["actions"] == whole["actions"], short["name"]
+        assert whole["held_back"] == {}
+        listed: Counter[str] = Counter()
+        expected = []
+        for f in inline_account(whole)["findings"]:
+            listed[f["kind"]] += 1
+            if listed[f["kind"]] <= per_kind:
+                expected.append(f)
+        assert inline_account(short)["findings"] == expected, short["name"]
+        assert short["held_back"] == {k: n - per_kind for k, n in sorted(listed.items())
+                                      if n > per_kind}
+        held.update(short["held_back"])
+    assert held["coverage_gap"] > 0  # the generated portfolio has accounts past the cap
+    biggest = max(capped, key=lambda a: sum(a["held_back"].values()))
+    gaps = biggest["held_back"]["coverage_gap"]
+    raw = runner.invoke(cli, ["audit", biggest["id"], "--store", portfolio, "--as-of",
+                              AS_OF, "--findings"], catch_exceptions=False).output
+    assert f"{gaps} coverage gap" in raw and "--all lists every finding" in raw
+    assert raw.count(" coverage_gap ") == per_kind
 
 def test_filters_choose_actions_by_priority_and_kind(runner: CliRunner, store: str) -> None:
     high = runner.invoke(cli, ["audit", "Acme", "--store", store, "--as-of", AS_OF,

@@ -13,7 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 import kamgraph
+from kamgraph.audit import inline_account
 from kamgraph.cli import cli
+from kamgraph.config import Config
 from kamgraph.generate import generate_export
 from kamgraph.viz.maps import map_data
 
@@ -54,7 +56,7 @@ def test_the_api_gives_what_the_audit_prints(which: str,
         accounts = list(kg.accounts())
         assert [a.id for a in accounts] == list(printed)
         for account in accounts:
-            mine = account.audit.to_dict()
+            mine = account.audit.to_dict(Config().findings_per_kind)
             assert mine["findings"] == printed[account.id]["findings"], account.name
             assert mine["actions"] == printed[account.id]["actions"], account.name
 
@@ -89,7 +91,7 @@ def changed(tmp_path_factory: pytest.TempPathFactory, example_weekly: Path) -> s
 
 def test_a_change_between_syncs_shows_in_every_command(changed: str, tmp_path: Path) -> None:
     doc = cli_audit(changed, "Acme")
-    [acme] = doc["accounts"]  # type: ignore[index]
+    [acme] = [inline_account(a) for a in doc["accounts"]]  # type: ignore[index]
     [finding] = [f for f in acme["findings"] if f["kind"] == "buying_centre_changed"]
     action = next(a for a in acme["actions"] if a["id"] == finding["action_id"])
     runner = CliRunner()

@@ -61,7 +61,6 @@ def test_streamed_json_is_one_document() -> None:
         text = "".join(render_stream(AS_OF, (account(n) for n in range(count)), "json"))
         report = AuditReport(AS_OF, [account(n) for n in range(count)])
         assert json.loads(text) == report.to_dict()
-        assert text == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from kamgraph.audit import inline_account
 from kamgraph.cli import cli
 from kamgraph.graph import with_changes
 
@@ -89,7 +90,7 @@ def test_changes_between_two_syncs(tmp_path: Path, example_weekly: Path) -> None
 
     audit = json.loads(runner.invoke(cli, ["audit", "Acme", "--store", store, "--as-of", AS_OF,
                                            "--format", "json"]).output)
-    [finding] = [f for f in audit["accounts"][0]["findings"]
+    [finding] = [f for f in inline_account(audit["accounts"][0])["findings"]
                  if f["kind"] == "buying_centre_changed"]
     text = " ".join(finding["evidence"])
     assert "Nadia Quality" in text and "Hannah Becker" in text

@@ -54,12 +54,24 @@ def test_sync_then_audit_json_matches_the_schema(
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     jsonschema.validate(doc, audit_schema)
-    assert doc["schema"] == "kamgraph.audit/2" and doc["as_of"] == AS_OF
+    assert doc["schema"] == "kamgraph.audit/3" and doc["as_of"] == AS_OF
     acme = next(a for a in doc["accounts"] if a["name"] == "Acme Foods")
     assert len(acme["id"]) == 18
-    cfo_gap = next(f for f in acme["findings"] if f["subject"]["name"] == "Oskar Lindqvist")
-    assert cfo_gap["kind"] == "coverage_gap" and cfo_gap["severity"] == "high"
-    assert cfo_gap["suggested"]["name"] == "Daniel Weber"
+    # Every string once: names and evidence lines are said once per account, and every
+    # reference to them resolves.
+    for account in doc["accounts"]:
+        assert len(set(account["lines"])) == len(account["lines"])
+        refs = [i for item in account["actions"] + account["findings"]
+                for i in item["evidence"]]
+        assert set(refs) == set(range(len(account["lines"])))
+        assert {f["subject"]["id"] for f in account["findings"]} == set(account["names"])
+    cfo = next(i for i, n in acme["names"].items() if n == "Oskar Lindqvist")
+    cfo_gap = next(f for f in acme["findings"]
+                   if f["subject"]["id"] == cfo and f["kind"] == "coverage_gap")
+    assert cfo_gap["severity"] == "high" and "suggestion" not in cfo_gap
+    action = acme["actions"][cfo_gap["action"] - 1]
+    assert action["rank"] == cfo_gap["action"] and action["subject"]["id"] == cfo
+    assert acme["lines"][cfo_gap["evidence"][0]].startswith("Oskar Lindqvist (Chief Financial")
 
 
 def test_audit_one_account_by_name_or_id(runner: CliRunner, synced: str) -> None:

@@ -62,4 +62,4 @@ def test_wheel_ships_cypher_and_schema_under_the_package(wheel_venv: Path,
     done = subprocess.run([str(wheel_venv / "bin" / "python"), "-c", CHECK],
                           capture_output=True, text=True, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "kamgraph.audit/2"
+    assert done.stdout.strip() == "kamgraph.audit/3"

@@ -78,6 +78,5 @@ def test_the_audit_has_findings_that_rest_on_roles_stances_and_outcomes(
     expected, _ = audits["salesforce"]
     kinds = {f["kind"] for a in expected["accounts"] for f in a["findings"]}
     assert "anti_sponsor" in kinds
-    evidence = " ".join(e for a in expected["accounts"] for f in a["findings"]
-                        for e in f["evidence"])
+    evidence = " ".join(e for a in expected["accounts"] for e in a["lines"])
     assert "declined" in evidence and "unanswered" in evidence
