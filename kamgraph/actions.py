@@ -347,6 +347,8 @@ class _Planner:
         self.config = config
         self.owned: dict[str, int] = {}
         self._pool_index: dict[str, dict[str, Any]] | None = None
+        self._rankings: dict[tuple[str, int],
+                             tuple[list[str], dict[str, tuple[float, str, str]]]] = {}
         #: Our people who left this account's team inside the change window: still with
         #: us, but no longer its people to act or introduce here.
         self.off_team = {c.person for c in context(graph).changes if c.kind == "left_team"}
@@ -409,6 +411,7 @@ class _Planner:
         capacity) and people already on the account a little ahead of equals."""
         g = self.graph
         them = g.nodes[customer]
+        base, keys = self._ranked_team(them["function"], them["level_rank"])
         fits: dict[str, float] = {}
 
         def consider(node: str, bonus: float) -> None:
@@ -420,12 +423,10 @@ class _Planner:
             fit = peer_fit(them, attrs, self.config) + bonus
             fits[node] = max(fits.get(node, 0.0), fit)
 
+        # The few people whose fit is not their place in the account's ranking: the
+        # analyses' choices, the pool's free peers, and anyone who rebuffed them.
         for rank, node in enumerate(suggested):
             consider(node, 0.15 - 0.01 * rank)
-        for node in ours(g):
-            if (g.nodes[node].get("team_roles") or g.out_degree(node)) \
-                    and node not in self.off_team:
-                consider(node, 0.05)
         pool = context(g).pool
         for function in self.config.mirror_table.get(them["function"], ()):
             for level in range(them["level_rank"] - 1, them["level_rank"] + 2):
@@ -433,7 +434,39 @@ class _Planner:
                     entry = pool.entries[i]
                     if entry["load"] < entry["capacity"]:
                         consider(entry["id"], 0.0)
-        return sorted(fits, key=lambda n: (-fits[n], self.name(n).lower(), n))
+        for node in fits:
+            if node in keys:  # on the account too: the better of the two
+                fits[node] = max(fits[node], -keys[node][0])
+        rebuffing = {s for s, _ in contact_edges(g, customer) if s in keys
+                     and rebuffed(g, s, customer)}
+        extra = sorted(fits, key=lambda n: (-fits[n], self.name(n).lower(), n))
+        rest = [n for n in base if n not in fits and n not in rebuffing]
+        if not extra:
+            return rest
+        merged = extra + rest
+        ordering = {**keys, **{n: (-fits[n], self.name(n).lower(), n) for n in extra}}
+        return sorted(merged, key=ordering.__getitem__)
+
+    def _ranked_team(self, function: str, level_rank: int,
+                     ) -> tuple[list[str], dict[str, tuple[float, str, str]]]:
+        """Our people on the account (team or contact), still here, ranked for a customer
+        of ``function`` and ``level_rank`` as :meth:`candidates` ranks them; the same
+        for everyone of that function and level, so ranked once."""
+        def rank() -> tuple[list[str], dict[str, tuple[float, str, str]]]:
+            g = self.graph
+            probe = {"function": function, "level_rank": level_rank}
+            keys = {}
+            for node in ours(g):
+                if (g.nodes[node].get("team_roles") or g.out_degree(node)) \
+                        and self.active_ours(node):
+                    fit = peer_fit(probe, g.nodes[node], self.config) + 0.05
+                    keys[node] = (-fit, self.name(node).lower(), node)
+            return sorted(keys, key=keys.__getitem__), keys
+
+        key = (function, level_rank)
+        if key not in self._rankings:
+            self._rankings[key] = rank()
+        return self._rankings[key]
 
     def pick(self, options: list[str], avoid: set[str]) -> str | None:
         """The first option not avoided and below the per-account owner limit."""
