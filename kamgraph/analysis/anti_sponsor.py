@@ -88,20 +88,12 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
     if lost:
         out.append(("lost_decisions", min(1.0, len(lost) / 2),
                     f"a decision role on {len(lost)} lost opportunities: {', '.join(lost[:3])}"))
-    ties = set()
-    for _u, v, key in graph.edges(node, keys=True):
-        if key in (REPORTS_TO, INFLUENCES):
-            ties.add(v)
-    for u, _v, key in graph.in_edges(node, keys=True):
-        if key in (REPORTS_TO, INFLUENCES):
-            ties.add(u)
-    hostile = in_order(graph, (t for t in ties if graph.nodes[t]["stance"] == "anti_sponsor"
-                               and graph.nodes[t].get("stance_recorded")))
+    hostile = _hostile_ties(graph).get(node)
     if hostile:
         out.append(("ties_to_anti_sponsor", 1.0, "close ties to recorded anti-sponsor "
                     + ", ".join(describe(graph, t) for t in hostile)))
     attempts = declined + unanswered + recent_mails
-    if is_key(graph, node, config) and two_way == 0 and attempts:
+    if attempts and two_way == 0 and is_key(graph, node, config):
         out.append(("influence_without_engagement", 1.0,
                     f"a key person with no two-way contact in {window} days despite "
                     f"{attempts} attempts"))
@@ -110,6 +102,24 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
         out.append(("negative_sentiment", -min(sentiments),
                     f"recorded sentiment {min(sentiments):+.1f}"))
     return out
+
+
+def _hostile_ties(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """Person -> the recorded anti-sponsors they report to, manage, sway or are swayed
+    by, in the graph's order; read once, from the anti-sponsors' side (there are few)."""
+    def make() -> dict[str, list[str]]:
+        out: dict[str, set[str]] = {}
+        for anti in graph.nodes:
+            data = graph.nodes[anti]
+            if data["stance"] != "anti_sponsor" or not data.get("stance_recorded"):
+                continue
+            for side in (graph.succ[anti], graph.pred[anti]):
+                for other, keyed in side.items():
+                    if REPORTS_TO in keyed or INFLUENCES in keyed:
+                        out.setdefault(other, set()).add(anti)
+        return {node: in_order(graph, ties) for node, ties in out.items()}
+
+    return memo(graph, "hostile_ties", make)
 
 
 def _lost_decisions(graph: nx.MultiDiGraph) -> dict[str, list[str]]:

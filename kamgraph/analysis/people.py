@@ -109,10 +109,13 @@ def contact_edges(
     """``(our person, edge attributes)`` for every contact edge into ``customer``."""
     def make() -> list[tuple[str, dict[str, Any]]]:
         out = []
-        for source, _, key, data in graph.in_edges(customer, keys=True, data=True):
-            if key == CONTACT and (data["active"] or not active_only):
+        # The adjacency itself, not an edge view: this runs for every person.
+        for source, keyed in graph.pred[customer].items():
+            data = keyed.get(CONTACT)
+            if data is not None and (data["active"] or not active_only):
                 out.append((source, data))
-        out.sort(key=lambda item: order_of(graph, item[0]))
+        rank = context(graph).rank
+        out.sort(key=lambda item: rank.get(item[0], len(rank)))
         return out
 
     return list(memo(graph, ("contact_edges", customer, active_only), make))
