@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 import networkx as nx
 
@@ -70,27 +71,34 @@ def _routes_graph(graph: nx.MultiDiGraph, config: Config) -> nx.DiGraph:
 
 
 def _make_routes_graph(graph: nx.MultiDiGraph, config: Config) -> nx.DiGraph:
-    h = nx.DiGraph()
+    # Hops gathered first and added in one call, in the order they are found (which
+    # breaks ties between equally strong routes); a later, stronger sway replaces a hop.
+    hops: dict[tuple[str, str], dict[str, Any]] = {}
     for s in ours(graph):
-        h.add_edge(_US, s, cost=0.0, strength=1.0, kind="start")
+        hops[(_US, s)] = {"cost": 0.0, "strength": 1.0, "kind": "start"}
     for c in customers(graph):
         for s, _ in contact_edges(graph, c):
             value = edge_strength(graph, s, c, config)
             if value > 0:
-                h.add_edge(s, c, cost=-math.log(value), strength=value, kind="relationship")
+                hops[(s, c)] = {"cost": -math.log(value), "strength": value,
+                                "kind": "relationship"}
     people = set(customers(graph))
+    reports = {"cost": -math.log(INTRO_REPORTS), "strength": INTRO_REPORTS,
+               "kind": "reports_to"}
     for u, v, key, d in graph.edges(keys=True, data=True):
         if u not in people or v not in people:
             continue
         if key == REPORTS_TO:
-            for a, b in ((u, v), (v, u)):
-                if not h.has_edge(a, b):
-                    h.add_edge(a, b, cost=-math.log(INTRO_REPORTS), strength=INTRO_REPORTS,
-                               kind="reports_to")
+            for pair in ((u, v), (v, u)):
+                if pair not in hops:
+                    hops[pair] = dict(reports)
         elif key == INFLUENCES:
             value = min(0.95, INTRO_INFLUENCE + 0.5 * float(d.get("weight", 1.0)))
-            if not h.has_edge(u, v) or h.edges[u, v]["strength"] < value:
-                h.add_edge(u, v, cost=-math.log(value), strength=value, kind="influence")
+            if (u, v) not in hops or hops[(u, v)]["strength"] < value:
+                hops[(u, v)] = {**hops.get((u, v), {}), "cost": -math.log(value),
+                                "strength": value, "kind": "influence"}
+    h = nx.DiGraph()
+    h.add_edges_from((u, v, attrs) for (u, v), attrs in hops.items())
     return h
 
 
