@@ -79,6 +79,8 @@ class _Pair:
 
 
 _CONTACT_OUTCOMES = frozenset({Outcome.HELD.value, Outcome.SENT.value})
+#: Each channel's and outcome's value, read once (an enum's ``.value`` is a descriptor).
+_VALUES: dict[Channel | Outcome, str] = {m: m.value for e in (Channel, Outcome) for m in e}
 
 
 def _place(person: Person, side: Side, config: Config) -> tuple[Level, str]:
@@ -255,7 +257,7 @@ def build_account_graph(
         elif isinstance(rec, Touch):
             if rec.day <= as_of:
                 pairs[(rec.supplier_id, rec.customer_id)].touches.append(
-                    (rec.day, rec.channel.value, rec.outcome.value, rec.minutes,
+                    (rec.day, _VALUES[rec.channel], _VALUES[rec.outcome], rec.minutes,
                      rec.activity_id))
         elif isinstance(rec, Relationship):
             pairs[(rec.supplier_id, rec.customer_id)].recorded = rec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -105,20 +105,29 @@ def ours(graph: nx.MultiDiGraph, *, active: bool = True) -> Iterator[str]:
 
 def contact_edges(
     graph: nx.MultiDiGraph, customer: str, *, active_only: bool = False
-) -> list[tuple[str, dict[str, Any]]]:
-    """``(our person, edge attributes)`` for every contact edge into ``customer``."""
-    def make() -> list[tuple[str, dict[str, Any]]]:
-        out = []
-        # The adjacency itself, not an edge view: this runs for every person.
-        for source, keyed in graph.pred[customer].items():
-            data = keyed.get(CONTACT)
-            if data is not None and (data["active"] or not active_only):
-                out.append((source, data))
-        rank = context(graph).rank
-        out.sort(key=lambda item: rank.get(item[0], len(rank)))
-        return out
+) -> Sequence[tuple[str, dict[str, Any]]]:
+    """``(our person, edge attributes)`` for every contact edge into ``customer``, in
+    the graph's order of our people (read-only: every analysis shares it)."""
+    index = memo(graph, "contact_edges", lambda: _contact_index(graph))
+    return index.get((customer, active_only), ())
 
-    return list(memo(graph, ("contact_edges", customer, active_only), make))
+
+def _contact_index(graph: nx.MultiDiGraph,
+                   ) -> dict[tuple[str, bool], tuple[tuple[str, dict[str, Any]], ...]]:
+    """Every person's contact edges, all and active only, in one pass over the graph."""
+    rank = context(graph).rank
+    found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        if key == CONTACT:
+            found.setdefault(target, []).append((source, data))
+    out: dict[tuple[str, bool], tuple[tuple[str, dict[str, Any]], ...]] = {}
+    for target, edges in found.items():
+        # Stable: our people in name order, and two edges of one person as the graph has
+        # them (there is one contact edge per pair).
+        edges.sort(key=lambda item: rank.get(item[0], len(rank)))
+        out[(target, False)] = tuple(edges)
+        out[(target, True)] = tuple(e for e in edges if e[1]["active"])
+    return out
 
 
 def key_reasons(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]:
