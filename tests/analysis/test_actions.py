@@ -161,7 +161,7 @@ class TestRelationships:
         g = (AccountBuilder().theirs("vp", "VP Operations")
              .ours("kam", "KAM").contact("kam", "vp", times=5, channel=Channel.CALL,
                                          outcome=Outcome.UNANSWERED)).graph()
-        assert contact_edges(g, "vp", active_only=True) == []
+        assert not contact_edges(g, "vp", active_only=True)
 
     def test_one_held_meeting_in_the_window_is_a_relationship(self) -> None:
         g = (AccountBuilder().theirs("vp", "VP Operations").ours("kam", "KAM")
