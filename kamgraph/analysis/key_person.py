@@ -10,6 +10,7 @@ departure cuts someone off, and each bridge is someone's only link.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import networkx as nx
@@ -48,14 +49,20 @@ def relationship_cut_points(graph: nx.MultiDiGraph) -> tuple[set[str], set[tuple
     h = nx.Graph()
     h.add_edges_from(links)
     h.add_edges_from((_HUB, s) for s, _ in links)
-    points = {p for p in nx.articulation_points(h) if p != _HUB and
-              graph.nodes[p]["side"] == "supplier"}
+    # One depth-first search: the blocks (biconnected components).  A block of one
+    # edge is a bridge; a person in two blocks or more is a cut point.
+    blocks_of: dict[str, int] = {}
     bridges = set()
-    for u, v in nx.bridges(h):
-        if _HUB in (u, v):
-            continue
-        s, c = (u, v) if graph.nodes[u]["side"] == "supplier" else (v, u)
-        bridges.add((s, c))
+    for block in nx.biconnected_component_edges(h):
+        for node in {n for edge in block for n in edge}:
+            blocks_of[node] = blocks_of.get(node, 0) + 1
+        if len(block) == 1:
+            u, v = block[0]
+            if _HUB not in (u, v):
+                s, c = (u, v) if graph.nodes[u]["side"] == "supplier" else (v, u)
+                bridges.add((s, c))
+    points = {p for p, n in blocks_of.items() if n > 1 and p != _HUB
+              and graph.nodes[p]["side"] == "supplier"}
     return points, bridges
 
 
@@ -94,13 +101,13 @@ def key_person_risks(graph: nx.MultiDiGraph, config: Config | None = None) -> li
     points, bridges = relationship_cut_points(graph)
     reached = {b for _, b in active_links(graph)}
     covered = sum(1 for c in customers(graph) if c in reached)
+    hanging = Counter(s for s, _ in bridges)
     findings = []
     for loss in key_person_losses(graph, config):
         if loss.share < config.key_person_risk_threshold or not loss.cut_off:
             continue
         s = loss.person
         name = graph.nodes[s]["name"]
-        only = [c for (o, c) in bridges if o == s]
         evidence = [
             f"if {describe(graph, s)} left, {loss.share:.0%} of our influence-weighted "
             f"coverage of key people would go",
@@ -108,7 +115,7 @@ def key_person_risks(graph: nx.MultiDiGraph, config: Config | None = None) -> li
         ]
         if s in points:
             evidence.append(f"{name} is a cut point of the relationship graph: "
-                            f"{len(only)} of the {covered} people we reach hang on "
+                            f"{hanging[s]} of the {covered} people we reach hang on "
                             f"{name} alone")
         helpers = []
         for c in loss.cut_off:

@@ -25,6 +25,7 @@ from kamgraph.analysis.people import (
     describe,
     function_label,
     key_reasons,
+    memo,
     order_of,
     peer_fit,
 )
@@ -61,16 +62,19 @@ def is_peer(graph: nx.MultiDiGraph, customer: str, ours: str, config: Config) ->
 
 def needs_peer(graph: nx.MultiDiGraph, config: Config) -> list[str]:
     """Key customer people none of whose active relationships is with a peer."""
-    out = []
-    for node in customers(graph):
-        if not key_reasons(graph, node, config):
-            continue
-        if graph.nodes[node]["function"] not in config.mirror_table:
-            continue
-        if not any(is_peer(graph, node, s, config)
-                   for s, _ in contact_edges(graph, node, active_only=True)):
-            out.append(node)
-    return out
+    def make() -> list[str]:
+        out = []
+        for node in customers(graph):
+            if not key_reasons(graph, node, config):
+                continue
+            if graph.nodes[node]["function"] not in config.mirror_table:
+                continue
+            if not any(is_peer(graph, node, s, config)
+                       for s, _ in contact_edges(graph, node, active_only=True)):
+                out.append(node)
+        return out
+
+    return list(memo(graph, ("needs_peer", id(config)), make))
 
 
 def _candidates(graph: nx.MultiDiGraph, pool: Pool, bucket: tuple[int, ...],
@@ -180,6 +184,7 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
     findings = []
     pool: Pool = context(graph).pool
     buckets = pool.buckets
+    best_of: dict[tuple[str, int], tuple[float, int, int] | None] = {}
     for node in customers(graph):
         them = graph.nodes[node]
         if them["level_rank"] < Level.VP.rank:
@@ -191,11 +196,15 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
         if min(gaps) < config.mismatch_level_gap:
             continue
         # The best fit at most one level below them; everyone in a (function, level)
-        # bucket fits alike, so each bucket's first person in name order speaks for it.
-        best = max(((_quality(them, pool.entries[ix[0]], config), level, -ix[0])
-                    for (_function, level), ix in buckets.items()
-                    if level >= them["level_rank"] - 1),
-                   default=None)
+        # bucket fits alike, so each bucket's first person in name order speaks for it,
+        # and everyone of theirs of one function and level has the same best.
+        place = (them["function"], them["level_rank"])
+        if place not in best_of:
+            best_of[place] = max(((_quality(them, pool.entries[ix[0]], config), level, -ix[0])
+                                  for (_function, level), ix in buckets.items()
+                                  if level >= them["level_rank"] - 1),
+                                 default=None)
+        best = best_of[place]
         senior = pool.entries[-best[2]] if best is not None else None
         evidence = [
             f"{describe(graph, node)} is {Level(them['level']).label}",

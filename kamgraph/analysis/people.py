@@ -136,11 +136,16 @@ def key_reasons(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]:
     A person matters who holds a decision role, whose recorded influence reaches
     ``config.key_influence``, or whose level is ``config.key_level`` or above.
     """
+    return list(_known_reasons(graph, node, config))
+
+
+def _known_reasons(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]:
+    """:func:`key_reasons`, remembered per graph and shared: not to be changed."""
     known: dict[str, list[str]] = memo(graph, ("key_reasons", id(config)), dict)
     found = known.get(node)
     if found is None:
         found = known[node] = _key_reasons(graph, node, config)
-    return list(found)
+    return found
 
 
 def _key_reasons(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]:
@@ -160,7 +165,7 @@ def _key_reasons(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]
 
 
 def is_key(graph: nx.MultiDiGraph, node: str, config: Config) -> bool:
-    return bool(key_reasons(graph, node, config))
+    return bool(_known_reasons(graph, node, config))
 
 
 def describe(graph: nx.MultiDiGraph, node: str) -> str:
