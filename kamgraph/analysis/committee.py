@@ -20,6 +20,7 @@ from kamgraph.analysis.people import (
     customers,
     in_order,
     is_unmapped,
+    memo,
     open_opportunities,
     second_thread,
 )
@@ -44,7 +45,14 @@ def committee_status(
     ``roles_of`` restricts roles to one opportunity's; by default a person's roles are
     all they hold on the account.
     """
-    people = list(customers(graph))
+    # Only people who hold a role (here, or on the account) or are champions can hold a
+    # requirement: the rest of a large account is never asked.
+    champions = memo(graph, "champions", lambda: [
+        n for n in customers(graph) if graph.nodes[n]["stance"] == "champion"])
+    held_by = (roles_of.keys() if roles_of is not None else memo(
+        graph, "role_holders", lambda: [n for n in customers(graph) if graph.nodes[n]["roles"]]))
+    active = set(customers(graph))
+    people = [n for n in {*champions, *held_by} if n in active]
 
     def holds(node: str, role: str) -> bool:
         if role == "champion":

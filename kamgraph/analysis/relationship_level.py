@@ -27,11 +27,10 @@ def relationship_level_gaps(graph: nx.MultiDiGraph,
     does not back (problem solver or trusted advisor with a sporadic strength)."""
     config = config or Config()
     findings = []
-    for ours, theirs, key, d in sorted(
-            graph.edges(keys=True, data=True),
-            key=lambda e: (order_of(graph, e[0]), order_of(graph, e[1]), e[2])):
-        if key != CONTACT or not d.get("level"):
-            continue
+    recorded = [(ours, theirs, key, d) for ours, theirs, key, d
+                in graph.edges(keys=True, data=True) if key == CONTACT and d.get("level")]
+    for ours, theirs, _key, d in sorted(
+            recorded, key=lambda e: (order_of(graph, e[0]), order_of(graph, e[1]), e[2])):
         if not graph.nodes[ours]["active"] or not graph.nodes[theirs]["active"]:
             continue  # the relationship left with them: a coverage gap, not a level
         current = RELATIONSHIP_LEVELS.index(d["level"])
