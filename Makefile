@@ -50,7 +50,7 @@ lint: $(STAMP)
 	cd build/typed && ../../$(BIN)/mypy -p kamgraph
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bolt_sync.py
+	$(BIN)/python benchmarks/bolt_sync.py --accounts 100 500
 
 examples: $(STAMP)
 	$(BIN)/kamgraph generate --example -o examples/salesforce

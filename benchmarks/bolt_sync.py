@@ -1,10 +1,12 @@
-"""Sync throughput into a Bolt server at several batch sizes.
+"""The Neo4j path at scale: full sync, a 1 % incremental sync and the audit on a Bolt
+server, with the embedded store's full sync beside it.
 
-Starts the loopback ArcadeDB the tests use (or uses KAMGRAPH_TEST_NEO4J_URI), generates
-an export, and times a full sync into an empty graph and a re-sync of the same export
-for each batch size.  Writes benchmarks/results/bolt_sync.json and prints a table.
+Starts the loopback ArcadeDB the tests use (or uses KAMGRAPH_TEST_NEO4J_URI), and for each
+portfolio size generates an export, syncs it into an empty graph, syncs a 1 % incremental
+slice of its activity (``benchmarks/scale.py``'s), and audits every account.  Writes
+``benchmarks/results/bolt_sync.json``.
 
-    python benchmarks/bolt_sync.py [--accounts 40] [--batches 200,1000,5000]
+    python benchmarks/bolt_sync.py [--accounts 100 500]
 """
 
 from __future__ import annotations
@@ -21,60 +23,71 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from scale import incremental_slice  # noqa: E402
+
+from kamgraph.audit import run_audit  # noqa: E402
 from kamgraph.generate import generate_export  # noqa: E402
 from kamgraph.stores.neo4j import Neo4jStore  # noqa: E402
+from kamgraph.stores.sqlite import SqliteStore  # noqa: E402
 from kamgraph.syncing import sync_path  # noqa: E402
-from tests.servers import server_for  # noqa: E402
+from tests.servers import BoltServer, server_for  # noqa: E402
 
 CLEAR = (ROOT / "tests" / "cypher" / "clear_graph.cypher").read_text()
+AS_OF = date(2026, 11, 1)
+
+
+def _timed(step: object) -> float:
+    start = time.perf_counter()
+    step()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def run(server: BoltServer, accounts: int, tmp: Path) -> dict[str, object]:
+    export = tmp / f"export-{accounts}"
+    generate_export(export, accounts=accounts, seed=11, end=AS_OF)
+    slice_rows = incremental_slice(export, tmp / f"incremental-{accounts}")
+    with SqliteStore(tmp / f"k-{accounts}.db") as sqlite:
+        sqlite_full = _timed(lambda: sync_path(sqlite, export))
+    # Credentials from the environment, as the CLI reads them: the audit runs in workers.
+    os.environ.update(server.environ())
+    store = Neo4jStore(server.uri)
+    with store:
+        store._tx("execute_write", CLEAR, {})
+        store.init()
+        full = _timed(lambda: sync_path(store, export))
+        incremental = _timed(lambda: sync_path(store, tmp / f"incremental-{accounts}",
+                                               incremental=True))
+        n = len(store.accounts(counts=False))
+        audit = _timed(lambda: run_audit(store, as_of=AS_OF, jobs=os.cpu_count() or 1))
+    return {"accounts": accounts, "incremental_rows": slice_rows,
+            "sqlite_full_sync_s": round(sqlite_full, 2), "bolt_full_sync_s": round(full, 2),
+            "bolt_over_sqlite": round(full / sqlite_full, 1),
+            "bolt_incremental_s": round(incremental, 2),
+            "incremental_share_of_full": round(incremental / full, 3),
+            "bolt_audit_s": round(audit, 2), "audit_s_per_account": round(audit / n, 4)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--accounts", type=int, default=40)
-    parser.add_argument("--batches", default="200,1000,5000")
+    parser.add_argument("--accounts", type=int, nargs="+", default=[100, 500])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        export = Path(tmp) / "export"
-        stats = generate_export(export, accounts=args.accounts, seed=11, end=date(2026, 11, 1))
-        server, kind = server_for(Path(tmp) / "arcadedb")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        server, kind = server_for(tmp / "arcadedb")
         rows = []
         try:
-            for batch in (int(b) for b in args.batches.split(",")):
-                store = Neo4jStore(server.uri, user=server.user, password=server.password,
-                                   database=server.database, batch_size=batch)
-                with store:
-                    store._tx("execute_write", CLEAR, {})
-                    store.init()
-                    start = time.perf_counter()
-                    full, _ = sync_path(store, export)
-                    full_s = time.perf_counter() - start
-                    # The same content read in full and compared (another setting changes
-                    # the export's fingerprint); the same bytes again are not read at all.
-                    start = time.perf_counter()
-                    sync_path(store, export, encoding="utf-8")
-                    again_s = time.perf_counter() - start
-                    start = time.perf_counter()
-                    sync_path(store, export, encoding="utf-8")
-                    same_s = time.perf_counter() - start
-                records = full.counts["inserted"]
-                rows.append({"batch_size": batch, "records": records,
-                             "full_sync_s": round(full_s, 2),
-                             "records_per_s": round(records / full_s),
-                             "resync_s": round(again_s, 2),
-                             "resync_records_per_s": round(records / again_s),
-                             "same_bytes_s": round(same_s, 2)})
-                print(rows[-1], flush=True)
+            for accounts in args.accounts:
+                rows.append(run(server, accounts, tmp))
+                print(json.dumps(rows[-1]), flush=True)
         finally:
             server.stop()
-    result = {
-        "benchmark": "bolt_sync", "date": date.today().isoformat(), "server": kind,
-        "cores": os.cpu_count(), "python": platform.python_version(),
-        "accounts": args.accounts, "export_rows": stats, "results": rows,
-    }
     out = ROOT / "benchmarks" / "results" / "bolt_sync.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out.write_text(json.dumps({
+        "benchmark": "bolt_sync", "date": date.today().isoformat(), "server": kind,
+        "cores": os.cpu_count(), "python": platform.python_version(), "results": rows},
+        indent=2) + "\n")
     print(f"wrote {out}")
 
 

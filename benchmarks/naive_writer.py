@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import platform
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -51,6 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, nargs="+", default=[500])
     args = parser.parse_args()
+    results = []
     for accounts in args.accounts:
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
@@ -66,7 +70,19 @@ def main() -> None:
                     sync_path(store, export)
                     sync.append(time.perf_counter() - start)
             print(f"{accounts} accounts, {rows} rows: naive {min(naive):.2f} s, "
-                  f"sync {min(sync):.2f} s (min of 3): {min(sync) / min(naive):.2f}x")
+                  f"sync {min(sync):.2f} s (min of 3): {min(sync) / min(naive):.2f}x",
+                  flush=True)
+            results.append({
+                "accounts": accounts, "rows": rows,
+                "naive_s": [round(t, 2) for t in naive], "sync_s": [round(t, 2) for t in sync],
+                "ratio_of_min": round(min(sync) / min(naive), 2),
+                "ratio_of_median": round(statistics.median(sync) / statistics.median(naive), 2)})
+    out = ROOT / "benchmarks" / "results" / "naive_writer.json"
+    out.write_text(json.dumps({
+        "benchmark": "naive_writer", "date": date.today().isoformat(),
+        "cores": os.cpu_count(), "python": platform.python_version(), "results": results},
+        indent=2) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
