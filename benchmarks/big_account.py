@@ -142,43 +142,55 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--root", type=Path, default=None,
                         help="measure the kamgraph of another checkout")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="also measure this checkout (the tree before a change), "
+                             "run for run with the other")
     parser.add_argument("--label", default="after")
     parser.add_argument("--one", nargs=2, metavar=("SHAPE", "PEOPLE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:  # a child process: one run, printed as JSON
         print(json.dumps(measure(args.one[0], int(args.one[1]))))
         return
-    env = dict(os.environ)
-    if args.root is not None:
-        env["KAMGRAPH_BENCH_ROOT"] = str(args.root.resolve())
-    runs: dict[tuple[str, int], list[dict[str, object]]] = {}
+    # Trees measured, interleaved run by run: this checkout, and --before's if given.
+    trees = {args.label: args.root}
+    if args.before is not None:
+        trees = {"before": args.before, args.label: args.root}
+    runs: dict[tuple[str, str, int], list[dict[str, object]]] = {}
     for _ in range(args.repeat):
         for people in args.people:
             for shape in args.shapes:
-                # Each run in a fresh process: nothing remembered from the one before.
-                done = subprocess.run([sys.executable, __file__, "--one", shape, str(people)],
-                                      env=env, capture_output=True, text=True, check=True)
-                runs.setdefault((shape, people), []).append(json.loads(done.stdout))
-    results = [best(r) for r in runs.values()]
-    for r in results:
-        print(json.dumps(r), flush=True)
-    growth = {}
-    for shape in args.shapes:
-        ordered = sorted((r for r in results if r["shape"] == shape),
-                         key=lambda r: int(r["people"]))  # type: ignore[call-overload]
-        if len(ordered) >= 2:
-            growth[shape] = round(float(ordered[-1]["graph_and_analyses_s"])  # type: ignore[arg-type]
-                                  / float(ordered[0]["graph_and_analyses_s"]), 2)  # type: ignore[arg-type]
+                for label, root in trees.items():
+                    env = dict(os.environ)
+                    if root is not None:
+                        env["KAMGRAPH_BENCH_ROOT"] = str(root.resolve())
+                    # Each run in a fresh process: nothing remembered from the one before.
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--one", shape, str(people)],
+                        env=env, capture_output=True, text=True, check=True)
+                    runs.setdefault((label, shape, people), []).append(json.loads(done.stdout))
     out = ROOT / "benchmarks" / "results" / "big_account.json"
     kept = json.loads(out.read_text()) if out.exists() else {}
     kept = kept if "runs" in kept else {"benchmark": "big_account", "runs": {}}
-    kept["runs"][args.label] = {
-        "date": date.today().isoformat(), "cores": os.cpu_count(),
-        "python": platform.python_version(), "repeat": args.repeat,
-        "root": str(args.root) if args.root else "this checkout",
-        "results": results, "growth": growth}
+    for label, root in trees.items():
+        results = [best(r) for (lab, _, _), r in runs.items() if lab == label]
+        growth = {}
+        for shape in args.shapes:
+            ordered = sorted((r for r in results if r["shape"] == shape),
+                             key=lambda r: int(r["people"]))  # type: ignore[call-overload]
+            if len(ordered) >= 2:
+                growth[shape] = round(
+                    float(ordered[-1]["graph_and_analyses_s"])  # type: ignore[arg-type]
+                    / float(ordered[0]["graph_and_analyses_s"]), 2)  # type: ignore[arg-type]
+        for r in results:
+            print(label, json.dumps(r), flush=True)
+        print(label, "growth", growth)
+        kept["runs"][label] = {
+            "date": date.today().isoformat(), "cores": os.cpu_count(),
+            "python": platform.python_version(), "repeat": args.repeat,
+            "tree": str(root) if root else "this checkout",
+            "results": results, "growth": growth}
     out.write_text(json.dumps(kept, indent=2) + "\n")
-    print(f"growth {growth}; wrote {out}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
