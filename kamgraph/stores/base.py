@@ -44,8 +44,13 @@ __all__ = [
 OVERLAY_FORMATS = frozenset({"csv"})
 
 
+#: One encoder for every record (``json.dumps`` with options builds one per call): the
+#: same bytes, key order and separators as ever, so stored hashes stay stable.
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def record_json(record: Record) -> str:
-    return json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(record.to_dict())
 
 
 def record_hash(payload: str, status: str) -> str:
