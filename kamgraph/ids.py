@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import string
 
-__all__ = ["NULL_IDS", "PREFIXES", "is_valid", "object_of", "to18", "to18_once"]
+__all__ = ["NULL_IDS", "PREFIXES", "is_valid", "object_of", "to18"]
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-5]{3})?$")
@@ -75,12 +75,6 @@ def to18(value: str) -> str | None:
         _CANONICAL.clear()
     _CANONICAL[value] = result
     return result
-
-
-def to18_once(value: str) -> str | None:
-    """:func:`to18` of an id that will not recur (a record's own id): not remembered, so
-    the ids that do recur (accounts, contacts, owners) stay remembered."""
-    return _to18(value)
 
 
 def _to18(value: str) -> str | None:

@@ -464,7 +464,7 @@ class SalesforceLoader(ExportLoader):
                                         "Status")
             raw_event, raw_relation, deleted, is_what, status = pick(row.values)
             try:  # an event's id is seen once or twice here: not worth remembering
-                event_id = sfid.to18_once(raw_event)
+                event_id = sfid.to18(raw_event)
             except ValueError:
                 event_id = v.sf_id(row, "EventId")
             relation = v.lookup_id(row, raw_relation, "RelationId")
@@ -496,7 +496,7 @@ class SalesforceLoader(ExportLoader):
                 ids = []
                 for row in part:
                     try:
-                        event_id = sfid.to18_once(row.get("Id"))
+                        event_id = sfid.to18(row.get("Id"))
                     except ValueError:
                         continue  # reported when the row is read
                     if event_id is not None:

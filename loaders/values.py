@@ -148,7 +148,7 @@ def lookup_id(row: Row, raw: str, column: str) -> str | None:
 def record_id(row: Row, raw: str, column: str, expect: str) -> str | None:
     """:func:`sf_id` of a record's own id, picked from the row, of type ``expect``."""
     try:
-        value = sfid.to18_once(raw)
+        value = sfid.to18(raw)
     except ValueError:
         return sf_id(row, column, expect)  # raises, naming the cell
     if value is not None and sfid.PREFIXES.get(value[:3], expect) != expect:
