@@ -61,6 +61,39 @@ def test_the_api_gives_what_the_audit_prints(which: str,
             assert mine["actions"] == printed[account.id]["actions"], account.name
 
 
+def test_the_json_says_each_string_once_and_loses_nothing(fifty: str) -> None:
+    """``kamgraph.audit/3`` with every finding listed, its strings put back in place, is
+    each finding as the analyses made it: kind, severity, score, subject, evidence, and
+    the action that covers it (or the analysis's own suggestion where none does)."""
+    printed = {a["id"]: a for a in cli_audit(fifty, "--all")["accounts"]}  # type: ignore[index]
+    checked = 0
+    with kamgraph.open(fifty, as_of=AS_OF) as kg:
+        for account in kg.accounts():
+            audit = account.audit
+            doc = printed[account.id]
+            assert doc["held_back"] == {}
+            whole = inline_account(doc)
+            assert [a["evidence"] for a in whole["actions"]] == [
+                list(a.evidence) for a in audit.actions]
+            covering = audit.action_of_findings()
+            expected = []
+            for i, f in enumerate(audit.findings):
+                entry = {k: v for k, v in f.to_dict().items()
+                         if k not in ("action", "suggested")}
+                if i not in covering:
+                    entry["suggestion"] = f.action
+                entry["action_id"] = covering.get(i)
+                expected.append(entry)
+            assert whole["findings"] == expected, account.name
+            checked += len(expected)
+            # Each string once: the document is smaller than the findings said in full.
+            said_once = len(json.dumps(doc["lines"], ensure_ascii=False))
+            in_full = sum(len(json.dumps(list(f.evidence), ensure_ascii=False))
+                          for f in audit.findings)
+            assert said_once <= in_full
+    assert checked > 1000
+
+
 def test_open_refuses_a_store_that_does_not_exist(tmp_path: Path) -> None:
     from kamgraph.errors import StoreError
 
