@@ -1,7 +1,11 @@
-// Make up to $batch staged records of run $run visible, keeping their history.
-MATCH (r:Record)
-WHERE r.next_run = $run
-WITH r LIMIT $batch
+// Make a batch of records staged by run $run visible, keeping their history: each found
+// by its uid through the unique constraint, never by a scan for the run.  next_run stays
+// as it is: taking a record out of the run's index entry (shared by every record the run
+// staged) cost a server such as ArcadeDB a walk of that entry per record, most of a full
+// sync.  A staged record is one with next_hash; finalized, it has none.
+UNWIND $uids AS uid
+MATCH (r:Record {uid: uid})
+WHERE r.next_run = $run AND r.next_hash IS NOT NULL
 SET r.data = r.next_data,
     r.hash = r.next_hash,
     r.status = r.next_status,
@@ -12,7 +16,7 @@ SET r.data = r.next_data,
     r.customer_id = r.next_customer_id,
     r.person_id = r.next_person_id,
     r.changed_run = $run
-REMOVE r.next_run, r.next_data, r.next_hash, r.next_status, r.next_since,
+REMOVE r.next_data, r.next_hash, r.next_status, r.next_since,
        r.next_account_id, r.next_pool, r.next_supplier_id, r.next_customer_id,
        r.next_person_id
 CREATE (:History {uid: r.uid, run: $run, status: r.status, data: r.data})

@@ -303,7 +303,7 @@ class Neo4jStore:
         for abandoned in self._write("abandon_runs", current=run, finished=_now()):
             self._discard(int(abandoned["id"]))
         try:
-            seen = self._stage(loader, source, run, day, report.counts)
+            seen, staged = self._stage(loader, source, run, day, report.counts)
             report.take(loader.result)
             if report.rejects and not allow_rejects:
                 self._discard(run)
@@ -319,7 +319,7 @@ class Neo4jStore:
                 gone = [uid for uid in active if uid not in seen]
                 if gone:
                     check_shrink(source, len(gone), len(active), max_share)
-            self._finalize(run)
+            self._finalize(run, staged)
             if mode == "full":
                 self._mark_absent(gone, run, day, report.counts)
             self._write("upsert_source", name=source, format=loader.format)
@@ -352,8 +352,11 @@ class Neo4jStore:
                     counts=json.dumps(report.to_dict()), error=error)
 
     def _stage(self, loader: Loader, source: str, run: int, day: str,
-               counts: Counter[str]) -> set[str]:
+               counts: Counter[str]) -> tuple[set[str], list[str]]:
+        """Stage every new or changed record of the run; return every uid read, and
+        the uids staged (what :meth:`_finalize` makes visible)."""
         seen: set[str] = set()
+        staged: list[str] = []
         batch: dict[str, Record] = {}
         for record in loader.records():
             uid = _uid(record.kind, record.key(), source)
@@ -362,14 +365,14 @@ class Neo4jStore:
             seen.add(uid)
             batch[uid] = record
             if len(batch) >= self.batch_size:
-                self._stage_batch(batch, source, run, day, counts)
+                staged += self._stage_batch(batch, source, run, day, counts)
                 batch = {}
         if batch:
-            self._stage_batch(batch, source, run, day, counts)
-        return seen
+            staged += self._stage_batch(batch, source, run, day, counts)
+        return seen, staged
 
     def _stage_batch(self, batch: dict[str, Record], source: str, run: int, day: str,
-                     counts: Counter[str]) -> None:
+                     counts: Counter[str]) -> list[str]:
         existing = {r["uid"]: r for r in self._read("fetch_records", uids=list(batch))}
         rows = []
         for uid, record in batch.items():
@@ -401,6 +404,7 @@ class Neo4jStore:
             })
         if rows:
             self._write("stage_records", rows=rows, run=run)
+        return [row["uid"] for row in rows]
 
     def _drain(self, statement: str, /, **params: Any) -> int:
         total = 0
@@ -410,8 +414,13 @@ class Neo4jStore:
             if not row["n"]:
                 return total
 
-    def _finalize(self, run: int) -> None:
-        self._drain("finalize_records", run=run)
+    def _finalize(self, run: int, staged: list[str]) -> None:
+        # By exact uid through the unique index, a batch at a time: a scan for the run's
+        # staged records cost a pass over every record per batch (most of a full sync).
+        # A uid staged twice in one run (a duplicate row) is finalized once: the second
+        # finds next_run already gone.
+        for i in range(0, len(staged), self.batch_size):
+            self._write("finalize_records", uids=staged[i:i + self.batch_size], run=run)
 
     def _discard(self, run: int) -> None:
         self._drain("discard_staged", run=run)
