@@ -302,11 +302,12 @@ class Neo4jStore:
         report.run_id = run
         for abandoned in self._write("abandon_runs", current=run, finished=_now()):
             self._discard(int(abandoned["id"]))
+        staged: list[str] = []
         try:
-            seen, staged = self._stage(loader, source, run, day, report.counts)
+            seen = self._stage(loader, source, run, day, report.counts, staged)
             report.take(loader.result)
             if report.rejects and not allow_rejects:
-                self._discard(run)
+                self._discard(run, staged)
                 report.nothing_written()
                 report.status = "rejected"
                 self._finish(report, f"{len(report.rejects)} rows rejected")
@@ -333,7 +334,7 @@ class Neo4jStore:
         except BaseException as exc:
             report.status = "failed"
             report.error = str(exc) if isinstance(exc, KamgraphError) else type(exc).__name__
-            self._discard(run)
+            self._discard(run, staged)
             report.nothing_written()
             self._finish(report, report.error)
             raise
@@ -352,11 +353,11 @@ class Neo4jStore:
                     counts=json.dumps(report.to_dict()), error=error)
 
     def _stage(self, loader: Loader, source: str, run: int, day: str,
-               counts: Counter[str]) -> tuple[set[str], list[str]]:
-        """Stage every new or changed record of the run; return every uid read, and
-        the uids staged (what :meth:`_finalize` makes visible)."""
+               counts: Counter[str], staged: list[str]) -> set[str]:
+        """Stage every new or changed record of the run, adding each uid staged to
+        ``staged`` as it is written (what :meth:`_finalize` makes visible, or
+        :meth:`_discard` undoes); return every uid read."""
         seen: set[str] = set()
-        staged: list[str] = []
         batch: dict[str, Record] = {}
         for record in loader.records():
             uid = _uid(record.kind, record.key(), source)
@@ -369,7 +370,7 @@ class Neo4jStore:
                 batch = {}
         if batch:
             staged += self._stage_batch(batch, source, run, day, counts)
-        return seen, staged
+        return seen
 
     def _stage_batch(self, batch: dict[str, Record], source: str, run: int, day: str,
                      counts: Counter[str]) -> list[str]:
@@ -404,7 +405,7 @@ class Neo4jStore:
             })
         if rows:
             self._write("stage_records", rows=rows, run=run)
-        return [row["uid"] for row in rows]
+        return [str(row["uid"]) for row in rows]
 
     def _drain(self, statement: str, /, **params: Any) -> int:
         total = 0
@@ -422,8 +423,15 @@ class Neo4jStore:
         for i in range(0, len(staged), self.batch_size):
             self._write("finalize_records", uids=staged[i:i + self.batch_size], run=run)
 
-    def _discard(self, run: int) -> None:
-        self._drain("discard_staged", run=run)
+    def _discard(self, run: int, staged: list[str] | None = None) -> None:
+        """Undo what run ``run`` staged: by uid when this process staged it, else (a run
+        abandoned by a process that died) by a scan for the run, which only recovery
+        pays."""
+        if staged is None:
+            self._drain("discard_staged", run=run)
+        else:
+            for i in range(0, len(staged), self.batch_size):
+                self._write("discard_records", uids=staged[i:i + self.batch_size], run=run)
         self._drain("delete_staged")
 
     def _mark_absent(self, gone: list[str], run: int, day: str,
