@@ -1,8 +1,7 @@
-// Make a batch of records staged by run $run visible, keeping their history: each found
-// by its uid through the unique constraint, never by a scan for the run.  next_run stays
-// as it is: taking a record out of the run's index entry (shared by every record the run
-// staged) cost a server such as ArcadeDB a walk of that entry per record, most of a full
-// sync.  A staged record is one with next_hash; finalized, it has none.
+// Make a batch of records staged by run $run visible, keeping their history (activity
+// logs: finalize_logs.cypher, the same without changed_run).  Each is found by its uid
+// through the unique constraint, never by a scan for the run.  next_run stays: a staged
+// record is one with next_hash.
 UNWIND $uids AS uid
 MATCH (r:Record {uid: uid})
 WHERE r.next_run = $run AND r.next_hash IS NOT NULL

@@ -420,8 +420,14 @@ class Neo4jStore:
         # staged records cost a pass over every record per batch (most of a full sync).
         # A uid staged twice in one run (a duplicate row) is finalized once: the second
         # finds next_run already gone.
-        for i in range(0, len(staged), self.batch_size):
-            self._write("finalize_records", uids=staged[i:i + self.batch_size], run=run)
+        # Activity logs are finalized without changed_run, which only the change index
+        # reads and for other records: an incremental run is mostly logs, and moving
+        # each one's changed_run meant walking its last run's index entry.
+        logs = [uid for uid in staged if uid.partition("|")[0] in ACTIVITY_KINDS]
+        others = [uid for uid in staged if uid.partition("|")[0] not in ACTIVITY_KINDS]
+        for statement, uids in (("finalize_records", others), ("finalize_logs", logs)):
+            for i in range(0, len(uids), self.batch_size):
+                self._write(statement, uids=uids[i:i + self.batch_size], run=run)
 
     def _discard(self, run: int, staged: list[str] | None = None) -> None:
         """Undo what run ``run`` staged: by uid when this process staged it, else (a run
