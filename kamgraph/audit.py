@@ -117,23 +117,21 @@ class AccountAudit:
         def refs(evidence: Sequence[str]) -> list[int]:
             return [lines.setdefault(e, len(lines)) for e in evidence]
 
-        actions = []
-        for a in self.actions:
-            entry = a.to_dict()
-            entry["evidence"] = refs(a.evidence)
-            actions.append(entry)
-        rank_of = {i: a.rank for a in self.actions for i in a.findings}
+        actions = [{**a.to_dict(), "evidence": refs(a.evidence)} for a in self.actions]
+        covering = self._covering()
         names: dict[str, str] = {}
         findings = []
         for i in kept:
             f = self.findings[i]
             names[f.subject.id] = f.subject.name
-            entry = {"kind": f.kind, "severity": f.severity.value, "score": round(f.score, 3),
-                     "subject": {"type": f.subject.type, "id": f.subject.id},
-                     "evidence": refs(f.evidence), "action": rank_of.get(i)}
-            if entry["action"] is None:
-                # One voice: a finding's own suggestion is given only where no action
-                # covers it.
+            # One voice: a finding's own suggestion is given only where no action covers
+            # it; otherwise it points at the action by rank.
+            entry = {k: v for k, v in f.to_dict().items() if k not in ("action", "suggested")}
+            entry["subject"] = {"type": f.subject.type, "id": f.subject.id}
+            entry["evidence"] = refs(f.evidence)
+            action = covering.get(i)
+            entry["action"] = action.rank if action else None
+            if action is None:
                 entry["suggestion"] = f.action
             findings.append(entry)
         return {
@@ -150,7 +148,11 @@ class AccountAudit:
 
     def action_of_findings(self) -> dict[int, str]:
         """Position of each finding an action covers -> that action's id."""
-        return {i: a.id for a in self.actions for i in a.findings}
+        return {i: a.id for i, a in self._covering().items()}
+
+    def _covering(self) -> dict[int, Action]:
+        """Position of each finding an action covers -> that action."""
+        return {i: a for a in self.actions for i in a.findings}
 
     def parts(self) -> dict[str, tuple[Action, str]]:
         """Person -> the action they are in and their part in it: ``about them`` (the
