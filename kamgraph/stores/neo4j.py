@@ -43,7 +43,6 @@ from kamgraph.stores.base import (
     check_shrink,
     known_from_rows,
     merge_rows,
-    pair_of,
     record_hash,
     record_json,
     run_started,
@@ -415,19 +414,22 @@ class Neo4jStore:
             if not row["n"]:
                 return total
 
+    def _write_by_uid(self, statement: str, uids: list[str], **params: Any) -> None:
+        """``statement`` over ``uids``, a batch at a time (each found by its uid through
+        the unique constraint)."""
+        for i in range(0, len(uids), self.batch_size):
+            self._write(statement, uids=uids[i:i + self.batch_size], **params)
+
     def _finalize(self, run: int, staged: list[str]) -> None:
-        # By exact uid through the unique index, a batch at a time: a scan for the run's
-        # staged records cost a pass over every record per batch (most of a full sync).
-        # A uid staged twice in one run (a duplicate row) is finalized once: the second
-        # finds next_run already gone.
-        # Activity logs are finalized without changed_run, which only the change index
-        # reads and for other records: an incremental run is mostly logs, and moving
-        # each one's changed_run meant walking its last run's index entry.
+        # By uid, never a scan for the run's staged records (a pass over every record per
+        # batch).  A uid staged twice in one run (a duplicate row) is finalized once: the
+        # second no longer has next_hash.  Activity logs leave changed_run alone: only the
+        # change index reads it, never for logs, and moving it walked the entry of the
+        # log's last run in its index (an incremental run is mostly logs).
         logs = [uid for uid in staged if uid.partition("|")[0] in ACTIVITY_KINDS]
         others = [uid for uid in staged if uid.partition("|")[0] not in ACTIVITY_KINDS]
-        for statement, uids in (("finalize_records", others), ("finalize_logs", logs)):
-            for i in range(0, len(uids), self.batch_size):
-                self._write(statement, uids=uids[i:i + self.batch_size], run=run)
+        self._write_by_uid("finalize_records", others, run=run)
+        self._write_by_uid("finalize_logs", logs, run=run)
 
     def _discard(self, run: int, staged: list[str] | None = None) -> None:
         """Undo what run ``run`` staged: by uid when this process staged it, else (a run
@@ -436,14 +438,12 @@ class Neo4jStore:
         if staged is None:
             self._drain("discard_staged", run=run)
         else:
-            for i in range(0, len(staged), self.batch_size):
-                self._write("discard_records", uids=staged[i:i + self.batch_size], run=run)
+            self._write_by_uid("discard_records", staged, run=run)
         self._drain("delete_staged")
 
     def _mark_absent(self, gone: list[str], run: int, day: str,
                      counts: Counter[str]) -> None:
-        for i in range(0, len(gone), self.batch_size):
-            self._write("mark_inactive", uids=gone[i:i + self.batch_size], run=run, day=day)
+        self._write_by_uid("mark_inactive", gone, run=run, day=day)
         counts["inactivated"] += len(gone)
 
     # -- reading ----------------------------------------------------------------------
@@ -576,10 +576,9 @@ class Neo4jStore:
             part = wanted[i:i + self.batch_size]
             ids = [dict(zip(("supplier", "customer"), pair.split("|", 1), strict=True))
                    for pair in part]
-            rows = self._read("contact_logs", source=source, pairs=ids)
-            for row in rows:
-                if pair_of(row["key"], set(part)):
-                    out.append((row["key"], row["data"]))
+            # The statement matches both ids exactly: every row is a wanted pair's.
+            out += [(row["key"], row["data"])
+                    for row in self._read("contact_logs", source=source, pairs=ids)]
         return out
 
     def known_ids(self) -> KnownIds:
