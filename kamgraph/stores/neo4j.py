@@ -423,13 +423,8 @@ class Neo4jStore:
     def _finalize(self, run: int, staged: list[str]) -> None:
         # By uid, never a scan for the run's staged records (a pass over every record per
         # batch).  A uid staged twice in one run (a duplicate row) is finalized once: the
-        # second no longer has next_hash.  Activity logs leave changed_run alone: only the
-        # change index reads it, never for logs, and moving it walked the entry of the
-        # log's last run in its index (an incremental run is mostly logs).
-        logs = [uid for uid in staged if uid.partition("|")[0] in ACTIVITY_KINDS]
-        others = [uid for uid in staged if uid.partition("|")[0] not in ACTIVITY_KINDS]
-        self._write_by_uid("finalize_records", others, run=run)
-        self._write_by_uid("finalize_logs", logs, run=run)
+        # second no longer has next_hash.
+        self._write_by_uid("finalize_records", staged, run=run, activity=list(ACTIVITY_KINDS))
 
     def _discard(self, run: int, staged: list[str] | None = None) -> None:
         """Undo what run ``run`` staged: by uid when this process staged it, else (a run
