@@ -79,8 +79,6 @@ class _Pair:
 
 
 _CONTACT_OUTCOMES = frozenset({Outcome.HELD.value, Outcome.SENT.value})
-#: Each channel's and outcome's value, read once (an enum's ``.value`` is a descriptor).
-_VALUES: dict[Channel | Outcome, str] = {m: m.value for e in (Channel, Outcome) for m in e}
 
 
 def _place(person: Person, side: Side, config: Config) -> tuple[Level, str]:
@@ -256,9 +254,9 @@ def build_account_graph(
                 e for e in rec.entries if e[0] <= as_of)
         elif isinstance(rec, Touch):
             if rec.day <= as_of:
+                # Channel and Outcome are string enums: the members are their values.
                 pairs[(rec.supplier_id, rec.customer_id)].touches.append(
-                    (rec.day, _VALUES[rec.channel], _VALUES[rec.outcome], rec.minutes,
-                     rec.activity_id))
+                    (rec.day, rec.channel, rec.outcome, rec.minutes, rec.activity_id))
         elif isinstance(rec, Relationship):
             pairs[(rec.supplier_id, rec.customer_id)].recorded = rec
         elif isinstance(rec, InfluenceLine):
