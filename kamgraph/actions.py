@@ -434,18 +434,17 @@ class _Planner:
                     entry = pool.entries[i]
                     if entry["load"] < entry["capacity"]:
                         consider(entry["id"], 0.0)
-        for node in fits:
-            if node in keys:  # on the account too: the better of the two
-                fits[node] = max(fits[node], -keys[node][0])
         rebuffing = {s for s, _ in contact_edges(g, customer) if s in keys
                      and rebuffed(g, s, customer)}
-        extra = sorted(fits, key=lambda n: (-fits[n], self.name(n).lower(), n))
         rest = [n for n in base if n not in fits and n not in rebuffing]
-        if not extra:
+        if not fits:
             return rest
-        merged = extra + rest
-        ordering = {**keys, **{n: (-fits[n], self.name(n).lower(), n) for n in extra}}
-        return sorted(merged, key=ordering.__getitem__)
+        ordering = dict(keys)
+        for node, fit in fits.items():
+            # On the account too: the better of the two fits.
+            fit = max(fit, -keys[node][0]) if node in keys else fit
+            ordering[node] = (-fit, self.name(node).lower(), node)
+        return sorted([*fits, *rest], key=ordering.__getitem__)
 
     def _ranked_team(self, function: str, level_rank: int,
                      ) -> tuple[list[str], dict[str, tuple[float, str, str]]]:

@@ -55,8 +55,8 @@ def pagerank(
     teleport = (1 - damping) / n
     order = _topological(incoming, n)
     if order is not None:
-        return dict(zip(nodes, _acyclic(incoming, out_weight, order, dangling_ix, damping),
-                        strict=True))
+        return dict(zip(nodes, _acyclic(incoming, out_weight, order, dangling_ix, damping,
+                                        teleport), strict=True))
     rank = [1.0 / n] * n
     # Each line's share of its source's weight, once: an iteration is then one multiply
     # and add per line (the same arithmetic, in the same order, as rank * w / out).
@@ -91,7 +91,8 @@ def _topological(incoming: list[list[tuple[int, float]]], n: int) -> list[int] |
 
 
 def _acyclic(incoming: list[list[tuple[int, float]]], out_weight: list[float],
-             order: list[int], dangling_ix: list[int], damping: float) -> list[float]:
+             order: list[int], dangling_ix: list[int], damping: float,
+             teleport: float) -> list[float]:
     """PageRank's fixed point when the lines make no cycle (an org chart with sways
     that do not loop), in one pass instead of iterating.
 
@@ -101,7 +102,6 @@ def _acyclic(incoming: list[list[tuple[int, float]]], out_weight: list[float],
     ``spread * n = sum(a + b * spread)`` over the dangling people.
     """
     n = len(out_weight)
-    teleport = (1 - damping) / n
     a = [0.0] * n
     b = [0.0] * n
     for v in order:

@@ -24,6 +24,7 @@ from kamgraph.analysis.people import (
     customers,
     describe,
     function_label,
+    is_key,
     key_reasons,
     memo,
     order_of,
@@ -65,7 +66,7 @@ def needs_peer(graph: nx.MultiDiGraph, config: Config) -> list[str]:
     def make() -> list[str]:
         out = []
         for node in customers(graph):
-            if not key_reasons(graph, node, config):
+            if not is_key(graph, node, config):
                 continue
             if graph.nodes[node]["function"] not in config.mirror_table:
                 continue
