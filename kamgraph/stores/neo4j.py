@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -577,9 +578,14 @@ class Neo4jStore:
         return out
 
     def known_ids(self) -> KnownIds:
-        return known_from_rows(
-            (r["kind"], r["key"], r["account_id"], "supplier" if r["pool"] else "customer")
-            for r in self._read("known_ids"))
+        def rows() -> Iterator[tuple[str, str, str | None, str]]:
+            for r in self._read("known_ids"):
+                sides = ([json.loads(data).get("side", "") for data in r["data"]]
+                         if r["pool"] else repeat("customer", len(r["keys"])))
+                for key, account, side in zip(r["keys"], r["accounts"], sides, strict=True):
+                    yield r["kind"], key, account or None, side
+
+        return known_from_rows(rows())
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read("person_history", id=person_id, prefix=f"{person_id}|",

@@ -65,6 +65,9 @@ def test_parity_with_the_embedded_store(tmp_path: Path, neo4j_store: Neo4jStore,
             assert neo4j_store.changed_accounts(ids[0]) == sqlite.changed_accounts(ids[1])
         assert sqlite.changed_accounts(sqlite.runs()[1].id)
         assert neo4j_store.supplier_loads() == sqlite.supplier_loads()
+        known = neo4j_store.known_ids()
+        assert known == sqlite.known_ids()
+        assert known.accounts and known.users and known.contacts and known.opportunities
         ours = run_audit(neo4j_store, as_of=AS_OF).to_dict()
         theirs = run_audit(sqlite, as_of=AS_OF).to_dict()
     for a, b in zip(ours["accounts"], theirs["accounts"], strict=True):
@@ -94,6 +97,8 @@ def test_vanished_records_are_marked_inactive(tmp_path: Path, neo4j_store: Neo4j
     assert report.counts["inactivated"] >= 1
     status = {(k, key): (st, since) for k, key, _s, _a, _d, st, since in neo4j_store.dump()}
     assert status[("person", gone)] == ("inactive", "2026-10-02")
+    # An incremental export may still name someone gone from the last full one.
+    assert gone in neo4j_store.known_ids().contacts
     history = [e for e in neo4j_store.person_history(gone) if e.kind == "person"]
     assert [e.status for e in history] == ["active", "inactive"]
 
@@ -120,7 +125,7 @@ def test_hostile_name_is_stored_verbatim_and_the_graph_is_intact(
 
 LITERALS = {"active", "inactive", "deleted", "staged", "running", "failed", "{}", "account",
             "person", "touch", "contact_log", "relationship", "team_member", "influence",
-            "opportunity", "|",
+            "opportunity", "|", "",
             "abandoned: the sync stopped before it finished"}
 
 
