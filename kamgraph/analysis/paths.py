@@ -11,8 +11,10 @@ by ``-log(strength)`` — not necessarily the one with the fewest hops.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from heapq import heappop, heappush
+from itertools import count, islice
 from typing import Any
 
 import networkx as nx
@@ -128,12 +130,12 @@ def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = 
     h = _routes_graph(graph, config)
     if target not in h or _US not in h:
         return []
-    avoid = likely_anti_sponsor_people(graph, config) - {target}
-    clean = h.subgraph(n for n in h if n not in avoid) if avoid else h
-    routes = _simple_routes(clean, target, alternatives)
+    hops = memo(graph, ("route_hops", id(config)), lambda: _Hops(h))
+    avoid = frozenset(likely_anti_sponsor_people(graph, config) - {target})
+    routes = _simple_routes(hops, target, alternatives, avoid)
     if avoid and len(routes) < alternatives:
         seen = {r.hops for r in routes}
-        for route in _simple_routes(h, target, alternatives):
+        for route in _simple_routes(hops, target, alternatives):
             if route.hops not in seen and len(routes) < alternatives:
                 routes.append(route)
     return routes
@@ -148,7 +150,11 @@ def best_route(graph: nx.MultiDiGraph, target: str, config: Config | None = None
     nodes = clean.get(target) or full.get(target)
     if not nodes or len(nodes) < 3:
         return None
-    h = _routes_graph(graph, config)
+    return _route(_routes_graph(graph, config), nodes)
+
+
+def _route(h: nx.DiGraph, nodes: list[str]) -> Route:
+    """The route along ``nodes`` of the routes graph, which start at ``_US``."""
     hops = tuple(Hop(a, b, h.edges[a, b]["kind"], h.edges[a, b]["strength"])
                  for a, b in zip(nodes[1:], nodes[2:], strict=False))
     return Route(hops, math.prod(hop.strength for hop in hops))
@@ -178,19 +184,136 @@ def _best_routes(graph: nx.MultiDiGraph, config: Config
     return clean, full
 
 
-def _simple_routes(h: nx.DiGraph, target: str, alternatives: int) -> list[Route]:
-    routes: list[Route] = []
-    if target not in h:
-        return routes
-    try:
-        for nodes in islice(nx.shortest_simple_paths(h, _US, target, weight="cost"),
-                            alternatives):
-            hops = tuple(Hop(a, b, h.edges[a, b]["kind"], h.edges[a, b]["strength"])
-                         for a, b in zip(nodes[1:], nodes[2:], strict=False))
-            routes.append(Route(hops, math.prod(hop.strength for hop in hops)))
-    except nx.NetworkXNoPath:
-        return []
-    return routes
+def _simple_routes(hops: _Hops, target: str, alternatives: int,
+                   avoid: frozenset[str] = frozenset()) -> list[Route]:
+    """The ``alternatives`` shortest simple routes to ``target`` through no one in ``avoid``."""
+    return [_route(hops.h, nodes)
+            for nodes in islice(_shortest_simple_paths(hops, target, avoid), alternatives)]
+
+
+class _Hops:
+    """The routes graph's hops and their costs as lists, each node's read once when a
+    search first reaches it (a search reads a hop many times; networkx reads it through
+    three layers of calls each time)."""
+
+    def __init__(self, h: nx.DiGraph) -> None:
+        self.h = h
+        self._succ: dict[str, list[tuple[str, float]]] = {}
+        self._pred: dict[str, list[tuple[str, float]]] = {}
+
+    def succ(self, v: str) -> list[tuple[str, float]]:
+        out = self._succ.get(v)
+        if out is None:
+            out = self._succ[v] = [(w, d["cost"]) for w, d in self.h.succ[v].items()]
+        return out
+
+    def pred(self, v: str) -> list[tuple[str, float]]:
+        out = self._pred.get(v)
+        if out is None:
+            out = self._pred[v] = [(w, d["cost"]) for w, d in self.h.pred[v].items()]
+        return out
+
+    def cost(self, path: list[str]) -> float:
+        return float(sum(self.h.succ[u][v]["cost"] for u, v in zip(path, path[1:], strict=False)))
+
+
+def _shortest_simple_paths(hops: _Hops, target: str,
+                           avoid: frozenset[str]) -> Iterator[list[str]]:
+    """Yen's k shortest simple paths from ``_US``, as ``nx.shortest_simple_paths`` finds
+    them with ``weight="cost"`` on the routes graph without ``avoid``: the same searches
+    in the same order, so that equally strong routes come in the same order too."""
+    found: list[list[str]] = []
+    candidates: list[tuple[float, int, list[str]]] = []
+    queued: set[tuple[str, ...]] = set()
+    order = count()
+
+    def push(cost: float, path: list[str]) -> None:
+        if tuple(path) not in queued:
+            heappush(candidates, (cost, next(order), path))
+            queued.add(tuple(path))
+
+    found_path = _bidirectional(hops, _US, target, set(avoid), set())
+    if found_path is None:
+        return
+    push(*found_path)
+    while candidates:
+        _, _, path = heappop(candidates)
+        queued.remove(tuple(path))
+        yield path
+        found.append(path)
+        ignore_nodes = set(avoid)
+        ignore_edges: set[tuple[str, str]] = set()
+        for i in range(1, len(path)):
+            root = path[:i]
+            root_cost = hops.cost(root)
+            for other in found:
+                if other[:i] == root:
+                    ignore_edges.add((other[i - 1], other[i]))
+            spur = _bidirectional(hops, root[-1], target, ignore_nodes, ignore_edges)
+            if spur is not None:
+                push(root_cost + spur[0], root[:-1] + spur[1])
+            ignore_nodes.add(root[-1])
+
+
+def _bidirectional(hops: _Hops, source: str, target: str, ignore_nodes: set[str],
+                   ignore_edges: set[tuple[str, str]]) -> tuple[float, list[str]] | None:
+    """networkx's bidirectional Dijkstra for Yen's algorithm, step for step (the same
+    alternation, heap order and tie counter), over :class:`_Hops`; None when no path."""
+    if source in ignore_nodes or target in ignore_nodes:
+        return None
+    if source == target:
+        return 0.0, [source]
+    dists: tuple[dict[str, float], dict[str, float]] = ({}, {})
+    seen: tuple[dict[str, float], dict[str, float]] = ({source: 0}, {target: 0})
+    parent: tuple[dict[str, str | None], dict[str, str | None]] = (
+        {source: None}, {target: None})
+    fringe: tuple[list[tuple[float, int, str]], list[tuple[float, int, str]]] = ([], [])
+    ticket = count()
+    heappush(fringe[0], (0, next(ticket), source))
+    heappush(fringe[1], (0, next(ticket), target))
+    neighbours = (hops.succ, hops.pred)
+    best: tuple[float, list[str]] | None = None
+    side = 1
+    while fringe[0] and fringe[1]:
+        side = 1 - side
+        dist, _, v = heappop(fringe[side])
+        done = dists[side]
+        if v in done:
+            continue
+        done[v] = dist
+        if v in dists[1 - side]:
+            return best
+        near, up = seen[side], parent[side]
+        for w, cost in neighbours[side](v):
+            if w in ignore_nodes or w in done:
+                continue
+            if ignore_edges and ((v, w) if side == 0 else (w, v)) in ignore_edges:
+                continue
+            length = dist + cost
+            if w not in near or length < near[w]:
+                near[w] = length
+                heappush(fringe[side], (length, next(ticket), w))
+                up[w] = v
+                if w in seen[1 - side]:
+                    total = seen[0][w] + seen[1][w]
+                    if best is None or best[0] > total:
+                        best = (total, _joined(parent, w))
+    return None
+
+
+def _joined(parent: tuple[dict[str, str | None], dict[str, str | None]], w: str) -> list[str]:
+    """The path through ``w``: from the source to ``w``, then on to the target."""
+    forward: list[str] = []
+    node: str | None = w
+    while node is not None:
+        forward.append(node)
+        node = parent[0][node]
+    forward.reverse()
+    node = parent[1][w]
+    while node is not None:
+        forward.append(node)
+        node = parent[1][node]
+    return forward
 
 
 def describe_route(graph: nx.MultiDiGraph, route: Route) -> str:

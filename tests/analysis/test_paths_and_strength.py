@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import islice
 
+import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kamgraph.analysis.paths import path_findings, paths_to_power
+from kamgraph.analysis.paths import (
+    _US,
+    _Hops,
+    _shortest_simple_paths,
+    path_findings,
+    paths_to_power,
+)
 from kamgraph.analysis.relationship_level import relationship_level_gaps
 from kamgraph.analysis.strength import band, strength
 from kamgraph.analysis.threads import single_threads
@@ -120,3 +128,34 @@ def test_recorded_level_gap_and_unbacked_level() -> None:
                            level="problem_solver", desired_level="trusted_advisor")))
     [finding] = relationship_level_gaps(b.graph())
     assert "not backed" in finding.evidence[-1]
+
+
+@st.composite
+def route_graphs(draw: st.DrawFn) -> tuple[nx.DiGraph, str, frozenset[str]]:
+    """A routes graph with many equally strong routes: costs whose sums are exact."""
+    people = [f"p{i}" for i in range(draw(st.integers(3, 8)))]
+    starts = draw(st.lists(st.sampled_from(people), min_size=1, max_size=4))
+    pairs = st.tuples(st.sampled_from(people), st.sampled_from(people))
+    edges = draw(st.lists(st.tuples(pairs, st.sampled_from([0.0, 0.5, 0.5, 1.0])),
+                          min_size=6, max_size=40))
+    h = nx.DiGraph()
+    h.add_edges_from([(_US, p, {"cost": 0.0}) for p in starts]
+                     + [(u, v, {"cost": cost}) for (u, v), cost in edges if u != v])
+    target = draw(st.sampled_from(people))
+    avoid = frozenset(draw(st.sets(st.sampled_from(people), max_size=3))) - {target}
+    return h, target, avoid
+
+
+@settings(max_examples=300, deadline=None)
+@given(route_graphs())
+def test_routes_come_as_networkx_finds_them_ties_included(
+        case: tuple[nx.DiGraph, str, frozenset[str]]) -> None:
+    h, target, avoid = case
+    if target not in h:
+        h.add_node(target)
+    view = h.subgraph(n for n in h if n not in avoid)
+    try:
+        expected = list(islice(nx.shortest_simple_paths(view, _US, target, weight="cost"), 4))
+    except nx.NetworkXNoPath:
+        expected = []
+    assert list(islice(_shortest_simple_paths(_Hops(h), target, avoid), 4)) == expected
