@@ -6,15 +6,15 @@ import it (``tests/test_layers.py`` holds every module to its layer).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 from kamgraph.model import Account, Record
 
-__all__ = ["AccountData", "EventSink", "KnownIds", "LoadResult", "Loader", "Reject",
-           "RowLike", "Stored", "how_gone"]
+__all__ = ["AccountData", "EventSink", "KnownIds", "KnownLookup", "LoadResult", "Loader",
+           "Reject", "RowLike", "Stored", "how_gone"]
 
 EventSink = Callable[..., None]
 
@@ -95,6 +95,14 @@ class KnownIds:
     contacts: dict[str, str] = field(default_factory=dict)  # contact -> account
     users: frozenset[str] = frozenset()
     opportunities: dict[str, str] = field(default_factory=dict)  # opportunity -> account
+    #: The store holds accounts, listed or not: when only the ids an export names were
+    #: asked for, a contact's account missing from ``accounts`` is still unknown.
+    holds_accounts: bool = False
+
+
+#: Asks a store which of the ids an export names it holds, by kind (``account``,
+#: ``person``, ``opportunity``); ``None`` asks for every id it holds.
+KnownLookup = Callable[[Mapping[str, Collection[str]] | None], KnownIds]
 
 
 class Loader(Protocol):

@@ -201,7 +201,9 @@ def sync_path(
     unless ``allow_shrink``.
     """
     config = config or Config()
-    known = store.known_ids() if incremental else None
+    # An incremental export may name records of earlier syncs: the loader asks the store
+    # for the ones it names (or every id, when it cannot tell which).
+    known = store.known_ids if incremental else None
     loader = load(path, fmt, config=config, encoding=encoding, on_event=on_event, known=known)
     name = source or loader.format
     # Activities are stored as one log per relationship; an incremental export's are

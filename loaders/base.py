@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.model import Stance, SupplierRole
-from kamgraph.records import EventSink, KnownIds, Loader, LoadResult, Reject
+from kamgraph.records import EventSink, KnownIds, KnownLookup, Loader, LoadResult, Reject
 
 if TYPE_CHECKING:
     from kamgraph.loaders.csvio import Row
@@ -19,6 +19,7 @@ __all__ = [
     "EventSink",
     "ExportLoader",
     "KnownIds",
+    "KnownLookup",
     "counted_rows",
     "Loader",
     "LoadResult",
@@ -45,7 +46,7 @@ class ExportLoader:
     format = "export"
 
     def __init__(self, path: Path, *, config: Config, encoding: str | None = None,
-                 on_event: EventSink, known: KnownIds | None = None) -> None:
+                 on_event: EventSink, known: KnownIds | KnownLookup | None = None) -> None:
         from kamgraph.loaders.csvio import ExportSource
 
         self.config = config
@@ -53,8 +54,16 @@ class ExportLoader:
         self.on_event = on_event
         self.source = ExportSource(path, config.limits)
         self.result = LoadResult(format=self.format, source=str(path))
+        if callable(known):
+            try:
+                known = known(self.referenced())
+            except BaseException:
+                self.source.close()
+                raise
         # Ids only, to keep memory small.
         known = known or KnownIds()
+        #: A contact must name a known account when the store holds accounts.
+        self.accounts_held = known.holds_accounts
         self.accounts: set[str] = set(known.accounts)
         self.contacts: dict[str, str] = dict(known.contacts)  # contact -> account
         self.users: set[str] = set(known.users)
@@ -62,6 +71,12 @@ class ExportLoader:
 
     def close(self) -> None:
         self.source.close()
+
+    def referenced(self) -> dict[str, set[str]] | None:
+        """The keys of earlier syncs' records this export's rows name, by kind
+        (``account``, ``person``, ``opportunity``), for an incremental sync to look up
+        alone; None (every known id) when the loader cannot tell."""
+        return None
 
     def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
         self.result.reject_row(row, column, type_, message)
@@ -204,11 +219,12 @@ def load(
     config: Config | None = None,
     encoding: str | None = None,
     on_event: EventSink = _no_events,
-    known: KnownIds | None = None,
+    known: KnownIds | KnownLookup | None = None,
 ) -> Loader:
     """Open ``path`` with the loader for ``fmt`` (``auto`` detects it).
 
-    ``known`` lets an incremental export reference records of earlier syncs.
+    ``known`` lets an incremental export reference records of earlier syncs: the ids
+    themselves, or the store's lookup, asked for the ones the export names.
     """
     config = config or Config()
     if fmt == "auto":
@@ -237,7 +253,7 @@ def _with_hint(exc: InputError, path: Path, fmt: str, config: Config) -> InputEr
 
 
 def _open_loader(path: Path, fmt: str, config: Config, encoding: str | None,
-                 on_event: EventSink, known: KnownIds | None) -> Loader:
+                 on_event: EventSink, known: KnownIds | KnownLookup | None) -> Loader:
     if fmt == "salesforce":
         from kamgraph.loaders.salesforce import SalesforceLoader
 

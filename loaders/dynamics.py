@@ -25,7 +25,14 @@ from pathlib import Path
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, stronger_stance, team_roles
+from kamgraph.loaders.base import (
+    EventSink,
+    ExportLoader,
+    KnownIds,
+    KnownLookup,
+    stronger_stance,
+    team_roles,
+)
 from kamgraph.loaders.columns import Columns, rows_with_columns
 from kamgraph.loaders.csvio import Row, Table
 from kamgraph.loaders.salesforce import CONTACT_ROLES, TEAM_ROLES
@@ -249,7 +256,7 @@ class DynamicsLoader(ExportLoader):
         config: Config,
         encoding: str | None = None,
         on_event: EventSink,
-        known: KnownIds | None = None,
+        known: KnownIds | KnownLookup | None = None,
     ) -> None:
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)

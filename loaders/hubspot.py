@@ -23,7 +23,7 @@ from pathlib import Path
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, stronger_stance
+from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, KnownLookup, stronger_stance
 from kamgraph.loaders.columns import Columns, rows_with_columns
 from kamgraph.loaders.csvio import Row, Table
 from kamgraph.model import (
@@ -218,7 +218,7 @@ class HubspotLoader(ExportLoader):
         config: Config,
         encoding: str | None = None,
         on_event: EventSink,
-        known: KnownIds | None = None,
+        known: KnownIds | KnownLookup | None = None,
     ) -> None:
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
@@ -388,7 +388,7 @@ class HubspotLoader(ExportLoader):
                 self.result.skipped["contact without company"] += 1
                 continue
             account = f"hs-company-{company_raw}"
-            if self.accounts and account not in self.accounts:
+            if (self.accounts or self.accounts_held) and account not in self.accounts:
                 column = cols["company"] if row.get(cols["company"]).strip() else cols["companies"]
                 self._reject(row, column, "unknown-account",
                              f"company {company_raw} is not in the companies file")

@@ -17,7 +17,14 @@ from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import sfid
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, counted_rows, team_roles
+from kamgraph.loaders.base import (
+    EventSink,
+    ExportLoader,
+    KnownIds,
+    KnownLookup,
+    counted_rows,
+    team_roles,
+)
 from kamgraph.loaders.csvio import Row, Table
 from kamgraph.model import (
     Account,
@@ -102,6 +109,14 @@ def _name(row: Row) -> str:
     return " ".join(p for p in parts if p) or ""
 
 
+#: The objects the loader reads, and which kind of record an id's key prefix names.
+_OBJECTS = ("Account.csv", "User.csv", "AccountContactRole.csv",
+            "AccountContactRelation.csv", "Contact.csv", "AccountTeamMember.csv",
+            "Opportunity.csv", "OpportunityContactRole.csv", "EventRelation.csv", "Event.csv",
+            "Task.csv")
+_REFERENCED = {"001": "account", "003": "person", "005": "person", "006": "opportunity"}
+
+
 class SalesforceLoader(ExportLoader):
     """Streams records from a Salesforce export; fills :attr:`result` as it reads."""
 
@@ -114,7 +129,7 @@ class SalesforceLoader(ExportLoader):
         config: Config,
         encoding: str | None = None,
         on_event: EventSink,
-        known: KnownIds | None = None,
+        known: KnownIds | KnownLookup | None = None,
     ) -> None:
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
@@ -167,6 +182,28 @@ class SalesforceLoader(ExportLoader):
                             self.result.saw_modified(moment.isoformat(sep=" "))
                             latest = raw
                 yield row
+
+    def referenced(self) -> dict[str, set[str]]:
+        """Every id in an ``…Id`` column of the objects read, by the kind its key prefix
+        names: an incremental export is small, and reading it twice costs less than
+        every id the store holds."""
+        wanted: dict[str, set[str]] = {"account": set(), "person": set(), "opportunity": set()}
+        for name in _OBJECTS:
+            table = self._table(name)
+            if table is None:
+                continue
+            columns = [i for i, column in enumerate(table.peek_header())
+                       if column.lower().endswith("id")]
+            for row in table.rows():
+                for i in columns:
+                    try:
+                        key = sfid.to18(row.values[i])
+                    except ValueError:
+                        continue  # reported when the row is read
+                    kind = _REFERENCED.get(key[:3]) if key else None
+                    if kind is not None:
+                        wanted[kind].add(str(key))
+        return wanted
 
     # -- the stream -------------------------------------------------------------------
 
@@ -227,7 +264,7 @@ class SalesforceLoader(ExportLoader):
             if account_id is None:
                 self.result.skipped["contact without account"] += 1
                 continue
-            if self.accounts and account_id not in self.accounts:
+            if (self.accounts or self.accounts_held) and account_id not in self.accounts:
                 self._reject(row, "AccountId", "unknown-account",
                              f"account {account_id} is not in Account.csv")
                 continue

@@ -139,3 +139,72 @@ def test_an_incremental_export_of_activities_alone_is_recognised_and_merged(
     with SqliteStore(tmp_path / "other.db") as other:
         with pytest.raises(InputError, match="Contact.csv is missing"):
             sync_path(other, slices[1])
+
+
+class Asked(SqliteStore):
+    """The embedded store, noting what each incremental sync asked it to look up."""
+
+    asked: list[object]
+
+    def known_ids(self, wanted=None):  # type: ignore[no-untyped-def]
+        self.asked.append(wanted)
+        return super().known_ids(wanted)
+
+
+def test_an_incremental_salesforce_export_looks_up_only_the_ids_it_names(
+        tmp_path: Path, example_weekly: Path) -> None:
+    slices = slice_export(example_weekly, tmp_path / "slices", [date(2026, 6, 1)])
+    header, tasks = read(slices[1] / "Task.csv")
+    # The contacts and owners the tasks name (leads are not looked up: they are skipped).
+    named = {row[header.index(column)] for row in tasks for column in ("WhoId", "OwnerId")
+             if row[header.index(column)][:3] in ("003", "005")}
+    with Asked(tmp_path / "inc.db") as inc:
+        inc.asked = []
+        sync_path(inc, slices[0])
+        everyone = inc.known_ids()
+        report, _ = sync_path(inc, slices[1], incremental=True)
+        assert report.status == "ok" and report.rejects == []
+    [wanted] = inc.asked[1:]
+    assert isinstance(wanted, dict)
+    asked = set().union(*wanted.values())
+    assert named <= asked
+    # Only ids: no task's or event's own id, and far fewer than the store holds.
+    assert not any(key[:3] in ("00T", "00U") for key in asked)
+    assert len(asked) < len(everyone.contacts) + len(everyone.users)
+
+
+def test_an_incremental_contact_naming_an_unknown_account_is_rejected(
+        tmp_path: Path, example_weekly: Path) -> None:
+    """The store is asked only for the accounts the export names; that the store holds
+    accounts at all still makes an unknown one an error, as when it listed every id."""
+    header, contacts = read(example_weekly / "Contact.csv")
+    account = header.index("AccountId")
+    stray = [*contacts[0]]
+    stray[0], stray[account] = "003Gx00000009ZZIAA", "001aB0000000999QAA"
+    write(tmp_path / "inc" / "Contact.csv", header, [stray])
+    with SqliteStore(tmp_path / "k.db") as store:
+        sync_path(store, example_weekly)
+        before = list(store.dump())
+        report, _ = sync_path(store, tmp_path / "inc", incremental=True)
+        assert report.status == "rejected"
+        assert [(r.type, r.field) for r in report.rejects] == [("unknown-account", "AccountId")]
+        assert list(store.dump()) == before
+
+
+def test_the_store_looks_up_ids_by_kind_as_it_lists_them(tmp_path: Path,
+                                                         example_weekly: Path) -> None:
+    with SqliteStore(tmp_path / "k.db") as store:
+        sync_path(store, example_weekly)
+        everyone = store.known_ids()
+        contact, user = sorted(everyone.contacts)[0], sorted(everyone.users)[0]
+        opportunity, account = sorted(everyone.opportunities)[0], sorted(everyone.accounts)[0]
+        found = store.known_ids({"person": {contact, user, "003Gx0000000ZZZIAA"},
+                                 "opportunity": {opportunity}, "account": {account}})
+        assert found.contacts == {contact: everyone.contacts[contact]}
+        assert found.users == {user}
+        assert found.opportunities == {opportunity: everyone.opportunities[opportunity]}
+        assert found.accounts == {account} and found.holds_accounts
+        nothing = store.known_ids({"person": set()})
+        assert not nothing.accounts and nothing.holds_accounts
+    with SqliteStore(tmp_path / "empty.db") as empty:
+        assert not empty.known_ids({"account": {account}}).holds_accounts

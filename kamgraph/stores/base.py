@@ -318,8 +318,12 @@ class Store(Protocol):
         """Which runs after ``run_id`` changed which accounts' records (other than
         activity) and which of our people's records (:class:`ChangeIndex`)."""
 
-    def known_ids(self) -> KnownIds:
-        """Ids an incremental export may reference: accounts, contacts, users, deals."""
+    def known_ids(self, wanted: Mapping[str, Collection[str]] | None = None) -> KnownIds:
+        """Ids an incremental export may reference: accounts, contacts, users, deals.
+
+        ``wanted`` names the keys to look up, by kind (``account``, ``person``,
+        ``opportunity``), each by exact key; ``None`` reads every id the store holds.
+        """
 
     def contact_logs(self, source: str, pairs: Iterable[str]) -> list[tuple[str, str]]:
         """Every stored contact log of ``source`` for ``pairs`` (``ours|theirs``), as
@@ -390,8 +394,10 @@ def account_summaries(merged: Iterable[Stored], people: dict[str, int],
 ACTIVITY_KINDS = ("contact_log", "touch")
 
 
-def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]]) -> KnownIds:
-    """Build :class:`KnownIds` from ``(kind, key, account_id, side)`` of live records."""
+def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]],
+                    holds_accounts: bool | None = None) -> KnownIds:
+    """Build :class:`KnownIds` from ``(kind, key, account_id, side)`` of live records;
+    ``holds_accounts`` when they are only some of them (see :class:`KnownIds`)."""
     accounts, users = set(), set()
     contacts: dict[str, str] = {}
     opportunities: dict[str, str] = {}
@@ -405,7 +411,8 @@ def known_from_rows(rows: Iterable[tuple[str, str, str | None, str]]) -> KnownId
                 users.add(key)
             elif account:
                 contacts[key] = account
-    return KnownIds(frozenset(accounts), contacts, frozenset(users), opportunities)
+    return KnownIds(frozenset(accounts), contacts, frozenset(users), opportunities,
+                    bool(accounts) if holds_accounts is None else holds_accounts)
 
 
 def pair_of(key: str, pairs: Collection[str]) -> bool:

@@ -18,7 +18,7 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from itertools import repeat
@@ -577,7 +577,10 @@ class Neo4jStore:
                     for row in self._read("contact_logs", source=source, pairs=ids)]
         return out
 
-    def known_ids(self) -> KnownIds:
+    def known_ids(self, wanted: Mapping[str, Collection[str]] | None = None) -> KnownIds:
+        if wanted is not None:
+            return self._known_by_uid(wanted)
+
         def rows() -> Iterator[tuple[str, str, str | None, str]]:
             for r in self._read("known_ids"):
                 sides = ([json.loads(data).get("side", "") for data in r["data"]]
@@ -586,6 +589,20 @@ class Neo4jStore:
                     yield r["kind"], key, account or None, side
 
         return known_from_rows(rows())
+
+    def _known_by_uid(self, wanted: Mapping[str, Collection[str]]) -> KnownIds:
+        """Each wanted key looked up by exact uid, under every source the store holds."""
+        sources = sorted(str(r["name"]) for r in self._read("list_sources"))
+        uids = [f"{kind}|{key}|{source}" for kind, keys in wanted.items()
+                for key in sorted(keys) for source in sources]
+        rows = []
+        for i in range(0, len(uids), self.batch_size):
+            rows += self._read("known_ids_by_uid", uids=uids[i:i + self.batch_size])
+        holds = bool(self._read("holds_accounts"))
+        return known_from_rows(
+            ((r["kind"], r["key"], r["account_id"],
+              json.loads(r["data"]).get("side", "") if r["pool"] else "customer")
+             for r in rows), holds_accounts=holds)
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read("person_history", id=person_id, prefix=f"{person_id}|",

@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -69,6 +69,9 @@ _REFRESH_SUMMARIES: tuple[str, ...] = (
     "AND account_id IS NOT NULL GROUP BY account_id "
     "ON CONFLICT (account_id) DO UPDATE SET ours = excluded.ours, links = excluded.links",
 )
+
+#: Keys bound to one ``IN (…)`` lookup: well under SQLite's limit on bound values.
+_KEYS_A_QUERY = 500
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: records, their history, sync runs, sources.
@@ -680,13 +683,27 @@ class SqliteStore:
                     out.append((key, data))
         return out
 
-    def known_ids(self) -> KnownIds:
-        return known_from_rows(self._read(
-            # Only a person without an account can be one of ours: the JSON is read for
-            # those alone, not for every contact.
-            "SELECT kind, key, account_id, CASE WHEN kind = 'person' AND account_id IS NULL "
-            "THEN json_extract(data, '$.side') END FROM records "
-            "WHERE kind IN ('account', 'person', 'opportunity') AND status != 'deleted'"))
+    def known_ids(self, wanted: Mapping[str, Collection[str]] | None = None) -> KnownIds:
+        # Only a person without an account can be one of ours: the JSON is read for those
+        # alone, not for every contact.
+        columns = ("SELECT kind, key, account_id, CASE WHEN kind = 'person' AND account_id "
+                   "IS NULL THEN json_extract(data, '$.side') END FROM records ")
+        if wanted is None:
+            return known_from_rows(self._read(
+                columns + "WHERE kind IN ('account', 'person', 'opportunity') "
+                "AND status != 'deleted'"))
+        rows = []
+        with self.reading():
+            for kind, keys in wanted.items():
+                keys = sorted(keys)
+                for i in range(0, len(keys), _KEYS_A_QUERY):
+                    part = keys[i:i + _KEYS_A_QUERY]
+                    rows += self._read(
+                        columns + f"WHERE kind = ? AND key IN ({', '.join('?' * len(part))}) "
+                        "AND status != 'deleted'", (kind, *part))
+            holds = bool(self._read("SELECT 1 FROM records WHERE kind = 'account' "
+                                    "AND status != 'deleted' LIMIT 1"))
+        return known_from_rows(rows, holds_accounts=holds)
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read(

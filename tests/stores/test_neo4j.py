@@ -20,6 +20,7 @@ from kamgraph.errors import StoreBusy, StoreUnavailable
 from kamgraph.loaders import load
 from kamgraph.model import Record
 from kamgraph.queries import names, query, statements
+from kamgraph.records import KnownIds
 from kamgraph.stores.neo4j import Neo4jStore
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
@@ -68,6 +69,24 @@ def test_parity_with_the_embedded_store(tmp_path: Path, neo4j_store: Neo4jStore,
         known = neo4j_store.known_ids()
         assert known == sqlite.known_ids()
         assert known.accounts and known.users and known.contacts and known.opportunities
+        # Looked up by exact key: people without an account among them (ours, and a
+        # contact whose account is not recorded), and a key nobody holds.
+        pool = {key for kind, key, _s, account, _d, _st, _since in sqlite.dump()
+                if kind == "person" and account is None}
+        assert pool - known.users
+        wanted = {"person": {*sorted(known.contacts)[:3], *pool, "003Gx0000000ZZZIAA"},
+                  "account": set(sorted(known.accounts)[:2]),
+                  "opportunity": set(sorted(known.opportunities)[:2])}
+        some = neo4j_store.known_ids(wanted)
+        assert some == sqlite.known_ids(wanted)
+        people = wanted["person"]
+        assert some == KnownIds(
+            known.accounts & wanted["account"],
+            {k: a for k, a in known.contacts.items() if k in people},
+            known.users & people,
+            {k: a for k, a in known.opportunities.items() if k in wanted["opportunity"]},
+            holds_accounts=True)
+        assert some.users == known.users
         ours = run_audit(neo4j_store, as_of=AS_OF).to_dict()
         theirs = run_audit(sqlite, as_of=AS_OF).to_dict()
     for a, b in zip(ours["accounts"], theirs["accounts"], strict=True):
