@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 
 from kamgraph.cli import cli
 from kamgraph.errors import InputError
+from kamgraph.records import KnownIds
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
 
@@ -144,9 +146,9 @@ def test_an_incremental_export_of_activities_alone_is_recognised_and_merged(
 class Asked(SqliteStore):
     """The embedded store, noting what each incremental sync asked it to look up."""
 
-    asked: list[object]
+    asked: list[Mapping[str, Collection[str]] | None]
 
-    def known_ids(self, wanted=None):  # type: ignore[no-untyped-def]
+    def known_ids(self, wanted: Mapping[str, Collection[str]] | None = None) -> KnownIds:
         self.asked.append(wanted)
         return super().known_ids(wanted)
 
