@@ -104,6 +104,12 @@ def _uid(kind: str, key: str, source: str) -> str:
     return f"{kind}|{key}|{source}"
 
 
+def _side(data: str | None) -> str:
+    """A known person's side: a person without an account (whose data the known-id
+    statements return) says which; everyone else is the customer's."""
+    return str(json.loads(data).get("side", "")) if data is not None else "customer"
+
+
 class Neo4jStore:
     """The Neo4j store.  Credentials come from the environment, never from the URI in logs."""
 
@@ -583,10 +589,9 @@ class Neo4jStore:
 
         def rows() -> Iterator[tuple[str, str, str | None, str]]:
             for r in self._read("known_ids"):
-                sides = ([json.loads(data).get("side", "") for data in r["data"]]
-                         if r["pool"] else repeat("customer", len(r["keys"])))
-                for key, account, side in zip(r["keys"], r["accounts"], sides, strict=True):
-                    yield r["kind"], key, account or None, side
+                data = r["data"] if r["pool"] else repeat(None, len(r["keys"]))
+                for key, account, one in zip(r["keys"], r["accounts"], data, strict=True):
+                    yield r["kind"], key, account or None, _side(one)
 
         return known_from_rows(rows())
 
@@ -600,9 +605,8 @@ class Neo4jStore:
             rows += self._read("known_ids_by_uid", uids=uids[i:i + self.batch_size])
         holds = bool(self._read("holds_accounts"))
         return known_from_rows(
-            ((r["kind"], r["key"], r["account_id"],
-              json.loads(r["data"]).get("side", "") if r["pool"] else "customer")
-             for r in rows), holds_accounts=holds)
+            ((r["kind"], r["key"], r["account_id"], _side(r["data"])) for r in rows),
+            holds_accounts=holds)
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read("person_history", id=person_id, prefix=f"{person_id}|",
