@@ -184,7 +184,8 @@ class SalesforceLoader(ExportLoader):
                 yield row
 
     def referenced(self) -> dict[str, set[str]]:
-        """Every id in an ``…Id`` column of the objects read, by the kind its key prefix
+        """Every id in a lookup column (``AccountId``, ``WhoId``, ``OwnerId``, …: named
+        ``…Id``, not the row's own ``Id``) of the objects read, by the kind its key prefix
         names: an incremental export is small, and reading it twice costs less than
         every id the store holds."""
         wanted: dict[str, set[str]] = {"account": set(), "person": set(), "opportunity": set()}
@@ -193,7 +194,7 @@ class SalesforceLoader(ExportLoader):
             if table is None:
                 continue
             columns = [i for i, column in enumerate(table.peek_header())
-                       if column.lower().endswith("id")]
+                       if column.lower().endswith("id") and column.lower() != "id"]
             for row in table.rows():
                 for i in columns:
                     try:
