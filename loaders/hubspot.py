@@ -391,7 +391,8 @@ class HubspotLoader(ExportLoader):
             if (self.accounts or self.accounts_held) and account not in self.accounts:
                 column = cols["company"] if row.get(cols["company"]).strip() else cols["companies"]
                 self._reject(row, column, "unknown-account",
-                             f"company {company_raw} is not in the companies file")
+                             f"company {company_raw} is not in the companies file"
+                             + (" nor in the store" if self.accounts_held else ""))
                 continue
             roles, stance = self._buying_roles(row, cols["roles"])
             self.contacts[contact] = account

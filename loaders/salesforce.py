@@ -267,7 +267,8 @@ class SalesforceLoader(ExportLoader):
                 continue
             if (self.accounts or self.accounts_held) and account_id not in self.accounts:
                 self._reject(row, "AccountId", "unknown-account",
-                             f"account {account_id} is not in Account.csv")
+                             f"account {account_id} is not in Account.csv"
+                             + (" nor in the store" if self.accounts_held else ""))
                 continue
             deleted = v.boolean(row, "IsDeleted")
             if not deleted:
