@@ -421,17 +421,21 @@ class Neo4jStore:
             if not row["n"]:
                 return total
 
-    def _write_by_uid(self, statement: str, uids: list[str], **params: Any) -> None:
+    def _by_uid(self, statement: str, uids: list[str], *, write: bool = True,
+                **params: Any) -> list[dict[str, Any]]:
         """``statement`` over ``uids``, a batch at a time (each found by its uid through
-        the unique constraint)."""
+        the unique constraint); the rows it returns."""
+        run = self._write if write else self._read
+        out: list[dict[str, Any]] = []
         for i in range(0, len(uids), self.batch_size):
-            self._write(statement, uids=uids[i:i + self.batch_size], **params)
+            out += run(statement, uids=uids[i:i + self.batch_size], **params)
+        return out
 
     def _finalize(self, run: int, staged: list[str]) -> None:
         # By uid, never a scan for the run's staged records (a pass over every record per
         # batch).  A uid staged twice in one run (a duplicate row) is finalized once: the
         # second no longer has next_hash.
-        self._write_by_uid("finalize_records", staged, run=run, activity=list(ACTIVITY_KINDS))
+        self._by_uid("finalize_records", staged, run=run, activity=list(ACTIVITY_KINDS))
 
     def _discard(self, run: int, staged: list[str] | None = None) -> None:
         """Undo what run ``run`` staged: by uid when this process staged it, else (a run
@@ -440,12 +444,12 @@ class Neo4jStore:
         if staged is None:
             self._drain("discard_staged", run=run)
         else:
-            self._write_by_uid("discard_records", staged, run=run)
+            self._by_uid("discard_records", staged, run=run)
         self._drain("delete_staged")
 
     def _mark_absent(self, gone: list[str], run: int, day: str,
                      counts: Counter[str]) -> None:
-        self._write_by_uid("mark_inactive", gone, run=run, day=day)
+        self._by_uid("mark_inactive", gone, run=run, day=day)
         counts["inactivated"] += len(gone)
 
     # -- reading ----------------------------------------------------------------------
@@ -598,11 +602,9 @@ class Neo4jStore:
     def _known_by_uid(self, wanted: Mapping[str, Collection[str]]) -> KnownIds:
         """Each wanted key looked up by exact uid, under every source the store holds."""
         sources = sorted(str(r["name"]) for r in self._read("list_sources"))
-        uids = [f"{kind}|{key}|{source}" for kind, keys in wanted.items()
+        uids = [_uid(kind, key, source) for kind, keys in wanted.items()
                 for key in sorted(keys) for source in sources]
-        rows = []
-        for i in range(0, len(uids), self.batch_size):
-            rows += self._read("known_ids_by_uid", uids=uids[i:i + self.batch_size])
+        rows = self._by_uid("known_ids_by_uid", uids, write=False)
         holds = bool(self._read("holds_accounts"))
         return known_from_rows(
             ((r["kind"], r["key"], r["account_id"], _side(r["data"])) for r in rows),
