@@ -62,7 +62,6 @@ class ExportLoader:
                 raise
         # Ids only, to keep memory small.
         known = known or KnownIds()
-        #: A contact must name a known account when the store holds accounts.
         self.accounts_held = known.holds_accounts
         self.accounts: set[str] = set(known.accounts)
         self.contacts: dict[str, str] = dict(known.contacts)  # contact -> account
@@ -77,6 +76,14 @@ class ExportLoader:
         (``account``, ``person``, ``opportunity``), for an incremental sync to look up
         alone; None (every known id) when the loader cannot tell."""
         return None
+
+    def _unknown_account(self, account: str, listing: str) -> str | None:
+        """Why a contact's ``account`` is unknown ("is not in ``listing``", the export's
+        accounts file, "nor in the store"), or None.  Accounts are checked when the
+        export lists some or the store holds some; otherwise nothing says which exist."""
+        if account in self.accounts or not (self.accounts or self.accounts_held):
+            return None
+        return f"is not in {listing}" + (" nor in the store" if self.accounts_held else "")
 
     def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
         self.result.reject_row(row, column, type_, message)

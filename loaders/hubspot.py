@@ -388,11 +388,10 @@ class HubspotLoader(ExportLoader):
                 self.result.skipped["contact without company"] += 1
                 continue
             account = f"hs-company-{company_raw}"
-            if (self.accounts or self.accounts_held) and account not in self.accounts:
+            unknown = self._unknown_account(account, "the companies file")
+            if unknown:
                 column = cols["company"] if row.get(cols["company"]).strip() else cols["companies"]
-                self._reject(row, column, "unknown-account",
-                             f"company {company_raw} is not in the companies file"
-                             + (" nor in the store" if self.accounts_held else ""))
+                self._reject(row, column, "unknown-account", f"company {company_raw} {unknown}")
                 continue
             roles, stance = self._buying_roles(row, cols["roles"])
             self.contacts[contact] = account

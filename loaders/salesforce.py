@@ -109,12 +109,14 @@ def _name(row: Row) -> str:
     return " ".join(p for p in parts if p) or ""
 
 
-#: The objects the loader reads, and which kind of record an id's key prefix names.
+#: The objects the loader reads, and the kind of stored record each object a lookup
+#: column names (by its id's key prefix, :data:`sfid.PREFIXES`) becomes.
 _OBJECTS = ("Account.csv", "User.csv", "AccountContactRole.csv",
             "AccountContactRelation.csv", "Contact.csv", "AccountTeamMember.csv",
             "Opportunity.csv", "OpportunityContactRole.csv", "EventRelation.csv", "Event.csv",
             "Task.csv")
-_REFERENCED = {"001": "account", "003": "person", "005": "person", "006": "opportunity"}
+_KIND_OF = {"Account": "account", "Contact": "person", "User": "person",
+            "Opportunity": "opportunity"}
 
 
 class SalesforceLoader(ExportLoader):
@@ -201,7 +203,7 @@ class SalesforceLoader(ExportLoader):
                         key = sfid.to18(row.values[i])
                     except ValueError:
                         continue  # reported when the row is read
-                    kind = _REFERENCED.get(key[:3]) if key else None
+                    kind = _KIND_OF.get(sfid.object_of(key) or "") if key else None
                     if kind is not None:
                         wanted[kind].add(str(key))
         return wanted
@@ -265,10 +267,10 @@ class SalesforceLoader(ExportLoader):
             if account_id is None:
                 self.result.skipped["contact without account"] += 1
                 continue
-            if (self.accounts or self.accounts_held) and account_id not in self.accounts:
+            unknown = self._unknown_account(account_id, "Account.csv")
+            if unknown:
                 self._reject(row, "AccountId", "unknown-account",
-                             f"account {account_id} is not in Account.csv"
-                             + (" nor in the store" if self.accounts_held else ""))
+                             f"account {account_id} {unknown}")
                 continue
             deleted = v.boolean(row, "IsDeleted")
             if not deleted:
