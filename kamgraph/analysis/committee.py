@@ -17,6 +17,7 @@ from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import (
     ROLE_LABELS,
     contact_edges,
+    customer_set,
     customers,
     in_order,
     is_unmapped,
@@ -51,7 +52,7 @@ def committee_status(
         n for n in customers(graph) if graph.nodes[n]["stance"] == "champion"])
     held_by = (roles_of.keys() if roles_of is not None else memo(
         graph, "role_holders", lambda: [n for n in customers(graph) if graph.nodes[n]["roles"]]))
-    active = set(customers(graph))
+    active = customer_set(graph)
     people = [n for n in {*champions, *held_by} if n in active]
 
     def holds(node: str, role: str) -> bool:

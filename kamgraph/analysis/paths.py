@@ -23,6 +23,7 @@ from kamgraph.analysis.anti_sponsor import likely_anti_sponsor_people
 from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import (
     contact_edges,
+    customer_set,
     customers,
     describe,
     in_order,
@@ -84,7 +85,7 @@ def _make_routes_graph(graph: nx.MultiDiGraph, config: Config) -> nx.DiGraph:
             if value > 0:
                 hops[(s, c)] = {"cost": -math.log(value), "strength": value,
                                 "kind": "relationship"}
-    people = set(customers(graph))
+    people = customer_set(graph)
     reports = {"cost": -math.log(INTRO_REPORTS), "strength": INTRO_REPORTS,
                "kind": "reports_to"}
     for u, v, key, d in graph.edges(keys=True, data=True):

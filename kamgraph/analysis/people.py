@@ -16,6 +16,7 @@ __all__ = [
     "ROLE_LABELS",
     "active_links",
     "contact_edges",
+    "customer_set",
     "customers",
     "describe",
     "function_label",
@@ -91,6 +92,11 @@ def _side(graph: nx.MultiDiGraph, side: str, active: bool) -> list[str]:
 def customers(graph: nx.MultiDiGraph, *, active: bool = True) -> Iterator[str]:
     """Customer people, in name order; only those still there unless ``active=False``."""
     yield from memo(graph, ("customers", active), lambda: _side(graph, "customer", active))
+
+
+def customer_set(graph: nx.MultiDiGraph) -> frozenset[str]:
+    """The customer people still there, as a set: for asking who is one."""
+    return memo(graph, "customer_set", lambda: frozenset(customers(graph)))
 
 
 def is_unmapped(graph: nx.MultiDiGraph) -> bool:
