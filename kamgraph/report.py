@@ -46,6 +46,12 @@ class Shown:
     #: are counted (``held_back``).
     findings_per_kind: int | None = None
 
+    def listed(self, account: AccountAudit) -> tuple[list[Finding], dict[str, int]]:
+        """The account's findings a report lists, and how many of each kind it holds
+        back (:meth:`AccountAudit.listed`)."""
+        kept, held = account.listed(self.findings_per_kind)
+        return [account.findings[i] for i in kept], held
+
     def actions(self, account: AccountAudit) -> list[Action]:
         """The account's actions that pass the filters, budget not applied."""
         return [a for a in account.actions
@@ -229,9 +235,9 @@ def _table_findings(account: AccountAudit, shown: Shown) -> str:
             initial_indent="  stage: ", subsequent_indent="         ",
             break_on_hyphens=False))
     by_severity = Counter(f.severity for f in account.findings)
-    listed, held = account.listed(shown.findings_per_kind)
+    listed, held = shown.listed(account)
     current = None
-    for f in (account.findings[i] for i in listed):
+    for f in listed:
         if f.severity is not current:
             current = f.severity
             out.append(f"  -- {current.value} ({by_severity[current]}) --")
@@ -292,8 +298,8 @@ def _markdown_findings(account: AccountAudit, shown: Shown) -> str:
     if account.stage:
         out.append("")
         out.extend(f"- {md_escape(reason)}" for reason in account.stage["reasons"])
-    listed, held = account.listed(shown.findings_per_kind)
-    for f in (account.findings[i] for i in listed):
+    listed, held = shown.listed(account)
+    for f in listed:
         out.append("")
         out.append(f"### {f.severity.value.upper()} · {f.kind} · "
                    f"{md_escape(f.subject.name)} ({f.subject.type}, score {f.score:.2f})")
@@ -348,7 +354,7 @@ def _csv_account(account: AccountAudit, i: int, shown: Shown) -> str:
         csv_cell(f.subject.name), csv_cell(" | ".join(f.evidence)),
         csv_cell(f.action), csv_cell(f.suggested.id if f.suggested else ""),
         csv_cell(f.suggested.name if f.suggested else ""),
-    ] for f in (account.findings[i] for i in account.listed(shown.findings_per_kind)[0]))
+    ] for f in shown.listed(account)[0])
 
 
 def _nothing(count: int, hidden: int) -> str:
