@@ -419,8 +419,13 @@ def _in_workers(reopen: str, ids: list[str], jobs: int,
 
     batch = max(1, min(_BATCH, len(ids) // (jobs * _AHEAD)))
     waiting = deque(ids[i:i + batch] for i in range(0, len(ids), batch))
+    # Workers forked or spawned by this process watch it by its pid; a fork server's
+    # workers watch the fork server, which ends with this process.
+    import multiprocessing
+
+    parent = None if multiprocessing.get_start_method() == "forkserver" else os.getpid()
     workers = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_open,
-                                  initargs=(reopen, ctx))
+                                  initargs=(parent, reopen, ctx))
     pending: deque[Future[list[AccountAudit]]] = deque()
 
     def submit() -> None:
@@ -481,11 +486,14 @@ _WORKER_POOL: Pool | None = None
 _WORKER_CONTEXT: AssemblyContext | None = None
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int | None) -> None:
     """End this worker when the audit that started it ends, however it ends (a kill
     leaves no worker holding the store): the parent-death signal on Linux, else a
-    thread that watches the parent."""
-    parent = os.getppid()
+    thread that watches the parent.  ``parent`` is the pid the audit started its workers
+    from, not ``os.getppid()`` read here: an audit killed while this worker was starting
+    has already left it to another parent, which would then be watched instead (None:
+    the worker's parent as it is now, a fork server)."""
+    parent = os.getppid() if parent is None else parent
     try:
         import ctypes
 
@@ -505,11 +513,11 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="kamgraph-parent-watch", daemon=True).start()
 
 
-def _worker_open(uri: str, ctx: AssemblyContext) -> None:
+def _worker_open(parent: int | None, uri: str, ctx: AssemblyContext) -> None:
     """A worker's store, shared context and pool: set once, not sent with every batch."""
     from kamgraph.stores import open_store
 
-    _die_with_parent()
+    _die_with_parent(parent)
     global _WORKER_STORE, _WORKER_POOL, _WORKER_CONTEXT
     _WORKER_STORE = open_store(uri, create=False, readonly=True)
     # One read transaction for the worker's life: with ``ctx.run`` (read_account), every

@@ -159,3 +159,24 @@ def test_a_killed_audit_leaves_no_worker_and_no_partial_file(tmp_path: Path) -> 
             alive.append(worker)
     assert alive == []
     assert list(out.iterdir()) == []
+
+
+def test_a_worker_whose_audit_died_while_it_started_ends_at_once() -> None:
+    """The audit is killed between starting a worker and the worker's set-up: the worker
+    now has another parent, and must not take that one for the audit it serves."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    code = ("from kamgraph.audit import _die_with_parent\n"
+            f"_die_with_parent({gone})\n"
+            "print('still running')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout) == (1, "")
+    # Its real parent: it stays.
+    code = code.replace(gone, "__import__('os').getppid()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout) == (0, "still running\n")
