@@ -11,7 +11,7 @@ by ``-log(strength)`` — not necessarily the one with the fewest hops.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from heapq import heappop, heappush
 from itertools import count, islice
@@ -199,23 +199,25 @@ class _Hops:
 
     def __init__(self, h: nx.DiGraph) -> None:
         self.h = h
-        self._succ: dict[str, list[tuple[str, float]]] = {}
-        self._pred: dict[str, list[tuple[str, float]]] = {}
-
-    def succ(self, v: str) -> list[tuple[str, float]]:
-        out = self._succ.get(v)
-        if out is None:
-            out = self._succ[v] = [(w, d["cost"]) for w, d in self.h.succ[v].items()]
-        return out
-
-    def pred(self, v: str) -> list[tuple[str, float]]:
-        out = self._pred.get(v)
-        if out is None:
-            out = self._pred[v] = [(w, d["cost"]) for w, d in self.h.pred[v].items()]
-        return out
+        self.succ = _listed(h.succ)
+        self.pred = _listed(h.pred)
 
     def cost(self, path: list[str]) -> float:
         return float(sum(self.h.succ[u][v]["cost"] for u, v in zip(path, path[1:], strict=False)))
+
+
+def _listed(adjacency: Any) -> Callable[[str], list[tuple[str, float]]]:
+    """A node's neighbours in ``adjacency`` (successors or predecessors) with each hop's
+    cost, in the graph's order, read once per node."""
+    lists: dict[str, list[tuple[str, float]]] = {}
+
+    def hops_of(v: str) -> list[tuple[str, float]]:
+        out = lists.get(v)
+        if out is None:
+            out = lists[v] = [(w, d["cost"]) for w, d in adjacency[v].items()]
+        return out
+
+    return hops_of
 
 
 def _shortest_simple_paths(hops: _Hops, target: str,
