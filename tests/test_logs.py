@@ -7,8 +7,12 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kamgraph.logs import ContactLogs, by_month
 from kamgraph.model import Channel, ContactLog, Outcome, Touch, record_from_dict
+from kamgraph.stores.base import record_json
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
 from tests.builders import RecordsLoader
@@ -109,3 +113,25 @@ def test_a_whole_relationship_log_from_before_months_is_replaced(tmp_path: Path,
         assert sorted(written) == sorted([*whole.entries, (new.day, "call", "held", 12,
                                                             new.activity_id)])
         assert all(log.month for log in out if log.entries)
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ids=st.tuples(_TEXT, _TEXT, _TEXT), month=st.one_of(st.just(""), st.just("2026-03"), _TEXT),
+       entries=st.lists(st.tuples(
+           st.dates(), st.sampled_from([*Channel, "call", 'e"x\\']),
+           st.sampled_from([*Outcome, "held", "\u00e9"]),
+           st.one_of(st.integers(-10**20, 10**20), st.booleans(), st.floats(allow_nan=False)),
+           _TEXT), max_size=6))
+def test_a_log_is_stored_as_the_general_encoder_writes_it(
+        ids: tuple[str, str, str], month: str,
+        entries: list[tuple[date, str, str, int, str]]) -> None:
+    """Contact logs are written by a direct writer, for speed: the bytes, and so the
+    stored hashes, must be those of the dict every other record goes through."""
+    log = ContactLog(account_id=ids[0], supplier_id=ids[1], customer_id=ids[2],
+                     entries=tuple(entries), month=month)
+    general = json.dumps(log.to_dict(), sort_keys=True, ensure_ascii=False,
+                         separators=(",", ":"))
+    assert record_json(log) == general

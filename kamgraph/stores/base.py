@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -12,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from kamgraph.errors import ShrinkError
-from kamgraph.model import Account, Record, log_pair, record_from_dict
+from kamgraph.model import Account, ContactLog, Record, log_pair, record_from_dict
 from kamgraph.records import AccountData, KnownIds, Loader, LoadResult, Reject, Stored
 
 #: Called under a sync's write lock: the loader and mode the run should use.
@@ -49,8 +50,45 @@ OVERLAY_FORMATS = frozenset({"csv"})
 _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
+#: How the encoder above writes a string: ``json``'s own C function for it.
+_STRING: Callable[[str], str] = json.encoder.encode_basestring
+
+
+class _Quoted(dict[Any, str]):
+    """What recurs across log entries (their days, channels and outcomes), written as
+    JSON once each."""
+
+    def __missing__(self, value: Any) -> str:
+        quoted = self[value] = _ENCODE(value.isoformat() if isinstance(value, date)
+                                       else value)
+        return quoted
+
+
+_DAYS = _Quoted()
+_WORDS = _Quoted()
+
+
 def record_json(record: Record) -> str:
+    """A record as stored: its dict as JSON, keys sorted.  A contact log, most of what a
+    sync writes, is written here directly, to the same bytes."""
+    if type(record) is ContactLog:
+        return _log_json(record)
     return _ENCODE(record.to_dict())
+
+
+def _log_json(log: ContactLog) -> str:
+    days, words = _DAYS, _WORDS
+    try:
+        entries = ",".join([
+            f"[{days[d]},{words[c]},{words[o]},"
+            f"{str(m) if type(m) is int else _ENCODE(m)},{_STRING(a)}]"
+            for d, c, o, m, a in log.entries])
+        month = f',"month":{_STRING(log.month)}' if log.month else ""
+        return (f'{{"account_id":{_STRING(log.account_id)},'
+                f'"customer_id":{_STRING(log.customer_id)},"entries":[{entries}]{month},'
+                f'"supplier_id":{_STRING(log.supplier_id)}}}')
+    except TypeError:  # a value that is not a string where one belongs: said as ever
+        return _ENCODE(log.to_dict())
 
 
 def record_hash(payload: str, status: str) -> str:
