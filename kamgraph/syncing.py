@@ -207,10 +207,10 @@ def sync_path(
     loader = load(path, fmt, config=config, encoding=encoding, on_event=on_event, known=known)
     name = source or loader.format
     # Activities are stored as one log per relationship; an incremental export's are
-    # merged into the logs already there.
-    watched = _Watched(loader)
-    logs = ContactLogs(watched, (lambda keys: store.contact_logs(name, keys))
-                       if incremental else None)
+    # merged into the logs already there.  The logs are watched, not the activities: a
+    # person is all the watch looks at.
+    logs = _Watched(ContactLogs(loader, (lambda keys: store.contact_logs(name, keys))
+                                if incremental else None))
     fingerprint = None
     if not incremental:
         fingerprint = export_fingerprint(path, loader.format, config, encoding)

@@ -60,6 +60,11 @@ def detect_text(open_binary: IO[bytes]) -> tuple[str, bool]:
     utf8_text = 0  # characters beyond ASCII that decoded as UTF-8
     chunk = head
     while chunk:
+        if chunk.isascii() and not strict.getstate()[0] and not lenient.getstate()[0]:
+            # Plain ASCII, with no character left open before it, reads the same in
+            # every codec tried here (most of an export): nothing to learn from it.
+            chunk = open_binary.read(_CHUNK)
+            continue
         text = lenient.decode(chunk)
         utf8_text += len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
         if utf8_ok:

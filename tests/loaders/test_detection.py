@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kamgraph.config import Config
 from kamgraph.generate import generate_export
 from kamgraph.graph import build_account_graph, context
 from kamgraph.loaders.base import detect_format
+from kamgraph.loaders.csvio import detect_text
 from kamgraph.stores import open_store
 
 AS_OF = date(2026, 11, 1)
@@ -147,3 +149,19 @@ def test_an_inactive_direct_relation_means_the_contact_left(tmp_path: Path) -> N
     graph = synced_graph(folder, tmp_path, account)
     assert graph.nodes[tomas]["active"] is False and graph.nodes[tomas]["status"] == "departed"
     assert graph.nodes[hannah]["active"] is True
+
+
+_CHUNK = 1 << 20  # what detection reads at a time, after the first four bytes
+
+
+@pytest.mark.parametrize(("tail", "expected"), [
+    # A character split across two reads: UTF-8 all the same.
+    ("é".encode() + b"b" * _CHUNK, ("utf-8", False)),
+    # A UTF-8 lead byte, a read of plain ASCII, then the byte that would complete the
+    # character: not UTF-8, though the bytes on either side of the ASCII would be.
+    (b"\xc3" + b"b" * _CHUNK + b"\xa9", ("cp1252", False)),
+])
+def test_plain_ascii_reads_are_skipped_only_with_no_character_left_open(
+        tail: bytes, expected: tuple[str, bool]) -> None:
+    data = b"a" * (4 + _CHUNK - 1) + tail + b"c" * 10
+    assert detect_text(io.BytesIO(data)) == expected
