@@ -124,6 +124,12 @@ def cli() -> None:
     """
 
 
+#: Progress events a terminal shows: whether the file is done, and what was done to it.
+_PROGRESS = {"file.progress": (False, ""), "file.read": (True, ""),
+             "file.scan": (False, " scanned for ids"),
+             "file.scanned": (True, " scanned for ids")}
+
+
 class _EventPrinter:
     """Sync events on stderr: JSON lines, or a progress line when stderr is a terminal."""
 
@@ -136,10 +142,11 @@ class _EventPrinter:
             line = {"ts": datetime.now(UTC).isoformat(timespec="seconds"), "event": event}
             line.update(fields)
             click.echo(json.dumps(line, default=str), err=True)
-        elif self.tty and event in ("file.progress", "file.read"):
-            end = "\n" if event == "file.read" else ""
-            click.echo(f"\r  {fields['file']}: {fields['rows']:,} rows", err=True, nl=False)
-            if end:
+        elif self.tty and event in _PROGRESS:
+            done, what = _PROGRESS[event]
+            click.echo(f"\r  {fields['file']}: {fields['rows']:,} rows{what}", err=True,
+                       nl=False)
+            if done:
                 click.echo("", err=True)
         elif event == "format.detected":
             click.echo(f"Detected format: {fields['format']} ({fields['evidence']})", err=True)

@@ -106,19 +106,27 @@ def team_roles(config: Config, labels: Mapping[str, SupplierRole]) -> dict[str, 
 
 
 def counted_rows(
-    table: Any, required: tuple[str, ...], result: LoadResult, on_event: EventSink
+    table: Any, required: tuple[str, ...], result: LoadResult | None, on_event: EventSink
 ) -> Iterator[Any]:
-    """Yield a table's rows, counting them and reporting progress as events."""
+    """Yield a table's rows, counting them and reporting progress as events.
+
+    Without a ``result`` the read is a scan ahead of the load (the ids an incremental
+    export names, looked up first): reported as ``file.scan`` and ``file.scanned``, so
+    a long one is not silent, and not counted as read.
+    """
+    progress, done = ("file.progress", "file.read") if result is not None else (
+        "file.scan", "file.scanned")
     count = 0
     for row in table.rows(required):
         count += 1
         if count % PROGRESS_EVERY == 0:
-            on_event("file.progress", file=table.display, rows=count)
+            on_event(progress, file=table.display, rows=count)
         yield row
-    result.read[table.name] = count
-    if table.redecoded:
-        result.redecoded[table.name] = list(table.redecoded)
-    on_event("file.read", file=table.display, rows=count)
+    if result is not None:
+        result.read[table.name] = count
+        if table.redecoded:
+            result.redecoded[table.name] = list(table.redecoded)
+    on_event(done, file=table.display, rows=count)
 
 
 FORMATS = ("salesforce", "hubspot", "dynamics", "csv")

@@ -197,7 +197,7 @@ class SalesforceLoader(ExportLoader):
                 continue
             columns = [i for i, column in enumerate(table.peek_header())
                        if column.lower().endswith("id") and column.lower() != "id"]
-            for row in table.rows():
+            for row in counted_rows(table, (), None, self.on_event):
                 for i in columns:
                     try:
                         key = sfid.to18(row.values[i])

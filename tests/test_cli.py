@@ -200,6 +200,31 @@ def test_json_log_lines(runner: CliRunner, tmp_path: Path, example_weekly: Path)
     assert json.loads(result.stdout)["status"] == "ok"
 
 
+def test_an_incremental_sync_reports_the_ids_it_looks_up_first(
+        runner: CliRunner, tmp_path: Path, example_weekly: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An incremental export is read once for the ids it names before it is loaded: that
+    read reports progress too (a large export would otherwise sit silent), and is not
+    counted as rows read."""
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    runner.invoke(cli, ["sync", str(example_weekly), "--store", store], catch_exceptions=False)
+    monkeypatch.setattr("kamgraph.loaders.base.PROGRESS_EVERY", 2)
+    result = runner.invoke(cli, ["sync", str(example_weekly), "--incremental", "--store", store,
+                                 "--log-format", "json"], catch_exceptions=False)
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    names = [e["event"] for e in events]
+    scanned = {e["file"]: e["rows"] for e in events if e["event"] == "file.scanned"}
+    read = {e["file"]: e["rows"] for e in events if e["event"] == "file.read"}
+    assert "file.scan" in names
+    assert max(i for i, n in enumerate(names) if n.startswith("file.scan")) < \
+        names.index("file.read")
+    assert any(name.endswith("Task.csv") for name in scanned)
+    assert all(read[name] == rows for name, rows in scanned.items())
+    finish = events[-1]
+    assert finish["event"] == "sync.finish"
+    assert sum(finish["read"].values()) == sum(read.values())
+
+
 def test_installed_entry_point(tmp_path: Path, example_weekly: Path) -> None:
     exe = Path(sys.executable).parent / "kamgraph"
     store = f"sqlite:///{tmp_path / 'k.db'}"
