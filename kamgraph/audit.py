@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -50,6 +50,7 @@ __all__ = [
     "AuditReport",
     "audit_graph",
     "inline_account",
+    "iter_accounts",
     "iter_audits",
     "resolve_accounts",
     "run_audit",
@@ -58,6 +59,7 @@ __all__ = [
 SCHEMA_ID = "kamgraph.audit/3"
 
 Analysis = Callable[[nx.MultiDiGraph, Config], list[Finding]]
+T = TypeVar("T")
 
 #: Every analysis the audit runs, in order.
 ANALYSES: tuple[Analysis, ...] = (
@@ -363,7 +365,33 @@ def iter_audits(
     batches ahead of the reader; the audits are the same either way.  Closing the
     iterator early cancels the batches not yet started.
     """
+    return iter_accounts(store, _the_audit, refs, as_of=as_of, config=config, jobs=jobs)
 
+
+
+def _the_audit(graph: nx.MultiDiGraph, audit: AccountAudit) -> AccountAudit:
+    return audit
+
+
+def iter_accounts(
+    store: Store,
+    each: Callable[[nx.MultiDiGraph, AccountAudit], T],
+    refs: Sequence[str] = (),
+    *,
+    as_of: date,
+    config: Config | None = None,
+    jobs: int = 1,
+    start: str | None = None,
+) -> Iterator[T]:
+    """``each(graph, audit)`` of every named account (all when none are named), in
+    order, as each is done: what :func:`iter_audits` does, for whatever a command keeps
+    of an account (a line of the portfolio page, a map).
+
+    In workers (see :func:`iter_audits`), ``each`` runs there and only what it returns
+    comes back: it must be a module-level function (or a ``functools.partial`` of one).
+    ``start`` is the workers' start method (default: the platform's); a caller with
+    threads of its own, such as the site server, asks for ``"forkserver"``.
+    """
     # Named accounts are resolved now, so an unknown one fails before anything is written.
     config = config or Config()
     ids = [s.id for s in resolve_accounts(store, refs)]
@@ -372,8 +400,8 @@ def iter_audits(
     if jobs <= 1 or len(ids) <= 1 or reopen is None:
         # Our people are read and classified once, not once per account.
         pool = build_pool(store.our_people(), config, ctx.loads)
-        return (_audit_one(store, account_id, ctx, pool) for account_id in ids)
-    return _in_workers(reopen, ids, jobs, ctx)
+        return (_each_one(store, account_id, ctx, pool, each) for account_id in ids)
+    return _in_workers(reopen, ids, jobs, ctx, each, start)
 
 
 @dataclass(frozen=True)
@@ -412,8 +440,9 @@ class AssemblyContext:
                        window=window, index=index, run=run)
 
 
-def _in_workers(reopen: str, ids: list[str], jobs: int,
-                ctx: AssemblyContext) -> Iterator[AccountAudit]:
+def _in_workers(reopen: str, ids: list[str], jobs: int, ctx: AssemblyContext,
+                each: Callable[[nx.MultiDiGraph, AccountAudit], T],
+                start: str | None) -> Iterator[T]:
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -423,13 +452,14 @@ def _in_workers(reopen: str, ids: list[str], jobs: int,
     # workers watch the fork server, which ends with this process.
     import multiprocessing
 
-    parent = None if multiprocessing.get_start_method() == "forkserver" else os.getpid()
-    workers = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_open,
-                                  initargs=(parent, reopen, ctx))
-    pending: deque[Future[list[AccountAudit]]] = deque()
+    context = multiprocessing.get_context(start)
+    parent = None if context.get_start_method() == "forkserver" else os.getpid()
+    workers = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                  initializer=_worker_open, initargs=(parent, reopen, ctx))
+    pending: deque[Future[list[T]]] = deque()
 
     def submit() -> None:
-        pending.append(workers.submit(_worker_audit, waiting.popleft()))
+        pending.append(workers.submit(_worker_each, each, waiting.popleft()))
 
     try:
         while waiting and len(pending) < jobs * _AHEAD:
@@ -443,10 +473,11 @@ def _in_workers(reopen: str, ids: list[str], jobs: int,
         workers.shutdown(wait=True, cancel_futures=True)
 
 
-def _audit_one(store: Store, account_id: str, ctx: AssemblyContext,
-               pool: Pool | None = None) -> AccountAudit:
+def _each_one(store: Store, account_id: str, ctx: AssemblyContext, pool: Pool | None,
+              each: Callable[[nx.MultiDiGraph, AccountAudit], T]) -> T:
     with collector_paused():
-        return audit_graph(assemble_graph(store, account_id, ctx, pool), ctx.config)
+        graph = assemble_graph(store, account_id, ctx, pool)
+        return each(graph, audit_graph(graph, ctx.config))
 
 
 def assemble_graph(store: Store, account_id: str, ctx: AssemblyContext,
@@ -527,7 +558,8 @@ def _worker_open(parent: int | None, uri: str, ctx: AssemblyContext) -> None:
     _WORKER_POOL = build_pool(_WORKER_STORE.our_people(), ctx.config, ctx.loads)
 
 
-def _worker_audit(account_ids: list[str]) -> list[AccountAudit]:
+def _worker_each(each: Callable[[nx.MultiDiGraph, AccountAudit], T],
+                 account_ids: list[str]) -> list[T]:
     assert _WORKER_STORE is not None and _WORKER_CONTEXT is not None
-    return [_audit_one(_WORKER_STORE, account_id, _WORKER_CONTEXT, _WORKER_POOL)
+    return [_each_one(_WORKER_STORE, account_id, _WORKER_CONTEXT, _WORKER_POOL, each)
             for account_id in account_ids]

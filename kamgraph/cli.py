@@ -482,8 +482,11 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
 @store_option
 @config_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None)
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes auditing the portfolio page's accounts (default: one per "
+                   "core).")
 def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
-          as_of: str | None) -> None:
+          as_of: str | None, jobs: int | None) -> None:
     """Serve the store's portfolio site over HTTP on this machine.
 
     Pages are rendered from the store when asked for, as of today (or --as-of): a sync
@@ -504,7 +507,8 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
             serve_site(store, config, host, port, day,
                        on_ready=lambda url: click.echo(
                            f"Serving {url} (Ctrl-C to stop)", err=True),
-                       on_error=lambda text: click.echo(f"Error: {text}", err=True))
+                       on_error=lambda text: click.echo(f"Error: {text}", err=True),
+                       jobs=jobs or os.cpu_count() or 1)
         except OSError as exc:
             raise Failure(f"cannot listen on {host}:{port}: {exc.strerror} (give another "
                           f"--port, or 0 for any free one)", EXIT_INPUT) from exc

@@ -280,6 +280,46 @@ def test_serve_renders_on_request_and_sees_a_new_sync(tmp_path: Path) -> None:
         assert "Traceback" not in _stop(proc)
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, read off /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        # pid (comm) state ppid …: the name may hold spaces and brackets.
+        if int(text.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(text.split(" ", 1)[0]))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_serve_audits_a_large_portfolio_page_in_workers_to_the_same_page(
+        tmp_path: Path) -> None:
+    """The portfolio page audits every account: from 50 accounts on, in worker processes
+    (started by a fork server: the server has threads), and the page is the same."""
+    from kamgraph.generate import generate_export
+
+    export = tmp_path / "export"
+    generate_export(export, accounts=60, seed=3, end=date(2026, 11, 1))
+    with SqliteStore(tmp_path / "k.db") as store:
+        sync_path(store, export)
+        uri = store.uri
+    pages = {}
+    for jobs in ("1", "2"):
+        proc, port = _serve(uri, "--as-of", "2026-11-01", "--jobs", jobs)
+        try:
+            status, _, pages[jobs] = _get(port, "/")
+            assert status == 200
+            # The fork server stays, a child of the server, once workers were started.
+            assert bool(_children(proc.pid)) == (jobs == "2")
+        finally:
+            assert "Traceback" not in _stop(proc)
+    assert pages["1"] == pages["2"]
+    assert pages["1"].count(b'.html">') >= 60
+
+
 def test_serve_refuses_foreign_hosts_and_bad_paths_and_sends_security_headers(
         demo_store: SqliteStore) -> None:
     proc, port = _serve(demo_store.uri, "--as-of", "2026-11-01")
