@@ -434,9 +434,11 @@ def _views(store: Store, refs: tuple[str, ...], day: date,
 @config_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
               help="The date every recency rule counts from (default: today).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes drawing the accounts' maps with --all (default: one per core).")
 def map_command(account: str | None, everything: bool, output: Path, open_browser: bool,
                 path_to: str | None, store_uri: str | None, config_path: str | None,
-                as_of: str | None) -> None:
+                as_of: str | None, jobs: int | None) -> None:
     """Draw interactive relationship maps: one account, or the whole portfolio.
 
     Each map is one self-contained HTML file that works offline.
@@ -447,8 +449,11 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         kamgraph map "Acme Foods" --path "Oskar Lindqvist" -o route.html
         kamgraph map --all -o site/
     """
+    from functools import partial
+
+    from kamgraph.audit import iter_accounts
     from kamgraph.portfolio import Portfolio
-    from kamgraph.viz import write_site
+    from kamgraph.viz.site import site_page, write_pages
 
     if everything == (account is not None):
         raise Failure("give an ACCOUNT or --all (not both)")
@@ -458,9 +463,11 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         with _store(store_uri) as store, _errors():
             portfolio = Portfolio(store, as_of=day, config=config)
             if everything:
-                # Account by account: a portfolio of thousands is never held whole.
-                files = write_site(((a.graph, a.audit) for a in portfolio.accounts()),
-                                   output, day.isoformat(), config)
+                # Account by account, in workers as an audit is: a portfolio of
+                # thousands is never held whole.
+                pages = iter_accounts(store, partial(site_page, config=config), as_of=day,
+                                      config=config, jobs=jobs or os.cpu_count() or 1)
+                files = write_pages(pages, output, day.isoformat())
                 target = files[0]
                 click.echo(f"Wrote {len(files)} files to {output}", err=True)
             else:

@@ -25,7 +25,8 @@ from kamgraph.files import write_atomic
 from kamgraph.graph import context
 from kamgraph.viz.maps import ASSETS, asset, render_account_map
 
-__all__ = ["IndexRow", "index_row", "map_filename", "render_index", "write_site"]
+__all__ = ["IndexRow", "SitePage", "index_row", "map_filename", "render_index", "site_page",
+           "write_pages", "write_site"]
 
 _SEVERITIES = ("high", "medium", "low")
 #: Stages, riskiest first (draining, then barely begun, then the bow-tie...); an unmapped
@@ -243,21 +244,45 @@ def write_assets(folder: Path) -> list[Path]:
     return out
 
 
+@dataclass(frozen=True)
+class SitePage:
+    """One account's part of the site: its map's file name and HTML, its index line."""
+
+    name: str
+    html: str
+    row: IndexRow
+
+
+def site_page(graph: nx.MultiDiGraph, audit: AccountAudit,
+              config: Config | None = None) -> SitePage:
+    """One account's map and index line (a worker process can make it: see
+    :func:`kamgraph.audit.iter_accounts`)."""
+    return SitePage(name=map_filename(context(graph).account["id"]),
+                    html=render_account_map(graph, audit, config=config, assets="assets/",
+                                            home="index.html"),
+                    row=index_row(graph, audit))
+
+
 def write_site(accounts: Iterable[tuple[nx.MultiDiGraph, AccountAudit]], folder: Path,
                as_of: str, config: Config | None = None) -> list[Path]:
     """Write ``index.html``, one map per account and ``assets/`` into ``folder``, account
     by account (nothing but each account's index line is kept); return the files, the
     index first."""
+    return write_pages((site_page(graph, audit, config) for graph, audit in accounts),
+                       folder, as_of)
+
+
+def write_pages(pages: Iterable[SitePage], folder: Path, as_of: str) -> list[Path]:
+    """:func:`write_site` from the accounts' pages, made here or in workers."""
     folder.mkdir(parents=True, exist_ok=True)
     assets = write_assets(folder / "assets")
     written = []
     rows = []
-    for graph, audit in accounts:
-        path = folder / map_filename(context(graph).account["id"])
-        write_atomic(path, render_account_map(graph, audit, config=config,
-                                              assets="assets/", home="index.html"))
+    for page in pages:
+        path = folder / page.name
+        write_atomic(path, page.html)
         written.append(path)
-        rows.append(index_row(graph, audit))
+        rows.append(page.row)
     index = folder / "index.html"
     write_atomic(index, render_index(rows, as_of))
     return [index, *written, *assets]

@@ -280,6 +280,42 @@ def test_serve_renders_on_request_and_sees_a_new_sync(tmp_path: Path) -> None:
         assert "Traceback" not in _stop(proc)
 
 
+def test_map_all_in_workers_writes_the_same_site(
+        tmp_path: Path, example_weekly: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`map --all` draws each account's map in the audit's worker processes; the files
+    are those one process writes."""
+    import concurrent.futures
+
+    from click.testing import CliRunner
+
+    from kamgraph.cli import cli
+
+    pools = []
+
+    class Counted(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counted)
+
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    CliRunner().invoke(cli, ["sync", str(example_weekly), "--store", store],
+                       catch_exceptions=False)
+    sites = {}
+    for jobs in ("1", "2"):
+        site = tmp_path / f"site-{jobs}"
+        result = CliRunner().invoke(cli, ["map", "--all", "-o", str(site), "--store", store,
+                                          "--as-of", AS_OF.isoformat(), "--jobs", jobs],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0
+        sites[jobs] = {f.relative_to(site): f.read_bytes() for f in site.rglob("*")
+                       if f.is_file()}
+    assert len([name for name in sites["1"] if name.parent == Path(".")]) == 4  # 3 + index
+    assert sites["1"] == sites["2"]
+    assert pools == [2]  # the second run's workers, and only those
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is ``pid``, read off /proc."""
     found = []
