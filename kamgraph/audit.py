@@ -477,7 +477,12 @@ def _each_one(store: Store, account_id: str, ctx: AssemblyContext, pool: Pool | 
               each: Callable[[nx.MultiDiGraph, AccountAudit], T]) -> T:
     with collector_paused():
         graph = assemble_graph(store, account_id, ctx, pool)
-        return each(graph, audit_graph(graph, ctx.config))
+        kept = each(graph, audit_graph(graph, ctx.config))
+        # Unreachable before the collector is back on: a graph is a cycle (networkx keeps
+        # views of it), freed by the collector's first pass; still held then, it would
+        # move to the older generations and be walked again by each of their passes.
+        del graph
+    return kept
 
 
 def assemble_graph(store: Store, account_id: str, ctx: AssemblyContext,
