@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
 from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
@@ -212,3 +213,62 @@ def test_the_store_looks_up_ids_by_kind_as_it_lists_them(tmp_path: Path,
         assert not nothing.accounts and nothing.holds_accounts
     with SqliteStore(tmp_path / "empty.db") as empty:
         assert not empty.known_ids({"account": {account}}).holds_accounts
+
+
+def _counted(store: SqliteStore) -> tuple[dict[str, tuple[int, int, int]], dict[str, int]]:
+    """Each account's people, our people and links, and each of our people's accounts,
+    counted over every active record: what a store keeps for readers must equal it."""
+    active = [(kind, key, account, json.loads(data)) for kind, key, _, account, data, status,
+              _ in store.dump() if status == "active"]
+    people: dict[str, set[str]] = defaultdict(set)
+    ours: dict[str, set[str]] = defaultdict(set)
+    links: dict[str, set[str]] = defaultdict(set)
+    serves: dict[str, set[str]] = defaultdict(set)
+    for kind, key, account, data in active:
+        if kind == "person" and account is not None:
+            people[account].add(key)
+        elif kind in ("contact_log", "touch", "relationship") and account is not None:
+            ours[account].add(data["supplier_id"])
+            links[account].add(f"{data['supplier_id']}|{data['customer_id']}")
+            serves[data["supplier_id"]].add(account)
+        elif kind == "team_member" and account is not None:
+            serves[data["person_id"]].add(account)
+    counts = {a: (len(people[a]), len(ours[a]), len(links[a]))
+              for a in people.keys() | ours.keys()}
+    return counts, {person: len(accounts) for person, accounts in serves.items()}
+
+
+def test_an_incremental_run_recounts_the_accounts_it_touched(
+        tmp_path: Path, example_weekly: Path) -> None:
+    """The counts `kamgraph accounts` shows and our people's loads are recounted, after
+    an incremental run, for the accounts it touched alone: the kept summaries equal a
+    count over every record after a contact moved to another account (the account it
+    left is touched by nothing else), a team seat removed, then new activities."""
+    slices = slice_export(example_weekly, tmp_path / "slices", [date(2026, 6, 1)])
+    moves = tmp_path / "moves"
+    for name in ("Task.csv", "Event.csv", "EventRelation.csv"):
+        header, _ = read(slices[1] / name)
+        write(moves / name, header, [])
+    header, contacts = read(example_weekly / "Contact.csv")
+    moved = next(row for row in contacts
+                 if row[header.index("AccountId")] == "001aB0000000001QAA")
+    moved[header.index("AccountId")] = "001aB0000000002QAA"
+    write(moves / "Contact.csv", header, [moved])
+    header, seats = read(example_weekly / "AccountTeamMember.csv")
+    seat = next(row for row in seats if row[header.index("AccountId")] == "001aB0000000003QAA")
+    seat[header.index("IsDeleted")] = "1"
+    write(moves / "AccountTeamMember.csv", header, [seat])
+    with SqliteStore(tmp_path / "k.db") as store:
+        sync_path(store, slices[0])
+        before = {a.id: (a.customers, a.our_people, a.links) for a in store.accounts()}
+        for folder in (moves, slices[1]):
+            report, _ = sync_path(store, folder, incremental=True)
+            assert report.status == "ok" and report.rejects == []
+            counts, loads = _counted(store)
+            kept = {a.id: (a.customers, a.our_people, a.links) for a in store.accounts()}
+            assert kept == {a: counts.get(a, (0, 0, 0)) for a in kept}
+            assert store.supplier_loads() == loads
+            if folder == moves:
+                # Both accounts' people changed.
+                assert kept["001aB0000000001QAA"][0] == before["001aB0000000001QAA"][0] - 1
+                assert kept["001aB0000000002QAA"][0] == before["001aB0000000002QAA"][0] + 1

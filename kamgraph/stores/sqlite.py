@@ -46,8 +46,8 @@ from kamgraph.stores.base import (
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteStore"]
 
-#: Recompute what a sync keeps for readers (loads and counts), in the sync's transaction.
-_REFRESH_SUMMARIES: tuple[str, ...] = (
+#: What schema 3 kept for readers (loads and counts), as it first filled them.
+_SUMMARIES_V3: tuple[str, ...] = (
     "DELETE FROM supplier_loads",
     "INSERT INTO supplier_loads (person, accounts) "
     "SELECT person, COUNT(DISTINCT account_id) FROM ("
@@ -69,6 +69,39 @@ _REFRESH_SUMMARIES: tuple[str, ...] = (
     "AND account_id IS NOT NULL GROUP BY account_id "
     "ON CONFLICT (account_id) DO UPDATE SET ours = excluded.ours, links = excluded.links",
 )
+
+
+def _summaries(touched: bool) -> tuple[str, ...]:
+    """Recount what a sync keeps for readers, in the sync's transaction: which of our
+    people serve which accounts (their loads are counted from it), and each account's
+    people, our people and links.  Every account, or (``touched``) only the accounts in
+    ``temp.touched``: those whose records the run wrote, before and after.  An account's
+    rows depend on its own records alone, so the rest stand as they were."""
+    among = "account_id IN (SELECT account_id FROM temp.touched)"
+    scope, only = (" AND " + among, " WHERE " + among) if touched else ("", "")
+    return (
+        "DELETE FROM supplier_accounts" + only,
+        "INSERT OR IGNORE INTO supplier_accounts (person, account_id) "
+        "SELECT person, account_id FROM ("
+        " SELECT json_extract(data, '$.person_id') AS person, account_id FROM records"
+        " WHERE kind = 'team_member' AND status = 'active'" + scope +
+        " UNION ALL"
+        " SELECT json_extract(data, '$.supplier_id'), account_id FROM records"
+        " WHERE kind IN ('contact_log', 'touch', 'relationship') AND status = 'active'"
+        + scope + ") WHERE person IS NOT NULL AND account_id IS NOT NULL",
+        "DELETE FROM account_counts" + only,
+        "INSERT INTO account_counts (account_id, customers) "
+        "SELECT account_id, COUNT(DISTINCT key) FROM records WHERE kind = 'person' "
+        "AND account_id IS NOT NULL AND status = 'active'" + scope + " GROUP BY account_id",
+        "INSERT INTO account_counts (account_id, ours, links) "
+        "SELECT account_id, COUNT(DISTINCT json_extract(data, '$.supplier_id')), "
+        "COUNT(DISTINCT json_extract(data, '$.supplier_id') || '|' || "
+        "json_extract(data, '$.customer_id')) FROM records "
+        "WHERE kind IN ('contact_log', 'touch', 'relationship') AND status = 'active' "
+        "AND account_id IS NOT NULL" + scope + " GROUP BY account_id "
+        "ON CONFLICT (account_id) DO UPDATE SET ours = excluded.ours, links = excluded.links",
+    )
+
 
 #: Keys bound to one ``IN (…)`` lookup: well under SQLite's limit on bound values.
 _KEYS_A_QUERY = 500
@@ -134,7 +167,20 @@ MIGRATIONS: tuple[str, ...] = (
         ours INTEGER NOT NULL DEFAULT 0,
         links INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
-    """ + "; ".join(_REFRESH_SUMMARIES) + ";",
+    """ + "; ".join(_SUMMARIES_V3) + ";",
+    # 4: which of our people serve which accounts, kept instead of their loads: an
+    # incremental run recounts only the accounts it touched, and a load is a count of
+    # this table's rows.
+    """
+    CREATE TABLE IF NOT EXISTS supplier_accounts (
+        person TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        PRIMARY KEY (person, account_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS supplier_accounts_by_account
+        ON supplier_accounts (account_id);
+    DROP TABLE IF EXISTS supplier_loads;
+    """ + "; ".join(_summaries(touched=False)) + ";",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -391,6 +437,8 @@ class SqliteStore:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch (kind TEXT, key TEXT, "
                          "PRIMARY KEY (kind, key)) WITHOUT ROWID")
             counts = report.counts
+            #: The accounts of the records this run writes, as they were and as they are.
+            touched: set[str] = set()
             batch: dict[tuple[str, str], tuple[Any, ...]] = {}
             for record in loader.records():
                 payload = record_json(record)
@@ -402,10 +450,10 @@ class SqliteStore:
                                 record_hash(payload, status), status,
                                 day if status != "active" else None)
                 if len(batch) >= self.batch_size:
-                    self._flush(batch, source, run_id, counts)
+                    self._flush(batch, source, run_id, counts, touched)
                     batch = {}
             if batch:
-                self._flush(batch, source, run_id, counts)
+                self._flush(batch, source, run_id, counts, touched)
             report.take(loader.result)
             if report.rejects and not allow_rejects:
                 conn.execute("ROLLBACK")
@@ -417,8 +465,7 @@ class SqliteStore:
             if mode == "full":
                 self._mark_absent(source, run_id, day, counts, max_inactive_share)
             if mode != "unchanged":
-                for statement in _REFRESH_SUMMARIES:
-                    conn.execute(statement)
+                self._recount(None if mode == "full" else touched)
             report.status = "ok"
             conn.execute(
                 "UPDATE sync_runs SET finished = ?, status = 'ok', counts = ? WHERE id = ?",
@@ -456,8 +503,21 @@ class SqliteStore:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
 
+    def _recount(self, touched: Collection[str] | None) -> None:
+        """Recount the summaries readers use: of every account (``None``: a full run,
+        which may also have marked records inactive), or of the accounts touched."""
+        conn = self.conn
+        if touched is not None:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (account_id TEXT "
+                         "PRIMARY KEY) WITHOUT ROWID")
+            conn.execute("DELETE FROM temp.touched")
+            conn.executemany("INSERT INTO temp.touched (account_id) VALUES (?)",
+                             ((account,) for account in touched))
+        for statement in _summaries(touched is not None):
+            conn.execute(statement)
+
     def _flush(self, batch: dict[tuple[str, str], tuple[Any, ...]], source: str,
-               run_id: int, counts: Counter[str]) -> None:
+               run_id: int, counts: Counter[str], touched: set[str]) -> None:
         """Write a batch of records: each inserted, or updated when its content changed.
 
         The batch's keys (not their payloads) are staged to read the stored hashes in one
@@ -474,7 +534,8 @@ class SqliteStore:
         counts["duplicates"] += len(batch) - (conn.total_changes - before)
         stored = {(kind, key): found for kind, key, *found in conn.execute(
             # CROSS JOIN keeps the batch outside: one primary-key lookup per key.
-            "SELECT r.kind, r.key, r.hash, r.status, r.changed_run FROM temp.batch b "
+            "SELECT r.kind, r.key, r.hash, r.status, r.changed_run, r.account_id "
+            "FROM temp.batch b "
             "CROSS JOIN records r ON r.kind = b.kind AND r.key = b.key AND r.source = ?",
             (source,))}
         writes: list[tuple[Any, ...]] = []
@@ -491,6 +552,10 @@ class SqliteStore:
                 deleted += status == "deleted" and found[1] != "deleted"
                 if found[2] != run_id:
                     replaced.append((kind, key, source))
+                if found[3] is not None:
+                    touched.add(found[3])
+            if account is not None:
+                touched.add(account)
             writes.append((kind, key, source, account, payload, digest, status, since, run_id))
         counts["inserted"] += new
         counts["updated"] += changed
@@ -618,9 +683,9 @@ class SqliteStore:
         return account_data(items, account_id, f"no account with id {account_id!r}")
 
     def supplier_loads(self) -> dict[str, int]:
-        """The accounts each of our people serves, as the last sync left it (one read of
+        """The accounts each of our people serves, as the last sync left it (a count over
         a small table, however large the portfolio)."""
-        rows = self._read("SELECT person, accounts FROM supplier_loads")
+        rows = self._read("SELECT person, COUNT(*) FROM supplier_accounts GROUP BY person")
         return {str(person): int(n) for person, n in rows if person}
 
     def our_people(self) -> list[Stored]:

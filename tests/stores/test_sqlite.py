@@ -20,7 +20,7 @@ from kamgraph.errors import InputError, StoreBusy, UnknownAccount
 from kamgraph.generate import generate_export
 from kamgraph.graph import build_account_graph
 from kamgraph.model import Account
-from kamgraph.stores.sqlite import SCHEMA_VERSION, SqliteStore
+from kamgraph.stores.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 from kamgraph.syncing import rejects_path, sync_path
 from tests.builders import RecordsLoader
 
@@ -136,6 +136,29 @@ def test_a_schema_1_store_keeps_every_version_when_upgraded(
         assert upgraded.conn.execute("SELECT COUNT(*) FROM record_history").fetchone()[0] \
             == kept
         assert answers(upgraded) == expected
+
+
+def test_a_schema_3_store_keeps_its_loads_and_counts_when_upgraded(
+        tmp_path: Path, example_weekly: Path) -> None:
+    """Schema 4 keeps which of our people serve which accounts instead of their loads;
+    a store of schema 3 is upgraded with the same loads and counts."""
+    path = tmp_path / "k.db"
+    with SqliteStore(path) as store:
+        sync_path(store, example_weekly)
+        expected = (store.accounts(), store.supplier_loads())
+        assert expected[1] and any(a.our_people for a in expected[0])
+        # Back to schema 3's layout, its summaries filled as its migration filled them.
+        store.conn.execute("DROP TABLE supplier_accounts")
+        for statement in MIGRATIONS[2].split(";"):
+            if statement.strip():
+                store.conn.execute(statement)
+        store.conn.execute("PRAGMA user_version = 3")
+    with SqliteStore(path) as upgraded:
+        assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert (upgraded.accounts(), upgraded.supplier_loads()) == expected
+        tables = {name for (name,) in upgraded.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "supplier_loads" not in tables and "supplier_accounts" in tables
 
 
 def test_a_record_sent_twice_in_different_batches_is_counted_once_and_the_later_kept(
