@@ -238,26 +238,34 @@ def _counted(store: SqliteStore) -> tuple[dict[str, tuple[int, int, int]], dict[
     return counts, {person: len(accounts) for person, accounts in serves.items()}
 
 
+def moves_export(export: Path, tmp_path: Path) -> tuple[list[Path], Path]:
+    """The export's slices before and after 2026-06-01 (see :func:`slice_export`), and an
+    incremental export that moves a contact of the first account to the second (nothing
+    else of the first account changes) and removes a team seat of the third."""
+    slices = slice_export(export, tmp_path / "slices", [date(2026, 6, 1)])
+    moves = tmp_path / "moves"
+    for name in ("Task.csv", "Event.csv", "EventRelation.csv"):
+        header, _ = read(slices[1] / name)
+        write(moves / name, header, [])
+    header, contacts = read(export / "Contact.csv")
+    moved = next(row for row in contacts
+                 if row[header.index("AccountId")] == "001aB0000000001QAA")
+    moved[header.index("AccountId")] = "001aB0000000002QAA"
+    write(moves / "Contact.csv", header, [moved])
+    header, seats = read(export / "AccountTeamMember.csv")
+    seat = next(row for row in seats if row[header.index("AccountId")] == "001aB0000000003QAA")
+    seat[header.index("IsDeleted")] = "1"
+    write(moves / "AccountTeamMember.csv", header, [seat])
+    return slices, moves
+
+
 def test_an_incremental_run_recounts_the_accounts_it_touched(
         tmp_path: Path, example_weekly: Path) -> None:
     """The counts `kamgraph accounts` shows and our people's loads are recounted, after
     an incremental run, for the accounts it touched alone: the kept summaries equal a
     count over every record after a contact moved to another account (the account it
     left is touched by nothing else), a team seat removed, then new activities."""
-    slices = slice_export(example_weekly, tmp_path / "slices", [date(2026, 6, 1)])
-    moves = tmp_path / "moves"
-    for name in ("Task.csv", "Event.csv", "EventRelation.csv"):
-        header, _ = read(slices[1] / name)
-        write(moves / name, header, [])
-    header, contacts = read(example_weekly / "Contact.csv")
-    moved = next(row for row in contacts
-                 if row[header.index("AccountId")] == "001aB0000000001QAA")
-    moved[header.index("AccountId")] = "001aB0000000002QAA"
-    write(moves / "Contact.csv", header, [moved])
-    header, seats = read(example_weekly / "AccountTeamMember.csv")
-    seat = next(row for row in seats if row[header.index("AccountId")] == "001aB0000000003QAA")
-    seat[header.index("IsDeleted")] = "1"
-    write(moves / "AccountTeamMember.csv", header, [seat])
+    slices, moves = moves_export(example_weekly, tmp_path)
     with SqliteStore(tmp_path / "k.db") as store:
         sync_path(store, slices[0])
         before = {a.id: (a.customers, a.our_people, a.links) for a in store.accounts()}

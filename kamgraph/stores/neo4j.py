@@ -310,7 +310,8 @@ class Neo4jStore:
             self._discard(int(abandoned["id"]))
         staged: list[str] = []
         try:
-            seen = self._stage(loader, source, run, day, report.counts, staged)
+            touched: set[str] = set()
+            seen = self._stage(loader, source, run, day, report.counts, staged, touched)
             report.take(loader.result)
             if report.rejects and not allow_rejects:
                 self._discard(run, staged)
@@ -330,7 +331,7 @@ class Neo4jStore:
             if mode == "full":
                 self._mark_absent(gone, run, day, report.counts)
             self._write("upsert_source", name=source, format=loader.format)
-            self._keep_summaries(run)
+            self._keep_summaries(run, None if mode == "full" else touched)
             self._formats = None
             report.status = "ok"
             self._finish(report, None)
@@ -359,10 +360,11 @@ class Neo4jStore:
                     counts=json.dumps(report.to_dict()), error=error)
 
     def _stage(self, loader: Loader, source: str, run: int, day: str,
-               counts: Counter[str], staged: list[str]) -> set[str]:
+               counts: Counter[str], staged: list[str], touched: set[str]) -> set[str]:
         """Stage every new or changed record of the run, adding each uid staged to
         ``staged`` as it is written (what :meth:`_finalize` makes visible, or
-        :meth:`_discard` undoes); return every uid read."""
+        :meth:`_discard` undoes), and its account, as it was and as it is, to
+        ``touched``; return every uid read."""
         seen: set[str] = set()
         batch: dict[str, Record] = {}
         for record in loader.records():
@@ -372,14 +374,14 @@ class Neo4jStore:
             seen.add(uid)
             batch[uid] = record
             if len(batch) >= self.batch_size:
-                staged += self._stage_batch(batch, source, run, day, counts)
+                staged += self._stage_batch(batch, source, run, day, counts, touched)
                 batch = {}
         if batch:
-            staged += self._stage_batch(batch, source, run, day, counts)
+            staged += self._stage_batch(batch, source, run, day, counts, touched)
         return seen
 
     def _stage_batch(self, batch: dict[str, Record], source: str, run: int, day: str,
-                     counts: Counter[str]) -> list[str]:
+                     counts: Counter[str], touched: set[str]) -> list[str]:
         existing = {r["uid"]: r for r in self._read("fetch_records", uids=list(batch))}
         rows = []
         for uid, record in batch.items():
@@ -401,6 +403,9 @@ class Neo4jStore:
                     counts["deleted"] += 1
             data = record.to_dict()
             account = record.account_key()
+            for was_or_is in (account, old["account"] if old is not None else None):
+                if was_or_is is not None:
+                    touched.add(str(was_or_is))
             rows.append({
                 "uid": uid, "kind": record.kind, "key": record.key(), "source": source,
                 "data": payload, "hash": digest, "status": status, "since": since,
@@ -492,13 +497,36 @@ class Neo4jStore:
     def our_people(self) -> list[Stored]:
         return merge_rows(self._rows(self._read("our_people")), self._source_formats())
 
-    def _keep_summaries(self, run: int) -> None:
+    def _keep_summaries(self, run: int, touched: Collection[str] | None) -> None:
         """Our people's loads and the accounts' counts, kept when a run commits: what
-        every account's assembly and `kamgraph accounts` read, in one small read."""
-        self._write("write_summary", name="loads", data=json.dumps(self._live_loads()),
-                    run=run)
-        self._write("write_summary", name="counts", data=json.dumps(self._live_counts()),
-                    run=run)
+        every account's assembly and `kamgraph accounts` read, in one small read.  Which
+        of our people serve which accounts is kept beside them, so that a run that says
+        which accounts it touched (``touched``) recounts those alone: an account's
+        summaries depend on its own records.  ``None``: every account."""
+        members = self._summary("members") if touched is not None else None
+        counts = self._summary("counts") if members is not None else None
+        if members is None or counts is None:
+            members = self._members("account_members")
+            counts = self._live_counts()
+        elif touched:
+            accounts = sorted(touched)
+            for account in accounts:
+                members.pop(account, None)
+                for part in counts.values():
+                    part.pop(account, None)
+            members.update(self._members("account_members_of", accounts=accounts))
+            counts["people"].update({r["account"]: int(r["n"]) for r in self._read(
+                "count_people_of", accounts=accounts)})
+            for r in self._read("count_links_of", accounts=accounts):
+                counts["ours"][r["account"]] = int(r["ours"])
+                counts["links"][r["account"]] = int(r["links"])
+        loads = Counter(person for people in members.values() for person in people)
+        for name, data in (("members", members), ("loads", loads), ("counts", counts)):
+            self._write("write_summary", name=name, data=json.dumps(data), run=run)
+
+    def _members(self, statement: str, /, **params: Any) -> dict[str, list[str]]:
+        return {str(r["account"]): sorted(str(p) for p in r["people"] if p)
+                for r in self._read(statement, **params)}
 
     def _summary(self, name: str) -> Any:
         rows = self._read("read_summary", name=name)

@@ -302,6 +302,31 @@ def test_incremental_slices_on_the_bolt_store(tmp_path: Path, neo4j_store: Neo4j
         assert list(neo4j_store.dump()) == list(full.dump())
 
 
+def test_an_incremental_run_recounts_the_accounts_it_touched_on_bolt(
+        tmp_path: Path, neo4j_store: Neo4jStore, example_weekly: Path) -> None:
+    """As on the embedded store: after incremental runs (a contact moved away from an
+    account nothing else touches, a team seat removed, new activities) the kept counts
+    and loads are a count over every record, and the embedded store's."""
+    from tests.test_incremental import moves_export
+
+    slices, moves = moves_export(example_weekly, tmp_path)
+    with SqliteStore(tmp_path / "k.db") as sqlite:
+        for store in (sqlite, neo4j_store):
+            sync_path(store, slices[0], today=DAY1)
+        for folder in (moves, slices[1]):
+            for store in (sqlite, neo4j_store):
+                report, _ = sync_path(store, folder, today=DAY1, incremental=True)
+                assert report.status == "ok" and report.rejects == []
+            assert neo4j_store.accounts() == sqlite.accounts()
+            assert neo4j_store.supplier_loads() == sqlite.supplier_loads()
+            live = neo4j_store._live_counts()
+            accounts = neo4j_store.accounts()
+            assert [(a.customers, a.our_people, a.links) for a in accounts] == [
+                (live["people"].get(a.id, 0), live["ours"].get(a.id, 0),
+                 live["links"].get(a.id, 0)) for a in accounts]
+            assert neo4j_store.supplier_loads() == neo4j_store._live_loads()
+
+
 def test_incremental_slices_merge_into_the_stored_contact_logs(
         tmp_path: Path, neo4j_store: Neo4jStore, example_weekly: Path) -> None:
     from tests.test_incremental import slice_export
