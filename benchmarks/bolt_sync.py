@@ -1,10 +1,11 @@
-"""The Neo4j path at scale: full sync, a 1 % incremental sync and the audit on a Bolt
-server, with the embedded store's full sync beside it.
+"""The Neo4j path at scale: full sync, two incremental syncs and the audit on a Bolt
+server, with the embedded store's syncs beside it.
 
 Starts the loopback ArcadeDB the tests use (or uses KAMGRAPH_TEST_NEO4J_URI), and for each
 portfolio size generates an export, syncs it into an empty graph, syncs a 1 % incremental
-slice of its activity (``benchmarks/scale.py``'s), and audits every account.  Writes
-``benchmarks/results/bolt_sync.json``.
+slice of its activity (``benchmarks/scale.py``'s: spread over nearly every account), then
+the activity of 1 % of the accounts (a nightly export where few accounts had news), and
+audits every account.  Writes ``benchmarks/results/bolt_sync.json``.
 
     python benchmarks/bolt_sync.py [--accounts 100 500]
 """
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scale import incremental_slice  # noqa: E402
+from scale import concentrated_slice, incremental_slice  # noqa: E402
 
 from kamgraph.audit import run_audit  # noqa: E402
 from kamgraph.generate import generate_export  # noqa: E402
@@ -48,8 +49,13 @@ def run(server: BoltServer, accounts: int, tmp: Path) -> dict[str, object]:
     export = tmp / f"export-{accounts}"
     generate_export(export, accounts=accounts, seed=11, end=AS_OF)
     slice_rows = incremental_slice(export, tmp / f"incremental-{accounts}")
+    few_rows, few_accounts = concentrated_slice(export, tmp / f"few-{accounts}")
     with SqliteStore(tmp / f"k-{accounts}.db") as sqlite:
         sqlite_full = _timed(lambda: sync_path(sqlite, export))
+        sqlite_incremental = _timed(lambda: sync_path(
+            sqlite, tmp / f"incremental-{accounts}", incremental=True))
+        sqlite_few = _timed(lambda: sync_path(sqlite, tmp / f"few-{accounts}",
+                                              incremental=True))
     # Credentials from the environment, as the CLI reads them: the audit runs in workers.
     os.environ.update(server.environ())
     store = Neo4jStore(server.uri)
@@ -59,6 +65,7 @@ def run(server: BoltServer, accounts: int, tmp: Path) -> dict[str, object]:
         full = _timed(lambda: sync_path(store, export))
         incremental = _timed(lambda: sync_path(store, tmp / f"incremental-{accounts}",
                                                incremental=True))
+        few = _timed(lambda: sync_path(store, tmp / f"few-{accounts}", incremental=True))
         n = len(store.accounts(counts=False))
         audit = _timed(lambda: run_audit(store, as_of=AS_OF, jobs=os.cpu_count() or 1))
     return {"accounts": accounts, "incremental_rows": slice_rows,
@@ -66,6 +73,9 @@ def run(server: BoltServer, accounts: int, tmp: Path) -> dict[str, object]:
             "bolt_over_sqlite": round(full / sqlite_full, 1),
             "bolt_incremental_s": round(incremental, 2),
             "incremental_share_of_full": round(incremental / full, 3),
+            "few_accounts": few_accounts, "few_rows": few_rows,
+            "bolt_few_s": round(few, 2), "sqlite_incremental_s": round(sqlite_incremental, 2),
+            "sqlite_few_s": round(sqlite_few, 2),
             "bolt_audit_s": round(audit, 2), "audit_s_per_account": round(audit / n, 4)}
 
 

@@ -74,6 +74,48 @@ def incremental_slice(export: Path, out: Path, share: float = 0.01) -> int:
     return rows
 
 
+def concentrated_slice(export: Path, out: Path, share: float = 0.01) -> tuple[int, int]:
+    """An incremental export as a nightly one often is: the activity rows of a few
+    accounts (``share`` of them, at least one: the accounts with news), each changed as
+    :func:`incremental_slice` changes them, with their invitations.  Returns the
+    activity rows and the accounts."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(export / "Account.csv", newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        column = next(reader).index("Id")
+        ids = [row[column] for row in reader]
+    chosen = set(ids[::max(1, round(1 / share))])
+    rows = 0
+    events: set[str] = set()
+    for name, change in (("Task.csv", "CallDurationInSeconds"), ("Event.csv",
+                                                                 "DurationInMinutes")):
+        with open(export / name, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            col, what = header.index(change), header.index("WhatId")
+            picked = []
+            for row in reader:
+                if row[what] in chosen:
+                    row[col] = str(int(row[col] or 0) + 60)
+                    picked.append([*row, "2026-11-02 06:00:00"])
+        if name == "Event.csv":
+            events = {row[0] for row in picked}
+        with open(out / name, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerow([*header, "LastModifiedDate"])
+            writer.writerows(picked)
+        rows += len(picked)
+    with open(export / "EventRelation.csv", newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        col = header.index("EventId")
+        invitations = [row for row in reader if row[col] in events]
+    with open(out / "EventRelation.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerows([header, *invitations])
+    return rows, len(chosen)
+
+
 def write_floor(store: Path, tmp: Path) -> float:
     """Seconds to insert the stored records, as they are, into an empty store."""
     from kamgraph.stores.sqlite import SqliteStore
