@@ -1,4 +1,5 @@
-// count_people for the accounts in $accounts alone.
-MATCH (r:Record {kind: 'person', status: 'active'})
-WHERE r.account_id IN $accounts
-RETURN r.account_id AS account, count(DISTINCT r.key) AS n
+// count_people for the accounts in $accounts alone, each found through the account index.
+UNWIND $accounts AS account
+MATCH (r:Record {account_id: account})
+WHERE r.kind = 'person' AND r.status = 'active'
+RETURN account, count(DISTINCT r.key) AS n

@@ -1,3 +1,3 @@
-// A summary the last sync kept (see write_summary).
+// A summary the last sync kept (see write_summary), and the run that kept it.
 MATCH (s:Summary {name: $name})
-RETURN s.data AS data
+RETURN s.data AS data, s.run AS run

@@ -503,23 +503,32 @@ class Neo4jStore:
         of our people serve which accounts is kept beside them, so that a run that says
         which accounts it touched (``touched``) recounts those alone: an account's
         summaries depend on its own records.  ``None``: every account."""
-        members = self._summary("members") if touched is not None else None
-        counts = self._summary("counts") if members is not None else None
-        if members is None or counts is None:
-            members = self._members("account_members")
-            counts = self._live_counts()
-        elif touched:
+        was = self._summary("members", kept=True) if touched is not None else None
+        counted = self._summary("counts", kept=True) if was is not None else None
+        if touched is None or was is None or counted is None or was[0] != counted[0] \
+                or len(touched) * 2 > len(was[1]):
+            # Every account: a full run, none kept yet, or not kept by one run (a version
+            # without the members kept the counts since); or most accounts touched, which
+            # one pass over the records counts faster than a lookup per account
+            # (measured: an incremental of 1 % of the activity rows of 500 accounts,
+            # spread over nearly all of them, took 7.8 s recounting account by account
+            # and 5.9 s recounting every account).
+            members: dict[str, list[str]] = self._members("account_members")
+            counts: dict[str, dict[str, int]] = self._live_counts()
+        else:
+            members, counts = was[1], counted[1]
             accounts = sorted(touched)
-            for account in accounts:
-                members.pop(account, None)
-                for part in counts.values():
-                    part.pop(account, None)
-            members.update(self._members("account_members_of", accounts=accounts))
-            counts["people"].update({r["account"]: int(r["n"]) for r in self._read(
-                "count_people_of", accounts=accounts)})
-            for r in self._read("count_links_of", accounts=accounts):
-                counts["ours"][r["account"]] = int(r["ours"])
-                counts["links"][r["account"]] = int(r["links"])
+            if accounts:
+                for account in accounts:
+                    members.pop(account, None)
+                    for part in counts.values():
+                        part.pop(account, None)
+                members.update(self._members("account_members_of", accounts=accounts))
+                counts["people"].update({r["account"]: int(r["n"]) for r in self._read(
+                    "count_people_of", accounts=accounts)})
+                for r in self._read("count_links_of", accounts=accounts):
+                    counts["ours"][r["account"]] = int(r["ours"])
+                    counts["links"][r["account"]] = int(r["links"])
         loads = Counter(person for people in members.values() for person in people)
         for name, data in (("members", members), ("loads", loads), ("counts", counts)):
             self._write("write_summary", name=name, data=json.dumps(data), run=run)
@@ -528,9 +537,13 @@ class Neo4jStore:
         return {str(r["account"]): sorted(str(p) for p in r["people"] if p)
                 for r in self._read(statement, **params)}
 
-    def _summary(self, name: str) -> Any:
+    def _summary(self, name: str, *, kept: bool = False) -> Any:
+        """A summary the last sync kept (None: none kept); ``kept``: as (run, summary)."""
         rows = self._read("read_summary", name=name)
-        return json.loads(rows[0]["data"]) if rows and rows[0]["data"] else None
+        if not rows or not rows[0]["data"]:
+            return None
+        found = json.loads(rows[0]["data"])
+        return (rows[0]["run"], found) if kept else found
 
     def _live_counts(self) -> dict[str, dict[str, int]]:
         """Each account's people, our people and links, counted over every record."""

@@ -302,14 +302,26 @@ def test_incremental_slices_on_the_bolt_store(tmp_path: Path, neo4j_store: Neo4j
         assert list(neo4j_store.dump()) == list(full.dump())
 
 
+@pytest.fixture(scope="module")
+def ten_accounts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An export of ten accounts: a run that touches three of them recounts those alone
+    (one that touches most recounts every account)."""
+    from kamgraph.generate import generate_export
+
+    folder = tmp_path_factory.mktemp("ten")
+    generate_export(folder, accounts=10, seed=3, end=date(2026, 11, 1))
+    return folder
+
+
 def test_an_incremental_run_recounts_the_accounts_it_touched_on_bolt(
-        tmp_path: Path, neo4j_store: Neo4jStore, example_weekly: Path) -> None:
+        tmp_path: Path, neo4j_store: Neo4jStore, ten_accounts: Path) -> None:
     """As on the embedded store: after incremental runs (a contact moved away from an
-    account nothing else touches, a team seat removed, new activities) the kept counts
-    and loads are a count over every record, and the embedded store's."""
+    account nothing else touches and a team seat removed, three accounts of ten; then new
+    activities on most) the kept counts and loads are a count over every record, and the
+    embedded store's."""
     from tests.test_incremental import moves_export
 
-    slices, moves = moves_export(example_weekly, tmp_path)
+    slices, moves = moves_export(ten_accounts, tmp_path)
     with SqliteStore(tmp_path / "k.db") as sqlite:
         for store in (sqlite, neo4j_store):
             sync_path(store, slices[0], today=DAY1)
@@ -325,6 +337,27 @@ def test_an_incremental_run_recounts_the_accounts_it_touched_on_bolt(
                 (live["people"].get(a.id, 0), live["ours"].get(a.id, 0),
                  live["links"].get(a.id, 0)) for a in accounts]
             assert neo4j_store.supplier_loads() == neo4j_store._live_loads()
+
+
+def test_summaries_kept_by_another_version_are_recounted_whole(
+        tmp_path: Path, neo4j_store: Neo4jStore, ten_accounts: Path) -> None:
+    """Which of our people serve which accounts is trusted only when the run that kept
+    the counts kept it too: a version without it may have synced since."""
+    from tests.test_incremental import moves_export
+
+    slices, moves = moves_export(ten_accounts, tmp_path)
+    sync_path(neo4j_store, slices[0], today=DAY1)
+    run = neo4j_store.runs()[0].id
+    # As an older version leaves it: its own counts kept by a later run, and what this
+    # version kept before that no longer true (an account's people gone from it).
+    stale = {account: [] for account in neo4j_store._summary("members")}
+    neo4j_store._write("write_summary", name="members", data=json.dumps(stale), run=run)
+    neo4j_store._write("write_summary", name="counts",
+                       data=json.dumps(neo4j_store._live_counts()), run=run + 1)
+    report, _ = sync_path(neo4j_store, moves, today=DAY1, incremental=True)
+    assert report.status == "ok"
+    assert neo4j_store.supplier_loads() == neo4j_store._live_loads()
+    assert neo4j_store._summary("members") != stale
 
 
 def test_incremental_slices_merge_into_the_stored_contact_logs(
