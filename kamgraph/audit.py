@@ -368,7 +368,6 @@ def iter_audits(
     return iter_accounts(store, _the_audit, refs, as_of=as_of, config=config, jobs=jobs)
 
 
-
 def _the_audit(graph: nx.MultiDiGraph, audit: AccountAudit) -> AccountAudit:
     return audit
 
