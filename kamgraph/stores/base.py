@@ -87,7 +87,9 @@ def _log_json(log: ContactLog) -> str:
         return (f'{{"account_id":{_STRING(log.account_id)},'
                 f'"customer_id":{_STRING(log.customer_id)},"entries":[{entries}]{month},'
                 f'"supplier_id":{_STRING(log.supplier_id)}}}')
-    except TypeError:  # a value that is not a string where one belongs: said as ever
+    except TypeError:
+        # A value of another type where a string belongs: the general encoder writes
+        # it (or refuses it) as it always has.
         return _ENCODE(log.to_dict())
 
 
