@@ -110,6 +110,11 @@ def _side(data: str | None) -> str:
     return str(json.loads(data).get("side", "")) if data is not None else "customer"
 
 
+def _loads(members: Mapping[str, list[str]]) -> dict[str, int]:
+    """How many accounts each of our people serves, from who serves which account."""
+    return dict(Counter(person for people in members.values() for person in people))
+
+
 class Neo4jStore:
     """The Neo4j store.  Credentials come from the environment, never from the URI in logs."""
 
@@ -529,8 +534,8 @@ class Neo4jStore:
                 for r in self._read("count_links_of", accounts=accounts):
                     counts["ours"][r["account"]] = int(r["ours"])
                     counts["links"][r["account"]] = int(r["links"])
-        loads = Counter(person for people in members.values() for person in people)
-        for name, data in (("members", members), ("loads", loads), ("counts", counts)):
+        for name, data in (("members", members), ("loads", _loads(members)),
+                           ("counts", counts)):
             self._write("write_summary", name=name, data=json.dumps(data), run=run)
 
     def _members(self, statement: str, /, **params: Any) -> dict[str, list[str]]:
@@ -555,8 +560,8 @@ class Neo4jStore:
         }
 
     def _live_loads(self) -> dict[str, int]:
-        return {str(r["person"]): int(r["n"]) for r in self._read("supplier_loads")
-                if r["person"]}
+        """How many accounts each of our people serves, counted over every record."""
+        return _loads(self._members("account_members"))
 
     def supplier_loads(self) -> dict[str, int]:
         """The accounts each of our people serves, as the last sync kept it."""
