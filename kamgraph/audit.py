@@ -381,6 +381,7 @@ def iter_accounts(
     config: Config | None = None,
     jobs: int = 1,
     start: str | None = None,
+    workers_from: int = 2,
 ) -> Iterator[T]:
     """``each(graph, audit)`` of every named account (all when none are named), in
     order, as each is done: what :func:`iter_audits` does, for whatever a command keeps
@@ -389,14 +390,15 @@ def iter_accounts(
     In workers (see :func:`iter_audits`), ``each`` runs there and only what it returns
     comes back: it must be a module-level function (or a ``functools.partial`` of one).
     ``start`` is the workers' start method (default: the platform's); a caller with
-    threads of its own, such as the site server, asks for ``"forkserver"``.
+    threads of its own, such as the site server, asks for ``"forkserver"``.  Fewer
+    accounts than ``workers_from`` are done here: starting workers would cost more.
     """
     # Named accounts are resolved now, so an unknown one fails before anything is written.
     config = config or Config()
     ids = [s.id for s in resolve_accounts(store, refs)]
     ctx = AssemblyContext.read(store, as_of, config)
     reopen = store.reopen_uri()
-    if jobs <= 1 or len(ids) <= 1 or reopen is None:
+    if jobs <= 1 or len(ids) < workers_from or reopen is None:
         # Our people are read and classified once, not once per account.
         pool = build_pool(store.our_people(), config, ctx.loads)
         return (_each_one(store, account_id, ctx, pool, each) for account_id in ids)

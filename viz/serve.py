@@ -93,10 +93,9 @@ class Pages:
                 # Every account is audited for its line: in workers, as `kamgraph audit`
                 # does, started by a fork server (this process has the server's threads),
                 # once there are enough accounts to pay for starting them.
-                many = len(portfolio.summaries()) >= _WORKERS_FROM
                 rows = list(iter_accounts(self.store, index_row, as_of=day,
-                                          config=self.config, jobs=self.jobs if many else 1,
-                                          start="forkserver"))
+                                          config=self.config, jobs=self.jobs,
+                                          start="forkserver", workers_from=_WORKERS_FROM))
                 text = render_index(rows, day.isoformat())
             else:
                 summary = next((s for s in portfolio.summaries()
