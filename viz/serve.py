@@ -88,7 +88,6 @@ class Pages:
             if found is not None:
                 self.cache.move_to_end(key)
                 return found
-            portfolio = Portfolio(self.store, as_of=day, config=self.config)
             if name == "index.html":
                 # Every account is audited for its line: in workers, as `kamgraph audit`
                 # does, started by a fork server (this process has the server's threads),
@@ -98,6 +97,7 @@ class Pages:
                                           start="forkserver", workers_from=_WORKERS_FROM))
                 text = render_index(rows, day.isoformat())
             else:
+                portfolio = Portfolio(self.store, as_of=day, config=self.config)
                 summary = next((s for s in portfolio.summaries()
                                 if map_filename(s.id) == name), None)
                 if summary is None:
