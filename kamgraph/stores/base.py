@@ -56,7 +56,7 @@ _STRING: Callable[[str], str] = json.encoder.encode_basestring
 
 class _Quoted(dict[Any, str]):
     """What recurs across log entries (their days, channels and outcomes), written as
-    JSON once each."""
+    JSON once each (a day is never equal to a word, so one table holds both)."""
 
     def __missing__(self, value: Any) -> str:
         quoted = self[value] = _ENCODE(value.isoformat() if isinstance(value, date)
@@ -64,8 +64,7 @@ class _Quoted(dict[Any, str]):
         return quoted
 
 
-_DAYS = _Quoted()
-_WORDS = _Quoted()
+_QUOTED = _Quoted()
 
 
 def record_json(record: Record) -> str:
@@ -77,10 +76,10 @@ def record_json(record: Record) -> str:
 
 
 def _log_json(log: ContactLog) -> str:
-    days, words = _DAYS, _WORDS
+    quoted = _QUOTED
     try:
         entries = ",".join([
-            f"[{days[d]},{words[c]},{words[o]},"
+            f"[{quoted[d]},{quoted[c]},{quoted[o]},"
             f"{str(m) if type(m) is int else _ENCODE(m)},{_STRING(a)}]"
             for d, c, o, m, a in log.entries])
         month = f',"month":{_STRING(log.month)}' if log.month else ""
