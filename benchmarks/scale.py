@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -49,42 +50,13 @@ def parse_floor(folder: Path) -> tuple[float, int]:
     return time.perf_counter() - start, rows
 
 
-def incremental_slice(export: Path, out: Path, share: float = 0.01) -> int:
-    """An incremental export: 1 % of the activity rows, changed (a call's result, an
-    event's duration), with ``LastModifiedDate`` after the full export's."""
+def _changed_activities(export: Path, out: Path,
+                        pick: Callable[[int, list[str], list[str]], bool]
+                        ) -> tuple[int, set[str]]:
+    """Write the activity rows ``pick(i, header, row)`` keeps into ``out``, each changed (a
+    call's result, an event's duration), with ``LastModifiedDate`` after the full
+    export's; return how many, and the ids of the events among them."""
     out.mkdir(parents=True, exist_ok=True)
-    rows = 0
-    for name, change in (("Task.csv", "CallDurationInSeconds"), ("Event.csv",
-                                                                 "DurationInMinutes")):
-        with open(export / name, newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            col = header.index(change)
-            step = round(1 / share)
-            picked = []
-            for i, row in enumerate(reader):
-                if i % step == 0:
-                    row[col] = str(int(row[col] or 0) + 60)
-                    picked.append([*row, "2026-11-02 06:00:00"])
-        with open(out / name, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
-            writer.writerow([*header, "LastModifiedDate"])
-            writer.writerows(picked)
-        rows += len(picked)
-    return rows
-
-
-def concentrated_slice(export: Path, out: Path, share: float = 0.01) -> tuple[int, int]:
-    """An incremental export as a nightly one often is: the activity rows of a few
-    accounts (``share`` of them, at least one: the accounts with news), each changed as
-    :func:`incremental_slice` changes them, with their invitations.  Returns the
-    activity rows and the accounts."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(export / "Account.csv", newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        column = next(reader).index("Id")
-        ids = [row[column] for row in reader]
-    chosen = set(ids[::max(1, round(1 / share))])
     rows = 0
     events: set[str] = set()
     for name, change in (("Task.csv", "CallDurationInSeconds"), ("Event.csv",
@@ -92,19 +64,41 @@ def concentrated_slice(export: Path, out: Path, share: float = 0.01) -> tuple[in
         with open(export / name, newline="", encoding="utf-8") as fh:
             reader = csv.reader(fh)
             header = next(reader)
-            col, what = header.index(change), header.index("WhatId")
+            col = header.index(change)
             picked = []
-            for row in reader:
-                if row[what] in chosen:
+            for i, row in enumerate(reader):
+                if pick(i, header, row):
                     row[col] = str(int(row[col] or 0) + 60)
                     picked.append([*row, "2026-11-02 06:00:00"])
-        if name == "Event.csv":
-            events = {row[0] for row in picked}
         with open(out / name, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
             writer.writerow([*header, "LastModifiedDate"])
             writer.writerows(picked)
         rows += len(picked)
+        if name == "Event.csv":
+            events = {row[0] for row in picked}
+    return rows, events
+
+
+def incremental_slice(export: Path, out: Path, share: float = 0.01) -> int:
+    """An incremental export: 1 % of the activity rows, changed (a call's result, an
+    event's duration), with ``LastModifiedDate`` after the full export's."""
+    step = round(1 / share)
+    return _changed_activities(export, out, lambda i, header, row: i % step == 0)[0]
+
+
+def concentrated_slice(export: Path, out: Path, share: float = 0.01) -> tuple[int, int]:
+    """An incremental export as a nightly one often is: the activity rows of a few
+    accounts (``share`` of them, at least one: the accounts with news), each changed as
+    :func:`incremental_slice` changes them, with their invitations.  Returns the
+    activity rows and the accounts."""
+    with open(export / "Account.csv", newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        column = next(reader).index("Id")
+        ids = [row[column] for row in reader]
+    chosen = set(ids[::max(1, round(1 / share))])
+    rows, events = _changed_activities(
+        export, out, lambda i, header, row: row[header.index("WhatId")] in chosen)
     with open(export / "EventRelation.csv", newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         header = next(reader)
