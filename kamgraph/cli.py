@@ -449,11 +449,8 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         kamgraph map "Acme Foods" --path "Oskar Lindqvist" -o route.html
         kamgraph map --all -o site/
     """
-    from functools import partial
-
-    from kamgraph.audit import iter_accounts
     from kamgraph.portfolio import Portfolio
-    from kamgraph.viz.site import site_page, write_pages
+    from kamgraph.viz.site import write_portfolio
 
     if everything == (account is not None):
         raise Failure("give an ACCOUNT or --all (not both)")
@@ -465,9 +462,8 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
             if everything:
                 # Account by account, in workers as an audit is: a portfolio of
                 # thousands is never held whole.
-                pages = iter_accounts(store, partial(site_page, config=config), as_of=day,
-                                      config=config, jobs=jobs or os.cpu_count() or 1)
-                files = write_pages(pages, output, day.isoformat())
+                files = write_portfolio(store, output, day, config,
+                                        jobs=jobs or os.cpu_count() or 1)
                 target = files[0]
                 click.echo(f"Wrote {len(files)} files to {output}", err=True)
             else:

@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
 from html import escape
 from pathlib import Path
 
@@ -19,14 +21,15 @@ import networkx as nx
 
 from kamgraph.analysis.key_person import key_person_losses
 from kamgraph.analysis.portfolio import MATRIX
-from kamgraph.audit import AccountAudit
+from kamgraph.audit import AccountAudit, iter_accounts
 from kamgraph.config import Config
 from kamgraph.files import write_atomic
 from kamgraph.graph import context
+from kamgraph.stores.base import Store
 from kamgraph.viz.maps import ASSETS, asset, render_account_map
 
 __all__ = ["IndexRow", "SitePage", "index_row", "map_filename", "render_index", "site_page",
-           "write_pages", "write_site"]
+           "write_pages", "write_portfolio", "write_site"]
 
 _SEVERITIES = ("high", "medium", "low")
 #: Stages, riskiest first (draining, then barely begun, then the bow-tie...); an unmapped
@@ -270,6 +273,15 @@ def write_site(accounts: Iterable[tuple[nx.MultiDiGraph, AccountAudit]], folder:
     index first."""
     return write_pages((site_page(graph, audit, config) for graph, audit in accounts),
                        folder, as_of)
+
+
+def write_portfolio(store: Store, folder: Path, as_of: date, config: Config | None = None,
+                    jobs: int = 1) -> list[Path]:
+    """:func:`write_site` of every account of ``store``, each account's page made where
+    it is audited: in ``jobs`` worker processes, as ``kamgraph audit`` does."""
+    pages = iter_accounts(store, partial(site_page, config=config), as_of=as_of,
+                          config=config, jobs=jobs)
+    return write_pages(pages, folder, as_of.isoformat())
 
 
 def write_pages(pages: Iterable[SitePage], folder: Path, as_of: str) -> list[Path]:
