@@ -103,6 +103,13 @@ def _summaries(touched: bool) -> tuple[str, ...]:
     )
 
 
+#: A first run's lookup of a batch's keys, bound as one JSON array of ``[kind, key]``:
+#: what it finds was written earlier in the same run (a record sent twice).
+_FIRST_RUN_LOOKUP = (
+    "SELECT r.kind, r.key, r.hash, r.status, r.changed_run, r.account_id "
+    "FROM json_each(?1) b CROSS JOIN records r ON r.kind = json_extract(b.value, '$[0]') "
+    "AND r.key = json_extract(b.value, '$[1]') AND r.source = ?2")
+
 #: Keys bound to one ``IN (…)`` lookup: well under SQLite's limit on bound values.
 _KEYS_A_QUERY = 500
 
@@ -437,6 +444,10 @@ class SqliteStore:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch (kind TEXT, key TEXT, "
                          "PRIMARY KEY (kind, key)) WITHOUT ROWID")
             counts = report.counts
+            #: Nothing of this source is stored yet (its first sync): every record this run
+            #: writes is the source's, so the records themselves say what it has seen.
+            first = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM records WHERE source = ?)",
+                                 (source,)).fetchone()[0] == 1
             #: The accounts of the records this run writes, as they were and as they are.
             touched: set[str] = set()
             batch: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -450,10 +461,10 @@ class SqliteStore:
                                 record_hash(payload, status), status,
                                 day if status != "active" else None)
                 if len(batch) >= self.batch_size:
-                    self._flush(batch, source, run_id, counts, touched)
+                    self._flush(batch, source, run_id, counts, touched, first)
                     batch = {}
             if batch:
-                self._flush(batch, source, run_id, counts, touched)
+                self._flush(batch, source, run_id, counts, touched, first)
             report.take(loader.result)
             if report.rejects and not allow_rejects:
                 conn.execute("ROLLBACK")
@@ -462,7 +473,7 @@ class SqliteStore:
                 report.run_id = None
                 self._record_failure(report, f"{len(report.rejects)} rows rejected")
                 return report
-            if mode == "full":
+            if mode == "full" and not first:
                 self._mark_absent(source, run_id, day, counts, max_inactive_share)
             if mode != "unchanged":
                 self._recount(None if mode == "full" else touched)
@@ -517,27 +528,33 @@ class SqliteStore:
             conn.execute(statement)
 
     def _flush(self, batch: dict[tuple[str, str], tuple[Any, ...]], source: str,
-               run_id: int, counts: Counter[str], touched: set[str]) -> None:
+               run_id: int, counts: Counter[str], touched: set[str], first: bool) -> None:
         """Write a batch of records: each inserted, or updated when its content changed.
 
         The batch's keys (not their payloads) are staged to read the stored hashes in one
         join; identical records are then left alone.  A version an update replaces moves
         to ``record_history`` (unless this run wrote it: a record sent twice keeps the
-        later).
+        later).  In a source's first run what is stored of it is what this run has seen,
+        so the keys are looked up as one JSON parameter, and nothing is staged.
         """
         conn = self.conn
-        conn.execute("DELETE FROM temp.batch")
-        conn.executemany("INSERT INTO temp.batch (kind, key) VALUES (?, ?)", batch.keys())
-        before = conn.total_changes
-        conn.execute("INSERT OR IGNORE INTO temp.seen (kind, key) SELECT kind, key "
-                     "FROM temp.batch")
-        counts["duplicates"] += len(batch) - (conn.total_changes - before)
-        stored = {(kind, key): found for kind, key, *found in conn.execute(
-            # CROSS JOIN keeps the batch outside: one primary-key lookup per key.
-            "SELECT r.kind, r.key, r.hash, r.status, r.changed_run, r.account_id "
-            "FROM temp.batch b "
-            "CROSS JOIN records r ON r.kind = b.kind AND r.key = b.key AND r.source = ?",
-            (source,))}
+        if first:
+            found_rows = conn.execute(_FIRST_RUN_LOOKUP, (json.dumps(list(batch)), source))
+            stored = {(kind, key): found for kind, key, *found in found_rows}
+            counts["duplicates"] += len(stored)
+        else:
+            conn.execute("DELETE FROM temp.batch")
+            conn.executemany("INSERT INTO temp.batch (kind, key) VALUES (?, ?)", batch.keys())
+            before = conn.total_changes
+            conn.execute("INSERT OR IGNORE INTO temp.seen (kind, key) SELECT kind, key "
+                         "FROM temp.batch")
+            counts["duplicates"] += len(batch) - (conn.total_changes - before)
+            stored = {(kind, key): found for kind, key, *found in conn.execute(
+                # CROSS JOIN keeps the batch outside: one primary-key lookup per key.
+                "SELECT r.kind, r.key, r.hash, r.status, r.changed_run, r.account_id "
+                "FROM temp.batch b "
+                "CROSS JOIN records r ON r.kind = b.kind AND r.key = b.key AND r.source = ?",
+                (source,))}
         writes: list[tuple[Any, ...]] = []
         replaced: list[tuple[str, str, str]] = []
         new = changed = deleted = 0

@@ -187,6 +187,38 @@ def test_a_record_sent_twice_in_different_batches_is_counted_once_and_the_later_
             == "A"
 
 
+def test_a_sources_first_run_counts_records_sent_twice_as_any_run_does(
+        tmp_path: Path) -> None:
+    # A source's first run looks its keys up in the records it is writing, not in a
+    # staged copy: the same counts and rows as a run that stages them.
+    def export() -> RecordsLoader:
+        loader = RecordsLoader([Account(id=f"001{i:015d}", name=n)
+                                for i, n in enumerate("ABCDE", 1)])
+        loader.items += [Account(id="001000000000000001", name="A renamed"),
+                         Account(id="001000000000000002", name="B"),
+                         Account(id="001000000000000003", name="C", deleted=True)]
+        return loader
+
+    def stored(store: SqliteStore) -> list[tuple[str, str, str]]:
+        return store.conn.execute(
+            "SELECT key, data, status FROM records WHERE key != '001999999999999999' "
+            "ORDER BY key").fetchall()
+
+    with SqliteStore(tmp_path / "first.db", batch_size=2) as first:
+        report = first.sync(export(), source="salesforce")
+        assert {k: n for k, n in report.counts.items() if n} == {
+            "inserted": 5, "duplicates": 3, "updated": 2, "unchanged": 1, "deleted": 1}
+        assert first.conn.execute("SELECT count(*) FROM record_history").fetchone() == (0,)
+    with SqliteStore(tmp_path / "staged.db", batch_size=2) as staged:
+        staged.sync(RecordsLoader([Account(id="001999999999999999", name="Z")]),
+                    source="salesforce")
+        again = staged.sync(export(), source="salesforce")
+        assert again.counts.pop("inactivated") == 1
+        assert {k: n for k, n in again.counts.items() if n} == {
+            k: n for k, n in report.counts.items() if n}
+        assert stored(staged) == stored(first)
+
+
 def test_rejected_rows_roll_the_whole_run_back(tmp_path: Path, store: SqliteStore,
                                                example_weekly: Path) -> None:
     sync_path(store, example_weekly, today=DAY1)
