@@ -30,6 +30,7 @@ from kamgraph.loaders.base import (
     ExportLoader,
     KnownIds,
     KnownLookup,
+    counted_rows,
     stronger_stance,
     team_roles,
 )
@@ -258,24 +259,13 @@ class DynamicsLoader(ExportLoader):
         on_event: EventSink,
         known: KnownIds | KnownLookup | None = None,
     ) -> None:
+        #: The export's tables by kind: an incremental sync reads them for the ids they
+        #: name (:meth:`referenced`) while the base class is set up.
+        self.files: dict[str, list[Table]] = {}
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
-        rename = dict(config.dynamics.headers)
-        self.files: dict[str, list[Table]] = defaultdict(list)
         try:
-            for name in self.source.names():
-                if name.endswith(".csv"):
-                    table = self.source.table(name, encoding, rename)
-                    kind = classify(table.peek_header(), name)
-                    if kind is not None:
-                        self.files[kind].append(table)
-            if not self.files.get("contact"):
-                spreadsheets = self.source.workbooks()
-                hint = (f"; {spreadsheets[0]} is a workbook: save it as CSV (UTF-8) first"
-                        if spreadsheets else "")
-                raise InputError(
-                    "not a Dynamics 365 export: no contact table (contact.csv, or an Excel "
-                    f"export with a '(Do Not Modify) Contact' column){hint}", file=str(path))
+            self.files = self.files or self._classify()
         except BaseException:
             self.source.close()
             raise
@@ -293,6 +283,44 @@ class DynamicsLoader(ExportLoader):
         self.connections: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.owners: dict[str, str] = {}  # account -> its owner
         self.team: dict[tuple[str, str], tuple[SupplierRole, str]] = {}  # from [dynamics.team]
+
+    def _classify(self) -> dict[str, list[Table]]:
+        files: dict[str, list[Table]] = defaultdict(list)
+        rename = dict(self.config.dynamics.headers)
+        for name in self.source.names():
+            if name.endswith(".csv"):
+                table = self.source.table(name, self.encoding, rename)
+                kind = classify(table.peek_header(), name)
+                if kind is not None:
+                    files[kind].append(table)
+        if not files.get("contact"):
+            spreadsheets = self.source.workbooks()
+            hint = (f"; {spreadsheets[0]} is a workbook: save it as CSV (UTF-8) first"
+                    if spreadsheets else "")
+            raise InputError(
+                "not a Dynamics 365 export: no contact table (contact.csv, or an Excel "
+                f"export with a '(Do Not Modify) Contact' column){hint}",
+                file=self.result.source)
+        return files
+
+    def referenced(self) -> dict[str, set[str]]:
+        """Every GUID a row names besides its own: a GUID does not say which table it is
+        from, so each is asked for as an account, a person and an opportunity.  (An
+        Excel export names lookups by name, which only the export itself resolves.)"""
+        self.files = self.files or self._classify()
+        named: set[str] = set()
+        for kind, tables in self.files.items():
+            for table in tables:
+                cols: Columns | None = None
+                for row in counted_rows(table, (), None, self.on_event):
+                    if cols is None:
+                        cols = Columns(table, COLUMNS[kind])
+                    own = row.get(cols["id"]).strip().lower()
+                    for cell in row.values:
+                        match = _GUID.match(cell.strip()) if 36 <= len(cell) <= 40 else None
+                        if match is not None and match.group(1).lower() != own:
+                            named.add(match.group(1).lower())
+        return {"account": named, "person": named, "opportunity": named}
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
         return rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], self.result,

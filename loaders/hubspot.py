@@ -23,7 +23,14 @@ from pathlib import Path
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, KnownLookup, stronger_stance
+from kamgraph.loaders.base import (
+    EventSink,
+    ExportLoader,
+    KnownIds,
+    KnownLookup,
+    counted_rows,
+    stronger_stance,
+)
 from kamgraph.loaders.columns import Columns, rows_with_columns
 from kamgraph.loaders.csvio import Row, Table
 from kamgraph.model import (
@@ -202,6 +209,17 @@ def classify(header: list[str], name: str) -> str | None:
     return None
 
 
+#: The columns that name records an incremental export may hold only in the store, by
+#: object: (field, the object it names, whether the cell lists several ids).
+_NAMED: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "companies": (("owner", "owner", False),),
+    "contacts": (("company", "company", False), ("companies", "company", True)),
+    "deals": (("contacts", "contact", True),),
+    **{activity: (("contacts", "contact", True), ("owner", "owner", False))
+       for activity in ("meetings", "calls", "emails")},
+}
+
+
 def _ids(raw: str) -> list[str]:
     return [part for part in _SPLIT.split(raw.strip()) if part]
 
@@ -220,11 +238,14 @@ class HubspotLoader(ExportLoader):
         on_event: EventSink,
         known: KnownIds | KnownLookup | None = None,
     ) -> None:
+        self.rename = dict(config.hubspot.headers)
+        #: The export's files by object: an incremental sync reads them for the ids they
+        #: name (:meth:`referenced`) while the base class is set up.
+        self.files: dict[str, list[Table]] = {}
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
-        self.rename = dict(config.hubspot.headers)
         try:
-            self.files = self._classify()
+            self.files = self.files or self._classify()
         except BaseException:
             self.source.close()
             raise
@@ -272,6 +293,30 @@ class HubspotLoader(ExportLoader):
             raise InputError("not a HubSpot export: no contacts file (headers Record ID, "
                              f"First Name, …){hint}", file=str(self.source.path))
         return files
+
+    def referenced(self) -> dict[str, set[str]]:
+        """The companies, contacts and owners of earlier syncs this export's rows name:
+        a contact's company, the contacts of a deal or an activity, the owner of a
+        company or an activity, and the owners in ``[hubspot.team]`` columns."""
+        wanted: dict[str, set[str]] = {"account": set(), "person": set(), "opportunity": set()}
+        self.files = self.files or self._classify()
+        team = list(self.config.hubspot.team)
+        for kind, named in _NAMED.items():
+            for table in self.files.get(kind, ()):
+                cols: Columns | None = None
+                for row in counted_rows(table, (), None, self.on_event):
+                    if cols is None:
+                        cols = Columns(table, COLUMNS[kind])
+                    for field, target, several in named:
+                        raw = row.get(cols[field])
+                        into = wanted["account" if target == "company" else "person"]
+                        into.update(f"hs-{target}-{part}"
+                                    for part in (_ids(raw) if several else [raw.strip()]) if part)
+                    if kind == "companies":
+                        wanted["person"].update(
+                            f"hs-owner-{cell.strip()}" for column in team
+                            for cell in row.get(column).split(";") if cell.strip())
+        return wanted
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
         return rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], self.result,

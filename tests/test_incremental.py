@@ -1,4 +1,5 @@
-"""Incremental Salesforce exports: slices of changed records add up to a full sync."""
+"""Incremental exports: slices of changed records add up to a full sync, and a nightly
+export looks up only the records of earlier syncs it names."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from kamgraph.errors import InputError
 from kamgraph.records import KnownIds
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
+from tests.loaders import crm_writers as w
 
 ACTIVITY_FILES = {"Task.csv": "ActivityDate", "Event.csv": "ActivityDateTime"}
 
@@ -174,6 +176,71 @@ def test_an_incremental_salesforce_export_looks_up_only_the_ids_it_names(
     # Only ids: no task's or event's own id, and far fewer than the store holds.
     assert not any(key[:3] in ("00T", "00U") for key in asked)
     assert len(asked) < len(everyone.contacts) + len(everyone.users)
+
+
+class Everyone(SqliteStore):
+    """The embedded store, answering every lookup with every id it holds."""
+
+    def known_ids(self, wanted: Mapping[str, Collection[str]] | None = None) -> KnownIds:
+        return super().known_ids(None)
+
+
+def split_nightly(whole: Path, full: Path, nightly: Path, activities: int) -> set[str]:
+    """Split a HubSpot or Dynamics export: ``nightly`` holds the first ``activities`` rows
+    of each activity file (with their parties) and our people, every other file as its
+    header alone; ``full`` holds the rest.  Returns the ids of the activities moved."""
+    moved: set[str] = set()
+    names = sorted(p.name for p in whole.iterdir())
+    # activityparty names its activities: read after them.
+    for name in sorted(names, key=lambda n: n.startswith("activityparty")):
+        with open(whole / name, newline="", encoding="utf-8-sig") as fh:
+            header, *rows = list(csv.reader(fh))
+        lower = name.lower()
+        if lower.startswith(("owners", "systemuser", "my active users")):
+            late, early = rows, rows
+        elif any(kind in lower for kind in ("meetings", "calls", "emails", "activitypointer")):
+            late, early = rows[:activities], rows[activities:]
+            moved.update(row[0].lower() for row in late)
+        elif lower.startswith("activityparty"):
+            late = [row for row in rows if row[0].lower() in moved]
+            early = [row for row in rows if row[0].lower() not in moved]
+        else:
+            late, early = [], rows
+        write(full / name, header, early)
+        write(nightly / name, header, late)
+    return moved
+
+
+@pytest.mark.parametrize("flavour", ["hubspot labels", "hubspot internal names",
+                                     "dynamics tables", "dynamics excel"])
+def test_an_incremental_hubspot_or_dynamics_export_looks_up_only_the_ids_it_names(
+        tmp_path: Path, flavour: str) -> None:
+    # A nightly export's activities name contacts only the store holds.
+    w.FLAVOURS[flavour](w.build(), tmp_path / "whole")
+    moved = split_nightly(tmp_path / "whole", tmp_path / "full", tmp_path / "nightly", 2)
+    assert moved
+    config = w.config()
+    dumps = []
+    with Asked(tmp_path / "asked.db") as asked, Everyone(tmp_path / "everyone.db") as every:
+        for store in (asked, every):
+            sync_path(store, tmp_path / "full", config=config)
+            before = list(store.dump())
+            asked.asked = []
+            report, _ = sync_path(store, tmp_path / "nightly", config=config, incremental=True)
+            assert report.status == "ok" and report.rejects == []
+            dumps.append(list(store.dump()))
+            assert dumps[-1] != before  # the activities reached the logs
+            if store is asked:
+                [wanted] = asked.asked
+        held = asked.known_ids()
+    # The same store as when every id is looked up, from far fewer: no activity's own id,
+    # and only the contacts the two activities of each kind name.
+    assert dumps[0] == dumps[1]
+    assert isinstance(wanted, dict)
+    asked_ids = set().union(*wanted.values())
+    assert not asked_ids & {m.strip("{}") for m in moved}
+    assert not any(i.startswith(("hs-meeting-", "hs-call-", "hs-email-")) for i in asked_ids)
+    assert 0 < len(asked_ids & set(held.contacts)) < len(held.contacts)
 
 
 def test_an_incremental_contact_naming_an_unknown_account_is_rejected(

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 import random
+import tomllib
 import uuid
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from kamgraph.config import Config, config_from_dict
 from kamgraph.generate import FIRST, LAST
 
 END = date(2026, 11, 1)
@@ -547,3 +549,18 @@ def write_dynamics(crm: Crm, folder: Path, *, excel: bool = False) -> None:
             "statecode", "leftvoicemail", "modifiedon"), pointers)
     write_csv(folder / "activityparty.csv", ("activityid", "partyid", "participationtypemask"),
            parties)
+
+
+#: Every export flavour a loader reads, each written from the same CRM.
+FLAVOURS: dict[str, Callable[[Crm, Path], None]] = {
+    "salesforce": lambda crm, path: write_salesforce(crm, path),
+    "hubspot labels": lambda crm, path: write_hubspot(crm, path),
+    "hubspot internal names": lambda crm, path: write_hubspot(crm, path, internal=True),
+    "dynamics tables": lambda crm, path: write_dynamics(crm, path),
+    "dynamics excel": lambda crm, path: write_dynamics(crm, path, excel=True),
+}
+
+
+def config() -> Config:
+    """The settings the flavours need: Salesforce's stance field, HubSpot's team columns."""
+    return config_from_dict(tomllib.loads(SALESFORCE_TOML + HUBSPOT_TOML), Path("t.toml"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import pytest
 
 from kamgraph.audit import run_audit
-from kamgraph.config import Config, config_from_dict
 from kamgraph.loaders import load
 from kamgraph.model import Account, Opportunity, Person
 from kamgraph.stores.sqlite import SqliteStore
@@ -21,17 +19,7 @@ from kamgraph.syncing import sync_path
 from tests.loaders import crm_writers as w
 
 AS_OF = date(2026, 11, 1)
-FLAVOURS = {
-    "salesforce": lambda crm, path: w.write_salesforce(crm, path),
-    "hubspot labels": lambda crm, path: w.write_hubspot(crm, path),
-    "hubspot internal names": lambda crm, path: w.write_hubspot(crm, path, internal=True),
-    "dynamics tables": lambda crm, path: w.write_dynamics(crm, path),
-    "dynamics excel": lambda crm, path: w.write_dynamics(crm, path, excel=True),
-}
-
-
-def _config() -> Config:
-    return config_from_dict(tomllib.loads(w.SALESFORCE_TOML + w.HUBSPOT_TOML), Path("t.toml"))
+FLAVOURS = w.FLAVOURS
 
 
 def _audit(crm: w.Crm, flavour: str, tmp: Path) -> tuple[dict[str, Any], str]:
@@ -39,10 +27,10 @@ def _audit(crm: w.Crm, flavour: str, tmp: Path) -> tuple[dict[str, Any], str]:
     export = tmp / flavour.replace(" ", "-")
     FLAVOURS[flavour](crm, export)
     with SqliteStore(tmp / f"{export.name}.db") as store:
-        report, _ = sync_path(store, export, config=_config(), today=AS_OF)
+        report, _ = sync_path(store, export, config=w.config(), today=AS_OF)
         assert report.status == "ok", report.rejects[:3]
-        audit = run_audit(store, as_of=AS_OF, config=_config()).to_dict()
-    names = {r.id: r.name for r in load(export, config=_config()).records()
+        audit = run_audit(store, as_of=AS_OF, config=w.config()).to_dict()
+    names = {r.id: r.name for r in load(export, config=w.config()).records()
              if isinstance(r, Person | Account | Opportunity) and r.name}
     text = json.dumps(audit, sort_keys=True)
     pattern = re.compile("|".join(re.escape(i) for i in sorted(names, key=len, reverse=True)))
