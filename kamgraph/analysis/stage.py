@@ -15,6 +15,7 @@ from typing import Any
 
 import networkx as nx
 
+from kamgraph.analysis.findings import counted
 from kamgraph.analysis.people import active_links, customers, is_decision_maker, is_key
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT
@@ -96,9 +97,11 @@ def classify_stage(graph: nx.MultiDiGraph, config: Config | None = None) -> dict
     f = stage_features(graph, config)
     names = {n: graph.nodes[n]["name"] for n in (f.kam, f.contact) if n}
     reasons = [
-        f"{f.links} active relationships between {f.ours} of ours and {f.theirs} of theirs",
+        f"{counted(f.links, 'active relationship')} between {f.ours} of ours and "
+        f"{f.theirs} of theirs",
         f"functions connected: {f.their_functions} of theirs, {f.our_functions} of ours",
-        f"{f.senior_links} links reach director level or above",
+        f"{counted(f.senior_links, 'link')} {'reaches' if f.senior_links == 1 else 'reach'} "
+        "director level or above",
         f"redundancy: the least-covered key person is reached by {f.redundancy} of ours",
         f"contacts: {f.recent} in the last {config.frequency_window_days} days, "
         f"{f.previous} in the window before",

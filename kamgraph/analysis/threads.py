@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import Finding, Subject, counted, severity_for
 from kamgraph.analysis.people import (
     active_links,
     contact_edges,
@@ -107,8 +107,8 @@ def _account_bowtie(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     account = context(graph).account
     if len(ours) > 1 and len(theirs) > 1:
         return []
-    evidence = [f"{len(links)} active relationships between {len(ours)} of ours and "
-                f"{len(theirs)} of theirs"]
+    evidence = [f"{counted(len(links), 'active relationship')} between {len(ours)} of ours "
+                f"and {len(theirs)} of theirs"]
     if len(ours) == 1:
         evidence.append(f"every active link runs through {describe(graph, ours[0])}")
     if len(theirs) == 1:

@@ -74,6 +74,7 @@ class TestSingleThreads:
         assert subjects == {("account", "ACC"), ("person", "buyer")}
         account = next(f for f in findings if f.subject.type == "account")
         assert any("every active link runs through Kam" in e for e in account.evidence)
+        assert account.evidence[0] == "1 active relationship between 1 of ours and 1 of theirs"
 
     def test_diamond_has_no_single_threads(self) -> None:
         assert single_threads(diamond().graph()) == []
@@ -241,7 +242,10 @@ class TestCommitteeEffortPortfolio:
 
 class TestStage:
     def test_bowtie_is_early_and_diamond_is_synergistic(self) -> None:
-        assert classify_stage(bowtie().graph())["name"] == "early_kam"
+        early = classify_stage(bowtie().graph())
+        assert early["name"] == "early_kam"
+        assert {"1 active relationship between 1 of ours and 1 of theirs",
+                "0 links reach director level or above"} <= set(early["reasons"])
         stage = classify_stage(diamond().graph())
         assert stage["name"] == "synergistic_kam"
         assert stage["reasons"][0].startswith("a diamond")
