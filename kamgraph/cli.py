@@ -31,6 +31,7 @@ from kamgraph.errors import (
 )
 from kamgraph.files import write_atomic
 from kamgraph.stores import Store, open_store
+from kamgraph.wording import counted
 
 if TYPE_CHECKING:
     from kamgraph.audit import AccountAudit
@@ -209,17 +210,17 @@ def sync(
     counts = report.counts
     summary = (
         f"{report.format} sync of {path}: {report.status}; "
-        f"{counts['inserted']} inserted, {counts['updated']} updated, "
-        f"{counts['unchanged']} unchanged, {counts['inactivated']} marked inactive"
+        f"{counts['inserted']:,} inserted, {counts['updated']:,} updated, "
+        f"{counts['unchanged']:,} unchanged, {counts['inactivated']:,} marked inactive"
     )
     if report.mode == "unchanged":
         summary += " (byte for byte the export last synced, with the same settings: not read again)"
     skipped = sum(report.skipped.values())
     if skipped:
-        summary += f", {skipped} skipped (" + "; ".join(
-            f"{n} {why}" for why, n in sorted(report.skipped.items())) + ")"
+        summary += f", {skipped:,} skipped (" + "; ".join(
+            f"{n:,} {why}" for why, n in sorted(report.skipped.items())) + ")"
     if report.rejects:
-        summary += f", {len(report.rejects)} rejected (see {rejects})"
+        summary += f", {len(report.rejects):,} rejected (see {rejects})"
     if report.repairs:
         summary += "; repaired: " + ", ".join(
             f"{n} {what}" for what, n in sorted(report.repairs.items()))
@@ -236,7 +237,7 @@ def sync(
     if report.status == "rejected":
         first = report.rejects[0]
         raise Failure(
-            f"{len(report.rejects)} rows rejected, nothing stored (first: {first.file}:"
+            f"{counted(len(report.rejects), 'row')} rejected, nothing stored (first: {first.file}:"
             f"{first.line} [{first.field}]: {first.message}); see {rejects} or use "
             f"--allow-rejects"
         )

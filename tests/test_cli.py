@@ -183,7 +183,7 @@ def test_sync_with_rejects_exits_2_and_keeps_the_store(
                  '"005aB0000000001QAA","1","Call","Call","60","Connected","0"\n')
     result = runner.invoke(cli, ["sync", str(export), "--store", synced])
     assert result.exit_code == 2
-    assert "1 rows rejected, nothing stored" in result.stderr
+    assert "1 row rejected, nothing stored" in result.stderr
     assert "[WhoId]" in result.stderr
     result = runner.invoke(cli, ["sync", str(export), "--store", synced, "--allow-rejects"])
     assert result.exit_code == 0

@@ -17,7 +17,8 @@ FOLDERS = {"kamgraph": "kamgraph", "loaders": "kamgraph.loaders", "viz": "kamgra
 LAYERS: list[tuple[str, ...]] = [
     ("kamgraph.errors", "kamgraph.model", "kamgraph.config", "kamgraph.titles",
      "kamgraph.functions", "kamgraph.escape", "kamgraph.ids", "kamgraph.files",
-     "kamgraph.queries", "kamgraph.schemas", "kamgraph.scratch", "kamgraph.memo"),
+     "kamgraph.queries", "kamgraph.schemas", "kamgraph.scratch", "kamgraph.memo",
+     "kamgraph.wording"),
     ("kamgraph.records",),
     ("kamgraph.loaders",),
     ("kamgraph.logs", "kamgraph.stores"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Finding", "Severity", "Subject", "counted", "severity_for"]
+__all__ = ["Finding", "Severity", "Subject", "severity_for"]
 
 
 class Severity(StrEnum):
@@ -30,15 +30,6 @@ def severity_for(score: float, high: float = 0.7, medium: float = 0.5) -> Severi
     if score >= medium:
         return Severity.MEDIUM
     return Severity.LOW
-
-
-def counted(number: int, noun: str) -> str:
-    """A count and its noun, plural unless one.
-
-    >>> counted(1, "active relationship"), counted(3, "link")
-    ('1 active relationship', '3 links')
-    """
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 @dataclass(frozen=True)

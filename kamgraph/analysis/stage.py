@@ -15,11 +15,11 @@ from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.findings import counted
 from kamgraph.analysis.people import active_links, customers, is_decision_maker, is_key
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT
 from kamgraph.model import Level
+from kamgraph.wording import counted
 
 __all__ = ["STAGES", "StageFeatures", "classify_stage", "stage_features"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, counted, severity_for
+from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import (
     active_links,
     contact_edges,
@@ -24,6 +24,7 @@ from kamgraph.analysis.strength import band, edge_strength, strong_threads
 from kamgraph.config import Config
 from kamgraph.graph import context
 from kamgraph.model import Level
+from kamgraph.wording import counted
 
 __all__ = ["single_threads", "threads"]
 

@@ -48,6 +48,7 @@ from kamgraph.stores.base import (
     record_json,
     run_started,
 )
+from kamgraph.wording import counted
 
 __all__ = ["DEFAULT_BATCH", "Neo4jStore", "redact"]
 
@@ -322,7 +323,7 @@ class Neo4jStore:
                 self._discard(run, staged)
                 report.nothing_written()
                 report.status = "rejected"
-                self._finish(report, f"{len(report.rejects)} rows rejected")
+                self._finish(report, f"{counted(len(report.rejects), 'row')} rejected")
                 return report
             gone: list[str] = []
             if mode == "full":

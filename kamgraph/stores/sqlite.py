@@ -43,6 +43,7 @@ from kamgraph.stores.base import (
     record_json,
     run_started,
 )
+from kamgraph.wording import counted
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteStore"]
 
@@ -471,7 +472,7 @@ class SqliteStore:
                 report.nothing_written()
                 report.status = "rejected"
                 report.run_id = None
-                self._record_failure(report, f"{len(report.rejects)} rows rejected")
+                self._record_failure(report, f"{counted(len(report.rejects), 'row')} rejected")
                 return report
             if mode == "full" and not first:
                 self._mark_absent(source, run_id, day, counts, max_inactive_share)
