@@ -356,7 +356,7 @@ def audit(
     threshold = Severity(fail_on) if fail_on is not None else None
     count = 0
 
-    def counted(audits: Iterable[AccountAudit]) -> Iterator[AccountAudit]:
+    def tallied(audits: Iterable[AccountAudit]) -> Iterator[AccountAudit]:
         nonlocal count
         for audit in audits:
             if threshold is not None:
@@ -368,10 +368,10 @@ def audit(
     with _store(store_uri) as store, _errors():
         audits = iter_audits(store, account, as_of=day, config=config,
                              jobs=jobs or os.cpu_count() or 1)
-        _emit(render_stream(day, counted(audits), fmt, shown), output)
+        _emit(render_stream(day, tallied(audits), fmt, shown), output)
     if fail_on is not None:
         if count:
-            click.echo(f"{count} actions at or above {fail_on}", err=True)
+            click.echo(f"{counted(count, 'action')} at or above {fail_on}", err=True)
             sys.exit(EXIT_FINDINGS)
 
 
@@ -466,7 +466,7 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
                 files = write_portfolio(store, output, day, config,
                                         jobs=jobs or os.cpu_count() or 1)
                 target = files[0]
-                click.echo(f"Wrote {len(files)} files to {output}", err=True)
+                click.echo(f"Wrote {counted(len(files), 'file')} to {output}", err=True)
             else:
                 write_atomic(output, portfolio.account(account or "").map(path_to))
                 target = output

@@ -22,6 +22,7 @@ from kamgraph.escape import md_escape, terminal_safe
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
 from kamgraph.model import Level
 from kamgraph.records import how_gone
+from kamgraph.wording import counted
 
 __all__ = ["AccountView", "account_plan", "explain"]
 
@@ -208,8 +209,9 @@ def explain(view: AccountView, node: str, config: Config) -> str:
         lines.append(
             f"  {t(holder['name'])}{'' if holder['active'] else ' (left)'}: "
             f"{e['frequency'].replace('_', ' ')}, last "
-            f"{e['last_contact'] or 'never'}, {e['meetings']} meetings, {e['calls']} calls, "
-            f"{e['emails']} e-mails, {e['declined']} declined, {e['unanswered']} unanswered"
+            f"{e['last_contact'] or 'never'}, {counted(e['meetings'], 'meeting')}, "
+            f"{counted(e['calls'], 'call')}, {counted(e['emails'], 'e-mail')}, "
+            f"{e['declined']} declined, {e['unanswered']} unanswered"
             f" ({'active' if e['active'] else 'not active'})")
     if not edges:
         lines.append("  none")

@@ -28,6 +28,7 @@ from kamgraph.config import Config
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
 from kamgraph.model import DECISION_ROLES, Level
 from kamgraph.viz.layout import DX, DY, positions
+from kamgraph.wording import counted
 
 __all__ = ["ASSETS", "STANCE_COLOURS", "action_entry", "asset", "map_data", "page_data",
            "render_account_map", "safe_json"]
@@ -289,8 +290,8 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 tip=(f"{graph.nodes[u]['name']} \u2192 {graph.nodes[v]['name']}: "
                      f"{d['frequency'].replace('_', ' ')}, last contact "
                      f"{d['last_contact'] or 'never'}; strength {value:.2f} "
-                     f"({band(value, config)}){level}; {d['meetings']} meetings, "
-                     f"{d['calls']} calls, {d['emails']} e-mails"
+                     f"({band(value, config)}){level}; {counted(d['meetings'], 'meeting')}, "
+                     f"{counted(d['calls'], 'call')}, {counted(d['emails'], 'e-mail')}"
                      + ("; the only thread" if single else "")
                      + (f"; {gone_words}" if leavers else "")),
             )

@@ -27,6 +27,7 @@ from kamgraph.files import write_atomic
 from kamgraph.graph import context
 from kamgraph.stores.base import Store
 from kamgraph.viz.maps import ASSETS, asset, render_account_map
+from kamgraph.wording import counted
 
 __all__ = ["IndexRow", "SitePage", "index_row", "map_filename", "render_index", "site_page",
            "write_pages", "write_portfolio", "write_site"]
@@ -220,7 +221,7 @@ td.kinds {{ color: #555; font-size: 12px; max-width: 260px; }}
 #filter {{ width: 260px; padding: 3px 6px; }} #count {{ color: #666; }}
 </style></head><body>
 <h1>Key account portfolio</h1>
-<p>As of {escape(as_of)} · {len(ranked)} accounts · riskiest first: high actions, then
+<p>As of {escape(as_of)} · {counted(len(ranked), "account")} · riskiest first: high actions, then
 key-person risk, then stage. Click a heading to sort.</p>
 <div id="tools">
 <input id="filter" type="search" placeholder="Find an account" aria-label="Find an account">

@@ -28,6 +28,7 @@ from kamgraph.analysis.people import (
 )
 from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO, context
+from kamgraph.wording import counted
 
 __all__ = ["AntiSponsorScore", "anti_sponsor_scores", "likely_anti_sponsor_people",
            "likely_anti_sponsors"]
@@ -96,7 +97,7 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
     if attempts and two_way == 0 and is_key(graph, node, config):
         out.append(("influence_without_engagement", 1.0,
                     f"a key person with no two-way contact in {window} days despite "
-                    f"{attempts} attempts"))
+                    f"{counted(attempts, 'attempt')}"))
     sentiments = [d["sentiment"] for _, d in edges if d.get("sentiment") is not None]
     if sentiments and min(sentiments) < 0:
         out.append(("negative_sentiment", -min(sentiments),

@@ -27,6 +27,7 @@ from kamgraph.analysis.people import (
 )
 from kamgraph.config import Config
 from kamgraph.graph import context
+from kamgraph.wording import counted
 
 __all__ = ["committee_findings", "committee_status"]
 
@@ -115,8 +116,8 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> 
                 evidence.append(f"{label}: nobody identified")
                 missing.append((requirement, None))
         falling = status["recent"] < 0.8 * status["previous"]
-        evidence.append(f"momentum: {status['recent']} contacts with the committee in the last "
-                        f"{window} days against {status['previous']} before"
+        evidence.append(f"momentum: {counted(status['recent'], 'contact')} with the committee "
+                        f"in the last {window} days against {status['previous']} before"
                         + (" (falling)" if falling else ""))
         steps = []
         suggested = None

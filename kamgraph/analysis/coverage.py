@@ -27,6 +27,7 @@ from kamgraph.analysis.people import (
 from kamgraph.config import Config
 from kamgraph.graph import context
 from kamgraph.model import Level, SupplierRole
+from kamgraph.wording import counted
 
 __all__ = ["coverage_gaps", "function_gaps", "level_gaps", "person_gaps", "suggest_owner"]
 
@@ -113,9 +114,9 @@ def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:
             lines.append(f"{describe(graph, source)}: {when}")
         attempts = []
         if data["declined"]:
-            attempts.append(f"{data['declined']} meeting invitations declined")
+            attempts.append(f"{counted(data['declined'], 'meeting invitation')} declined")
         if data["unanswered"]:
-            attempts.append(f"{data['unanswered']} calls unanswered")
+            attempts.append(f"{counted(data['unanswered'], 'call')} unanswered")
         if attempts:
             lines.append(f"{describe(graph, source)}: {', '.join(attempts)}")
     return lines
