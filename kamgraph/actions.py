@@ -556,7 +556,15 @@ class _Planner:
         elif why == "peer":
             d.problem = f"No peer of ours meets {count}: {shown}"
         else:
-            d.problem = f"One thread of ours holds {count}: {shown}"
+            held = {n: _threads([f for f in members if f.subject.id == n]) for n in people}
+            if not any(held.values()):
+                why = "first_thread"
+                d.problem = f"No relationship of ours with {count} is more than sporadic: {shown}"
+            elif 0 in held.values():
+                why = "first_thread"
+                d.problem = f"{count.capitalize()} rest on one thread of ours or none: {shown}"
+            else:
+                d.problem = f"One thread of ours holds {count}: {shown}"
             risks = [f for f in members if f.kind == "key_person_risk"]
             if risks:
                 worst = max(risks, key=lambda f: f.data.get("share", 0.0))
@@ -702,8 +710,12 @@ class _Planner:
             d.problem = f"{name} has gone quiet after regular contact"
             d.todo = _Todo("holder", node=node, why="quiet")
         elif "single_threaded" in kinds:
-            d.problem = f"Only one thread of ours holds the relationship with {name}"
-            d.todo = _Todo("new", node=node, why="thread", suggested=suggested)
+            if _threads(members) == 0:
+                d.problem = f"No relationship of ours with {name} is more than sporadic"
+                d.todo = _Todo("new", node=node, why="first_thread", suggested=suggested)
+            else:
+                d.problem = f"Only one thread of ours holds the relationship with {name}"
+                d.todo = _Todo("new", node=node, why="thread", suggested=suggested)
         elif "mirror_mismatch" in kinds:
             d.problem = f"{name} ({level}) is met only by people several levels junior"
             d.todo = _Todo("new", node=node, why="senior", suggested=suggested)
@@ -851,7 +863,7 @@ class _Planner:
         for node in first:
             holders = self.holders(node)
             owner = self.pick(self.candidates(node, todo.suggested),
-                              set(holders) if todo.why not in ("meet", "handover") else set())
+                              set(holders) if todo.why not in _HOLDERS_MAY_ACT else set())
             if owner:
                 self.take(owner)
                 pairs.append((owner, node, holders[0] if holders else None))
@@ -860,14 +872,18 @@ class _Planner:
         who = d.owner.name if d.owner else "The account team"
         verb = {"meet": "meet", "peer": "become the peer of",
                 "thread": "become a second thread to",
+                "first_thread": "build a regular relationship with",
                 "handover": "take over the relationship with"}[todo.why]
         if not pairs:
             d.text = (f"{who} names people of ours to {verb} "
                       f"{_and([self.name(n) for n in first])} {when}{more}.")
             return
-        steps = _and([f"{self.name(o)} {verb} {self.name(n)}"
+        steps = _and([f"{self.name(o)} build their relationship with {self.name(n)} into "
+                      "a regular one" if o in self.holders(n) and todo.why == "first_thread"
+                      else f"{self.name(o)} {verb} {self.name(n)}"
                       + (f" (introduced by {self.name(h)})"
-                         if h and h != lead and todo.why == "thread" else "")
+                         if h and h != lead and todo.why in ("thread", "first_thread")
+                         else "")
                       for o, n, h in pairs])
         d.text = f"{who} has {steps} {when}{more}."
 
@@ -875,7 +891,7 @@ class _Planner:
         """Someone of ours opens (or adds, or takes over) a relationship with
         ``todo.node``."""
         node, name = todo.node, self.name(todo.node)
-        avoid = set(self.holders(node)) if todo.why not in ("meet", "handover") else set()
+        avoid = set(self.holders(node)) if todo.why not in _HOLDERS_MAY_ACT else set()
         owner = self.pick(self.candidates(node, todo.suggested), avoid)
         if owner is None:
             d.owner = self.take(self.lead())
@@ -888,6 +904,10 @@ class _Planner:
             d.text = (f"{self.name(owner)} takes over {todo.text}'s relationship with {name} "
                       f"{when}, building on their own.")
             return
+        if todo.why == "first_thread" and owner in self.holders(node):
+            d.text = (f"{self.name(owner)} builds their relationship with {name} into a "
+                      f"regular one {when}.")
+            return
         introducer, how = self.introduction(node, owner)
         d.with_ = [self.subject(introducer)] if introducer else []
         if todo.why == "handover":
@@ -895,6 +915,7 @@ class _Planner:
                       f"{when}, {how}.")
             return
         verb = {"meet": "meets", "thread": "becomes a second thread to",
+                "first_thread": "builds a regular relationship with",
                 "peer": "becomes the peer of", "senior": "joins the relationship with"}[todo.why]
         d.text = f"{self.name(owner)} {verb} {name} {when}, {how}."
 
@@ -918,3 +939,16 @@ def _first_line(f: Finding) -> str:
     text = f.evidence[0] if f.evidence else f.kind.replace("_", " ")
     return text[:1].upper() + text[1:]
 
+
+
+#: Problems a person of ours who already knows them may act on: a meeting, a hand-over
+#: (building on their own relationship), a first regular relationship (theirs, deepened).
+_HOLDERS_MAY_ACT = ("meet", "handover", "first_thread")
+
+
+def _threads(findings: Sequence[Finding]) -> int:
+    """How many threads of ours the single-thread finding among ``findings`` counts: one,
+    or none (every relationship sporadic)."""
+    return min((int(f.data.get("threads", 1)) for f in findings
+                if f.kind == "single_threaded" and f.data.get("scope") == "person"),
+               default=1)

@@ -94,7 +94,7 @@ def single_threads(graph: nx.MultiDiGraph, config: Config | None = None) -> list
             evidence=tuple(evidence), action=action,
             suggested=Subject("person", helper, str(graph.nodes[helper]["name"]))
             if helper else None,
-            data={"scope": "person", "thread": lead},
+            data={"scope": "person", "thread": lead, "threads": len(held)},
         ))
     return findings
 

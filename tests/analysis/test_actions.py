@@ -141,6 +141,27 @@ class TestOwners:
         assert "felix" not in set(audit_graph(g).parts())
 
 
+    def test_a_key_person_met_only_sporadically_has_no_thread_and_its_holder_deepens_it(
+            self) -> None:
+        # Two contacts in three months: sporadic, not a thread.  The action says so and
+        # does not ask for a "second" thread; the one who knows them builds on it.
+        b = (AccountBuilder()
+             .theirs("cfo", "Chief Financial Officer", roles=(R.ECONOMIC_BUYER,))
+             .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+             .contact("kam", "cfo", times=2, every=40))
+        g = b.graph()
+        [finding] = [f for f in single_threads(g) if f.subject.id == "cfo"]
+        assert "no thread: every relationship is sporadic" in finding.evidence
+        [action] = [a for a in audit_graph(g).actions if a.subject.id == "cfo"]
+        assert action.problem == "No relationship of ours with Cfo is more than sporadic"
+        assert action.action == "Kam builds their relationship with Cfo into a regular one " \
+            "this month."
+        assert action.owner is not None and action.owner.id == "kam"
+        # With one thread, a second person of ours is asked for, as before.
+        b.contact("kam", "cfo", times=12, every=7)
+        [action] = [a for a in audit_graph(b.graph()).actions if a.subject.id == "cfo"]
+        assert action.problem == "Only one thread of ours holds the relationship with Cfo"
+
 class TestRelationships:
     def test_e_mail_alone_is_a_gap(self) -> None:
         b = (AccountBuilder()
