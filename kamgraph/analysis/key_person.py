@@ -125,7 +125,7 @@ def key_person_risks(graph: nx.MultiDiGraph, config: Config | None = None) -> li
         helper_names = ", ".join(graph.nodes[h]["name"] for h in helpers[:3])
         action = (f"Reduce the dependence on {name}: have {name} introduce "
                   f"{helper_names or 'a second person of ours'} to "
-                  f"{', '.join(graph.nodes[c]['name'] for c in loss.cut_off[:3])} this quarter.")
+                  f"{', '.join(graph.nodes[c]['name'] for c in loss.cut_off[:3])}.")
         score = min(1.0, 0.3 + 0.7 * loss.share)
         findings.append(Finding(
             kind=KIND, severity=severity_for(score, config.severity_high,

@@ -122,7 +122,7 @@ def _account_bowtie(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     hub = ours[0] if len(ours) == 1 else theirs[0]
     action = (f"Broaden {account['name']} beyond {graph.nodes[hub]['name']}: a second person "
               f"of ours for each key person, and meetings with their senior management and "
-              f"technical people within the quarter.")
+              f"technical people.")
     return [Finding(
         kind=KIND, severity=severity_for(score, config.severity_high, config.severity_medium),
         score=score, subject=Subject("account", account["id"], str(account["name"])),
