@@ -46,7 +46,7 @@ from kamgraph.analysis.people import (
     peer_fit,
     rebuffed,
 )
-from kamgraph.analysis.strength import edge_strength
+from kamgraph.analysis.strength import edge_strength, strong_threads
 from kamgraph.config import Config
 from kamgraph.graph import context
 from kamgraph.model import Level, SupplierRole
@@ -394,6 +394,16 @@ class _Planner:
                if self.graph.nodes[s]["active"] and s not in self.off_team
                and not rebuffed(self.graph, s, customer)]
         return [s for _, _, s in sorted(out, reverse=True)]
+
+    def avoid(self, customer: str, todo: _Todo) -> set[str]:
+        """Who of ours may not take a new relationship with ``customer``: for a second
+        thread, whoever holds one already; for a first regular one, whoever already has
+        it (a sporadic contact may deepen theirs); for a meeting or a hand-over, nobody."""
+        if todo.why in ("meet", "handover"):
+            return set()
+        if todo.why == "first_thread":
+            return set(strong_threads(self.graph, customer, self.config))
+        return set(self.holders(customer))
 
     def lead(self) -> str | None:
         """The account's lead of ours still here: KAM, then KAD, then sponsor."""
@@ -862,8 +872,7 @@ class _Planner:
         pairs = []
         for node in first:
             holders = self.holders(node)
-            owner = self.pick(self.candidates(node, todo.suggested),
-                              set(holders) if todo.why not in _HOLDERS_MAY_ACT else set())
+            owner = self.pick(self.candidates(node, todo.suggested), self.avoid(node, todo))
             if owner:
                 self.take(owner)
                 pairs.append((owner, node, holders[0] if holders else None))
@@ -879,7 +888,7 @@ class _Planner:
                       f"{_and([self.name(n) for n in first])} {when}{more}.")
             return
         steps = _and([f"{self.name(o)} build their relationship with {self.name(n)} into "
-                      "a regular one" if o in self.holders(n) and todo.why == "first_thread"
+                      "a regular one" if todo.why == "first_thread" and o in self.holders(n)
                       else f"{self.name(o)} {verb} {self.name(n)}"
                       + (f" (introduced by {self.name(h)})"
                          if h and h != lead and todo.why in ("thread", "first_thread")
@@ -891,8 +900,7 @@ class _Planner:
         """Someone of ours opens (or adds, or takes over) a relationship with
         ``todo.node``."""
         node, name = todo.node, self.name(todo.node)
-        avoid = set(self.holders(node)) if todo.why not in _HOLDERS_MAY_ACT else set()
-        owner = self.pick(self.candidates(node, todo.suggested), avoid)
+        owner = self.pick(self.candidates(node, todo.suggested), self.avoid(node, todo))
         if owner is None:
             d.owner = self.take(self.lead())
             who = d.owner.name if d.owner else "The account team"
@@ -939,11 +947,6 @@ def _first_line(f: Finding) -> str:
     text = f.evidence[0] if f.evidence else f.kind.replace("_", " ")
     return text[:1].upper() + text[1:]
 
-
-
-#: Problems a person of ours who already knows them may act on: a meeting, a hand-over
-#: (building on their own relationship), a first regular relationship (theirs, deepened).
-_HOLDERS_MAY_ACT = ("meet", "handover", "first_thread")
 
 
 def _threads(findings: Sequence[Finding]) -> int:

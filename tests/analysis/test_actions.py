@@ -162,6 +162,23 @@ class TestOwners:
         [action] = [a for a in audit_graph(b.graph()).actions if a.subject.id == "cfo"]
         assert action.problem == "Only one thread of ours holds the relationship with Cfo"
 
+    def test_key_people_on_one_thread_or_none_are_told_apart_in_one_problem(self) -> None:
+        b = (AccountBuilder()
+             .theirs("ops", "Operations Director", department="Operations")
+             .theirs("qd", "Quality Director", department="Quality")
+             .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+             .ours("ts", "Director Technical Service", department="Technical Service")
+             .ours("opsus", "Operations Director", department="Operations")
+             .contact("kam", "ops", times=12, every=7)
+             .contact("kam", "qd", times=2, every=40))
+        [action] = [a for a in audit_graph(b.graph()).actions if "thread" in a.problem]
+        assert action.problem.startswith(
+            "2 key people rest on one thread of ours or none: Ops (Operations Director) and "
+            "Qd (Quality Director)")
+        # Kam, the one thread to Ops, is never Ops's second; each builds a regular one.
+        assert "Opsus build a regular relationship with Ops" in action.action
+        assert "Kam build" not in action.action
+
 class TestRelationships:
     def test_e_mail_alone_is_a_gap(self) -> None:
         b = (AccountBuilder()
