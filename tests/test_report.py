@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamgraph.actions import Action
 from kamgraph.analysis.findings import Finding, Severity, Subject
@@ -58,7 +62,33 @@ def test_markdown_shows_html_as_text(raw: bool) -> None:
 def test_markdown_escapes_table_and_emphasis_syntax() -> None:
     assert md_escape("a|b*c_d[e](f)") == "a\\|b\\*c\\_d\\[e\\](f)"
     assert md_escape("- item") == "\\- item"
-    assert md_escape("1. first") == "\\1. first"
+    assert md_escape("1. first") == "1\\. first"  # "\\1." would show its backslash
+    assert md_escape("0.57 derived") == "0.57 derived"
+    assert md_escape("2026) year") == "2026\\) year"
+
+
+#: Text a CRM may hold, weighted towards what Markdown reads as syntax.
+_MARKDOWNISH = st.text(
+    alphabet=st.sampled_from(list("aZ09 .,;:!?#*_-+=<>&|\\`~[](){}\"'/@$%^é")), max_size=14
+) | st.lists(st.sampled_from(["1.", "2)", "- ", "# ", "> ", "**x**", "_y_", "`z`", "[a](b)",
+                              "<b>", "&amp;", "&#65;", "http://x.y", "|", "\\", "0.57"]),
+             max_size=5).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MARKDOWNISH)
+def test_an_escaped_string_renders_as_itself_in_a_cell_and_a_list_item(text: str) -> None:
+    """What a CommonMark renderer shows is the string, not syntax read out of it."""
+    from markdown_it import MarkdownIt
+
+    render_md = MarkdownIt("commonmark").enable("table").render
+    shown = terminal_safe(text).strip()
+    cell = render_md(f"| h |\n|---|\n| {md_escape(text)} |\n")
+    item = render_md(f"- {md_escape(text)}\n")
+    for html_out, tag in ((cell, "td"), (item, "li")):
+        found = re.search(f"<{tag}>(.*)</{tag}>", html_out, re.S)
+        assert found is not None, html_out
+        assert html.unescape(found.group(1)).strip() == shown, html_out
 
 
 def test_terminal_output_drops_escape_sequences() -> None:
