@@ -688,8 +688,8 @@ def runs(store_uri: str | None, last: bool, fmt: str) -> None:
         mark = r.counts.get("high_water")
         click.echo(
             f"#{r.id:<4} {r.started.isoformat()}  {r.source:<12} {r.mode:<11} {r.status:<9} "
-            f"inserted {counts.get('inserted', 0)}, updated {counts.get('updated', 0)}, "
-            f"inactive {counts.get('inactivated', 0)}"
+            f"inserted {counts.get('inserted', 0):,}, updated {counts.get('updated', 0):,}, "
+            f"inactive {counts.get('inactivated', 0):,}"
             + (f"; high-water mark {mark}" if mark else "")
             + ("; repaired: " + ", ".join(f"{n} {what}" for what, n in sorted(
                 r.counts.get("repairs", {}).items())) if r.counts.get("repairs") else "")
