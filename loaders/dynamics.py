@@ -30,7 +30,6 @@ from kamgraph.loaders.base import (
     ExportLoader,
     KnownIds,
     KnownLookup,
-    counted_rows,
     stronger_stance,
     team_roles,
 )
@@ -310,16 +309,12 @@ class DynamicsLoader(ExportLoader):
         self.files = self.files or self._classify()
         named: set[str] = set()
         for kind, tables in self.files.items():
-            for table in tables:
-                cols: Columns | None = None
-                for row in counted_rows(table, (), None, self.on_event):
-                    if cols is None:
-                        cols = Columns(table, COLUMNS[kind])
-                    own = row.get(cols["id"]).strip().lower()
-                    for cell in row.values:
-                        match = _GUID.match(cell.strip()) if 36 <= len(cell) <= 40 else None
-                        if match is not None and match.group(1).lower() != own:
-                            named.add(match.group(1).lower())
+            for row, cols in rows_with_columns(tables, COLUMNS[kind], None, self.on_event):
+                own = row.get(cols["id"]).strip().lower()
+                for cell in row.values:
+                    match = _GUID.match(cell.strip()) if 36 <= len(cell) <= 40 else None
+                    if match is not None and match.group(1).lower() != own:
+                        named.add(match.group(1).lower())
         return {"account": named, "person": named, "opportunity": named}
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:

@@ -28,7 +28,6 @@ from kamgraph.loaders.base import (
     ExportLoader,
     KnownIds,
     KnownLookup,
-    counted_rows,
     stronger_stance,
 )
 from kamgraph.loaders.columns import Columns, rows_with_columns
@@ -302,20 +301,17 @@ class HubspotLoader(ExportLoader):
         self.files = self.files or self._classify()
         team = list(self.config.hubspot.team)
         for kind, named in _NAMED.items():
-            for table in self.files.get(kind, ()):
-                cols: Columns | None = None
-                for row in counted_rows(table, (), None, self.on_event):
-                    if cols is None:
-                        cols = Columns(table, COLUMNS[kind])
-                    for field, target, several in named:
-                        raw = row.get(cols[field])
-                        into = wanted["account" if target == "company" else "person"]
-                        into.update(f"hs-{target}-{part}"
-                                    for part in (_ids(raw) if several else [raw.strip()]) if part)
-                    if kind == "companies":
-                        wanted["person"].update(
-                            f"hs-owner-{cell.strip()}" for column in team
-                            for cell in row.get(column).split(";") if cell.strip())
+            for row, cols in rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], None,
+                                               self.on_event):
+                for field, target, several in named:
+                    raw = row.get(cols[field])
+                    into = wanted["account" if target == "company" else "person"]
+                    into.update(f"hs-{target}-{part}"
+                                for part in (_ids(raw) if several else [raw.strip()]) if part)
+                if kind == "companies":
+                    wanted["person"].update(
+                        f"hs-owner-{cell.strip()}" for column in team
+                        for cell in row.get(column).split(";") if cell.strip())
         return wanted
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
