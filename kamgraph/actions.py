@@ -807,13 +807,24 @@ class _Planner:
 
         An account served beyond the effort band is no action while high actions are
         open, or when the portfolio strategy is to develop it: time is not to move away.
+        An account that hangs on one relationship is broadened beyond what the other
+        actions already open, not asked again for a person of ours per key person.
         """
         high_open = any(d.priority is Severity.HIGH for d in drafts)
+        opening = any(d.todo.how in ("new", "group") for d in drafts if d.key != ("shape",))
         for d in list(drafts):
             if d.key == ("coverage_effort",):
                 over = d.findings[0].data.get("hours", 0) > self.config.effort_max_hours
                 if over and (high_open or self.strategy == "develop"):
                     drafts.remove(d)
+            elif d.key == ("shape",) and opening:
+                data = d.findings[0].data
+                hubs = data.get("ours") or data.get("theirs") or []
+                if hubs:
+                    d.todo.text = (f"Broaden {context(self.graph).account['name']} beyond "
+                                   f"{self.name(hubs[0])}: besides the relationships the "
+                                   f"other actions open, meetings between their senior "
+                                   f"management and technical people and ours.")
         for d in drafts:
             self._assign_one(d)
 

@@ -24,6 +24,7 @@ from kamgraph.model import (
     Stance,
     SupplierRole,
 )
+from tests.analysis.test_findings import bowtie
 from tests.builders import AccountBuilder
 
 R = CustomerRole
@@ -178,6 +179,19 @@ class TestOwners:
         # Kam, the one thread to Ops, is never Ops's second; each builds a regular one.
         assert "Opsus build a regular relationship with Ops" in action.action
         assert "Kam build" not in action.action
+
+    def test_a_bow_tie_is_broadened_beyond_what_the_other_actions_open(self) -> None:
+        audit = audit_graph(bowtie().graph())
+        [shape] = [a for a in audit.actions if a.problem.startswith("The account hangs")]
+        # Others already bring people of ours to key people: not asked for again.
+        assert any(a.action.startswith("Kam meets Cfo") for a in audit.actions)
+        assert shape.action == ("Broaden Acme beyond Kam: besides the relationships the "
+                                "other actions open, meetings between their senior "
+                                "management and technical people and ours.")
+        # The finding itself, read alone, still says all of it.
+        [finding] = [f for f in audit.findings
+                     if f.kind == "single_threaded" and f.subject.type == "account"]
+        assert "a second person of ours for each key person" in finding.action
 
 class TestRelationships:
     def test_e_mail_alone_is_a_gap(self) -> None:
