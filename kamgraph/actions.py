@@ -898,13 +898,20 @@ class _Planner:
             d.text = (f"{who} names people of ours to {verb} "
                       f"{_and([self.name(n) for n in first])} {when}{more}.")
             return
-        steps = _and([f"{self.name(o)} build their relationship with {self.name(n)} into "
-                      "a regular one" if todo.why == "first_thread" and o in self.holders(n)
-                      else f"{self.name(o)} {verb} {self.name(n)}"
-                      + (f" (introduced by {self.name(h)})"
-                         if h and h != lead and todo.why in ("thread", "first_thread")
-                         else "")
-                      for o, n, h in pairs])
+
+        def step(ours: str, theirs: str, holder: str | None) -> str:
+            said = verb
+            if todo.why == "first_thread":
+                if ours in self.holders(theirs):
+                    return (f"{self.name(ours)} build their relationship with "
+                            f"{self.name(theirs)} into a regular one")
+                if _threads([f for f in d.findings if f.subject.id == theirs]):
+                    said = "become a second thread to"  # in a group where some have none
+            introduced = (f" (introduced by {self.name(holder)})" if holder and holder != lead
+                          and todo.why in ("thread", "first_thread") else "")
+            return f"{self.name(ours)} {said} {self.name(theirs)}{introduced}"
+
+        steps = _and([step(o, n, h) for o, n, h in pairs])
         d.text = f"{who} has {steps} {when}{more}."
 
     def _new_relationship(self, d: _Draft, todo: _Todo, when: str) -> None:

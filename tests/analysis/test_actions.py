@@ -176,8 +176,9 @@ class TestOwners:
         assert action.problem.startswith(
             "2 key people rest on one thread of ours or none: Ops (Operations Director) and "
             "Qd (Quality Director)")
-        # Kam, the one thread to Ops, is never Ops's second; each builds a regular one.
-        assert "Opsus build a regular relationship with Ops" in action.action
+        # Kam, the one thread to Ops, is never Ops's second; Qd gets a first regular one.
+        assert "Opsus become a second thread to Ops" in action.action
+        assert "Ts build a regular relationship with Qd" in action.action
         assert "Kam build" not in action.action
 
     def test_a_bow_tie_is_broadened_beyond_what_the_other_actions_open(self) -> None:
