@@ -17,10 +17,10 @@ __all__ = ["csv_cell", "md_escape", "terminal_safe"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 #: What would open a block at the start of a line: a heading, a list item or a quote.
-_MD_LEADING = re.compile(r"^(\s*)([#+\->])")
+_MD_LEADING = re.compile(r"^([#+\->])")
 #: An ordered item's marker: digits, then a period or parenthesis before a space.  Its
 #: punctuation is escaped: a backslash before a digit is shown, not read.
-_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
+_MD_ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
 
 def terminal_safe(value: object) -> str:
@@ -37,11 +37,13 @@ def md_escape(value: object) -> str:
     >>> md_escape("# not a heading"), md_escape("1. not a list"), md_escape("0.57 derived")
     ('\\\\# not a heading', '1\\\\. not a list', '0.57 derived')
     """
-    text = terminal_safe(value)
+    # Edge spaces show nothing, but four leading ones make a code block, two trailing a
+    # line break.
+    text = terminal_safe(value).strip()
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    return _MD_LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MD_ORDERED.sub(r"\1\\\2", text)
+    return _MD_LEADING.sub(r"\\\1", text)
 
 
 def csv_cell(value: object) -> str:

@@ -65,13 +65,15 @@ def test_markdown_escapes_table_and_emphasis_syntax() -> None:
     assert md_escape("1. first") == "1\\. first"  # "\\1." would show its backslash
     assert md_escape("0.57 derived") == "0.57 derived"
     assert md_escape("2026) year") == "2026\\) year"
+    assert md_escape("    indented ") == "indented"  # not a code block, nor a line break
 
 
 #: Text a CRM may hold, weighted towards what Markdown reads as syntax.
 _MARKDOWNISH = st.text(
     alphabet=st.sampled_from(list("aZ09 .,;:!?#*_-+=<>&|\\`~[](){}\"'/@$%^é")), max_size=14
 ) | st.lists(st.sampled_from(["1.", "2)", "- ", "# ", "> ", "**x**", "_y_", "`z`", "[a](b)",
-                              "<b>", "&amp;", "&#65;", "http://x.y", "|", "\\", "0.57"]),
+                              "<b>", "&amp;", "&#65;", "http://x.y", "|", "\\", "0.57",
+                              "    ", "  "]),
              max_size=5).map("".join)
 
 
