@@ -193,17 +193,20 @@ def plan_actions(
     problems = _gather(graph, findings, planner.group_of)
     drafts = [d for d in (planner.draft(p) for p in problems) if d]
     drafts.sort(key=lambda d: (-d.priority.rank, -d.score, d.subject.name.lower()))
+    highs = 0
+    for d in drafts:
+        if d.priority is Severity.HIGH:
+            highs += 1
+            if highs > config.max_high_actions:
+                # The team can do a few things first, not all; said before the actions are
+                # worded, so that their timing is the one their due date gives.
+                d.priority = Severity.MEDIUM
     planner.assign(drafts)
     account_id = str(context(graph).account["id"])
     as_of: date = context(graph).as_of
     actions = []
-    highs = 0
     for rank, d in enumerate(drafts, 1):
         priority = d.priority
-        if priority is Severity.HIGH:
-            highs += 1
-            if highs > config.max_high_actions:
-                priority = Severity.MEDIUM  # the team can do a few things first, not all
         actions.append(Action(
             id=f"{account_id}/{rank}", rank=rank, priority=priority, subject=d.subject,
             problem=d.problem, owner=d.owner, with_=tuple(d.with_), action=d.text,

@@ -194,6 +194,19 @@ class TestOwners:
                      if f.kind == "single_threaded" and f.subject.type == "account"]
         assert "a second person of ours for each key person" in finding.action
 
+    def test_an_action_held_back_from_high_is_worded_for_its_own_due_date(self) -> None:
+        # Past max_high_actions a high problem is medium: its action says "this quarter"
+        # like its due date, not "this month".
+        b = (bowtie().ours("fin", "Finance Director", department="Finance")
+             .ours("sales", "Sales Director", team_role=SupplierRole.SALES, department="Sales"))
+        assert sum(a.priority is Severity.HIGH for a in audit_graph(b.graph()).actions) == 3
+        actions = audit_graph(b.graph(), config=Config(max_high_actions=1)).actions
+        assert [a.priority for a in actions[:2]] == [Severity.HIGH, Severity.MEDIUM]
+        assert actions[1].action == "Sales becomes a second thread to Buyer this quarter, " \
+            "introduced by Kam."
+        for action in actions:
+            assert ("this month" in action.action) <= (action.priority is Severity.HIGH)
+
 class TestRelationships:
     def test_e_mail_alone_is_a_gap(self) -> None:
         b = (AccountBuilder()
