@@ -59,7 +59,8 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
     changes: list[Change] = []
     last: dict[tuple[str, str, str], HistoryEntry] = {}
     touches: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for entry in sorted(entries, key=lambda e: (e.run, e.kind, e.key)):
+    # Within a run the person comes first: first seen (or gone) before their roles.
+    for entry in sorted(entries, key=lambda e: (e.run, e.kind != "person", e.kind, e.key)):
         ident = (entry.kind, entry.key, entry.source)
         before = last.get(ident)
         last[ident] = entry

@@ -214,6 +214,9 @@ def test_history_speaks_in_words(scenario: Path) -> None:
     assert out.exit_code == 0, out.output
     assert "left (gone from the export; last seen in the run of 2026-11-10)" in out.output
     assert "006aB" not in out.output and "Acme" in out.output
+    # A person's story starts with them, before the roles the same run gave them.
+    lines = out.output.splitlines()
+    assert "first seen" in lines[1] and any("economic buyer" in line for line in lines[2:])
     kam = runner.invoke(cli, ["history", "Daniel Weber", "--store", store]).output
     assert "2026-11-20" in kam and "left" in kam and "True" not in kam
 
