@@ -902,17 +902,17 @@ class _Planner:
                       f"{_and([self.name(n) for n in first])} {when}{more}.")
             return
 
-        def step(ours: str, theirs: str, holder: str | None) -> str:
+        def step(owner: str, person: str, holder: str | None) -> str:
             said = verb
             if todo.why == "first_thread":
-                if ours in self.holders(theirs):
-                    return (f"{self.name(ours)} build their relationship with "
-                            f"{self.name(theirs)} into a regular one")
-                if _threads([f for f in d.findings if f.subject.id == theirs]):
+                if owner in self.holders(person):
+                    return (f"{self.name(owner)} build their relationship with "
+                            f"{self.name(person)} into a regular one")
+                if _threads([f for f in d.findings if f.subject.id == person]):
                     said = "become a second thread to"  # in a group where some have none
             introduced = (f" (introduced by {self.name(holder)})" if holder and holder != lead
                           and todo.why in ("thread", "first_thread") else "")
-            return f"{self.name(ours)} {said} {self.name(theirs)}{introduced}"
+            return f"{self.name(owner)} {said} {self.name(person)}{introduced}"
 
         steps = _and([step(o, n, h) for o, n, h in pairs])
         d.text = f"{who} has {steps} {when}{more}."
