@@ -23,13 +23,7 @@ from pathlib import Path
 from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import values as v
-from kamgraph.loaders.base import (
-    EventSink,
-    ExportLoader,
-    KnownIds,
-    KnownLookup,
-    stronger_stance,
-)
+from kamgraph.loaders.base import EventSink, ExportLoader, KnownIds, KnownLookup, stronger_stance
 from kamgraph.loaders.columns import Columns, rows_with_columns
 from kamgraph.loaders.csvio import Row, Table
 from kamgraph.model import (
