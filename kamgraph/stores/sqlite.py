@@ -104,12 +104,15 @@ def _summaries(touched: bool) -> tuple[str, ...]:
     )
 
 
-#: A first run's lookup of a batch's keys, bound as one JSON array of ``[kind, key]``:
-#: what it finds was written earlier in the same run (a record sent twice).
-_FIRST_RUN_LOOKUP = (
+#: A batch's keys, bound as one JSON array of ``[kind, key]``: the stored version of each
+#: (CROSS JOIN keeps the batch outside: one primary-key lookup per key), and the keys
+#: added to those the run has seen.
+_STORED = (
     "SELECT r.kind, r.key, r.hash, r.status, r.changed_run, r.account_id "
     "FROM json_each(?1) b CROSS JOIN records r ON r.kind = json_extract(b.value, '$[0]') "
     "AND r.key = json_extract(b.value, '$[1]') AND r.source = ?2")
+_SEEN = ("INSERT OR IGNORE INTO temp.seen (kind, key) "
+         "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)")
 
 #: Keys bound to one ``IN (…)`` lookup: well under SQLite's limit on bound values.
 _KEYS_A_QUERY = 500
@@ -442,8 +445,6 @@ class SqliteStore:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, "
                          "PRIMARY KEY (kind, key)) WITHOUT ROWID")
             conn.execute("DELETE FROM temp.seen")
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch (kind TEXT, key TEXT, "
-                         "PRIMARY KEY (kind, key)) WITHOUT ROWID")
             counts = report.counts
             #: Nothing of this source is stored yet (its first sync): every record this run
             #: writes is the source's, so the records themselves say what it has seen.
@@ -532,30 +533,23 @@ class SqliteStore:
                run_id: int, counts: Counter[str], touched: set[str], first: bool) -> None:
         """Write a batch of records: each inserted, or updated when its content changed.
 
-        The batch's keys (not their payloads) are staged to read the stored hashes in one
-        join; identical records are then left alone.  A version an update replaces moves
-        to ``record_history`` (unless this run wrote it: a record sent twice keeps the
-        later).  In a source's first run what is stored of it is what this run has seen,
-        so the keys are looked up as one JSON parameter, and nothing is staged.
+        The batch's keys (not their payloads), as one JSON parameter, read the stored
+        hashes in one join; identical records are then left alone.  A version an update
+        replaces moves to ``record_history`` (unless this run wrote it: a record sent
+        twice keeps the later).  The keys are added to those the run has seen, which a
+        full run marks the rest absent by; in a source's first run what is stored of it
+        is what the run has seen, so nothing is added and what is found was sent twice.
         """
         conn = self.conn
-        if first:
-            found_rows = conn.execute(_FIRST_RUN_LOOKUP, (json.dumps(list(batch)), source))
-            stored = {(kind, key): found for kind, key, *found in found_rows}
-            counts["duplicates"] += len(stored)
-        else:
-            conn.execute("DELETE FROM temp.batch")
-            conn.executemany("INSERT INTO temp.batch (kind, key) VALUES (?, ?)", batch.keys())
+        keys = json.dumps(list(batch))
+        if not first:
             before = conn.total_changes
-            conn.execute("INSERT OR IGNORE INTO temp.seen (kind, key) SELECT kind, key "
-                         "FROM temp.batch")
+            conn.execute(_SEEN, (keys,))
             counts["duplicates"] += len(batch) - (conn.total_changes - before)
-            stored = {(kind, key): found for kind, key, *found in conn.execute(
-                # CROSS JOIN keeps the batch outside: one primary-key lookup per key.
-                "SELECT r.kind, r.key, r.hash, r.status, r.changed_run, r.account_id "
-                "FROM temp.batch b "
-                "CROSS JOIN records r ON r.kind = b.kind AND r.key = b.key AND r.source = ?",
-                (source,))}
+        stored = {(kind, key): found
+                  for kind, key, *found in conn.execute(_STORED, (keys, source))}
+        if first:
+            counts["duplicates"] += len(stored)
         writes: list[tuple[Any, ...]] = []
         replaced: list[tuple[str, str, str]] = []
         new = changed = deleted = 0
