@@ -510,8 +510,8 @@ class Neo4jStore:
         which accounts it touched (``touched``) recounts those alone: an account's
         summaries depend on its own records.  ``None``: every account."""
         was = self._summary("members", kept=True) if touched is not None else None
-        counted = self._summary("counts", kept=True) if was is not None else None
-        if touched is None or was is None or counted is None or was[0] != counted[0] \
+        kept = self._summary("counts", kept=True) if was is not None else None
+        if touched is None or was is None or kept is None or was[0] != kept[0] \
                 or len(touched) * 2 > len(was[1]):
             # Every account: a full run, none kept yet, or not kept by one run (a version
             # without the members kept the counts since); or most accounts touched, which
@@ -522,7 +522,7 @@ class Neo4jStore:
             members: dict[str, list[str]] = self._members("account_members")
             counts: dict[str, dict[str, int]] = self._live_counts()
         else:
-            members, counts = was[1], counted[1]
+            members, counts = was[1], kept[1]
             accounts = sorted(touched)
             if accounts:
                 for account in accounts:
