@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 
 from kamgraph.config import Config
@@ -258,13 +259,10 @@ class DynamicsLoader(ExportLoader):
         on_event: EventSink,
         known: KnownIds | KnownLookup | None = None,
     ) -> None:
-        #: The export's tables by kind: an incremental sync reads them for the ids they
-        #: name (:meth:`referenced`) while the base class is set up.
-        self.files: dict[str, list[Table]] = {}
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
         try:
-            self.files = self.files or self._classify()
+            self.files  # noqa: B018 - classified now: an export not Dynamics' fails here
         except BaseException:
             self.source.close()
             raise
@@ -283,7 +281,10 @@ class DynamicsLoader(ExportLoader):
         self.owners: dict[str, str] = {}  # account -> its owner
         self.team: dict[tuple[str, str], tuple[SupplierRole, str]] = {}  # from [dynamics.team]
 
-    def _classify(self) -> dict[str, list[Table]]:
+    @cached_property
+    def files(self) -> dict[str, list[Table]]:
+        """The export's tables by kind.  Read when first asked for: an incremental sync
+        asks (:meth:`referenced`) while the base class is set up."""
         files: dict[str, list[Table]] = defaultdict(list)
         rename = dict(self.config.dynamics.headers)
         for name in self.source.names():
@@ -306,7 +307,6 @@ class DynamicsLoader(ExportLoader):
         """Every GUID a row names besides its own: a GUID does not say which table it is
         from, so each is asked for as an account, a person and an opportunity.  (An
         Excel export names lookups by name, which only the export itself resolves.)"""
-        self.files = self.files or self._classify()
         named: set[str] = set()
         for kind, tables in self.files.items():
             for row, cols in rows_with_columns(tables, COLUMNS[kind], None, self.on_event):

@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from kamgraph.config import Config
@@ -231,14 +232,10 @@ class HubspotLoader(ExportLoader):
         on_event: EventSink,
         known: KnownIds | KnownLookup | None = None,
     ) -> None:
-        self.rename = dict(config.hubspot.headers)
-        #: The export's files by object: an incremental sync reads them for the ids they
-        #: name (:meth:`referenced`) while the base class is set up.
-        self.files: dict[str, list[Table]] = {}
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
         try:
-            self.files = self.files or self._classify()
+            self.files  # noqa: B018 - classified now: an export not HubSpot's fails here
         except BaseException:
             self.source.close()
             raise
@@ -251,13 +248,17 @@ class HubspotLoader(ExportLoader):
 
     # -- files ------------------------------------------------------------------------
 
-    def _classify(self) -> dict[str, list[Table]]:
+    @cached_property
+    def files(self) -> dict[str, list[Table]]:
+        """The export's files by object, told by their headers.  Read when first asked
+        for: an incremental sync asks (:meth:`referenced`) while the base class is set up."""
         files: dict[str, list[Table]] = defaultdict(list)
         unknown: list[tuple[Table, list[str]]] = []
+        rename = dict(self.config.hubspot.headers)
         for name in self.source.names():
             if not name.endswith(".csv"):
                 continue
-            table = self.source.table(name, self.encoding, self.rename)
+            table = self.source.table(name, self.encoding, rename)
             header = table.peek_header()
             kind = classify(header, name)
             if kind is None:
@@ -292,7 +293,6 @@ class HubspotLoader(ExportLoader):
         a contact's company, the contacts of a deal or an activity, the owner of a
         company or an activity, and the owners in ``[hubspot.team]`` columns."""
         wanted: dict[str, set[str]] = {"account": set(), "person": set(), "opportunity": set()}
-        self.files = self.files or self._classify()
         team = list(self.config.hubspot.team)
         for kind, named in _NAMED.items():
             for row, cols in rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], None,
