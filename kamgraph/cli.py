@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -107,6 +107,14 @@ config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), default=None,
     help="Settings file (default ./kamgraph.toml if present, or $KAMGRAPH_CONFIG).",
 )
+
+
+def jobs_option(doing: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--jobs``: how many processes do ``doing``; one per core when not given."""
+    return click.option(
+        "--jobs", type=click.IntRange(1, 256), default=None,
+        callback=lambda ctx, param, value: value or os.cpu_count() or 1,
+        help=f"Processes {doing} (default: one per core).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -300,8 +308,7 @@ def accounts(store_uri: str | None, fmt: str) -> None:
               help="Write the report to a file instead of stdout.")
 @click.option("--explain", "person", metavar="PERSON", default=None,
               help="Everything known about one person (id or name) and why each finding fired.")
-@click.option("--jobs", type=click.IntRange(1, 256), default=None,
-              help="Processes auditing accounts in parallel (default: one per core).")
+@jobs_option("auditing accounts in parallel")
 @click.option("--all", "show_all", is_flag=True,
               help="Print every action of each account, not only the first few, and list "
                    "every finding (not only the first findings_per_kind of each kind).")
@@ -319,7 +326,7 @@ def accounts(store_uri: str | None, fmt: str) -> None:
 def audit(
     account: tuple[str, ...], store_uri: str | None, config_path: str | None,
     as_of: str | None, fmt: str, fail_on: str | None, output: Path | None,
-    person: str | None, jobs: int | None, show_all: bool, top: int | None,
+    person: str | None, jobs: int, show_all: bool, top: int | None,
     min_priority: str | None, kinds: tuple[str, ...], list_unmapped: bool,
     raw_findings: bool,
 ) -> None:
@@ -367,7 +374,7 @@ def audit(
     # Written account by account as the audits come: a portfolio is never held whole.
     with _store(store_uri) as store, _errors():
         audits = iter_audits(store, account, as_of=day, config=config,
-                             jobs=jobs or os.cpu_count() or 1)
+                             jobs=jobs)
         _emit(render_stream(day, tallied(audits), fmt, shown), output)
     if fail_on is not None:
         if count:
@@ -435,11 +442,10 @@ def _views(store: Store, refs: tuple[str, ...], day: date,
 @config_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
               help="The date every recency rule counts from (default: today).")
-@click.option("--jobs", type=click.IntRange(1, 256), default=None,
-              help="Processes drawing the accounts' maps with --all (default: one per core).")
+@jobs_option("drawing the accounts' maps with --all")
 def map_command(account: str | None, everything: bool, output: Path, open_browser: bool,
                 path_to: str | None, store_uri: str | None, config_path: str | None,
-                as_of: str | None, jobs: int | None) -> None:
+                as_of: str | None, jobs: int) -> None:
     """Draw interactive relationship maps: one account, or the whole portfolio.
 
     Each map is one self-contained HTML file that works offline.
@@ -464,7 +470,7 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
                 # Account by account, in workers as an audit is: a portfolio of
                 # thousands is never held whole.
                 files = write_portfolio(store, output, day, config,
-                                        jobs=jobs or os.cpu_count() or 1)
+                                        jobs=jobs)
                 target = files[0]
                 click.echo(f"Wrote {counted(len(files), 'file')} to {output}", err=True)
             else:
@@ -486,11 +492,9 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
 @store_option
 @config_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None)
-@click.option("--jobs", type=click.IntRange(1, 256), default=None,
-              help="Processes auditing the portfolio page's accounts (default: one per "
-                   "core).")
+@jobs_option("auditing the portfolio page's accounts")
 def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
-          as_of: str | None, jobs: int | None) -> None:
+          as_of: str | None, jobs: int) -> None:
     """Serve the store's portfolio site over HTTP on this machine.
 
     Pages are rendered from the store when asked for, as of today (or --as-of): a sync
@@ -512,7 +516,7 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
                        on_ready=lambda url: click.echo(
                            f"Serving {url} (Ctrl-C to stop)", err=True),
                        on_error=lambda text: click.echo(f"Error: {text}", err=True),
-                       jobs=jobs or os.cpu_count() or 1)
+                       jobs=jobs)
         except OSError as exc:
             raise Failure(f"cannot listen on {host}:{port}: {exc.strerror} (give another "
                           f"--port, or 0 for any free one)", EXIT_INPUT) from exc
