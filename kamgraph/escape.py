@@ -16,8 +16,9 @@ __all__ = ["csv_cell", "md_escape", "terminal_safe"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
-#: What would open a block at the start of a line: a heading, a list item or a quote.
-_MD_LEADING = re.compile(r"^([#+\->])")
+#: What would open a block at the start of a line: a heading or a list item (a quote's
+#: ``>`` is already ``&gt;``).
+_MD_LEADING = re.compile(r"^([#+\-])")
 #: An ordered item's marker: digits, then a period or parenthesis before a space.  Its
 #: punctuation is escaped: a backslash before a digit is shown, not read.
 _MD_ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
