@@ -857,7 +857,7 @@ class _Planner:
             d.text = (f"{who} {check}, answers their objections in writing and builds "
                       f"support around them; no introduction goes through them.")
         elif todo.how == "holder" and todo.why == "quiet":
-            d.text = f"{who} finds out why {name} went quiet and re-engages this week."
+            d.text = f"{who} finds out why {name} went quiet and re-engages {when}."
         elif todo.how == "holder" and todo.why == "level":
             d.text = f"{who} agrees a plan to deepen the relationship with {name} to {todo.text}"
         elif todo.how == "holder":

@@ -207,6 +207,17 @@ class TestOwners:
         for action in actions:
             assert ("this month" in action.action) <= (action.priority is Severity.HIGH)
 
+    def test_a_quiet_key_person_is_re_engaged_by_the_due_date_of_the_action(self) -> None:
+        # Gone quiet is a medium problem here: "this week" would ask for sooner than the
+        # due date two months out says.
+        b = (AccountBuilder().theirs("vp", "VP Operations")
+             .ours("kam", "KAM", team_role=KAM).ours("ts", "Technical Director")
+             .contact("kam", "vp", days_ago=40, times=6, every=10)
+             .contact("ts", "vp", days_ago=40, times=6, every=10))
+        [quiet] = [a for a in audit_graph(b.graph()).actions if "went quiet" in a.action]
+        assert quiet.priority is Severity.MEDIUM
+        assert quiet.action.endswith("re-engages this quarter.")
+
 class TestRelationships:
     def test_e_mail_alone_is_a_gap(self) -> None:
         b = (AccountBuilder()
