@@ -767,31 +767,52 @@ class _Planner:
 
     def _committee(self, d: _Draft, members: list[Finding]) -> None:
         """What is left of the committee and the deals' maps, once people's own actions
-        have taken their part: roles nobody holds, and deals covered too thinly."""
-        unnamed: list[str] = []
+        have taken their part: roles nobody holds, and deals covered too thinly.
+
+        A role nobody holds in the account is asked for once; one missing only on some
+        deals (someone holds it elsewhere in the account) is asked for on those deals.
+        """
+        unnamed: list[str] = []  # nobody in the account holds them
+        on_deals: dict[str, list[str]] = {}  # role -> the deals nobody holds it on
         thin: list[str] = []
         uncovered: list[str] = []
         for f in members:
             data = f.data
-            for role in data.get("unnamed", ()):
-                label = str(role).lower()
-                if label not in unnamed and label not in self.vacated:
-                    unnamed.append(label)
-            if data.get("flag") == "no_coach" and "coach or champion" not in unnamed:
-                unnamed.append("coach or champion")
+            labels = [str(role).lower() for role in data.get("unnamed", ())]
+            if data.get("flag") == "no_coach":
+                labels.append("coach or champion")
+            for label in labels:
+                if label in self.vacated:
+                    continue
+                if f.subject.type == "account":
+                    if label not in unnamed:
+                        unnamed.append(label)
+                elif f.subject.name not in on_deals.setdefault(label, []):
+                    on_deals[label].append(f.subject.name)
             if data.get("flag") == "thin_coverage":
-                thin.append(f"{f.subject.name} ({data['covered']} of {data['wanted']} people "
-                            f"wanted covered)")
+                thin.append(f"{f.subject.name} ({data['covered']} covered, {data['wanted']} "
+                            f"wanted)")
             for node in data.get("uncovered", ()):
                 if node in self.graph and node not in uncovered:
                     uncovered.append(str(node))
-        if "coach or champion" in unnamed and "champion" in unnamed:
-            unnamed.remove("champion")
+        deals: dict[tuple[str, ...], list[str]] = {}  # deals -> the roles missing on them
+        for label, where in on_deals.items():
+            if label not in unnamed:
+                deals.setdefault(tuple(where), []).append(label)
+        for roles in [unnamed, *deals.values()]:
+            if "coach or champion" in roles and "champion" in roles:
+                roles.remove("champion")
         parts = []
         steps = []
         if unnamed:
             parts.append("nobody identified as " + _and(unnamed))
             steps.append(f"identify the {_and(unnamed)}")
+        if deals:
+            # A deal group's own lists may hold an "and": the groups part with a comma too.
+            parts.append(_and([f"no {_and(roles, 'or')} on {_and(where, 'or')}"
+                               for where, roles in deals.items()], ", and"))
+            steps.append("identify " + _and([f"the {_and(roles)} on {_and(where)}"
+                                             for where, roles in deals.items()], ", and"))
         if thin:
             parts.append("too few people covered on " + _and(thin))
             steps.append("widen coverage of " + _and([t.split(" (")[0] for t in thin]))
@@ -959,9 +980,14 @@ def _capped(evidence: list[str]) -> tuple[str, ...]:
             f"… and {rest} more lines in the findings this action covers")
 
 
-def _and(items: Sequence[str]) -> str:
+def _and(items: Sequence[str], word: str = "and") -> str:
+    """``a, b and c``: ``word`` may be "or" (after "no"), or ", and" where the items hold
+    an "and" of their own."""
     items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    joint = word if word.startswith(",") else f" {word}"
+    return ", ".join(items[:-1]) + f"{joint} " + items[-1]
 
 
 def _first_line(f: Finding) -> str:

@@ -20,6 +20,8 @@ from kamgraph.model import (
     Channel,
     CustomerRole,
     InfluenceLine,
+    Opportunity,
+    OpportunityRole,
     Outcome,
     Stance,
     SupplierRole,
@@ -95,6 +97,34 @@ class TestOneActionPerProblem:
         assert ranks == sorted(ranks, reverse=True)
         # The uncovered economic buyer of an open deal comes first.
         assert audit.actions[0].subject.id == "cfo"
+
+    def test_a_role_missing_on_one_deal_is_asked_for_on_that_deal(self) -> None:
+        # The account has a decision maker and a technical buyer, each on one deal only:
+        # "identify the decision maker" account-wide would deny the one recorded.
+        b = (AccountBuilder()
+             .theirs("ceo", "CEO", roles=(R.ECONOMIC_BUYER,))
+             .theirs("dm", "Head of Purchasing", roles=(R.DECISION_MAKER,), reports_to="ceo")
+             .theirs("eng", "Plant Engineer", roles=(R.TECHNICAL_BUYER,), reports_to="dm")
+             .ours("kam", "Key Account Manager", team_role=KAM)
+             .contact("kam", "dm", times=6).contact("kam", "ceo", times=6)
+             .contact("kam", "eng", times=6))
+        for opp, name in (("O1", "Line upgrade"), ("O2", "Service renewal")):
+            b.add(Opportunity(id=opp, account_id="ACC", name=name, amount=100_000))
+        for i, (opp, person, role) in enumerate((
+                ("O1", "dm", R.DECISION_MAKER), ("O1", "ceo", R.ECONOMIC_BUYER),
+                ("O2", "eng", R.TECHNICAL_BUYER), ("O2", "ceo", R.ECONOMIC_BUYER))):
+            b.add(OpportunityRole(id=f"R{i}", account_id="ACC", opportunity_id=opp,
+                                  person_id=person, roles=(role,)))
+        [committee] = [a for a in audit_graph(b.graph()).actions
+                       if a.problem.startswith("The buying committee")]
+        assert committee.problem == (
+            "The buying committee is incomplete: nobody identified as executive sponsor and "
+            "coach or champion; no technical buyer on Line upgrade, and no decision maker on "
+            "Service renewal")
+        assert committee.action == (
+            "Kam and the account team identify the executive sponsor and coach or champion; "
+            "identify the technical buyer on Line upgrade, and the decision maker on Service "
+            "renewal this quarter.")
 
     def test_nobody_who_left_has_a_part(self) -> None:
         audit = audit_graph(acme_like().graph())
