@@ -88,6 +88,18 @@ class Action:
     #: Positions, in the audit's findings, of the findings this action covers.
     findings: tuple[int, ...] = field(default=(), compare=False)
 
+    @property
+    def headline(self) -> str:
+        """The problem, led by its subject unless it names the subject already.
+
+        "Acme Foods: The account hangs on one relationship: Daniel Weber", but "Claire
+        Dubois is a likely anti-sponsor (score 0.39)", not "Claire Dubois: Claire Dubois
+        is …".
+        """
+        if self.subject.name in self.problem:
+            return self.problem
+        return f"{self.subject.name}: {self.problem}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "rank": self.rank, "priority": self.priority.value,

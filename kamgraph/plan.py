@@ -15,6 +15,7 @@ from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, function_label, key_reasons
 from kamgraph.analysis.relmap import relationship_map
+from kamgraph.analysis.stage import stage_label
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
@@ -73,8 +74,9 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
     out = [f"# Account development plan: {md_escape(account['name'])}", "",
            f"As of {as_of.isoformat()}. Account id `{md_escape(account['id'])}`.", ""]
     if audit.stage:
-        out.append(f"**Stage:** {audit.stage['name']}. " + "; ".join(
-            md_escape(r) for r in audit.stage["reasons"]) + ".")
+        reasons = "; ".join(md_escape(r) for r in audit.stage["reasons"])
+        out.append(f"**Stage:** {stage_label(str(audit.stage['name']))}"
+                   + (f". {reasons[:1].upper()}{reasons[1:]}." if reasons else "."))
         out.append("")
     placement = next((f for f in audit.findings if f.kind == "portfolio_placement"), None)
     if placement:

@@ -14,6 +14,7 @@ from datetime import date
 
 from kamgraph.actions import Action
 from kamgraph.analysis.findings import Finding, Severity
+from kamgraph.analysis.stage import stage_label
 from kamgraph.audit import SCHEMA_ID, AccountAudit, AuditReport
 from kamgraph.escape import csv_cell, md_escape, terminal_safe
 
@@ -148,12 +149,6 @@ def _shape(account: AccountAudit) -> str:
     return f"{name}: {reasons[0]}" if reasons else name
 
 
-def stage_label(name: str) -> str:
-    """``early_kam`` -> ``Early KAM``."""
-    label = " ".join("KAM" if w == "kam" else w for w in name.split("_"))
-    return (label[:1].upper() + label[1:]).replace("Pre KAM", "Pre-KAM")
-
-
 def _budget(account: AccountAudit, shown: Shown) -> tuple[list[Action], int]:
     chosen = shown.actions(account)
     if shown.limit is None or len(chosen) <= shown.limit:
@@ -195,8 +190,7 @@ def _table_account(account: AccountAudit, i: int, shown: Shown) -> str:
         out.append("  no action passes the filters")
     for a in actions:
         lead = f"  {a.rank:>2}. {a.priority.value.upper():<6} "
-        subject = terminal_safe(a.subject.name)
-        out.append(_clip(f"{lead}{subject}: {terminal_safe(a.problem)}", WIDTH))
+        out.append(_clip(lead + terminal_safe(a.headline), WIDTH))
         due = f" (by {a.due.isoformat()})" if a.due else ""
         out.extend(_STEP_WRAP.wrap(terminal_safe(a.action) + due))
         if a.because:
@@ -280,8 +274,7 @@ def _markdown_account(account: AccountAudit, i: int, shown: Shown) -> str:
         helpers = (" With: " + ", ".join(md_escape(w.name) for w in a.with_) + "."
                    if a.with_ else "")
         due = f" By {a.due.isoformat()}." if a.due else ""
-        out += ["", f"{a.rank}. **{a.priority.value.upper()}** · {md_escape(a.subject.name)}: "
-                    f"{md_escape(a.problem)}",
+        out += ["", f"{a.rank}. **{a.priority.value.upper()}** · {md_escape(a.headline)}",
                 f"   - **Action:** {md_escape(a.action)}{owner}{helpers}{due}"]
         if a.because:
             out.append(f"   - Because: {md_escape(_kinds(a))}")

@@ -84,6 +84,19 @@ def test_audit_one_account_by_name_or_id(runner: CliRunner, synced: str) -> None
     assert json.loads(by_id.stdout)["accounts"][0]["id"] == account["id"]
 
 
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_an_action_names_its_subject_once(runner: CliRunner, synced: str, fmt: str) -> None:
+    result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF,
+                                 "--format", fmt], catch_exceptions=False)
+    # A problem that names its subject is not led by the name as well.
+    assert "Claire Dubois is a likely anti-sponsor" in result.output
+    assert "Claire Dubois: Claire Dubois" not in result.output
+    assert "Only one thread of ours holds the relationship with Jonas Fischer" in result.output
+    assert "Jonas Fischer: Only" not in result.output
+    # One that does not is.
+    assert "Cordillera Mining: The account hangs on one relationship" in result.output
+
+
 @pytest.mark.parametrize(("fail_on", "code"), [("high", 1), ("low", 1)])
 def test_fail_on_gates_a_script(runner: CliRunner, synced: str, fail_on: str, code: int) -> None:
     result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF,
@@ -252,6 +265,7 @@ def test_plan_has_the_four_parts(runner: CliRunner, synced: str, tmp_path: Path)
         assert heading in text
     assert "| Oskar Lindqvist | Chief Financial Officer |" in text
     assert "| purchasing | twice weekly |" in text
+    assert "**Stage:** Early KAM. A bow-tie: the relationship runs through one pair;" in text
 
 
 def test_plan_escapes_hostile_names(runner: CliRunner, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import networkx as nx
 
 from kamgraph.analysis.key_person import key_person_losses
 from kamgraph.analysis.portfolio import MATRIX
+from kamgraph.analysis.stage import stage_label
 from kamgraph.audit import AccountAudit, iter_accounts
 from kamgraph.config import Config
 from kamgraph.files import write_atomic
@@ -84,7 +85,7 @@ def index_row(graph: nx.MultiDiGraph, audit: AccountAudit) -> IndexRow:
         priorities=dict(Counter(x.priority.value for x in audit.actions)),
         risk_name=str(graph.nodes[top.person]["name"]) if top else None,
         risk_share=top.share if top else 0.0,
-        first=f"{first.subject.name}: {first.problem}" if first else "",
+        first=first.headline if first else "",
         kinds=dict(Counter(f.kind for f in audit.findings if f.kind in _SHORT)),
         attractiveness=(a.get("attractiveness") or None),
         position=(a.get("position") or None))
@@ -179,7 +180,7 @@ def render_index(rows: Iterable[IndexRow], as_of: str) -> str:
         risk = f"{escape(r.risk_name)} {r.risk_share:.0%}" if r.risk_name else "—"
         kinds = " · ".join(f"{_SHORT[k]} {n}" for k, n in sorted(
             r.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
-        stage = r.stage.replace("_", " ") or "—"
+        stage = stage_label(r.stage) if r.stage else "—"
         stage_sort = _STAGES.index(r.stage) if r.stage in _STAGES else len(_STAGES)
         lines.append(
             f'<tr data-name="{escape(r.name.lower())}" data-stage="{escape(r.stage)}" '
@@ -191,7 +192,7 @@ def render_index(rows: Iterable[IndexRow], as_of: str) -> str:
             f'<td class="kinds">{escape(kinds)}</td><td>{escape(r.first) or "—"}</td></tr>')
     stages = sorted({r.stage for r in ranked if r.stage},
                     key=lambda s: _STAGES.index(s) if s in _STAGES else len(_STAGES))
-    options = "".join(f'<option value="{escape(s)}">{escape(s.replace("_", " "))}</option>'
+    options = "".join(f'<option value="{escape(s)}">{escape(stage_label(s))}</option>'
                       for s in stages)
     desc_attr = ' data-desc="1"'
     head = "".join(

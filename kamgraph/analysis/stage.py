@@ -21,10 +21,20 @@ from kamgraph.graph import CONTACT
 from kamgraph.model import Level
 from kamgraph.wording import counted
 
-__all__ = ["STAGES", "StageFeatures", "classify_stage", "stage_features"]
+__all__ = ["STAGES", "StageFeatures", "classify_stage", "stage_features", "stage_label"]
 
 STAGES = ("pre_kam", "early_kam", "mid_kam", "partnership_kam", "synergistic_kam",
           "uncoupling_kam")
+
+
+def stage_label(name: str) -> str:
+    """A stage's name as people write it.
+
+    >>> stage_label("early_kam"), stage_label("pre_kam"), stage_label("unmapped")
+    ('Early KAM', 'Pre-KAM', 'Unmapped')
+    """
+    label = " ".join("KAM" if w == "kam" else w for w in name.split("_"))
+    return (label[:1].upper() + label[1:]).replace("Pre KAM", "Pre-KAM")
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,12 @@ def test_portfolio_site_links_every_account(demo_store: SqliteStore, tmp_path: P
     assert page.page.evaluate(first) == "Borealis Chemicals"
     assert page.page.inner_text("#count") == "1 of 3 accounts"
     page.page.fill("#filter", "")
+    # Filtered by stage, each named as people write it.
+    assert page.page.inner_text("#stage-filter option[value=early_kam]") == "Early KAM"
+    page.page.select_option("#stage-filter", "early_kam")
+    assert page.page.inner_text("#count") == "2 of 3 accounts"
+    assert "Early KAM" in page.page.inner_text("#accounts tbody tr:not([hidden])")
+    page.page.select_option("#stage-filter", "")
     page.page.click("#accounts >> text=Cordillera Mining")
     page.page.wait_for_function("window.kamgraph && window.kamgraph.settled === true")
     assert page.page.inner_text("#title") == "Cordillera Mining"
