@@ -150,7 +150,7 @@
   });
 
   document.getElementById("title").textContent = data.account.name;
-  var stage = data.account.stage ? data.account.stage.name.replace(/_/g, " ") : "not classified";
+  var stage = data.account.stage_label || "not classified";
   document.getElementById("subtitle").textContent =
     "As of " + data.account.as_of + " · stage: " + stage + " · " +
     data.nodes.filter(function (n) { return !n.summary && !n.proposed; }).length +
@@ -182,8 +182,16 @@
     var li = el("li", null, "act " + a.priority);
     var head = el("div");
     head.appendChild(el("b", a.priority.toUpperCase() + " "));
-    head.appendChild(personLink(a.subject, a.subject_id));
-    head.appendChild(el("span", ": " + a.problem));
+    // The subject is said once: linked where the problem names it, else leading it.
+    var at = a.problem.indexOf(a.subject);
+    if (at < 0) {
+      head.appendChild(personLink(a.subject, a.subject_id));
+      head.appendChild(el("span", ": " + a.problem));
+    } else {
+      head.appendChild(el("span", a.problem.slice(0, at)));
+      head.appendChild(personLink(a.subject, a.subject_id));
+      head.appendChild(el("span", a.problem.slice(at + a.subject.length)));
+    }
     li.appendChild(head);
     var who = el("div", null, "who");
     if (a.owner) { who.appendChild(el("span", "owner ")); who.appendChild(personLink(a.owner, a.owner_id)); }

@@ -22,6 +22,7 @@ from kamgraph.analysis.people import (
     is_key,
     order_of,
 )
+from kamgraph.analysis.stage import stage_label
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
@@ -497,7 +498,11 @@ def page_data(graph: nx.MultiDiGraph, audit: AccountAudit,
     account = context(graph).account
     data["account"] = {"id": account["id"], "name": account["name"],
                        "as_of": context(graph).as_of.isoformat(),
-                       "stage": audit.stage, "functions": sorted(
+                       "stage": audit.stage,
+                       "stage_label": ("Unmapped" if audit.unmapped else
+                                       stage_label(str(audit.stage["name"])) if audit.stage
+                                       else None),
+                       "functions": sorted(
                            {n["function"] for n in data["nodes"]}),
                        "kinds": sorted({k for n in data["nodes"] for k in n.get("kinds", ())}),
                        "actions": [action_entry(a) for a in audit.actions],

@@ -148,11 +148,15 @@ def test_the_map_shows_the_audits_actions(demo_store: SqliteStore, tmp_path: Pat
         view = Portfolio(demo_store, as_of=AS_OF, config=Config()).account("Acme").view
     path, _ = account_map(demo_store, "Acme", tmp_path / "acme.html")
     page = open_page(path)
+    assert page.page.inner_text("#subtitle").startswith("As of 2026-11-01 · stage: Early KAM · ")
     items = page.page.eval_on_selector_all("#actions ol.top-actions > li",
                                            "lis => lis.map(li => li.innerText)")
     assert len(items) == min(len(view.audit.actions), Config().max_actions)
     for item, action in zip(items, view.audit.actions, strict=False):
-        assert action.problem in item and action.action in item
+        # Headed as the audit heads it, the subject said once (and linked).
+        assert item.startswith(f"{action.priority.value.upper()} {action.headline}\n")
+        assert action.action in item
+    assert any(a.headline == a.problem for a in view.audit.actions[:len(items)])
     # Every person in the panel opens their node; the node shows the same action.
     links = page.page.eval_on_selector_all("#actions a.person", "as => as.length")
     assert links >= len(items)
