@@ -89,6 +89,13 @@ class Action:
     findings: tuple[int, ...] = field(default=(), compare=False)
 
     @property
+    def names_subject(self) -> bool:
+        """Whether the problem names the person it is about ("Claire Dubois is a likely
+        anti-sponsor").  An account's name in a problem may be a deal's ("Acme 2027
+        supply"): an account never counts as named."""
+        return self.subject.type == "person" and self.subject.name in self.problem
+
+    @property
     def headline(self) -> str:
         """The problem, led by its subject unless it names the subject already.
 
@@ -96,9 +103,7 @@ class Action:
         Dubois is a likely anti-sponsor (score 0.39)", not "Claire Dubois: Claire Dubois
         is …".
         """
-        if self.subject.name in self.problem:
-            return self.problem
-        return f"{self.subject.name}: {self.problem}"
+        return self.problem if self.names_subject else f"{self.subject.name}: {self.problem}"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -183,7 +183,7 @@
     var head = el("div");
     head.appendChild(el("b", a.priority.toUpperCase() + " "));
     // The subject is said once: linked where the problem names it, else leading it.
-    var at = a.problem.indexOf(a.subject);
+    var at = a.names_subject ? a.problem.indexOf(a.subject) : -1;
     if (at < 0) {
       head.appendChild(personLink(a.subject, a.subject_id));
       head.appendChild(el("span", ": " + a.problem));

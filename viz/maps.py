@@ -121,6 +121,7 @@ def action_entry(a: Action) -> dict[str, Any]:
     """One action as the map's panels show it."""
     return {"rank": a.rank, "priority": a.priority.value, "subject": a.subject.name,
             "subject_id": a.subject.id, "problem": a.problem, "action": a.action,
+            "names_subject": a.names_subject,
             "owner": a.owner.name if a.owner else None,
             "owner_id": a.owner.id if a.owner else None,
             "with": [w.name for w in a.with_], "with_ids": [w.id for w in a.with_],

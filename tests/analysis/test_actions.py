@@ -8,7 +8,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kamgraph.analysis.findings import Severity
+from kamgraph.actions import Action
+from kamgraph.analysis.findings import Severity, Subject
 from kamgraph.analysis.influence import derived_influence, hidden_influencers
 from kamgraph.analysis.mirror import mirror_assignments
 from kamgraph.analysis.paths import paths_to_power
@@ -134,6 +135,23 @@ class TestOneActionPerProblem:
                    for a in audit.actions)
         assert any("takes over Gone's relationship with Cfo" in a.action
                    for a in audit.actions)
+
+
+def test_a_headline_says_its_subject_once() -> None:
+    def headline(kind: str, name: str, problem: str) -> str:
+        return Action(id="a1", rank=1, priority=Severity.HIGH,
+                      subject=Subject(kind, "x", name), problem=problem, owner=None,
+                      with_=(), action="", due=None, because=(), evidence=()).headline
+
+    assert headline("person", "Claire Dubois", "Claire Dubois is a likely anti-sponsor") == \
+        "Claire Dubois is a likely anti-sponsor"
+    assert headline("person", "Ana Abara", "Only one thread of ours holds the relationship "
+                    "with Ana Abara").startswith("Only one thread")
+    assert headline("person", "Ana Abara", "Held by Ben Okafor, who left") == \
+        "Ana Abara: Held by Ben Okafor, who left"
+    # An account's name inside a deal's is not the account named.
+    assert headline("account", "Acme", "no decision maker on Acme deal 2") == \
+        "Acme: no decision maker on Acme deal 2"
 
 
 class TestOwners:
