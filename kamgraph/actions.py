@@ -23,6 +23,7 @@ Actions are ranked by what losing the relationship would cost, and each has a pr
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -367,6 +368,7 @@ class _Planner:
         self.config = config
         self.owned: dict[str, int] = {}
         self._pool_index: dict[str, dict[str, Any]] | None = None
+        self._by_name: defaultdict[str, list[str]] | None = None
         self._rankings: dict[tuple[str, int],
                              tuple[list[str], dict[str, tuple[float, str, str]]]] = {}
         #: Our people who left this account's team inside the change window: still with
@@ -384,14 +386,44 @@ class _Planner:
                         for r in f.data.get("roles", ())}
 
     # -- people -------------------------------------------------------------------------
-    def name(self, node: str) -> str:
+    def _identity(self, node: str) -> tuple[str, str, str]:
+        """Name, side and title of a person of the account or of our pool."""
         if node in self.graph:
-            return str(self.graph.nodes[node]["name"])
+            data = self.graph.nodes[node]
+            return str(data["name"]), str(data.get("side", "")), str(data.get("title") or "")
         entry = self._pool_entry(node)
-        return str(entry["name"]) if entry else node
+        if entry is None:
+            return node, "", ""
+        return str(entry["name"]), "supplier", str(entry.get("title") or "")
+
+    def _namesakes(self, node: str, name: str) -> list[tuple[str, str, str]]:
+        """The account's other people (theirs and ours on its team) who share ``node``'s
+        name: those its actions' readers could take ``node`` for."""
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for other, data in self.graph.nodes(data=True):
+                if "name" in data:
+                    self._by_name[str(data["name"])].append(str(other))
+        return [(other, *self._identity(other)[1:])
+                for other in self._by_name.get(name, ()) if other != node]
+
+    def name(self, node: str) -> str:
+        """A person as an action's words name them, told apart from the account's people
+        who share their name: one of ours as "(ours)", one of two on a side by title
+        (and id, when the titles match too)."""
+        name, side, title = self._identity(node)
+        namesakes = self._namesakes(node, name)
+        if not namesakes:
+            return name
+        same_side = [t for _, s, t in namesakes if s == side]
+        if not same_side:
+            return f"{name} (ours)" if side == "supplier" else name
+        if title and title not in same_side:
+            return f"{name} ({title})"
+        return f"{name} ({title + ', ' if title else ''}{node})"
 
     def subject(self, node: str) -> Subject:
-        return Subject("person", node, self.name(node))
+        return Subject("person", node, self._identity(node)[0])
 
     def _pool_entry(self, node: str) -> dict[str, Any] | None:
         if self._pool_index is None:
@@ -704,7 +736,7 @@ class _Planner:
         if kinds <= {"mirror_opportunity", "hidden_influencer", "relationship_level_gap"} \
                 and them["level_rank"] < Level.DIRECTOR.rank:
             d.score -= 0.2
-        name = str(them["name"])
+        name = self.name(node)
         suggested = [f.suggested.id for f in sorted(
             members, key=lambda f: (f.kind != "mirror_opportunity", self._person_order(f)))
             if f.suggested is not None]
@@ -884,7 +916,7 @@ class _Planner:
         else:
             suggested = next((s for s in todo.suggested if self.active_ours(s)), None)
             d.owner = self.take(suggested or self.lead())
-        who = d.owner.name if d.owner else "The account team"
+        who = self.name(d.owner.id) if d.owner else "The account team"
         name = self.name(todo.node) if todo.node else ""
         if todo.how == "anti":
             g = self.graph
@@ -930,7 +962,7 @@ class _Planner:
                 pairs.append((owner, node, holders[0] if holders else None))
         d.owner = self.take(lead) if lead else None
         d.with_ = [self.subject(o) for o in dict.fromkeys(o for o, _, _ in pairs)]
-        who = d.owner.name if d.owner else "The account team"
+        who = self.name(d.owner.id) if d.owner else "The account team"
         verb = {"meet": "meet", "peer": "become the peer of",
                 "thread": "become a second thread to",
                 "first_thread": "build a regular relationship with",
@@ -962,7 +994,7 @@ class _Planner:
         owner = self.pick(self.candidates(node, todo.suggested), self.avoid(node, todo))
         if owner is None:
             d.owner = self.take(self.lead())
-            who = d.owner.name if d.owner else "The account team"
+            who = self.name(d.owner.id) if d.owner else "The account team"
             d.text = (f"{who} names someone of ours to meet {name}: nobody with a fitting "
                       f"role and spare capacity is free.")
             return

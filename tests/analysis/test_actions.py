@@ -154,6 +154,25 @@ def test_a_headline_says_its_subject_once() -> None:
         "Acme: no decision maker on Acme deal 2"
 
 
+def test_people_who_share_a_name_are_told_apart_in_the_actions_words() -> None:
+    # One of ours shares the economic buyer's name; two plant managers share theirs.
+    b = (AccountBuilder()
+         .theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+         .theirs("buyer", "Head of Purchasing", reports_to="cfo", roles=(R.DECISION_MAKER,))
+         .theirs("ops", "Plant Manager", reports_to="cfo")
+         .theirs("OPS", "Plant Manager", reports_to="cfo")
+         .ours("kam", "Key Account Manager", team_role=KAM)
+         .ours("CFO", "Chief Financial Officer", team_role=SupplierRole.EXECUTIVE_SPONSOR)
+         .contact("kam", "buyer", times=12, every=7).contact("kam", "ops", times=12, every=7))
+    actions = audit_graph(b.graph()).actions
+    [meet] = [a for a in actions if a.subject.id == "cfo"]
+    assert meet.action == ("Cfo (ours) meets Cfo this month, introduced by Kam through Ops "
+                           "(Plant Manager, ops).")
+    # The owner's record keeps the name as it is; only the words tell people apart.
+    assert meet.owner is not None and (meet.owner.id, meet.owner.name) == ("CFO", "Cfo")
+    assert all("Kam (" not in a.action for a in actions)
+
+
 class TestOwners:
     def test_the_economic_buyers_owner_is_the_functional_peer(self) -> None:
         audit = audit_graph(acme_like().graph())
