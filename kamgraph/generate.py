@@ -204,22 +204,34 @@ def _random_account(rng: random.Random, index: int, pool: dict[str, int]) -> _Ac
     # then one of thousands (the cap), as in a real customer base.
     size = min(5000, max(6, int(rng.paretovariate(1.5) * 37)))
     people: list[tuple[str, str, str, str, str | None]] = []
-    heads: dict[str, str] = {}
     ceo = "p0"
     people.append((ceo, _name(rng), "Chief Executive Officer", "Executive", None))
     functions = list(ORG)
+    others = [f for f in functions if f != "senior_management"]
+    #: Who holds each rung of each function's ladder: one board, one head a function,
+    #: and more people the further down the ladder (a company, not a club of CEOs).
+    rungs: dict[tuple[str, int], list[str]] = {("senior_management", 0): [ceo]}
     while len(people) < size:
-        function = rng.choice(functions)
-        ladder = ORG[function]
-        depth = min(len(ladder) - 1, int(rng.expovariate(0.8)))
-        if function not in heads:
-            depth = 0
-        title, dept = ladder[depth]
         key = f"p{len(people)}"
-        manager = ceo if depth == 0 else heads.get(function, ceo)
-        if depth == 0 and function != "senior_management":
-            heads[function] = key
-        people.append((key, _name(rng), title, dept, manager))
+        function = rng.choice(functions)
+        below = int(rng.expovariate(0.8))  # rungs above the bottom: mostly none
+        board = ORG["senior_management"]
+        if function == "senior_management":
+            filled = len(rungs.get(("senior_management", 1), ()))
+            if filled < len(board) - 1:
+                title, dept = board[filled + 1]
+                rungs.setdefault(("senior_management", 1), []).append(key)
+                people.append((key, _name(rng), title, dept, ceo))
+                continue
+            function = others[len(people) % len(others)]  # the board is full
+        ladder = ORG[function]
+        depth = len(ladder) - 1 - min(below, len(ladder) - 2)  # below the head
+        while depth and (function, depth - 1) not in rungs:
+            depth -= 1  # a rung is filled from the top: the first of a function heads it
+        title, dept = ladder[depth]
+        above = rungs.get((function, depth - 1), [ceo])
+        rungs.setdefault((function, depth), []).append(key)
+        people.append((key, _name(rng), title, dept, above[len(people) % len(above)]))
     acc.people = people
     acc.team = [(f"kam{rng.randrange(pool['kam'])}", "Account Manager"),
                 (f"rep{rng.randrange(pool['rep'])}", "Sales Rep"),
