@@ -233,6 +233,9 @@ def _random_account(rng: random.Random, index: int, pool: dict[str, int]) -> _Ac
         rungs.setdefault((function, depth), []).append(key)
         people.append((key, _name(rng), title, dept, above[len(people) % len(above)]))
     acc.people = people
+    manager = {key: boss for key, _, _, _, boss in people}
+    rank = {key: depth for (_, depth), keys in rungs.items() for key in keys}
+    rank.update((key, 0) for key in rungs.get(("senior_management", 1), ()))
     acc.team = [(f"kam{rng.randrange(pool['kam'])}", "Account Manager"),
                 (f"rep{rng.randrange(pool['rep'])}", "Sales Rep"),
                 (f"tse{rng.randrange(pool['tse'])}", "Sales Engineer")]
@@ -255,9 +258,26 @@ def _random_account(rng: random.Random, index: int, pool: dict[str, int]) -> _Ac
         won = closed and rng.random() < 0.5
         stage = ("Closed Won" if won else "Closed Lost") if closed else "Proposal/Price Quote"
         picks = rng.sample(people, min(len(people), rng.randrange(1, 5)))
+        held = [_senior_enough(p[0], rng.choice(roles), rank, manager) for p in picks]
         acc.opportunities.append((f"{name} deal {k + 1}", stage, closed, won,
-                                  [(p[0], rng.choice(roles)) for p in picks]))
+                                  list(dict.fromkeys(held))))
     return acc
+
+
+#: How high up a role on a deal sits: its holder at most this many rungs below the head
+#: of their function (the board counts as heads).  Other roles may sit anywhere.
+_ROLE_RUNG = {"Economic Buyer": 0, "Executive Sponsor": 0, "Decision Maker": 1,
+              "Technical Buyer": 2}
+
+
+def _senior_enough(person: str, role: str, rank: dict[str, int],
+                   manager: dict[str, str | None]) -> tuple[str, str]:
+    """The role on a deal and who holds it: the person drawn, or the first of their
+    managers senior enough for it (a lab technician is no deal's economic buyer)."""
+    limit = _ROLE_RUNG.get(role)
+    while limit is not None and rank[person] > limit and manager[person]:
+        person = str(manager[person])
+    return person, role
 
 
 def _name(rng: random.Random) -> str:

@@ -218,7 +218,7 @@ def _held_back(held: dict[str, int]) -> str:
 
 
 def _table_findings(account: AccountAudit, shown: Shown) -> str:
-    stage = account.stage["name"] if account.stage else "not classified"
+    stage = stage_label(str(account.stage["name"])) if account.stage else "not classified"
     out = _heading(account, f" ({account.id}) | stage: {stage} | findings: "
                             f"{_counts(account.findings)}")
     if not account.findings:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from kamgraph.generate import ORG, generate_export
-from kamgraph.model import Person, Side
+from kamgraph.model import CustomerRole, OpportunityRole, Person, Side
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
 
@@ -43,6 +43,17 @@ def test_a_generated_account_is_a_company_not_a_club_of_chief_executives(
                     assert boss.title == BOARD[0]
                 else:
                     assert RUNG[str(boss.title)] == (function, rung - 1)
+            # A deal's economic buyer and executive sponsor head a function or sit on the
+            # board; its decision maker is at most a rung below a head.
+            for stored in store.load_account(summary.id).of_kind("opportunity_role"):
+                role = stored.record
+                assert isinstance(role, OpportunityRole)
+                rung = RUNG[str(by_id[role.person_id].title)][1]
+                if {CustomerRole.ECONOMIC_BUYER, CustomerRole.EXECUTIVE_SPONSOR} & set(
+                        role.roles):
+                    assert rung == 0 or by_id[role.person_id].title in BOARD
+                if CustomerRole.DECISION_MAKER in role.roles:
+                    assert rung <= 1 or by_id[role.person_id].title in BOARD
             largest = max(largest, people, key=len)
     # A large account is a pyramid: more people on each function's bottom rung than on
     # the rungs above it.
