@@ -88,7 +88,8 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
     lost = _lost_decisions(graph).get(node, [])
     if lost:
         out.append(("lost_decisions", min(1.0, len(lost) / 2),
-                    f"a decision role on {len(lost)} lost opportunities: {', '.join(lost[:3])}"))
+                    f"a decision role on {counted(len(lost), 'lost opportunity', 'lost opportunities')}: "
+                    f"{', '.join(lost[:3])}"))
     hostile = _hostile_ties(graph).get(node)
     if hostile:
         out.append(("ties_to_anti_sponsor", 1.0, "close ties to recorded anti-sponsor "

@@ -21,6 +21,8 @@ from kamgraph.model import (
     Account,
     Channel,
     CustomerRole,
+    Opportunity,
+    OpportunityRole,
     Outcome,
     Relationship,
     Stance,
@@ -146,6 +148,17 @@ class TestAntiSponsor:
         assert {name for name, _, _ in aide.signals} == {"ties_to_anti_sponsor",
                                                           "negative_sentiment"}
         assert aide.score > 0.35
+
+
+    def test_a_decision_role_on_a_lost_deal_counts_it_in_the_singular(self) -> None:
+        b = AccountBuilder().theirs("cfo", "CFO").ours("kam", "KAM")
+        b.add(Opportunity(id="L1", account_id="ACC", name="Old tender", is_closed=True,
+                          is_won=False))
+        b.add(OpportunityRole(id="R1", account_id="ACC", opportunity_id="L1",
+                              person_id="cfo", roles=(R.DECISION_MAKER,)))
+        [cfo] = [s for s in anti_sponsor_scores(b.graph()) if s.person == "cfo"]
+        [lost] = [text for name, _, text in cfo.signals if name == "lost_decisions"]
+        assert lost == "a decision role on 1 lost opportunity: Old tender"
 
 
 class TestMirror:
