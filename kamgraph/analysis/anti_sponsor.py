@@ -87,9 +87,9 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
                     f"contact fell from {previous} to {recent} in the last {window} days"))
     lost = _lost_decisions(graph).get(node, [])
     if lost:
+        deals = counted(len(lost), "lost opportunity", "lost opportunities")
         out.append(("lost_decisions", min(1.0, len(lost) / 2),
-                    f"a decision role on {counted(len(lost), 'lost opportunity', 'lost opportunities')}: "
-                    f"{', '.join(lost[:3])}"))
+                    f"a decision role on {deals}: {', '.join(lost[:3])}"))
     hostile = _hostile_ties(graph).get(node)
     if hostile:
         out.append(("ties_to_anti_sponsor", 1.0, "close ties to recorded anti-sponsor "
