@@ -96,17 +96,28 @@
   network.once("afterDrawing", function () {
     network.fit({ animation: false });
     if (network.getScale() < MIN_SCALE) {
-      // Centred on the most senior dozen of theirs, their top row at the top.
+      // As many of the most senior dozen of theirs as one screen holds (they may sit
+      // far apart, each atop their function), the most senior of all among them when
+      // that holds as many, their top row at the top.
       var at = network.getPositions(nodeView.getIds());
       var ids = Object.keys(at).filter(function (id) {
         return nodes.get(id).side === "customer";
       });
       if (!ids.length) ids = Object.keys(at);
       ids.sort(function (a, b) { return at[a].y - at[b].y || at[a].x - at[b].x; });
-      var first = ids.slice(0, 12), x = 0;
-      first.forEach(function (id) { x += at[id].x; });
+      var xs = ids.slice(0, 12).map(function (id) { return at[id].x; });
+      xs.sort(function (a, b) { return a - b; });
+      var wide = container.clientWidth / MIN_SCALE - 160;  // a label's width to spare
+      var top = at[ids[0]].x, best = null;
+      for (var i = 0, j = 0; i < xs.length; i++) {
+        while (xs[i] - xs[j] > wide) j++;
+        var count = i - j + 1, holds = xs[j] <= top && top <= xs[i];
+        if (!best || count > best.count || (count === best.count && holds && !best.holds)) {
+          best = { count: count, holds: holds, x: (xs[j] + xs[i]) / 2 };
+        }
+      }
       var half = container.clientHeight / MIN_SCALE / 2;
-      network.moveTo({ position: { x: x / first.length, y: at[ids[0]].y - 50 + half },
+      network.moveTo({ position: { x: best.x, y: at[ids[0]].y - 50 + half },
                        scale: MIN_SCALE, animation: false });
     }
     settled = true;

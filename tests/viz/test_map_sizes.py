@@ -88,6 +88,31 @@ def test_the_first_view_reads_at_every_size(people: int, tmp_path: Path,
     page.screenshot(f"map-{people}.png")
 
 
+#: How many of the dozen most senior of theirs (top rows first) the first view shows.
+SENIORS_SHOWN = """() => {
+  const k = window.kamgraph, net = k.network, box = net.body.container.getBoundingClientRect();
+  const at = net.getPositions(k.nodeView.getIds());
+  const ids = Object.keys(at).filter(id => k.nodes.get(id).side === "customer");
+  ids.sort((a, b) => at[a].y - at[b].y || at[a].x - at[b].x);
+  return ids.slice(0, 12).filter(id => {
+    const p = net.canvasToDOM(at[id]);
+    return p.x >= 0 && p.y >= 0 && p.x <= box.width && p.y <= box.height;
+  }).length;
+}"""
+
+
+@pytest.mark.parametrize("people", [500, 1400])
+def test_a_big_accounts_first_view_shows_its_most_senior_people(
+        people: int, tmp_path: Path, open_page: Callable[..., Any]) -> None:
+    # Each function's head sits atop its column, far from the others: the view goes
+    # where most of the dozen most senior are, not to the middle of them all.
+    path, _ = _page(people, tmp_path)
+    page = open_page(path)
+    assert page.page.evaluate("window.kamgraph.network.getScale()") >= 0.86
+    assert page.page.evaluate(SENIORS_SHOWN) >= 6
+    assert page.errors == []
+
+
 def _spot(page: Any, node: str) -> dict[str, float]:
     """Where ``node`` is on the screen, once the view is centred on it at scale 1."""
     page.page.evaluate("id => window.kamgraph.network.focus(id, {scale: 1})", node)
