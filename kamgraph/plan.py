@@ -64,6 +64,16 @@ def _row(cells: list[object]) -> str:
     return "| " + " | ".join(md_escape(c) if c not in (None, "") else "" for c in cells) + " |"
 
 
+def _in_dmu(g: nx.MultiDiGraph, node: str, reasons: list[str],
+            in_actions: dict[str, object]) -> bool:
+    """Whether one of theirs belongs in the plan's DMU: key, holding a role, with
+    anything recorded about them, in contact with us, or part of an action."""
+    d = g.nodes[node]
+    return bool(reasons or d["roles"] or d["stance"] != "unknown" or d["dos"] or d["donts"]
+                or d["influence"] is not None or node in in_actions
+                or any(key == CONTACT for _, _, key in g.in_edges(node, keys=True)))
+
+
 def account_plan(view: AccountView, config: Config | None = None) -> str:
     """The plan in Markdown: DMU, PSU, relationship map, action list."""
     config = config or Config()
@@ -89,8 +99,14 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
             "|" + "---|" * 10]
     theirs = sorted((n for n, d in g.nodes(data=True) if d["side"] == "customer"
                      and d["active"]), key=lambda n: (-g.nodes[n]["level_rank"], n))
+    in_actions = audit.parts()
+    rest = 0
     for n in theirs:
         d = g.nodes[n]
+        reasons = key_reasons(g, n, config)
+        if not _in_dmu(g, n, reasons, in_actions):
+            rest += 1
+            continue
         influence = (f"{d['influence']:.2f} recorded" if d["influence"] is not None
                      else f"{derived.get(n, 0):.2f} derived")
         new = arrived_on(g, n)
@@ -98,7 +114,11 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
                          d["title"], function_label(d["function"]),
                          Level(d["level"]).label, _roles(d), influence,
                          d["stance"].replace("_", "-"), d["dos"], d["donts"],
-                         "; ".join(key_reasons(g, n, config))]))
+                         "; ".join(reasons)]))
+    if rest:
+        out += ["", f"… and {counted(rest, 'more person of theirs', 'more people of theirs')}"
+                    f" with no role, stance or notes recorded, not key, not in contact with "
+                    f"us and in no action (`kamgraph map` shows everyone)."]
     out += ["", "## Our people serving the account", "",
             _row(["Person", "Title", "Function", "Team role", "Contacts with the DMU"]),
             "|---|---|---|---|---|"]

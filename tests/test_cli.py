@@ -273,8 +273,9 @@ def test_plan_escapes_hostile_names(runner: CliRunner, tmp_path: Path) -> None:
     facts.mkdir()
     (facts / "accounts.csv").write_text("id,name\nA1,Evil | Corp\n", encoding="utf-8")
     (facts / "people.csv").write_text(
-        "id,side,name,account_id,title\n"
-        "p1,customer,<img src=x onerror=alert(1)>,A1,=cmd|' /C calc'!A0\n", encoding="utf-8")
+        "id,side,name,account_id,title,influence\n"
+        "p1,customer,<img src=x onerror=alert(1)>,A1,=cmd|' /C calc'!A0,0.9\n",
+        encoding="utf-8")
     store = f"sqlite:///{tmp_path / 'k.db'}"
     assert runner.invoke(cli, ["sync", str(facts), "--store", store]).exit_code == 0
     result = runner.invoke(cli, ["plan", "A1", "--store", store, "--as-of", AS_OF],
