@@ -6,6 +6,7 @@ text with every CRM string escaped.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 
@@ -65,7 +66,7 @@ def _row(cells: list[object]) -> str:
 
 
 def _in_dmu(g: nx.MultiDiGraph, node: str, reasons: list[str],
-            in_actions: dict[str, object]) -> bool:
+            in_actions: Container[str]) -> bool:
     """Whether one of theirs belongs in the plan's DMU: key, holding a role, with
     anything recorded about them, in contact with us, or part of an action."""
     d = g.nodes[node]
@@ -103,8 +104,8 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
     rest = 0
     for n in theirs:
         d = g.nodes[n]
-        reasons = key_reasons(g, n, config)
-        if not _in_dmu(g, n, reasons, in_actions):
+        why = key_reasons(g, n, config)
+        if not _in_dmu(g, n, why, in_actions):
             rest += 1
             continue
         influence = (f"{d['influence']:.2f} recorded" if d["influence"] is not None
@@ -114,7 +115,7 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
                          d["title"], function_label(d["function"]),
                          Level(d["level"]).label, _roles(d), influence,
                          d["stance"].replace("_", "-"), d["dos"], d["donts"],
-                         "; ".join(reasons)]))
+                         "; ".join(why)]))
     if rest:
         out += ["", f"… and {counted(rest, 'more person of theirs', 'more people of theirs')}"
                     f" with no role, stance or notes recorded, not key, not in contact with "
