@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -368,7 +369,6 @@ class _Planner:
         self.config = config
         self.owned: dict[str, int] = {}
         self._pool_index: dict[str, dict[str, Any]] | None = None
-        self._by_name: defaultdict[str, list[str]] | None = None
         self._rankings: dict[tuple[str, int],
                              tuple[list[str], dict[str, tuple[float, str, str]]]] = {}
         #: Our people who left this account's team inside the change window: still with
@@ -396,14 +396,18 @@ class _Planner:
             return node, "", ""
         return str(entry["name"]), "supplier", str(entry.get("title") or "")
 
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        """The account's people (theirs, and ours on its team) by name."""
+        out: defaultdict[str, list[str]] = defaultdict(list)
+        for node, data in self.graph.nodes(data=True):
+            if "name" in data:
+                out[str(data["name"])].append(str(node))
+        return out
+
     def _namesakes(self, node: str, name: str) -> list[tuple[str, str, str]]:
-        """The account's other people (theirs and ours on its team) who share ``node``'s
-        name: those its actions' readers could take ``node`` for."""
-        if self._by_name is None:
-            self._by_name = defaultdict(list)
-            for other, data in self.graph.nodes(data=True):
-                if "name" in data:
-                    self._by_name[str(data["name"])].append(str(other))
+        """The account's other people who share ``node``'s name: those its actions'
+        readers could take ``node`` for, with their sides and titles."""
         return [(other, *self._identity(other)[1:])
                 for other in self._by_name.get(name, ()) if other != node]
 
