@@ -926,8 +926,9 @@ class _Planner:
             g = self.graph
             champions = [c for c in customers(g) if g.nodes[c]["stance"] == "champion"
                          and c != todo.node and self.holders(c)]
-            check = (f"checks {name}'s stance with {self.name(champions[0])}"
-                     if champions else f"confirms {name}'s stance with a coach")
+            # "the stance of": a name told apart by its title takes no possessive.
+            check = (f"checks the stance of {name} with {self.name(champions[0])}"
+                     if champions else f"confirms the stance of {name} with a coach")
             d.text = (f"{who} {check}, answers their objections in writing and builds "
                       f"support around them; no introduction goes through them.")
         elif todo.how == "holder" and todo.why == "quiet":

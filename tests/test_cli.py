@@ -97,6 +97,18 @@ def test_an_action_names_its_subject_once(runner: CliRunner, synced: str, fmt: s
     assert "Cordillera Mining: The account hangs on one relationship" in result.output
 
 
+def test_a_likely_anti_sponsors_stance_is_confirmed_with_a_coach(
+        runner: CliRunner, synced: str) -> None:
+    result = runner.invoke(cli, ["audit", "borealis", "--store", synced, "--as-of", AS_OF,
+                                 "--format", "json"], catch_exceptions=False)
+    [account] = json.loads(result.stdout)["accounts"]
+    [anti] = [a for a in account["actions"] if "anti_sponsor" in a["because"]]
+    assert anti["action"] == (
+        "Amara Nwosu confirms the stance of Claire Dubois with a coach, answers their "
+        "objections in writing and builds support around them; no introduction goes "
+        "through them.")
+
+
 @pytest.mark.parametrize(("fail_on", "code"), [("high", 1), ("low", 1)])
 def test_fail_on_gates_a_script(runner: CliRunner, synced: str, fail_on: str, code: int) -> None:
     result = runner.invoke(cli, ["audit", "--store", synced, "--as-of", AS_OF,
