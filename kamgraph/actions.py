@@ -977,20 +977,32 @@ class _Planner:
                       f"{_and([self.name(n) for n in first])} {when}{more}.")
             return
 
-        def step(owner: str, person: str, holder: str | None) -> str:
+        def step(owner: str, person: str, holder: str | None) -> tuple[str, str]:
+            """What ``owner`` is asked to do with ``person``: the verb, and whom."""
             said = verb
             if todo.why == "first_thread":
                 if owner in self.holders(person):
-                    return (f"{self.name(owner)} build their relationship with "
+                    return ("build their relationship with",
                             f"{self.name(person)} into a regular one")
                 if _threads([f for f in d.findings if f.subject.id == person]):
                     said = "become a second thread to"  # in a group where some have none
             introduced = (f" (introduced by {self.name(holder)})" if holder and holder != lead
                           and todo.why in ("thread", "first_thread") else "")
-            return f"{self.name(owner)} {said} {self.name(person)}{introduced}"
+            return said, f"{self.name(person)}{introduced}"
 
-        steps = _and([step(o, n, h) for o, n, h in pairs])
-        d.text = f"{who} has {steps} {when}{more}."
+        # One owner asked the same of several people is said once: "Quentin takes over
+        # the relationships with A, B and C", not three times.
+        merged: dict[tuple[str, str], list[str]] = {}
+        for owner, person, holder in pairs:
+            said, whom = step(owner, person, holder)
+            merged.setdefault((owner, said), []).append(whom)
+        steps = []
+        for (owner, said), people_of in merged.items():
+            if len(people_of) > 1:
+                said = said.replace("relationship with", "relationships with")
+            steps.append(f"{self.name(owner)} {said} {_and(people_of)}")
+        nested = any(len(people_of) > 1 for people_of in merged.values())
+        d.text = f"{who} has {_and(steps, ', and' if nested else 'and')} {when}{more}."
 
     def _new_relationship(self, d: _Draft, todo: _Todo, when: str) -> None:
         """Someone of ours opens (or adds, or takes over) a relationship with

@@ -173,6 +173,18 @@ def test_people_who_share_a_name_are_told_apart_in_the_actions_words() -> None:
     assert all("Kam (" not in a.action for a in actions)
 
 
+def test_one_owner_asked_the_same_of_several_people_is_said_once() -> None:
+    b = (AccountBuilder()
+         .theirs("ceo", "CEO").theirs("cfo", "CFO", reports_to="ceo")
+         .theirs("coo", "COO", reports_to="ceo")
+         .theirs("buyer", "Head of Purchasing", reports_to="coo")
+         .ours("kam", "Key Account Manager", team_role=KAM)
+         .ours("exec", "Chief Executive Officer", team_role=SupplierRole.EXECUTIVE_SPONSOR)
+         .contact("kam", "buyer", times=12, every=7))
+    [group] = [a for a in audit_graph(b.graph()).actions if "key people" in a.problem]
+    assert group.action == "Kam has Exec meet Ceo, Cfo and Coo this month."
+
+
 class TestOwners:
     def test_the_economic_buyers_owner_is_the_functional_peer(self) -> None:
         audit = audit_graph(acme_like().graph())
