@@ -848,13 +848,17 @@ class _Planner:
             for node in data.get("uncovered", ()):
                 if node in self.graph and node not in uncovered:
                     uncovered.append(str(node))
-        deals: dict[tuple[str, ...], list[str]] = {}  # deals -> the roles missing on them
+        per_deal: dict[str, list[str]] = {}  # deal -> the roles missing on it alone
         for label, where in on_deals.items():
             if label not in unnamed:
-                deals.setdefault(tuple(where), []).append(label)
-        for roles in [unnamed, *deals.values()]:
+                for deal in where:
+                    per_deal.setdefault(deal, []).append(label)
+        deals: dict[tuple[str, ...], list[str]] = {}  # roles -> the deals missing them
+        for roles in [unnamed, *per_deal.values()]:
             if "coach or champion" in roles and "champion" in roles:
                 roles.remove("champion")
+        for deal, roles in per_deal.items():
+            deals.setdefault(tuple(roles), []).append(deal)
         parts = []
         steps = []
         if unnamed:
@@ -863,9 +867,9 @@ class _Planner:
         if deals:
             # A deal group's own lists may hold an "and": the groups part with a comma too.
             parts.append(_and([f"no {_and(roles, 'or')} on {_and(where, 'or')}"
-                               for where, roles in deals.items()], ", and"))
+                               for roles, where in deals.items()], ", and"))
             steps.append("identify " + _and([f"the {_and(roles)} on {_and(where)}"
-                                             for where, roles in deals.items()], ", and"))
+                                             for roles, where in deals.items()], ", and"))
         if thin:
             parts.append("too few people covered on " + _and(thin))
             steps.append("widen coverage of " + _and([t.split(" (")[0] for t in thin]))

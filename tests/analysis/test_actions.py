@@ -59,6 +59,26 @@ def acme_like() -> AccountBuilder:
             .contact("ts", "eng", times=4, every=14))
 
 
+def deals_apart() -> AccountBuilder:
+    """An economic buyer on every deal; a decision maker on one, a technical buyer on the
+    other."""
+    b = (AccountBuilder()
+         .theirs("ceo", "CEO", roles=(R.ECONOMIC_BUYER,))
+         .theirs("dm", "Head of Purchasing", roles=(R.DECISION_MAKER,), reports_to="ceo")
+         .theirs("eng", "Plant Engineer", roles=(R.TECHNICAL_BUYER,), reports_to="dm")
+         .ours("kam", "Key Account Manager", team_role=KAM)
+         .contact("kam", "dm", times=6).contact("kam", "ceo", times=6)
+         .contact("kam", "eng", times=6))
+    for opp, name in (("O1", "Line upgrade"), ("O2", "Service renewal")):
+        b.add(Opportunity(id=opp, account_id="ACC", name=name, amount=100_000))
+    for i, (opp, person, role) in enumerate((
+            ("O1", "dm", R.DECISION_MAKER), ("O1", "ceo", R.ECONOMIC_BUYER),
+            ("O2", "eng", R.TECHNICAL_BUYER), ("O2", "ceo", R.ECONOMIC_BUYER))):
+        b.add(OpportunityRole(id=f"R{i}", account_id="ACC", opportunity_id=opp,
+                              person_id=person, roles=(role,)))
+    return b
+
+
 class TestOneActionPerProblem:
     def test_no_person_is_the_subject_of_two_actions(self) -> None:
         audit = audit_graph(acme_like().graph())
@@ -102,21 +122,7 @@ class TestOneActionPerProblem:
     def test_a_role_missing_on_one_deal_is_asked_for_on_that_deal(self) -> None:
         # The account has a decision maker and a technical buyer, each on one deal only:
         # "identify the decision maker" account-wide would deny the one recorded.
-        b = (AccountBuilder()
-             .theirs("ceo", "CEO", roles=(R.ECONOMIC_BUYER,))
-             .theirs("dm", "Head of Purchasing", roles=(R.DECISION_MAKER,), reports_to="ceo")
-             .theirs("eng", "Plant Engineer", roles=(R.TECHNICAL_BUYER,), reports_to="dm")
-             .ours("kam", "Key Account Manager", team_role=KAM)
-             .contact("kam", "dm", times=6).contact("kam", "ceo", times=6)
-             .contact("kam", "eng", times=6))
-        for opp, name in (("O1", "Line upgrade"), ("O2", "Service renewal")):
-            b.add(Opportunity(id=opp, account_id="ACC", name=name, amount=100_000))
-        for i, (opp, person, role) in enumerate((
-                ("O1", "dm", R.DECISION_MAKER), ("O1", "ceo", R.ECONOMIC_BUYER),
-                ("O2", "eng", R.TECHNICAL_BUYER), ("O2", "ceo", R.ECONOMIC_BUYER))):
-            b.add(OpportunityRole(id=f"R{i}", account_id="ACC", opportunity_id=opp,
-                                  person_id=person, roles=(role,)))
-        [committee] = [a for a in audit_graph(b.graph()).actions
+        [committee] = [a for a in audit_graph(deals_apart().graph()).actions
                        if a.problem.startswith("The buying committee")]
         assert committee.problem == (
             "The buying committee is incomplete: nobody identified as executive sponsor and "
@@ -126,6 +132,19 @@ class TestOneActionPerProblem:
             "Kam and the account team identify the executive sponsor and coach or champion; "
             "identify the technical buyer on Line upgrade, and the decision maker on Service "
             "renewal this quarter.")
+
+    def test_each_deal_is_named_once_with_every_role_it_lacks(self) -> None:
+        b = deals_apart()
+        b.add(Opportunity(id="O3", account_id="ACC", name="Spares", amount=100_000))
+        b.add(OpportunityRole(id="R9", account_id="ACC", opportunity_id="O3",
+                              person_id="ceo", roles=(R.ECONOMIC_BUYER,)))
+        [committee] = [a for a in audit_graph(b.graph()).actions
+                       if a.problem.startswith("The buying committee")]
+        [on_deals] = committee.problem.split("; ")[1:]
+        assert set(on_deals.replace(", and ", ", ").split(", ")) == {
+            "no technical buyer on Line upgrade", "no decision maker on Service renewal",
+            "no decision maker or technical buyer on Spares"}
+        assert committee.action.count("Spares") == 1
 
     def test_nobody_who_left_has_a_part(self) -> None:
         audit = audit_graph(acme_like().graph())
