@@ -92,10 +92,10 @@ class Action:
 
     @property
     def names_subject(self) -> bool:
-        """Whether the problem names the person it is about ("Claire Dubois is a likely
-        anti-sponsor").  An account's name in a problem may be a deal's ("Acme 2027
-        supply"): an account never counts as named."""
-        return self.subject.type == "person" and self.subject.name in self.problem
+        """Whether the problem names who or what it is about ("Claire Dubois is a likely
+        anti-sponsor", "Nobody of ours reaches planning at Acme").  An account's name in a
+        problem may be a deal's ("Acme 2027 supply"): an account never counts as named."""
+        return self.subject.type != "account" and self.subject.name in self.problem
 
     @property
     def headline(self) -> str:

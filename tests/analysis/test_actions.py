@@ -168,6 +168,8 @@ def test_a_headline_says_its_subject_once() -> None:
                     "with Ana Abara").startswith("Only one thread")
     assert headline("person", "Ana Abara", "Held by Ben Okafor, who left") == \
         "Ana Abara: Held by Ben Okafor, who left"
+    assert headline("function", "planning", "Nobody of ours reaches planning at Acme") == \
+        "Nobody of ours reaches planning at Acme"
     # An account's name inside a deal's is not the account named.
     assert headline("account", "Acme", "no decision maker on Acme deal 2") == \
         "Acme: no decision maker on Acme deal 2"
