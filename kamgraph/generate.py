@@ -208,6 +208,7 @@ def _random_account(rng: random.Random, index: int, pool: dict[str, int]) -> _Ac
     people.append((ceo, _name(rng), "Chief Executive Officer", "Executive", None))
     functions = list(ORG)
     others = [f for f in functions if f != "senior_management"]
+    board = ORG["senior_management"]
     #: Who holds each rung of each function's ladder: one board, one head a function,
     #: and more people the further down the ladder (a company, not a club of CEOs).
     rungs: dict[tuple[str, int], list[str]] = {("senior_management", 0): [ceo]}
@@ -215,7 +216,6 @@ def _random_account(rng: random.Random, index: int, pool: dict[str, int]) -> _Ac
         key = f"p{len(people)}"
         function = rng.choice(functions)
         below = int(rng.expovariate(0.8))  # rungs above the bottom: mostly none
-        board = ORG["senior_management"]
         if function == "senior_management":
             filled = len(rungs.get(("senior_management", 1), ()))
             if filled < len(board) - 1:
@@ -272,7 +272,7 @@ _ROLE_RUNG = {"Economic Buyer": 0, "Executive Sponsor": 0, "Decision Maker": 1,
 
 def _senior_enough(person: str, role: str, rank: dict[str, int],
                    manager: dict[str, str | None]) -> tuple[str, str]:
-    """The role on a deal and who holds it: the person drawn, or the first of their
+    """Who holds a role on a deal, and the role: the person drawn, or the first of their
     managers senior enough for it (a lab technician is no deal's economic buyer)."""
     limit = _ROLE_RUNG.get(role)
     while limit is not None and rank[person] > limit and manager[person]:
