@@ -611,26 +611,30 @@ class _Planner:
                                    order_of(g, n)))
         shown = _and([describe(g, n) for n in people[:3]]
                      + ([f"{len(people) - 3} more"] if len(people) > 3 else []))
-        count = f"{len(people)} key {'person' if len(people) == 1 else 'people'}"
+        # Several people are counted, then named; one is named alone.
+        count = f"{len(people)} key people: {shown}" if len(people) > 1 else shown
         if why == "handover":
             leavers = _and(list(dict.fromkeys(str(f.data["left_name"]) for f in members
                                               if f.kind == "hand_over")))
             d.problem = f"Held by {leavers}, who left: " + (
                 f"{len(people)} people: {shown}" if len(people) > 1 else shown)
         elif why == "meet":
-            d.problem = f"Nobody of ours meets {count}: {shown}"
+            d.problem = f"Nobody of ours meets {count}"
         elif why == "peer":
-            d.problem = f"No peer of ours meets {count}: {shown}"
+            d.problem = f"No peer of ours meets {count}"
         else:
             held = {n: _threads([f for f in members if f.subject.id == n]) for n in people}
             if not any(held.values()):
                 why = "first_thread"
-                d.problem = f"No relationship of ours with {count} is more than sporadic: {shown}"
+                d.problem = (f"No relationship of ours with {shown} is more than sporadic"
+                             if len(people) == 1 else f"No relationship of ours with "
+                             f"{len(people)} key people is more than sporadic: {shown}")
             elif 0 in held.values():
                 why = "first_thread"
-                d.problem = f"{count.capitalize()} rest on one thread of ours or none: {shown}"
+                d.problem = f"{len(people)} key people rest on one thread of ours or none: {shown}"
             else:
-                d.problem = f"One thread of ours holds {count}: {shown}"
+                d.problem = (f"Only one thread of ours holds the relationship with {shown}"
+                             if len(people) == 1 else f"One thread of ours holds {count}")
             risks = [f for f in members if f.kind == "key_person_risk"]
             if risks:
                 worst = max(risks, key=lambda f: f.data.get("share", 0.0))
@@ -1000,13 +1004,22 @@ class _Planner:
         for owner, person, holder in pairs:
             said, whom = step(owner, person, holder)
             merged.setdefault((owner, said), []).append(whom)
-        steps = []
+        own: list[str] = []  # what the lead does themselves: "meets A"
+        steps: list[str] = []  # what the lead has others do: "Rep meet B"
         for (owner, said), people_of in merged.items():
             if len(people_of) > 1:
                 said = said.replace("relationship with", "relationships with")
-            steps.append(f"{self.name(owner)} {said} {_and(people_of)}")
+            if d.owner is not None and owner == d.owner.id:
+                verb_of, _, rest_of = said.partition(" ")  # "meet", "become the peer of"
+                own.append(" ".join([f"{verb_of}s", *([rest_of] if rest_of else []),
+                                     _and(people_of)]))
+            else:
+                steps.append(f"{self.name(owner)} {said} {_and(people_of)}")
         nested = any(len(people_of) > 1 for people_of in merged.values())
-        d.text = f"{who} has {_and(steps, ', and' if nested else 'and')} {when}{more}."
+        joint = ", and" if nested else "and"
+        done = ([_and(own, joint)] if own else []) + (
+            [f"has {_and(steps, joint)}"] if steps else [])
+        d.text = f"{who} {_and(done, ', and' if own and steps else 'and')} {when}{more}."
 
     def _new_relationship(self, d: _Draft, todo: _Todo, when: str) -> None:
         """Someone of ours opens (or adds, or takes over) a relationship with

@@ -206,6 +206,23 @@ def test_one_owner_asked_the_same_of_several_people_is_said_once() -> None:
     assert group.action == "Kam has Exec meet Ceo, Cfo and Coo this month."
 
 
+def test_a_lead_who_takes_a_step_is_not_asked_to_have_themselves_take_it() -> None:
+    # Only Rep reaches the marketing director, and nobody of ours meets the CEO.
+    b = (AccountBuilder()
+         .theirs("ceo", "CEO").theirs("mkt", "Marketing Director", reports_to="ceo")
+         .theirs("planner", "Demand Planner", reports_to="ceo")
+         .ours("kam", "Key Account Manager", team_role=KAM)
+         .ours("rep", "Sales Representative", team_role=SupplierRole.SALES)
+         .contact("rep", "mkt", times=12, every=7).contact("kam", "planner", times=12, every=7))
+    by_problem = {a.problem: a.action for a in audit_graph(b.graph()).actions}
+    # A group of one names the person, not "1 key person".
+    assert by_problem["Only one thread of ours holds the relationship with Mkt (Marketing "
+                      "Director); if Rep left, 100% of our key coverage would go"] == \
+        "Kam becomes a second thread to Mkt (introduced by Rep) this month."
+    assert by_problem["Nobody of ours meets Ceo (CEO)"] == "Kam has Rep meet Ceo this month."
+    assert not any("Kam has Kam" in text for text in by_problem.values())
+
+
 class TestOwners:
     def test_the_economic_buyers_owner_is_the_functional_peer(self) -> None:
         audit = audit_graph(acme_like().graph())
