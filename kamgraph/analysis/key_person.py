@@ -114,8 +114,10 @@ def key_person_risks(graph: nx.MultiDiGraph, config: Config | None = None) -> li
             "cut off: " + ", ".join(describe(graph, c) for c in loss.cut_off),
         ]
         if s in points:
-            evidence.append(f"{name} is a cut point of the relationship graph: "
-                            f"{hanging[s]} of the {covered} people we reach hang on "
+            who = ("the one person we reach hangs" if covered == 1 else
+                   f"{hanging[s]} of the {covered} people we reach "
+                   f"{'hangs' if hanging[s] == 1 else 'hang'}")
+            evidence.append(f"{name} is a cut point of the relationship graph: {who} on "
                             f"{name} alone")
         helpers = []
         for c in loss.cut_off:

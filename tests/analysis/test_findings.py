@@ -89,7 +89,15 @@ class TestKeyPersonRisk:
         [finding] = key_person_risks(b.graph(), Config(key_person_risk_threshold=0.1))
         assert finding.subject.id == "kam"
         assert any("cut off: Cfo (CFO), Rnd (R&D Director)" in e for e in finding.evidence)
-        assert any("cut point of the relationship graph" in e for e in finding.evidence)
+        assert "Kam is a cut point of the relationship graph: 2 of the 7 people we reach hang " \
+            "on Kam alone" in finding.evidence
+
+    def test_the_one_person_we_reach_is_said_in_the_singular(self) -> None:
+        b = (AccountBuilder().theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .ours("kam", "KAM").contact("kam", "cfo", times=10))
+        [finding] = key_person_risks(b.graph())
+        assert finding.evidence[-1] == ("Kam is a cut point of the relationship graph: the "
+                                        "one person we reach hangs on Kam alone")
 
     def test_departed_kam_counts_for_nothing_and_the_rep_carries_the_risk(self) -> None:
         b = (bowtie().ours("rep", "Sales Rep", team_role=SupplierRole.SALES)
