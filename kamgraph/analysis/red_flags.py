@@ -145,10 +145,10 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
             continue
         for node in people:
             if node in roles and not _covered(graph, node):
-                labels = ", ".join(ROLE_LABELS.get(r, r) for r in sorted(roles[node]))
+                labels = " and ".join(ROLE_LABELS.get(r, r) for r in sorted(roles[node]))
                 flags.append((subject, 0.6, [
-                    f"uncovered buying influence on {opp['name']}: {describe(graph, node)} "
-                    f"({labels}) has no active relationship with us"],
+                    f"uncovered buying influence on {opp['name']}: {describe(graph, node)}, "
+                    f"{labels}, has no active relationship with us"],
                     f"Cover {graph.nodes[node]['name']} before the deal moves on.",
                     {"flag": "uncovered_influence", "person": node}))
         coach = [p for p in people if "coach" in roles.get(p, set())
@@ -162,8 +162,9 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
         wanted = int(amount // config.deal_amount_per_contact)
         if wanted > len(covered):
             flags.append((subject, 0.5, [
-                f"{opp['name']} is worth {amount:,.0f}: {len(covered)} of its people are "
-                f"covered, {wanted} wanted (one per {config.deal_amount_per_contact:,.0f})"],
+                f"{opp['name']} is worth {amount:,.0f}: {len(covered)} of its people "
+                f"{'is' if len(covered) == 1 else 'are'} covered, {wanted} wanted (one per "
+                f"{config.deal_amount_per_contact:,.0f})"],
                 "Widen coverage of the deal's buying centre.",
                 {"flag": "thin_coverage", "covered": len(covered), "wanted": wanted}))
     for node in customers(graph):

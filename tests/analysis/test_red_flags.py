@@ -54,9 +54,10 @@ def test_red_flags_on_an_open_deal() -> None:
     b.add(OpportunityRole(id="R2", account_id="ACC", opportunity_id="O1", person_id="user",
                           roles=(R.USER,)))
     texts = [" ".join(f.evidence) for f in red_flags(b.graph())]
-    assert any("uncovered buying influence on Big deal: Eb (CFO)" in t for t in texts)
+    assert "uncovered buying influence on Big deal: Eb (CFO), Economic Buyer, has no active " \
+        "relationship with us" in texts
     assert any("no coach or champion on Big deal" in t for t in texts)
-    assert any("1 of its people are covered, 4 wanted" in t for t in texts)
+    assert any("1 of its people is covered, 4 wanted" in t for t in texts)
     assert any("economic buyer Eb (CFO) not met" in t for t in texts)
 
 
