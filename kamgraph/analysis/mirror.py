@@ -151,8 +151,9 @@ def mirror_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
         ]
         if links:
             evidence.append("met today by " + ", ".join(
-                f"{describe(graph, s)} ({function_label(graph.nodes[s]['function'])}, "
-                f"{Level(graph.nodes[s]['level']).label})" for s, _ in links))
+                describe(graph, s, f"{function_label(graph.nodes[s]['function'])}, "
+                                   f"{Level(graph.nodes[s]['level']).label}")
+                for s, _ in links))
         suggestion = assigned.get(node)
         if suggestion:
             peer, quality = suggestion
@@ -210,8 +211,7 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
         evidence = [
             f"{describe(graph, node)} is {Level(them['level']).label}",
             "only linked through " + ", ".join(
-                f"{describe(graph, s)} ({Level(graph.nodes[s]['level']).label})"
-                for s, _ in links),
+                describe(graph, s, Level(graph.nodes[s]["level"]).label) for s, _ in links),
             f"the closest of them is {min(gaps)} levels junior",
         ]
         action = (f"Bring {senior['name'] if senior else 'a senior person of ours'} into the "

@@ -174,11 +174,12 @@ def is_key(graph: nx.MultiDiGraph, node: str, config: Config) -> bool:
     return bool(_known_reasons(graph, node, config))
 
 
-def describe(graph: nx.MultiDiGraph, node: str) -> str:
-    """``Name (Title)`` for evidence lines."""
+def describe(graph: nx.MultiDiGraph, node: str, more: str = "") -> str:
+    """``Name (Title)`` for evidence lines; ``more`` joins the title in its parentheses:
+    ``Name (Title; more)``."""
     data = graph.nodes[node]
-    title = data.get("title")
-    return f"{data['name']} ({title})" if title else str(data["name"])
+    inside = "; ".join(part for part in (data.get("title"), more) if part)
+    return f"{data['name']} ({inside})" if inside else str(data["name"])
 
 
 def is_decision_maker(graph: nx.MultiDiGraph, node: str) -> bool:

@@ -170,6 +170,13 @@ class TestAntiSponsor:
 
 
 class TestMirror:
+    def test_evidence_names_our_people_with_one_parenthesis_each(self) -> None:
+        b = (AccountBuilder().theirs("ceo", "CEO").ours("rep", "Sales Rep")
+             .contact("rep", "ceo", times=8))
+        evidence = {e for f in mirror_findings(b.graph()) for e in f.evidence}
+        assert "met today by Rep (Sales Rep; field sales, Individual contributor)" in evidence
+        assert "only linked through Rep (Sales Rep; Individual contributor)" in evidence
+
     def test_best_peers_are_assigned_without_double_booking(self) -> None:
         b = (AccountBuilder()
              .theirs("ceo", "CEO", roles=(R.DECISION_MAKER,))
