@@ -236,7 +236,8 @@ def level_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             score=score,
             subject=Subject("level", f"{account['id']}:level:{level.value}", level.label),
             evidence=(
-                f"nobody of ours has an active relationship with anyone at {level.label} "
+                f"nobody of ours has an active relationship with anyone at "
+                f"{level.label if level.label.endswith('level') else level.label + ' level'} "
                 f"at {account['name']}",
                 f"{len(people)} at that level: {shown}",
             ),

@@ -145,10 +145,12 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
             continue
         for node in people:
             if node in roles and not _covered(graph, node):
-                labels = " and ".join(ROLE_LABELS.get(r, r) for r in sorted(roles[node]))
+                # A role of "Other" says nothing worth repeating.
+                labels = " and ".join(ROLE_LABELS.get(r, r) for r in sorted(roles[node])
+                                      if r != "other")
                 flags.append((subject, 0.6, [
-                    f"uncovered buying influence on {opp['name']}: {describe(graph, node)}, "
-                    f"{labels}, has no active relationship with us"],
+                    f"uncovered buying influence on {opp['name']}: {describe(graph, node)}"
+                    f"{f', {labels},' if labels else ''} has no active relationship with us"],
                     f"Cover {graph.nodes[node]['name']} before the deal moves on.",
                     {"flag": "uncovered_influence", "person": node}))
         coach = [p for p in people if "coach" in roles.get(p, set())

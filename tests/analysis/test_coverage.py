@@ -164,3 +164,10 @@ def test_an_overlay_row_about_someone_elsewhere_is_not_one_of_ours() -> None:
     graph = b.graph()
     assert "elsewhere" not in graph
     assert "elsewhere" not in {p["id"] for p in context(graph).pool.entries}
+
+
+def test_a_level_gap_names_the_level_as_people_say_it() -> None:
+    b = AccountBuilder().theirs("vp", "VP Operations").theirs("ceo", "CEO").ours("kam", "KAM")
+    said = {f.evidence[0] for f in coverage_gaps(b.graph()) if f.subject.type == "level"}
+    assert said == {"nobody of ours has an active relationship with anyone at C-level at Acme",
+                    "nobody of ours has an active relationship with anyone at VP level at Acme"}

@@ -69,3 +69,12 @@ def test_a_key_person_gone_quiet() -> None:
     steady = (AccountBuilder().theirs("vp", "VP Operations").ours("kam", "KAM")
               .contact("kam", "vp", days_ago=3, times=6, every=10))
     assert red_flags(steady.graph()) == []
+
+
+def test_a_role_of_other_is_not_repeated_as_a_label() -> None:
+    b = AccountBuilder().theirs("x", "Senior Buyer").ours("kam", "KAM")
+    b.add(Opportunity(id="O1", account_id="ACC", name="Big deal", amount=50_000))
+    b.add(OpportunityRole(id="R1", account_id="ACC", opportunity_id="O1", person_id="x",
+                          roles=(R.OTHER,)))
+    assert "uncovered buying influence on Big deal: X (Senior Buyer) has no active " \
+        "relationship with us" in {f.evidence[0] for f in red_flags(b.graph())}
