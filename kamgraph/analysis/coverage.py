@@ -104,8 +104,11 @@ def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:
     for source, data in edges:
         ours = graph.nodes[source]
         last = data["last_contact"]
-        when = (f"last contact {last.isoformat()}, {(as_of - last).days} days before "
-                f"{as_of.isoformat()}" if last else "no dated contact")
+        days = (as_of - last).days if last else 0
+        when = ("no dated contact" if not last else
+                f"last contact {last.isoformat()}, the as-of date" if days == 0 else
+                f"last contact {last.isoformat()}, "
+                f"{counted(days, 'day')} before {as_of.isoformat()}")
         if not ours["active"]:
             since = f" (since {ours['status_since']})" if ours.get("status_since") else ""
             lines.append(f"{describe(graph, source)} held this relationship but has left{since}; "

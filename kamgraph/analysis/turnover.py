@@ -121,8 +121,10 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Fin
             evidence = [
                 f"{who} (ours) {left_how}" + (f" on {gone.isoformat()}" if gone else "")
                 + f": the relationship with {describe(graph, customer)} needs a new holder",
-                f"{edge['frequency'].replace('_', ' ')} contact, strength {strength:.2f} "
-                f"({band(strength, config)}), last two-way contact {last.isoformat()}",
+                ("no regular contact" if edge["frequency"] == "none" else
+                 f"in contact {edge['frequency'].replace('_', ' ')}")
+                + f", strength {strength:.2f} ({band(strength, config)}), last two-way "
+                f"contact {last.isoformat()}",
             ]
             if others:
                 evidence.append("still met by " + ", ".join(

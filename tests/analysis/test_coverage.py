@@ -171,3 +171,10 @@ def test_a_level_gap_names_the_level_as_people_say_it() -> None:
     said = {f.evidence[0] for f in coverage_gaps(b.graph()) if f.subject.type == "level"}
     assert said == {"nobody of ours has an active relationship with anyone at C-level at Acme",
                     "nobody of ours has an active relationship with anyone at VP level at Acme"}
+
+
+def test_a_contact_on_the_as_of_date_is_said_so() -> None:
+    b = (AccountBuilder().theirs("cfo", "CFO", roles=(CustomerRole.ECONOMIC_BUYER,))
+         .ours("kam", "KAM", active=False).contact("kam", "cfo", days_ago=0))
+    [gap] = [f for f in coverage_gaps(b.graph()) if f.subject.id == "cfo"]
+    assert any(e.endswith("last contact 2026-11-01, the as-of date") for e in gap.evidence)

@@ -50,6 +50,8 @@ def test_a_kam_who_left_the_team_hands_over_and_acts_no_more() -> None:
     audit = audit_graph(g)
     [hand_over] = [f for f in audit.findings if f.kind == "hand_over"]
     assert hand_over.subject.id == "buyer" and hand_over.data["left"] == "kam"
+    assert hand_over.evidence[1] == ("in contact monthly, strength 0.85 (regular), last "
+                                     "two-way contact 2026-10-18")
     assert "kam" not in set(audit.parts())
     action = audit.action_for("buyer")
     assert action is not None and action.subject.id == "buyer"
