@@ -93,6 +93,15 @@ class AccountAudit:
     #: Nobody of theirs is recorded: nothing can be said to be missing.
     unmapped: bool = False
 
+    @property
+    def stage_name(self) -> str:
+        """The account's stage by name: ``unmapped`` when nobody of theirs is recorded,
+        ``""`` when it is not classified (:func:`~kamgraph.analysis.stage.stage_label`
+        writes it for people)."""
+        if self.unmapped:
+            return "unmapped"
+        return str(self.stage["name"]) if self.stage else ""
+
     def listed(self, per_kind: int | None = None) -> tuple[list[int], dict[str, int]]:
         """The positions of the findings a report lists when it lists at most
         ``per_kind`` of each kind (None: all), the most severe first, and how many of

@@ -218,7 +218,7 @@ def _held_back(held: dict[str, int]) -> str:
 
 
 def _table_findings(account: AccountAudit, shown: Shown) -> str:
-    stage = stage_label(str(account.stage["name"])) if account.stage else "not classified"
+    stage = stage_label(account.stage_name) or "not classified"
     out = _heading(account, f" ({account.id}) | stage: {stage} | findings: "
                             f"{_counts(account.findings)}")
     if not account.findings:

@@ -500,9 +500,7 @@ def page_data(graph: nx.MultiDiGraph, audit: AccountAudit,
     data["account"] = {"id": account["id"], "name": account["name"],
                        "as_of": context(graph).as_of.isoformat(),
                        "stage": audit.stage,
-                       "stage_label": ("Unmapped" if audit.unmapped else
-                                       stage_label(str(audit.stage["name"])) if audit.stage
-                                       else None),
+                       "stage_label": stage_label(audit.stage_name) or None,
                        "functions": sorted(
                            {n["function"] for n in data["nodes"]}),
                        "kinds": sorted({k for n in data["nodes"] for k in n.get("kinds", ())}),

@@ -78,10 +78,8 @@ def index_row(graph: nx.MultiDiGraph, audit: AccountAudit) -> IndexRow:
     losses = key_person_losses(graph)
     top = losses[0] if losses and losses[0].share > 0 else None
     first = audit.actions[0] if audit.actions else None
-    stage = ("unmapped" if audit.unmapped else
-             str(audit.stage["name"]) if audit.stage else "")
     return IndexRow(
-        id=str(a["id"]), name=str(a["name"]), stage=stage,
+        id=str(a["id"]), name=str(a["name"]), stage=audit.stage_name,
         priorities=dict(Counter(x.priority.value for x in audit.actions)),
         risk_name=str(graph.nodes[top.person]["name"]) if top else None,
         risk_share=top.share if top else 0.0,
