@@ -368,7 +368,6 @@ class _Planner:
         self.findings = findings
         self.config = config
         self.owned: dict[str, int] = {}
-        self._pool_index: dict[str, dict[str, Any]] | None = None
         self._rankings: dict[tuple[str, int],
                              tuple[list[str], dict[str, tuple[float, str, str]]]] = {}
         #: Our people who left this account's team inside the change window: still with
@@ -429,9 +428,12 @@ class _Planner:
     def subject(self, node: str) -> Subject:
         return Subject("person", node, self._identity(node)[0])
 
+    @cached_property
+    def _pool_index(self) -> dict[str, dict[str, Any]]:
+        """Our people of the pool by id."""
+        return {e["id"]: e for e in context(self.graph).pool.entries}
+
     def _pool_entry(self, node: str) -> dict[str, Any] | None:
-        if self._pool_index is None:
-            self._pool_index = {e["id"]: e for e in context(self.graph).pool.entries}
         return self._pool_index.get(node)
 
     def active_ours(self, node: str) -> bool:
