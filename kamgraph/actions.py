@@ -832,39 +832,35 @@ class _Planner:
         deals (someone holds it elsewhere in the account) is asked for on those deals.
         """
         unnamed: list[str] = []  # nobody in the account holds them
-        on_deals: dict[str, list[str]] = {}  # role -> the deals nobody holds it on
-        thin: list[str] = []
+        per_deal: dict[str, list[str]] = {}  # deal -> the roles nobody holds on it
+        thin: list[tuple[str, int, int]] = []  # deal, people covered, people wanted
         uncovered: list[str] = []
         for f in members:
             data = f.data
             labels = [str(role).lower() for role in data.get("unnamed", ())]
             if data.get("flag") == "no_coach":
                 labels.append("coach or champion")
-            for label in labels:
-                if label in self.vacated:
-                    continue
-                if f.subject.type == "account":
-                    if label not in unnamed:
-                        unnamed.append(label)
-                elif f.subject.name not in on_deals.setdefault(label, []):
-                    on_deals[label].append(f.subject.name)
+            held = unnamed if f.subject.type == "account" else per_deal.setdefault(
+                f.subject.name, [])
+            held.extend(label for label in dict.fromkeys(labels)
+                        if label not in held and label not in self.vacated)
             if data.get("flag") == "thin_coverage":
-                thin.append(f"{f.subject.name} ({data['covered']} covered, {data['wanted']} "
-                            f"wanted)")
+                thin.append((f.subject.name, int(data["covered"]), int(data["wanted"])))
             for node in data.get("uncovered", ()):
                 if node in self.graph and node not in uncovered:
                     uncovered.append(str(node))
-        per_deal: dict[str, list[str]] = {}  # deal -> the roles missing on it alone
-        for label, where in on_deals.items():
-            if label not in unnamed:
-                for deal in where:
-                    per_deal.setdefault(deal, []).append(label)
-        deals: dict[tuple[str, ...], list[str]] = {}  # roles -> the deals missing them
         for roles in [unnamed, *per_deal.values()]:
             if "coach or champion" in roles and "champion" in roles:
                 roles.remove("champion")
+        # The roles missing on a deal alone (not account-wide), in one order for every
+        # deal, so that deals missing the same roles are named together.
+        order = {r: i for i, r in enumerate(dict.fromkeys(
+            r for roles in per_deal.values() for r in roles))}
+        deals: dict[tuple[str, ...], list[str]] = {}  # roles -> the deals missing them
         for deal, roles in per_deal.items():
-            deals.setdefault(tuple(roles), []).append(deal)
+            alone = tuple(sorted((r for r in roles if r not in unnamed), key=order.__getitem__))
+            if alone:
+                deals.setdefault(alone, []).append(deal)
         parts = []
         steps = []
         if unnamed:
@@ -873,12 +869,13 @@ class _Planner:
         if deals:
             # A deal group's own lists may hold an "and": the groups part with a comma too.
             parts.append(_and([f"no {_and(roles, 'or')} on {_and(where, 'or')}"
-                               for roles, where in deals.items()], ", and"))
+                               for roles, where in deals.items()], serial=True))
             steps.append("identify " + _and([f"the {_and(roles)} on {_and(where)}"
-                                             for roles, where in deals.items()], ", and"))
+                                             for roles, where in deals.items()], serial=True))
         if thin:
-            parts.append("too few people covered on " + _and(thin))
-            steps.append("widen coverage of " + _and([t.split(" (")[0] for t in thin]))
+            parts.append("too few people covered on " + _and(
+                [f"{deal} ({covered} covered, {wanted} wanted)" for deal, covered, wanted in thin]))
+            steps.append("widen coverage of " + _and([deal for deal, _, _ in thin]))
         if uncovered and not parts:
             names = _and([self.name(n) for n in uncovered])
             parts.append(f"{names} not covered")
@@ -1018,10 +1015,9 @@ class _Planner:
             else:
                 steps.append(f"{self.name(owner)} {said} {_and(people_of)}")
         nested = any(len(people_of) > 1 for people_of in merged.values())
-        joint = ", and" if nested else "and"
-        done = ([_and(own, joint)] if own else []) + (
-            [f"has {_and(steps, joint)}"] if steps else [])
-        d.text = f"{who} {_and(done, ', and' if own and steps else 'and')} {when}{more}."
+        done = ([_and(own, serial=nested)] if own else []) + (
+            [f"has {_and(steps, serial=nested)}"] if steps else [])
+        d.text = f"{who} {_and(done, serial=bool(own and steps))} {when}{more}."
 
     def _new_relationship(self, d: _Draft, todo: _Todo, when: str) -> None:
         """Someone of ours opens (or adds, or takes over) a relationship with
@@ -1065,14 +1061,13 @@ def _capped(evidence: list[str]) -> tuple[str, ...]:
             f"… and {rest} more lines in the findings this action covers")
 
 
-def _and(items: Sequence[str], word: str = "and") -> str:
-    """``a, b and c``: ``word`` may be "or" (after "no"), or ", and" where the items hold
-    an "and" of their own."""
+def _and(items: Sequence[str], word: str = "and", *, serial: bool = False) -> str:
+    """``a, b and c``, or ``a, b or c`` after "no"; ``serial`` puts a comma before the last
+    word too ("a, b, and c"), for items that hold an "and" of their own."""
     items = list(items)
     if len(items) == 1:
         return items[0]
-    joint = word if word.startswith(",") else f" {word}"
-    return ", ".join(items[:-1]) + f"{joint} " + items[-1]
+    return ", ".join(items[:-1]) + ("," if serial else "") + f" {word} " + items[-1]
 
 
 def _first_line(f: Finding) -> str:
