@@ -209,18 +209,19 @@ def _random_account(rng: random.Random, index: int, pool: dict[str, int]) -> _Ac
     functions = list(ORG)
     others = [f for f in functions if f != "senior_management"]
     board = ORG["senior_management"]
-    #: Who holds each rung of each function's ladder: one board, one head a function,
-    #: and more people the further down the ladder (a company, not a club of CEOs).
-    rungs: dict[tuple[str, int], list[str]] = {("senior_management", 0): [ceo]}
+    #: Who holds each rung of each function's ladder: the board (the chief executive
+    #: and the officers reporting to them) heads it all, one head a function, and more
+    #: people the further down the ladder (a company, not a club of CEOs).
+    seats = [ceo]  # the board's, filled in its order
+    rungs: dict[tuple[str, int], list[str]] = {("senior_management", 0): seats}
     while len(people) < size:
         key = f"p{len(people)}"
         function = rng.choice(functions)
         below = int(rng.expovariate(0.8))  # rungs above the bottom: mostly none
         if function == "senior_management":
-            filled = len(rungs.get(("senior_management", 1), ()))
-            if filled < len(board) - 1:
-                title, dept = board[filled + 1]
-                rungs.setdefault(("senior_management", 1), []).append(key)
+            if len(seats) < len(board):
+                title, dept = board[len(seats)]
+                seats.append(key)
                 people.append((key, _name(rng), title, dept, ceo))
                 continue
             function = others[len(people) % len(others)]  # the board is full
@@ -235,7 +236,6 @@ def _random_account(rng: random.Random, index: int, pool: dict[str, int]) -> _Ac
     acc.people = people
     manager = {key: boss for key, _, _, _, boss in people}
     rank = {key: depth for (_, depth), keys in rungs.items() for key in keys}
-    rank.update((key, 0) for key in rungs.get(("senior_management", 1), ()))
     acc.team = [(f"kam{rng.randrange(pool['kam'])}", "Account Manager"),
                 (f"rep{rng.randrange(pool['rep'])}", "Sales Rep"),
                 (f"tse{rng.randrange(pool['tse'])}", "Sales Engineer")]
