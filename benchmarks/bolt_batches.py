@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kamgraph.config import Config  # noqa: E402
 from kamgraph.generate import generate_export  # noqa: E402
 from kamgraph.stores.neo4j import Neo4jStore  # noqa: E402
 from kamgraph.syncing import sync_path  # noqa: E402
@@ -48,15 +49,15 @@ def main() -> None:
                     store._tx("execute_write", CLEAR, {})
                     store.init()
                     start = time.perf_counter()
-                    full, _ = sync_path(store, export)
+                    full, _ = sync_path(store, export, config=Config())
                     full_s = time.perf_counter() - start
                     # The same content read in full and compared (another setting changes
                     # the export's fingerprint); the same bytes again are not read at all.
                     start = time.perf_counter()
-                    sync_path(store, export, encoding="utf-8")
+                    sync_path(store, export, encoding="utf-8", config=Config())
                     again_s = time.perf_counter() - start
                     start = time.perf_counter()
-                    sync_path(store, export, encoding="utf-8")
+                    sync_path(store, export, encoding="utf-8", config=Config())
                     same_s = time.perf_counter() - start
                 records = full.counts["inserted"]
                 rows.append({"batch_size": batch, "records": records,

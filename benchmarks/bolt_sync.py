@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from scale import concentrated_slice, incremental_slice  # noqa: E402
 
 from kamgraph.audit import run_audit  # noqa: E402
+from kamgraph.config import Config  # noqa: E402
 from kamgraph.generate import generate_export  # noqa: E402
 from kamgraph.stores.neo4j import Neo4jStore  # noqa: E402
 from kamgraph.stores.sqlite import SqliteStore  # noqa: E402
@@ -51,23 +52,25 @@ def run(server: BoltServer, accounts: int, tmp: Path) -> dict[str, object]:
     slice_rows = incremental_slice(export, tmp / f"incremental-{accounts}")
     few_rows, few_accounts = concentrated_slice(export, tmp / f"few-{accounts}")
     with SqliteStore(tmp / f"k-{accounts}.db") as sqlite:
-        sqlite_full = _timed(lambda: sync_path(sqlite, export))
+        sqlite_full = _timed(lambda: sync_path(sqlite, export, config=Config()))
         sqlite_incremental = _timed(lambda: sync_path(
-            sqlite, tmp / f"incremental-{accounts}", incremental=True))
+            sqlite, tmp / f"incremental-{accounts}", incremental=True, config=Config()))
         sqlite_few = _timed(lambda: sync_path(sqlite, tmp / f"few-{accounts}",
-                                              incremental=True))
+                                              incremental=True, config=Config()))
     # Credentials from the environment, as the CLI reads them: the audit runs in workers.
     os.environ.update(server.environ())
     store = Neo4jStore(server.uri)
     with store:
         store._tx("execute_write", CLEAR, {})
         store.init()
-        full = _timed(lambda: sync_path(store, export))
+        full = _timed(lambda: sync_path(store, export, config=Config()))
         incremental = _timed(lambda: sync_path(store, tmp / f"incremental-{accounts}",
-                                               incremental=True))
-        few = _timed(lambda: sync_path(store, tmp / f"few-{accounts}", incremental=True))
+                                               incremental=True, config=Config()))
+        few = _timed(lambda: sync_path(store, tmp / f"few-{accounts}", incremental=True,
+                                       config=Config()))
         n = len(store.accounts(counts=False))
-        audit = _timed(lambda: run_audit(store, as_of=AS_OF, jobs=os.cpu_count() or 1))
+        audit = _timed(lambda: run_audit(store, as_of=AS_OF, jobs=os.cpu_count() or 1,
+                                         config=Config()))
     return {"accounts": accounts, "incremental_rows": slice_rows,
             "sqlite_full_sync_s": round(sqlite_full, 2), "bolt_full_sync_s": round(full, 2),
             "bolt_over_sqlite": round(full / sqlite_full, 1),

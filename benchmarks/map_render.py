@@ -37,6 +37,7 @@ import pickle, sys
 # The tree on PYTHONPATH, not the editable install of the working copy.
 sys.meta_path = [f for f in sys.meta_path if "editable" not in type(f).__module__]
 from pathlib import Path
+from kamgraph.config import Config
 from kamgraph.audit import audit_graph
 from kamgraph.graph import build_account_graph
 from kamgraph.viz import render_account_map
@@ -81,6 +82,7 @@ def _site(folder: Path) -> dict[str, object]:
     """``map --all`` of 200 generated accounts, and the portfolio page of 2,000."""
     import random
 
+    from kamgraph.config import Config
     from kamgraph.generate import generate_export
     from kamgraph.portfolio import Portfolio
     from kamgraph.stores.sqlite import SqliteStore
@@ -90,10 +92,10 @@ def _site(folder: Path) -> dict[str, object]:
     export = folder / "export"
     generate_export(export, accounts=200, seed=11, end=AS_OF)
     with SqliteStore(folder / "k.db") as store:
-        sync_path(store, export)
-        portfolio = Portfolio(store, as_of=AS_OF)
+        sync_path(store, export, config=Config())
+        portfolio = Portfolio(store, as_of=AS_OF, config=Config())
         files = write_site(((a.graph, a.audit) for a in portfolio.accounts()),
-                           folder / "site", AS_OF.isoformat())
+                           folder / "site", AS_OF.isoformat(), Config())
     site_bytes = sum(f.stat().st_size for f in files)
     rng = random.Random(3)
     rows = [IndexRow(id=f"001aB{i:013d}", name=f"Generated Account {i}",

@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kamgraph.config import Config  # noqa: E402
 from kamgraph.generate import generate_export  # noqa: E402
 from kamgraph.stores.sqlite import SqliteStore  # noqa: E402
 from kamgraph.syncing import sync_path  # noqa: E402
@@ -78,7 +79,7 @@ def main() -> None:
                 naive_cpu.append(cpu_seconds() - used)
                 with SqliteStore(tmp / f"k-{i}.db") as store:
                     start, used = time.perf_counter(), cpu_seconds()
-                    sync_path(store, export)
+                    sync_path(store, export, config=Config())
                     sync.append(time.perf_counter() - start)
                     sync_cpu.append(cpu_seconds() - used)
             cores = os.cpu_count() or 1

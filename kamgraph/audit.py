@@ -19,6 +19,7 @@ import networkx as nx
 
 from kamgraph.actions import Action, plan_actions
 from kamgraph.analysis.anti_sponsor import likely_anti_sponsors
+from kamgraph.analysis.buying_centre import buying_centre_changes
 from kamgraph.analysis.committee import committee_findings
 from kamgraph.analysis.coverage import coverage_gaps
 from kamgraph.analysis.effort import coverage_effort
@@ -34,11 +35,12 @@ from kamgraph.analysis.relationship_level import relationship_level_gaps
 from kamgraph.analysis.stage import classify_stage
 from kamgraph.analysis.threads import single_threads
 from kamgraph.analysis.turnover import turnover_findings
-from kamgraph.changes import AccountChange, ChangeWindow, buying_centre_changes
+from kamgraph.changes import ChangeWindow
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import Pool, build_account_graph, build_pool, context, with_changes
 from kamgraph.ids import is_valid, to18
+from kamgraph.records import AccountChange
 from kamgraph.stores.base import AccountSummary, ChangeIndex, Store, read_account
 
 __all__ = [
@@ -230,7 +232,7 @@ def inline_account(account: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> AccountAudit:
+def audit_graph(graph: nx.MultiDiGraph, config: Config) -> AccountAudit:
     """Run every analysis over one account graph, and turn the findings into actions.
 
     Parameters
@@ -246,7 +248,6 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config | None = None) -> Account
     AccountAudit
         The stage, every finding (most severe first) and the ranked actions.
     """
-    config = config or Config()
     account = context(graph).account
     findings: list[Finding] = []
     with collector_paused():
@@ -341,7 +342,7 @@ def run_audit(
     refs: Sequence[str] = (),
     *,
     as_of: date,
-    config: Config | None = None,
+    config: Config,
     jobs: int = 1,
 ) -> AuditReport:
     """Audit the named accounts (all when none are named) as of ``as_of``, held whole.
@@ -363,7 +364,7 @@ def iter_audits(
     refs: Sequence[str] = (),
     *,
     as_of: date,
-    config: Config | None = None,
+    config: Config,
     jobs: int = 1,
 ) -> Iterator[AccountAudit]:
     """Each named account's audit (all accounts when none are named), in order, as it is
@@ -387,7 +388,7 @@ def iter_accounts(
     refs: Sequence[str] = (),
     *,
     as_of: date,
-    config: Config | None = None,
+    config: Config,
     jobs: int = 1,
     start: str | None = None,
     workers_from: int = 2,
@@ -403,7 +404,6 @@ def iter_accounts(
     accounts than ``workers_from`` are done here: starting workers would cost more.
     """
     # Named accounts are resolved now, so an unknown one fails before anything is written.
-    config = config or Config()
     ids = [s.id for s in resolve_accounts(store, refs)]
     ctx = AssemblyContext.read(store, as_of, config)
     reopen = store.reopen_uri()

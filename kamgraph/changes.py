@@ -9,47 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
 from kamgraph.analysis.people import ROLE_LABELS, describe, is_key
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.graph import CONTACT, REPORTS_TO, Pool, build_account_graph, context
-from kamgraph.records import how_gone
+from kamgraph.records import AccountChange, ChangeKind, how_gone
 from kamgraph.stores.base import ChangeIndex, Store, SyncRun, read_account
 
-__all__ = ["AccountChange", "ChangeWindow", "account_changes", "buying_centre_changes",
+__all__ = ["ChangeWindow", "account_changes",
            "change_window", "since_run", "window_changes"]
 
-KIND = "buying_centre_changed"
-
-
-@dataclass(frozen=True)
-class AccountChange:
-    #: arrived, left, title, reports_to, roles, stance, went_cold, our_person_left,
-    #: left_team
-    kind: str
-    person: str
-    name: str
-    text: str
-    key: bool
-    #: The run that first saw the change, and its day (None: not dated).
-    run: int | None = None
-    day: date | None = None
-    #: Someone who left: the roles they held before, each ``(role, opportunity id)``
-    #: (an empty id: a role on the account, not on one deal).
-    held: tuple[tuple[str, str], ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"kind": self.kind, "person": self.person, "name": self.name,
-               "text": self.text, "key_person": self.key, "run": self.run,
-               "date": self.day.isoformat() if self.day else None}
-        if self.held:
-            out["held"] = [{"role": r, "opportunity": o or None} for r, o in self.held]
-        return out
 
 
 @dataclass(frozen=True)
@@ -129,13 +101,12 @@ def _active_links(graph: nx.MultiDiGraph) -> dict[str, set[str]]:
 
 
 def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
-                    config: Config | None = None) -> list[AccountChange]:
+                    config: Config) -> list[AccountChange]:
     """Differences between two graphs of one account, in a stable order.
 
     One pass over each graph's people and edges: a nightly audit compares every account
     some run touched.
     """
-    config = config or Config()
     out: list[AccountChange] = []
 
     def theirs(g: nx.MultiDiGraph) -> set[str]:
@@ -145,7 +116,7 @@ def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
     for node in sorted(after - before):
         d = now.nodes[node]
         roles = ", ".join(ROLE_LABELS.get(r, r) for r in d["roles"])
-        out.append(AccountChange("arrived", node, str(d["name"]),
+        out.append(AccountChange(ChangeKind.ARRIVED, node, str(d["name"]),
                                  f"new: {describe(now, node)}" + (f" ({roles})" if roles else ""),
                                  is_key(now, node, config)))
     on_deals: dict[str, list[tuple[str, str]]] = {}
@@ -159,47 +130,49 @@ def account_changes(then: nx.MultiDiGraph, now: nx.MultiDiGraph,
         held = on_deals.get(node, [])
         deal_roles = {r for r, _ in held}
         held += [(r, "") for r in d["roles"] if r not in deal_roles]
-        out.append(AccountChange("left", node, str(d["name"]),
+        out.append(AccountChange(ChangeKind.LEFT, node, str(d["name"]),
                                  f"left: {describe(then, node)} ({why})",
                                  is_key(then, node, config), held=tuple(held)))
     managers_then, managers_now = _managers(then), _managers(now)
     links_then, links_now = _active_links(then), _active_links(now)
     for node in sorted(before & after):
         a, b = then.nodes[node], now.nodes[node]
-        found: list[tuple[str, str]] = []
+        found: list[tuple[ChangeKind, str]] = []
+        promoted = b["level_rank"] > a["level_rank"]
         if a["title"] != b["title"]:
-            moved = (" (promoted)" if b["level_rank"] > a["level_rank"] else
+            moved = (" (promoted)" if promoted else
                      " (moved down)" if b["level_rank"] < a["level_rank"] else "")
-            found.append(("title", f"{b['name']}: title {a['title'] or '—'} → "
-                                   f"{b['title'] or '—'}{moved}"))
+            found.append((ChangeKind.TITLE, f"{b['name']}: title {a['title'] or '—'} → "
+                                            f"{b['title'] or '—'}{moved}"))
         m1, m2 = managers_then.get(node), managers_now.get(node)
         if m1 != m2:
             n1 = then.nodes[m1]["name"] if m1 else "nobody"
             n2 = now.nodes[m2]["name"] if m2 else "nobody"
-            found.append(("reports_to", f"{b['name']}: reports to {n1} → {n2}"))
+            found.append((ChangeKind.REPORTS_TO, f"{b['name']}: reports to {n1} → {n2}"))
         if a["roles"] != b["roles"]:
-            found.append(("roles", f"{b['name']}: roles {', '.join(a['roles']) or '—'} → "
+            found.append((ChangeKind.ROLES, f"{b['name']}: roles {', '.join(a['roles']) or '—'} → "
                                    f"{', '.join(b['roles']) or '—'}"))
         if a["stance"] != b["stance"]:
-            found.append(("stance", f"{b['name']}: stance {a['stance']} → {b['stance']}"))
+            found.append((ChangeKind.STANCE, f"{b['name']}: stance {a['stance']} → {b['stance']}"))
         cold = links_then.get(node, set()) - links_now.get(node, set())
         for s in sorted(cold, key=lambda n: (str(now.nodes[n]["name"]) if n in now else "", n)):
             if s in now and now.nodes[s]["active"]:
-                found.append(("went_cold", f"relationship {now.nodes[s]['name']} → "
+                found.append((ChangeKind.WENT_COLD, f"relationship {now.nodes[s]['name']} → "
                                            f"{b['name']} went cold"))
         if found:
             key = is_key(now, node, config) or is_key(then, node, config)
-            out += [AccountChange(kind, node, str(b["name"]), text, key)
+            out += [AccountChange(kind, node, str(b["name"]), text, key,
+                                  promoted=kind is ChangeKind.TITLE and promoted)
                     for kind, text in found]
     ours_then = {n for n, d in then.nodes(data=True) if d["side"] == "supplier" and d["active"]}
     for node in sorted(ours_then, key=lambda n: (str(then.nodes[n]["name"]), n)):
         if node in now and not now.nodes[node]["active"]:
-            out.append(AccountChange("our_person_left", node, str(now.nodes[node]["name"]),
+            out.append(AccountChange(ChangeKind.OUR_PERSON_LEFT, node, str(now.nodes[node]["name"]),
                                      f"ours: {describe(now, node)} has left", False))
         elif then.nodes[node]["team_roles"] and (
                 node not in now or not now.nodes[node]["team_roles"]):
             roles = ", ".join(r.replace("_", " ") for r in then.nodes[node]["team_roles"])
-            out.append(AccountChange("left_team", node, str(then.nodes[node]["name"]),
+            out.append(AccountChange(ChangeKind.LEFT_TEAM, node, str(then.nodes[node]["name"]),
                                      f"ours: {describe(then, node)} left the account team "
                                      f"({roles})", False))
     return out
@@ -288,40 +261,3 @@ def window_changes(store: Store, account_id: str, window: ChangeWindow, as_of: d
         run = seen.get((change.kind, change.person), steps[-1])
         dated.append(replace(change, run=run, day=window.day_of(run)))
     return now, dated
-
-
-def buying_centre_changes(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
-    """``buying_centre_changed`` while a key person's arrival, departure or promotion is
-    inside the change window: one finding for the account, each change dated."""
-    config = config or Config()
-    ctx = context(graph)
-    changes = [c for c in ctx.changes if c.key and (
-        c.kind in ("arrived", "left") or (c.kind == "title" and c.text.endswith("(promoted)")))]
-    if not changes:
-        return []
-    account = ctx.account
-    since = ctx.changes_since or "since the last sync"
-    arrived = [c for c in changes if c.kind == "arrived" and c.person in graph
-               and graph.nodes[c.person]["active"]]
-    left = [c for c in changes if c.kind == "left"]
-    reorg = [c for c in ctx.changes if c.kind in ("reports_to", "title")]
-    evidence = [f"{since}:"] + [
-        (f"{c.day.isoformat()}: " if c.day else "") + c.text for c in changes]
-    if len(reorg) > 1:
-        evidence.append(f"{len(reorg)} title or reporting changes: a reorganisation?")
-    parts = []
-    if arrived:
-        parts.append("meet " + ", ".join(c.name for c in arrived))
-    if left:
-        parts.append("find out who takes over from " + ", ".join(c.name for c in left))
-    if not parts:
-        parts.append("check what the promotions change in the buying centre")
-    score = min(1.0, 0.5 + 0.1 * len(changes))
-    return [Finding(
-        kind=KIND, severity=severity_for(score, config.severity_high, config.severity_medium),
-        score=score, subject=Subject("account", account["id"], str(account["name"])),
-        evidence=tuple(evidence),
-        action="The buying centre changed: " + "; ".join(parts) + ".",
-        data={"arrived": [c.person for c in arrived], "left": [c.person for c in left],
-              "promoted": [c.person for c in changes if c.kind == "title"]},
-    )]

@@ -599,8 +599,11 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
         kamgraph path "Acme Foods"                    # to the economic buyer
         kamgraph path "Acme Foods" "Marta Castillo" --alternatives 5
     """
+    from kamgraph.analysis.buying_centre import what_to_do
+    from kamgraph.analysis.findings import BuyingCentreData
     from kamgraph.analysis.paths import describe_route
     from kamgraph.escape import terminal_safe
+    from kamgraph.graph import context
     from kamgraph.portfolio import Portfolio
 
     config = _config(config_path)
@@ -610,13 +613,13 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
         routes = chosen.path(target, alternatives)
         audit = chosen.audit
     graph = chosen.graph
-    changed = next((f for f in audit.findings if f.kind == "buying_centre_changed"), None)
+    changed = next((f.data for f in audit.findings if isinstance(f.data, BuyingCentreData)),
+                   None)
     if changed is not None:
         # What the audit says of the account says here too: the people may have moved.
-        window = changed.evidence[0].rstrip(":")
-        what = changed.action.removeprefix("The buying centre changed: ")
+        window = context(graph).changes_since or "since the last sync"
         click.echo(f"Note: the buying centre changed {terminal_safe(window)}: "
-                   f"{terminal_safe(what)} (see `kamgraph changes`)")
+                   f"{terminal_safe(what_to_do(graph, changed))} (see `kamgraph changes`)")
     action = audit.action_for(target)
     if action is not None and action.subject.id == target:
         # The same owner and introducer as the audit and the plan give.

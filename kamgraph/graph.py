@@ -38,7 +38,7 @@ from kamgraph.model import (
     TeamMember,
     Touch,
 )
-from kamgraph.records import AccountData, Stored
+from kamgraph.records import AccountChange, AccountData, ChangeKind, Stored
 from kamgraph.titles import parse_level
 
 __all__ = ["CONTACT", "CONTEXT", "INFLUENCES", "REPORTS_TO", "AccountContext", "Pool",
@@ -195,7 +195,7 @@ def _pool(entries: list[dict[str, Any]]) -> Pool:
 def build_account_graph(
     data: AccountData,
     as_of: date,
-    config: Config | None = None,
+    config: Config,
     loads: dict[str, int] | None = None,
     pool: Pool | None = None,
 ) -> nx.MultiDiGraph:
@@ -226,7 +226,6 @@ def build_account_graph(
         The graph, with its :class:`AccountContext` under ``graph.graph["context"]``
         (read it with :func:`context`).
     """
-    config = config or Config()
     account: Account = data.account
     graph = nx.MultiDiGraph()
     people: dict[str, Person] = {}
@@ -413,7 +412,7 @@ class AccountContext:
     repairs: Mapping[str, int] = field(default_factory=dict)
     #: What changed in the change window (:mod:`kamgraph.changes`), each change dated
     #: by the run that first saw it, and the window in words.
-    changes: tuple[Any, ...] = ()
+    changes: tuple[AccountChange, ...] = ()
     changes_since: str | None = None
     #: Who arrived, and who left, inside the window: person -> the day of the run that
     #: first saw it.
@@ -439,13 +438,13 @@ def context(graph: nx.MultiDiGraph) -> AccountContext:
         changes_since=attrs.get("changes_since"))
 
 
-def with_changes(graph: nx.MultiDiGraph, changes: list[Any], since: str) -> None:
+def with_changes(graph: nx.MultiDiGraph, changes: list[AccountChange], since: str) -> None:
     """Record what changed in the change window on a graph being assembled (before any
-    analysis reads it): the changes (:class:`kamgraph.changes.AccountChange`), the window
+    analysis reads it): the changes (:class:`kamgraph.records.AccountChange`), the window
     in words, and who arrived and left in it, on the day of the run that first saw it."""
-    arrived = {c.person: c.day for c in changes if c.kind == "arrived" and c.day}
-    left = {c.person: c.day for c in changes
-            if c.kind in ("left", "our_person_left", "left_team") and c.day}
+    arrived = {c.person: c.day for c in changes if c.kind is ChangeKind.ARRIVED and c.day}
+    left = {c.person: c.day for c in changes if c.day and c.kind in (
+        ChangeKind.LEFT, ChangeKind.OUR_PERSON_LEFT, ChangeKind.LEFT_TEAM)}
     graph.graph[CONTEXT] = replace(context(graph), changes=tuple(changes),
                                    changes_since=since, arrived=arrived, left=left)
 

@@ -13,6 +13,7 @@ from datetime import date
 import networkx as nx
 
 from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
+from kamgraph.analysis.findings import FindingKind, HandOverData, RoleVacatedData
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, function_label, key_reasons
 from kamgraph.analysis.relmap import relationship_map
@@ -23,7 +24,7 @@ from kamgraph.config import Config
 from kamgraph.escape import md_escape, terminal_safe
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
 from kamgraph.model import Level
-from kamgraph.records import how_gone
+from kamgraph.records import ChangeKind, how_gone
 from kamgraph.wording import counted
 
 __all__ = ["AccountView", "account_plan", "explain"]
@@ -75,9 +76,8 @@ def _in_dmu(g: nx.MultiDiGraph, node: str, reasons: list[str],
                 or any(key == CONTACT for _, _, key in g.in_edges(node, keys=True)))
 
 
-def account_plan(view: AccountView, config: Config | None = None) -> str:
+def account_plan(view: AccountView, config: Config) -> str:
     """The plan in Markdown: DMU, PSU, relationship map, action list."""
-    config = config or Config()
     g, audit = view.graph, view.audit
     as_of: date = context(g).as_of
     account = context(g).account
@@ -89,7 +89,8 @@ def account_plan(view: AccountView, config: Config | None = None) -> str:
         out.append(f"**Stage:** {stage_label(str(audit.stage['name']))}"
                    + (f". {reasons[:1].upper()}{reasons[1:]}." if reasons else "."))
         out.append("")
-    placement = next((f for f in audit.findings if f.kind == "portfolio_placement"), None)
+    placement = next((f for f in audit.findings if f.kind is FindingKind.PORTFOLIO_PLACEMENT),
+                     None)
     if placement:
         out += [f"**Portfolio:** {md_escape(placement.evidence[0])}. "
                 f"{md_escape(placement.action)}", ""]
@@ -216,7 +217,7 @@ def explain(view: AccountView, node: str, config: Config) -> str:
             lines.append(f"{verb}: {t(g.nodes[other]['name'])}")
     if gone and d["side"] == "customer":
         reports = [u for u, _, k in g.in_edges(node, keys=True) if k == REPORTS_TO]
-        moved = [c for c in ctx.changes if c.kind == "reports_to"
+        moved = [c for c in ctx.changes if c.kind is ChangeKind.REPORTS_TO
                  and f"reports to {d['name']} → " in c.text]
         if moved:
             lines.append("their reports now: " + "; ".join(t(c.text) for c in moved))
@@ -286,15 +287,15 @@ def _after_leaving(view: AccountView, node: str) -> list[str]:
 
     said = False
     for i, f in enumerate(audit.findings):
-        if f.kind == "hand_over" and f.data.get("left") == node:
+        if isinstance(f.data, HandOverData) and f.data.left == node:
             lines.append(f"  {t(f.subject.name)}, to hand over: {action_line(i)}")
             said = True
-        elif f.kind == "role_vacated" and f.data.get("person") == node:
+        elif isinstance(f.data, RoleVacatedData) and f.data.person == node:
             lines.append(f"  {t(f.evidence[0])}")
             lines.append(f"    {action_line(i)}")
             said = True
     for change in context(g).changes:
-        if change.kind == "left" and change.person == node and change.held:
+        if change.kind is ChangeKind.LEFT and change.person == node and change.held:
             roles = ", ".join(ROLE_LABELS.get(r, r) for r, _ in change.held)
             lines.append(f"  roles held before they left: {t(roles)}")
             said = True

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from kamgraph.analysis.findings import Finding
     from kamgraph.analysis.paths import Route
     from kamgraph.audit import AccountAudit, AssemblyContext
-    from kamgraph.changes import AccountChange
     from kamgraph.graph import Pool
     from kamgraph.plan import AccountView
+    from kamgraph.records import AccountChange
     from kamgraph.stores.base import AccountSummary, Store, SyncReport
 
 __all__ = ["Account", "Portfolio", "open", "sync"]
@@ -123,10 +123,10 @@ class Portfolio:
     """
 
     def __init__(self, store: Store, *, as_of: date | str | None = None,
-                 config: Config | None = None, owns_store: bool = False) -> None:
+                 config: Config, owns_store: bool = False) -> None:
         self.store = store
         self.as_of = _day(as_of)
-        self.config = config or Config()
+        self.config = config
         self._owns_store = owns_store
 
     def __enter__(self) -> Portfolio:
@@ -308,12 +308,13 @@ class Account:
         from kamgraph.analysis.paths import economic_buyers, find_customer
         from kamgraph.errors import UnknownAccount
         from kamgraph.graph import context, left_on
+        from kamgraph.records import ChangeKind
 
         g = self.graph
         if person is None:
             buyers = economic_buyers(g)
             if not buyers:
-                gone = [c for c in context(g).changes if c.kind == "left"
+                gone = [c for c in context(g).changes if c.kind is ChangeKind.LEFT
                         and any(r == "economic_buyer" for r, _ in c.held)]
                 last = (f" ({gone[-1].name}, the last one, left on "
                         f"{gone[-1].day.isoformat()})" if gone and gone[-1].day else "")

@@ -9,12 +9,13 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any, Protocol
 
 from kamgraph.model import Account, Record
 
-__all__ = ["AccountData", "EventSink", "KnownIds", "KnownLookup", "LoadResult", "Loader",
-           "Reject", "RowLike", "Stored", "how_gone"]
+__all__ = ["AccountChange", "AccountData", "ChangeKind", "EventSink", "KnownIds", "KnownLookup",
+           "LoadResult", "Loader", "Reject", "RowLike", "Stored", "how_gone"]
 
 EventSink = Callable[..., None]
 
@@ -153,3 +154,45 @@ class AccountData:
 
     def of_kind(self, kind: str) -> Iterator[Stored]:
         return (s for s in self.items if s.record.kind == kind)
+
+
+class ChangeKind(StrEnum):
+    """What changed about a person between two syncs."""
+
+    ARRIVED = "arrived"  # one of theirs is new
+    LEFT = "left"  # one of theirs left (gone from the CRM, or marked as left)
+    TITLE = "title"
+    REPORTS_TO = "reports_to"
+    ROLES = "roles"
+    STANCE = "stance"
+    WENT_COLD = "went_cold"  # a relationship of ours with them went cold
+    OUR_PERSON_LEFT = "our_person_left"  # one of ours left us
+    LEFT_TEAM = "left_team"  # one of ours left the account team, still with us
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """One change of one account between two syncs (:mod:`kamgraph.changes` finds them);
+    an account graph carries those of its change window."""
+
+    kind: ChangeKind
+    person: str
+    name: str
+    text: str
+    key: bool
+    #: The run that first saw the change, and its day (None: not dated).
+    run: int | None = None
+    day: date | None = None
+    #: Someone who left: the roles they held before, each ``(role, opportunity id)``
+    #: (an empty id: a role on the account, not on one deal).
+    held: tuple[tuple[str, str], ...] = ()
+    #: A new title: whether it is a level up.
+    promoted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind.value, "person": self.person, "name": self.name,
+                               "text": self.text, "key_person": self.key, "run": self.run,
+                               "date": self.day.isoformat() if self.day else None}
+        if self.held:
+            out["held"] = [{"role": r, "opportunity": o or None} for r, o in self.held]
+        return out

@@ -161,7 +161,7 @@ def sync_path(
     path: Path,
     *,
     fmt: str = "auto",
-    config: Config | None = None,
+    config: Config,
     encoding: str | None = None,
     source: str | None = None,
     allow_rejects: bool = False,
@@ -200,7 +200,6 @@ def sync_path(
     inactive, stops with :class:`~kamgraph.errors.ShrinkError` and nothing written,
     unless ``allow_shrink``.
     """
-    config = config or Config()
     # An incremental export may name records of earlier syncs: the loader asks the store
     # for the ones it names (or every id, when it cannot tell which).
     known = store.known_ids if incremental else None

@@ -161,13 +161,12 @@ def _dynamics_table(table: str | None, header: list[str], name: str) -> bool:
     return stem in (table, f"{table}s") and f"{table}id" in lower
 
 
-def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
+def detect_format(path: Path, config: Config) -> tuple[str, str]:
     """Tell the export's format by its file names and headers: (format, the evidence).
 
     Headers are read as ``config`` maps them ([hubspot.headers], [dynamics.headers]), so a
     localised export that is mapped is recognised too.
     """
-    config = config or Config()
     from kamgraph.loaders import dynamics, hubspot
     from kamgraph.loaders.csvio import ExportSource
 
@@ -231,7 +230,7 @@ def load(
     path: Path,
     fmt: str = "auto",
     *,
-    config: Config | None = None,
+    config: Config,
     encoding: str | None = None,
     on_event: EventSink = _no_events,
     known: KnownIds | KnownLookup | None = None,
@@ -241,7 +240,6 @@ def load(
     ``known`` lets an incremental export reference records of earlier syncs: the ids
     themselves, or the store's lookup, asked for the ones the export names.
     """
-    config = config or Config()
     if fmt == "auto":
         fmt, why = detect_format(path, config)
         on_event("format.detected", format=fmt, evidence=why)

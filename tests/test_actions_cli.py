@@ -199,7 +199,7 @@ def test_one_owner_everywhere(runner: CliRunner, store: str) -> None:
                 assert cells[0] == str(action["rank"]) and cells[5] == owner
 
             view = Portfolio(opened, as_of=AS_OF, config=config).account(account["id"]).view
-            data = page_data(view.graph, view.audit)
+            data = page_data(view.graph, view.audit, None, Config())
             # Each person's panel points at their action, held once for the page.
             by_node = {n["id"]: n["tip"].get("action") for n in data["nodes"]}
             held = data["account"]["actions"]

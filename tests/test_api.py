@@ -166,6 +166,6 @@ def test_a_change_between_syncs_shows_in_every_command(changed: str, tmp_path: P
     with kamgraph.open(changed, as_of=AS_OF) as kg:
         account = kg.account("Acme")
         assert any(c.kind == "left" for c in account.changes())
-        data = map_data(account.graph, account.audit)
+        data = map_data(account.graph, account.audit, None, Config())
         assert data  # the map is made from the same audit
         assert any(f.kind == "buying_centre_changed" for f in account.findings)

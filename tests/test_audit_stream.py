@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from kamgraph.actions import Action
-from kamgraph.analysis.findings import Finding, Severity, Subject
+from kamgraph.analysis.findings import CoverageGapData, Finding, FindingKind, Severity, Subject
 from kamgraph.audit import AccountAudit, AuditReport, iter_accounts, iter_audits, run_audit
 from kamgraph.cli import Failure, _emit, cli
+from kamgraph.config import Config
 from kamgraph.report import FORMATS, render, render_stream
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
@@ -24,7 +25,8 @@ AS_OF = date(2026, 11, 1)
 
 def account(n: int) -> AccountAudit:
     finding = Finding(
-        kind="coverage_gap", severity=Severity.HIGH if n % 2 else Severity.LOW, score=0.5,
+        kind=FindingKind.COVERAGE_GAP, data=CoverageGapData("person"),
+        severity=Severity.HIGH if n % 2 else Severity.LOW, score=0.5,
         subject=Subject("person", f"003{n}", f"Person {n}"), evidence=(f"evidence {n}",),
         action=f"Meet Person {n}",
     )
@@ -67,20 +69,20 @@ def test_streamed_json_is_one_document() -> None:
 def portfolio(tmp_path_factory: pytest.TempPathFactory, example_weekly: Path) -> Path:
     path = tmp_path_factory.mktemp("stream") / "k.db"
     with SqliteStore(path) as store:
-        sync_path(store, example_weekly)
+        sync_path(store, example_weekly, config=Config())
     return path
 
 
 def test_workers_give_the_audits_in_order_and_stop_when_closed(portfolio: Path) -> None:
     with SqliteStore(portfolio) as store:
-        alone = run_audit(store, as_of=AS_OF).accounts
-        audits = iter_audits(store, as_of=AS_OF, jobs=2)
+        alone = run_audit(store, as_of=AS_OF, config=Config()).accounts
+        audits = iter_audits(store, as_of=AS_OF, jobs=2, config=Config())
         first = next(audits)
         assert multiprocessing.active_children()
         audits.close()  # type: ignore[attr-defined]
         assert multiprocessing.active_children() == []
         assert first == alone[0]
-        assert list(iter_audits(store, as_of=AS_OF, jobs=2)) == alone
+        assert list(iter_audits(store, as_of=AS_OF, jobs=2, config=Config())) == alone
 
 
 def test_an_unknown_account_fails_before_anything_is_written(portfolio: Path) -> None:
@@ -132,7 +134,7 @@ def test_a_killed_audit_leaves_no_worker_and_no_partial_file(tmp_path: Path) -> 
 
     generate_export(tmp_path / "export", accounts=80, seed=5, end=AS_OF)
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, tmp_path / "export")
+        sync_path(store, tmp_path / "export", config=Config())
     out = tmp_path / "out"
     out.mkdir()
     proc = subprocess.Popen(
@@ -210,5 +212,5 @@ def test_an_accounts_graph_is_freed_before_the_collector_is_back_on(
 
     monkeypatch.setattr(gc, "enable", enabled)
     with SqliteStore(portfolio) as store:
-        ids = list(iter_accounts(store, each, as_of=AS_OF))
+        ids = list(iter_accounts(store, each, as_of=AS_OF, config=Config()))
     assert len(ids) == 3 and alive == [False, False, False]

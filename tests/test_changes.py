@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from kamgraph.audit import inline_account
 from kamgraph.cli import cli
+from kamgraph.config import Config
 from kamgraph.graph import with_changes
 
 AS_OF = "2026-11-01"
@@ -111,7 +112,6 @@ def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
 
     from kamgraph.audit import audit_graph, run_audit
     from kamgraph.changes import change_window, window_changes
-    from kamgraph.config import Config
     from kamgraph.stores.base import ChangeIndex
     from kamgraph.stores.sqlite import SqliteStore
     from kamgraph.syncing import sync_path
@@ -124,7 +124,7 @@ def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
     acme = marta["AccountId"]
     other = next(r["AccountId"] for r in contacts.values() if r["AccountId"] != acme)
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, export)
+        sync_path(store, export, config=Config())
         # Only activity: calls a minute longer.  Nobody's records but the logs change.
         def longer(rows: list[list[str]]) -> list[list[str]]:
             col = rows[0].index("CallDurationInSeconds")
@@ -132,7 +132,7 @@ def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
                                 for r in rows[1:]]
 
         rewrite(export / "Task.csv", longer)
-        sync_path(store, export)
+        sync_path(store, export, config=Config())
         first = store.runs()[-1].id
         assert store.changed_accounts(first) == set()
 
@@ -163,6 +163,6 @@ def test_an_audit_rebuilds_then_only_accounts_whose_people_changed(
             return rows
 
         rewrite(export / "Contact.csv", people)
-        sync_path(store, export)
+        sync_path(store, export, config=Config())
         assert store.changed_accounts(store.runs()[1].id) == {acme, other}
         assert store.changed_accounts(store.runs()[0].id) == set()

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from kamgraph.audit import run_audit
+from kamgraph.config import Config
 from kamgraph.generate import generate_export
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
@@ -35,9 +36,9 @@ def test_bundled_export_is_the_generators_output(tmp_path: Path) -> None:
 def test_example_shows_every_finding_kind_and_the_stories(tmp_path: Path) -> None:
     with SqliteStore(tmp_path / "demo.db") as store:
         for folder in ("salesforce", "facts"):
-            report, _ = sync_path(store, EXAMPLES / folder)
+            report, _ = sync_path(store, EXAMPLES / folder, config=Config())
             assert report.status == "ok"
-        audit = run_audit(store, as_of=date(2026, 11, 1))
+        audit = run_audit(store, as_of=date(2026, 11, 1), config=Config())
     kinds = {f.kind for a in audit.accounts for f in a.findings}
     assert kinds == ALL_KINDS
     by_name = {a.name: a for a in audit.accounts}

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from kamgraph.config import Config
 from kamgraph.generate import ORG, generate_export
 from kamgraph.model import CustomerRole, OpportunityRole, Person, Side
 from kamgraph.stores.sqlite import SqliteStore
@@ -22,7 +23,7 @@ def test_a_generated_account_is_a_company_not_a_club_of_chief_executives(
     generate_export(tmp_path / "export", accounts=40, seed=1, end=date(2026, 11, 1))
     largest: list[Person] = []
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, tmp_path / "export")
+        sync_path(store, tmp_path / "export", config=Config())
         for summary in store.accounts():
             people = [s.record for s in store.load_account(summary.id).items
                       if isinstance(s.record, Person) and s.record.side is Side.CUSTOMER]

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kamgraph.cli import cli
+from kamgraph.config import Config
 from kamgraph.errors import KamgraphError
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
@@ -91,7 +92,7 @@ def test_utf16_with_bom_is_read(tmp_path: Path, export: Path) -> None:
         text = path.read_text(encoding="utf-8")
         path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     with SqliteStore(tmp_path / "k.db") as store:
-        report, _ = sync_path(store, export)
+        report, _ = sync_path(store, export, config=Config())
         assert report.status == "ok" and report.counts["inserted"] > 80
         assert sum(report.read.values()) > 1000
 
@@ -100,7 +101,7 @@ def test_latin1_export_is_read(tmp_path: Path, export: Path) -> None:
     for path in export.glob("*.csv"):
         path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", errors="replace"))
     with SqliteStore(tmp_path / "k.db") as store:
-        report, _ = sync_path(store, export)
+        report, _ = sync_path(store, export, config=Config())
         assert report.status == "ok"
         names = {row[4] for row in store.dump() if row[0] == "person"}
     assert any("Núñez" in n for n in names)
@@ -118,7 +119,7 @@ def test_duplicate_ids_are_counted_and_the_last_row_wins(tmp_path: Path, export:
     dup = raw[1].replace(b'"Acme Foods"', b'"Acme Foods Renamed"')
     (export / "Account.csv").write_bytes(b"\n".join([*raw, dup]) + b"\n")
     with SqliteStore(tmp_path / "k.db") as store:
-        report, _ = sync_path(store, export)
+        report, _ = sync_path(store, export, config=Config())
         assert report.counts["duplicates"] == 1
         assert "Acme Foods Renamed" in {a.name for a in store.accounts()}
 
@@ -150,7 +151,7 @@ def test_fuzzed_contact_file_never_escapes_as_a_crash(
     with SqliteStore(folder / "k.db") as store:
         before = list(store.dump())
         try:
-            report, _ = sync_path(store, folder)
+            report, _ = sync_path(store, folder, config=Config())
         except KamgraphError as exc:
             assert str(exc)
             assert list(store.dump()) == before
@@ -177,7 +178,7 @@ def test_fuzzed_people_csv_is_an_error_or_a_sync(
     (folder / "people.csv").write_text(buffer.getvalue(), encoding="utf-8")
     with SqliteStore(folder / "k.db") as store:
         try:
-            sync_path(store, folder)
+            sync_path(store, folder, config=Config())
         except KamgraphError as exc:
             assert "people.csv" in str(exc)
 
@@ -193,9 +194,9 @@ def test_hostile_names_are_stored_verbatim_in_the_embedded_store(tmp_path: Path,
         'id,side,name,account_id\nevil,customer,"' + hostile.replace('"', '""')
         + '",001aB0000000001QAA\n', encoding="utf-8")
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, export)
+        sync_path(store, export, config=Config())
         count = len(list(store.dump()))
-        sync_path(store, facts)
+        sync_path(store, facts, config=Config())
         rows = list(store.dump())
     assert len(rows) == count + 1
     evil = next(r for r in rows if r[1] == "evil")
@@ -231,7 +232,7 @@ def test_fuzzed_hubspot_and_dynamics_files_are_an_error_or_a_sync(
     (folder / name).write_text(buffer.getvalue(), encoding="utf-8")
     with SqliteStore(folder / "k.db") as store:
         try:
-            report, _ = sync_path(store, folder, fmt=fmt)
+            report, _ = sync_path(store, folder, fmt=fmt, config=Config())
         except KamgraphError as exc:
             assert str(exc) and list(store.dump()) == []
         else:

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from kamgraph.cli import cli
+from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.records import KnownIds
 from kamgraph.stores.sqlite import SqliteStore
@@ -81,13 +82,13 @@ def test_slices_add_up_to_a_full_sync(tmp_path: Path, example_weekly: Path,
                                       cuts: list[date]) -> None:
     slices = slice_export(example_weekly, tmp_path / "slices", cuts)
     with SqliteStore(tmp_path / "full.db") as full:
-        sync_path(full, example_weekly)
+        sync_path(full, example_weekly, config=Config())
         expected = list(full.dump())
     with SqliteStore(tmp_path / "inc.db") as inc:
-        first, _ = sync_path(inc, slices[0])
+        first, _ = sync_path(inc, slices[0], config=Config())
         assert first.status == "ok"
         for folder in slices[1:]:
-            report, _ = sync_path(inc, folder, incremental=True)
+            report, _ = sync_path(inc, folder, incremental=True, config=Config())
             assert report.status == "ok" and report.rejects == []
             assert report.counts["inactivated"] == 0
             assert report.counts["inserted"] + report.counts["updated"] > 0
@@ -102,7 +103,7 @@ def test_an_incremental_export_without_known_contacts_is_rejected_row_by_row(
     slices = slice_export(example_weekly, tmp_path / "slices", [date(2026, 6, 1)])
     with SqliteStore(tmp_path / "k.db") as store:
         # Without the earlier full sync the activities name contacts nobody knows.
-        report, _ = sync_path(store, slices[1], incremental=True)
+        report, _ = sync_path(store, slices[1], incremental=True, config=Config())
         assert report.status == "rejected"
         assert {r.type for r in report.rejects} <= {"unknown-contact", "unknown-user"}
         [run] = store.runs()
@@ -130,20 +131,20 @@ def test_an_incremental_export_of_activities_alone_is_recognised_and_merged(
         if path.name not in ACTIVITY_FILES and path.name != "EventRelation.csv":
             path.unlink()
     with SqliteStore(tmp_path / "full.db") as full:
-        sync_path(full, example_weekly)
+        sync_path(full, example_weekly, config=Config())
         expected = list(full.dump())
     with SqliteStore(tmp_path / "inc.db") as inc:
-        sync_path(inc, slices[0])
+        sync_path(inc, slices[0], config=Config())
         events: list[tuple[str, dict[str, object]]] = []
         report, _ = sync_path(inc, slices[1], incremental=True,
-                              on_event=lambda e, **f: events.append((e, f)))
+                              on_event=lambda e, **f: events.append((e, f)), config=Config())
         assert report.status == "ok" and report.counts["updated"] > 0
         assert events[0][0] == "format.detected" and events[0][1]["format"] == "salesforce"
         assert list(inc.dump()) == expected
     # A full sync still needs the contacts.
     with SqliteStore(tmp_path / "other.db") as other:
         with pytest.raises(InputError, match="Contact.csv is missing"):
-            sync_path(other, slices[1])
+            sync_path(other, slices[1], config=Config())
 
 
 class Asked(SqliteStore):
@@ -165,9 +166,9 @@ def test_an_incremental_salesforce_export_looks_up_only_the_ids_it_names(
              if row[header.index(column)][:3] in ("003", "005")}
     with Asked(tmp_path / "inc.db") as inc:
         inc.asked = []
-        sync_path(inc, slices[0])
+        sync_path(inc, slices[0], config=Config())
         everyone = inc.known_ids()
-        report, _ = sync_path(inc, slices[1], incremental=True)
+        report, _ = sync_path(inc, slices[1], incremental=True, config=Config())
         assert report.status == "ok" and report.rejects == []
     [wanted] = inc.asked[1:]
     assert isinstance(wanted, dict)
@@ -253,9 +254,9 @@ def test_an_incremental_contact_naming_an_unknown_account_is_rejected(
     stray[0], stray[account] = "003Gx00000009ZZIAA", "001aB0000000999QAA"
     write(tmp_path / "inc" / "Contact.csv", header, [stray])
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, example_weekly)
+        sync_path(store, example_weekly, config=Config())
         before = list(store.dump())
-        report, _ = sync_path(store, tmp_path / "inc", incremental=True)
+        report, _ = sync_path(store, tmp_path / "inc", incremental=True, config=Config())
         assert report.status == "rejected"
         [reject] = report.rejects
         assert (reject.type, reject.field) == ("unknown-account", "AccountId")
@@ -266,7 +267,7 @@ def test_an_incremental_contact_naming_an_unknown_account_is_rejected(
 def test_the_store_looks_up_ids_by_kind_as_it_lists_them(tmp_path: Path,
                                                          example_weekly: Path) -> None:
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, example_weekly)
+        sync_path(store, example_weekly, config=Config())
         everyone = store.known_ids()
         contact, user = sorted(everyone.contacts)[0], sorted(everyone.users)[0]
         opportunity, account = sorted(everyone.opportunities)[0], sorted(everyone.accounts)[0]
@@ -334,10 +335,10 @@ def test_an_incremental_run_recounts_the_accounts_it_touched(
     left is touched by nothing else), a team seat removed, then new activities."""
     slices, moves = moves_export(example_weekly, tmp_path)
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, slices[0])
+        sync_path(store, slices[0], config=Config())
         before = {a.id: (a.customers, a.our_people, a.links) for a in store.accounts()}
         for folder in (moves, slices[1]):
-            report, _ = sync_path(store, folder, incremental=True)
+            report, _ = sync_path(store, folder, incremental=True, config=Config())
             assert report.status == "ok" and report.rejects == []
             counts, loads = _counted(store)
             kept = {a.id: (a.customers, a.our_people, a.links) for a in store.accounts()}

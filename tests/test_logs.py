@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kamgraph.config import Config
 from kamgraph.logs import ContactLogs, by_month
 from kamgraph.model import Channel, ContactLog, Outcome, Touch, record_from_dict
 from kamgraph.stores.base import record_json
@@ -31,7 +32,7 @@ def _contact_logs(store: SqliteStore) -> dict[str, ContactLog]:
 
 def test_logs_are_split_by_calendar_month(tmp_path: Path, example_weekly: Path) -> None:
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, example_weekly)
+        sync_path(store, example_weekly, config=Config())
         logs = _contact_logs(store)
     assert logs
     per_pair = Counter((log.supplier_id, log.customer_id) for log in logs.values())
@@ -67,12 +68,12 @@ def test_an_activity_moved_to_another_month_leaves_the_old_months_log(
           [[*moved, "2026-11-02 06:00:00"]])
 
     with SqliteStore(tmp_path / "full.db") as full:
-        sync_path(full, changed)
+        sync_path(full, changed, config=Config())
         expected = list(full.dump())
     with SqliteStore(tmp_path / "inc.db") as inc:
-        sync_path(inc, example_weekly)
+        sync_path(inc, example_weekly, config=Config())
         before = _contact_logs(inc)
-        report, _ = sync_path(inc, incremental, incremental=True)
+        report, _ = sync_path(inc, incremental, incremental=True, config=Config())
         assert report.status == "ok" and report.rejects == []
         after = _contact_logs(inc)
         assert list(inc.dump()) == expected
@@ -86,7 +87,7 @@ def test_an_activity_moved_to_another_month_leaves_the_old_months_log(
 def test_a_whole_relationship_log_from_before_months_is_replaced(tmp_path: Path,
                                                                  example_weekly: Path) -> None:
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, example_weekly)
+        sync_path(store, example_weekly, config=Config())
         logs = _contact_logs(store)
         some = next(iter(logs.values()))
         pair = (some.supplier_id, some.customer_id)

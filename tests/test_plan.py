@@ -16,8 +16,8 @@ AS_OF = date(2026, 11, 1)
 
 def test_a_big_accounts_plan_lists_its_decision_making_unit_not_everyone() -> None:
     graph = build_account_graph(account_of_size(500), AS_OF, Config())
-    audit = audit_graph(graph)
-    plan = account_plan(AccountView(graph, audit))
+    audit = audit_graph(graph, Config())
+    plan = account_plan(AccountView(graph, audit), Config())
     dmu = plan.split("## Decision-making unit (theirs)")[1].split("## ")[0]
     rows = [line for line in dmu.splitlines() if line.startswith("| ")][1:]
     theirs = [n for n, d in graph.nodes(data=True) if d["side"] == "customer" and d["active"]]

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kamgraph.actions import Action
-from kamgraph.analysis.findings import Finding, Severity, Subject
+from kamgraph.analysis.findings import CoverageGapData, Finding, FindingKind, Severity, Subject
 from kamgraph.audit import AccountAudit, AuditReport
 from kamgraph.report import Shown, csv_cell, md_escape, render, render_stream, terminal_safe
 
@@ -23,7 +23,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 def report_with(name: str) -> AuditReport:
     finding = Finding(
-        kind="coverage_gap", severity=Severity.HIGH, score=0.9,
+        kind=FindingKind.COVERAGE_GAP, data=CoverageGapData("person"),
+        severity=Severity.HIGH, score=0.9,
         subject=Subject("person", "003", name), evidence=(f"{name} matters",),
         action=f"Meet {name}", suggested=Subject("person", "005", "=cmd|' /C calc'!A0"),
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kamgraph import scratch
+from kamgraph.config import Config
 from kamgraph.loaders.base import load
 from kamgraph.logs import ContactLogs
 from kamgraph.model import Channel, ContactLog, Outcome, Record, Touch
@@ -117,7 +118,7 @@ def synced_in_memory(tmp_path_factory: pytest.TempPathFactory,
                      example_weekly: Path) -> list[tuple[object, ...]]:
     """The store a full sync of the example writes with every touch held in memory."""
     with SqliteStore(tmp_path_factory.mktemp("memory") / "k.db") as store:
-        sync_path(store, example_weekly)
+        sync_path(store, example_weekly, config=Config())
         return list(store.dump())
 
 
@@ -126,11 +127,11 @@ def test_a_sync_that_spills_writes_what_one_in_memory_writes(
         monkeypatch: pytest.MonkeyPatch) -> None:
     expected = synced_in_memory
     monkeypatch.setattr(scratch, "SPILL_AT", 5)
-    logs = ContactLogs(load(example_weekly))
+    logs = ContactLogs(load(example_weekly, config=Config()))
     assert any(isinstance(r, ContactLog) for r in logs.records())
     assert logs.spilled
     with SqliteStore(tmp_path / "disk.db") as store:
-        report, _ = sync_path(store, example_weekly)
+        report, _ = sync_path(store, example_weekly, config=Config())
         assert report.status == "ok"
         assert list(store.dump()) == expected
 
@@ -143,8 +144,8 @@ def test_incremental_slices_merged_on_disk_add_up_to_a_full_sync(
     slices = slice_export(example_weekly, tmp_path / "slices",
                           [date(2026, 3, 1), date(2026, 8, 15)])
     with SqliteStore(tmp_path / "inc.db") as inc:
-        sync_path(inc, slices[0])
+        sync_path(inc, slices[0], config=Config())
         for folder in slices[1:]:
-            report, _ = sync_path(inc, folder, incremental=True)
+            report, _ = sync_path(inc, folder, incremental=True, config=Config())
             assert report.status == "ok" and report.rejects == []
         assert list(inc.dump()) == expected

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kamgraph.audit import iter_audits
+from kamgraph.config import Config
 from kamgraph.generate import generate_export
 from kamgraph.stores.base import Store
 from kamgraph.stores.neo4j import Neo4jStore
@@ -48,21 +49,22 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def audited(store: Store, **kwargs: object) -> Iterator[str]:
-    for audit in iter_audits(store, as_of=AS_OF, **kwargs):  # type: ignore[arg-type]
+    for audit in iter_audits(store, as_of=AS_OF, **{"config": Config(), **kwargs}):  # type: ignore[arg-type]
         yield json.dumps(audit.to_dict(), sort_keys=True)
 
 
 def check(reader: Store, writer: Store, exports: tuple[Path, Path], *,
           transaction: bool = False, **kwargs: object) -> None:
     before_export, after_export = exports
-    sync_path(writer, before_export, allow_rejects=True)
+    sync_path(writer, before_export, allow_rejects=True, config=Config())
     expected = list(audited(reader, **kwargs))
     held = reader.reading() if transaction else nullcontext()
     with held:  # as a read command holds it: the whole audit
         running = audited(reader, **kwargs)
         first = next(running)
         # A sync commits while the audit is half way.
-        report, _ = sync_path(writer, after_export, allow_rejects=True, allow_shrink=True)
+        report, _ = sync_path(writer, after_export, allow_rejects=True, allow_shrink=True,
+                              config=Config())
         assert report.status == "ok" and report.counts["inactivated"] >= 12
         rest = list(running)
     assert [first, *rest] == expected  # the state before, account by account
@@ -75,7 +77,7 @@ def check(reader: Store, writer: Store, exports: tuple[Path, Path], *,
 def test_an_audit_overlapping_a_sync_reads_the_state_before_it(
         tmp_path: Path, exports: tuple[Path, Path]) -> None:
     with SqliteStore(tmp_path / "k.db") as writer:
-        sync_path(writer, exports[0])  # the store exists for the reader to open
+        sync_path(writer, exports[0], config=Config())  # the store exists for the reader to open
         with SqliteStore(tmp_path / "k.db", readonly=True) as reader:
             check(reader, writer, exports, transaction=True)
 
@@ -83,7 +85,7 @@ def test_an_audit_overlapping_a_sync_reads_the_state_before_it(
 def test_parallel_workers_read_the_state_the_command_began_at(
         tmp_path: Path, exports: tuple[Path, Path]) -> None:
     with SqliteStore(tmp_path / "k.db") as writer:
-        sync_path(writer, exports[0])
+        sync_path(writer, exports[0], config=Config())
         with SqliteStore(tmp_path / "k.db", readonly=True) as reader:
             check(reader, writer, exports, transaction=True, jobs=2)
 
@@ -92,7 +94,7 @@ def test_an_account_is_read_as_of_the_run_the_command_began_at_without_a_transac
         tmp_path: Path, exports: tuple[Path, Path]) -> None:
     """Without a read transaction (a notebook's portfolio), the run check alone holds."""
     with SqliteStore(tmp_path / "k.db") as writer:
-        sync_path(writer, exports[0])
+        sync_path(writer, exports[0], config=Config())
         reader = SqliteStore(tmp_path / "k.db", readonly=True)
         with reader:
             check(reader, writer, exports)

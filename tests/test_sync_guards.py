@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from kamgraph.cli import cli
+from kamgraph.config import Config
 from kamgraph.errors import ShrinkError
 from kamgraph.generate import generate_export
 from kamgraph.stores.base import Store
@@ -82,7 +83,7 @@ def wait_for(proc: subprocess.Popen[str], event: str, file: str | None = None) -
 def test_a_sync_that_waited_reads_the_last_run_after_the_lock(
         any_store: tuple[Store, str, dict[str, str]], seed3: Path, seed4: Path) -> None:
     store, uri, env = any_store
-    sync_path(store, seed3, today=DAY1)
+    sync_path(store, seed3, today=DAY1, config=Config())
     seed3_names = names_in(store)
     # A syncs another export and is stopped while it holds the write lock.
     a = start_sync(uri, env, seed4)
@@ -102,20 +103,20 @@ def test_a_sync_that_waited_reads_the_last_run_after_the_lock(
     # B decided after A committed: A's run is the last, so B read its export in full.
     assert report["mode"] == "full" and report["status"] == "ok"
     assert names_in(store) == seed3_names
-    again, _ = sync_path(store, seed3, today=DAY2)
+    again, _ = sync_path(store, seed3, today=DAY2, config=Config())
     assert again.mode == "unchanged"
 
 
 def test_a_full_export_missing_a_file_stops_with_nothing_written(
         any_store: tuple[Store, str, dict[str, str]], seed3: Path, tmp_path: Path) -> None:
     store, uri, env = any_store
-    sync_path(store, seed3, today=DAY1)
+    sync_path(store, seed3, today=DAY1, config=Config())
     before = list(store.dump())
     partial = tmp_path / "partial"
     shutil.copytree(seed3, partial)
     (partial / "Task.csv").unlink()
     with pytest.raises(ShrinkError) as caught:
-        sync_path(store, partial, today=DAY2)
+        sync_path(store, partial, today=DAY2, config=Config())
     message = str(caught.value)
     assert "Task.csv is missing" in message
     assert "--incremental" in message and "--allow-shrink" in message
@@ -132,17 +133,17 @@ def test_a_full_export_missing_a_file_stops_with_nothing_written(
     shutil.copy(seed3 / "Contact.csv", alone)
     shutil.copy(seed3 / "Account.csv", alone)
     with pytest.raises(ShrinkError):
-        sync_path(store, alone, today=DAY2)
+        sync_path(store, alone, today=DAY2, config=Config())
     assert list(store.dump()) == before
     # When the records really went, the user says so.
-    report, _ = sync_path(store, partial, today=DAY2, allow_shrink=True)
+    report, _ = sync_path(store, partial, today=DAY2, allow_shrink=True, config=Config())
     assert report.status == "ok" and report.counts["inactivated"] > 0
 
 
 def test_a_full_export_that_would_inactivate_too_much_stops(
         any_store: tuple[Store, str, dict[str, str]], seed3: Path, tmp_path: Path) -> None:
     store, _, _ = any_store
-    sync_path(store, seed3, today=DAY1)
+    sync_path(store, seed3, today=DAY1, config=Config())
     before = list(store.dump())
     thin = tmp_path / "thin"
     shutil.copytree(seed3, thin)
@@ -151,8 +152,9 @@ def test_a_full_export_that_would_inactivate_too_much_stops(
     # Its activities name people it lacks; taken as they are, two thirds of the
     # people would be marked gone.
     with pytest.raises(ShrinkError) as caught:
-        sync_path(store, thin, today=DAY2, allow_rejects=True)
+        sync_path(store, thin, today=DAY2, allow_rejects=True, config=Config())
     assert "sync.max_inactive_share" in str(caught.value)
     assert list(store.dump()) == before
-    report, _ = sync_path(store, thin, today=DAY2, allow_rejects=True, allow_shrink=True)
+    report, _ = sync_path(store, thin, today=DAY2, allow_rejects=True, allow_shrink=True,
+                          config=Config())
     assert report.status == "ok" and report.counts["inactivated"] > 0

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from kamgraph.audit import AccountAudit, run_audit
 from kamgraph.cli import cli
+from kamgraph.config import Config
 from kamgraph.portfolio import Portfolio
 from kamgraph.stores.base import Store
 from kamgraph.stores.sqlite import SqliteStore
@@ -75,15 +76,15 @@ def run_scenario(store: Store, example: Path, work: Path) -> None:
     export = work / "export"
     shutil.copytree(example, export)
     _rewrite(export / "Contact.csv", _titled("VP Quality"))
-    assert sync_path(store, export, today=BASELINE)[0].status == "ok"
+    assert sync_path(store, export, today=BASELINE, config=Config())[0].status == "ok"
     _rewrite(export / "Contact.csv", _second_export)
     _rewrite(export / "User.csv", lambda rows: [
         dict(r, IsActive="0") if r["Id"] == DANIEL else r for r in rows])
     # The CFO's role on the deal goes with her: the export no longer holds it.
     _rewrite(export / "OpportunityContactRole.csv",
              lambda rows: [r for r in rows if r["ContactId"] != OSKAR])
-    assert sync_path(store, export, today=CHANGED)[0].status == "ok"
-    assert sync_path(store, export, today=RESYNC)[0].status == "ok"
+    assert sync_path(store, export, today=CHANGED, config=Config())[0].status == "ok"
+    assert sync_path(store, export, today=RESYNC, config=Config())[0].status == "ok"
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, example_weekly: Path) -> 
 
 
 def _acme(store: Store) -> AccountAudit:
-    [audit] = run_audit(store, [ACME], as_of=AS_OF).accounts
+    [audit] = run_audit(store, [ACME], as_of=AS_OF, config=Config()).accounts
     return audit
 
 
@@ -107,7 +108,7 @@ def check_story(audit: AccountAudit, store: Store) -> None:
     assert "2026-11-20: left: Oskar Lindqvist" in text
     assert "Hannah Becker: title VP Quality → Chief Quality Officer (promoted)" in text
 
-    graph = Portfolio(store, as_of=AS_OF).account(ACME).graph
+    graph = Portfolio(store, as_of=AS_OF, config=Config()).account(ACME).graph
     gone = {n for n, d in graph.nodes(data=True) if not d["active"]}
     assert {OSKAR, DANIEL} <= gone
     # No departed person acts, introduces or is the subject of an action.
@@ -150,7 +151,8 @@ def check_story(audit: AccountAudit, store: Store) -> None:
 def audit_pool(store: Store) -> list[dict[str, object]]:
     from kamgraph.graph import context
 
-    return list(context(Portfolio(store, as_of=AS_OF).account(ACME).graph).pool.entries)
+    portfolio = Portfolio(store, as_of=AS_OF, config=Config())
+    return list(context(portfolio.account(ACME).graph).pool.entries)
 
 
 def test_the_story_of_three_syncs(scenario: Path) -> None:
@@ -185,8 +187,8 @@ def test_changes_reports_every_change_of_the_window_dated(scenario: Path) -> Non
 
 def test_the_change_stays_until_the_window_passes(scenario: Path) -> None:
     with SqliteStore(scenario, readonly=True) as store:
-        inside = run_audit(store, [ACME], as_of=date(2026, 12, 19)).accounts[0]
-        after = run_audit(store, [ACME], as_of=date(2026, 12, 21)).accounts[0]
+        inside = run_audit(store, [ACME], as_of=date(2026, 12, 19), config=Config()).accounts[0]
+        after = run_audit(store, [ACME], as_of=date(2026, 12, 21), config=Config()).accounts[0]
     kinds = {f.kind for f in inside.findings}
     assert {"buying_centre_changed", "role_vacated", "new_key_person"} <= kinds
     assert not {"buying_centre_changed", "new_key_person"} & {f.kind for f in after.findings}

@@ -14,6 +14,7 @@ import networkx as nx
 from pyvis.network import Network
 
 from kamgraph.actions import Action
+from kamgraph.analysis.findings import ThreadData
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import (
     ROLE_LABELS,
@@ -130,20 +131,19 @@ def action_entry(a: Action) -> dict[str, Any]:
 
 
 def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
-             route: list[tuple[str, str, float]] | None = None,
-             config: Config | None = None) -> dict[str, Any]:
+             route: list[tuple[str, str, float]] | None,
+             config: Config) -> dict[str, Any]:
     """Nodes, edges and options for vis-network, built through pyvis.
 
     ``route`` is a path to power, hop by hop ``(from, to, strength)``, drawn on top.
     """
-    config = config or Config()
     net = Network(directed=True, cdn_resources="in_line")
     findings = _findings_by_person(audit)
     actions = _actions_by_person(audit)
     derived = derived_influence(graph)
     kinds_on = {n: {f["kind"] for f in fs} for n, fs in findings.items()}
-    thread_edges = {(f.data.get("thread"), f.subject.id) for f in audit.findings
-                    if f.kind == "single_threaded" and f.subject.type == "person"}
+    thread_edges = {(f.data.thread, f.subject.id) for f in audit.findings
+                    if isinstance(f.data, ThreadData) and f.data.scope == "person"}
 
     as_of = context(graph).as_of
     window_start = as_of - timedelta(days=config.change_window_days)
@@ -492,8 +492,8 @@ def _inline(name: str) -> str:
 
 
 def page_data(graph: nx.MultiDiGraph, audit: AccountAudit,
-              route: list[tuple[str, str, float]] | None = None,
-              config: Config | None = None) -> dict[str, Any]:
+              route: list[tuple[str, str, float]] | None,
+              config: Config) -> dict[str, Any]:
     """Everything one account's page shows, as the JSON the page reads."""
     data = map_data(graph, audit, route, config)
     account = context(graph).account
@@ -506,13 +506,13 @@ def page_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                        "kinds": sorted({k for n in data["nodes"] for k in n.get("kinds", ())}),
                        "actions": [action_entry(a) for a in audit.actions],
                        "action_count": len(audit.actions), "marks": data["marks"],
-                       "max_actions": (config or Config()).max_actions}
+                       "max_actions": config.max_actions}
     return data
 
 
 def render_account_map(graph: nx.MultiDiGraph, audit: AccountAudit,
-                       route: list[tuple[str, str, float]] | None = None,
-                       config: Config | None = None, *, assets: str | None = None,
+                       route: list[tuple[str, str, float]] | None,
+                       config: Config, *, assets: str | None = None,
                        home: str | None = None) -> str:
     """One account's map page (with a path drawn, if given).
 

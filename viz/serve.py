@@ -23,6 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
@@ -92,7 +93,8 @@ class Pages:
                 # Every account is audited for its line: in workers, as `kamgraph audit`
                 # does, started by a fork server (this process has the server's threads),
                 # once there are enough accounts to pay for starting them.
-                rows = list(iter_accounts(self.store, index_row, as_of=day,
+                rows = list(iter_accounts(self.store, partial(index_row, config=self.config),
+                                          as_of=day,
                                           config=self.config, jobs=self.jobs,
                                           start="forkserver", workers_from=_WORKERS_FROM))
                 text = render_index(rows, day.isoformat())
@@ -103,7 +105,7 @@ class Pages:
                 if summary is None:
                     return None
                 account = portfolio.account(summary.id)
-                text = render_account_map(account.graph, account.audit, config=self.config,
+                text = render_account_map(account.graph, account.audit, None, self.config,
                                           assets="assets/", home="index.html")
             body = text.encode("utf-8")
             self.cache[key] = body

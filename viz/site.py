@@ -19,6 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kamgraph.analysis.findings import FindingKind
 from kamgraph.analysis.key_person import key_person_losses
 from kamgraph.analysis.portfolio import MATRIX
 from kamgraph.analysis.stage import stage_label
@@ -39,13 +40,14 @@ _SEVERITIES = ("high", "medium", "low")
 _STAGES = ("uncoupling_kam", "pre_kam", "early_kam", "mid_kam", "partnership_kam",
            "synergistic_kam", "unmapped")
 #: Finding kinds in a few letters, for the index's compact count per kind.
+K = FindingKind
 _SHORT = {
-    "coverage_gap": "gap", "single_threaded": "thread", "key_person_risk": "risk",
-    "anti_sponsor": "anti", "mirror_opportunity": "peer", "mirror_mismatch": "junior",
-    "hidden_influencer": "hidden", "committee_incomplete": "committee",
-    "coverage_effort": "effort", "relationship_level_gap": "level", "map_status": "map",
-    "red_flag": "flag", "path_to_power": "power", "buying_centre_changed": "changed",
-    "hand_over": "hand-over", "role_vacated": "vacant", "new_key_person": "new",
+    K.COVERAGE_GAP: "gap", K.SINGLE_THREADED: "thread", K.KEY_PERSON_RISK: "risk",
+    K.ANTI_SPONSOR: "anti", K.MIRROR_OPPORTUNITY: "peer", K.MIRROR_MISMATCH: "junior",
+    K.HIDDEN_INFLUENCER: "hidden", K.COMMITTEE_INCOMPLETE: "committee",
+    K.COVERAGE_EFFORT: "effort", K.RELATIONSHIP_LEVEL_GAP: "level", K.MAP_STATUS: "map",
+    K.RED_FLAG: "flag", K.PATH_TO_POWER: "power", K.BUYING_CENTRE_CHANGED: "changed",
+    K.HAND_OVER: "hand-over", K.ROLE_VACATED: "vacant", K.NEW_KEY_PERSON: "new",
 }
 _CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
 
@@ -67,15 +69,16 @@ class IndexRow:
     risk_name: str | None
     risk_share: float
     first: str
-    kinds: dict[str, int] = field(default_factory=dict)
+    kinds: dict[FindingKind, int] = field(default_factory=dict)
     attractiveness: str | None = None
     position: str | None = None
 
 
-def index_row(graph: nx.MultiDiGraph, audit: AccountAudit) -> IndexRow:
-    """One account's line of the portfolio page."""
+def index_row(graph: nx.MultiDiGraph, audit: AccountAudit, config: Config) -> IndexRow:
+    """One account's line of the portfolio page (a worker process can make it, given the
+    settings: ``functools.partial(index_row, config=config)``)."""
     a = context(graph).account
-    losses = key_person_losses(graph)
+    losses = key_person_losses(graph, config)
     top = losses[0] if losses and losses[0].share > 0 else None
     first = audit.actions[0] if audit.actions else None
     return IndexRow(
@@ -257,17 +260,17 @@ class SitePage:
 
 
 def site_page(graph: nx.MultiDiGraph, audit: AccountAudit,
-              config: Config | None = None) -> SitePage:
+              config: Config) -> SitePage:
     """One account's map and index line (a worker process can make it: see
     :func:`kamgraph.audit.iter_accounts`)."""
     return SitePage(name=map_filename(context(graph).account["id"]),
-                    html=render_account_map(graph, audit, config=config, assets="assets/",
+                    html=render_account_map(graph, audit, None, config, assets="assets/",
                                             home="index.html"),
-                    row=index_row(graph, audit))
+                    row=index_row(graph, audit, config))
 
 
 def write_site(accounts: Iterable[tuple[nx.MultiDiGraph, AccountAudit]], folder: Path,
-               as_of: str, config: Config | None = None) -> list[Path]:
+               as_of: str, config: Config) -> list[Path]:
     """Write ``index.html``, one map per account and ``assets/`` into ``folder``, account
     by account (nothing but each account's index line is kept); return the files, the
     index first."""
@@ -275,7 +278,7 @@ def write_site(accounts: Iterable[tuple[nx.MultiDiGraph, AccountAudit]], folder:
                        folder, as_of)
 
 
-def write_portfolio(store: Store, folder: Path, as_of: date, config: Config | None = None,
+def write_portfolio(store: Store, folder: Path, as_of: date, config: Config,
                     jobs: int = 1) -> list[Path]:
     """:func:`write_site` of every account of ``store``, each account's page made where
     it is audited: in ``jobs`` worker processes, as ``kamgraph audit`` does."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import AntiSponsorData, Finding, FindingKind, Subject, severity_for
 from kamgraph.analysis.people import (
     ROLE_LABELS,
     contact_edges,
@@ -33,7 +33,6 @@ from kamgraph.wording import counted
 __all__ = ["AntiSponsorScore", "anti_sponsor_scores", "likely_anti_sponsor_people",
            "likely_anti_sponsors"]
 
-KIND = "anti_sponsor"
 _DECISION = ("economic_buyer", "decision_maker", "executive_sponsor", "technical_buyer")
 
 
@@ -139,9 +138,8 @@ def _lost_decisions(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
 
 
 def anti_sponsor_scores(graph: nx.MultiDiGraph,
-                        config: Config | None = None) -> list[AntiSponsorScore]:
+                        config: Config) -> list[AntiSponsorScore]:
     """A score for every active customer person, highest first."""
-    config = config or Config()
     found = config
     return list(memo(graph, ("anti_sponsor_scores", id(found)),
                      lambda: _scores(graph, found)))
@@ -166,17 +164,15 @@ def _scores(graph: nx.MultiDiGraph, config: Config) -> list[AntiSponsorScore]:
 
 
 def likely_anti_sponsor_people(graph: nx.MultiDiGraph,
-                               config: Config | None = None) -> set[str]:
+                               config: Config) -> set[str]:
     """The customer people whose score reaches ``anti_sponsor_threshold``: who a route
     avoids and an action treats as a likely detractor."""
-    config = config or Config()
     return {s.person for s in anti_sponsor_scores(graph, config)
             if s.score >= config.anti_sponsor_threshold}
 
 
-def likely_anti_sponsors(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def likely_anti_sponsors(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """Customer people whose anti-sponsor score reaches the threshold."""
-    config = config or Config()
     findings = []
     for result in anti_sponsor_scores(graph, config):
         if result.score < config.anti_sponsor_threshold:
@@ -203,11 +199,11 @@ def likely_anti_sponsors(graph: nx.MultiDiGraph, config: Config | None = None) -
         severity = severity_for(result.score, config.anti_sponsor_threshold + 0.25,
                                 config.anti_sponsor_threshold)
         findings.append(Finding(
-            kind=KIND, severity=severity,
+            kind=FindingKind.ANTI_SPONSOR, severity=severity,
             score=result.score, subject=Subject("person", node, str(data["name"])),
             evidence=tuple(evidence), action=action,
             suggested=Subject("person", helper, str(graph.nodes[helper]["name"]))
             if helper else None,
-            data={"signals": [s[0] for s in result.signals]},
+            data=AntiSponsorData(tuple(s[0] for s in result.signals)),
         ))
     return findings

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import CommitteeData, Finding, FindingKind, Subject, severity_for
 from kamgraph.analysis.people import (
     ROLE_LABELS,
     contact_edges,
@@ -31,7 +31,6 @@ from kamgraph.wording import counted
 
 __all__ = ["committee_findings", "committee_status"]
 
-KIND = "committee_incomplete"
 
 
 def _label(requirement: str) -> str:
@@ -81,10 +80,9 @@ def committee_status(
     return status
 
 
-def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def committee_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """``committee_incomplete`` for the account and for each open opportunity (none for
     an unmapped account: a committee of nobody recorded is not known to be incomplete)."""
-    config = config or Config()
     if is_unmapped(graph):
         return []
     account = context(graph).account
@@ -134,13 +132,14 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> 
                     steps.append(step)
         score = min(1.0, 0.3 + 0.5 * (1 - status["completeness"]) + (0.1 if falling else 0))
         findings.append(Finding(
-            kind=KIND, severity=severity_for(score, config.severity_high,
-                                             config.severity_medium),
+            kind=FindingKind.COMMITTEE_INCOMPLETE,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score, subject=subject, evidence=tuple(evidence),
             action="Complete the buying committee: " + "; ".join(steps) + ".",
             suggested=suggested,
-            data={"completeness": status["completeness"],
-                  "uncovered": [h for _, h in missing if h is not None],
-                  "unnamed": [_label(r) for r, h in missing if h is None]},
+            data=CommitteeData(
+                completeness=status["completeness"],
+                uncovered=tuple(h for _, h in missing if h is not None),
+                unnamed=tuple(_label(r) for r, h in missing if h is None)),
         ))
     return findings

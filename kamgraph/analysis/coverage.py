@@ -14,12 +14,13 @@ from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import CoverageGapData, Finding, FindingKind, Subject, severity_for
 from kamgraph.analysis.people import (
     contact_edges,
     customers,
     describe,
     function_label,
+    is_decision_maker,
     is_key,
     key_reasons,
     memo,
@@ -31,7 +32,6 @@ from kamgraph.wording import counted
 
 __all__ = ["coverage_gaps", "function_gaps", "level_gaps", "person_gaps", "suggest_owner"]
 
-KIND = "coverage_gap"
 _LEAD_ROLES = (
     SupplierRole.EXECUTIVE_SPONSOR.value,
     SupplierRole.KEY_ACCOUNT_DIRECTOR.value,
@@ -39,7 +39,7 @@ _LEAD_ROLES = (
 )
 
 
-def coverage_gaps(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def coverage_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """All coverage-gap findings of one account graph, most severe first.
 
     Examples
@@ -50,10 +50,10 @@ def coverage_gaps(graph: nx.MultiDiGraph, config: Config | None = None) -> list[
     >>> g.add_node("cfo", side="customer", name="Cy", title="CFO", function="senior_management",
     ...            level="c_level", level_rank=6, active=True, roles=(), influence=None,
     ...            status="active")
-    >>> [f.subject.name for f in coverage_gaps(g)]
+    >>> from kamgraph.config import Config
+    >>> [f.subject.name for f in coverage_gaps(g, Config())]
     ['C-level', 'Cy', 'senior management']
     """
-    config = config or Config()
     findings = person_gaps(graph, config) + function_gaps(graph, config)
     findings += level_gaps(graph, config)
     return sorted(findings, key=Finding.sort_key)
@@ -133,7 +133,7 @@ def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         if not reasons or contact_edges(graph, node, active_only=True):
             continue
         data = graph.nodes[node]
-        decision = any(r.startswith("holds a decision role") for r in reasons)
+        decision = is_decision_maker(graph, node)
         score = 0.45 + (0.25 if decision else 0.0)
         score += 0.2 if data["level_rank"] >= Level.VP.rank else 0.1 * (
             data["level_rank"] >= config.key_level.rank)
@@ -162,14 +162,14 @@ def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             action = (f"Ask {graph.nodes[owner]['name']} to arrange a meeting with {name} "
                       f"within 30 days.")
         findings.append(Finding(
-            kind=KIND,
+            kind=FindingKind.COVERAGE_GAP,
             severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score,
             subject=_subject(graph, node),
             evidence=tuple(evidence),
             action=action,
             suggested=_subject(graph, owner) if owner else None,
-            data={"scope": "person"},
+            data=CoverageGapData("person"),
         ))
     return findings
 
@@ -207,15 +207,14 @@ def function_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
                   f"{graph.nodes[target]['name']}")
         action += f" through {graph.nodes[owner]['name']}." if owner else "."
         findings.append(Finding(
-            kind=KIND,
+            kind=FindingKind.COVERAGE_GAP,
             severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score,
             subject=Subject("function", f"{account['id']}:function:{function}", label),
             evidence=tuple(evidence),
             action=action,
             suggested=_subject(graph, owner) if owner else None,
-            data={"scope": "function", "function": function, "people": people,
-                  "target": target},
+            data=CoverageGapData("function", tuple(people), target),
         ))
     return findings
 
@@ -234,7 +233,7 @@ def level_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         target = people[0]
         owner = suggest_owner(graph, target)
         findings.append(Finding(
-            kind=KIND,
+            kind=FindingKind.COVERAGE_GAP,
             severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score,
             subject=Subject("level", f"{account['id']}:level:{level.value}", level.label),
@@ -247,7 +246,6 @@ def level_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             action=(f"Open a {level.label} relationship at {account['name']}: a peer of ours "
                     f"at the same level meets {graph.nodes[target]['name']}."),
             suggested=_subject(graph, owner) if owner else None,
-            data={"scope": "level", "level": level.value, "people": people,
-                  "target": target},
+            data=CoverageGapData("level", tuple(people), target),
         ))
     return findings

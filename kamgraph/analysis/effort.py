@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import EffortData, Finding, FindingKind, Subject, severity_for
 from kamgraph.analysis.people import order_of
 from kamgraph.analysis.portfolio import placement
 from kamgraph.config import Config
@@ -21,7 +21,6 @@ from kamgraph.graph import CONTACT, context, left_on
 
 __all__ = ["contact_hours", "coverage_effort"]
 
-KIND = "coverage_effort"
 
 
 def contact_hours(graph: nx.MultiDiGraph) -> tuple[float, dict[str, float]] | None:
@@ -44,9 +43,8 @@ def contact_hours(graph: nx.MultiDiGraph) -> tuple[float, dict[str, float]] | No
     return sum(per_minutes.values()) / 60, per_person
 
 
-def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def coverage_effort(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """Under- or over-served accounts against ``effort_min_hours``..``effort_max_hours``."""
-    config = config or Config()
     measured = contact_hours(graph)
     if measured is None:
         return []
@@ -90,7 +88,8 @@ def coverage_effort(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
         action = (f"{account['name']} gets {hours - high:.0f} hours a year beyond the point "
                   f"where more coverage stops paying; move time to under-served accounts.")
     return [Finding(
-        kind=KIND, severity=severity_for(score, config.severity_high, config.severity_medium),
+        kind=FindingKind.COVERAGE_EFFORT,
+        severity=severity_for(score, config.severity_high, config.severity_medium),
         score=score, subject=Subject("account", account["id"], str(account["name"])),
-        evidence=tuple(evidence), action=action, data={"hours": hours},
+        evidence=tuple(evidence), action=action, data=EffortData(hours),
     )]

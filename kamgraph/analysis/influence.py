@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import Finding, FindingKind, InfluencerData, Subject, severity_for
 from kamgraph.analysis.people import (
     contact_edges,
     customers,
@@ -27,7 +27,6 @@ from kamgraph.graph import INFLUENCES, REPORTS_TO
 
 __all__ = ["derived_influence", "hidden_influencers", "influence_weight", "pagerank"]
 
-KIND = "hidden_influencer"
 
 
 def pagerank(
@@ -155,9 +154,8 @@ def influence_weight(graph: nx.MultiDiGraph, node: str,
     return float(0.5 * derived.get(node, 0.0) + 0.5 * data["level_rank"] / 6)
 
 
-def hidden_influencers(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def hidden_influencers(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """People whose derived influence is high but who hold no recorded role."""
-    config = config or Config()
     derived = derived_influence(graph)
     findings = []
     for node in in_order(graph, derived):
@@ -184,13 +182,13 @@ def hidden_influencers(graph: nx.MultiDiGraph, config: Config | None = None) -> 
             + (f" ({', '.join(graph.nodes[s]['name'] for s, _ in links)})" if links else "")
         )
         findings.append(Finding(
-            kind=KIND,
+            kind=FindingKind.HIDDEN_INFLUENCER,
             severity=severity_for(0.3 + 0.4 * score, config.severity_high, config.severity_medium),
             score=round(0.3 + 0.4 * score, 3),
             subject=Subject("person", node, str(data["name"])),
             evidence=tuple(evidence),
             action=(f"Find out what role {data['name']} plays in the buying decision, record "
                     f"it, and make sure someone of ours meets them."),
-            data={"derived_influence": score},
+            data=InfluencerData(score),
         ))
     return findings

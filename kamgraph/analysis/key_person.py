@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import Finding, FindingKind, KeyPersonData, Subject, severity_for
 from kamgraph.analysis.influence import derived_influence, influence_weight
 from kamgraph.analysis.people import (
     active_links,
@@ -30,7 +30,6 @@ from kamgraph.config import Config
 
 __all__ = ["Loss", "key_person_losses", "key_person_risks", "relationship_cut_points"]
 
-KIND = "key_person_risk"
 _HUB = "\x00us"
 
 
@@ -66,13 +65,12 @@ def relationship_cut_points(graph: nx.MultiDiGraph) -> tuple[set[str], set[tuple
     return points, bridges
 
 
-def key_person_losses(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Loss]:
+def key_person_losses(graph: nx.MultiDiGraph, config: Config) -> list[Loss]:
     """The loss for every one of our people with an active link, largest first.
 
     Shares lie in [0, 1] and, since a key person cut off by one departure is reached by
     nobody else, the shares of all our people add up to at most 1.
     """
-    config = config or Config()
     links = active_links(graph)
     reach: dict[str, set[str]] = {}
     for s, c in links:
@@ -95,9 +93,8 @@ def key_person_losses(graph: nx.MultiDiGraph, config: Config | None = None) -> l
     return losses
 
 
-def key_person_risks(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def key_person_risks(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """Our people whose departure would lose at least the configured share of coverage."""
-    config = config or Config()
     points, bridges = relationship_cut_points(graph)
     reached = {b for _, b in active_links(graph)}
     covered = sum(1 for c in customers(graph) if c in reached)
@@ -130,12 +127,12 @@ def key_person_risks(graph: nx.MultiDiGraph, config: Config | None = None) -> li
                   f"{', '.join(graph.nodes[c]['name'] for c in loss.cut_off[:3])}.")
         score = min(1.0, 0.3 + 0.7 * loss.share)
         findings.append(Finding(
-            kind=KIND, severity=severity_for(score, config.severity_high,
-                                             config.severity_medium),
+            kind=FindingKind.KEY_PERSON_RISK,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score, subject=Subject("person", s, str(name)), evidence=tuple(evidence),
             action=action,
             suggested=Subject("person", helpers[0], str(graph.nodes[helpers[0]]["name"]))
             if helpers else None,
-            data={"share": loss.share, "cut_off": list(loss.cut_off)},
+            data=KeyPersonData(loss.share, tuple(loss.cut_off)),
         ))
     return findings

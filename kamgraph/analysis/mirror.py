@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 
 from kamgraph.analysis.assignment import best_assignment
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import Finding, FindingKind, Subject, severity_for
 from kamgraph.analysis.influence import derived_influence, influence_weight
 from kamgraph.analysis.people import (
     contact_edges,
@@ -36,8 +36,6 @@ from kamgraph.model import Level
 
 __all__ = ["mirror_assignments", "mirror_findings", "mirror_mismatches", "needs_peer"]
 
-KIND = "mirror_opportunity"
-MISMATCH = "mirror_mismatch"
 _SLOTS_PER_ACCOUNT = 2  # new peers one person of ours takes on in one account
 _CANDIDATES = 6  # best candidates considered per customer person
 #: Key people matched in one account: each augmenting step costs up to the whole
@@ -97,7 +95,7 @@ def _candidates(graph: nx.MultiDiGraph, pool: Pool, bucket: tuple[int, ...],
 
 
 def mirror_assignments(
-    graph: nx.MultiDiGraph, config: Config | None = None
+    graph: nx.MultiDiGraph, config: Config
 ) -> dict[str, tuple[dict[str, Any], float]]:
     """Customer person -> (our person from the pool, quality), by max-weight assignment
     (:func:`~kamgraph.analysis.assignment.best_assignment`).
@@ -105,7 +103,6 @@ def mirror_assignments(
     The cost grows with the account's key people and the mirror table, not with the
     number of our people: candidates come from the pool's (function, level) buckets.
     """
-    config = config or Config()
     pool: Pool = context(graph).pool
     buckets = pool.buckets
     free: dict[tuple[int, ...], list[int]] = {}
@@ -134,9 +131,8 @@ def mirror_assignments(
     return {needs[r]: (pool.entries[i], q) for r, (i, q) in assigned.items()}
 
 
-def mirror_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def mirror_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """``mirror_opportunity`` for key people without a peer, and ``mirror_mismatch``."""
-    config = config or Config()
     assigned = mirror_assignments(graph, config)
     findings = []
     for node in needs_peer(graph, config):
@@ -170,8 +166,8 @@ def mirror_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
             action = f"Find a peer of ours for {them['name']} ({wanted})."
         score = 0.35 + (0.2 if them["level_rank"] >= Level.VP.rank else 0.1)
         findings.append(Finding(
-            kind=KIND, severity=severity_for(score, config.severity_high,
-                                             config.severity_medium),
+            kind=FindingKind.MIRROR_OPPORTUNITY,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score, subject=Subject("person", node, str(them["name"])),
             evidence=tuple(evidence), action=action,
             suggested=Subject("person", suggestion[0]["id"], str(suggestion[0]["name"]))
@@ -180,9 +176,8 @@ def mirror_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> lis
     return findings + mirror_mismatches(graph, config)
 
 
-def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def mirror_mismatches(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """Senior customer people whose only active links are several levels junior."""
-    config = config or Config()
     findings = []
     pool: Pool = context(graph).pool
     buckets = pool.buckets
@@ -219,8 +214,8 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config | None = None) -> l
                   f"day-to-day.")
         score = 0.5 + 0.05 * (min(gaps) - config.mismatch_level_gap)
         findings.append(Finding(
-            kind=MISMATCH, severity=severity_for(score, config.severity_high,
-                                                 config.severity_medium),
+            kind=FindingKind.MIRROR_MISMATCH,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=min(1.0, score), subject=Subject("person", node, str(them["name"])),
             evidence=tuple(evidence), action=action,
             suggested=Subject("person", senior["id"], str(senior["name"])) if senior else None,

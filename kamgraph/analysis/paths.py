@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 
 from kamgraph.analysis.anti_sponsor import likely_anti_sponsor_people
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import Finding, FindingKind, Subject, severity_for
 from kamgraph.analysis.people import (
     contact_edges,
     customer_set,
@@ -38,7 +38,6 @@ from kamgraph.graph import INFLUENCES, REPORTS_TO
 __all__ = ["INTRO_INFLUENCE", "INTRO_REPORTS", "Hop", "Route", "best_route",
            "economic_buyers", "find_customer", "path_findings", "paths_to_power"]
 
-KIND = "path_to_power"
 INTRO_REPORTS = 0.6
 INTRO_INFLUENCE = 0.4
 _US = "\x00us"
@@ -119,7 +118,7 @@ def find_customer(graph: nx.MultiDiGraph, ref: str) -> str | None:
                  and (n == ref.strip() or str(graph.nodes[n]["name"]).lower() == wanted)), None)
 
 
-def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = None,
+def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config,
                    alternatives: int = 3) -> list[Route]:
     """The strongest routes to ``target``, strongest first (at most ``alternatives``).
 
@@ -127,7 +126,6 @@ def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = 
     not, whatever their strength: an introduction is never asked of a detractor while
     another way in exists.
     """
-    config = config or Config()
     h = _routes_graph(graph, config)
     if target not in h or _US not in h:
         return []
@@ -142,11 +140,10 @@ def paths_to_power(graph: nx.MultiDiGraph, target: str, config: Config | None = 
     return routes
 
 
-def best_route(graph: nx.MultiDiGraph, target: str, config: Config | None = None) -> Route | None:
+def best_route(graph: nx.MultiDiGraph, target: str, config: Config) -> Route | None:
     """The strongest route to ``target`` that passes through no likely anti-sponsor, else
     the strongest route at all: the first of :func:`paths_to_power`, found for every
     person of the account in one search."""
-    config = config or Config()
     clean, full = memo(graph, ("best_routes", id(config)), lambda: _best_routes(graph, config))
     nodes = clean.get(target) or full.get(target)
     if not nodes or len(nodes) < 3:
@@ -328,9 +325,8 @@ def describe_route(graph: nx.MultiDiGraph, route: Route) -> str:
     return " ".join(parts) + f"; route strength {route.strength:.2f}"
 
 
-def path_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def path_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """For every economic buyer without an active relationship: the way in."""
-    config = config or Config()
     findings = []
     for target in economic_buyers(graph):
         if contact_edges(graph, target, active_only=True):
@@ -356,8 +352,8 @@ def path_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[
             action = f"Find a way to {name}: an event, a reference customer, our executive."
             score, suggested = 0.75, None
         findings.append(Finding(
-            kind=KIND, severity=severity_for(score, config.severity_high,
-                                             config.severity_medium),
+            kind=FindingKind.PATH_TO_POWER,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=min(1.0, score), subject=Subject("person", target, str(name)),
             evidence=tuple(evidence), action=action, suggested=suggested,
         ))

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Severity, Subject
+from kamgraph.analysis.findings import Finding, FindingKind, PlacementData, Severity, Subject
 from kamgraph.config import Config
 from kamgraph.graph import context
 
 __all__ = ["MATRIX", "placement", "portfolio_placement"]
 
-KIND = "portfolio_placement"
 
 MATRIX: dict[tuple[str, str], str] = {
     ("high", "strong"): "defend",
@@ -60,17 +59,17 @@ def placement(attractiveness: str | None, position: str | None) -> str | None:
     return MATRIX.get((attractiveness.lower(), position.lower()))
 
 
-def portfolio_placement(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def portfolio_placement(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """One informational finding with the account's cell and strategy, where known."""
     account = context(graph).account
     strategy = placement(account.get("attractiveness"), account.get("position"))
     if strategy is None:
         return []
     return [Finding(
-        kind=KIND, severity=Severity.LOW, score=0.2,
+        kind=FindingKind.PORTFOLIO_PLACEMENT, severity=Severity.LOW, score=0.2,
         subject=Subject("account", account["id"], str(account["name"])),
         evidence=(f"attractiveness {account['attractiveness']}, our competitive position "
                   f"{account['position']}: the '{strategy}' cell of the portfolio matrix",),
         action=_ACTIONS[strategy],
-        data={"strategy": strategy},
+        data=PlacementData(strategy),
     )]

@@ -20,7 +20,15 @@ from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import (
+    Finding,
+    FindingKind,
+    MapStatusData,
+    RedFlag,
+    RedFlagData,
+    Subject,
+    severity_for,
+)
 from kamgraph.analysis.people import (
     ROLE_LABELS,
     contact_edges,
@@ -35,8 +43,6 @@ from kamgraph.graph import context
 
 __all__ = ["map_status", "map_status_findings", "red_flags"]
 
-STATUS_KIND = "map_status"
-FLAG_KIND = "red_flag"
 _SUPPORTIVE = ("champion", "supporter")
 _STATUS_TEXT = {
     0: "no contacts",
@@ -87,12 +93,11 @@ def _scopes(graph: nx.MultiDiGraph) -> list[tuple[Subject, list[str], dict[str, 
     return scopes
 
 
-def map_status_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def map_status_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """``map_status`` for each scope below 3 or without its minimum committee.
 
     An unmapped account (nobody of theirs recorded) has none: nothing is known.
     """
-    config = config or Config()
     if is_unmapped(graph):
         return []
     findings = []
@@ -115,12 +120,13 @@ def map_status_findings(graph: nx.MultiDiGraph, config: Config | None = None) ->
         action = ("Complete the minimum committee: " + ", ".join(missing) + "."
                   if missing else "Win the support of a key player we cover.")
         findings.append(Finding(
-            kind=STATUS_KIND, severity=severity_for(score, config.severity_high,
-                                                    config.severity_medium),
+            kind=FindingKind.MAP_STATUS,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=min(1.0, score), subject=subject, evidence=tuple(evidence), action=action,
-            data={"status": status, "missing": missing,
-                  "uncovered": [h for name in missing for h in committee[name]],
-                  "unnamed": [name for name in missing if not committee[name]]},
+            data=MapStatusData(
+                status=status, missing=tuple(missing),
+                uncovered=tuple(h for name in missing for h in committee[name]),
+                unnamed=tuple(name for name in missing if not committee[name])),
         ))
     return findings
 
@@ -132,13 +138,12 @@ def _two_way_days(graph: nx.MultiDiGraph, node: str) -> list[int]:
                   if t[2] == "held" and t[1] != "email")
 
 
-def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def red_flags(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """The five red flags, each with its evidence (none for an unmapped account)."""
-    config = config or Config()
     if is_unmapped(graph):
         return []
     # (subject, score, evidence, action, data: which flag, and whom it is about)
-    flags: list[tuple[Subject, float, list[str], str, dict[str, Any]]] = []
+    flags: list[tuple[Subject, float, list[str], str, RedFlagData]] = []
     window = config.recency_days
     for subject, people, roles, opp in _scopes(graph):
         if opp is None:
@@ -152,13 +157,13 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
                     f"uncovered buying influence on {opp['name']}: {describe(graph, node)}"
                     f"{f', {labels},' if labels else ''} has no active relationship with us"],
                     f"Cover {graph.nodes[node]['name']} before the deal moves on.",
-                    {"flag": "uncovered_influence", "person": node}))
+                    RedFlagData(RedFlag.UNCOVERED_INFLUENCE, node)))
         coach = [p for p in people if "coach" in roles.get(p, set())
                  or graph.nodes[p]["stance"] == "champion"]
         if not coach:
             flags.append((subject, 0.55, [f"no coach or champion on {opp['name']}"],
                           "Find a coach: someone inside who wants us to win and will guide us.",
-                          {"flag": "no_coach"}))
+                          RedFlagData(RedFlag.NO_COACH)))
         covered = [p for p in people if _covered(graph, p)]
         amount = opp.get("amount") or 0
         wanted = int(amount // config.deal_amount_per_contact)
@@ -168,7 +173,7 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
                 f"{'is' if len(covered) == 1 else 'are'} covered, {wanted} wanted (one per "
                 f"{config.deal_amount_per_contact:,.0f})"],
                 "Widen coverage of the deal's buying centre.",
-                {"flag": "thin_coverage", "covered": len(covered), "wanted": wanted}))
+                RedFlagData(RedFlag.THIN_COVERAGE, covered=len(covered), wanted=wanted)))
     for node in customers(graph):
         data = graph.nodes[node]
         subject = Subject("person", node, str(data["name"]))
@@ -178,7 +183,7 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
             flags.append((subject, 0.7, [
                 f"economic buyer {describe(graph, node)} not met in the last {window} days "
                 f"({when})"], f"Meet {data['name']} this month.",
-                {"flag": "economic_buyer_not_met", "person": node}))
+                RedFlagData(RedFlag.ECONOMIC_BUYER_NOT_MET, node)))
         if is_key(graph, node, config) and days and days[0] >= config.quiet_days:
             earlier = [d for d in days if days[0] <= d < days[0] + 90]
             if len(earlier) >= 4:
@@ -186,12 +191,12 @@ def red_flags(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Find
                     f"{describe(graph, node)} has gone quiet: no two-way contact for "
                     f"{days[0]} days after {len(earlier)} in the 90 days before"],
                     f"Find out why {data['name']} went quiet; re-engage this week.",
-                    {"flag": "gone_quiet", "person": node}))
+                    RedFlagData(RedFlag.GONE_QUIET, node)))
     findings = []
     for subject, score, evidence, action, flag in flags:
         findings.append(Finding(
-            kind=FLAG_KIND, severity=severity_for(score, config.severity_high,
-                                                  config.severity_medium),
+            kind=FindingKind.RED_FLAG,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score, subject=subject, evidence=tuple(evidence), action=action, data=flag,
         ))
     return findings

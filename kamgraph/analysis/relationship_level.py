@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import (
+    Finding,
+    FindingKind,
+    RelationshipLevelData,
+    Subject,
+    severity_for,
+)
 from kamgraph.analysis.people import describe, order_of
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.config import Config
@@ -14,7 +20,6 @@ from kamgraph.model import RELATIONSHIP_LEVELS
 
 __all__ = ["relationship_level_gaps"]
 
-KIND = "relationship_level_gap"
 
 
 def _label(level: str) -> str:
@@ -22,10 +27,9 @@ def _label(level: str) -> str:
 
 
 def relationship_level_gaps(graph: nx.MultiDiGraph,
-                            config: Config | None = None) -> list[Finding]:
+                            config: Config) -> list[Finding]:
     """A recorded level two or more steps below the desired one, or one the activity
     does not back (problem solver or trusted advisor with a sporadic strength)."""
-    config = config or Config()
     findings = []
     recorded = [(ours, theirs, key, d) for ours, theirs, key, d
                 in graph.edges(keys=True, data=True) if key == CONTACT and d.get("level")]
@@ -48,16 +52,17 @@ def relationship_level_gaps(graph: nx.MultiDiGraph,
         if unbacked:
             evidence.append("the recorded level is not backed by recent two-way contact")
         score = 0.3 + 0.1 * max(desired - current, 0) + (0.15 if unbacked else 0.0)
+        toward = _label(RELATIONSHIP_LEVELS[min(desired, current + 1)])
         action = (f"Agree with {graph.nodes[ours]['name']} a plan to move the relationship with "
-                  f"{graph.nodes[theirs]['name']} to "
-                  f"{_label(RELATIONSHIP_LEVELS[min(desired, current + 1)])}"
+                  f"{graph.nodes[theirs]['name']} to {toward}"
                   + ("; meanwhile re-check the recorded level." if unbacked else "."))
         findings.append(Finding(
-            kind=KIND, severity=severity_for(score, config.severity_high,
-                                             config.severity_medium),
+            kind=FindingKind.RELATIONSHIP_LEVEL_GAP,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=min(1.0, score), subject=Subject("person", theirs,
                                                     str(graph.nodes[theirs]["name"])),
             evidence=tuple(evidence), action=action,
             suggested=Subject("person", ours, str(graph.nodes[ours]["name"])),
+            data=RelationshipLevelData(ours, toward, unbacked),
         ))
     return findings

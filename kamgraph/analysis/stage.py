@@ -53,9 +53,8 @@ class StageFeatures:
     previous: int
 
 
-def stage_features(graph: nx.MultiDiGraph, config: Config | None = None) -> StageFeatures:
+def stage_features(graph: nx.MultiDiGraph, config: Config) -> StageFeatures:
     """Measure the features the stage is classified from."""
-    config = config or Config()
     links = active_links(graph)
     ours = {s for s, _ in links}
     theirs = {c for _, c in links}
@@ -92,7 +91,7 @@ def stage_features(graph: nx.MultiDiGraph, config: Config | None = None) -> Stag
     )
 
 
-def classify_stage(graph: nx.MultiDiGraph, config: Config | None = None) -> dict[str, Any]:
+def classify_stage(graph: nx.MultiDiGraph, config: Config) -> dict[str, Any]:
     """``{"name": stage, "reasons": [...]}`` for the audit's ``stage`` field.
 
     Examples
@@ -100,10 +99,10 @@ def classify_stage(graph: nx.MultiDiGraph, config: Config | None = None) -> dict
     >>> from tests.builders import AccountBuilder
     >>> g = (AccountBuilder().theirs("buyer", "Buyer").ours("kam", "KAM")
     ...      .contact("kam", "buyer", times=6).graph())
-    >>> classify_stage(g)["name"]
+    >>> from kamgraph.config import Config
+    >>> classify_stage(g, Config())["name"]
     'early_kam'
     """
-    config = config or Config()
     f = stage_features(graph, config)
     names = {n: graph.nodes[n]["name"] for n in (f.kam, f.contact) if n}
     reasons = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import Finding, FindingKind, Subject, ThreadData, severity_for
 from kamgraph.analysis.people import (
     active_links,
     contact_edges,
@@ -28,15 +28,14 @@ from kamgraph.wording import counted
 
 __all__ = ["single_threads", "threads"]
 
-KIND = "single_threaded"
 
 
-def threads(graph: nx.MultiDiGraph, node: str, config: Config | None = None) -> list[str]:
+def threads(graph: nx.MultiDiGraph, node: str, config: Config) -> list[str]:
     """Our people still here whose relationship with ``node`` is at least occasional."""
-    return strong_threads(graph, node, config or Config())
+    return strong_threads(graph, node, config)
 
 
-def single_threads(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def single_threads(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """Key people with one thread (or none above sporadic), and bow-tie accounts.
 
     A thread is a relationship of at least occasional strength
@@ -48,10 +47,10 @@ def single_threads(graph: nx.MultiDiGraph, config: Config | None = None) -> list
     >>> from tests.builders import AccountBuilder
     >>> g = (AccountBuilder().theirs("cfo", "CFO").ours("kam", "KAM")
     ...      .contact("kam", "cfo", times=6).graph())
-    >>> [f.subject.id for f in single_threads(g)]
+    >>> from kamgraph.config import Config
+    >>> [f.subject.id for f in single_threads(g, Config())]
     ['ACC', 'cfo']
     """
-    config = config or Config()
     findings = _account_bowtie(graph, config)
     for node in customers(graph):
         reasons = key_reasons(graph, node, config)
@@ -88,13 +87,13 @@ def single_threads(graph: nx.MultiDiGraph, config: Config | None = None) -> list
                   f"Add a second thread to {name}: name a second person of ours and have "
                   f"{our_name} introduce them.")
         findings.append(Finding(
-            kind=KIND, severity=severity_for(score, config.severity_high,
-                                             config.severity_medium),
+            kind=FindingKind.SINGLE_THREADED,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score, subject=Subject("person", node, str(name)),
             evidence=tuple(evidence), action=action,
             suggested=Subject("person", helper, str(graph.nodes[helper]["name"]))
             if helper else None,
-            data={"scope": "person", "thread": lead, "threads": len(held)},
+            data=ThreadData("person", thread=lead, threads=len(held)),
         ))
     return findings
 
@@ -124,8 +123,9 @@ def _account_bowtie(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
               f"of ours for each key person, and meetings with their senior management and "
               f"technical people.")
     return [Finding(
-        kind=KIND, severity=severity_for(score, config.severity_high, config.severity_medium),
+        kind=FindingKind.SINGLE_THREADED,
+        severity=severity_for(score, config.severity_high, config.severity_medium),
         score=score, subject=Subject("account", account["id"], str(account["name"])),
         evidence=tuple(evidence), action=action,
-        data={"scope": "account", "ours": ours, "theirs": theirs},
+        data=ThreadData("account", ours=tuple(ours), theirs=tuple(theirs)),
     )]

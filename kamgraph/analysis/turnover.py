@@ -24,7 +24,15 @@ from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Finding, Subject, severity_for
+from kamgraph.analysis.findings import (
+    Finding,
+    FindingKind,
+    HandOverData,
+    NewKeyPersonData,
+    RoleVacatedData,
+    Subject,
+    severity_for,
+)
 from kamgraph.analysis.mirror import mirror_assignments
 from kamgraph.analysis.people import (
     ROLE_LABELS,
@@ -42,13 +50,11 @@ from kamgraph.analysis.strength import strength as relationship_strength
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT, arrived_on, context, left_on
 from kamgraph.model import DECISION_ROLES, Level
+from kamgraph.records import ChangeKind
 
-__all__ = ["HAND_OVER", "NEW_KEY_PERSON", "ROLE_VACATED", "departed_ours", "hand_overs",
+__all__ = ["departed_ours", "hand_overs",
            "new_key_people", "turnover_findings", "vacated_roles"]
 
-HAND_OVER = "hand_over"
-ROLE_VACATED = "role_vacated"
-NEW_KEY_PERSON = "new_key_person"
 _DECISION = {r.value for r in DECISION_ROLES}
 
 
@@ -59,7 +65,7 @@ def _when(day: date | None) -> str:
 def departed_ours(graph: nx.MultiDiGraph) -> list[str]:
     """Our people on the account who left: their user made inactive or gone from the
     export, or (still with us) gone from the account team inside the change window."""
-    left_team = {c.person for c in context(graph).changes if c.kind == "left_team"}
+    left_team = {c.person for c in context(graph).changes if c.kind is ChangeKind.LEFT_TEAM}
     return [n for n in in_order(graph, graph.nodes)
             if graph.nodes[n]["side"] == "supplier"
             and (not graph.nodes[n]["active"] or n in left_team)]
@@ -69,10 +75,9 @@ def _window_start(graph: nx.MultiDiGraph, config: Config) -> date:
     return context(graph).as_of - timedelta(days=config.change_window_days)
 
 
-def hand_overs(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def hand_overs(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """A ``hand_over`` for each recent relationship a departed person of ours held with
     a customer person still there, until someone still here has met them since."""
-    config = config or Config()
     as_of = context(graph).as_of
     recency = timedelta(days=config.recency_days)
     window_start = _window_start(graph, config)
@@ -135,7 +140,7 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Fin
                     peer[0] if peer else {"name": successor})
                 suggested = Subject("person", successor, str(entry["name"]))
             out.append(Finding(
-                kind=HAND_OVER,
+                kind=FindingKind.HAND_OVER,
                 severity=severity_for(score, config.severity_high, config.severity_medium),
                 score=round(score, 4),
                 subject=Subject("person", customer, str(name)),
@@ -144,21 +149,20 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Fin
                         f"{suggested.name if suggested else 'a colleague'} before it goes "
                         f"cold."),
                 suggested=suggested,
-                data={"left": leaver, "left_name": str(who),
-                      "left_on": gone.isoformat() if gone else None,
-                      "frequency": edge["frequency"], "strength": round(strength, 4),
-                      "last_contact": last.isoformat(), "still_met": bool(others)},
+                data=HandOverData(
+                    left=leaver, left_name=str(who), left_on=gone.isoformat() if gone else None,
+                    frequency=edge["frequency"], strength=round(strength, 4),
+                    last_contact=last.isoformat(), still_met=bool(others)),
             ))
     return out
 
 
-def vacated_roles(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def vacated_roles(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """``role_vacated`` for each customer person who left holding a role on an open deal
     (or a decision role on the account) that nobody still there holds: "who takes over
     from them?".  The roles are read from the deals where the CRM still records them,
     and from what the person held before they left, inside the change window (an export
     usually drops a leaver's deal roles with them)."""
-    config = config or Config()
     if is_unmapped(graph):
         return []  # nobody of theirs is left on record: mapping the account comes first
     ctx = context(graph)
@@ -184,7 +188,7 @@ def vacated_roles(graph: nx.MultiDiGraph, config: Config | None = None) -> list[
         if d["side"] == "customer" and not d["active"]:
             wanted += [(node, x, "") for x in d["roles"] if x in _DECISION]
     for change in ctx.changes:
-        if change.kind == "left":
+        if change.kind is ChangeKind.LEFT:
             names[change.person] = change.name
             wanted += [(change.person, role, opp_id) for role, opp_id in change.held
                        if opp_id or role in _DECISION]
@@ -233,24 +237,25 @@ def vacated_roles(graph: nx.MultiDiGraph, config: Config | None = None) -> list[
         ask = f" — is it {graph.nodes[likely[0]]['name']}?" if likely else ""
         shown = [w if w == "the account" else repr(w) for w in deals]
         out.append(Finding(
-            kind=ROLE_VACATED,
+            kind=FindingKind.ROLE_VACATED,
             severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score,
             subject=Subject("account", str(account["id"]), str(account["name"])),
             evidence=tuple(evidence),
             action=(f"Find out who takes over from {name} as {' and '.join(labels)} "
                     f"on {', '.join(shown)}{ask}"),
-            data={"person": person, "name": name, "roles": sorted(vacant),
-                  "deals": deals, "likely": likely[:1],
-                  "left_on": gone.isoformat() if gone else None},
+            data=RoleVacatedData(
+                person=person, name=name, roles=tuple(sorted(vacant)), labels=tuple(labels),
+                deals=tuple(deals), where=tuple(shown), likely=tuple(likely[:1]),
+                likely_name=str(graph.nodes[likely[0]]["name"]) if likely else None,
+                left_on=gone.isoformat() if gone else None),
         ))
     return out
 
 
-def new_key_people(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def new_key_people(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """``new_key_person`` for each key person who arrived inside the change window and
     whom nobody of ours meets: high when they hold a decision role or sit at the top."""
-    config = config or Config()
     out = []
     for node in in_order(graph, context(graph).arrived):
         if node not in graph or not graph.nodes[node]["active"] \
@@ -267,21 +272,20 @@ def new_key_people(graph: nx.MultiDiGraph, config: Config | None = None) -> list
         decides = is_decision_maker(graph, node) or d["level_rank"] >= Level.C_LEVEL.rank
         score = 0.85 if decides else 0.55
         out.append(Finding(
-            kind=NEW_KEY_PERSON,
+            kind=FindingKind.NEW_KEY_PERSON,
             severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score, subject=Subject("person", node, str(d["name"])),
             evidence=(f"{describe(graph, node)} arrived"
                       + (f" on {day.isoformat()}" if day else "")
                       + ": nobody of ours has met them",),
             action=f"Meet {d['name']} this month.",
-            data={"arrived": day.isoformat() if day else None, "decides": decides},
+            data=NewKeyPersonData(day.isoformat() if day else None, decides),
         ))
     return out
 
 
-def turnover_findings(graph: nx.MultiDiGraph, config: Config | None = None) -> list[Finding]:
+def turnover_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """Hand-overs, vacated roles and new key people, in that order."""
-    config = config or Config()
     found = hand_overs(graph, config) + vacated_roles(graph, config) + new_key_people(
         graph, config)
     return sorted(found, key=lambda f: (-f.severity.rank, -f.score,

@@ -81,19 +81,19 @@ def deals_apart() -> AccountBuilder:
 
 class TestOneActionPerProblem:
     def test_no_person_is_the_subject_of_two_actions(self) -> None:
-        audit = audit_graph(acme_like().graph())
+        audit = audit_graph(acme_like().graph(), Config())
         subjects = Counter(a.subject.id for a in audit.actions if a.subject.type == "person")
         assert subjects and max(subjects.values()) == 1
 
     def test_every_finding_above_low_sits_in_an_action(self) -> None:
-        audit = audit_graph(acme_like().graph())
+        audit = audit_graph(acme_like().graph(), Config())
         covered = audit.action_of_findings()
         for i, f in enumerate(audit.findings):
             if f.severity is not Severity.LOW:
                 assert i in covered, f
 
     def test_merged_findings_keep_every_reason(self) -> None:
-        audit = audit_graph(acme_like().graph())
+        audit = audit_graph(acme_like().graph(), Config())
         cfo = next(a for a in audit.actions if a.subject.id == "cfo")
         about_cfo = {f.kind for i, f in enumerate(audit.findings)
                      if audit.action_of_findings().get(i) == cfo.id}
@@ -103,7 +103,7 @@ class TestOneActionPerProblem:
         assert len(cfo.evidence) >= len(cfo.because)
 
     def test_a_function_gap_whose_people_have_actions_adds_a_reason_to_them(self) -> None:
-        audit = audit_graph(acme_like().graph())
+        audit = audit_graph(acme_like().graph(), Config())
         groups = [a for a in audit.actions if a.subject.type in ("function", "level")]
         assert groups == []
         gaps = [i for i, f in enumerate(audit.findings)
@@ -111,7 +111,7 @@ class TestOneActionPerProblem:
         assert gaps and all(audit.action_of_findings()[i] for i in gaps)
 
     def test_actions_are_ranked_and_at_most_three_are_high(self) -> None:
-        audit = audit_graph(acme_like().graph())
+        audit = audit_graph(acme_like().graph(), Config())
         assert [a.rank for a in audit.actions] == list(range(1, len(audit.actions) + 1))
         assert sum(a.priority is Severity.HIGH for a in audit.actions) <= 3
         ranks = [a.priority.rank for a in audit.actions]
@@ -122,7 +122,7 @@ class TestOneActionPerProblem:
     def test_a_role_missing_on_one_deal_is_asked_for_on_that_deal(self) -> None:
         # The account has a decision maker and a technical buyer, each on one deal only:
         # "identify the decision maker" account-wide would deny the one recorded.
-        [committee] = [a for a in audit_graph(deals_apart().graph()).actions
+        [committee] = [a for a in audit_graph(deals_apart().graph(), Config()).actions
                        if a.problem.startswith("The buying committee")]
         assert committee.problem == (
             "The buying committee is incomplete: nobody identified as executive sponsor and "
@@ -138,7 +138,7 @@ class TestOneActionPerProblem:
         b.add(Opportunity(id="O3", account_id="ACC", name="Spares", amount=100_000))
         b.add(OpportunityRole(id="R9", account_id="ACC", opportunity_id="O3",
                               person_id="ceo", roles=(R.ECONOMIC_BUYER,)))
-        [committee] = [a for a in audit_graph(b.graph()).actions
+        [committee] = [a for a in audit_graph(b.graph(), Config()).actions
                        if a.problem.startswith("The buying committee")]
         [on_deals] = committee.problem.split("; ")[1:]
         assert set(on_deals.replace(", and ", ", ").split(", ")) == {
@@ -147,7 +147,7 @@ class TestOneActionPerProblem:
         assert committee.action.count("Spares") == 1
 
     def test_nobody_who_left_has_a_part(self) -> None:
-        audit = audit_graph(acme_like().graph())
+        audit = audit_graph(acme_like().graph(), Config())
         assert "gone" not in set(audit.parts())
         # Named only as the colleague whose relationship is handed over.
         assert all("Gone" not in a.action.replace("takes over Gone's relationship", "")
@@ -185,7 +185,7 @@ def test_people_who_share_a_name_are_told_apart_in_the_actions_words() -> None:
          .ours("kam", "Key Account Manager", team_role=KAM)
          .ours("CFO", "Chief Financial Officer", team_role=SupplierRole.EXECUTIVE_SPONSOR)
          .contact("kam", "buyer", times=12, every=7).contact("kam", "ops", times=12, every=7))
-    actions = audit_graph(b.graph()).actions
+    actions = audit_graph(b.graph(), Config()).actions
     [meet] = [a for a in actions if a.subject.id == "cfo"]
     assert meet.action == ("Cfo (ours) meets Cfo this month, introduced by Kam through Ops "
                            "(Plant Manager, ops).")
@@ -202,7 +202,7 @@ def test_one_owner_asked_the_same_of_several_people_is_said_once() -> None:
          .ours("kam", "Key Account Manager", team_role=KAM)
          .ours("exec", "Chief Executive Officer", team_role=SupplierRole.EXECUTIVE_SPONSOR)
          .contact("kam", "buyer", times=12, every=7))
-    [group] = [a for a in audit_graph(b.graph()).actions if "key people" in a.problem]
+    [group] = [a for a in audit_graph(b.graph(), Config()).actions if "key people" in a.problem]
     assert group.action == "Kam has Exec meet Ceo, Cfo and Coo this month."
 
 
@@ -214,7 +214,7 @@ def test_a_lead_who_takes_a_step_is_not_asked_to_have_themselves_take_it() -> No
          .ours("kam", "Key Account Manager", team_role=KAM)
          .ours("rep", "Sales Representative", team_role=SupplierRole.SALES)
          .contact("rep", "mkt", times=12, every=7).contact("kam", "planner", times=12, every=7))
-    by_problem = {a.problem: a.action for a in audit_graph(b.graph()).actions}
+    by_problem = {a.problem: a.action for a in audit_graph(b.graph(), Config()).actions}
     # A group of one names the person, not "1 key person".
     assert by_problem["Only one thread of ours holds the relationship with Mkt (Marketing "
                       "Director); if Rep left, 100% of our key coverage would go"] == \
@@ -225,7 +225,7 @@ def test_a_lead_who_takes_a_step_is_not_asked_to_have_themselves_take_it() -> No
 
 class TestOwners:
     def test_the_economic_buyers_owner_is_the_functional_peer(self) -> None:
-        audit = audit_graph(acme_like().graph())
+        audit = audit_graph(acme_like().graph(), Config())
         cfo = next(a for a in audit.actions if a.subject.id == "cfo")
         assert cfo.owner is not None and cfo.owner.id == "ourcfo"
         # The departed director held her: our CFO takes the relationship over.
@@ -252,11 +252,11 @@ class TestOwners:
                       outcome=Outcome.UNANSWERED))
         g = b.graph()
         assert second_thread(g, "claire", exclude={"kam"}, config=Config()) == "nina"
-        [finding] = [f for f in single_threads(g) if f.subject.id == "claire"]
+        [finding] = [f for f in single_threads(g, Config()) if f.subject.id == "claire"]
         assert finding.suggested is not None and finding.suggested.id == "nina"
-        action = next(a for a in audit_graph(g).actions if a.subject.id == "claire")
+        action = next(a for a in audit_graph(g, Config()).actions if a.subject.id == "claire")
         assert action.owner is not None and action.owner.id == "nina"
-        assert "felix" not in set(audit_graph(g).parts())
+        assert "felix" not in set(audit_graph(g, Config()).parts())
 
 
     def test_a_key_person_met_only_sporadically_has_no_thread_and_its_holder_deepens_it(
@@ -268,16 +268,16 @@ class TestOwners:
              .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
              .contact("kam", "cfo", times=2, every=40))
         g = b.graph()
-        [finding] = [f for f in single_threads(g) if f.subject.id == "cfo"]
+        [finding] = [f for f in single_threads(g, Config()) if f.subject.id == "cfo"]
         assert "no thread: every relationship is sporadic" in finding.evidence
-        [action] = [a for a in audit_graph(g).actions if a.subject.id == "cfo"]
+        [action] = [a for a in audit_graph(g, Config()).actions if a.subject.id == "cfo"]
         assert action.problem == "No relationship of ours with Cfo is more than sporadic"
         assert action.action == "Kam builds their relationship with Cfo into a regular one " \
             "this month."
         assert action.owner is not None and action.owner.id == "kam"
         # With one thread, a second person of ours is asked for, as before.
         b.contact("kam", "cfo", times=12, every=7)
-        [action] = [a for a in audit_graph(b.graph()).actions if a.subject.id == "cfo"]
+        [action] = [a for a in audit_graph(b.graph(), Config()).actions if a.subject.id == "cfo"]
         assert action.problem == "Only one thread of ours holds the relationship with Cfo"
 
     def test_key_people_on_one_thread_or_none_are_told_apart_in_one_problem(self) -> None:
@@ -289,7 +289,7 @@ class TestOwners:
              .ours("opsus", "Operations Director", department="Operations")
              .contact("kam", "ops", times=12, every=7)
              .contact("kam", "qd", times=2, every=40))
-        [action] = [a for a in audit_graph(b.graph()).actions if "thread" in a.problem]
+        [action] = [a for a in audit_graph(b.graph(), Config()).actions if "thread" in a.problem]
         assert action.problem.startswith(
             "2 key people rest on one thread of ours or none: Ops (Operations Director) and "
             "Qd (Quality Director)")
@@ -299,7 +299,7 @@ class TestOwners:
         assert "Kam build" not in action.action
 
     def test_a_bow_tie_is_broadened_beyond_what_the_other_actions_open(self) -> None:
-        audit = audit_graph(bowtie().graph())
+        audit = audit_graph(bowtie().graph(), Config())
         [shape] = [a for a in audit.actions if a.problem.startswith("The account hangs")]
         # Others already bring people of ours to key people: not asked for again.
         assert any(a.action.startswith("Kam meets Cfo") for a in audit.actions)
@@ -316,7 +316,8 @@ class TestOwners:
         # like its due date, not "this month".
         b = (bowtie().ours("fin", "Finance Director", department="Finance")
              .ours("sales", "Sales Director", team_role=SupplierRole.SALES, department="Sales"))
-        assert sum(a.priority is Severity.HIGH for a in audit_graph(b.graph()).actions) == 3
+        actions = audit_graph(b.graph(), Config()).actions
+        assert sum(a.priority is Severity.HIGH for a in actions) == 3
         actions = audit_graph(b.graph(), config=Config(max_high_actions=1)).actions
         assert [a.priority for a in actions[:2]] == [Severity.HIGH, Severity.MEDIUM]
         assert actions[1].action == "Sales becomes a second thread to Buyer this quarter, " \
@@ -331,7 +332,7 @@ class TestOwners:
              .ours("kam", "KAM", team_role=KAM).ours("ts", "Technical Director")
              .contact("kam", "vp", days_ago=40, times=6, every=10)
              .contact("ts", "vp", days_ago=40, times=6, every=10))
-        [quiet] = [a for a in audit_graph(b.graph()).actions if "went quiet" in a.action]
+        [quiet] = [a for a in audit_graph(b.graph(), Config()).actions if "went quiet" in a.action]
         assert quiet.priority is Severity.MEDIUM
         assert quiet.action.endswith("re-engages this quarter.")
 
@@ -344,7 +345,7 @@ class TestRelationships:
                       outcome=Outcome.SENT))
         g = b.graph()
         assert not contact_edges(g, "cfo", active_only=True)
-        audit = audit_graph(g)
+        audit = audit_graph(g, Config())
         kinds = {f.kind for f in audit.findings if f.subject.id == "cfo"}
         assert {"coverage_gap", "path_to_power"} <= kinds
         assert "single_threaded" not in kinds
@@ -372,7 +373,7 @@ class TestMirrorPeers:
              .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
              .contact("kam", "cfo").contact("kam", "cto")
              .ours("ourceo", "CEO").ours("ourcfo", "CFO").ours("ourcto", "CTO"))
-        assigned = mirror_assignments(b.graph())
+        assigned = mirror_assignments(b.graph(), Config())
         assert {c: p["id"] for c, (p, _) in assigned.items()} == {"cfo": "ourcfo",
                                                                   "cto": "ourcto"}
 
@@ -380,14 +381,14 @@ class TestMirrorPeers:
         b = (AccountBuilder().theirs("md", "Managing Director")
              .ours("kam", "Key Account Manager", team_role=KAM).contact("kam", "md")
              .ours("ourceo", "CEO").ours("ourcfo", "CFO"))
-        assigned = mirror_assignments(b.graph())
+        assigned = mirror_assignments(b.graph(), Config())
         assert assigned["md"][0]["id"] == "ourceo"
 
 
 class TestHiddenInfluence:
     def test_a_one_person_account_has_no_hidden_influencer(self) -> None:
         g = AccountBuilder().theirs("solo", "Buyer").graph()
-        assert hidden_influencers(g) == []
+        assert hidden_influencers(g, Config()) == []
         assert derived_influence(g) == {"solo": 0.0}
 
     def test_an_account_without_lines_has_no_hidden_influencer(self) -> None:
@@ -395,27 +396,27 @@ class TestHiddenInfluence:
         for i in range(6):
             b.theirs(f"p{i}", "Engineer")
         g = b.graph()
-        assert hidden_influencers(g) == []
+        assert hidden_influencers(g, Config()) == []
         assert set(derived_influence(g).values()) == {0.0}
 
     def test_people_who_report_to_someone_give_them_weight(self) -> None:
         b = AccountBuilder().theirs("lead", "Senior Engineer")
         for i in range(4):
             b.theirs(f"e{i}", "Engineer", reports_to="lead")
-        assert [f.subject.id for f in hidden_influencers(b.graph())] == ["lead"]
+        assert [f.subject.id for f in hidden_influencers(b.graph(), Config())] == ["lead"]
 
     def test_sway_over_a_key_person_gives_weight(self) -> None:
         b = (AccountBuilder().theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
              .theirs("adviser", "Analyst"))
         b.add(InfluenceLine(account_id="ACC", source_id="adviser", target_id="cfo", weight=1.0))
-        assert [f.subject.id for f in hidden_influencers(b.graph())] == ["adviser"]
+        assert [f.subject.id for f in hidden_influencers(b.graph(), Config())] == ["adviser"]
 
 
 class TestUnmapped:
     def test_an_unmapped_account_has_one_low_action_and_no_high(self) -> None:
         b = (AccountBuilder().ours("kam", "Key Account Manager", team_role=KAM))
         b.theirs("x", "Buyer", roles=(R.DECISION_MAKER,), status="inactive")
-        audit = audit_graph(b.graph())
+        audit = audit_graph(b.graph(), Config())
         assert audit.unmapped
         assert all(f.severity is Severity.LOW for f in audit.findings)
         [action] = audit.actions
@@ -436,10 +437,10 @@ class TestRoutes:
              .contact("kam", "foe", times=12, every=7)       # the stronger route
              .contact("ts", "fan", times=3, every=20))       # the weaker one
         g = b.graph()
-        routes = paths_to_power(g, "eb")
+        routes = paths_to_power(g, "eb", Config())
         assert routes[0].contact == "fan"
         assert any(r.contact == "foe" for r in routes[1:])
-        action = next(a for a in audit_graph(g).actions if a.subject.id == "eb")
+        action = next(a for a in audit_graph(g, Config()).actions if a.subject.id == "eb")
         assert "Foe" not in action.action and "Fan" in action.action
 
 
@@ -450,7 +451,7 @@ class TestEffort:
              .contact("kam", "buyer", times=30, every=10, minutes=120)
              .contact("gone", "buyer", times=40, every=8, minutes=120))
         # 60 h of ours still here: inside the band, though 140 h were logged in all.
-        audit = audit_graph(b.graph())
+        audit = audit_graph(b.graph(), Config())
         assert [f for f in audit.findings if f.kind == "coverage_effort"] == []
         short = audit_graph(b.graph(config=Config(effort_min_hours=100)),
                             Config(effort_min_hours=100))
@@ -464,7 +465,7 @@ class TestEffort:
              .theirs("buyer", "Buyer")
              .ours("kam", "KAM", team_role=KAM)
              .contact("kam", "buyer", times=60, every=5, minutes=120))
-        audit = audit_graph(b.graph())
+        audit = audit_graph(b.graph(), Config())
         assert any(f.kind == "coverage_effort" and "beyond" in f.action for f in audit.findings)
         assert any(a.priority is Severity.HIGH for a in audit.actions)
         assert all("coverage_effort" not in a.because for a in audit.actions)
@@ -499,7 +500,7 @@ def random_accounts(draw: st.DrawFn) -> AccountBuilder:
 @given(random_accounts())
 def test_any_account_speaks_with_one_voice(b: AccountBuilder) -> None:
     g = b.graph()
-    audit = audit_graph(g)
+    audit = audit_graph(g, Config())
     subjects = [a.subject.id for a in audit.actions if a.subject.type == "person"]
     assert len(subjects) == len(set(subjects))
     covered = audit.action_of_findings()
@@ -522,8 +523,8 @@ def test_the_introduction_route_is_paths_first_route(b: AccountBuilder) -> None:
 
     g = b.graph()
     for person in customers(g):
-        routes = paths_to_power(g, person, alternatives=1)
-        found = best_route(g, person)
+        routes = paths_to_power(g, person, alternatives=1, config=Config())
+        found = best_route(g, person, Config())
         if not routes or len(routes[0].hops) == 0:
             assert found is None
             continue

@@ -28,7 +28,7 @@ class TestPersonGaps:
              .ours("rep", "Sales Rep", team_role=SupplierRole.SALES)
              .contact("kam", "ceo", days_ago=3)  # recent, but by someone who left
              .contact("rep", "buyer"))
-        [gap] = [f for f in coverage_gaps(b.graph()) if f.subject.type == "person"]
+        [gap] = [f for f in coverage_gaps(b.graph(), Config()) if f.subject.type == "person"]
         assert gap.subject.id == "ceo" and gap.severity.value == "high"
         assert any("has left" in e for e in gap.evidence)
         assert gap.suggested is not None and gap.suggested.id == "rep"
@@ -42,7 +42,7 @@ class TestPersonGaps:
              .contact("kam", "cfo", days_ago=91)  # just outside the 90-day window
              .contact("kam", "vp", days_ago=90))  # just inside
         assert "cfo" in gap_subjects(b) and "vp" not in gap_subjects(b)
-        [gap] = [f for f in coverage_gaps(b.graph()) if f.subject.id == "cfo"]
+        [gap] = [f for f in coverage_gaps(b.graph(), Config()) if f.subject.id == "cfo"]
         assert any("91 days before 2026-11-01" in e for e in gap.evidence)
         assert gap.suggested is not None and gap.suggested.id == "kam"
 
@@ -59,7 +59,7 @@ class TestPersonGaps:
 
         b = (AccountBuilder().theirs("cto", "CTO").ours("kam", "KAM")
              .contact("kam", "cto", times=5, channel=Channel.CALL, outcome=Outcome.UNANSWERED))
-        [gap] = [f for f in coverage_gaps(b.graph()) if f.subject.id == "cto"]
+        [gap] = [f for f in coverage_gaps(b.graph(), Config()) if f.subject.id == "cto"]
         assert any("5 calls unanswered" in e for e in gap.evidence)
 
     def test_key_level_is_configurable(self) -> None:
@@ -74,7 +74,7 @@ class TestFunctionGaps:
              .theirs("qe", "Quality Engineer", department="Quality")
              .theirs("buyer", "Buyer", department="Purchasing")
              .ours("kam", "KAM").contact("kam", "buyer"))
-        findings = [f for f in coverage_gaps(b.graph()) if f.subject.type == "function"]
+        findings = [f for f in coverage_gaps(b.graph(), Config()) if f.subject.type == "function"]
         assert [f.subject.name for f in findings] == ["quality control"]
         assert findings[0].severity.value == "low"  # nobody key in it
 
@@ -82,7 +82,7 @@ class TestFunctionGaps:
         b = (AccountBuilder().theirs("qe", "Quality Engineer", department="Quality")
              .theirs("qd", "Quality Director", department="Quality")
              .ours("ts", "Application Engineer").contact("ts", "qe"))
-        assert not [f for f in coverage_gaps(b.graph()) if f.subject.type == "function"]
+        assert not [f for f in coverage_gaps(b.graph(), Config()) if f.subject.type == "function"]
 
 
 class TestSuggestOwner:
@@ -150,9 +150,9 @@ def test_removing_the_only_link_to_a_key_person_yields_a_gap(account: tuple) -> 
 @given(accounts(), st.randoms(use_true_random=False))
 def test_results_do_not_depend_on_input_order(account: tuple, rnd: object) -> None:
     b, _, _ = account
-    first = [f.to_dict() for f in coverage_gaps(b.graph())]
+    first = [f.to_dict() for f in coverage_gaps(b.graph(), Config())]
     rnd.shuffle(b.items)  # type: ignore[attr-defined]
-    assert [f.to_dict() for f in coverage_gaps(b.graph())] == first
+    assert [f.to_dict() for f in coverage_gaps(b.graph(), Config())] == first
 
 
 def test_an_overlay_row_about_someone_elsewhere_is_not_one_of_ours() -> None:
@@ -168,7 +168,7 @@ def test_an_overlay_row_about_someone_elsewhere_is_not_one_of_ours() -> None:
 
 def test_a_level_gap_names_the_level_as_people_say_it() -> None:
     b = AccountBuilder().theirs("vp", "VP Operations").theirs("ceo", "CEO").ours("kam", "KAM")
-    said = {f.evidence[0] for f in coverage_gaps(b.graph()) if f.subject.type == "level"}
+    said = {f.evidence[0] for f in coverage_gaps(b.graph(), Config()) if f.subject.type == "level"}
     assert said == {"nobody of ours has an active relationship with anyone at C-level at Acme",
                     "nobody of ours has an active relationship with anyone at VP level at Acme"}
 
@@ -176,5 +176,5 @@ def test_a_level_gap_names_the_level_as_people_say_it() -> None:
 def test_a_contact_on_the_as_of_date_is_said_so() -> None:
     b = (AccountBuilder().theirs("cfo", "CFO", roles=(CustomerRole.ECONOMIC_BUYER,))
          .ours("kam", "KAM", active=False).contact("kam", "cfo", days_ago=0))
-    [gap] = [f for f in coverage_gaps(b.graph()) if f.subject.id == "cfo"]
+    [gap] = [f for f in coverage_gaps(b.graph(), Config()) if f.subject.id == "cfo"]
     assert any(e.endswith("last contact 2026-11-01, the as-of date") for e in gap.evidence)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from kamgraph.analysis.anti_sponsor import anti_sponsor_scores, likely_anti_sponsors
 from kamgraph.analysis.committee import committee_findings
 from kamgraph.analysis.effort import coverage_effort
+from kamgraph.analysis.findings import PlacementData
 from kamgraph.analysis.influence import derived_influence, hidden_influencers
 from kamgraph.analysis.key_person import key_person_losses, key_person_risks
 from kamgraph.analysis.mirror import mirror_assignments, mirror_findings
@@ -71,7 +72,7 @@ def diamond() -> AccountBuilder:
 
 class TestSingleThreads:
     def test_bowtie_account_and_its_key_person(self) -> None:
-        findings = single_threads(bowtie().graph())
+        findings = single_threads(bowtie().graph(), Config())
         subjects = {(f.subject.type, f.subject.id) for f in findings}
         assert subjects == {("account", "ACC"), ("person", "buyer")}
         account = next(f for f in findings if f.subject.type == "account")
@@ -79,7 +80,7 @@ class TestSingleThreads:
         assert account.evidence[0] == "1 active relationship between 1 of ours and 1 of theirs"
 
     def test_diamond_has_no_single_threads(self) -> None:
-        assert single_threads(diamond().graph()) == []
+        assert single_threads(diamond().graph(), Config()) == []
 
 
 class TestKeyPersonRisk:
@@ -95,7 +96,7 @@ class TestKeyPersonRisk:
     def test_the_one_person_we_reach_is_said_in_the_singular(self) -> None:
         b = (AccountBuilder().theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
              .ours("kam", "KAM").contact("kam", "cfo", times=10))
-        [finding] = key_person_risks(b.graph())
+        [finding] = key_person_risks(b.graph(), Config())
         assert finding.evidence[-1] == ("Kam is a cut point of the relationship graph: the "
                                         "one person we reach hangs on Kam alone")
 
@@ -105,11 +106,11 @@ class TestKeyPersonRisk:
         b.items = [s for s in b.items if not (s.record.kind == "person"
                                               and s.record.key() == "kam")]
         b.ours("kam", "Key Account Manager", active=False, team_role=KAM)
-        losses = key_person_losses(b.graph())
+        losses = key_person_losses(b.graph(), Config())
         assert [(loss.person, loss.share) for loss in losses] == [("rep", 1.0)]
 
     def test_diamond_has_no_key_person_risk(self) -> None:
-        assert key_person_risks(diamond().graph()) == []
+        assert key_person_risks(diamond().graph(), Config()) == []
 
 
 def detractor_next_to_engaged_senior() -> AccountBuilder:
@@ -132,18 +133,18 @@ def detractor_next_to_engaged_senior() -> AccountBuilder:
 class TestAntiSponsor:
     def test_detractor_flagged_and_engaged_senior_not(self) -> None:
         graph = detractor_next_to_engaged_senior().graph()
-        flagged = {f.subject.id: f for f in likely_anti_sponsors(graph)}
+        flagged = {f.subject.id: f for f in likely_anti_sponsors(graph, Config())}
         assert set(flagged) == {"qd"}
         evidence = " | ".join(flagged["qd"].evidence)
         assert "declined 4 of 13 meeting invitations" in evidence
         assert "5 of 5 calls" in evidence and "contact fell from" in evidence
-        scores = {s.person: s for s in anti_sponsor_scores(graph)}
+        scores = {s.person: s for s in anti_sponsor_scores(graph, Config())}
         assert scores["ceo"].engaged and scores["ceo"].score == 0.0
 
     def test_recorded_anti_sponsor_is_flagged_even_when_engaged(self) -> None:
         b = (AccountBuilder().theirs("cfo", "CFO", stance=Stance.ANTI_SPONSOR)
              .ours("kam", "KAM").contact("kam", "cfo", times=8, every=7))
-        [finding] = likely_anti_sponsors(b.graph())
+        [finding] = likely_anti_sponsors(b.graph(), Config())
         assert finding.severity.value == "high"
         assert "recorded as an anti-sponsor" in finding.evidence[1]
 
@@ -152,7 +153,7 @@ class TestAntiSponsor:
              .theirs("aide", "Controller", reports_to="boss").ours("kam", "KAM")
              .add(Relationship(account_id="ACC", supplier_id="kam", customer_id="aide",
                                sentiment=-0.9)))
-        [aide] = [s for s in anti_sponsor_scores(b.graph()) if s.person == "aide"]
+        [aide] = [s for s in anti_sponsor_scores(b.graph(), Config()) if s.person == "aide"]
         assert {name for name, _, _ in aide.signals} == {"ties_to_anti_sponsor",
                                                           "negative_sentiment"}
         assert aide.score > 0.35
@@ -164,7 +165,7 @@ class TestAntiSponsor:
                           is_won=False))
         b.add(OpportunityRole(id="R1", account_id="ACC", opportunity_id="L1",
                               person_id="cfo", roles=(R.DECISION_MAKER,)))
-        [cfo] = [s for s in anti_sponsor_scores(b.graph()) if s.person == "cfo"]
+        [cfo] = [s for s in anti_sponsor_scores(b.graph(), Config()) if s.person == "cfo"]
         [lost] = [text for name, _, text in cfo.signals if name == "lost_decisions"]
         assert lost == "a decision role on 1 lost opportunity: Old tender"
 
@@ -173,7 +174,7 @@ class TestMirror:
     def test_evidence_names_our_people_with_one_parenthesis_each(self) -> None:
         b = (AccountBuilder().theirs("ceo", "CEO").ours("rep", "Sales Rep")
              .contact("rep", "ceo", times=8))
-        evidence = {e for f in mirror_findings(b.graph()) for e in f.evidence}
+        evidence = {e for f in mirror_findings(b.graph(), Config()) for e in f.evidence}
         assert "met today by Rep (Sales Rep; field sales, Individual contributor)" in evidence
         assert "only linked through Rep (Sales Rep; Individual contributor)" in evidence
 
@@ -188,14 +189,14 @@ class TestMirror:
         for entry in context(graph).pool.entries:
             if entry["id"] == "ourceo":
                 entry["capacity"], entry["load"] = 3, 2  # one account left
-        assigned = mirror_assignments(graph)
+        assigned = mirror_assignments(graph, Config())
         assert {c: p["id"] for c, (p, _) in assigned.items()} == {"ceo": "ourceo",
                                                                   "md": "ourceo"}
         for entry in context(graph).pool.entries:
             if entry["id"] == "ourceo":
                 entry["load"] = 3  # full
-        assert mirror_assignments(graph) == {}
-        findings = mirror_findings(graph)
+        assert mirror_assignments(graph, Config()) == {}
+        findings = mirror_findings(graph, Config())
         assert {f.kind for f in findings} == {"mirror_opportunity", "mirror_mismatch"}
         assert all(f.suggested is None for f in findings if f.kind == "mirror_opportunity")
 
@@ -208,17 +209,17 @@ class TestMirror:
         for i in range(40):
             b.ours(f"fin{i:02d}", "Chief Financial Officer", department="Finance")
         graph = b.graph(config=Config())
-        assigned = mirror_assignments(graph)
+        assigned = mirror_assignments(graph, Config())
         # The matching is cubic: at most 60 people are matched, the most influential;
         # each brings the 6 best candidates, each candidate takes 2 new people.
         assert len(assigned) == 12
         assert set(assigned) <= {f"cfo{i:02d}" for i in range(15, 75)}
-        findings = [f for f in mirror_findings(graph) if f.kind == "mirror_opportunity"]
+        findings = [f for f in mirror_findings(graph, Config()) if f.kind == "mirror_opportunity"]
         assert len(findings) == 75
         assert sum(1 for f in findings if f.suggested is None) == 75 - 12
 
     def test_a_peer_already_in_contact_means_no_finding(self) -> None:
-        kinds = {f.kind for f in mirror_findings(diamond().graph())}
+        kinds = {f.kind for f in mirror_findings(diamond().graph(), Config())}
         assert "mirror_opportunity" not in kinds and "mirror_mismatch" not in kinds
 
 
@@ -232,12 +233,12 @@ class TestHiddenInfluencer:
         graph = b.graph()
         derived = derived_influence(graph)
         assert derived["eng"] > derived["d2"]
-        assert [f.subject.id for f in hidden_influencers(graph)] == ["eng"]
+        assert [f.subject.id for f in hidden_influencers(graph, Config())] == ["eng"]
 
 
 class TestCommitteeEffortPortfolio:
     def test_committee_names_what_is_missing(self) -> None:
-        [finding] = committee_findings(bowtie().graph())
+        [finding] = committee_findings(bowtie().graph(), Config())
         text = " | ".join(finding.evidence)
         assert "Economic Buyer: Cfo, not covered" in text
         assert "Decision Maker: Buyer, covered" in text
@@ -246,43 +247,44 @@ class TestCommitteeEffortPortfolio:
     def test_complete_committee_has_no_finding(self) -> None:
         b = diamond()
         b.theirs("coach", "Engineer", roles=(R.COACH,)).contact("ts", "coach")
-        assert committee_findings(b.graph()) == []
+        assert committee_findings(b.graph(), Config()) == []
 
     def test_effort_against_the_benchmark(self) -> None:
         under = bowtie().graph()  # 12 one-hour meetings
-        [finding] = coverage_effort(under)
+        [finding] = coverage_effort(under, Config())
         assert finding.evidence[0].startswith("12 hours")
         b = bowtie().contact("kam", "cfo", times=50, every=7, minutes=90)
-        [over] = coverage_effort(b.graph())
+        [over] = coverage_effort(b.graph(), Config())
         assert "beyond the point" in over.action
         quiet = AccountBuilder().theirs("c", "Buyer").ours("s", "KAM").contact(
             "s", "c", channel=Channel.EMAIL, outcome=Outcome.SENT, minutes=0)
-        assert coverage_effort(quiet.graph()) == []
+        assert coverage_effort(quiet.graph(), Config()) == []
 
     def test_portfolio_cell(self) -> None:
         b = bowtie()
         b.items[0] = Stored(Account(id="ACC", name="Acme", attractiveness="low",
                                     position="weak"))
         b.account = b.items[0].record  # type: ignore[assignment]
-        [finding] = portfolio_placement(b.graph())
-        assert finding.data["strategy"] == "withdraw"
+        [finding] = portfolio_placement(b.graph(), Config())
+        assert finding.data == PlacementData("withdraw")
 
 
 class TestStage:
     def test_bowtie_is_early_and_diamond_is_synergistic(self) -> None:
-        early = classify_stage(bowtie().graph())
+        early = classify_stage(bowtie().graph(), Config())
         assert early["name"] == "early_kam"
         assert {"1 active relationship between 1 of ours and 1 of theirs",
                 "0 links reach director level or above"} <= set(early["reasons"])
-        stage = classify_stage(diamond().graph())
+        stage = classify_stage(diamond().graph(), Config())
         assert stage["name"] == "synergistic_kam"
         assert stage["reasons"][0].startswith("a diamond")
 
     def test_no_links_is_pre_kam_and_lost_links_uncoupling(self) -> None:
-        assert classify_stage(AccountBuilder().theirs("c", "CEO").graph())["name"] == "pre_kam"
+        alone = AccountBuilder().theirs("c", "CEO").graph()
+        assert classify_stage(alone, Config())["name"] == "pre_kam"
         b = AccountBuilder().theirs("c", "CEO").ours("s", "KAM").contact(
             "s", "c", days_ago=100, times=10, every=3)
-        assert classify_stage(b.graph())["name"] == "uncoupling_kam"
+        assert classify_stage(b.graph(), Config())["name"] == "uncoupling_kam"
 
 
 def test_relationship_map_cells() -> None:
@@ -319,7 +321,7 @@ def random_accounts(draw: st.DrawFn) -> AccountBuilder:
 @settings(max_examples=80, deadline=None)
 @given(random_accounts())
 def test_key_person_shares_lie_in_unit_interval_and_sum_to_at_most_one(b: AccountBuilder) -> None:
-    losses = key_person_losses(b.graph())
+    losses = key_person_losses(b.graph(), Config())
     assert all(0.0 <= loss.share <= 1.0 for loss in losses)
     assert sum(loss.share for loss in losses) <= 1.0 + 1e-9
     cut = [c for loss in losses for c in loss.cut_off]
@@ -331,12 +333,12 @@ def test_key_person_shares_lie_in_unit_interval_and_sum_to_at_most_one(b: Accoun
 def test_audit_does_not_depend_on_input_order(b: AccountBuilder, rnd: object) -> None:
     from kamgraph.audit import audit_graph
 
-    first = audit_graph(b.graph()).to_dict()
+    first = audit_graph(b.graph(), Config()).to_dict()
     rnd.shuffle(b.items)  # type: ignore[attr-defined]
-    assert audit_graph(b.graph()).to_dict() == first
+    assert audit_graph(b.graph(), Config()).to_dict() == first
 
 
 @settings(max_examples=50, deadline=None)
 @given(random_accounts())
 def test_anti_sponsor_scores_lie_in_unit_interval(b: AccountBuilder) -> None:
-    assert all(0.0 <= s.score <= 1.0 for s in anti_sponsor_scores(b.graph()))
+    assert all(0.0 <= s.score <= 1.0 for s in anti_sponsor_scores(b.graph(), Config()))

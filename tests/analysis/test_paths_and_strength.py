@@ -84,7 +84,7 @@ def test_many_emails_from_one_person_are_one_thread() -> None:
          .contact("kam", "cfo", times=10, every=7)
          .contact("rep", "cfo", times=40, every=2, channel=Channel.EMAIL, outcome=Outcome.SENT,
                   minutes=0))
-    [finding] = [f for f in single_threads(b.graph()) if f.subject.id == "cfo"]
+    [finding] = [f for f in single_threads(b.graph(), Config()) if f.subject.id == "cfo"]
     assert any("only Kam has a relationship above sporadic" in e for e in finding.evidence)
 
 
@@ -98,11 +98,11 @@ def test_the_best_path_is_not_the_shortest() -> None:
          # A strong, regular relationship with the CFO's finance manager.
          .contact("kam", "aide", times=12, every=7))
     graph = b.graph()
-    routes = paths_to_power(graph, "eb")
+    routes = paths_to_power(graph, "eb", Config())
     assert [[h.target for h in r.hops] for r in routes[:2]] == [["aide", "eb"], ["eb"]]
     assert routes[0].strength > routes[1].strength
     assert routes[0].asker == "kam" and routes[0].contact == "aide"
-    [finding] = path_findings(graph)
+    [finding] = path_findings(graph, Config())
     assert finding.action == "Kam asks Aide for an introduction to Eb."
     assert finding.suggested is not None and finding.suggested.id == "kam"
 
@@ -111,13 +111,13 @@ def test_influence_lines_open_a_route() -> None:
     b = (AccountBuilder().theirs("eb", "CEO", roles=(CustomerRole.ECONOMIC_BUYER,))
          .theirs("guru", "Engineer").influences("guru", "eb", 1.0)
          .ours("ts", "Application Engineer").contact("ts", "guru", times=8, every=7))
-    [route] = paths_to_power(b.graph(), "eb")
+    [route] = paths_to_power(b.graph(), "eb", Config())
     assert [h.kind for h in route.hops] == ["relationship", "influence"]
 
 
 def test_no_route_is_said_plainly() -> None:
     b = AccountBuilder().theirs("eb", "CEO", roles=(CustomerRole.ECONOMIC_BUYER,)).ours("s", "KAM")
-    [finding] = path_findings(b.graph())
+    [finding] = path_findings(b.graph(), Config())
     assert "no route" in finding.evidence[1] and finding.severity.value == "high"
 
 
@@ -126,7 +126,7 @@ def test_recorded_level_gap_and_unbacked_level() -> None:
          .contact("s", "c", days_ago=200)
          .add(Relationship(account_id="ACC", supplier_id="s", customer_id="c",
                            level="problem_solver", desired_level="trusted_advisor")))
-    [finding] = relationship_level_gaps(b.graph())
+    [finding] = relationship_level_gaps(b.graph(), Config())
     assert "not backed" in finding.evidence[-1]
 
 

@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 import networkx as nx
 
-from kamgraph.analysis.findings import Severity
+from kamgraph.analysis.findings import RoleVacatedData, Severity
 from kamgraph.audit import audit_graph
 from kamgraph.changes import account_changes, change_window
+from kamgraph.config import Config
 from kamgraph.graph import with_changes
 from kamgraph.model import CustomerRole as R
 from kamgraph.model import OpportunityRole, SupplierRole
@@ -35,7 +36,7 @@ def base() -> AccountBuilder:
 
 def story(then: nx.MultiDiGraph, now: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """``now`` with what changed since ``then``, dated as if a run of LEFT saw it."""
-    changes = [replace(c, run=2, day=LEFT) for c in account_changes(then, now)]
+    changes = [replace(c, run=2, day=LEFT) for c in account_changes(then, now, Config())]
     with_changes(now, changes, "since run 1")
     return now
 
@@ -47,9 +48,9 @@ def test_a_kam_who_left_the_team_hands_over_and_acts_no_more() -> None:
         .contact("kam", "buyer", times=12, every=7, days_ago=14)
     g = story(before.graph(), after.graph())
     assert [c.kind for c in context_changes(g)] == ["left_team"]
-    audit = audit_graph(g)
+    audit = audit_graph(g, Config())
     [hand_over] = [f for f in audit.findings if f.kind == "hand_over"]
-    assert hand_over.subject.id == "buyer" and hand_over.data["left"] == "kam"
+    assert hand_over.subject.id == "buyer" and hand_over.data.left == "kam"  # type: ignore[union-attr]
     assert hand_over.evidence[1] == ("in contact monthly, strength 0.85 (regular), last "
                                      "two-way contact 2026-10-18")
     assert "kam" not in set(audit.parts())
@@ -70,9 +71,9 @@ def test_a_hand_over_ends_once_someone_still_here_has_met_them_since() -> None:
     after = base().ours("kam", "Key Account Manager", team_role=KAM, active=False) \
         .contact("kam", "buyer", times=12, every=7, days_ago=14)
     pending = story(before.graph(), after.graph())
-    assert any(f.kind == "hand_over" for f in audit_graph(pending).findings)
+    assert any(f.kind == "hand_over" for f in audit_graph(pending, Config()).findings)
     met = story(before.graph(), after.contact("buyerpeer", "buyer", days_ago=3).graph())
-    assert not any(f.kind == "hand_over" for f in audit_graph(met).findings)
+    assert not any(f.kind == "hand_over" for f in audit_graph(met, Config()).findings)
 
 
 def test_the_economic_buyers_role_is_vacant_until_someone_holds_it() -> None:
@@ -86,10 +87,11 @@ def test_the_economic_buyers_role_is_vacant_until_someone_holds_it() -> None:
             .ours("lead", "Sales Director", team_role=SupplierRole.EXECUTIVE_SPONSOR)
             .contact("lead", "ceo", times=6, every=10))
     g = story(before.graph(), gone.graph())
-    audit = audit_graph(g)
+    audit = audit_graph(g, Config())
     [vacant] = [f for f in audit.findings if f.kind == "role_vacated"]
-    assert vacant.data["person"] == "cfo" and vacant.data["roles"] == ["economic_buyer"]
-    assert vacant.data["likely"] == ["newcfo"] and "is it Newcfo?" in vacant.action
+    assert isinstance(vacant.data, RoleVacatedData)
+    assert vacant.data.person == "cfo" and vacant.data.roles == ("economic_buyer",)
+    assert vacant.data.likely == ("newcfo",) and "is it Newcfo?" in vacant.action
     [new] = [f for f in audit.findings if f.kind == "new_key_person"]
     assert new.subject.id == "newcfo" and new.severity is Severity.HIGH
     assert "cfo" not in set(audit.parts())
@@ -99,7 +101,7 @@ def test_the_economic_buyers_role_is_vacant_until_someone_holds_it() -> None:
         id="R-new", account_id="ACC", opportunity_id="OPP", person_id="newcfo",
         roles=(R.ECONOMIC_BUYER,)))
     filled = story(before.graph(), held.graph())
-    assert not any(f.kind == "role_vacated" for f in audit_graph(filled).findings)
+    assert not any(f.kind == "role_vacated" for f in audit_graph(filled, Config()).findings)
 
 
 def test_a_newcomer_someone_already_meets_needs_no_action_of_their_own() -> None:
@@ -107,7 +109,7 @@ def test_a_newcomer_someone_already_meets_needs_no_action_of_their_own() -> None
     after = base().theirs("coo", "Chief Operating Officer", reports_to="ceo") \
         .contact("lead", "coo", times=3, every=7)
     g = story(before.graph(), after.graph())
-    assert not any(f.kind == "new_key_person" for f in audit_graph(g).findings)
+    assert not any(f.kind == "new_key_person" for f in audit_graph(g, Config()).findings)
 
 
 def _run(i: int, day: date) -> SyncRun:

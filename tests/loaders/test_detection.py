@@ -74,7 +74,7 @@ def test_the_object_list_is_a_real_exports() -> None:
 
 def test_a_real_weekly_export_is_salesforce(tmp_path: Path) -> None:
     folder = weekly_export(tmp_path / "export")
-    fmt, why = detect_format(folder)
+    fmt, why = detect_format(folder, Config())
     assert fmt == "salesforce", why
 
 
@@ -82,7 +82,7 @@ def test_anchor_objects_win_without_contacts(tmp_path: Path) -> None:
     """An incremental export without Contact.csv is still told by Account and User."""
     folder = weekly_export(tmp_path / "export")
     (folder / "Contact.csv").unlink()
-    fmt, why = detect_format(folder)
+    fmt, why = detect_format(folder, Config())
     assert fmt == "salesforce" and "Account.csv" in why and "User.csv" in why
 
 
@@ -91,7 +91,7 @@ def test_a_salesforce_file_name_alone_never_makes_dynamics(tmp_path: Path) -> No
     folder.mkdir()
     (folder / "AccountContactRole.csv").write_text(",".join(ROLE_HEADER) + "\n")
     (folder / "Opportunity.csv").write_text("Id,AccountId,Name\n")
-    assert detect_format(folder)[0] == "salesforce"
+    assert detect_format(folder, Config())[0] == "salesforce"
 
 
 def test_sync_without_format_reads_account_roles(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kamgraph.cli import cli
+from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import load
 from kamgraph.loaders.dynamics import PARTICIPATION, SALES_TEAM_ROLES, STAKEHOLDER_ROLES
@@ -74,7 +75,7 @@ def tables(folder: Path, *, connections: list[list[str]] | None = None,
 
 
 def records(path: Path) -> tuple[list[Record], object]:
-    loader = load(path, "auto")
+    loader = load(path, "auto", config=Config())
     return list(loader.records()), loader.result
 
 
@@ -241,7 +242,7 @@ def test_blocker_outranks_champion_as_stance(tmp_path: Path) -> None:
 def test_not_a_dynamics_export(tmp_path: Path) -> None:
     write(tmp_path / "d", "account.csv", ["accountid", "name"], [[ACME, "Acme"]])
     with pytest.raises(InputError, match="no contact table"):
-        load(tmp_path / "d", "dynamics")
+        load(tmp_path / "d", "dynamics", config=Config())
 
 
 def test_account_columns_named_in_the_settings_join_the_team(tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ def export(folder: Path, *, contacts: list[list[str]] | None = None,
 
 
 def records(path: Path, config: Config | None = None) -> tuple[list[Record], object]:
-    loader = load(path, "auto", config=config)
+    loader = load(path, "auto", config=config or Config())
     return list(loader.records()), loader.result
 
 
@@ -231,7 +231,7 @@ def test_activities_without_an_owners_file_are_a_clear_error(tmp_path: Path) -> 
     folder = export(tmp_path / "hs")
     (folder / "owners.csv").unlink()
     with pytest.raises(InputError, match="no owners file"):
-        load(folder, "hubspot")
+        load(folder, "hubspot", config=Config())
 
 
 def test_a_localised_export_names_the_headers_and_the_way_to_map_them(tmp_path: Path) -> None:
@@ -280,7 +280,7 @@ def test_a_spreadsheet_export_is_told_to_use_csv(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "hubspot-crm-exports-all-contacts-2026-11-01.xlsx").write_bytes(b"PK\x03\x04")
     with pytest.raises(InputError, match=r"is a spreadsheet: export as CSV"):
-        load(folder, "hubspot")
+        load(folder, "hubspot", config=Config())
 
 
 def test_a_team_property_names_owners_by_name_even_with_a_comma(tmp_path: Path) -> None:

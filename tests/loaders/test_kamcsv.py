@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kamgraph.audit import run_audit
+from kamgraph.config import Config
 from kamgraph.errors import InputError
 from kamgraph.loaders import load
 from kamgraph.stores.sqlite import SqliteStore
@@ -43,9 +44,9 @@ def test_standalone_folder_audits_like_a_crm_export(tmp_path: Path) -> None:
     (tmp_path / "facts").mkdir()
     source = folder(tmp_path / "facts", **STANDALONE)
     with SqliteStore(tmp_path / "k.db") as store:
-        report, _ = sync_path(store, source)
+        report, _ = sync_path(store, source, config=Config())
         assert report.format == "csv" and report.status == "ok"
-        audit = run_audit(store, ["Zenith"], as_of=date(2026, 11, 1))
+        audit = run_audit(store, ["Zenith"], as_of=date(2026, 11, 1), config=Config())
     [account] = audit.accounts
     gaps = {f.subject.name for f in account.findings
             if f.kind == "coverage_gap" and f.subject.type == "person"}
@@ -63,16 +64,16 @@ def test_standalone_folder_audits_like_a_crm_export(tmp_path: Path) -> None:
 ])
 def test_bad_cells_name_file_line_and_field(tmp_path: Path, files: dict[str, str],
                                             message: str) -> None:
-    loader = load(folder(tmp_path, **files), "csv")
+    loader = load(folder(tmp_path, **files), "csv", config=Config())
     with pytest.raises(InputError, match=message):
         list(loader.records())
 
 
 def test_auto_detects_the_format(tmp_path: Path) -> None:
-    assert load(folder(tmp_path, **STANDALONE), "auto").format == "csv"
+    assert load(folder(tmp_path, **STANDALONE), "auto", config=Config()).format == "csv"
 
 
 def test_a_folder_of_something_else_is_refused(tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_text("id\n1\n")
     with pytest.raises(InputError, match="cannot tell the format"):
-        load(tmp_path, "auto")
+        load(tmp_path, "auto", config=Config())

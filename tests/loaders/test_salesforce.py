@@ -59,7 +59,7 @@ def minimal(folder: Path, *, contacts: list[list[str]] | None = None,
 
 
 def records(path: Path, **kwargs: object) -> tuple[list[object], object]:
-    loader = load(path, "salesforce", **kwargs)  # type: ignore[arg-type]
+    loader = load(path, "salesforce", **{"config": Config(), **kwargs})  # type: ignore[arg-type]
     return list(loader.records()), loader.result
 
 
@@ -69,7 +69,7 @@ def test_both_flavours_load_to_the_same_store(
     dumps = []
     for name, folder in (("weekly", example_weekly), ("dataloader", example_dataloader)):
         with SqliteStore(tmp_path / f"{name}.db") as store:
-            report, rejects = sync_path(store, folder)
+            report, rejects = sync_path(store, folder, config=Config())
             assert report.status == "ok" and rejects is None
             dumps.append(list(store.dump()))
     assert dumps[0] == dumps[1]
@@ -220,8 +220,8 @@ def test_zip_of_the_weekly_export_loads_like_the_folder(tmp_path: Path,
         for path in sorted(example_weekly.iterdir()):
             zf.write(path, path.name)
         zf.writestr("ContentVersion/0680000000001.bin", b"\x00\x01binary")
-    from_zip = [r.to_dict() for r in load(archive, "salesforce").records()]
-    from_dir = [r.to_dict() for r in load(example_weekly, "salesforce").records()]
+    from_zip = [r.to_dict() for r in load(archive, "salesforce", config=Config()).records()]
+    from_dir = [r.to_dict() for r in load(example_weekly, "salesforce", config=Config()).records()]
     assert from_zip == from_dir
 
 
@@ -244,12 +244,12 @@ def test_custom_stance_and_influence_fields_are_mapped(tmp_path: Path) -> None:
 def test_not_an_export_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(InputError, match="Contact.csv is missing"):
-        load(tmp_path, "salesforce")
+        load(tmp_path, "salesforce", config=Config())
 
 
 def test_unused_objects_are_ignored(tmp_path: Path, example_weekly: Path) -> None:
     folder = tmp_path / "export"
     shutil.copytree(example_weekly, folder)
     (folder / "Solution.csv").write_bytes(b"\xff\xfe\x00garbage that is not csv\x00")
-    loader = load(folder, "salesforce")
+    loader = load(folder, "salesforce", config=Config())
     assert sum(1 for _ in loader.records()) > 100

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from kamgraph.audit import run_audit
+from kamgraph.config import Config
 from kamgraph.errors import StoreBusy, StoreUnavailable
 from kamgraph.loaders import load
 from kamgraph.model import Record
@@ -40,10 +41,10 @@ def test_schema_set_up_is_idempotent(neo4j_store: Neo4jStore) -> None:
 
 def test_full_sync_then_resync_changes_nothing(neo4j_store: Neo4jStore,
                                                example_weekly: Path) -> None:
-    report, _ = sync_path(neo4j_store, example_weekly, today=DAY1)
+    report, _ = sync_path(neo4j_store, example_weekly, today=DAY1, config=Config())
     assert report.status == "ok" and report.counts["inserted"] > 80
     before = list(neo4j_store.dump())
-    again, _ = sync_path(neo4j_store, example_weekly, today=DAY2)
+    again, _ = sync_path(neo4j_store, example_weekly, today=DAY2, config=Config())
     assert again.counts["inserted"] == again.counts["updated"] == 0
     assert again.counts["unchanged"] == len(before) and again.counts["inactivated"] == 0
     assert list(neo4j_store.dump()) == before
@@ -55,8 +56,8 @@ def test_parity_with_the_embedded_store(tmp_path: Path, neo4j_store: Neo4jStore,
     facts = Path(__file__).resolve().parent.parent.parent / "examples" / "facts"
     with SqliteStore(tmp_path / "k.db") as sqlite:
         for store in (sqlite, neo4j_store):
-            sync_path(store, example_weekly, today=DAY1)
-            sync_path(store, facts, today=DAY1)
+            sync_path(store, example_weekly, today=DAY1, config=Config())
+            sync_path(store, facts, today=DAY1, config=Config())
         assert list(neo4j_store.dump()) == list(sqlite.dump())
         assert neo4j_store.accounts() == sqlite.accounts()
         assert neo4j_store.accounts(counts=False) == sqlite.accounts(counts=False)
@@ -87,8 +88,8 @@ def test_parity_with_the_embedded_store(tmp_path: Path, neo4j_store: Neo4jStore,
             {k: a for k, a in known.opportunities.items() if k in wanted["opportunity"]},
             holds_accounts=True)
         assert some.users == known.users
-        ours = run_audit(neo4j_store, as_of=AS_OF).to_dict()
-        theirs = run_audit(sqlite, as_of=AS_OF).to_dict()
+        ours = run_audit(neo4j_store, as_of=AS_OF, config=Config()).to_dict()
+        theirs = run_audit(sqlite, as_of=AS_OF, config=Config()).to_dict()
     for a, b in zip(ours["accounts"], theirs["accounts"], strict=True):
         assert a["stage"] == b["stage"]
         for fa, fb in zip(a["findings"], b["findings"], strict=True):
@@ -100,7 +101,7 @@ def test_vanished_records_are_marked_inactive(tmp_path: Path, neo4j_store: Neo4j
                                               example_weekly: Path) -> None:
     export = tmp_path / "export"
     shutil.copytree(example_weekly, export)
-    sync_path(neo4j_store, export, today=DAY1)
+    sync_path(neo4j_store, export, today=DAY1, config=Config())
     with open(export / "Contact.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     gone = rows[1][0]
@@ -112,7 +113,7 @@ def test_vanished_records_are_marked_inactive(tmp_path: Path, neo4j_store: Neo4j
             kept = [r for r in csv.reader(fh) if r[column] != gone]
         with open(export / name, "w", newline="", encoding="utf-8") as fh:
             csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(kept)
-    report, _ = sync_path(neo4j_store, export, today=DAY2)
+    report, _ = sync_path(neo4j_store, export, today=DAY2, config=Config())
     assert report.counts["inactivated"] >= 1
     status = {(k, key): (st, since) for k, key, _s, _a, _d, st, since in neo4j_store.dump()}
     assert status[("person", gone)] == ("inactive", "2026-10-02")
@@ -125,7 +126,7 @@ def test_vanished_records_are_marked_inactive(tmp_path: Path, neo4j_store: Neo4j
 def test_hostile_name_is_stored_verbatim_and_the_graph_is_intact(
     tmp_path: Path, neo4j_store: Neo4jStore, example_weekly: Path
 ) -> None:
-    sync_path(neo4j_store, example_weekly, today=DAY1)
+    sync_path(neo4j_store, example_weekly, today=DAY1, config=Config())
     count = len(list(neo4j_store.dump()))
     facts = tmp_path / "facts"
     facts.mkdir()
@@ -133,7 +134,7 @@ def test_hostile_name_is_stored_verbatim_and_the_graph_is_intact(
         f"id,side,name,account_id,title\nevil,customer,\"{HOSTILE}\",001aB0000000001QAA,"
         f"\"{HOSTILE}\"\n", encoding="utf-8")
     (facts / "accounts.csv").write_text(f"id,name\n{HOSTILE},{HOSTILE}\n", encoding="utf-8")
-    sync_path(neo4j_store, facts, today=DAY1)
+    sync_path(neo4j_store, facts, today=DAY1, config=Config())
     rows = list(neo4j_store.dump())
     assert len(rows) == count + 2
     evil = next(r for r in rows if r[1] == "evil")
@@ -174,9 +175,9 @@ def test_a_second_sync_waits_then_fails_clearly(bolt_server: BoltServer,
                        database=bolt_server.database, wait=0)
     with other:
         with pytest.raises(StoreBusy, match="another kamgraph sync is writing"):
-            sync_path(other, example_weekly, today=DAY1)
+            sync_path(other, example_weekly, today=DAY1, config=Config())
         neo4j_store._write("release_lock", name="sync", holder="elsewhere:1:x")
-        report, _ = sync_path(other, example_weekly, today=DAY1)
+        report, _ = sync_path(other, example_weekly, today=DAY1, config=Config())
         assert report.status == "ok"
 
 
@@ -218,7 +219,7 @@ class _StopServerAfter:
     """A real loader whose stream stops the server after ``n`` records."""
 
     def __init__(self, path: Path, server: BoltServer, n: int) -> None:
-        self.inner = load(path, "salesforce")
+        self.inner = load(path, "salesforce", config=Config())
         self.format = self.inner.format
         self.result = self.inner.result
         self.server, self.n = server, n
@@ -248,13 +249,13 @@ def test_server_going_away_mid_sync_fails_cleanly_and_a_rerun_completes(
         server = start_arcadedb(root, bolt_port=port)
         with Neo4jStore(server.uri, user=server.user, password=server.password,
                         database=server.database) as store:
-            report, _ = sync_path(store, example_weekly, today=DAY1)
+            report, _ = sync_path(store, example_weekly, today=DAY1, config=Config())
             assert report.status == "ok"
             runs = store.runs()
             assert [r.status for r in runs] == ["ok", "failed"]
             assert "abandoned" in (runs[1].error or "")
             with SqliteStore(tmp_path / "clean.db") as clean:
-                sync_path(clean, example_weekly, today=DAY1)
+                sync_path(clean, example_weekly, today=DAY1, config=Config())
                 assert list(store.dump()) == list(clean.dump())
     finally:
         server.stop()
@@ -265,8 +266,8 @@ def test_person_history_matches_the_embedded_store(tmp_path: Path, neo4j_store: 
     facts = Path(__file__).resolve().parent.parent.parent / "examples" / "facts"
     with SqliteStore(tmp_path / "k.db") as sqlite:
         for store in (sqlite, neo4j_store):
-            sync_path(store, example_weekly, today=DAY1)
-            sync_path(store, facts, today=DAY1)
+            sync_path(store, example_weekly, today=DAY1, config=Config())
+            sync_path(store, facts, today=DAY1, config=Config())
         for person in ("003Gx0000000014IAA", "003Gx0000000016IAA", "005aB0000000029QAA"):
             ours = neo4j_store.person_history(person)
             assert ours == sqlite.person_history(person)
@@ -279,8 +280,8 @@ def test_account_snapshot_and_changes_match_the_embedded_store(
     facts = Path(__file__).resolve().parent.parent.parent / "examples" / "facts"
     with SqliteStore(tmp_path / "k.db") as sqlite:
         for store in (sqlite, neo4j_store):
-            sync_path(store, example_weekly, today=DAY1)
-            sync_path(store, facts, today=DAY2)
+            sync_path(store, example_weekly, today=DAY1, config=Config())
+            sync_path(store, facts, today=DAY2, config=Config())
         account = "001aB0000000001QAA"
         for run in (1, 2):
             ours = neo4j_store.account_snapshot(account, run)
@@ -294,11 +295,11 @@ def test_incremental_slices_on_the_bolt_store(tmp_path: Path, neo4j_store: Neo4j
     from tests.test_incremental import slice_export
 
     slices = slice_export(example_weekly, tmp_path / "slices", [date(2026, 6, 1)])
-    sync_path(neo4j_store, slices[0], today=DAY1)
-    report, _ = sync_path(neo4j_store, slices[1], today=DAY1, incremental=True)
+    sync_path(neo4j_store, slices[0], today=DAY1, config=Config())
+    report, _ = sync_path(neo4j_store, slices[1], today=DAY1, incremental=True, config=Config())
     assert report.status == "ok" and report.counts["inactivated"] == 0
     with SqliteStore(tmp_path / "full.db") as full:
-        sync_path(full, example_weekly, today=DAY1)
+        sync_path(full, example_weekly, today=DAY1, config=Config())
         assert list(neo4j_store.dump()) == list(full.dump())
 
 
@@ -324,10 +325,10 @@ def test_an_incremental_run_recounts_the_accounts_it_touched_on_bolt(
     slices, moves = moves_export(ten_accounts, tmp_path)
     with SqliteStore(tmp_path / "k.db") as sqlite:
         for store in (sqlite, neo4j_store):
-            sync_path(store, slices[0], today=DAY1)
+            sync_path(store, slices[0], today=DAY1, config=Config())
         for folder in (moves, slices[1]):
             for store in (sqlite, neo4j_store):
-                report, _ = sync_path(store, folder, today=DAY1, incremental=True)
+                report, _ = sync_path(store, folder, today=DAY1, incremental=True, config=Config())
                 assert report.status == "ok" and report.rejects == []
             assert neo4j_store.accounts() == sqlite.accounts()
             assert neo4j_store.supplier_loads() == sqlite.supplier_loads()
@@ -346,7 +347,7 @@ def test_summaries_kept_by_another_version_are_recounted_whole(
     from tests.test_incremental import moves_export
 
     slices, moves = moves_export(ten_accounts, tmp_path)
-    sync_path(neo4j_store, slices[0], today=DAY1)
+    sync_path(neo4j_store, slices[0], today=DAY1, config=Config())
     run = neo4j_store.runs()[0].id
     # As an older version leaves it: its own counts kept by a later run, and what this
     # version kept before that no longer true (an account's people gone from it).
@@ -354,7 +355,7 @@ def test_summaries_kept_by_another_version_are_recounted_whole(
     neo4j_store._write("write_summary", name="members", data=json.dumps(stale), run=run)
     neo4j_store._write("write_summary", name="counts",
                        data=json.dumps(neo4j_store._live_counts()), run=run + 1)
-    report, _ = sync_path(neo4j_store, moves, today=DAY1, incremental=True)
+    report, _ = sync_path(neo4j_store, moves, today=DAY1, incremental=True, config=Config())
     assert report.status == "ok"
     assert neo4j_store.supplier_loads() == neo4j_store._live_loads()
     assert neo4j_store._summary("members") != stale
@@ -365,11 +366,11 @@ def test_incremental_slices_merge_into_the_stored_contact_logs(
     from tests.test_incremental import slice_export
 
     slices = slice_export(example_weekly, tmp_path / "slices", [date(2026, 6, 1)])
-    sync_path(neo4j_store, slices[0], today=DAY1)
-    report, _ = sync_path(neo4j_store, slices[1], today=DAY2, incremental=True)
+    sync_path(neo4j_store, slices[0], today=DAY1, config=Config())
+    report, _ = sync_path(neo4j_store, slices[1], today=DAY2, incremental=True, config=Config())
     assert report.status == "ok" and report.counts["updated"] > 0
     with SqliteStore(tmp_path / "full.db") as full:
-        sync_path(full, example_weekly, today=DAY1)
+        sync_path(full, example_weekly, today=DAY1, config=Config())
         expected = {(r[0], r[1]): r[4] for r in full.dump() if r[0] == "contact_log"}
     got = {(r[0], r[1]): r[4] for r in neo4j_store.dump() if r[0] == "contact_log"}
     assert got == expected
@@ -380,7 +381,7 @@ def test_the_audit_runs_in_workers_on_bolt_when_credentials_come_from_the_enviro
         monkeypatch: pytest.MonkeyPatch) -> None:
     from kamgraph.audit import iter_audits
 
-    sync_path(neo4j_store, example_weekly, today=DAY1)
+    sync_path(neo4j_store, example_weekly, today=DAY1, config=Config())
     # Given to the object, the credentials stay there: no process opens it by URI.
     assert neo4j_store.reopen_uri() is None
     for name, value in bolt_server.environ().items():
@@ -389,6 +390,6 @@ def test_the_audit_runs_in_workers_on_bolt_when_credentials_come_from_the_enviro
     with store:
         uri = store.reopen_uri()
         assert uri == bolt_server.uri and bolt_server.password not in uri
-        alone = list(iter_audits(store, as_of=AS_OF, jobs=1))
-        both = list(iter_audits(store, as_of=AS_OF, jobs=2))
+        alone = list(iter_audits(store, as_of=AS_OF, jobs=1, config=Config()))
+        both = list(iter_audits(store, as_of=AS_OF, jobs=2, config=Config()))
     assert [a.to_dict() for a in both] == [a.to_dict() for a in alone] and len(alone) == 3

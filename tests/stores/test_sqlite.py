@@ -45,7 +45,7 @@ def contact(export: Path, name: str) -> dict[str, str]:
 
 
 def test_round_trip_keeps_every_record(store: SqliteStore, example_weekly: Path) -> None:
-    report, _ = sync_path(store, example_weekly, today=DAY1)
+    report, _ = sync_path(store, example_weekly, today=DAY1, config=Config())
     assert report.status == "ok"
     summaries = store.accounts()
     assert [a.name for a in summaries] == ["Acme Foods", "Borealis Chemicals", "Cordillera Mining"]
@@ -63,9 +63,9 @@ def test_round_trip_keeps_every_record(store: SqliteStore, example_weekly: Path)
 
 def test_resync_of_the_same_export_changes_nothing(store: SqliteStore,
                                                    example_weekly: Path) -> None:
-    sync_path(store, example_weekly, today=DAY1)
+    sync_path(store, example_weekly, today=DAY1, config=Config())
     before = list(store.dump())
-    report, _ = sync_path(store, example_weekly, today=DAY2)
+    report, _ = sync_path(store, example_weekly, today=DAY2, config=Config())
     assert report.counts["inserted"] == report.counts["updated"] == 0
     assert report.counts["inactivated"] == 0
     assert report.counts["unchanged"] == len(before)
@@ -78,20 +78,20 @@ def test_records_missing_from_a_full_export_are_marked_inactive_not_deleted(
 ) -> None:
     export = tmp_path / "export"
     shutil.copytree(example_weekly, export)
-    sync_path(store, export, today=DAY1)
+    sync_path(store, export, today=DAY1, config=Config())
     buyer = contact(export, "Tomás Ortega")
     drop_rows(export, "Contact.csv", lambda r: r[0] == buyer["Id"])
     drop_rows(export, "Task.csv", lambda r: r[1] == buyer["Id"])
     drop_rows(export, "Event.csv", lambda r: r[1] == buyer["Id"])
-    report, _ = sync_path(store, export, today=DAY2)
+    report, _ = sync_path(store, export, today=DAY2, config=Config())
     assert report.counts["inactivated"] > 1
     rows = {(k, key): (status, since) for k, key, _s, _a, _d, status, since in store.dump()}
     assert rows[("person", buyer["Id"])] == ("inactive", "2026-10-02")
-    graph = build_account_graph(store.load_account(buyer["AccountId"]), DAY2)
+    graph = build_account_graph(store.load_account(buyer["AccountId"]), DAY2, Config())
     assert graph.nodes[buyer["Id"]]["active"] is False
 
     # It comes back: active again, and the history keeps both changes.
-    sync_path(store, example_weekly, today=DAY2)
+    sync_path(store, example_weekly, today=DAY2, config=Config())
     rows = {(k, key): (status, since) for k, key, _s, _a, _d, status, since in store.dump()}
     assert rows[("person", buyer["Id"])] == ("active", None)
     history = [h.status for h in store.person_history(buyer["Id"]) if h.kind == "person"]
@@ -108,13 +108,13 @@ def test_a_schema_1_store_keeps_every_version_when_upgraded(
     buyer = contact(export, "Tomás Ortega")
     path = tmp_path / "k.db"
     with SqliteStore(path) as store:
-        sync_path(store, export, today=DAY1)
+        sync_path(store, export, today=DAY1, config=Config())
         shutil.copytree(export, tmp_path / "whole")
         drop_rows(export, "Contact.csv", lambda r: r[0] == buyer["Id"])
         drop_rows(export, "Task.csv", lambda r: r[1] == buyer["Id"])
         drop_rows(export, "Event.csv", lambda r: r[1] == buyer["Id"])
-        sync_path(store, export, today=DAY2)  # the buyer leaves
-        sync_path(store, tmp_path / "whole", today=DAY2)  # and comes back
+        sync_path(store, export, today=DAY2, config=Config())  # the buyer leaves
+        sync_path(store, tmp_path / "whole", today=DAY2, config=Config())  # and comes back
         runs = sorted(r.id for r in store.runs())
 
         def answers(opened: SqliteStore) -> tuple[object, ...]:
@@ -144,7 +144,7 @@ def test_a_schema_3_store_keeps_its_loads_and_counts_when_upgraded(
     a store of schema 3 is upgraded with the same loads and counts."""
     path = tmp_path / "k.db"
     with SqliteStore(path) as store:
-        sync_path(store, example_weekly)
+        sync_path(store, example_weekly, config=Config())
         expected = (store.accounts(), store.supplier_loads())
         assert expected[1] and any(a.our_people for a in expected[0])
         # Back to schema 3's layout, its summaries filled as its migration filled them.
@@ -221,7 +221,7 @@ def test_a_sources_first_run_counts_records_sent_twice_as_any_run_does(
 
 def test_rejected_rows_roll_the_whole_run_back(tmp_path: Path, store: SqliteStore,
                                                example_weekly: Path) -> None:
-    sync_path(store, example_weekly, today=DAY1)
+    sync_path(store, example_weekly, today=DAY1, config=Config())
     before = list(store.dump())
     export = tmp_path / "export"
     shutil.copytree(example_weekly, export)
@@ -230,7 +230,7 @@ def test_rejected_rows_roll_the_whole_run_back(tmp_path: Path, store: SqliteStor
             ["00T000000009999AAA", "003000000009999AAA", "", "Call", "2026-10-01",
              "Completed", "005aB0000000001QAA", "1", "Call", "Call", "60", "Connected", "0"])
     drop_rows(export, "Contact.csv", lambda r: r[6] == "Marta Castillo")
-    report, written = sync_path(store, export, today=DAY2)
+    report, written = sync_path(store, export, today=DAY2, config=Config())
     assert report.status == "rejected"
     assert written == rejects_path(store) and written.exists()
     lines = written.read_text(encoding="utf-8").splitlines()
@@ -239,45 +239,45 @@ def test_rejected_rows_roll_the_whole_run_back(tmp_path: Path, store: SqliteStor
     assert list(store.dump()) == before  # nothing from the rejected run
     assert store.runs()[0].status == "rejected"
 
-    report, _ = sync_path(store, export, today=DAY2, allow_rejects=True)
+    report, _ = sync_path(store, export, today=DAY2, allow_rejects=True, config=Config())
     assert report.status == "ok" and report.counts["inactivated"] >= 1
 
 
 def test_input_error_mid_sync_leaves_store_untouched(tmp_path: Path, store: SqliteStore,
                                                      example_weekly: Path) -> None:
-    sync_path(store, example_weekly, today=DAY1)
+    sync_path(store, example_weekly, today=DAY1, config=Config())
     before = list(store.dump())
     export = tmp_path / "export"
     shutil.copytree(example_weekly, export)
     with open(export / "Task.csv", "a", encoding="utf-8") as fh:
         fh.write('"00T000000009999AAA","broken row"\n')
     with pytest.raises(InputError, match=r"Task\.csv:\d+: 2 fields where the header has 13"):
-        sync_path(store, export, today=DAY2)
+        sync_path(store, export, today=DAY2, config=Config())
     assert list(store.dump()) == before
     assert store.runs()[0].status == "failed"
 
 
 def test_overlay_facts_survive_a_later_crm_sync(tmp_path: Path, store: SqliteStore,
                                                 example_weekly: Path) -> None:
-    sync_path(store, example_weekly, today=DAY1)
+    sync_path(store, example_weekly, today=DAY1, config=Config())
     cfo = contact(example_weekly, "Oskar Lindqvist")
     facts = tmp_path / "facts"
     facts.mkdir()
     (facts / "people.csv").write_text(
         f"id,stance,influence,dos\n{cfo['Id'][:15]},skeptic,0.9,Bring numbers\n",
         encoding="utf-8")
-    report, _ = sync_path(store, facts, today=DAY1)
+    report, _ = sync_path(store, facts, today=DAY1, config=Config())
     assert report.format == "csv" and report.status == "ok"
-    sync_path(store, example_weekly, today=DAY2)
-    graph = build_account_graph(store.load_account(cfo["AccountId"]), DAY2)
+    sync_path(store, example_weekly, today=DAY2, config=Config())
+    graph = build_account_graph(store.load_account(cfo["AccountId"]), DAY2, Config())
     node = graph.nodes[cfo["Id"]]
     assert (node["stance"], node["influence"], node["dos"]) == ("skeptic", 0.9, "Bring numbers")
     assert node["title"] == "Chief Financial Officer"  # the CRM's fields stay
 
     # The overlay row removed: the CRM's record stands alone again, still active.
     (facts / "people.csv").write_text("id,stance\n", encoding="utf-8")
-    sync_path(store, facts, today=DAY2, allow_shrink=True)
-    graph = build_account_graph(store.load_account(cfo["AccountId"]), DAY2)
+    sync_path(store, facts, today=DAY2, allow_shrink=True, config=Config())
+    graph = build_account_graph(store.load_account(cfo["AccountId"]), DAY2, Config())
     node = graph.nodes[cfo["Id"]]
     assert (node["stance"], node["influence"], node["active"]) == ("unknown", None, True)
 
@@ -306,7 +306,7 @@ def test_a_second_writer_waits_then_fails_clearly(store: SqliteStore, example_we
     try:
         with SqliteStore(store.path, busy_timeout=0.05) as other:
             with pytest.raises(StoreBusy, match="another kamgraph process is writing"):
-                sync_path(other, example_weekly, today=DAY1)
+                sync_path(other, example_weekly, today=DAY1, config=Config())
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -314,7 +314,7 @@ def test_a_second_writer_waits_then_fails_clearly(store: SqliteStore, example_we
 
 def test_readers_see_a_consistent_snapshot_during_a_sync(store: SqliteStore,
                                                          example_weekly: Path) -> None:
-    sync_path(store, example_weekly, today=DAY1)
+    sync_path(store, example_weekly, today=DAY1, config=Config())
     before = list(store.dump())
     writer = sqlite3.connect(store.path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
@@ -339,9 +339,9 @@ def clean_dump(tmp_path_factory: pytest.TempPathFactory, example_weekly: Path,
                large_export: Path) -> list[tuple[object, ...]]:
     """The store a clean run of the example, then the large export, leaves."""
     with SqliteStore(tmp_path_factory.mktemp("clean") / "clean.db") as s:
-        sync_path(s, example_weekly, today=DAY1)
+        sync_path(s, example_weekly, today=DAY1, config=Config())
         # Another portfolio replaces the example: a shrink, on purpose.
-        sync_path(s, large_export, today=DAY2, allow_shrink=True)
+        sync_path(s, large_export, today=DAY2, allow_shrink=True, config=Config())
         return list(s.dump())
 
 
@@ -353,7 +353,7 @@ def test_sync_killed_mid_run_leaves_the_store_as_it_was(
 ) -> None:
     db = tmp_path / "k.db"
     with SqliteStore(db) as s:
-        sync_path(s, example_weekly, today=DAY1)
+        sync_path(s, example_weekly, today=DAY1, config=Config())
         before = list(s.dump())
         runs_before = len(s.runs())
     proc = subprocess.Popen(
@@ -375,7 +375,7 @@ def test_sync_killed_mid_run_leaves_the_store_as_it_was(
         assert list(s.dump()) == before
         assert len(s.runs()) == runs_before
         # A re-run after the crash gives the same store as a clean run.
-        sync_path(s, large_export, today=DAY2, allow_shrink=True)
+        sync_path(s, large_export, today=DAY2, allow_shrink=True, config=Config())
         assert list(s.dump()) == clean_dump
 
 
@@ -383,10 +383,10 @@ def test_an_export_unchanged_byte_for_byte_is_not_read_again(
         tmp_path: Path, store: SqliteStore, example_weekly: Path) -> None:
     export = tmp_path / "export"
     shutil.copytree(example_weekly, export)
-    first, _ = sync_path(store, export, today=DAY1)
+    first, _ = sync_path(store, export, today=DAY1, config=Config())
     before = list(store.dump())
     # The same bytes: nothing is parsed, the run says what a real re-read would.
-    again, _ = sync_path(store, export, today=DAY2)
+    again, _ = sync_path(store, export, today=DAY2, config=Config())
     assert again.mode == "unchanged" and again.status == "ok"
     assert again.counts["unchanged"] == len(before) == first.counts["inserted"]
     assert again.read == first.read and again.skipped == first.skipped
@@ -396,7 +396,7 @@ def test_an_export_unchanged_byte_for_byte_is_not_read_again(
     # One byte changed, or other settings: read in full again.
     with open(export / "Contact.csv", "a", encoding="utf-8") as fh:
         fh.write("\n")
-    third, _ = sync_path(store, export, today=DAY2)
+    third, _ = sync_path(store, export, today=DAY2, config=Config())
     assert third.mode == "full" and third.counts["unchanged"] == len(before)
     fourth, _ = sync_path(store, export, today=DAY2,
                           config=Config(recency_days=30, salesforce=SalesforceFields()))
@@ -416,7 +416,8 @@ def test_loads_and_counts_are_kept_when_a_sync_commits(tmp_path: Path,
         for step in range(2):
             if step:  # a colleague leaves every account team
                 drop_rows(export, "AccountTeamMember.csv", lambda r: r[2].endswith("24QAA"))
-            sync_path(store, export, today=DAY1 if not step else DAY2, allow_shrink=True)
+            sync_path(store, export, today=DAY1 if not step else DAY2, allow_shrink=True,
+                      config=Config())
             live = dict(store.conn.execute(
                 "SELECT person, COUNT(DISTINCT account_id) FROM ("
                 " SELECT json_extract(data, '$.person_id') AS person, account_id FROM records"

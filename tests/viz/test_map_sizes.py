@@ -45,7 +45,8 @@ MEASURE = """() => {
 def _page(people: int, folder: Path) -> tuple[Path, int]:
     graph = build_account_graph(account_of_size(people), AS_OF, Config())
     path = folder / f"account-{people}.html"
-    path.write_text(render_account_map(graph, audit_graph(graph)), encoding="utf-8")
+    html = render_account_map(graph, audit_graph(graph, Config()), None, Config())
+    path.write_text(html, encoding="utf-8")
     return path, graph.number_of_nodes()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from kamgraph.config import Config
 from kamgraph.portfolio import Portfolio
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
@@ -28,17 +29,16 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> SqliteStore:
     store = SqliteStore(tmp_path_factory.mktemp("maps") / "k.db")
     with store:
         for folder in ("salesforce", "facts"):
-            sync_path(store, ROOT / "examples" / folder)
+            sync_path(store, ROOT / "examples" / folder, config=Config())
     return store
 
 
 def account_map(store: SqliteStore, name: str, out: Path) -> tuple[Path, dict[str, Any]]:
-    from kamgraph.config import Config
 
     with store:
         view = Portfolio(store, as_of=AS_OF, config=Config()).account(name).view
-    out.write_text(render_account_map(view.graph, view.audit), encoding="utf-8")
-    return out, map_data(view.graph, view.audit)
+    out.write_text(render_account_map(view.graph, view.audit, None, Config()), encoding="utf-8")
+    return out, map_data(view.graph, view.audit, None, Config())
 
 
 def test_map_is_one_self_contained_file(demo_store: SqliteStore, tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_hostile_crm_strings_show_as_text_and_run_nothing(
     (facts / "team.csv").write_text("account_id,person_id,role\nA1,u1,key_account_manager\n",
                                     encoding="utf-8")
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, facts)
+        sync_path(store, facts, config=Config())
     store = SqliteStore(tmp_path / "k.db")
     path, _ = account_map(store, "A1", tmp_path / "hostile.html")
     page = open_page(path)
@@ -118,13 +118,12 @@ def test_hostile_crm_strings_show_as_text_and_run_nothing(
     assert page.page.evaluate("document.querySelectorAll('img, b[onmouseover]').length") == 0
     assert page.dialogs == [] and page.errors == []
     # The portfolio page and its table carry the account's name as text too.
-    from kamgraph.config import Config
     from kamgraph.viz.site import write_site
 
     with store:
         portfolio = Portfolio(store, as_of=AS_OF, config=Config())
         files = write_site(((a.graph, a.audit) for a in portfolio.accounts()),
-                           tmp_path / "site", AS_OF.isoformat())
+                           tmp_path / "site", AS_OF.isoformat(), Config())
     index = open_page(files[0], settle=False)
     assert HOSTILE in index.page.inner_text("#accounts")
     index.page.fill("#filter", "onerror")
@@ -142,7 +141,6 @@ def test_hostile_crm_strings_show_as_text_and_run_nothing(
 
 def test_the_map_shows_the_audits_actions(demo_store: SqliteStore, tmp_path: Path,
                                           open_page: Callable[..., Any]) -> None:
-    from kamgraph.config import Config
 
     with demo_store:
         view = Portfolio(demo_store, as_of=AS_OF, config=Config()).account("Acme").view
@@ -176,14 +174,13 @@ def test_the_map_shows_the_audits_actions(demo_store: SqliteStore, tmp_path: Pat
 
 def test_portfolio_site_links_every_account(demo_store: SqliteStore, tmp_path: Path,
                                             open_page: Callable[..., Any]) -> None:
-    from kamgraph.config import Config
 
     with demo_store:
         views = []
         for summary in demo_store.accounts():
             view = Portfolio(demo_store, as_of=AS_OF, config=Config()).account(summary.id).view
             views.append((view.graph, view.audit))
-    files = write_site(iter(views), tmp_path / "site", AS_OF.isoformat())
+    files = write_site(iter(views), tmp_path / "site", AS_OF.isoformat(), Config())
     names = [f.relative_to(tmp_path / "site").as_posix() for f in files]
     assert names[0] == "index.html" and len(names) == 1 + 3 + 4
     assert "assets/vis-network.min.js" in names
@@ -266,7 +263,7 @@ def test_serve_renders_on_request_and_sees_a_new_sync(tmp_path: Path) -> None:
 
     path = tmp_path / "k.db"
     with SqliteStore(path) as store:
-        sync_path(store, ROOT / "examples" / "salesforce")
+        sync_path(store, ROOT / "examples" / "salesforce", config=Config())
         uri = store.uri
     proc, port = _serve(uri, "--as-of", "2026-11-01")
     try:
@@ -283,7 +280,7 @@ def test_serve_renders_on_request_and_sees_a_new_sync(tmp_path: Path) -> None:
         (export / "Account.csv").write_text(
             accounts.replace("Borealis Chemicals", "Dolomite Chemicals"), encoding="utf-8")
         with SqliteStore(path) as store:
-            sync_path(store, export)
+            sync_path(store, export, config=Config())
         status, _, body = _get(port, "/")
         assert status == 200 and b"Dolomite Chemicals" in body
     finally:
@@ -350,7 +347,7 @@ def test_serve_audits_a_large_portfolio_page_in_workers_to_the_same_page(
     export = tmp_path / "export"
     generate_export(export, accounts=60, seed=3, end=date(2026, 11, 1))
     with SqliteStore(tmp_path / "k.db") as store:
-        sync_path(store, export)
+        sync_path(store, export, config=Config())
         uri = store.uri
     pages = {}
     for jobs in ("1", "2"):
@@ -455,9 +452,9 @@ def test_the_map_shows_who_left_and_who_is_new(tmp_path: Path, example_weekly: P
 
     with SqliteStore(tmp_path / "k.db") as store:
         run_scenario(store, example_weekly, tmp_path)
-        view = Portfolio(store, as_of=DAY).account(ACME).view
+        view = Portfolio(store, as_of=DAY, config=Config()).account(ACME).view
     path = tmp_path / "acme.html"
-    path.write_text(render_account_map(view.graph, view.audit), encoding="utf-8")
+    path.write_text(render_account_map(view.graph, view.audit, None, Config()), encoding="utf-8")
     page = open_page(path)
     assert page.errors == [] and page.external_requests() == []
     node = "id => window.kamgraph.nodes.get(id)"

@@ -1,0 +1,172 @@
+"""Actions: one account's findings turned into a short, ranked list of what to do.
+
+The analyses each see one side of the account and say so on their own; this step
+speaks for all of them, once.  Findings about the same fact become one action whose
+reasons list every finding behind it:
+
+- a customer person is the subject of at most one action, whatever analyses noticed
+  them (a gap, a single thread, a missing peer, a red flag, a likely anti-sponsor);
+- a function or level gap, a committee hole or a key-person risk whose people already
+  have actions adds a reason to them, not an action of its own;
+- what is left of the buying committee and the deals' map status is one action for the
+  account; the account's shape (a bow-tie), its effort and its changes one each.
+
+It runs in phases, each in its own module: findings are gathered into problems
+(:mod:`~kamgraph.actions.gather`); each problem is drafted by the drafter of its kind
+(:mod:`~kamgraph.actions.drafters`, :mod:`~kamgraph.actions.person`); the drafts are
+ranked by what losing the relationship would cost, with at most
+``Config.max_high_actions`` high; owners are chosen once for the account, most
+important action first (:mod:`~kamgraph.actions.owners`): the person of ours best placed
+(a peer of matching function and level, already on the account, with capacity), never
+someone who has left, never someone whose record with the subject is declines and
+unanswered calls, introduced by whoever of ours still holds the relationship or by the
+strongest route that avoids a likely anti-sponsor; and the words come last
+(:mod:`~kamgraph.actions.words`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import networkx as nx
+
+from kamgraph.actions.desk import Desk
+from kamgraph.actions.drafters import DRAFTERS, Settling
+from kamgraph.actions.drafts import (
+    Action,
+    Draft,
+    How,
+    Need,
+    Problem,
+    Why,
+    capped,
+    first_line,
+)
+from kamgraph.actions.gather import gather
+from kamgraph.actions.owners import assign_owners
+from kamgraph.actions.person import draft_person, person_order
+from kamgraph.actions.shared import draft_shared
+from kamgraph.actions.words import word
+from kamgraph.analysis.findings import Finding, FindingKind, Severity
+from kamgraph.config import Config
+from kamgraph.graph import context
+
+__all__ = ["DUE_DAYS", "Action", "draft_actions", "plan_actions"]
+
+#: Days to act, by priority.
+DUE_DAYS = {Severity.HIGH: 30, Severity.MEDIUM: 60, Severity.LOW: 90}
+
+
+def plan_actions(graph: nx.MultiDiGraph, findings: Sequence[Finding],
+                 config: Config) -> list[Action]:
+    """The ranked actions of one account from its findings.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        The account graph the findings were made from.
+    findings : sequence of Finding
+        Every finding of the account, in the audit's order; an action's ``findings``
+        are positions in it.
+    config : Config
+        Owner limits, the high budget and the analyses' settings.
+
+    Returns
+    -------
+    list of Action
+        Every action, rank 1 first.  A low finding no action needs (the portfolio
+        placement, say) is in none.
+
+    Examples
+    --------
+    >>> from tests.builders import AccountBuilder
+    >>> from kamgraph.audit import audit_graph
+    >>> from kamgraph.config import Config
+    >>> from kamgraph.model import CustomerRole, SupplierRole
+    >>> g = (AccountBuilder()
+    ...      .theirs("cfo", "CFO", roles=(CustomerRole.ECONOMIC_BUYER,))
+    ...      .ours("kam", "Key Account Manager", team_role=SupplierRole.KEY_ACCOUNT_MANAGER)
+    ...      .ours("fin", "Finance Director")
+    ...      .theirs("buyer", "Buyer").contact("kam", "buyer", times=6).graph())
+    >>> first = audit_graph(g, Config()).actions[0]
+    >>> first.priority.value, first.problem
+    ('high', 'Nobody of ours meets the economic buyer of an open deal')
+    >>> first.action
+    'Fin meets Cfo this month, introduced by Kam.'
+    """
+    desk = Desk(graph, findings, config)
+    drafts = draft_actions(desk)
+    assign_owners(drafts, desk)
+    return finish(drafts, desk)
+
+
+def draft_actions(desk: Desk) -> list[Draft]:
+    """The account's drafts, ranked and settled, before anyone is chosen to act."""
+    drafts = [d for d in (_draft(p, desk) for p in gather(desk.findings, desk)) if d]
+    drafts.sort(key=lambda d: (-d.priority.rank, -d.score, d.subject.name.lower()))
+    highs = 0
+    for d in drafts:
+        if d.priority is Severity.HIGH:
+            highs += 1
+            if highs > desk.config.max_high_actions:
+                # The team can do a few things first, not all; said before the actions are
+                # worded, so that their timing is the one their due date gives.
+                d.priority = Severity.MEDIUM
+    settling = Settling(
+        high_open=any(d.priority is Severity.HIGH for d in drafts),
+        opening=any(d.need.how in (How.NEW, How.GROUP) for d in drafts
+                    if d.key != (FindingKind.SINGLE_THREADED,)))
+    return [d for d in drafts if not isinstance(d.key[0], FindingKind)
+            or DRAFTERS[d.key[0]].settle(d, settling, desk)]
+
+
+def finish(drafts: list[Draft], desk: Desk) -> list[Action]:
+    """The actions of drafts whose owners are chosen: worded, ranked and dated."""
+    account_id = str(context(desk.graph).account["id"])
+    as_of: date = context(desk.graph).as_of
+    names = desk.names
+    actions = []
+    for rank, d in enumerate(drafts, 1):
+        actions.append(Action(
+            id=f"{account_id}/{rank}", rank=rank, priority=d.priority, subject=d.subject,
+            problem=d.problem, owner=names.subject(d.owner) if d.owner else None,
+            with_=tuple(names.subject(w) for w in d.with_), action=word(d, desk),
+            due=as_of + timedelta(days=DUE_DAYS[d.priority]),
+            because=tuple(dict.fromkeys(d.because)),
+            evidence=capped(list(dict.fromkeys(d.evidence))),
+            findings=tuple(d.members)))
+    return actions
+
+
+def _draft(problem: Problem, desk: Desk) -> Draft | None:
+    members = [desk.findings[i] for i in problem.members]
+    kind = problem.key[0]
+    if kind == "unmapped":
+        name = problem.subject.name
+        return Draft(
+            key=problem.key, subject=problem.subject, priority=Severity.LOW, score=0.1,
+            members=[], findings=[], because=["unmapped"],
+            evidence=[f"nobody of {name}'s people is recorded: the buying centre is unknown"],
+            problem="Nobody of theirs is recorded", need=Need(How.MAP))
+    if not members:
+        return None
+    primary = min(members, key=person_order) if kind == "person" else \
+        max(members, key=lambda f: (f.severity.rank, f.score))
+    d = Draft(
+        key=problem.key, subject=problem.subject,
+        priority=max((f.severity for f in members), key=lambda s: s.rank),
+        score=max(f.score for f in members), members=problem.members, findings=members,
+        because=[f.kind.value for f in members],
+        evidence=list(primary.evidence) + [e for f in members if f is not primary
+                                           for e in f.evidence[:2]],
+        need=Need(How.FIXED, suggested=[primary.suggested.id] if primary.suggested else [],
+                  text=primary.action),
+        problem=first_line(primary))
+    if kind == "person":
+        draft_person(d, problem.key[1], desk)
+    elif kind == "many":
+        draft_shared(d, Why(problem.key[1]), desk)
+    elif isinstance(kind, FindingKind):
+        DRAFTERS[kind].draft(d, problem, desk)
+    return d
