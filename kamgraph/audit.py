@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +23,7 @@ from kamgraph.analysis.buying_centre import buying_centre_changes
 from kamgraph.analysis.committee import committee_findings
 from kamgraph.analysis.coverage import coverage_gaps
 from kamgraph.analysis.effort import coverage_effort
-from kamgraph.analysis.findings import Finding
+from kamgraph.analysis.findings import Finding, FindingKind
 from kamgraph.analysis.influence import hidden_influencers
 from kamgraph.analysis.key_person import key_person_risks
 from kamgraph.analysis.mirror import mirror_findings
@@ -32,7 +32,7 @@ from kamgraph.analysis.people import is_unmapped
 from kamgraph.analysis.portfolio import portfolio_placement
 from kamgraph.analysis.red_flags import map_status_findings, red_flags
 from kamgraph.analysis.relationship_level import relationship_level_gaps
-from kamgraph.analysis.stage import classify_stage
+from kamgraph.analysis.stage import Stage, classify_stage
 from kamgraph.analysis.threads import single_threads
 from kamgraph.analysis.turnover import turnover_findings
 from kamgraph.changes import ChangeWindow
@@ -89,7 +89,7 @@ class AccountAudit:
 
     id: str
     name: str
-    stage: dict[str, Any] | None
+    stage: Stage | None
     findings: list[Finding] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     #: Nobody of theirs is recorded: nothing can be said to be missing.
@@ -102,21 +102,26 @@ class AccountAudit:
         writes it for people)."""
         if self.unmapped:
             return "unmapped"
-        return str(self.stage["name"]) if self.stage else ""
+        return self.stage.name.value if self.stage else ""
 
-    def listed(self, per_kind: int | None = None) -> tuple[list[int], dict[str, int]]:
+    def listed(self, per_kind: int | None = None, kinds: Collection[FindingKind] = (),
+               ) -> tuple[list[int], dict[str, int]]:
         """The positions of the findings a report lists when it lists at most
-        ``per_kind`` of each kind (None: all), the most severe first, and how many of
-        each kind it holds back.  The actions are made from every finding."""
+        ``per_kind`` of each kind (None: all) of ``kinds`` (none: every kind), the most
+        severe first, and how many of each kind it holds back.  The actions are made
+        from every finding."""
+        chosen = [i for i, f in enumerate(self.findings) if not kinds or f.kind in kinds]
         if per_kind is None:
-            return list(range(len(self.findings))), {}
-        seen: Counter[str] = Counter()
+            return chosen, {}
+        seen: Counter[FindingKind] = Counter()
         kept: list[int] = []
-        for i, f in enumerate(self.findings):  # most severe first (Finding.sort_key)
-            seen[f.kind] += 1
-            if seen[f.kind] <= per_kind:
+        for i in chosen:  # most severe first (Finding.sort_key)
+            kind = self.findings[i].kind
+            seen[kind] += 1
+            if seen[kind] <= per_kind:
                 kept.append(i)
-        return kept, {kind: n - per_kind for kind, n in sorted(seen.items()) if n > per_kind}
+        return kept, {kind.value: n - per_kind for kind, n in sorted(seen.items())
+                      if n > per_kind}
 
     def to_dict(self, findings_per_kind: int | None = None) -> dict[str, Any]:
         """The account in the ``kamgraph.audit/3`` shape (``docs/audit-schema.md``):
@@ -150,7 +155,7 @@ class AccountAudit:
         return {
             "id": self.id,
             "name": self.name,
-            "stage": self.stage,
+            "stage": self.stage.to_dict() if self.stage else None,
             "unmapped": self.unmapped,
             "actions": actions,
             "findings": findings,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from kamgraph import __version__
-from kamgraph.analysis.findings import Severity
+from kamgraph.analysis.findings import FindingKind, Severity
 from kamgraph.config import Config, load_config
 from kamgraph.errors import (
     ConfigError,
@@ -316,9 +316,10 @@ def accounts(store_uri: str | None, fmt: str) -> None:
               help="Print the first N actions of each account (default: max_actions, 7).")
 @click.option("--min-priority", type=click.Choice(["high", "medium", "low"]), default=None,
               help="Print only actions at or above this priority.")
-@click.option("--kind", "kinds", multiple=True, metavar="KIND",
-              help="Print only actions with this finding kind among their reasons "
-                   "(repeatable).")
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice([k.value for k in FindingKind]),
+              help="Print only actions with this finding kind among their reasons, and "
+                   "only findings of this kind with --findings (repeatable).")
 @click.option("--unmapped", "list_unmapped", is_flag=True,
               help="List unmapped accounts one by one instead of counting them.")
 @click.option("--findings", "raw_findings", is_flag=True,
@@ -344,21 +345,20 @@ def audit(
         kamgraph audit --format json --fail-on high > audit.json
         kamgraph audit --explain "Claire Dubois"
     """
-    from kamgraph.audit import iter_audits
+    from kamgraph.portfolio import Portfolio
     from kamgraph.report import Shown, render_stream
 
     config = _config(config_path)
     day = _as_of(as_of)
     if person is not None:
-        from kamgraph.portfolio import Portfolio
-
         with _store(store_uri) as store, _errors():
             _emit(Portfolio(store, as_of=day, config=config).explain(person), output)
         return
     shown = Shown(
         limit=None if show_all else (top or config.max_actions),
         min_priority=Severity(min_priority) if min_priority else None,
-        kinds=kinds, unmapped=list_unmapped or bool(account), findings=raw_findings,
+        kinds=tuple(FindingKind(k) for k in kinds), unmapped=list_unmapped or bool(account),
+        findings=raw_findings,
         findings_per_kind=None if show_all else config.findings_per_kind)
     threshold = Severity(fail_on) if fail_on is not None else None
     count = 0
@@ -373,8 +373,7 @@ def audit(
 
     # Written account by account as the audits come: a portfolio is never held whole.
     with _store(store_uri) as store, _errors():
-        audits = iter_audits(store, account, as_of=day, config=config,
-                             jobs=jobs)
+        audits = Portfolio(store, as_of=day, config=config).audits(account, jobs=jobs)
         _emit(render_stream(day, tallied(audits), fmt, shown), output)
     if fail_on is not None:
         if count:
@@ -419,17 +418,6 @@ def plan(account: str, store_uri: str | None, config_path: str | None, as_of: st
     _emit(text, output)
 
 
-def _views(store: Store, refs: tuple[str, ...], day: date,
-           config: Config) -> list[tuple[Any, Any]]:
-    """Graph and audit of each account named (all when none is), assembled by one
-    portfolio: what every account shares is read once."""
-    from kamgraph.portfolio import Portfolio
-
-    portfolio = Portfolio(store, as_of=day, config=config)
-    chosen = [portfolio.account(ref) for ref in refs] if refs else list(portfolio.accounts())
-    return [(account.graph, account.audit) for account in chosen]
-
-
 @cli.command("map")
 @click.argument("account", required=False)
 @click.option("--all", "everything", is_flag=True, help="Every account, with an index page.")
@@ -457,7 +445,6 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
         kamgraph map --all -o site/
     """
     from kamgraph.portfolio import Portfolio
-    from kamgraph.viz.site import write_portfolio
 
     if everything == (account is not None):
         raise Failure("give an ACCOUNT or --all (not both)")
@@ -469,8 +456,7 @@ def map_command(account: str | None, everything: bool, output: Path, open_browse
             if everything:
                 # Account by account, in workers as an audit is: a portfolio of
                 # thousands is never held whole.
-                files = write_portfolio(store, output, day, config,
-                                        jobs=jobs)
+                files = portfolio.write_site(output, jobs=jobs)
                 target = files[0]
                 click.echo(f"Wrote {counted(len(files), 'file')} to {output}", err=True)
             else:
@@ -547,30 +533,18 @@ def changes(account: tuple[str, ...], since: str | None, fmt: str, store_uri: st
         kamgraph changes                       # the last 30 days
         kamgraph changes "Acme Foods" --since 2026-10-01
     """
-    from kamgraph.audit import AssemblyContext, assemble_graph, resolve_accounts
     from kamgraph.escape import terminal_safe
-    from kamgraph.graph import context
+    from kamgraph.portfolio import Portfolio
 
     config = _config(config_path)
-    day = _as_of(as_of)
     with _store(store_uri) as store, _errors():
-        ctx = AssemblyContext.read(store, day, config, since)
-        window = ctx.window
-        if window.baseline is None or sum(1 for r in store.runs() if r.status == "ok") < 2:
-            raise Failure("no earlier successful sync to compare with"
-                          + (f" ({since})" if since else ""))
-        # Each account as every command assembles it: its changes are the audit's.
-        found = [(summary, list(context(assemble_graph(store, summary.id, ctx)).changes))
-                 for summary in resolve_accounts(store, account)]
+        report = Portfolio(store, as_of=_as_of(as_of), config=config).changes(account,
+                                                                               since=since)
     if fmt == "json":
-        click.echo(json.dumps({
-            "since_run": window.baseline.id, "since": window.baseline.started.isoformat(),
-            "window_days": window.days, "as_of": day.isoformat(),
-            "runs": [r.id for r in window.runs],
-            "accounts": [{"id": s.id, "name": s.name, "changes": [c.to_dict() for c in cs]}
-                         for s, cs in found]}, indent=2))
+        click.echo(json.dumps(report.to_dict(), indent=2))
         return
-    click.echo(f"Changes {window.label}")
+    found = report.accounts
+    click.echo(f"Changes {report.window.label}")
     for summary, listed in found:
         if not listed:
             continue
@@ -578,7 +552,7 @@ def changes(account: tuple[str, ...], since: str | None, fmt: str, store_uri: st
         for c in listed:
             mark = "*" if c.key else " "
             when = c.day.isoformat() if c.day else "          "
-            click.echo(f" {mark} {when} {c.kind:<16} {terminal_safe(c.text)}")
+            click.echo(f" {mark} {when} {c.kind.value:<16} {terminal_safe(c.text)}")
     if not any(cs for _, cs in found):
         click.echo("Nothing changed.")
 
@@ -599,47 +573,34 @@ def path(account: str, person: str | None, alternatives: int, store_uri: str | N
         kamgraph path "Acme Foods"                    # to the economic buyer
         kamgraph path "Acme Foods" "Marta Castillo" --alternatives 5
     """
-    from kamgraph.analysis.buying_centre import what_to_do
-    from kamgraph.analysis.findings import BuyingCentreData
-    from kamgraph.analysis.paths import describe_route
     from kamgraph.escape import terminal_safe
-    from kamgraph.graph import context
     from kamgraph.portfolio import Portfolio
 
     config = _config(config_path)
     with _store(store_uri) as store, _errors():
-        chosen = Portfolio(store, as_of=_as_of(as_of), config=config).account(account)
-        target = chosen.target(person)
-        routes = chosen.path(target, alternatives)
-        audit = chosen.audit
-    graph = chosen.graph
-    changed = next((f.data for f in audit.findings if isinstance(f.data, BuyingCentreData)),
-                   None)
-    if changed is not None:
+        found = Portfolio(store, as_of=_as_of(as_of), config=config).account(account).routes(
+            person, alternatives)
+    if found.changed:
         # What the audit says of the account says here too: the people may have moved.
-        window = context(graph).changes_since or "since the last sync"
-        click.echo(f"Note: the buying centre changed {terminal_safe(window)}: "
-                   f"{terminal_safe(what_to_do(graph, changed))} (see `kamgraph changes`)")
-    action = audit.action_for(target)
-    if action is not None and action.subject.id == target:
+        click.echo(f"Note: {terminal_safe(found.changed)} (see `kamgraph changes`)")
+    if found.action is not None:
         # The same owner and introducer as the audit and the plan give.
-        click.echo(f"Action {action.rank} ({action.priority.value}): "
-                   f"{terminal_safe(action.action)}")
-    click.echo(f"Routes to {terminal_safe(graph.nodes[target]['name'])}:")
-    if not routes:
+        click.echo(f"Action {found.action.rank} ({found.action.priority.value}): "
+                   f"{terminal_safe(found.action.action)}")
+    click.echo(f"Routes to {terminal_safe(found.name)}:")
+    if not found.routes:
         click.echo("  none through our relationships or their organisation")
-    for i, route in enumerate(routes, 1):
-        click.echo(f"  {i}. {terminal_safe(describe_route(graph, route))}")
-        if len(route.hops) > 1:
-            click.echo(f"     ask: {terminal_safe(graph.nodes[route.asker]['name'])} asks "
-                       f"{terminal_safe(graph.nodes[route.contact]['name'])} for the "
-                       f"introduction")
+    for i, (route, ask) in enumerate(found.routes, 1):
+        click.echo(f"  {i}. {terminal_safe(route)}")
+        if ask:
+            click.echo(f"     ask: {terminal_safe(ask)}")
 
 
 @cli.command()
 @click.argument("person")
 @store_option
-def history(person: str, store_uri: str | None) -> None:
+@config_option
+def history(person: str, store_uri: str | None, config_path: str | None) -> None:
     """Show when a person's role, stance, title or relationships changed, run by run.
 
     PERSON is an id (15 or 18 characters for Salesforce) or a name.
@@ -649,19 +610,16 @@ def history(person: str, store_uri: str | None) -> None:
         kamgraph history "Claire Dubois"
     """
     from kamgraph.escape import terminal_safe
-    from kamgraph.history import find_person, person_changes
+    from kamgraph.portfolio import Portfolio
 
+    config = _config(config_path)
     with _store(store_uri) as store, _errors():
-        person_id, names, _ = find_person(store, person)
-        entries = store.person_history(person_id)
-        runs = {r.id: r for r in store.runs()}
-    click.echo(f"{terminal_safe(names.get(person_id, person_id))} ({person_id})")
-    days = {r.id: r.started.date() for r in runs.values()}
-    changes = person_changes(person_id, entries, names, days)
+        person_id, name, changes = Portfolio(store, config=config).history(person)
+    click.echo(f"{terminal_safe(name)} ({person_id})")
     if not changes:
         click.echo("  no recorded versions")
-    for change in changes:
-        when = days[change.run].isoformat() if change.run in days else "?         "
+    for change, day in changes:
+        when = day.isoformat() if day else "?         "
         click.echo(f"  {when}  {terminal_safe(change.what)}  [run {change.run}, "
                    f"{terminal_safe(change.source)}]")
 

@@ -16,7 +16,7 @@ from kamgraph.errors import UnknownAccount
 from kamgraph.records import how_gone
 from kamgraph.stores.base import HistoryEntry, Store
 
-__all__ = ["Change", "find_person", "person_changes"]
+__all__ = ["PersonChange", "find_person", "person_changes"]
 
 _FIELDS = ("name", "title", "department", "stance", "roles", "influence", "reports_to",
            "active", "account_id", "function", "level")
@@ -24,7 +24,7 @@ _LABELS = {"reports_to": "reports to", "account_id": "account"}
 
 
 @dataclass(frozen=True)
-class Change:
+class PersonChange:
     run: int
     source: str
     what: str
@@ -40,7 +40,7 @@ def _show(value: Any) -> str:
 
 def person_changes(person_id: str, entries: list[HistoryEntry],
                    names: dict[str, str] | None = None,
-                   days: dict[int, date] | None = None) -> list[Change]:
+                   days: dict[int, date] | None = None) -> list[PersonChange]:
     """Readable changes, oldest first.  ``names`` turns ids (people, deals, accounts)
     into names where known; ``days`` gives each run's day.
 
@@ -56,7 +56,7 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
     def name(pid: Any) -> str:
         return names.get(str(pid), str(pid))
 
-    changes: list[Change] = []
+    changes: list[PersonChange] = []
     last: dict[tuple[str, str, str], HistoryEntry] = {}
     touches: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     # Within a run the person comes first: first seen (or gone) before their roles.
@@ -81,17 +81,17 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
             what = how_gone(entry.status)
             last_day = (days or {}).get(before.run) if before is not None else None
             when = f"; last seen in the run of {last_day.isoformat()}" if last_day else ""
-            changes.append(Change(entry.run, entry.source, _ended(entry, name, what + when)))
+            changes.append(PersonChange(entry.run, entry.source, _ended(entry, name, what + when)))
             continue
         if before is not None and before.status != "active" and entry.status == "active":
-            changes.append(Change(entry.run, entry.source,
+            changes.append(PersonChange(entry.run, entry.source,
                                   "back" if entry.kind == "person"
                                   else f"{_describe(entry, name)}: back"))
         if entry.kind == "person":
             if before is None:
                 shown = [f"{_LABELS.get(f, f)} {_show(data.get(f))}" for f in ("title",)
                          if data.get(f)]
-                changes.append(Change(entry.run, entry.source,
+                changes.append(PersonChange(entry.run, entry.source,
                                       "first seen" + (": " + ", ".join(shown) if shown else "")))
                 continue
             for f in _FIELDS:
@@ -101,19 +101,20 @@ def person_changes(person_id: str, entries: list[HistoryEntry],
                 if f == "active":
                     what = ("left (made inactive in the CRM)" if new is False
                             else "back (active again in the CRM)")
-                    changes.append(Change(entry.run, entry.source, what))
+                    changes.append(PersonChange(entry.run, entry.source, what))
                     continue
                 if f in ("reports_to", "account_id"):
                     old, new = name(old) if old else None, name(new) if new else None
-                changes.append(Change(entry.run, entry.source,
+                changes.append(PersonChange(entry.run, entry.source,
                                       f"{_LABELS.get(f, f)}: {_show(old)} → {_show(new)}"))
         elif before is None:
-            changes.append(Change(entry.run, entry.source, f"new {_describe(entry, name)}"))
+            changes.append(PersonChange(entry.run, entry.source, f"new {_describe(entry, name)}"))
         elif before.data != data:
-            changes.append(Change(entry.run, entry.source, f"changed {_describe(entry, name)}"))
+            changes.append(PersonChange(entry.run, entry.source,
+                                        f"changed {_describe(entry, name)}"))
     for (run, source), counts in sorted(touches.items()):
         summary = ", ".join(f"{n} with {who}" for who, n in sorted(counts.items()))
-        changes.append(Change(run, source, f"new activities: {summary}"))
+        changes.append(PersonChange(run, source, f"new activities: {summary}"))
     changes.sort(key=lambda c: c.run)
     return changes
 

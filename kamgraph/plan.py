@@ -12,12 +12,12 @@ from datetime import date
 
 import networkx as nx
 
+from kamgraph.actions.drafts import Reason
 from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
 from kamgraph.analysis.findings import FindingKind, HandOverData, RoleVacatedData
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, function_label, key_reasons
 from kamgraph.analysis.relmap import relationship_map
-from kamgraph.analysis.stage import stage_label
 from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
@@ -29,25 +29,25 @@ from kamgraph.wording import counted
 
 __all__ = ["AccountView", "account_plan", "explain"]
 
-_RESULT = {
-    "anti_sponsor": "the stance confirmed, and support built around the person",
-    "coverage_gap": "an active relationship (a meeting held) with the person or function",
-    "single_threaded": "a second person of ours in regular contact",
-    "key_person_risk": "no key person reached through this one person of ours alone",
-    "mirror_opportunity": "a peer relationship at the same level and function",
-    "mirror_mismatch": "a senior person of ours in the relationship",
-    "hidden_influencer": "the person's role recorded and a relationship started",
-    "committee_incomplete": "every committee role named and covered",
-    "coverage_effort": "contact hours within the 60–80 hour band",
-    "portfolio_placement": "the account managed to its portfolio strategy",
-    "path_to_power": "a meeting held with the person who decides",
-    "red_flag": "the deal's buying centre covered",
-    "map_status": "every committee role named and covered",
+_RESULT: dict[Reason, str] = {
+    FindingKind.ANTI_SPONSOR: "the stance confirmed, and support built around the person",
+    FindingKind.COVERAGE_GAP: "an active relationship (a meeting held) with the person or function",
+    FindingKind.SINGLE_THREADED: "a second person of ours in regular contact",
+    FindingKind.KEY_PERSON_RISK: "no key person reached through this one person of ours alone",
+    FindingKind.MIRROR_OPPORTUNITY: "a peer relationship at the same level and function",
+    FindingKind.MIRROR_MISMATCH: "a senior person of ours in the relationship",
+    FindingKind.HIDDEN_INFLUENCER: "the person's role recorded and a relationship started",
+    FindingKind.COMMITTEE_INCOMPLETE: "every committee role named and covered",
+    FindingKind.COVERAGE_EFFORT: "contact hours within the 60–80 hour band",
+    FindingKind.PORTFOLIO_PLACEMENT: "the account managed to its portfolio strategy",
+    FindingKind.PATH_TO_POWER: "a meeting held with the person who decides",
+    FindingKind.RED_FLAG: "the deal's buying centre covered",
+    FindingKind.MAP_STATUS: "every committee role named and covered",
     "unmapped": "the account's buying centre recorded",
-    "buying_centre_changed": "the new people met, the departed ones' roles taken over",
-    "hand_over": "the relationship held again by someone of ours who is still here",
-    "role_vacated": "the person who took over the role named and met",
-    "new_key_person": "a meeting held with the newcomer",
+    FindingKind.BUYING_CENTRE_CHANGED: "the new people met, the departed ones' roles taken over",
+    FindingKind.HAND_OVER: "the relationship held again by someone of ours who is still here",
+    FindingKind.ROLE_VACATED: "the person who took over the role named and met",
+    FindingKind.NEW_KEY_PERSON: "a meeting held with the newcomer",
 }
 
 
@@ -85,8 +85,8 @@ def account_plan(view: AccountView, config: Config) -> str:
     out = [f"# Account development plan: {md_escape(account['name'])}", "",
            f"As of {as_of.isoformat()}. Account id `{md_escape(account['id'])}`.", ""]
     if audit.stage:
-        reasons = "; ".join(md_escape(r) for r in audit.stage["reasons"])
-        out.append(f"**Stage:** {stage_label(str(audit.stage['name']))}"
+        reasons = "; ".join(md_escape(r) for r in audit.stage.reasons)
+        out.append(f"**Stage:** {audit.stage.name.label}"
                    + (f". {reasons[:1].upper()}{reasons[1:]}." if reasons else "."))
         out.append("")
     placement = next((f for f in audit.findings if f.kind is FindingKind.PORTFOLIO_PLACEMENT),

@@ -12,11 +12,13 @@ same graph, findings and actions everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 from os import PathLike
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kamgraph.config import Config, load_config
 
@@ -26,13 +28,49 @@ if TYPE_CHECKING:
     from kamgraph.actions import Action
     from kamgraph.analysis.findings import Finding
     from kamgraph.analysis.paths import Route
+    from kamgraph.analysis.stage import Stage
     from kamgraph.audit import AccountAudit, AssemblyContext
+    from kamgraph.changes import ChangeWindow
     from kamgraph.graph import Pool
+    from kamgraph.history import PersonChange
     from kamgraph.plan import AccountView
     from kamgraph.records import AccountChange
     from kamgraph.stores.base import AccountSummary, Store, SyncReport
 
-__all__ = ["Account", "Portfolio", "open", "sync"]
+__all__ = ["Account", "ChangeReport", "Portfolio", "RouteReport", "open", "sync"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RouteReport:
+    """What :meth:`Account.routes` found: the person, the audit's action about them, the
+    buying centre's changes in words (None: none), and each route with its ask."""
+
+    target: str
+    name: str
+    changed: str | None
+    action: Action | None
+    routes: list[tuple[str, str | None]]
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    """What :meth:`Portfolio.changes` found: the window, and each account's changes."""
+
+    window: ChangeWindow
+    as_of: date
+    accounts: list[tuple[AccountSummary, list[AccountChange]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        baseline = self.window.baseline
+        return {
+            "since_run": baseline.id if baseline else None,
+            "since": baseline.started.isoformat() if baseline else None,
+            "window_days": self.window.days, "as_of": self.as_of.isoformat(),
+            "runs": [r.id for r in self.window.runs],
+            "accounts": [{"id": s.id, "name": s.name, "changes": [c.to_dict() for c in cs]}
+                         for s, cs in self.accounts]}
 
 
 def open(uri: str | None = None, *, as_of: date | str | None = None,  # noqa: A001
@@ -168,6 +206,90 @@ class Portfolio:
         for summary in self.summaries():
             yield Account(self, summary)
 
+    def audits(self, refs: Sequence[str] = (), *, jobs: int = 1) -> Iterator[AccountAudit]:
+        """Each named account's audit (every account when none is named), in order, as it
+        is done: a portfolio of thousands is never held whole.  With ``jobs`` > 1 the
+        accounts are audited in that many processes; the audits are the same.
+
+        Raises
+        ------
+        kamgraph.errors.UnknownAccount
+            When a reference names no account, or several (before any is audited).
+        """
+        from kamgraph.audit import iter_audits
+
+        return iter_audits(self.store, refs, as_of=self.as_of, config=self.config, jobs=jobs)
+
+    def each(self, fn: Callable[[nx.MultiDiGraph, AccountAudit], T],
+             refs: Sequence[str] = (), *, jobs: int = 1, start: str | None = None,
+             workers_from: int = 2) -> Iterator[T]:
+        """``fn(graph, audit)`` of each named account (every account when none is named),
+        in order, as each is done: what :meth:`audits` does, for whatever a caller keeps
+        of an account (a line of the portfolio page, a map).  In workers ``fn`` must be a
+        module-level function or a ``functools.partial`` of one; see
+        :func:`kamgraph.audit.iter_accounts` for ``start`` and ``workers_from``."""
+        from kamgraph.audit import iter_accounts
+
+        return iter_accounts(self.store, fn, refs, as_of=self.as_of, config=self.config,
+                             jobs=jobs, start=start, workers_from=workers_from)
+
+    def write_site(self, folder: str | PathLike[str], *, jobs: int = 1) -> list[Path]:
+        """Write the portfolio site into ``folder``: ``index.html`` (the portfolio page),
+        one map per account and the ``assets/`` they share, account by account; return
+        the files, the index first."""
+        from functools import partial
+
+        from kamgraph.viz.site import site_page, write_pages
+
+        pages = self.each(partial(site_page, config=self.config), jobs=jobs)
+        return write_pages(pages, Path(folder), self.as_of.isoformat())
+
+    def changes(self, refs: Sequence[str] = (), *,
+                since: str | None = None) -> ChangeReport:
+        """What changed in each named account (every account when none is named) inside
+        the change window, or since ``since`` (a run id, or the last run on or before a
+        date), each change dated by the run that first saw it.
+
+        Raises
+        ------
+        kamgraph.errors.UnknownAccount
+            When there is no earlier successful sync to compare with, or a reference
+            names no account.
+        """
+        from kamgraph.audit import AssemblyContext, assemble_graph, resolve_accounts
+        from kamgraph.errors import UnknownAccount
+        from kamgraph.graph import context
+
+        ctx = (self.context if since is None
+               else AssemblyContext.read(self.store, self.as_of, self.config, since))
+        window = ctx.window
+        if window.baseline is None or sum(1 for r in self.store.runs()
+                                          if r.status == "ok") < 2:
+            raise UnknownAccount("no earlier successful sync to compare with"
+                                 + (f" ({since})" if since else ""))
+        # Each account as every command assembles it: its changes are the audit's.
+        found = [(summary, list(context(assemble_graph(self.store, summary.id, ctx,
+                                                       self.pool)).changes))
+                 for summary in resolve_accounts(self.store, refs)]
+        return ChangeReport(window=window, as_of=self.as_of, accounts=found)
+
+    def history(self, person: str) -> tuple[str, str, list[tuple[PersonChange, date | None]]]:
+        """When one person's role, stance, title or relationships changed, run by run:
+        their id, their name and the changes, oldest first, each with its run's day.
+
+        Raises
+        ------
+        kamgraph.errors.UnknownAccount
+            When no person, or several, match.
+        """
+        from kamgraph.history import find_person, person_changes
+
+        person_id, names, _ = find_person(self.store, person)
+        entries = self.store.person_history(person_id)
+        days = {r.id: r.started.date() for r in self.store.runs()}
+        return (person_id, names.get(person_id, person_id),
+                [(c, days.get(c.run)) for c in person_changes(person_id, entries, names, days)])
+
     def explain(self, person: str) -> str:
         """Everything known about one person (id or name, theirs or ours), and why each
         finding about them fired: what ``kamgraph audit --explain`` prints.
@@ -247,7 +369,7 @@ class Account:
         return self.audit.actions
 
     @property
-    def stage(self) -> dict[str, Any] | None:
+    def stage(self) -> Stage | None:
         """The relationship's stage (bow-tie to diamond) and the reasons for it."""
         return self.audit.stage
 
@@ -295,6 +417,40 @@ class Account:
 
         return paths_to_power(self.graph, self.target(person), self.portfolio.config,
                               alternatives)
+
+    def routes(self, person: str | None = None, alternatives: int = 3) -> RouteReport:
+        """What ``kamgraph path`` says: the strongest routes to ``person`` (default: the
+        economic buyer) in words, the action the audit gives about them, and whether the
+        buying centre changed in the window (the people may have moved).
+
+        Raises
+        ------
+        kamgraph.errors.UnknownAccount
+            As :meth:`target` does.
+        """
+        from kamgraph.analysis.buying_centre import what_to_do
+        from kamgraph.analysis.findings import BuyingCentreData
+        from kamgraph.analysis.paths import describe_route
+        from kamgraph.graph import context
+
+        g = self.graph
+        target = self.target(person)
+        changed = next((f.data for f in self.findings if isinstance(f.data, BuyingCentreData)),
+                       None)
+        note = None
+        if changed is not None:
+            window = context(g).changes_since or "since the last sync"
+            note = f"the buying centre changed {window}: {what_to_do(g, changed)}"
+        action = self.audit.action_for(target)
+        described = [
+            (describe_route(g, route),
+             f"{g.nodes[route.asker]['name']} asks {g.nodes[route.contact]['name']} for the "
+             f"introduction" if len(route.hops) > 1 else None)
+            for route in self.path(target, alternatives)]
+        return RouteReport(
+            target=target, name=str(g.nodes[target]["name"]), changed=note,
+            action=action if action is not None and action.subject.id == target else None,
+            routes=described)
 
     def target(self, person: str | None = None) -> str:
         """The id of a customer person of the account by id or name; the economic buyer

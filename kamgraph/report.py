@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kamgraph.actions import Action
-from kamgraph.analysis.findings import Finding, Severity
+from kamgraph.analysis.findings import Finding, FindingKind, Severity
 from kamgraph.analysis.stage import stage_label
 from kamgraph.audit import SCHEMA_ID, AccountAudit, AuditReport
 from kamgraph.escape import csv_cell, md_escape, terminal_safe
@@ -38,7 +38,7 @@ class Shown:
     #: Only actions at or above this priority.
     min_priority: Severity | None = None
     #: Only actions with one of these finding kinds among their reasons.
-    kinds: tuple[str, ...] = ()
+    kinds: tuple[FindingKind, ...] = ()
     #: Print unmapped accounts one by one, not as one line at the end.
     unmapped: bool = False
     #: Print the raw findings, as the audit did before actions.
@@ -50,7 +50,7 @@ class Shown:
     def listed(self, account: AccountAudit) -> tuple[list[Finding], dict[str, int]]:
         """The account's findings a report lists, and how many of each kind it holds
         back (:meth:`AccountAudit.listed`)."""
-        kept, held = account.listed(self.findings_per_kind)
+        kept, held = account.listed(self.findings_per_kind, self.kinds)
         return [account.findings[i] for i in kept], held
 
     def actions(self, account: AccountAudit) -> list[Action]:
@@ -144,8 +144,8 @@ def _shape(account: AccountAudit) -> str:
         return "unmapped: nobody of theirs is recorded"
     if not account.stage:
         return "stage not classified"
-    name = stage_label(str(account.stage["name"]))
-    reasons = account.stage.get("reasons") or []
+    name = account.stage.name.label
+    reasons = account.stage.reasons
     return f"{name}: {reasons[0]}" if reasons else name
 
 
@@ -225,7 +225,7 @@ def _table_findings(account: AccountAudit, shown: Shown) -> str:
         out.append("  no findings")
     if account.stage:
         out.extend(textwrap.wrap(
-            terminal_safe("; ".join(account.stage["reasons"])), width=WIDTH,
+            terminal_safe("; ".join(account.stage.reasons)), width=WIDTH,
             initial_indent="  stage: ", subsequent_indent="         ",
             break_on_hyphens=False))
     by_severity = Counter(f.severity for f in account.findings)
@@ -285,12 +285,12 @@ def _markdown_account(account: AccountAudit, i: int, shown: Shown) -> str:
 
 
 def _markdown_findings(account: AccountAudit, shown: Shown) -> str:
-    stage = account.stage["name"] if account.stage else "not classified"
+    stage = account.stage.name.value if account.stage else "not classified"
     out = ["", f"## {md_escape(account.name)} (`{md_escape(account.id)}`)", "",
            f"Stage: {stage}. Findings: {_counts(account.findings)}."]
     if account.stage:
         out.append("")
-        out.extend(f"- {md_escape(reason)}" for reason in account.stage["reasons"])
+        out.extend(f"- {md_escape(reason)}" for reason in account.stage.reasons)
     listed, held = shown.listed(account)
     for f in listed:
         out.append("")

@@ -42,7 +42,7 @@ def test_example_shows_every_finding_kind_and_the_stories(tmp_path: Path) -> Non
     kinds = {f.kind for a in audit.accounts for f in a.findings}
     assert kinds == ALL_KINDS
     by_name = {a.name: a for a in audit.accounts}
-    stages = {name: a.stage["name"] for name, a in by_name.items() if a.stage}
+    stages = {name: a.stage.name for name, a in by_name.items() if a.stage}
     assert stages["Acme Foods"] == "early_kam"  # the bow-tie
     assert stages["Borealis Chemicals"] in ("partnership_kam", "synergistic_kam")
     detractors = [f.subject.name for f in by_name["Borealis Chemicals"].findings

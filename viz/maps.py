@@ -14,7 +14,7 @@ import networkx as nx
 from pyvis.network import Network
 
 from kamgraph.actions import Action
-from kamgraph.analysis.findings import ThreadData
+from kamgraph.analysis.findings import FindingKind, ThreadData
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import (
     ROLE_LABELS,
@@ -28,20 +28,20 @@ from kamgraph.analysis.strength import band, edge_strength
 from kamgraph.audit import AccountAudit
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT, INFLUENCES, REPORTS_TO, arrived_on, context, left_on
-from kamgraph.model import DECISION_ROLES, Level
+from kamgraph.model import DECISION_ROLES, Level, Stance
 from kamgraph.viz.layout import DX, DY, positions
 from kamgraph.wording import counted
 
 __all__ = ["ASSETS", "STANCE_COLOURS", "action_entry", "asset", "map_data", "page_data",
            "render_account_map", "safe_json"]
 
-STANCE_COLOURS = {
-    "champion": "#1a9850",
-    "supporter": "#91cf60",
-    "neutral": "#d9d9d9",
-    "skeptic": "#fdae61",
-    "anti_sponsor": "#d73027",
-    "unknown": "#f7f7f7",
+STANCE_COLOURS: dict[str, str] = {
+    Stance.CHAMPION: "#1a9850",
+    Stance.SUPPORTER: "#91cf60",
+    Stance.NEUTRAL: "#d9d9d9",
+    Stance.SKEPTIC: "#fdae61",
+    Stance.ANTI_SPONSOR: "#d73027",
+    Stance.UNKNOWN: "#f7f7f7",
 }
 OURS_COLOUR = "#4575b4"
 LEFT_COLOUR = "#9e9e9e"
@@ -93,13 +93,13 @@ def _findings_by_person(audit: AccountAudit) -> dict[str, list[dict[str, Any]]]:
     for f in audit.findings:
         # What to do is the person's action, said once (``account.actions``): a finding
         # is shown as a reason, with its evidence, not with a suggestion of its own.
-        entry = {"kind": f.kind, "severity": f.severity.value, "score": round(f.score, 2),
+        entry = {"kind": f.kind.value, "severity": f.severity.value, "score": round(f.score, 2),
                  "evidence": list(f.evidence[:_PANEL_EVIDENCE])}
         if f.subject.type == "person":
             out[f.subject.id].append(entry)
         if f.suggested is not None:
             # The person it suggests sees what for; the evidence is the subject's.
-            out[f.suggested.id].append({"kind": f"suggested: {f.kind}",
+            out[f.suggested.id].append({"kind": f"suggested: {f.kind.value}",
                                         "severity": entry["severity"], "score": entry["score"],
                                         "evidence": [], "about": f.subject.name})
     return out
@@ -141,7 +141,13 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
     findings = _findings_by_person(audit)
     actions = _actions_by_person(audit)
     derived = derived_influence(graph)
-    kinds_on = {n: {f["kind"] for f in fs} for n, fs in findings.items()}
+    kinds_on: dict[str, set[FindingKind]] = defaultdict(set)
+    anti_score: dict[str, float] = {}
+    for f in audit.findings:
+        if f.subject.type == "person":
+            kinds_on[f.subject.id].add(f.kind)
+            if f.kind is FindingKind.ANTI_SPONSOR:
+                anti_score.setdefault(f.subject.id, f.score)
     thread_edges = {(f.data.thread, f.subject.id) for f in audit.findings
                     if isinstance(f.data, ThreadData) and f.data.scope == "person"}
 
@@ -205,19 +211,18 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
             border = "#333333"
             width = 1
             dashes: list[int] | bool = False
-            if "coverage_gap" in on:
+            if FindingKind.COVERAGE_GAP in on:
                 border, width = GAP_RING, 4
                 marks.add("gap")
-            if "key_person_risk" in on:
+            if FindingKind.KEY_PERSON_RISK in on:
                 border, width = "#e66101", 5
                 marks.add("risk")
             label = str(d["name"])
-            anti = next((f for f in findings.get(node, []) if f["kind"] == "anti_sponsor"), None)
-            if anti:
-                label += f" \u26a0 {anti['score']:.2f}"
+            if node in anti_score:
+                label += f" \u26a0 {round(anti_score[node], 2):.2f}"
                 border, width = "#67001f", 5
                 marks.add("anti")
-            if "hidden_influencer" in on:
+            if FindingKind.HIDDEN_INFLUENCER in on:
                 dashes = [4, 3]
                 marks.add("hidden")
             font: dict[str, Any] = {}
@@ -238,7 +243,7 @@ def map_data(graph: nx.MultiDiGraph, audit: AccountAudit,
                 **({} if (colour, border) == _DEFAULT_COLOUR else
                    {"color": {"background": colour, "border": border}}),
                 side=side, function=d["function"], tip=tip,
-                **_extras(kinds=sorted(k for k in on if not k.startswith("suggested")),
+                **_extras(kinds=sorted(k.value for k in on),
                           width=width, dashes=dashes, font=font, shadow=shadow,
                           left=tip.get("left"), arrived=tip.get("arrived"),
                           collapsed=node not in shown),
@@ -499,7 +504,7 @@ def page_data(graph: nx.MultiDiGraph, audit: AccountAudit,
     account = context(graph).account
     data["account"] = {"id": account["id"], "name": account["name"],
                        "as_of": context(graph).as_of.isoformat(),
-                       "stage": audit.stage,
+                       "stage": audit.stage.to_dict() if audit.stage else None,
                        "stage_label": stage_label(audit.stage_name) or None,
                        "functions": sorted(
                            {n["function"] for n in data["nodes"]}),

@@ -79,7 +79,6 @@ class Pages:
 
     def page(self, name: str) -> bytes | None:
         """The page ``index.html`` or ``<account file>.html``; None when there is none."""
-        from kamgraph.audit import iter_accounts
         from kamgraph.portfolio import Portfolio
 
         with self.lock, self.store.reading():
@@ -89,17 +88,16 @@ class Pages:
             if found is not None:
                 self.cache.move_to_end(key)
                 return found
+            portfolio = Portfolio(self.store, as_of=day, config=self.config)
             if name == "index.html":
                 # Every account is audited for its line: in workers, as `kamgraph audit`
                 # does, started by a fork server (this process has the server's threads),
                 # once there are enough accounts to pay for starting them.
-                rows = list(iter_accounts(self.store, partial(index_row, config=self.config),
-                                          as_of=day,
-                                          config=self.config, jobs=self.jobs,
-                                          start="forkserver", workers_from=_WORKERS_FROM))
+                rows = list(portfolio.each(partial(index_row, config=self.config),
+                                           jobs=self.jobs, start="forkserver",
+                                           workers_from=_WORKERS_FROM))
                 text = render_index(rows, day.isoformat())
             else:
-                portfolio = Portfolio(self.store, as_of=day, config=self.config)
                 summary = next((s for s in portfolio.summaries()
                                 if map_filename(s.id) == name), None)
                 if summary is None:

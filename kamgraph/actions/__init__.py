@@ -157,7 +157,7 @@ def _draft(problem: Problem, desk: Desk) -> Draft | None:
         key=problem.key, subject=problem.subject,
         priority=max((f.severity for f in members), key=lambda s: s.rank),
         score=max(f.score for f in members), members=problem.members, findings=members,
-        because=[f.kind.value for f in members],
+        because=[f.kind for f in members],
         evidence=list(primary.evidence) + [e for f in members if f is not primary
                                            for e in f.evidence[:2]],
         need=Need(How.FIXED, suggested=[primary.suggested.id] if primary.suggested else [],

@@ -7,17 +7,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from kamgraph.analysis.findings import Finding, FindingKind, Severity, Subject
 
-__all__ = ["Action", "Draft", "How", "Intro", "Need", "Problem", "ProblemKey", "Step", "Why",
+__all__ = ["Action", "Draft", "How", "Intro", "Need", "Problem", "ProblemKey", "Reason", "Step",
+           "Why",
            "and_list", "capped", "first_line"]
 
 #: What a problem is, and so which drafter words it: ``("person", node)``, ``("many",
 #: why)`` (people who need the same thing), ``("unmapped",)``, or a finding kind first
 #: (``(FindingKind.ROLE_VACATED, person)``).
 ProblemKey = tuple[str, ...]
+
+#: Why an action is there: the kinds of the findings it covers, or an unmapped account.
+Reason = FindingKind | Literal["unmapped"]
 
 #: Evidence lines an action carries (the findings it covers keep all of theirs).
 EVIDENCE_LINES = 12
@@ -109,7 +113,7 @@ class Draft:
     score: float
     members: list[int]
     findings: list[Finding]
-    because: list[str]
+    because: list[Reason]
     evidence: list[str]
     need: Need
     problem: str = ""
@@ -142,7 +146,7 @@ class Action:
     with_: tuple[Subject, ...]
     action: str
     due: date | None
-    because: tuple[str, ...]
+    because: tuple[Reason, ...]
     evidence: tuple[str, ...]
     #: Positions, in the audit's findings, of the findings this action covers.
     findings: tuple[int, ...] = field(default=(), compare=False)
@@ -170,7 +174,7 @@ class Action:
             "subject": self.subject.to_dict(), "problem": self.problem,
             "owner": _person(self.owner), "with": [_person(w) for w in self.with_],
             "action": self.action, "due": self.due.isoformat() if self.due else None,
-            "because": list(self.because), "evidence": list(self.evidence),
+            "because": [str(k) for k in self.because], "evidence": list(self.evidence),
         }
 
 

@@ -28,6 +28,7 @@ from kamgraph.analysis.people import (
 )
 from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO, context
+from kamgraph.model import Stance
 from kamgraph.wording import counted
 
 __all__ = ["AntiSponsorScore", "anti_sponsor_scores", "likely_anti_sponsor_people",
@@ -48,7 +49,7 @@ def _signals(graph: nx.MultiDiGraph, node: str, config: Config) -> list[tuple[st
     data = graph.nodes[node]
     edges = contact_edges(graph, node)
     out: list[tuple[str, float, str]] = []
-    if data["stance"] == "anti_sponsor" and data.get("stance_recorded"):
+    if data["stance"] == Stance.ANTI_SPONSOR and data.get("stance_recorded"):
         out.append(("recorded_anti_sponsor", 1.0, "recorded as an anti-sponsor"))
     elif data["stance"] == "skeptic" and data.get("stance_recorded"):
         out.append(("recorded_skeptic", 1.0, "recorded as a skeptic"))
@@ -112,7 +113,7 @@ def _hostile_ties(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
         out: dict[str, set[str]] = {}
         for anti in graph.nodes:
             data = graph.nodes[anti]
-            if data["stance"] != "anti_sponsor" or not data.get("stance_recorded"):
+            if data["stance"] != Stance.ANTI_SPONSOR or not data.get("stance_recorded"):
                 continue
             for side in (graph.succ[anti], graph.pred[anti]):
                 for other, keyed in side.items():

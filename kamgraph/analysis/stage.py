@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import networkx as nx
@@ -21,10 +22,26 @@ from kamgraph.graph import CONTACT
 from kamgraph.model import Level
 from kamgraph.wording import counted
 
-__all__ = ["STAGES", "StageFeatures", "classify_stage", "stage_features", "stage_label"]
+__all__ = ["STAGES", "Stage", "StageFeatures", "StageName", "classify_stage", "stage_features",
+           "stage_label"]
 
-STAGES = ("pre_kam", "early_kam", "mid_kam", "partnership_kam", "synergistic_kam",
-          "uncoupling_kam")
+
+class StageName(StrEnum):
+    """McDonald's stages of a key account relationship, in the order they develop."""
+
+    PRE_KAM = "pre_kam"
+    EARLY_KAM = "early_kam"
+    MID_KAM = "mid_kam"
+    PARTNERSHIP_KAM = "partnership_kam"
+    SYNERGISTIC_KAM = "synergistic_kam"
+    UNCOUPLING_KAM = "uncoupling_kam"
+
+    @property
+    def label(self) -> str:
+        return stage_label(self.value)
+
+
+STAGES = tuple(s.value for s in StageName)
 
 
 def stage_label(name: str) -> str:
@@ -35,6 +52,17 @@ def stage_label(name: str) -> str:
     """
     label = " ".join("KAM" if w == "kam" else w for w in name.split("_"))
     return (label[:1].upper() + label[1:]).replace("Pre KAM", "Pre-KAM")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """An account's stage and why: the reasons list the features and thresholds."""
+
+    name: StageName
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name.value, "reasons": list(self.reasons)}
 
 
 @dataclass(frozen=True)
@@ -91,8 +119,8 @@ def stage_features(graph: nx.MultiDiGraph, config: Config) -> StageFeatures:
     )
 
 
-def classify_stage(graph: nx.MultiDiGraph, config: Config) -> dict[str, Any]:
-    """``{"name": stage, "reasons": [...]}`` for the audit's ``stage`` field.
+def classify_stage(graph: nx.MultiDiGraph, config: Config) -> Stage:
+    """The account's stage and the reasons for it (the audit's ``stage`` field).
 
     Examples
     --------
@@ -100,8 +128,8 @@ def classify_stage(graph: nx.MultiDiGraph, config: Config) -> dict[str, Any]:
     >>> g = (AccountBuilder().theirs("buyer", "Buyer").ours("kam", "KAM")
     ...      .contact("kam", "buyer", times=6).graph())
     >>> from kamgraph.config import Config
-    >>> classify_stage(g, Config())["name"]
-    'early_kam'
+    >>> classify_stage(g, Config()).name.label
+    'Early KAM'
     """
     f = stage_features(graph, config)
     names = {n: graph.nodes[n]["name"] for n in (f.kam, f.contact) if n}
@@ -119,24 +147,24 @@ def classify_stage(graph: nx.MultiDiGraph, config: Config) -> dict[str, Any]:
         reasons.insert(1, f"{f.hub_share:.0%} of links run through {names[f.kam]} (ours) or "
                           f"{names[f.contact]} (theirs)")
     if f.links == 0:
-        name = "uncoupling_kam" if f.previous > 0 else "pre_kam"
+        name = StageName.UNCOUPLING_KAM if f.previous > 0 else StageName.PRE_KAM
         reasons.insert(0, "no active relationship" + (
             " after earlier contact" if f.previous > 0 else ""))
     elif f.previous >= 10 and f.recent < f.previous / 2 and f.links <= 2:
-        name = "uncoupling_kam"
+        name = StageName.UNCOUPLING_KAM
         reasons.insert(0, "contact has more than halved and few links remain")
     elif f.ours == 1 or f.theirs == 1 or f.hub_share >= config.bowtie_share:
-        name = "early_kam"
+        name = StageName.EARLY_KAM
         reasons.insert(0, "a bow-tie: the relationship runs through one pair")
     elif (f.their_functions >= 4 and f.ours >= 4 and f.hub_share <= 0.4
           and f.senior_links >= 2 and f.redundancy >= 2):
-        name = "synergistic_kam"
+        name = StageName.SYNERGISTIC_KAM
         reasons.insert(0, "a diamond: many interfaces at every level, key people reached "
                           "by at least two of ours, independent of the KAM")
     elif f.their_functions >= 3 and f.ours >= 3 and f.hub_share < 0.5 and f.senior_links >= 1:
-        name = "partnership_kam"
+        name = StageName.PARTNERSHIP_KAM
         reasons.insert(0, "many interfaces beside the KAM and the key contact")
     else:
-        name = "mid_kam"
+        name = StageName.MID_KAM
         reasons.insert(0, "more than one interface, but still centred on the KAM")
-    return {"name": name, "reasons": reasons}
+    return Stage(name, tuple(reasons))

@@ -14,7 +14,7 @@ from kamgraph.analysis.key_person import key_person_losses, key_person_risks
 from kamgraph.analysis.mirror import mirror_assignments, mirror_findings
 from kamgraph.analysis.portfolio import portfolio_placement
 from kamgraph.analysis.relmap import relationship_map
-from kamgraph.analysis.stage import classify_stage
+from kamgraph.analysis.stage import StageName, classify_stage
 from kamgraph.analysis.threads import single_threads
 from kamgraph.config import Config
 from kamgraph.graph import context
@@ -272,19 +272,19 @@ class TestCommitteeEffortPortfolio:
 class TestStage:
     def test_bowtie_is_early_and_diamond_is_synergistic(self) -> None:
         early = classify_stage(bowtie().graph(), Config())
-        assert early["name"] == "early_kam"
+        assert early.name is StageName.EARLY_KAM
         assert {"1 active relationship between 1 of ours and 1 of theirs",
-                "0 links reach director level or above"} <= set(early["reasons"])
+                "0 links reach director level or above"} <= set(early.reasons)
         stage = classify_stage(diamond().graph(), Config())
-        assert stage["name"] == "synergistic_kam"
-        assert stage["reasons"][0].startswith("a diamond")
+        assert stage.name is StageName.SYNERGISTIC_KAM
+        assert stage.reasons[0].startswith("a diamond")
 
     def test_no_links_is_pre_kam_and_lost_links_uncoupling(self) -> None:
         alone = AccountBuilder().theirs("c", "CEO").graph()
-        assert classify_stage(alone, Config())["name"] == "pre_kam"
+        assert classify_stage(alone, Config()).name is StageName.PRE_KAM
         b = AccountBuilder().theirs("c", "CEO").ours("s", "KAM").contact(
             "s", "c", days_ago=100, times=10, every=3)
-        assert classify_stage(b.graph(), Config())["name"] == "uncoupling_kam"
+        assert classify_stage(b.graph(), Config()).name is StageName.UNCOUPLING_KAM
 
 
 def test_relationship_map_cells() -> None:
