@@ -152,6 +152,21 @@ def test_every_surface_names_the_same_key_person_risk_under_the_users_settings(
     # The plan lists the same action, and explain the same finding.
     assert risk_action["action"] in run("plan", ACCOUNT).replace("\n", " ")
     assert FindingKind.KEY_PERSON_RISK.value in run("audit", "--explain", risk)
+    # path says the audit's action about the person it routes to.
+    subject = risk_action["subject"]["name"] if risk_action["subject"]["type"] == "person" \
+        else next(a["subject"]["name"] for a in account["actions"]
+                  if a["subject"]["type"] == "person")
+    about = next(a for a in account["actions"] if a["subject"]["name"] == subject)
+    assert about["action"] in run("path", ACCOUNT, subject).replace("\n", " ")
+    # changes lists what the library finds with the same settings.
+    with SqliteStore(uri.removeprefix("sqlite:///"), readonly=True) as store:
+        portfolio = Portfolio(store, as_of=AS_OF, config=load_config(config))
+        try:
+            expected = json.dumps(portfolio.changes().to_dict(), indent=2)
+        except Exception as exc:  # noqa: BLE001 - the CLI must say the same
+            expected = str(exc)
+    done = runner.invoke(cli, ["changes", "--format", "json", *common])
+    assert expected in done.output
     # The map marks them; the portfolio page, written or served, names them.
     with SqliteStore(uri.removeprefix("sqlite:///"), readonly=True) as store:
         chosen = Portfolio(store, as_of=AS_OF, config=load_config(config)).account(ACCOUNT)
