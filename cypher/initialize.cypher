@@ -16,4 +16,6 @@ CREATE INDEX history_uid IF NOT EXISTS FOR (h:History) ON (h.uid);
 // An incremental sync reads each pair's contact logs by the customer's id; an account is
 // read with our people (the pool): both are lookups, not scans.
 CREATE INDEX record_customer IF NOT EXISTS FOR (r:Record) ON (r.customer_id);
-CREATE INDEX record_pool IF NOT EXISTS FOR (r:Record) ON (r.pool)
+CREATE INDEX record_pool IF NOT EXISTS FOR (r:Record) ON (r.pool);
+// Kept portfolio plans are read by key.
+CREATE CONSTRAINT plan_key IF NOT EXISTS FOR (p:Plan) REQUIRE p.key IS UNIQUE

@@ -11,13 +11,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 
-from kamgraph.actions import Action, plan_actions
+from kamgraph.actions import Action, brief_actions, finish
+from kamgraph.actions.asks import Brief
 from kamgraph.analysis.anti_sponsor import likely_anti_sponsors
 from kamgraph.analysis.buying_centre import buying_centre_changes
 from kamgraph.analysis.committee import committee_findings
@@ -42,6 +43,9 @@ from kamgraph.graph import Pool, build_account_graph, build_pool, context, with_
 from kamgraph.ids import is_valid, to18
 from kamgraph.records import AccountChange
 from kamgraph.stores.base import AccountSummary, ChangeIndex, Store, read_account
+
+if TYPE_CHECKING:
+    from kamgraph.capacity import Assignment
 
 __all__ = [
     "ANALYSES",
@@ -94,6 +98,9 @@ class AccountAudit:
     actions: list[Action] = field(default_factory=list)
     #: Nobody of theirs is recorded: nothing can be said to be missing.
     unmapped: bool = False
+    #: Between drafting and wording: what the actions ask of our people, for the
+    #: portfolio's assignment (None once the actions are made).
+    brief: Brief | None = field(default=None, repr=False, compare=False)
 
     @property
     def stage_name(self) -> str:
@@ -237,7 +244,8 @@ def inline_account(account: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def audit_graph(graph: nx.MultiDiGraph, config: Config) -> AccountAudit:
+def audit_graph(graph: nx.MultiDiGraph, config: Config, plan: Assignment | None = None,
+                *, drafted: bool = False) -> AccountAudit:
     """Run every analysis over one account graph, and turn the findings into actions.
 
     Parameters
@@ -245,24 +253,39 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config) -> AccountAudit:
     graph : networkx.MultiDiGraph
         An account graph (:func:`~kamgraph.graph.build_account_graph`, or
         :func:`assemble_graph` for one with its changes since the previous run).
-    config : Config, optional
-        Settings; the defaults when omitted.
+    config : Config
+        Settings.
+    plan : Assignment, optional
+        The portfolio's assignment (:func:`portfolio_plan`): who of ours takes each of
+        the account's asks, and when.  Without one the account is assigned alone, as if
+        it were the portfolio.
+    drafted : bool
+        Stop once the actions are drafted: the audit has no actions yet, and its
+        ``brief`` says what they ask of our people (the portfolio's assignment reads it).
 
     Returns
     -------
     AccountAudit
         The stage, every finding (most severe first) and the ranked actions.
     """
+    from kamgraph.capacity import assign
+
     account = context(graph).account
     findings: list[Finding] = []
     with collector_paused():
         for analysis in ANALYSES:
             findings.extend(analysis(graph, config))
         findings.sort(key=Finding.sort_key)
-        return AccountAudit(id=account["id"], name=account["name"],
-                            stage=classify_stage(graph, config), findings=findings,
-                            actions=plan_actions(graph, findings, config),
-                            unmapped=is_unmapped(graph))
+        brief = brief_actions(graph, findings, config)
+        audit = AccountAudit(id=account["id"], name=account["name"],
+                             stage=classify_stage(graph, config), findings=findings,
+                             unmapped=is_unmapped(graph))
+        if drafted:
+            audit.brief = brief
+        else:
+            audit.actions = finish(brief, plan if plan is not None and plan.covers(brief)
+                                   else assign([brief], config))
+        return audit
 
 
 @contextmanager
@@ -359,6 +382,48 @@ def run_audit(
         iter_audits(store, refs, as_of=as_of, config=config, jobs=jobs)))
 
 
+def portfolio_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1,
+                   ctx: AssemblyContext | None = None) -> Assignment:
+    """The portfolio's assignment as of ``as_of``: the one a sync kept for this run, day
+    and settings (:func:`keep_plan`), else made now from every account's drafts
+    (:func:`kamgraph.capacity.assign`)."""
+    from kamgraph.capacity import from_json, plan_key
+
+    ctx = ctx or AssemblyContext.read(store, as_of, config)
+    if ctx.run is not None:
+        kept = store.kept_plan(plan_key(ctx.run, as_of, config))
+        if kept is not None:
+            return from_json(kept)
+    return _make_plan(store, ctx, jobs)
+
+
+def keep_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1) -> Assignment:
+    """Make the portfolio's assignment as of ``as_of`` and keep it in ``store`` for the
+    store's newest run: what a sync does once it commits, so that one account's audit
+    reads it instead of weighing every account again."""
+    from kamgraph.capacity import plan_key, to_json
+
+    ctx = AssemblyContext.read(store, as_of, config)
+    plan = _make_plan(store, ctx, jobs)
+    if ctx.run is not None:
+        store.keep_plan(plan_key(ctx.run, as_of, config), ctx.run, to_json(plan))
+    return plan
+
+
+def _make_plan(store: Store, ctx: AssemblyContext, jobs: int) -> Assignment:
+    from kamgraph.capacity import assign
+
+    drafted = replace(ctx, drafted=True)
+    briefs = [b for b in iter_accounts(store, _light_brief, as_of=ctx.as_of,
+                                       config=ctx.config, jobs=jobs, ctx=drafted) if b]
+    return assign(briefs, ctx.config, ctx.as_of)
+
+
+def _light_brief(graph: nx.MultiDiGraph, audit: AccountAudit) -> Brief | None:
+    """An account's brief without its drafts: what the assignment reads of it."""
+    return replace(audit.brief, drafts=[]) if audit.brief is not None else None
+
+
 #: Accounts handed to a worker process at a time, and batches waiting per worker.
 _BATCH = 16
 _AHEAD = 4
@@ -371,6 +436,7 @@ def iter_audits(
     as_of: date,
     config: Config,
     jobs: int = 1,
+    plan: Assignment | None = None,
 ) -> Iterator[AccountAudit]:
     """Each named account's audit (all accounts when none are named), in order, as it is
     done: a portfolio of thousands is never held at once.
@@ -379,8 +445,53 @@ def iter_audits(
     accounts are audited in that many processes, each with its own connection, a few
     batches ahead of the reader; the audits are the same either way.  Closing the
     iterator early cancels the batches not yet started.
+
+    Owners come from the portfolio's assignment (:func:`portfolio_plan`).  When no plan
+    is kept for this run, day and settings, a whole-portfolio audit makes it on the way:
+    each account is audited up to its drafts (kept on disk, not in memory), the
+    assignment is made from all of them, and each is then worded from there.
     """
-    return iter_accounts(store, _the_audit, refs, as_of=as_of, config=config, jobs=jobs)
+    resolve_accounts(store, refs)  # an unknown account fails before anything is done
+    ctx = AssemblyContext.read(store, as_of, config)
+    if plan is None and not refs:
+        from kamgraph.capacity import from_json, plan_key
+
+        kept = store.kept_plan(plan_key(ctx.run, as_of, config)) if ctx.run else None
+        if kept is None:
+            return _audits_and_plan(store, ctx, jobs)
+        plan = from_json(kept)
+    if plan is None:
+        plan = portfolio_plan(store, as_of=as_of, config=config, jobs=jobs, ctx=ctx)
+    return iter_accounts(store, _the_audit, refs, as_of=as_of, config=config, jobs=jobs,
+                         ctx=replace(ctx, plan=plan))
+
+
+def _audits_and_plan(store: Store, ctx: AssemblyContext, jobs: int) -> Iterator[AccountAudit]:
+    """Every account audited to its drafts, spilled to a temporary file; the portfolio's
+    assignment made from their briefs; then each account worded, in order."""
+    import pickle
+    import tempfile
+
+    from kamgraph.capacity import assign
+
+    briefs = []
+    with tempfile.TemporaryFile() as spill:
+        count = 0
+        for audit in iter_accounts(store, _the_audit, as_of=ctx.as_of, config=ctx.config,
+                                   jobs=jobs, ctx=replace(ctx, drafted=True)):
+            assert audit.brief is not None
+            briefs.append(replace(audit.brief, drafts=[]))
+            pickle.dump(audit, spill, protocol=pickle.HIGHEST_PROTOCOL)
+            count += 1
+        plan = assign(briefs, ctx.config, ctx.as_of)
+        del briefs
+        spill.seek(0)
+        for _ in range(count):
+            audit = pickle.load(spill)
+            assert audit.brief is not None
+            audit.actions = finish(audit.brief, plan)
+            audit.brief = None
+            yield audit
 
 
 def _the_audit(graph: nx.MultiDiGraph, audit: AccountAudit) -> AccountAudit:
@@ -397,6 +508,7 @@ def iter_accounts(
     jobs: int = 1,
     start: str | None = None,
     workers_from: int = 2,
+    ctx: AssemblyContext | None = None,
 ) -> Iterator[T]:
     """``each(graph, audit)`` of every named account (all when none are named), in
     order, as each is done: what :func:`iter_audits` does, for whatever a command keeps
@@ -407,10 +519,12 @@ def iter_accounts(
     ``start`` is the workers' start method (default: the platform's); a caller with
     threads of its own, such as the site server, asks for ``"forkserver"``.  Fewer
     accounts than ``workers_from`` are done here: starting workers would cost more.
+    ``ctx`` is what the accounts share (read from ``store`` when omitted), with the
+    portfolio's assignment (``ctx.plan``; each account alone without one).
     """
     # Named accounts are resolved now, so an unknown one fails before anything is written.
     ids = [s.id for s in resolve_accounts(store, refs)]
-    ctx = AssemblyContext.read(store, as_of, config)
+    ctx = ctx or AssemblyContext.read(store, as_of, config)
     reopen = store.reopen_uri()
     if jobs <= 1 or len(ids) < workers_from or reopen is None:
         # Our people are read and classified once, not once per account.
@@ -437,6 +551,10 @@ class AssemblyContext:
     #: The newest run when the command began: every account is read as it stood after
     #: it, so a sync that commits meanwhile is not half seen (None: no run yet).
     run: int | None = None
+    #: The portfolio's assignment the accounts' actions are worded from (None: each
+    #: account is assigned alone), or ``drafted``: audits stop at their drafts.
+    plan: Assignment | None = None
+    drafted: bool = False
 
     @classmethod
     def read(cls, store: Store, as_of: date, config: Config,
@@ -492,7 +610,7 @@ def _each_one(store: Store, account_id: str, ctx: AssemblyContext, pool: Pool | 
               each: Callable[[nx.MultiDiGraph, AccountAudit], T]) -> T:
     with collector_paused():
         graph = assemble_graph(store, account_id, ctx, pool)
-        kept = each(graph, audit_graph(graph, ctx.config))
+        kept = each(graph, audit_graph(graph, ctx.config, ctx.plan, drafted=ctx.drafted))
         # Unreachable before the collector is back on: a graph is a cycle (networkx keeps
         # views of it), freed by the collector's first pass; still held then, it would
         # move to the older generations and be walked again by each of their passes.

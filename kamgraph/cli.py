@@ -183,12 +183,17 @@ class _EventPrinter:
               show_default=True, help="json: one JSON line per event on stderr.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=None,
               help="Records per write to a Neo4j store (default 2000).")
+@click.option("--plan/--no-plan", "keep", default=True, show_default=True,
+              help="Once synced, weigh every account's actions against our people's time "
+                   "as of today and keep the plan, which every command of the day reads.")
+@jobs_option("planning the portfolio after the sync")
 @store_option
 @config_option
 def sync(
     path: Path, fmt: str, encoding: str | None, source: str | None, allow_rejects: bool,
     incremental: bool, allow_shrink: bool, wait: float, log_format: str,
-    batch_size: int | None, store_uri: str | None, config_path: str | None,
+    batch_size: int | None, keep: bool, jobs: int, store_uri: str | None,
+    config_path: str | None,
 ) -> None:
     """Sync a CRM export (a folder or a zip) into the store, as one atomic run.
 
@@ -205,6 +210,7 @@ def sync(
         kamgraph sync facts/ --format csv    # stance, influence: layered on top
         kamgraph sync changed-since-yesterday/ --incremental
     """
+    from kamgraph.audit import keep_plan
     from kamgraph.syncing import sync_path
 
     config = _config(config_path)
@@ -215,6 +221,10 @@ def sync(
             allow_rejects=allow_rejects, on_event=events, incremental=incremental,
             allow_shrink=allow_shrink,
         )
+        if keep and report.status == "ok":
+            # The sync has committed: planning is a run of its own, and a failure here
+            # leaves the synced store as it is.
+            keep_plan(store, as_of=datetime.now(UTC).date(), config=config, jobs=jobs)
     counts = report.counts
     summary = (
         f"{report.format} sync of {path}: {report.status}; "

@@ -20,7 +20,8 @@ from kamgraph.functions import C_LEVEL_DOMAINS, CUSTOMER_FUNCTIONS, SUPPLIER_FUN
 from kamgraph.model import Level, Stance, SupplierRole
 from kamgraph.titles import DEFAULT_LEVEL, TitleRule
 
-__all__ = ["Config", "CrmSettings", "SalesforceFields", "config_from_dict", "load_config"]
+__all__ = [
+    "Capacity", "Config", "CrmSettings", "SalesforceFields", "config_from_dict", "load_config"]
 
 
 class _ReadOnlyDict(dict[str, Any]):
@@ -89,6 +90,57 @@ class Limits:
     row_chars: int = 1_000_000
     #: Characters one field may hold (a quoted field may span lines).
     field_chars: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """What our people's time holds, and what each ask of it costs (``[capacity]``).
+
+    Defaults from public practice (``docs/config.md``, "Capacity"): an executive gives
+    18 hours a month to customers and sponsors about 1.6 accounts (Cisco: 125 executives
+    for 194 accounts), never ten; a key account manager spends 60–80 hours a year on each
+    key account they lead (seed 003); a relationship kept alive costs 2–8 hours a month;
+    C-level people are met quarterly, VPs and directors monthly, operational people
+    weekly to fortnightly.
+    """
+
+    #: Hours a month for relationship work, by level (``[capacity.hours]``).
+    hours: Mapping[str, float] = field(default_factory=lambda: _frozen({
+        "c_level": 18.0, "vp": 24.0, "director": 24.0, "head": 12.0, "manager": 12.0,
+        "individual_contributor": 12.0}))
+    #: A key account manager or director: hours a year for each account they lead.
+    lead_hours_per_account: float = 70.0
+    #: Asks due in one month a C-level person takes at most, and anyone at most.
+    max_asks_c_level: int = 6
+    max_asks: int = 12
+    #: Accounts one executive sponsors at most (1 to 3).
+    sponsor_accounts: int = 2
+    #: Our people at or above this level are executives: they sponsor accounts, and give
+    #: no time to accounts the strategy serves minimally.
+    executive_level: Level = Level.C_LEVEL
+    #: Hours an ask costs (``[capacity.effort]``): a first meeting with its preparation;
+    #: an introduction, for the introducer; acting on a relationship one holds; an
+    #: account-level task (a committee, a successor, the changes); directing a shared
+    #: problem's steps.
+    effort: Mapping[str, float] = field(default_factory=lambda: _frozen({
+        "first_meeting": 3.0, "introduction": 0.5, "act_on_relationship": 1.0,
+        "account_task": 2.0, "direct": 0.5}))
+    #: A relationship kept (a second thread, a regular one): hours a month by the level
+    #: of the person met, at the cadence of that level (``[capacity.cadence]``).
+    cadence: Mapping[str, float] = field(default_factory=lambda: _frozen({
+        "c_level": 1.0, "vp": 2.0, "director": 2.0, "head": 3.0, "manager": 4.0,
+        "individual_contributor": 4.0}))
+    #: How much an account's asks weigh against others' by its portfolio strategy
+    #: (``[capacity.strategy]``); an account with none placed weighs by its open pipeline
+    #: and revenue, between the lowest and highest of these.
+    strategy: Mapping[str, float] = field(default_factory=lambda: _frozen({
+        "develop": 1.0, "defend": 0.9, "maintain selectively": 0.5,
+        "maintain minimally": 0.2, "withdraw": 0.1}))
+    #: Months an ask may move to before it goes to "next quarter".
+    horizon_months: int = 3
+
+    def level_hours(self, level: str) -> float:
+        return float(self.hours.get(level, self.hours.get("individual_contributor", 12.0)))
 
 
 @dataclass(frozen=True)
@@ -234,6 +286,8 @@ class Config:
     map_expand_limit: int = 150
     #: What one export may hold before it is refused (``[limits]``).
     limits: Limits = field(default_factory=Limits)
+    #: What our people's time holds across the portfolio (``[capacity]``).
+    capacity: Capacity = field(default_factory=Capacity)
     #: Salesforce custom fields.
     salesforce: SalesforceFields = field(default_factory=SalesforceFields)
     #: Extra Salesforce role labels: OpportunityContactRole.Role -> customer role.
@@ -436,6 +490,8 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
                 raise _fail(path, "changes.window_days", "expected a whole number of days, "
                                                          "1 or more")
             kwargs["change_window_days"] = days
+        elif key == "capacity":
+            kwargs[key] = _capacity(path, value)
         elif key == "salesforce":
             kwargs[key] = _salesforce(path, value)
         elif key in ("hubspot", "dynamics"):
@@ -444,6 +500,38 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
             kwargs[key] = _frozen({k.lower(): v for k, v in _str_map(path, key, value).items()})
         else:
             raise _fail(path, key, "unknown setting")
+    return dataclasses.replace(base, **kwargs)
+
+
+def _capacity(path: Path, value: Any) -> Capacity:
+    """``[capacity]``: numbers, and the tables hours, effort, cadence and strategy."""
+    base = Capacity()
+    if not isinstance(value, dict):
+        raise _fail(path, "capacity", "expected a table")
+    kwargs: dict[str, Any] = {}
+    levels = {level.value for level in Level}
+    for name, item in value.items():
+        where = f"capacity.{name}"
+        if name in ("hours", "cadence"):
+            if isinstance(item, dict) and set(item) - levels:
+                bad = sorted(set(item) - levels)[0]
+                raise _fail(path, f"{where}.{bad}", f"unknown level (one of {', '.join(levels)})")
+            kwargs[name] = _weights(path, where, item, getattr(base, name))
+        elif name in ("effort", "strategy"):
+            kwargs[name] = _weights(path, where, item, getattr(base, name))
+        elif name == "executive_level":
+            kwargs[name] = _level(path, where, item)
+        elif name in ("lead_hours_per_account",):
+            if not isinstance(item, int | float) or isinstance(item, bool) or item < 0:
+                raise _fail(path, where, "expected a number of hours, 0 or more")
+            kwargs[name] = float(item)
+        elif name in ("max_asks_c_level", "max_asks", "sponsor_accounts", "horizon_months"):
+            top = 3 if name == "sponsor_accounts" else 10_000
+            if not isinstance(item, int) or isinstance(item, bool) or not 1 <= item <= top:
+                raise _fail(path, where, f"expected a whole number from 1 to {top}")
+            kwargs[name] = item
+        else:
+            raise _fail(path, where, "unknown setting")
     return dataclasses.replace(base, **kwargs)
 
 

@@ -129,6 +129,8 @@ def _person_node(person: Person, stored: Stored, config: Config) -> dict[str, An
         "dos": person.dos,
         "donts": person.donts,
         "capacity": person.capacity,
+        "capacity_hours": person.capacity_hours,
+        "manager": person.reports_to,
         "team_roles": (),
     }
 
@@ -142,7 +144,8 @@ class Pool:
     who has nothing to do with it.  ``by_function`` holds, per function, the positions
     of its people in ``entries``, so a search for a peer looks at the right functions
     only.  Entries are dicts: ``id``, ``name``, ``title``, ``function``, ``level``,
-    ``level_rank``, ``capacity`` and ``load`` (accounts served).
+    ``level_rank``, ``capacity`` and ``load`` (accounts served), ``capacity_hours`` (None:
+    the capacity model's default) and ``manager`` (the id they report to, or None).
     """
 
     entries: tuple[dict[str, Any], ...]
@@ -180,6 +183,7 @@ def _pool_entry(pid: str, attrs: dict[str, Any], config: Config,
         "level_rank": attrs["level_rank"],
         "capacity": attrs["capacity"] if attrs["capacity"] is not None
         else config.default_capacity,
+        "capacity_hours": attrs["capacity_hours"], "manager": attrs["manager"],
         "load": (loads or {}).get(pid, 0),
     }
 

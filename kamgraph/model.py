@@ -189,6 +189,9 @@ class Record:
     """Base of every stored record; ``deleted`` marks a record the source deleted."""
 
     kind: ClassVar[str] = "record"
+    #: Fields a stored record leaves out while they are None: fields added after records
+    #: were first stored, so that a record without them keeps its stored bytes.
+    omit_none: ClassVar[frozenset[str]] = frozenset()
     deleted: bool = field(default=False, kw_only=True)
 
     def key(self) -> str:
@@ -201,8 +204,11 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         values = self.__dict__
+        omit = self.omit_none
         for name, encode in _encoders(type(self)):
             value = values[name]
+            if value is None and name in omit:
+                continue
             out[name] = value if encode is None or value is None else encode(value)
         return out
 
@@ -249,6 +255,11 @@ class Person(Record):
     donts: str | None = None
     capacity: int | None = None  # our people: how many key accounts they can serve
     merged_into: str | None = None
+    #: Our people: hours a month for relationship work (the capacity model's default by
+    #: level and role when None).
+    capacity_hours: float | None = None
+
+    omit_none: ClassVar[frozenset[str]] = frozenset({"capacity_hours"})
 
     def key(self) -> str:
         return self.id

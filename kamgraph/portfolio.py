@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kamgraph.analysis.paths import Route
     from kamgraph.analysis.stage import Stage
     from kamgraph.audit import AccountAudit, AssemblyContext
+    from kamgraph.capacity import Assignment
     from kamgraph.changes import ChangeWindow
     from kamgraph.graph import Pool
     from kamgraph.history import PersonChange
@@ -161,10 +162,11 @@ class Portfolio:
     """
 
     def __init__(self, store: Store, *, as_of: date | str | None = None,
-                 config: Config, owns_store: bool = False) -> None:
+                 config: Config, owns_store: bool = False, jobs: int = 1) -> None:
         self.store = store
         self.as_of = _day(as_of)
         self.config = config
+        self.jobs = jobs
         self._owns_store = owns_store
 
     def __enter__(self) -> Portfolio:
@@ -187,6 +189,16 @@ class Portfolio:
         from kamgraph.audit import AssemblyContext
 
         return AssemblyContext.read(self.store, self.as_of, self.config)
+
+    @cached_property
+    def plan(self) -> Assignment:
+        """The portfolio's assignment: who of ours takes each account's asks, and when.
+        The one the last sync kept for this day and these settings; else made now from
+        every account (in ``jobs`` processes), which a big portfolio takes a while for."""
+        from kamgraph.audit import portfolio_plan
+
+        return portfolio_plan(self.store, as_of=self.as_of, config=self.config,
+                              jobs=self.jobs, ctx=self.context)
 
     @cached_property
     def pool(self) -> Pool:
@@ -218,7 +230,8 @@ class Portfolio:
         """
         from kamgraph.audit import iter_audits
 
-        return iter_audits(self.store, refs, as_of=self.as_of, config=self.config, jobs=jobs)
+        return iter_audits(self.store, refs, as_of=self.as_of, config=self.config, jobs=jobs,
+                           plan=self.__dict__.get("plan"))
 
     def each(self, fn: Callable[[nx.MultiDiGraph, AccountAudit], T],
              refs: Sequence[str] = (), *, jobs: int = 1, start: str | None = None,
@@ -228,10 +241,13 @@ class Portfolio:
         of an account (a line of the portfolio page, a map).  In workers ``fn`` must be a
         module-level function or a ``functools.partial`` of one; see
         :func:`kamgraph.audit.iter_accounts` for ``start`` and ``workers_from``."""
+        from dataclasses import replace
+
         from kamgraph.audit import iter_accounts
 
         return iter_accounts(self.store, fn, refs, as_of=self.as_of, config=self.config,
-                             jobs=jobs, start=start, workers_from=workers_from)
+                             jobs=jobs, start=start, workers_from=workers_from,
+                             ctx=replace(self.context, plan=self.plan))
 
     def write_site(self, folder: str | PathLike[str], *, jobs: int = 1) -> list[Path]:
         """Write the portfolio site into ``folder``: ``index.html`` (the portfolio page),
@@ -349,7 +365,7 @@ class Account:
         """Every analysis over the graph, and the actions they make."""
         from kamgraph.audit import audit_graph
 
-        return audit_graph(self.graph, self.portfolio.config)
+        return audit_graph(self.graph, self.portfolio.config, self.portfolio.plan)
 
     @property
     def view(self) -> AccountView:

@@ -154,6 +154,9 @@ class KamgraphCsvLoader:
                         raise row.error("roles", f"{label!r} is not one of {allowed}") from None
                 roles = tuple(parsed)
             capacity = v.number(row, "capacity")
+            hours = v.number(row, "capacity_hours")
+            if hours is not None and not 0 <= hours <= 744:
+                raise row.error("capacity_hours", f"{hours} is not hours in a month (0..744)")
             active = None
             if row.get("active").strip():
                 active = v.boolean(row, "active")
@@ -176,6 +179,7 @@ class KamgraphCsvLoader:
                 dos=v.text(row, "dos"),
                 donts=v.text(row, "donts"),
                 capacity=int(capacity) if capacity is not None else None,
+                capacity_hours=hours,
             )
 
     def _account_of(self, row: Row, person_column: str) -> str:

@@ -13,7 +13,14 @@ from click.testing import CliRunner
 
 from kamgraph.actions import Action
 from kamgraph.analysis.findings import CoverageGapData, Finding, FindingKind, Severity, Subject
-from kamgraph.audit import AccountAudit, AuditReport, iter_accounts, iter_audits, run_audit
+from kamgraph.audit import (
+    AccountAudit,
+    AuditReport,
+    iter_accounts,
+    iter_audits,
+    portfolio_plan,
+    run_audit,
+)
 from kamgraph.cli import Failure, _emit, cli
 from kamgraph.config import Config
 from kamgraph.report import FORMATS, render, render_stream
@@ -76,13 +83,17 @@ def portfolio(tmp_path_factory: pytest.TempPathFactory, example_weekly: Path) ->
 def test_workers_give_the_audits_in_order_and_stop_when_closed(portfolio: Path) -> None:
     with SqliteStore(portfolio) as store:
         alone = run_audit(store, as_of=AS_OF, config=Config()).accounts
-        audits = iter_audits(store, as_of=AS_OF, jobs=2, config=Config())
+        # With the portfolio's plan made, the workers stream the audits.
+        plan = portfolio_plan(store, as_of=AS_OF, config=Config())
+        audits = iter_audits(store, as_of=AS_OF, jobs=2, config=Config(), plan=plan)
         first = next(audits)
         assert multiprocessing.active_children()
         audits.close()  # type: ignore[attr-defined]
         assert multiprocessing.active_children() == []
         assert first == alone[0]
         assert list(iter_audits(store, as_of=AS_OF, jobs=2, config=Config())) == alone
+        assert list(iter_audits(store, as_of=AS_OF, jobs=2, config=Config(), plan=plan)) \
+            == alone
 
 
 def test_an_unknown_account_fails_before_anything_is_written(portfolio: Path) -> None:

@@ -15,6 +15,7 @@ from kamgraph.syncing import sync_path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 ALL_KINDS = {
+    "lead_left",
     "coverage_gap", "single_threaded", "key_person_risk", "anti_sponsor",
     "mirror_opportunity", "mirror_mismatch", "hidden_influencer", "committee_incomplete",
     "coverage_effort", "portfolio_placement", "relationship_level_gap", "map_status",

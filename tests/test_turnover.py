@@ -129,13 +129,15 @@ def check_story(audit: AccountAudit, store: Store) -> None:
         assert action.owner is not None and action.owner.id not in gone
         assert action.owner.id in graph or action.owner.id in pool
         assert "Daniel Weber" in action.problem
-        successor = (action.owner if action.subject.id == customer else
-                     next(w for w in action.with_
-                          if f"{w.name} take over the relationship with "
-                          f"{graph.nodes[customer]['name']}" in action.action))
-        assert successor.id not in gone and (successor.id in graph or successor.id in pool)
-        if action.subject.id == customer:
-            assert "takes over Daniel Weber's relationship with" in action.action
+        # Daniel led the account: his successor takes his relationships over, and whoever
+        # names the successor (his manager) answers for them meanwhile.
+        assert action.owner.name == "Grace Liu"
+        assert "The successor to Daniel Weber takes over the relationship" in action.action
+        assert action.action.endswith("Grace Liu names them.")
+    first = audit.actions[0]
+    assert first.problem.startswith("Nobody of ours leads the account since Daniel Weber left")
+    assert first.owner is not None and first.owner.name == "Grace Liu"
+    assert "names a successor to Daniel Weber" in first.action
 
     by_kind = {k: a for a in audit.actions for k in a.because}
     vacated = by_kind["role_vacated"]

@@ -27,10 +27,12 @@ strongest route that avoids a likely anti-sponsor; and the words come last
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from kamgraph.actions.asks import MONTH_OF, Brief, Slot, brief_of
 from kamgraph.actions.desk import Desk
 from kamgraph.actions.drafters import DRAFTERS, Settling
 from kamgraph.actions.drafts import (
@@ -39,20 +41,22 @@ from kamgraph.actions.drafts import (
     How,
     Need,
     Problem,
+    Step,
     Why,
     capped,
     first_line,
 )
 from kamgraph.actions.gather import gather
-from kamgraph.actions.owners import assign_owners
 from kamgraph.actions.person import draft_person, person_order
 from kamgraph.actions.shared import draft_shared
 from kamgraph.actions.words import word
-from kamgraph.analysis.findings import Finding, FindingKind, Severity
+from kamgraph.analysis.findings import Finding, FindingKind, Severity, Subject
 from kamgraph.config import Config
-from kamgraph.graph import context
 
-__all__ = ["DUE_DAYS", "Action", "draft_actions", "plan_actions"]
+if TYPE_CHECKING:
+    from kamgraph.capacity import Assignment
+
+__all__ = ["DUE_DAYS", "Action", "brief_actions", "draft_actions", "finish", "plan_actions"]
 
 #: Days to act, by priority.
 DUE_DAYS = {Severity.HIGH: 30, Severity.MEDIUM: 60, Severity.LOW: 90}
@@ -95,10 +99,19 @@ def plan_actions(graph: nx.MultiDiGraph, findings: Sequence[Finding],
     >>> first.action
     'Fin meets Cfo this month, introduced by Kam.'
     """
+    from kamgraph.capacity import assign
+
+    brief = brief_actions(graph, findings, config)
+    return finish(brief, assign([brief], config))
+
+
+def brief_actions(graph: nx.MultiDiGraph, findings: Sequence[Finding],
+                  config: Config) -> Brief:
+    """The account's drafts and what they ask of our people: what the portfolio's
+    assignment (:func:`kamgraph.capacity.assign`) weighs against every other account's,
+    before :func:`finish` words them."""
     desk = Desk(graph, findings, config)
-    drafts = draft_actions(desk)
-    assign_owners(drafts, desk)
-    return finish(drafts, desk)
+    return brief_of(desk, draft_actions(desk))
 
 
 def draft_actions(desk: Desk) -> list[Draft]:
@@ -121,22 +134,68 @@ def draft_actions(desk: Desk) -> list[Draft]:
             or DRAFTERS[d.key[0]].settle(d, settling, desk)]
 
 
-def finish(drafts: list[Draft], desk: Desk) -> list[Action]:
-    """The actions of drafts whose owners are chosen: worded, ranked and dated."""
-    account_id = str(context(desk.graph).account["id"])
-    as_of: date = context(desk.graph).as_of
-    names = desk.names
+def finish(brief: Brief, chosen: Assignment) -> list[Action]:
+    """The actions of a brief once the portfolio's assignment has chosen who takes each
+    ask and when: owners, steps and introducers in place, worded, ranked and dated."""
+    from kamgraph.capacity import month_label
+
+    drafts = brief.drafts
+    month: dict[int, int] = {}
+    reason: dict[int, str | None] = {}
+    for k, ask in enumerate(brief.asks):
+        choice = chosen.choices.get((brief.account, k))
+        if choice is None:
+            continue
+        d = drafts[ask.draft]
+        if ask.slot is Slot.STEP:
+            continue
+        d.owner = choice.person
+        d.unfilled = ask.slot is Slot.DIRECT and d.need.how is How.NEW
+        month[ask.draft] = choice.month
+        reason[ask.draft] = choice.reason
+    for k, ask in enumerate(brief.asks):
+        choice = chosen.choices.get((brief.account, k))
+        if ask.slot is not Slot.STEP or choice is None or choice.person is None:
+            continue
+        if choice.month <= month.get(ask.draft, 0) and choice.month < chosen.horizon:
+            holders = brief.holders.get(ask.subject, ())
+            drafts[ask.draft].steps.append(
+                Step(choice.person, ask.subject, holders[0] if holders else None))
     actions = []
     for rank, d in enumerate(drafts, 1):
+        i = rank - 1
+        d.intro = chosen.intros.get((brief.account, i))
+        if d.need.how is How.GROUP:
+            d.with_ = list(dict.fromkeys(s.owner for s in d.steps))
+        elif d.intro is not None and d.intro.by is not None:
+            d.with_ = [d.intro.by]
+        due_month = month.get(i, MONTH_OF[d.priority])
+        late = due_month > MONTH_OF[d.priority]
+        label = month_label(chosen.as_of, due_month, chosen.horizon)
+        when = (label if due_month >= chosen.horizon else f"in {label}") if late else None
+        evidence = list(dict.fromkeys(d.evidence))
+        why = reason.get(i)
+        deferred = f"deferred to {label}" + (f": {why}" if why else "") if late else None
+        if deferred:
+            evidence.insert(0, deferred)
+        elif why and d.owner:
+            evidence.insert(0, f"{why}: {brief.plain.get(d.owner, d.owner)} takes it")
         actions.append(Action(
-            id=f"{account_id}/{rank}", rank=rank, priority=d.priority, subject=d.subject,
-            problem=d.problem, owner=names.subject(d.owner) if d.owner else None,
-            with_=tuple(names.subject(w) for w in d.with_), action=word(d, desk),
-            due=as_of + timedelta(days=DUE_DAYS[d.priority]),
+            id=f"{brief.account}/{rank}", rank=rank, priority=d.priority, subject=d.subject,
+            problem=d.problem, owner=_subject(brief, d.owner),
+            with_=tuple(s for s in (_subject(brief, w) for w in d.with_) if s),
+            action=word(d, brief, when),
+            due=brief.as_of + (timedelta(days=30 * (due_month + 1)) if late
+                               else timedelta(days=DUE_DAYS[d.priority])),
             because=tuple(dict.fromkeys(d.because)),
-            evidence=capped(list(dict.fromkeys(d.evidence))),
-            findings=tuple(d.members)))
+            evidence=capped(evidence),
+            findings=tuple(d.members),
+            month=label, deferred=deferred))
     return actions
+
+
+def _subject(brief: Brief, node: str | None) -> Subject | None:
+    return Subject("person", node, brief.plain.get(node, node)) if node else None
 
 
 def _draft(problem: Problem, desk: Desk) -> Draft | None:

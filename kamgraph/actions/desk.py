@@ -14,6 +14,7 @@ from kamgraph.actions.names import Names
 from kamgraph.analysis.anti_sponsor import likely_anti_sponsor_people
 from kamgraph.analysis.findings import (
     Finding,
+    LeadLeftData,
     PlacementData,
     RoleVacatedData,
 )
@@ -62,6 +63,11 @@ class Desk:
         #: Roles whose holder left: their own actions ask who takes over.
         self.vacated = {r.replace("_", " ") for f in findings
                         if isinstance(f.data, RoleVacatedData) for r in f.data.roles}
+        #: The account's lead who left with nobody leading it now, and who names their
+        #: successor (and leads meanwhile).
+        left = next((f.data for f in findings if isinstance(f.data, LeadLeftData)), None)
+        self.departed_lead = left.person if left else None
+        self.names_successor = left.names_successor if left else None
         self._rankings: dict[tuple[str, int],
                              tuple[list[str], dict[str, tuple[float, str, str]]]] = {}
 
@@ -98,7 +104,10 @@ class Desk:
 
     @cached_property
     def lead(self) -> str | None:
-        """The account's lead of ours still here: KAM, then KAD, then sponsor."""
+        """The account's lead of ours still here: KAM, then KAD, then sponsor; when the
+        KAM or KAD left with nobody leading, whoever names the successor."""
+        if self.departed_lead is not None and self.names_successor is not None:
+            return self.names_successor
         team = [n for n in ours(self.graph) if self.graph.nodes[n].get("team_roles")
                 and n not in self.off_team]
         for role in LEADS:

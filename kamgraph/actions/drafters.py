@@ -24,6 +24,7 @@ from kamgraph.analysis.findings import (
     Finding,
     FindingKind,
     KeyPersonData,
+    LeadLeftData,
     MapStatusData,
     RedFlagData,
     RoleVacatedData,
@@ -206,9 +207,15 @@ def _draft_effort(d: Draft, problem: Problem, desk: Desk) -> None:
 
 def _settle_effort(d: Draft, settling: Settling, desk: Desk) -> bool:
     """An account served beyond the effort band is no action while high actions are
-    open, or when the portfolio strategy is to develop it: time is not to move away."""
+    open, or when the portfolio strategy is to develop it: time is not to move away.  One
+    served below it is none when the strategy serves it minimally: no more hours."""
     data = d.findings[0].data
-    over = isinstance(data, EffortData) and data.hours > desk.config.effort_max_hours
+    if not isinstance(data, EffortData):
+        return True
+    over = data.hours > desk.config.effort_max_hours
+    under = data.hours < desk.config.effort_min_hours
+    if under and desk.strategy in ("maintain minimally", "withdraw"):
+        return False
     return not (over and (settling.high_open or desk.strategy == "develop"))
 
 
@@ -231,6 +238,21 @@ def _draft_changes(d: Draft, problem: Problem, desk: Desk) -> None:
                      f"decision")
     d.problem = "The buying centre changed: " + "; ".join(parts)
     d.need = Need(How.CHANGES, steps=steps)
+
+
+def _lead_home(f: Finding, whole: Subject) -> tuple[ProblemKey, Subject] | None:
+    return (K.LEAD_LEFT,), whole
+
+
+def _draft_lead_left(d: Draft, problem: Problem, desk: Desk) -> None:
+    """First of all: nobody of ours leads the account."""
+    data = d.findings[0].data
+    assert isinstance(data, LeadLeftData)
+    d.problem = f"Nobody of ours leads the account since {data.name} left" + (
+        f" on {data.left_on}" if data.left_on else "")
+    d.score += 1.0  # before anything the lead would have done
+    d.need = Need(How.SUCCESSOR, suggested=[data.names_successor] if data.names_successor
+                  else [], text=data.name)
 
 
 def _no_action(f: Finding, whole: Subject) -> tuple[ProblemKey, Subject] | None:
@@ -270,4 +292,5 @@ DRAFTERS: dict[FindingKind, Drafter] = {d.kind: d for d in (
     Drafter(K.COVERAGE_EFFORT, draft=_draft_effort, settle=_settle_effort),
     Drafter(K.PORTFOLIO_PLACEMENT, home=_no_action),
     Drafter(K.BUYING_CENTRE_CHANGED, draft=_draft_changes),
+    Drafter(K.LEAD_LEFT, about=_not_about_ours, home=_lead_home, draft=_draft_lead_left),
 )}

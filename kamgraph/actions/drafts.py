@@ -23,6 +23,9 @@ ProblemKey = tuple[str, ...]
 #: Why an action is there: the kinds of the findings it covers, or an unmapped account.
 Reason = FindingKind | Literal["unmapped"]
 
+#: People of a shared problem given an owner by name; the rest are in its evidence.
+GROUP_NAMED = 3
+
 #: Evidence lines an action carries (the findings it covers keep all of theirs).
 EVIDENCE_LINES = 12
 
@@ -38,6 +41,7 @@ class How(StrEnum):
     VACATED = "vacated"  # a role whose holder left: who takes over
     CHANGES = "changes"  # the buying centre's changes: its steps
     MAP = "map"  # an unmapped account: record who buys
+    SUCCESSOR = "successor"  # the account's lead left: who names their successor
     FIXED = "fixed"  # an account-level action in its analysis's own words
 
 
@@ -70,6 +74,9 @@ class Need:
     steps: list[str] = field(default_factory=list)
     #: For ``VACATED``: the finding that asks who takes over.
     finding: Finding | None = None
+    #: A hand-over from the account's lead who left: the successor takes it, named by
+    #: whoever names the successor (the draft's owner).
+    successor: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,10 @@ class Action:
     evidence: tuple[str, ...]
     #: Positions, in the audit's findings, of the findings this action covers.
     findings: tuple[int, ...] = field(default=(), compare=False)
+    #: The month it is planned in ("November 2026", or "next quarter"), and why it is
+    #: later than its priority asks, when it is (None: on time).
+    month: str | None = None
+    deferred: str | None = None
 
     @property
     def names_subject(self) -> bool:
@@ -175,6 +186,7 @@ class Action:
             "owner": _person(self.owner), "with": [_person(w) for w in self.with_],
             "action": self.action, "due": self.due.isoformat() if self.due else None,
             "because": [str(k) for k in self.because], "evidence": list(self.evidence),
+            "month": self.month, "deferred": self.deferred,
         }
 
 

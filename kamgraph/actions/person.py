@@ -135,7 +135,8 @@ def _hand_over(d: Draft, case: PersonCase, desk: Desk) -> bool:
     day = found.data.left_on
     d.problem = f"Held by {found.data.left_name}, who left" + (f" on {day}" if day else "")
     d.need = Need(How.NEW, node=case.node, why=Why.HANDOVER, suggested=case.suggested,
-                  text=found.data.left_name)
+                  text=found.data.left_name,
+                  successor=found.data.left == desk.departed_lead)
     return True
 
 

@@ -96,7 +96,11 @@ def draft_shared(d: Draft, why: Why, desk: Desk) -> None:
         e for f in members if f.kind is K.KEY_PERSON_RISK for e in f.evidence[:2]]
     suggested = [f.suggested.id for f in members
                  if f.suggested is not None and f.kind is K.MIRROR_OPPORTUNITY]
-    d.need = Need(How.GROUP, why=why, suggested=suggested, steps=people)
+    left = {f.data.left for f in members if isinstance(f.data, HandOverData)}
+    successor = why is Why.HANDOVER and left == {desk.departed_lead}
+    d.need = Need(How.GROUP, why=why, suggested=suggested, steps=people, successor=successor,
+                  text=next((f.data.left_name for f in members
+                             if isinstance(f.data, HandOverData)), "") if successor else "")
 
 
 def _thread_problem(d: Draft, people: list[str], shown: str, count: str) -> Why:

@@ -3,12 +3,10 @@ back by anything that decides."""
 
 from __future__ import annotations
 
-from kamgraph.actions.desk import Desk
-from kamgraph.actions.drafts import Draft, How, Intro, Why, and_list
-from kamgraph.actions.owners import GROUP_NAMED
+from kamgraph.actions.asks import Brief
+from kamgraph.actions.drafts import GROUP_NAMED, Draft, How, Intro, Why, and_list
 from kamgraph.actions.person import threads_of
 from kamgraph.analysis.findings import RelationshipLevelData, RoleVacatedData, Severity
-from kamgraph.analysis.people import customers
 
 __all__ = ["word"]
 
@@ -21,23 +19,22 @@ _GROUP_VERBS = {Why.MEET: "meet", Why.PEER: "become the peer of",
                 Why.HANDOVER: "take over the relationship with"}
 
 
-def word(d: Draft, desk: Desk) -> str:
-    """The sentence that says who does what with whom, and when."""
-    when = "this month" if d.priority is Severity.HIGH else "this quarter"
+def word(d: Draft, brief: Brief, when: str | None = None) -> str:
+    """The sentence that says who does what with whom, and when (by default this month
+    for a high action, this quarter otherwise)."""
+    when = when or ("this month" if d.priority is Severity.HIGH else "this quarter")
     need = d.need
     if need.how is How.NEW:
-        return _new_relationship(d, desk, when)
+        return _new_relationship(d, brief, when)
     if need.how is How.GROUP:
-        return _group(d, desk, when)
-    who = desk.name(d.owner) if d.owner else "The account team"
-    name = desk.name(need.node) if need.node else ""
+        return _group(d, brief, when)
+    who = brief.name(d.owner) if d.owner else "The account team"
+    name = brief.name(need.node) if need.node else ""
     if need.how is How.ANTI:
-        g = desk.graph
-        champions = [c for c in customers(g) if g.nodes[c]["stance"] == "champion"
-                     and c != need.node and desk.holders(c)]
+        champion = brief.champions.get(need.node)
         # "the stance of": a name told apart by its title takes no possessive.
-        check = (f"checks the stance of {name} with {desk.name(champions[0])}"
-                 if champions else f"confirms the stance of {name} with a coach")
+        check = (f"checks the stance of {name} with {brief.name(champion)}"
+                 if champion else f"confirms the stance of {name} with a coach")
         return (f"{who} {check}, answers their objections in writing and builds support "
                 f"around them; no introduction goes through them.")
     if need.how is How.HOLDER:
@@ -58,6 +55,9 @@ def word(d: Draft, desk: Desk) -> str:
         ask = f" — is it {data.likely_name}?" if data.likely_name else "."
         return (f"{who} finds out who takes over from {data.name} as "
                 f"{' and '.join(data.labels)} on {', '.join(data.where)} {when}{ask}")
+    if need.how is How.SUCCESSOR:
+        return (f"{who} names a successor to {need.text} as the account's lead {when}, and "
+                f"leads the account meanwhile.")
     if need.how is How.CHANGES:
         return f"{who} " + "; ".join(need.steps) + f" {when}."
     if need.how is How.MAP:
@@ -65,62 +65,69 @@ def word(d: Draft, desk: Desk) -> str:
     return need.text
 
 
-def _introduced(intro: Intro | None, desk: Desk) -> str:
+def _introduced(intro: Intro | None, brief: Brief) -> str:
     if intro is None or intro.mode == "team":
         return "through the account team"
     if intro.mode == "revive":
         return "reviving the relationship"
     if intro.mode == "ask":
-        return f"asking {desk.name(str(intro.through))} for the introduction"
-    through = f" through {desk.name(intro.through)}" if intro.through else ""
-    return f"introduced by {desk.name(str(intro.by))}{through}"
+        return f"asking {brief.name(str(intro.through))} for the introduction"
+    through = f" through {brief.name(intro.through)}" if intro.through else ""
+    return f"introduced by {brief.name(str(intro.by))}{through}"
 
 
-def _new_relationship(d: Draft, desk: Desk, when: str) -> str:
+def _new_relationship(d: Draft, brief: Brief, when: str) -> str:
     """Someone of ours opens (or adds, or takes over) a relationship with a person."""
     need = d.need
-    name = desk.name(need.node)
+    name = brief.name(need.node)
     if d.unfilled or d.owner is None:
-        who = desk.name(d.owner) if d.owner else "The account team"
+        who = brief.name(d.owner) if d.owner else "The account team"
         return (f"{who} names someone of ours to meet {name}: nobody with a fitting role and "
                 f"spare capacity is free.")
-    owner = desk.name(d.owner)
-    holds = d.owner in desk.holders(need.node)
+    owner = brief.name(d.owner)
+    if need.successor:
+        return (f"The successor to {need.text} takes over the relationship with {name} "
+                f"{when}, {_introduced(d.intro, brief)}; {owner} names them.")
+    holds = d.owner in brief.holders.get(need.node, ())
     if need.why is Why.HANDOVER and holds:
         return (f"{owner} takes over {need.text}'s relationship with {name} {when}, building "
                 f"on their own.")
     if need.why is Why.FIRST_THREAD and holds:
         return f"{owner} builds their relationship with {name} into a regular one {when}."
-    how = _introduced(d.intro, desk)
+    how = _introduced(d.intro, brief)
     if need.why is Why.HANDOVER:
         return f"{owner} takes over {need.text}'s relationship with {name} {when}, {how}."
     return f"{owner} {_VERBS[need.why]} {name} {when}, {how}."
 
 
-def _group(d: Draft, desk: Desk, when: str) -> str:
+def _group(d: Draft, brief: Brief, when: str) -> str:
     """The lead has people of ours take the first people of a shared problem."""
     need = d.need
     people = need.steps
     rest = len(people) - GROUP_NAMED
     more = f"; then the other {rest}" if rest > 0 else ""
-    who = desk.name(d.owner) if d.owner else "The account team"
+    who = brief.name(d.owner) if d.owner else "The account team"
     verb = _GROUP_VERBS[need.why]
+    if need.successor:
+        return (f"The successor to {need.text} takes over the relationships with "
+                f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}; "
+                f"{who} names them.")
     if not d.steps:
         return (f"{who} names people of ours to {verb} "
-                f"{and_list([desk.name(n) for n in people[:GROUP_NAMED]])} {when}{more}.")
-    lead = desk.lead
+                f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}.")
+    lead = brief.lead
 
     def step(owner: str, person: str, holder: str | None) -> tuple[str, str]:
         """What ``owner`` is asked to do with ``person``: the verb, and whom."""
         said = verb
         if need.why is Why.FIRST_THREAD:
-            if owner in desk.holders(person):
-                return "build their relationship with", f"{desk.name(person)} into a regular one"
+            if owner in brief.holders.get(person, ()):
+                return "build their relationship with", f"{brief.name(person)} into a regular one"
             if threads_of([f for f in d.findings if f.subject.id == person]):
                 said = "become a second thread to"  # in a group where some have none
-        introduced = (f" (introduced by {desk.name(holder)})" if holder and holder != lead
+        introduced = (f" (introduced by {brief.name(holder)})" if holder and holder != lead
                       and need.why in (Why.THREAD, Why.FIRST_THREAD) else "")
-        return said, f"{desk.name(person)}{introduced}"
+        return said, f"{brief.name(person)}{introduced}"
 
     # One owner asked the same of several people is said once: "Quentin takes over the
     # relationships with A, B and C", not three times.
@@ -138,7 +145,7 @@ def _group(d: Draft, desk: Desk, when: str) -> str:
             own.append(" ".join([f"{verb_of}s", *([rest_of] if rest_of else []),
                                  and_list(people_of)]))
         else:
-            steps.append(f"{desk.name(owner)} {said} {and_list(people_of)}")
+            steps.append(f"{brief.name(owner)} {said} {and_list(people_of)}")
     nested = any(len(people_of) > 1 for people_of in merged.values())
     done = ([and_list(own, serial=nested)] if own else []) + (
         [f"has {and_list(steps, serial=nested)}"] if steps else [])

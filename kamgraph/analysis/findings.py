@@ -24,6 +24,7 @@ __all__ = [
     "HandOverData",
     "InfluencerData",
     "KeyPersonData",
+    "LeadLeftData",
     "MapStatusData",
     "NewKeyPersonData",
     "NoData",
@@ -60,6 +61,7 @@ class FindingKind(StrEnum):
     ROLE_VACATED = "role_vacated"
     NEW_KEY_PERSON = "new_key_person"
     BUYING_CENTRE_CHANGED = "buying_centre_changed"
+    LEAD_LEFT = "lead_left"
 
 
 class Severity(StrEnum):
@@ -255,10 +257,23 @@ class BuyingCentreData:
     promoted: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class LeadLeftData:
+    """The account's lead of ours (its key account manager or director) left, and no one
+    of ours leads it now: who names the successor (their manager, else our most senior
+    salesperson; None: nobody known)."""
+
+    person: str
+    name: str
+    left_on: str | None
+    roles: tuple[str, ...]
+    names_successor: str | None
+
+
 FindingData = (NoData | CoverageGapData | ThreadData | KeyPersonData | AntiSponsorData
                | InfluencerData | CommitteeData | EffortData | PlacementData
                | RelationshipLevelData | MapStatusData | RedFlagData | HandOverData
-               | RoleVacatedData | NewKeyPersonData | BuyingCentreData)
+               | RoleVacatedData | NewKeyPersonData | BuyingCentreData | LeadLeftData)
 
 #: What each kind of finding carries.
 DATA_OF: dict[FindingKind, type[FindingData]] = {
@@ -280,6 +295,7 @@ DATA_OF: dict[FindingKind, type[FindingData]] = {
     FindingKind.ROLE_VACATED: RoleVacatedData,
     FindingKind.NEW_KEY_PERSON: NewKeyPersonData,
     FindingKind.BUYING_CENTRE_CHANGED: BuyingCentreData,
+    FindingKind.LEAD_LEFT: LeadLeftData,
 }
 
 _NO_DATA = NoData()

@@ -19,6 +19,7 @@ new arrives in a decision role, they are met before a competitor meets them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from kamgraph.analysis.findings import (
     Finding,
     FindingKind,
     HandOverData,
+    LeadLeftData,
     NewKeyPersonData,
     RoleVacatedData,
     Subject,
@@ -49,11 +51,11 @@ from kamgraph.analysis.strength import band
 from kamgraph.analysis.strength import strength as relationship_strength
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT, arrived_on, context, left_on
-from kamgraph.model import DECISION_ROLES, Level
+from kamgraph.model import DECISION_ROLES, Level, SupplierRole
 from kamgraph.records import ChangeKind
 
 __all__ = ["departed_ours", "hand_overs",
-           "new_key_people", "turnover_findings", "vacated_roles"]
+           "lead_departures", "new_key_people", "turnover_findings", "vacated_roles"]
 
 _DECISION = {r.value for r in DECISION_ROLES}
 
@@ -284,9 +286,60 @@ def new_key_people(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     return out
 
 
+_LEAD_ROLES = {SupplierRole.KEY_ACCOUNT_MANAGER.value, SupplierRole.KEY_ACCOUNT_DIRECTOR.value}
+_SALES = ("field_sales", "inside_sales")
+
+
+def lead_departures(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
+    """``lead_left`` when the account's key account manager or director of ours has left
+    and nobody of ours leads it now: the successor is named by the leaver's manager
+    (their ``reports_to``), else by our most senior salesperson still here."""
+    g = graph
+    ours = [n for n in in_order(g, g.nodes) if g.nodes[n]["side"] == "supplier"]
+    leading = [n for n in ours if set(g.nodes[n].get("team_roles", ())) & _LEAD_ROLES]
+    if not leading or any(g.nodes[n]["active"] for n in leading):
+        return []
+    out = []
+    pool = {e["id"]: e for e in context(g).pool.entries}
+    for leaver in leading:
+        data = g.nodes[leaver]
+        manager = data.get("manager")
+        namer = manager if manager in pool else _sales_leader(pool.values())
+        gone = left_on(g, leaver)
+        roles = tuple(r for r in data["team_roles"] if r in _LEAD_ROLES)
+        labels = " and ".join(r.replace("_", " ") for r in roles)
+        evidence = [f"{describe(g, leaver, 'ours')}, {labels} of the account, {_when(gone)}",
+                    "nobody of ours leads the account now"]
+        if namer is not None:
+            how = "their manager" if namer == manager else "our most senior salesperson"
+            evidence.append(f"{pool[namer]['name']}, {how}, names the successor")
+        # Nothing is known of the account's people: no alarm, one step to take.
+        score = 0.4 if is_unmapped(g) else 1.0
+        account = context(g).account
+        out.append(Finding(
+            kind=FindingKind.LEAD_LEFT,
+            severity=severity_for(score, config.severity_high, config.severity_medium),
+            score=score, subject=Subject("account", str(account["id"]), str(account["name"])),
+            evidence=tuple(evidence),
+            action=f"Name a successor to {data['name']} as the account's lead.",
+            suggested=Subject("person", namer, str(pool[namer]["name"])) if namer else None,
+            data=LeadLeftData(leaver, str(data["name"]), gone.isoformat() if gone else None,
+                              roles, namer)))
+    return out[:1]  # one successor for the account
+
+
+def _sales_leader(pool: Iterable[dict[str, Any]]) -> str | None:
+    """Our most senior salesperson still here (by level, then name)."""
+    sales = [e for e in pool if e["function"] in _SALES]
+    if not sales:
+        return None
+    return str(min(sales, key=lambda e: (-int(e["level_rank"]), str(e["name"]).lower(),
+                                         e["id"]))["id"])
+
+
 def turnover_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
-    """Hand-overs, vacated roles and new key people, in that order."""
-    found = hand_overs(graph, config) + vacated_roles(graph, config) + new_key_people(
-        graph, config)
+    """The lead who left, hand-overs, vacated roles and new key people, in that order."""
+    found = lead_departures(graph, config) + hand_overs(graph, config) + vacated_roles(
+        graph, config) + new_key_people(graph, config)
     return sorted(found, key=lambda f: (-f.severity.rank, -f.score,
                                         order_of(graph, f.subject.id)))

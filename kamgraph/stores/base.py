@@ -67,6 +67,10 @@ class _Quoted(dict[Any, str]):
 _QUOTED = _Quoted()
 
 
+#: Runs whose portfolio plans a store keeps.
+KEPT_PLANS = 30
+
+
 def record_json(record: Record) -> str:
     """A record as stored: its dict as JSON, keys sorted.  A contact log, most of what a
     sync writes, is written here directly, to the same bytes."""
@@ -371,6 +375,14 @@ class Store(Protocol):
 
     def reopen_uri(self) -> str | None:
         """A URI another process can open this store by, or None when it cannot."""
+
+    def keep_plan(self, key: str, run: int, payload: str) -> None:
+        """Keep the portfolio's assignment (``payload``, JSON) made after run ``run``
+        under ``key`` (the run, the day and the settings it was made for); the plans of
+        all but the last :data:`KEPT_PLANS` runs go."""
+
+    def kept_plan(self, key: str) -> str | None:
+        """The payload kept under ``key``, or None."""
 
 
 def _priority(source: str, fmt: str) -> tuple[int, str]:

@@ -31,6 +31,7 @@ from kamgraph.queries import query, statements
 from kamgraph.records import KnownIds, Loader
 from kamgraph.stores.base import (
     ACTIVITY_KINDS,
+    KEPT_PLANS,
     AccountData,
     AccountSummary,
     ChangeIndex,
@@ -615,6 +616,14 @@ class Neo4jStore:
                 (r["kind"], r["key"], r["source"], r["account_id"], r["changed_run"], None),
                 *((r["kind"], r["key"], r["source"], None, run, data)
                   for run, data in zip(r["runs"], r["versions"], strict=True))]))
+
+    def keep_plan(self, key: str, run: int, payload: str) -> None:
+        self._write("keep_plan", key=key, run=run, payload=payload, keep=KEPT_PLANS,
+                    made=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"))
+
+    def kept_plan(self, key: str) -> str | None:
+        rows = self._read("kept_plan", key=key)
+        return str(rows[0]["payload"]) if rows else None
 
     def reopen_uri(self) -> str | None:
         # A process started from this one inherits its environment: when the credentials

@@ -25,6 +25,7 @@ from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailab
 from kamgraph.records import KnownIds, Loader
 from kamgraph.stores.base import (
     ACTIVITY_KINDS,
+    KEPT_PLANS,
     AccountData,
     AccountSummary,
     ChangeIndex,
@@ -192,6 +193,17 @@ MIGRATIONS: tuple[str, ...] = (
         ON supplier_accounts (account_id);
     DROP TABLE IF EXISTS supplier_loads;
     """ + "; ".join(_summaries(touched=False)) + ";",
+    # 5: the portfolio's assignment, kept by a sync for the day it ran: one account's
+    # audit reads it instead of weighing every account again.
+    """
+    CREATE TABLE IF NOT EXISTS plans (
+        key TEXT PRIMARY KEY,
+        run_id INTEGER NOT NULL,
+        made TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS plans_by_run ON plans (run_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -742,6 +754,24 @@ class SqliteStore:
             "SELECT c.kind, c.key, c.source, NULL, h.run_id, h.data FROM changed c "
             "JOIN record_history h ON h.kind = c.kind AND h.key = c.key AND h.source = c.source",
             (run_id, *ACTIVITY_KINDS)))
+
+    def keep_plan(self, key: str, run: int, payload: str) -> None:
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT OR REPLACE INTO plans (key, run_id, made, payload) "
+                         "VALUES (?, ?, ?, ?)", (key, run, _now(), payload))
+            conn.execute("DELETE FROM plans WHERE run_id NOT IN (SELECT id FROM sync_runs "
+                         "ORDER BY id DESC LIMIT ?)", (KEPT_PLANS,))
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._operational(exc) from exc
+
+    def kept_plan(self, key: str) -> str | None:
+        rows = self._read("SELECT payload FROM plans WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
 
     def reopen_uri(self) -> str | None:
         return self.uri

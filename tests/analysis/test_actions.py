@@ -219,7 +219,8 @@ def test_a_lead_who_takes_a_step_is_not_asked_to_have_themselves_take_it() -> No
     assert by_problem["Only one thread of ours holds the relationship with Mkt (Marketing "
                       "Director); if Rep left, 100% of our key coverage would go"] == \
         "Kam becomes a second thread to Mkt (introduced by Rep) this month."
-    assert by_problem["Nobody of ours meets Ceo (CEO)"] == "Kam has Rep meet Ceo this month."
+    # Their CEO is met by someone senior: the lead, not the rep who reaches the account.
+    assert by_problem["Nobody of ours meets Ceo (CEO)"] == "Kam meets Ceo this month."
     assert not any("Kam has Kam" in text for text in by_problem.values())
 
 

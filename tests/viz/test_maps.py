@@ -320,7 +320,9 @@ def test_map_all_in_workers_writes_the_same_site(
                        if f.is_file()}
     assert len([name for name in sites["1"] if name.parent == Path(".")]) == 4  # 3 + index
     assert sites["1"] == sites["2"]
-    assert pools == [2]  # the second run's workers, and only those
+    # The second run's workers, and only those: the portfolio's plan (no sync kept one
+    # for this day), then the maps.
+    assert pools == [2, 2]
 
 
 def _children(pid: int) -> list[int]:
