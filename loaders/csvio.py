@@ -22,8 +22,8 @@ from typing import IO, Any
 from kamgraph.config import Limits
 from kamgraph.errors import InputError
 
-__all__ = ["FIELD_LIMIT", "ExportSource", "Limits", "Row", "Table", "check_encoding",
-           "detect_encoding", "detect_text"]
+__all__ = ["FIELD_LIMIT", "ExportSource", "Limits", "Row", "Table", "bom_encoding",
+           "check_encoding", "detect_encoding", "detect_text"]
 
 #: The longest field accepted, in characters.  Longer ones are errors, not truncations.
 FIELD_LIMIT = 1_000_000
@@ -32,6 +32,15 @@ csv.field_size_limit(FIELD_LIMIT)
 _CHUNK = 1 << 20
 #: Bytes Windows-1252 defines (it leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined).
 _CP1252_SAFE = re.compile(rb"[^\x81\x8d\x8f\x90\x9d]*")
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The codec a byte-order mark at the start of a file names, or None."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def detect_encoding(open_binary: IO[bytes]) -> str:
@@ -49,10 +58,9 @@ def detect_text(open_binary: IO[bytes]) -> tuple[str, bool]:
     back to ISO-8859-1, which decodes anything.
     """
     head = open_binary.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", False
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", False
+    bom = bom_encoding(head)
+    if bom is not None:
+        return bom, False
     strict = codecs.getincrementaldecoder("utf-8")()
     lenient = codecs.getincrementaldecoder("utf-8")(errors="replace")
     cp1252 = codecs.getincrementaldecoder("cp1252")()
@@ -319,16 +327,29 @@ class Table:
 
     def peek_header(self) -> list[str]:
         """The header row alone (renamed), without reading the rest of the file."""
+        return self.peek(0)[0]
+
+    def peek(self, count: int) -> tuple[list[str], list[list[str]]]:
+        """The header (renamed) and the first ``count`` records, without reading the rest:
+        a look at a file to tell what it holds.  Undecodable bytes read as U+FFFD here."""
         binary = self.source.open_binary(self.name)
         text = io.TextIOWrapper(binary, encoding=self.encoding, errors="replace", newline="")
+        records: list[list[str]] = []
         try:
-            first = next(csv.reader(text, strict=False), [])
+            reader = csv.reader(self._text_lines(text), strict=False)
+            first = next(reader, [])
+            while len(records) < count:
+                values = next(reader, None)
+                if values is None:
+                    break
+                if any(values):
+                    records.append(values)
         except csv.Error as exc:
             raise InputError(f"not valid CSV: {exc}", file=self.display, line=1) from exc
         finally:
             text.close()
         self._set_header(first)
-        return list(self.header)
+        return list(self.header), records
 
     def _set_header(self, raw: list[str]) -> None:
         header = [h.strip().lstrip("\ufeff").strip() for h in raw]

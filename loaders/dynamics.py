@@ -210,7 +210,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 #: The typed activity tables, read when an export has them instead of (or beside)
 #: activitypointer: the same columns, the type given by the table.
-TYPED_ACTIVITIES = ("appointment", "phonecall", "email")
+TYPED_ACTIVITIES = ("appointment", "phonecall", "email", "task")
 for _typed in TYPED_ACTIVITIES:
     COLUMNS[_typed] = {**COLUMNS["activitypointer"],
                        "type": ("activitytypecode", "Activity Type", "__none__")}
@@ -221,11 +221,49 @@ UNANSWERED_REASONS = frozenset({"no answer", "not answered", "unanswered", "no r
 #: The entity an Excel export's "(Do Not Modify) <Entity>" column names.
 _ENTITY = {"user": "systemuser", "account": "account", "contact": "contact",
            "opportunity": "opportunity", "activity": "activitypointer",
-           "connection": "connection", "connection role": "connectionrole"}
+           "connection": "connection", "connection role": "connectionrole",
+           "appointment": "appointment", "email": "email", "phone call": "phonecall",
+           "task": "task"}
 
 
-def classify(header: list[str], name: str) -> str | None:
-    """Which Dataverse table a file holds, from its headers, else its name."""
+#: A table export's files by their own columns: the primary key, and (where a file of
+#: another CRM could carry a column of that name) one of the table's own columns too.
+_TABLE_KEYS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("connectionrole", "connectionroleid", frozenset()),
+    ("connection", "record1id", frozenset({"record2id"})),
+    ("systemuser", "systemuserid", frozenset()),
+    ("opportunity", "opportunityid", frozenset({
+        "name", "estimatedvalue", "actualvalue", "statecode", "parentaccountid", "customerid",
+        "stepname", "_parentaccountid_value", "_customerid_value"})),
+    ("contact", "contactid", frozenset({
+        "fullname", "firstname", "lastname", "parentcustomerid", "_parentcustomerid_value",
+        "emailaddress1", "jobtitle"})),
+    ("account", "accountid", frozenset({
+        "name", "revenue", "industrycode", "industrycodename", "accountnumber", "statecode",
+        "address1_city", "telephone1", "_ownerid_value", "owneridname"})),
+)
+#: Columns only one typed activity table has (table exports of appointment, phonecall,
+#: email and task lack activitytypecode).
+_TYPED_MARKERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("appointment", frozenset({"requiredattendees", "optionalattendees", "organizer",
+                               "isalldayevent", "location"})),
+    ("phonecall", frozenset({"phonenumber", "leftvoicemail"})),
+    ("email", frozenset({"senton", "torecipients", "sender", "messageid"})),
+    ("task", frozenset({"percentcomplete"})),
+)
+
+
+#: System fields of every Salesforce object that Dataverse never writes: a Data Loader
+#: extract without its Id column is still Salesforce's.
+_SALESFORCE_ONLY = frozenset({"isdeleted", "systemmodstamp", "createdbyid", "lastmodifiedbyid",
+                              "masterrecordid", "stagename"})
+
+
+def classify(header: list[str], name: str = "") -> str | None:
+    """Which Dataverse table a file holds, from its headers alone (never its name): an
+    Excel export's hidden ``(Do Not Modify) <Table>`` column, or a table export's own
+    columns.  A file with a bare ``Id`` column is another CRM's (Dataverse never writes
+    one), or with a Salesforce system field, whatever else it holds."""
     lower = [h.lower() for h in header]
     for h in lower:
         if h.startswith("(do not modify) "):
@@ -233,16 +271,21 @@ def classify(header: list[str], name: str) -> str | None:
             if entity:
                 return entity
     present = set(lower)
-    if "activityid" in present and ("partyid" in present or "_partyid_value" in present):
-        return "activityparty"
-    for table in ("connectionrole", "connection", "activitypointer", "opportunity",
-                  "systemuser", "contact", "account"):
-        if COLUMNS[table]["id"][0] in present:
-            if table == "activitypointer" and "activitytypecode" not in present:
-                continue
+    if "id" in present or present & _SALESFORCE_ONLY:
+        return None
+    if "activityid" in present or "_activityid_value" in present:
+        if "partyid" in present or "_partyid_value" in present:
+            return "activityparty"
+        if "activitytypecode" in present:
+            return "activitypointer"
+        for table, markers in _TYPED_MARKERS:
+            if present & markers:
+                return table
+        return None
+    for table, key, markers in _TABLE_KEYS:
+        if key in present and (not markers or present & markers):
             return table
-    stem = name.rsplit(".", 1)[0]
-    return stem if stem in COLUMNS else None
+    return None
 
 
 class DynamicsLoader(ExportLoader):

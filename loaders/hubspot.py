@@ -186,21 +186,54 @@ _SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _OWNER_SIGNATURE = ("owner id", "ownerid", "userid", "user id")
 _SPLIT = re.compile(r"\s*[;,]\s*")
+#: An export "with associated records" names each id column after its object: the row's
+#: own (``Record ID - Contact``), then each associated object's, its columns after it.
+_RECORD_ID = re.compile(r"^record id - (.+)$", re.IGNORECASE)
+_OBJECTS = {"contact": "contacts", "company": "companies", "deal": "deals", "call": "calls",
+            "meeting": "meetings", "email": "emails"}
+_OWN_ID = frozenset({"record id", "hs_object_id", "contact id", "company id", "deal id",
+                     "vid"})
 
 
-def classify(header: list[str], name: str) -> str | None:
-    """Which HubSpot object a file holds, from its (renamed) headers; None if unknown."""
-    lower = {h.lower() for h in header}
-    if lower & set(_OWNER_SIGNATURE) or (
-        name.startswith(("owners", "users")) and lower & {"id", "email"}
-    ):
+def classify(header: list[str], name: str = "") -> str | None:
+    """Which HubSpot object a file holds, from its (renamed) headers alone; None if
+    unknown.  In an export with associations the first ``Record ID - <Object>`` names the
+    row's own object; otherwise each object's own columns tell it."""
+    lower = [h.lower() for h in header]
+    for h in lower:
+        if h in _OWN_ID:
+            break
+        found = _RECORD_ID.match(h)
+        if found:
+            return _OBJECTS.get(found.group(1).strip())
+    present = set(lower)
+    if present & set(_OWNER_SIGNATURE) or ({"id", "email"} <= present and present & {
+            "firstname", "first name", "lastname", "last name"}):
         return "owners"
-    if not lower & {"record id", "hs_object_id", "contact id", "company id", "deal id", "vid"}:
+    if not present & _OWN_ID:
         return None
     for kind, markers in _SIGNATURES:
-        if lower & set(markers):
+        if present & set(markers):
             return kind
     return None
+
+
+def segments(header: list[str]) -> list[str]:
+    """The header with each associated object's columns named after it: in a contact
+    row, ``Create Date`` after ``Record ID - Company`` is ``company: Create Date``, so a
+    repeated header is the row's own object's where it first appears."""
+    out: list[str] = []
+    own: str | None = None
+    segment: str | None = None
+    for h in header:
+        lower = h.lower()
+        found = _RECORD_ID.match(h)
+        if own is None and (found or lower in _OWN_ID):
+            own = found.group(1).strip().lower() if found else ""
+        elif found:
+            segment = found.group(1).strip().lower()
+        out.append(f"{segment}: {h}" if segment else h)
+    return out
 
 
 #: The columns that name records an incremental export may hold only in the store, by
