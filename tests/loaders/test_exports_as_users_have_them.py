@@ -1,0 +1,150 @@
+"""Exports in the shapes users hand the tool, synced as a new user would: no --format, no
+reshaping.  The fixtures in tests/data/<source>/ are small and hand-made; each folder's
+README names the quirks it carries."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kamgraph.cli import cli
+from kamgraph.stores import open_store
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+AS_OF = "2026-11-01"
+
+
+def sync(folder: Path, store: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["sync", str(folder), "--store", f"sqlite:///{store}",
+                                    *args], catch_exceptions=False)
+
+
+def audit_text(store: Path) -> str:
+    result = CliRunner().invoke(cli, ["audit", "--store", f"sqlite:///{store}", "--as-of",
+                                      AS_OF, "--all"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def stored(store: Path, kind: str) -> list[dict[str, object]]:
+    """The records of one kind as stored (their JSON), active or not."""
+    with open_store(f"sqlite:///{store}") as s:
+        return [json.loads(row[4]) for row in s.dump() if row[0] == kind]
+
+
+def accounts(store: Path) -> dict[str, tuple[int, int]]:
+    """Account name -> (their people, our people) as `kamgraph accounts` counts them."""
+    result = CliRunner().invoke(cli, ["accounts", "--store", f"sqlite:///{store}",
+                                      "--format", "json"], catch_exceptions=False)
+    return {a["name"]: (a["customers"], a["our_people"]) for a in json.loads(result.stdout)}
+
+
+def the_audit_is_specific(text: str) -> None:
+    assert "The account team and the account team" not in text
+    assert "nobody of theirs is recorded" not in text
+    assert "Nobody of theirs is recorded" not in text
+
+
+class TestSalesforceDataLoaderWithoutUsers:
+    FOLDER = DATA / "salesforce" / "dataloader-without-users"
+    OWNER = "0055g0000000011AAA"
+
+    @pytest.fixture
+    def synced(self, tmp_path: Path) -> tuple[Path, Result]:
+        store = tmp_path / "k.db"
+        result = sync(self.FOLDER, store)
+        assert result.exit_code == 0, result.output
+        return store, result
+
+    def test_syncs_with_one_warning_naming_how_many(self, synced: tuple[Path, Result]) -> None:
+        _, result = synced
+        assert "Detected format: salesforce" in result.stderr
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning")]
+        assert warnings == [
+            "Warning: no User.csv: 3 of our people (account owners, team members, activity "
+            "owners) are known only by their id and were added as 'user 005…'; sync an "
+            "export with User.csv to give them names and titles"]
+
+    def test_owners_known_by_id_are_our_people_and_the_account_team(
+            self, synced: tuple[Path, Result]) -> None:
+        store, _ = synced
+        ours = {p["id"]: p["name"] for p in stored(store, "person") if p["side"] == "supplier"}
+        assert ours == {f"0055g00000000{n}AAA": f"user 0055g00000000{n}AAA"
+                        for n in (11, 12, 13)}
+        team = {(t["account_id"], t["person_id"], t["role"], t["role_label"])
+                for t in stored(store, "team_member")}
+        assert ("0015g0000000001AAA", self.OWNER, "key_account_manager",
+                "Account Owner") in team
+        assert {name: ours > 0 for name, (_, ours) in accounts(store).items()} == {
+            "Halvorsen Freight": True, "Ostrava Steelworks": True, "Nordkapp Holdings": True}
+
+    def test_activities_of_owners_known_by_id_are_kept(self, synced: tuple[Path, Result]
+                                                       ) -> None:
+        store, _ = synced
+        logs = {(log["supplier_id"], log["customer_id"]): log["entries"]
+                for log in stored(store, "contact_log")}
+        # The completed call, 1,260 seconds: 21 minutes.
+        [call] = logs[(self.OWNER, "0035g0000000002AAA")]
+        assert call[:4] == ["2026-10-14", "call", "held", 21]
+        assert len(logs) == 4  # four completed tasks; the open ones are not contacts
+
+    def test_related_accounts_count_their_people(self, synced: tuple[Path, Result]) -> None:
+        store, _ = synced
+        assert accounts(store)["Nordkapp Holdings"][0] == 2
+        people = {p["id"]: p for p in stored(store, "person") if p["side"] == "customer"}
+        # Nordkapp's people are recorded only as related contacts: each stands there under
+        # the relation's id, with the relation's roles.
+        board = {p["name"]: p for p in people.values()
+                 if p["account_id"] == "0015g0000000003AAA"}
+        assert set(board) == {"Ingrid Halvorsen", "Petra Nováková"}
+        assert board["Petra Nováková"]["roles"] == ["economic_buyer"]
+        assert board["Ingrid Halvorsen"]["roles"] is None
+        # An e-mail about Nordkapp's deal counts there, not at her own account.
+        logs = {log["customer_id"]: log["account_id"] for log in stored(store, "contact_log")}
+        assert logs[board["Ingrid Halvorsen"]["id"]] == "0015g0000000003AAA"
+        # An ended relation: he left that account, and stays at his own.
+        tomas = [p for p in people.values() if p["name"] == "Tomáš Dvořák"]
+        assert sorted((p["account_id"], p["active"]) for p in tomas) == [
+            ("0015g0000000001AAA", False), ("0015g0000000002AAA", None)]
+
+    def test_the_audit_names_the_owner(self, synced: tuple[Path, Result]) -> None:
+        store, _ = synced
+        text = audit_text(store)
+        the_audit_is_specific(text)
+        assert f"user {self.OWNER} meets Ingrid Halvorsen" in text
+        assert "Economic Buyer: Petra Nováková" in text
+
+    def test_a_later_user_csv_fills_the_names_in(self, tmp_path: Path,
+                                                 synced: tuple[Path, Result]) -> None:
+        store, _ = synced
+        folder = tmp_path / "with-users"
+        shutil.copytree(self.FOLDER, folder)
+        with open(folder / "User.csv", "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+            writer.writerow(["ID", "USERNAME", "FIRSTNAME", "LASTNAME", "TITLE", "ISACTIVE"])
+            for n, (first, last) in zip((11, 12, 13), (("Kari", "Nordmann"), (
+                    "Eva", "Svoboda"), ("Ola", "Lund")), strict=True):
+                writer.writerow([f"0055g00000000{n}AAA", f"{first.lower()}@supplier.example",
+                                 first, last, "Key Account Manager", "true"])
+        result = sync(folder, store)
+        assert result.exit_code == 0, result.output
+        assert "Warning" not in result.stderr
+        ours = {p["id"]: p["name"] for p in stored(store, "person") if p["side"] == "supplier"}
+        assert ours[self.OWNER] == "Kari Nordmann"
+        assert "Kari Nordmann meets Ingrid Halvorsen" in audit_text(store)
+
+    def test_a_user_csv_that_lacks_an_owner_still_rejects_the_activity(
+            self, tmp_path: Path) -> None:
+        folder = tmp_path / "some-users"
+        shutil.copytree(self.FOLDER, folder)
+        (folder / "User.csv").write_text('"Id","Name"\n"0055g0000000012AAA","Eva Svoboda"\n')
+        result = CliRunner().invoke(cli, ["sync", str(folder), "--store",
+                                          f"sqlite:///{tmp_path / 'k.db'}"])
+        assert result.exit_code == 2
+        assert "Task.csv:2 [OwnerId]: owner 0055g0000000011AAA is not a user in User.csv" \
+            in result.stderr
