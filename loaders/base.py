@@ -52,7 +52,7 @@ class ExportLoader:
         self.config = config
         self.encoding = encoding
         self.on_event = on_event
-        self.source = ExportSource(path, config.limits)
+        self.source = ExportSource(path, config.limits, config.date_order)
         self.result = LoadResult(format=self.format, source=str(path))
         if callable(known):
             try:

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from kamgraph.config import Limits
 from kamgraph.errors import InputError
+from kamgraph.loaders import dates
 
 __all__ = ["FIELD_LIMIT", "ExportSource", "Limits", "Row", "Table", "bom_encoding",
            "check_encoding", "detect_encoding", "detect_text"]
@@ -157,8 +158,12 @@ class _Guarded(io.RawIOBase):
 class ExportSource:
     """A folder of CSV files or a zip of them; members are found by name, any case."""
 
-    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+    def __init__(self, path: Path, limits: Limits | None = None,
+                 date_order: str | None = None) -> None:
         self.limits = limits or Limits()
+        #: The order of ambiguous spreadsheet dates (``[dates] order``), if configured.
+        self.date_order = date_order
+        self._tables: dict[str, Table] = {}
         self.path = path
         if not path.exists():
             raise InputError("no such file or folder", file=str(path))
@@ -257,6 +262,12 @@ class ExportSource:
               rename: dict[str, str] | None = None) -> Table:
         return Table(self, name, encoding, rename)
 
+    def cached_table(self, name: str) -> Table:
+        """A member opened once for a look across the export (its dates' order)."""
+        if name not in self._tables:
+            self._tables[name] = Table(self, name)
+        return self._tables[name]
+
 
 class Row:
     """One record of a table: its values, and the line it starts on.
@@ -324,6 +335,7 @@ class Table:
         self._index: dict[str, int] = {}
         #: Column names as callers spell them -> index (-1: absent); filled on first use.
         self.exact: dict[str, int] = {}
+        self._local_dates: dict[str, dates.ColumnDates] | None = None
 
     def peek_header(self) -> list[str]:
         """The header row alone (renamed), without reading the rest of the file."""
@@ -358,6 +370,17 @@ class Table:
         self.exact = {}
         for i, name in enumerate(self.header):
             self._index.setdefault(name.lower(), i)
+
+    def local_dates(self) -> dict[str, dates.ColumnDates]:
+        """The spreadsheet-form dates of each column (see :mod:`kamgraph.loaders.dates`),
+        read on first asking by one more pass over the file."""
+        if self._local_dates is None:
+            redecoded = list(self.redecoded)
+            try:
+                self._local_dates = dates.scan(self)
+            finally:
+                self.redecoded[:] = redecoded
+        return self._local_dates
 
     def first(self, *columns: str) -> str | None:
         """The first of ``columns`` the header holds (call after the header is read)."""

@@ -362,7 +362,7 @@ class DynamicsLoader(ExportLoader):
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
         return rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], self.result,
-                                 self.on_event, us=True)
+                                 self.on_event)
 
     # -- values -----------------------------------------------------------------------
 
@@ -508,8 +508,8 @@ class DynamicsLoader(ExportLoader):
             name = v.text(row, cols["name"])
             self._remember("opportunity", name, opportunity)
             state = self._state(row, cols["state"], _OPPORTUNITY_STATE) or "open"
-            close = v.day(row, cols["close"], us=True) or v.day(
-                row, cols["estimated_close"], us=True)
+            close = v.day(row, cols["close"]) or v.day(
+                row, cols["estimated_close"])
             amount = v.number(row, cols["amount"])
             yield Opportunity(
                 id=opportunity,
@@ -702,10 +702,10 @@ class DynamicsLoader(ExportLoader):
                 outcome = Outcome.UNANSWERED
             else:
                 outcome = Outcome.SENT if channel is Channel.EMAIL else Outcome.HELD
-            when = (v.moment(row, cols["actual_start"], us=True)
-                    or v.moment(row, cols["scheduled_start"], us=True)
-                    or v.moment(row, cols["actual_end"], us=True)
-                    or v.moment(row, cols["scheduled_end"], us=True))
+            when = (v.moment(row, cols["actual_start"])
+                    or v.moment(row, cols["scheduled_start"])
+                    or v.moment(row, cols["actual_end"])
+                    or v.moment(row, cols["scheduled_end"]))
             if when is None:
                 self.result.skipped[f"{kind} without a date"] += 1
                 continue

@@ -361,10 +361,15 @@ class HubspotLoader(ExportLoader):
 
     @staticmethod
     def _key(row: Row, cols: Columns, prefix: str) -> str:
-        raw = row.get(cols["id"]).strip()
+        raw = v.check_id(row, cols["id"], row.get(cols["id"]).strip())
         if not raw:
             raise row.error(cols["id"], "empty id")
         return f"hs-{prefix}-{raw}"
+
+    @staticmethod
+    def _listed(row: Row, column: str) -> list[str]:
+        """The ids of an association cell (``101;102``), each checked."""
+        return [v.check_id(row, column, raw) for raw in _ids(row.get(column))]
 
     def _owners(self) -> Iterator[Record]:
         for row, cols in self._tables("owners"):
@@ -450,8 +455,8 @@ class HubspotLoader(ExportLoader):
     def _contacts(self) -> Iterator[Record]:
         for row, cols in self._tables("contacts"):
             contact = self._key(row, cols, "contact")
-            company_raw = row.get(cols["company"]).strip() or next(
-                iter(_ids(row.get(cols["companies"]))), "")
+            company_raw = v.check_id(row, cols["company"], row.get(cols["company"]).strip())
+            company_raw = company_raw or next(iter(self._listed(row, cols["companies"])), "")
             if not company_raw:
                 self.result.skipped["contact without company"] += 1
                 continue
@@ -522,7 +527,7 @@ class HubspotLoader(ExportLoader):
     def _deals(self) -> Iterator[Record]:
         for row, cols in self._tables("deals"):
             deal = self._key(row, cols, "deal")
-            companies = _ids(row.get(cols["companies"]))
+            companies = self._listed(row, cols["companies"])
             if not companies:
                 self.result.skipped["deal without company"] += 1
                 continue
@@ -542,7 +547,7 @@ class HubspotLoader(ExportLoader):
                 close_date=v.day(row, cols["close"], epoch_ms=True),
                 amount=v.number(row, cols["amount"]),
             )
-            for raw in _ids(row.get(cols["contacts"])):
+            for raw in self._listed(row, cols["contacts"]):
                 contact = f"hs-contact-{raw}"
                 if contact not in self.contacts:
                     self.result.skipped["deal contact not in the export"] += 1
@@ -565,7 +570,7 @@ class HubspotLoader(ExportLoader):
             self.result.skipped[f"{what} without a date"] += 1
             return None
         contacts: list[str] = []
-        for raw in _ids(row.get(cols["contacts"])):
+        for raw in self._listed(row, cols["contacts"]):
             contact = f"hs-contact-{raw}"
             if contact not in self.contacts:
                 self._reject(row, cols["contacts"], "unknown-contact",

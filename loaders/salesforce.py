@@ -204,7 +204,9 @@ class SalesforceLoader(ExportLoader):
                     stamps = [c for c in ("SystemModstamp", "LastModifiedDate") if table.has(c)]
                 for column in stamps:
                     raw = row.get(column)
-                    if raw > latest:  # the same form throughout a file: text order will do
+                    # ISO moments, one form throughout a file, sort as text: most rows
+                    # are passed over unparsed.  A spreadsheet's 10/6/26 does not.
+                    if raw > latest or not raw[:4].isdigit():
                         moment = v.moment(row, column)
                         if moment is not None:
                             self.result.saw_modified(moment.isoformat(sep=" "))

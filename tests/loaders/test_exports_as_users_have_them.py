@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -148,3 +149,83 @@ class TestSalesforceDataLoaderWithoutUsers:
         assert result.exit_code == 2
         assert "Task.csv:2 [OwnerId]: owner 0055g0000000011AAA is not a user in User.csv" \
             in result.stderr
+
+
+def single_error(result: Result) -> str:
+    """The one line a refused sync writes, after the detection note."""
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("Detected")]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def nothing_stored(store: Path) -> None:
+    with open_store(f"sqlite:///{store}") as s:
+        assert list(s.dump()) == []
+
+
+class TestSalesforceResavedByExcel:
+    FOLDER = DATA / "salesforce" / "excel-resave"
+
+    def test_syncs_reading_each_column_in_its_order(self, tmp_path: Path) -> None:
+        store = tmp_path / "k.db"
+        result = sync(self.FOLDER, store)
+        assert result.exit_code == 0, result.output
+        days = sorted((e[0], e[1], e[2]) for log in stored(store, "contact_log")
+                      for e in log["entries"])
+        assert days == [("2026-09-28", "email", "sent"), ("2026-10-06", "call", "held"),
+                        ("2026-10-14", "meeting", "held"), ("2026-10-20", "meeting", "held"),
+                        ("2026-10-22", "call", "unanswered")]
+        [run] = json.loads(CliRunner().invoke(cli, [
+            "runs", "--store", f"sqlite:///{store}", "--format", "json"]).stdout)
+        # 10/22/26 04:10 PM is later than 10/22/26 11:49 AM, though not as text.
+        assert run["counts"]["high_water"] == "2026-10-22 16:10:00"
+        the_audit_is_specific(audit_text(store))
+
+    @pytest.fixture
+    def ambiguous(self, tmp_path: Path) -> Path:
+        """The same export with every day of every month at most 12."""
+        folder = tmp_path / "ambiguous"
+        shutil.copytree(self.FOLDER, folder)
+        for path in folder.glob("*.csv"):
+            text = path.read_bytes().decode("cp1252")
+            text = re.sub(r"\b(\d{1,2})/(\d{1,2})/(\d{2,4})\b",
+                          lambda m: f"{m[1]}/{(int(m[2]) - 1) % 12 + 1}/{m[3]}", text)
+            path.write_bytes(text.encode("cp1252"))
+        return folder
+
+    def test_an_ambiguous_export_is_refused_naming_both_readings(
+            self, tmp_path: Path, ambiguous: Path) -> None:
+        store = tmp_path / "k.db"
+        line = single_error(sync_refused(ambiguous, store))
+        assert "Account.csv:2 [LastModifiedDate]: '2/11/2026 20:55' reads as 11 February " \
+               "2026 (month first) or 2 November 2026 (day first)" in line
+        assert '[dates] order = "month-first" or "day-first" in kamgraph.toml' in line
+        nothing_stored(store)
+
+    def test_the_setting_chooses_the_reading(self, tmp_path: Path, ambiguous: Path) -> None:
+        config = tmp_path / "kamgraph.toml"
+        config.write_text('[dates]\norder = "month-first"\n')
+        store = tmp_path / "k.db"
+        result = sync(ambiguous, store, "--config", str(config))
+        assert result.exit_code == 0, result.output
+        days = {e[0] for log in stored(store, "contact_log") for e in log["entries"]}
+        assert "2026-10-06" in days  # 10/6/2026, read month first
+
+    def test_an_id_mangled_into_scientific_notation_is_refused(self, tmp_path: Path) -> None:
+        folder = tmp_path / "mangled"
+        shutil.copytree(self.FOLDER, folder)
+        path = folder / "Contact.csv"
+        lines = path.read_bytes().decode("cp1252").split("\r\n")
+        lines[2] = lines[2].replace("0017q0000000001AAA", "1.70001E+15", 1)
+        path.write_bytes("\r\n".join(lines).encode("cp1252"))
+        store = tmp_path / "k.db"
+        line = single_error(sync_refused(folder, store))
+        assert "Contact.csv:3 [AccountId]: '1.70001E+15' is an id a spreadsheet wrote in " \
+               "scientific notation" in line
+        nothing_stored(store)
+
+
+def sync_refused(folder: Path, store: Path) -> Result:
+    return CliRunner().invoke(cli, ["sync", str(folder), "--store", f"sqlite:///{store}"])

@@ -269,10 +269,17 @@ def test_auto_detection_says_it_chose_hubspot(tmp_path: Path) -> None:
 
 def test_a_bad_date_names_file_line_and_column(tmp_path: Path) -> None:
     folder = export(tmp_path / "hs", meetings=[
-        ["9003", "03.10.2026", "Ana Abara", "", "101", "7", "", "", "Completed"]])
+        ["9003", "next Tuesday", "Ana Abara", "", "101", "7", "", "", "Completed"]])
     with pytest.raises(InputError) as caught:
         records(folder)
     assert "meetings-2026-11-01.csv:2 [Activity date]: not a date" in str(caught.value)
+
+
+def test_a_dotted_date_is_day_first(tmp_path: Path) -> None:
+    folder = export(tmp_path / "hs", meetings=[
+        ["9003", "03.10.2026", "Ana Abara", "", "101", "7", "", "", "Completed"]])
+    [touch] = [t for t in records(folder)[0] if isinstance(t, Touch)]
+    assert touch.day.isoformat() == "2026-10-03"
 
 
 def test_a_spreadsheet_export_is_told_to_use_csv(tmp_path: Path) -> None:
