@@ -259,8 +259,9 @@ class ExportSource:
             raise InputError(f"cannot read: {exc}", file=display) from exc
 
     def table(self, name: str, encoding: str | None = None,
-              rename: dict[str, str] | None = None) -> Table:
-        return Table(self, name, encoding, rename)
+              rename: dict[str, str] | None = None,
+              relabel: Callable[[list[str]], list[str]] | None = None) -> Table:
+        return Table(self, name, encoding, rename, relabel)
 
     def cached_table(self, name: str) -> Table:
         """A member opened once for a look across the export (its dates' order)."""
@@ -305,11 +306,15 @@ class Table:
         name: str,
         encoding: str | None = None,
         rename: dict[str, str] | None = None,
+        relabel: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
         self.source = source
         self.name = name
         #: Header names (lower-case) to read as other names: a localised export's labels.
         self.rename = rename or {}
+        #: The whole (renamed) header to the names it is read by, by position: a HubSpot
+        #: export's associated objects' columns, named after their object.
+        self.relabel = relabel
         self.display = source.display(name)
         #: UTF-8 with lines that are not: each line decoded on its own.
         self.mixed = False
@@ -366,6 +371,8 @@ class Table:
     def _set_header(self, raw: list[str]) -> None:
         header = [h.strip().lstrip("\ufeff").strip() for h in raw]
         self.header = [self.rename.get(h.lower(), h) for h in header]
+        if self.relabel is not None:
+            self.header = self.relabel(self.header)
         self._index = {}
         self.exact = {}
         for i, name in enumerate(self.header):

@@ -154,7 +154,8 @@ class TestSalesforceDataLoaderWithoutUsers:
 def single_error(result: Result) -> str:
     """The one line a refused sync writes, after the detection note."""
     assert result.exit_code == 2, result.output
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("Detected")]
+    lines = [line for line in result.stderr.splitlines()
+             if not line.startswith(("Detected", "Warning"))]
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     assert "Traceback" not in result.output
     return lines[0]
@@ -229,3 +230,102 @@ class TestSalesforceResavedByExcel:
 
 def sync_refused(folder: Path, store: Path) -> Result:
     return CliRunner().invoke(cli, ["sync", str(folder), "--store", f"sqlite:///{store}"])
+
+
+class TestHubspotWithAssociations:
+    FOLDER = DATA / "hubspot" / "contacts-with-associations"
+
+    @pytest.fixture
+    def synced(self, tmp_path: Path) -> tuple[Path, Result]:
+        store = tmp_path / "k.db"
+        result = sync(self.FOLDER, store)
+        assert result.exit_code == 0, result.output
+        return store, result
+
+    def test_files_are_told_by_their_columns_whatever_their_names(
+            self, synced: tuple[Path, Result]) -> None:
+        _, result = synced
+        assert "Detected format: hubspot (contacts.csv has HubSpot contacts columns " \
+               "(Record ID - Contact, First Name, Last Name); also Q3 companies.csv, " \
+               "calls.csv, deals export.csv)" in result.stderr
+        assert ("3 skipped (1 contact row repeated for another associated record; 1 contact "
+                "whose company is not in the companies file; 1 contact without company)"
+                ) in result.stdout
+
+    def test_the_first_of_a_repeated_header_is_the_contacts_own(
+            self, synced: tuple[Path, Result]) -> None:
+        store, _ = synced
+        people = {p["id"]: p for p in stored(store, "person") if p["side"] == "customer"}
+        assert set(people) == {"hs-contact-101", "hs-contact-102", "hs-contact-103",
+                               "hs-contact-201", "hs-contact-202"}
+        assert people["hs-contact-102"]["account_id"] == "hs-company-5821340001"
+        # The companies' phone numbers and dates come after theirs: not read as theirs.
+        assert {a["name"] for a in stored(store, "account")} == {
+            "Lindqvist Packaging AB", "Fonseca Alimentos S.A."}
+        roles = {(r["opportunity_id"], r["person_id"]) for r in stored(store,
+                                                                     "opportunity_role")}
+        # A contact repeated once per deal is on both; a deal repeated once per contact
+        # has each.
+        assert roles == {("hs-deal-7710020001", "hs-contact-101"),
+                         ("hs-deal-7710020001", "hs-contact-102"),
+                         ("hs-deal-7710020002", "hs-contact-201"),
+                         ("hs-deal-7710020002", "hs-contact-202"),
+                         ("hs-deal-7710020003", "hs-contact-202")}
+
+    def test_owner_names_without_an_owners_file_are_our_people(
+            self, synced: tuple[Path, Result]) -> None:
+        store, result = synced
+        assert "Warning: no owners file: 4 owners known only by name or id" in result.stderr
+        ours = {p["id"]: p["name"] for p in stored(store, "person") if p["side"] == "supplier"}
+        assert ours == {"hs-owner-helena-strand": "Helena Strand",
+                        "hs-owner-jonas-berg": "Jonas Berg",
+                        "hs-owner-marco-bellini": "Marco Bellini",
+                        "hs-owner-ana-duarte": "Ana Duarte"}
+        team = {(t["account_id"], t["person_id"], t["role"]) for t in stored(
+            store, "team_member")}
+        assert team == {
+            ("hs-company-5821340001", "hs-owner-helena-strand", "key_account_manager"),
+            ("hs-company-5821340001", "hs-owner-jonas-berg", "sales"),  # contact owner
+            ("hs-company-5821340002", "hs-owner-marco-bellini", "key_account_manager")}
+        text = audit_text(store)
+        the_audit_is_specific(text)
+        assert "Helena Strand meets Astrid Lindqvist" in text
+
+    def test_without_a_companies_file_the_contacts_file_describes_them(
+            self, tmp_path: Path) -> None:
+        folder = tmp_path / "export"
+        shutil.copytree(self.FOLDER, folder)
+        (folder / "Q3 companies.csv").unlink()
+        store = tmp_path / "k.db"
+        result = sync(folder, store)
+        assert result.exit_code == 0, result.output
+        assert {a["name"]: a["owner_id"] for a in stored(store, "account")} == {
+            "Lindqvist Packaging AB": "hs-owner-helena-strand",
+            "Fonseca Alimentos S.A.": "hs-owner-marco-bellini",
+            "Okafor Beverages Ltd": "hs-owner-marco-bellini"}
+
+    def test_an_id_excel_rounded_is_refused(self, tmp_path: Path) -> None:
+        folder = tmp_path / "export"
+        shutil.copytree(self.FOLDER, folder)
+        path = folder / "contacts.csv"
+        text = path.read_bytes().decode("utf-8-sig").replace("\n102,", "\n1.02E+2,", 1)
+        path.write_bytes(text.encode("utf-8-sig"))
+        store = tmp_path / "k.db"
+        line = single_error(sync_refused(folder, store))
+        assert "contacts.csv:3 [Record ID - Contact]: '1.02E+2' is an id a spreadsheet " \
+               "wrote in scientific notation" in line
+        nothing_stored(store)
+
+    def test_two_people_under_one_id_are_refused_not_merged(self, tmp_path: Path) -> None:
+        folder = tmp_path / "export"
+        shutil.copytree(self.FOLDER, folder)
+        path = folder / "contacts.csv"
+        text = path.read_bytes().decode("utf-8-sig").replace("\n103,", "\n102,", 1)
+        path.write_bytes(text.encode("utf-8-sig"))
+        store = tmp_path / "k.db"
+        line = single_error(sync_refused(folder, store))
+        # The second row is refused, and so is the call with her, whom nothing holds now.
+        assert "2 rows rejected, nothing stored (first: " in line
+        assert "contacts.csv:4 [Record ID - Contact]: hs-contact-102 is 'Nils Ek' on line 3 " \
+               "and 'Sara Holm' here" in line
+        nothing_stored(store)
