@@ -172,6 +172,10 @@ def day(row: Row, column: str, *, epoch_ms: bool = False) -> date | None:
 
 
 def number(row: Row, column: str) -> float | None:
+    """A number as an export writes it (``1250000.0``, ``1250000,5``), or as a
+    spreadsheet formats it (``$74,000,000.00``, ``74.000.000,00 €``, ``1 250 000``):
+    currency signs and codes and digit-group separators are dropped, the last of ``.``
+    and ``,`` is the decimal mark."""
     raw = row.get(column).strip()
     if not raw:
         return None
@@ -180,10 +184,33 @@ def number(row: Row, column: str) -> float | None:
             raw.replace(",", ".")
         )
     except ValueError:
-        raise row.error(column, f"not a number: {raw[:40]!r}") from None
+        value = _formatted(row, column, raw)
     if value != value or value in (float("inf"), float("-inf")):
         raise row.error(column, f"not a finite number: {raw[:40]!r}")
     return value
+
+
+_CURRENCY = re.compile(r"[$€£¥₹¤\s\u00a0\u202f']|^[A-Za-z]{1,3}(?=[\d\s\-+.,(])|"
+                       r"(?<=[\d\s.,)])[A-Za-z]{1,3}$")
+
+
+def _formatted(row: Row, column: str, raw: str) -> float:
+    text = _CURRENCY.sub("", raw)
+    if text.startswith("(") and text.endswith(")"):  # accounting's negative
+        text = "-" + text[1:-1]
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    else:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise row.error(column, f"not a number: {raw[:40]!r}") from None
 
 
 #: Lookup ids already normalised, by their text (see :func:`lookup_id`).

@@ -108,3 +108,25 @@ class TestWhatCannotBeRead:
                                   f"spreadsheet wrote in scientific notation")
         assert "cannot be recovered" in message and "export again" in message
         assert v.check_id(row, "Record ID", "111015000000") == "111015000000"
+
+
+class TestNumbersAsASpreadsheetFormatsThem:
+    @pytest.mark.parametrize(("raw", "expected"), [
+        ("$74,000,000.00", 74_000_000.0), ("74.000.000,00 €", 74_000_000.0),
+        ("1 250 000", 1_250_000.0), ("1\u00a0250\u00a0000,50", 1_250_000.5),
+        ("EUR 1,200.50", 1200.5), ("(1,200.00)", -1200.0), ("CHF 1'200.00", 1200.0),
+        ("74,000,000", 74_000_000.0), ("1250000,5", 1_250_000.5),
+    ])
+    def test_read(self, tmp_path: Path, raw: str, expected: float) -> None:
+        write(tmp_path, "t.csv", [["Amount"], [raw]])
+        with ExportSource(tmp_path) as source:
+            [row] = source.table("t.csv").rows()
+            assert v.number(row, "Amount") == expected
+
+    @pytest.mark.parametrize("raw", ["about 5", "$", "1.2.3,4,5"])
+    def test_refused(self, tmp_path: Path, raw: str) -> None:
+        write(tmp_path, "t.csv", [["Amount"], [raw]])
+        with ExportSource(tmp_path) as source:
+            [row] = source.table("t.csv").rows()
+            with pytest.raises(InputError, match=r"t\.csv:2 \[Amount\]: not a number"):
+                v.number(row, "Amount")

@@ -329,3 +329,76 @@ class TestHubspotWithAssociations:
         assert "contacts.csv:4 [Record ID - Contact]: hs-contact-102 is 'Nils Ek' on line 3 " \
                "and 'Sara Holm' here" in line
         nothing_stored(store)
+
+
+def guid(key: str) -> str:
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kamgraph-fixture:{key}"))
+
+
+class TestDynamicsExcelExport:
+    FOLDER = DATA / "dynamics" / "excel-export"
+
+    @pytest.fixture
+    def synced(self, tmp_path: Path) -> tuple[Path, Result]:
+        store = tmp_path / "k.db"
+        result = sync(self.FOLDER, store)
+        assert result.exit_code == 0, result.output
+        return store, result
+
+    def test_activity_files_are_told_by_their_hidden_columns(
+            self, synced: tuple[Path, Result]) -> None:
+        _, result = synced
+        assert "Detected format: dynamics (Appointments.csv has Dynamics 365 Excel export " \
+               "(appointment) columns" in result.stderr
+        # What cannot be resolved is counted: an attendee who is nobody's name.
+        assert "1 appointment participant not found among the regarding account's contacts " \
+               "or the users" in result.stdout
+
+    def test_participants_named_by_display_name_are_resolved(
+            self, synced: tuple[Path, Result]) -> None:
+        store, _ = synced
+        touches = sorted(
+            (e[4], log["supplier_id"], log["customer_id"], e[1], e[2], e[3])
+            for log in stored(store, "contact_log") for e in log["entries"])
+        marta, daniel, priya = guid("u-marta"), guid("u-daniel"), guid("u-priya")
+        assert touches == sorted([
+            # The organizer and an attending user meet both attendees, for two hours.
+            (guid("ap1"), marta, guid("c-ilze"), "meeting", "held", 120),
+            (guid("ap1"), marta, guid("c-juris"), "meeting", "held", 120),
+            (guid("ap1"), daniel, guid("c-ilze"), "meeting", "held", 120),
+            (guid("ap1"), daniel, guid("c-juris"), "meeting", "held", 120),
+            (guid("ap2"), daniel, guid("c-edgars"), "meeting", "declined", 0),  # canceled
+            # Two Maria Santos: the one of the account the meeting is regarding.
+            (guid("ap3"), daniel, guid("c-rui"), "meeting", "held", 90),
+            (guid("ap3"), daniel, guid("c-maria-a"), "meeting", "held", 90),
+            (guid("em1"), marta, guid("c-anna"), "email", "sent", 0),
+            (guid("em1"), marta, guid("c-juris"), "email", "sent", 0),
+            (guid("em2"), daniel, guid("c-rui"), "email", "sent", 0),  # from them
+            (guid("em3"), daniel, guid("c-maria-a"), "email", "sent", 0),  # by address
+            (guid("pc1"), priya, guid("c-sofia"), "call", "held", 25),
+            (guid("pc2"), daniel, guid("c-edgars"), "call", "unanswered", 0),
+        ])
+
+    def test_decision_influence_and_the_opportunity_contact_are_roles(
+            self, synced: tuple[Path, Result]) -> None:
+        store, _ = synced
+        people = {p["name"] + "@" + p["account_id"][:4]: p for p in stored(store, "person")
+                  if p["side"] == "customer"}
+        tagged = {name.split("@")[0]: (p["roles"], p["stance"]) for name, p in people.items()
+                  if p["roles"] or p["stance"]}
+        assert tagged == {"Ilze Berzina": (["decision_maker"], None),
+                          "Anna Kalnina": (["decision_maker"], None),
+                          "Juris Ozols": (["influencer"], None),
+                          "Edgars Liepa": (None, "anti_sponsor"),
+                          "Rui Almada": (["decision_maker"], None)}
+        on_deals = {(r["opportunity_id"], r["person_id"], r["role_label"]) for r in stored(
+            store, "opportunity_role")}
+        assert (guid("o-baltic"), guid("c-juris"), "Contact") in on_deals
+        assert (guid("o-baltic"), guid("c-ilze"), "decision influence: Decision maker") \
+            in on_deals
+        text = audit_text(store)
+        the_audit_is_specific(text)
+        assert "Decision Maker: Ilze Berzina, covered" in text
+        assert "Decision Maker: nobody identified" not in text
