@@ -221,6 +221,8 @@ def sync(
         f"{counts['inserted']:,} inserted, {counts['updated']:,} updated, "
         f"{counts['unchanged']:,} unchanged, {counts['inactivated']:,} marked inactive"
     )
+    if counts["duplicates"]:
+        summary += f", {counts['duplicates']:,} repeated (one record in two rows: the later kept)"
     if report.mode == "unchanged":
         summary += " (byte for byte the export last synced, with the same settings: not read again)"
     skipped = sum(report.skipped.values())

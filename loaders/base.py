@@ -67,6 +67,8 @@ class ExportLoader:
         self.contacts: dict[str, str] = dict(known.contacts)  # contact -> account
         self.users: set[str] = set(known.users)
         self.opportunities: dict[str, str] = dict(known.opportunities)  # -> account
+        #: People met so far: id -> (name, e-mail, line, file), for :meth:`_another_person`.
+        self._people: dict[str, tuple[str, str, int, str]] = {}
 
     def close(self) -> None:
         self.source.close()
@@ -87,6 +89,28 @@ class ExportLoader:
 
     def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
         self.result.reject_row(row, column, type_, message)
+
+    def _another_person(self, row: Row, column: str, person_id: str, name: str | None,
+                        email: str | None) -> bool:
+        """True, and the row rejected, when ``person_id`` was met before for someone else
+        (another name, or another e-mail where both have one): an id a spreadsheet
+        rounded, say.  Stored as one, two people would become one."""
+        name_key, email_key = (name or "").strip().lower(), (email or "").strip().lower()
+        known = self._people.get(person_id)
+        if known is None:
+            self._people[person_id] = (name or "", email_key, row.line, row.table.display)
+            return False
+        known_name, known_email, line, file = known
+        same_name = not name_key or not known_name or name_key == known_name.lower()
+        if same_name and (not email_key or not known_email or email_key == known_email):
+            return False
+        where = f"line {line}" if file == row.table.display else f"{file}:{line}"
+        what = "e-mail" if same_name else "name"
+        self._reject(row, column, "duplicate-id",
+                     f"{person_id} is {known_name or known_email!r} on {where} and "
+                     f"{name or email!r} here (the {what} differs): two people under one id "
+                     f"are not merged")
+        return True
 
 
 def stronger_stance(current: Stance | None, new: Stance | None) -> Stance | None:

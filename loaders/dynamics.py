@@ -493,6 +493,8 @@ class DynamicsLoader(ExportLoader):
             user = self._guid(row, cols["id"])
             assert user is not None
             name = self._name(row, cols)
+            if self._another_person(row, cols["id"], user, name, v.text(row, cols["email"])):
+                continue
             self.users.add(user)
             self._remember("systemuser", name, user)
             self._index_person(user, None, name, v.text(row, cols["email"]))
@@ -635,6 +637,9 @@ class DynamicsLoader(ExportLoader):
             contact = self._guid(row, cols["id"])
             assert contact is not None
             name = self._name(row, cols)
+            if self._another_person(row, cols["id"], contact, name,
+                                    v.text(row, cols["email"])):
+                continue
             account = self._lookup(row, cols["account"], "account", self.accounts, "account")
             if account is None:
                 if not row.get(cols["account"]).strip():

@@ -416,6 +416,8 @@ class HubspotLoader(ExportLoader):
             first, last = v.text(row, cols["first"]), v.text(row, cols["last"])
             name = " ".join(p for p in (first, last) if p)
             email = v.text(row, cols["email"])
+            if self._another_person(row, cols["id"], owner, name, email):
+                continue
             self.users.add(owner)
             self._remember_owner(row.get(cols["id"]).strip(), owner)
             for key in (name, email):
@@ -559,25 +561,23 @@ class HubspotLoader(ExportLoader):
 
     def _contacts(self) -> Iterator[Record]:
         listed = bool(self.files.get("companies")) or self.accounts_held
-        seen: dict[str, tuple[str, str, str]] = {}  # contact -> name, e-mail, where
+        seen: set[str] = set()
         by_name: dict[tuple[str, str], str | None] = {}  # (company, name) -> contact
         waiting: list[tuple[Person, Row, str, str]] = []  # reports-to by name
         for row, cols in self._tables("contacts"):
             contact = self._key(row, cols, "contact")
             first, last = v.text(row, cols["first"]), v.text(row, cols["last"])
             name = " ".join(p for p in (first, last) if p) or contact
-            email = (v.text(row, cols["email"]) or "").lower()
+            if self._another_person(row, cols["id"], contact, name, v.text(row, cols["email"])):
+                continue
             if contact in seen:
                 # An export with associations repeats a contact once per associated
-                # record: the same person, further associations.  Another person under
-                # the same id is not.
-                if self._another_person(row, cols, contact, seen[contact], name, email):
-                    continue
+                # record: the same person, further associations.
                 self.contact_deals[contact].update(self._listed(row, cols["deals"]))
                 self.result.skipped["contact row repeated for another associated "
                                     "record"] += 1
                 continue
-            seen[contact] = (name, email, f"line {row.line}")
+            seen.add(contact)
             company_raw = v.check_id(row, cols["company"], row.get(cols["company"]).strip())
             company_raw = company_raw or next(iter(self._listed(row, cols["companies"])), "")
             if not company_raw:
@@ -626,20 +626,6 @@ class HubspotLoader(ExportLoader):
             else:
                 waiting.append((person, row, self.config.hubspot.reports_to or "", manager))
         yield from self._named_managers(waiting, by_name)
-
-    def _another_person(self, row: Row, cols: Columns, contact: str,
-                        first: tuple[str, str, str], name: str, email: str) -> bool:
-        """True (and the row rejected) when a row repeats a contact's id for someone
-        else: an id a spreadsheet rounded, say.  Merging them would make two people one."""
-        known_name, known_email, where = first
-        same_name = name.lower() == known_name.lower()
-        if same_name and (not email or not known_email or email == known_email):
-            return False
-        column = cols["email"] if same_name else cols["first"]
-        self._reject(row, cols["id"], "duplicate-id",
-                     f"{contact} is {known_name!r} on {where} and {name!r} here "
-                     f"({column} differs): two people under one id are not merged")
-        return True
 
     def _manager_cell(self, row: Row) -> str | None:
         """The ``[hubspot] reports_to`` property's value: a Record ID or a full name."""

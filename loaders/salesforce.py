@@ -284,6 +284,8 @@ class SalesforceLoader(ExportLoader):
             user_id = v.sf_id(row, "Id", "User")
             if user_id is None:
                 raise row.error("Id", "empty id")
+            if self._another_person(row, "Id", user_id, _name(row), v.text(row, "Email")):
+                continue
             self.users.add(user_id)
             yield Person(
                 id=user_id,
@@ -302,6 +304,8 @@ class SalesforceLoader(ExportLoader):
             contact_id = v.sf_id(row, "Id", "Contact")
             if contact_id is None:
                 raise row.error("Id", "empty id")
+            if self._another_person(row, "Id", contact_id, _name(row), v.text(row, "Email")):
+                continue
             account_id = v.sf_id(row, "AccountId", "Account")
             if account_id is None:
                 self.result.skipped["contact without account"] += 1
