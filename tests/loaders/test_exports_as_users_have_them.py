@@ -402,3 +402,14 @@ class TestDynamicsExcelExport:
         the_audit_is_specific(text)
         assert "Decision Maker: Ilze Berzina, covered" in text
         assert "Decision Maker: nobody identified" not in text
+
+    def test_the_accounts_table_is_sized_to_guids(self, synced: tuple[Path, Result]) -> None:
+        store, _ = synced
+        result = CliRunner().invoke(cli, ["accounts", "--store", f"sqlite:///{store}"],
+                                    catch_exceptions=False)
+        header, *lines = result.stdout.splitlines()
+        assert len(lines) == 2
+        for line, name in zip(lines, ("Almada Vinhos Lda", "Baltic Cold Chain SIA"),
+                              strict=True):
+            assert line.index(name) == header.index("NAME") == 36 + 2
+            assert line.index("active") == header.index("STATUS")
