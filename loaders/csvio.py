@@ -263,6 +263,14 @@ class ExportSource:
               relabel: Callable[[list[str]], list[str]] | None = None) -> Table:
         return Table(self, name, encoding, rename, relabel)
 
+    def peek(self, name: str, count: int = 1) -> tuple[list[str], list[list[str]]]:
+        """A member's header and first ``count`` records, read in the encoding its BOM
+        names, else as UTF-8 (undecodable bytes as U+FFFD), without scanning the file:
+        headers are ASCII in every export, and this is a look, not a read."""
+        with self.open_binary(name) as fh:
+            encoding = bom_encoding(fh.read(4)) or "utf-8"
+        return self.table(name, encoding).peek(count)
+
     def cached_table(self, name: str) -> Table:
         """A member opened once for a look across the export (its dates' order)."""
         if name not in self._tables:

@@ -34,6 +34,8 @@ class _Signature:
     forbids: tuple[str, ...] = ()
 
     def met(self, header: set[str]) -> list[tuple[str, ...]]:
+        if header & set(self.forbids):
+            return []
         return [need for need in self.needs if header & set(need)]
 
 
@@ -43,13 +45,14 @@ _SALESFORCE = (
     _Signature("salesforce", "Contact", (_ID, ("accountid",), ("lastname", "firstname"))),
     _Signature("salesforce", "Account", (_ID, ("name",), (
         "industry", "annualrevenue", "billingcity", "billingcountry", "numberofemployees",
-        "website", "parentid", "accountnumber"))),
+        "website", "parentid", "accountnumber")), forbids=("company", "lastname")),
     _Signature("salesforce", "User", (_ID, ("username",))),
     _Signature("salesforce", "Opportunity", (_ID, ("accountid",), ("stagename",))),
-    _Signature("salesforce", "Task", (_ID, ("whoid", "whatid"), ("ownerid",),
-                                      ("activitydate", "tasksubtype", "status"))),
+    # An event has an ActivityDate too: told first, by its time and duration.
     _Signature("salesforce", "Event", (_ID, ("whoid", "whatid"), ("ownerid",),
                                        ("activitydatetime", "durationinminutes"))),
+    _Signature("salesforce", "Task", (_ID, ("whoid", "whatid"), ("ownerid",),
+                                      ("activitydate", "tasksubtype", "status"))),
     _Signature("salesforce", "AccountTeamMember", (("accountid",), ("userid",),
                                                    ("teammemberrole",))),
     _Signature("salesforce", "OpportunityContactRole", (("opportunityid",), ("contactid",),
@@ -82,14 +85,25 @@ _NEAR = (
 )
 
 
-def salesforce_object(header: list[str], first: list[str] | None = None) -> str | None:
+def salesforce_object(header: list[str], first: list[str] | None = None, *,
+                      ids_first: bool = False) -> str | None:
     """The Salesforce object a file holds, from its columns, else (given its first
     record) from the key prefix of that record's ``Id`` (``003…`` is a Contact); None
-    when neither says."""
+    when neither says.  ``ids_first`` asks the ids before the columns: a Lead's columns
+    look much like an Account's, its ids never do."""
     lower = {h.lower() for h in header}
+    by_ids = _prefix_object(header, first)
+    if ids_first and by_ids is not None:
+        return by_ids
     for signature in _SALESFORCE:
         if len(signature.met(lower)) == len(signature.needs):
             return signature.what
+    return by_ids
+
+
+def _prefix_object(header: list[str], first: list[str] | None) -> str | None:
+    """The object the key prefix of the first record's ``Id`` names."""
+    lower = {h.lower() for h in header}
     if first is not None and "id" in lower:
         from kamgraph.ids import PREFIXES, to18
 
@@ -154,7 +168,7 @@ def _recognise(name: str, header: list[str], first: list[str] | None,
 
 def _headers(path: Path, config: Config) -> dict[str, tuple[list[str], list[str] | None]]:
     """Every CSV file's header and first record, by display name."""
-    from kamgraph.loaders.csvio import ExportSource, bom_encoding
+    from kamgraph.loaders.csvio import ExportSource
 
     with ExportSource(path, config.limits) as source:
         names = source.names()
@@ -167,13 +181,9 @@ def _headers(path: Path, config: Config) -> dict[str, tuple[list[str], list[str]
         out: dict[str, tuple[list[str], list[str] | None]] = {}
         for name in names:
             if name.endswith(".csv"):
-                # Headers are ASCII in every format: the first lines, read in the
-                # encoding a BOM names or else as UTF-8, will do without scanning the file.
-                with source.open_binary(name) as fh:
-                    encoding = bom_encoding(fh.read(4)) or "utf-8"
-                table = source.table(name, encoding)
-                header, records = table.peek(1)
-                out[table.display.rsplit("/", 1)[-1].rsplit("!", 1)[-1]] = (
+                header, records = source.peek(name)
+                display = source.display(name)
+                out[display.rsplit("/", 1)[-1].rsplit("!", 1)[-1]] = (
                     header, records[0] if records else None)
         return out
 

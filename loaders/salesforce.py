@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ from kamgraph.loaders.base import (
     team_roles,
 )
 from kamgraph.loaders.csvio import Row, Table
+from kamgraph.loaders.detection import salesforce_object
 from kamgraph.model import (
     Account,
     Channel,
@@ -146,7 +148,12 @@ class SalesforceLoader(ExportLoader):
     ) -> None:
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
-        if not self.source.has("Contact.csv") and known is None:
+        try:
+            contacts = self._has("Contact.csv")
+        except BaseException:
+            self.source.close()
+            raise
+        if not contacts and known is None:
             # A full export always has contacts; an incremental one may hold only the
             # objects that changed.
             books = [b for b in self.source.workbooks() if b.lower().startswith("contact.")]
@@ -170,7 +177,7 @@ class SalesforceLoader(ExportLoader):
         self.memberships: dict[tuple[str, str], str] = {}
         self.members: set[str] = set()
         #: No User.csv: users are known only by the ids that name them.
-        self.users_listed = self.source.has("User.csv")
+        self.users_listed = self._has("User.csv")
         #: Users met only as ids (no User.csv), to be yielded as our people.
         self.id_only: list[str] = []
         self._pending: list[Person] = []
@@ -189,10 +196,38 @@ class SalesforceLoader(ExportLoader):
 
     # -- plumbing ---------------------------------------------------------------------
 
+    @cached_property
+    def _members(self) -> dict[str, str]:
+        """Object file (``contact.csv``) -> the export's file holding it: the file named
+        after the object, else one named otherwise (Data Loader's ``extract.csv``) whose
+        ids' key prefix, or columns, say it holds that object."""
+        wanted = {name.lower() for name in _OBJECTS}
+        members = {name: name for name in wanted if self.source.has(name)}
+        for name in self.source.names():
+            if not name.endswith(".csv") or name in wanted:
+                continue
+            header, records = self.source.peek(name)
+            found = salesforce_object(header, records[0] if records else None,
+                                      ids_first=True)
+            key = f"{found.lower()}.csv" if found else ""
+            if key not in wanted or (key in members and members[key] == key):
+                continue
+            if key in members:
+                raise InputError(
+                    f"{self.source.display(members[key])} and {self.source.display(name)} "
+                    f"both hold Salesforce {found} records: keep one, or name it {found}.csv",
+                    file=str(self.source.path))
+            members[key] = name
+        return members
+
+    def _has(self, name: str) -> bool:
+        return name.lower() in self._members
+
     def _table(self, name: str) -> Table | None:
-        if not self.source.has(name):
+        member = self._members.get(name.lower())
+        if member is None:
             return None
-        return self.source.table(name, self.encoding)
+        return self.source.table(member, self.encoding)
 
     def _rows(self, name: str, required: tuple[str, ...]) -> Iterator[Row]:
         table = self._table(name)

@@ -139,6 +139,31 @@ class TestSalesforceDataLoaderWithoutUsers:
         assert ours[self.OWNER] == "Kari Nordmann"
         assert "Kari Nordmann meets Ingrid Halvorsen" in audit_text(store)
 
+    def test_files_named_as_data_loader_saves_them_are_told_by_their_ids(
+            self, tmp_path: Path, synced: tuple[Path, Result]) -> None:
+        """Data Loader names every extract extract.csv unless told otherwise."""
+        store, _ = synced
+        folder = tmp_path / "extracts"
+        folder.mkdir()
+        for n, path in enumerate(sorted(self.FOLDER.glob("*.csv"))):
+            shutil.copy(path, folder / (f"extract ({n}).csv" if n else "extract.csv"))
+        again = tmp_path / "again.db"
+        result = sync(folder, again)
+        assert result.exit_code == 0, result.output
+        assert accounts(again) == accounts(store)
+        assert sorted(stored(again, "contact_log"), key=str) == sorted(
+            stored(store, "contact_log"), key=str)
+
+    def test_two_files_of_one_object_are_refused(self, tmp_path: Path) -> None:
+        folder = tmp_path / "extracts"
+        shutil.copytree(self.FOLDER, folder)
+        shutil.copy(folder / "Task.csv", folder / "extract.csv")
+        shutil.copy(folder / "Task.csv", folder / "extract (1).csv")
+        (folder / "Task.csv").unlink()
+        line = single_error(sync_refused(folder, tmp_path / "k.db"))
+        assert "extract (1).csv and " in line and "extract.csv both hold Salesforce Task " \
+               "records: keep one, or name it Task.csv" in line
+
     def test_a_user_csv_that_lacks_an_owner_still_rejects_the_activity(
             self, tmp_path: Path) -> None:
         folder = tmp_path / "some-users"
