@@ -292,7 +292,7 @@ _SALESFORCE_ONLY = frozenset({"isdeleted", "systemmodstamp", "createdbyid", "las
                               "masterrecordid", "stagename"})
 
 
-def classify(header: list[str], name: str = "") -> str | None:
+def classify(header: list[str]) -> str | None:
     """Which Dataverse table a file holds, from its headers alone (never its name): an
     Excel export's hidden ``(Do Not Modify) <Table>`` column, or a table export's own
     columns.  A file with a bare ``Id`` column is another CRM's (Dataverse never writes
@@ -376,7 +376,7 @@ class DynamicsLoader(ExportLoader):
         for name in self.source.names():
             if name.endswith(".csv"):
                 table = self.source.table(name, self.encoding, rename)
-                kind = classify(table.peek_header(), name)
+                kind = classify(table.peek_header())
                 if kind is not None:
                     files[kind].append(table)
         if not files.get("contact"):

@@ -209,7 +209,7 @@ _OWN_ID = frozenset({"record id", "hs_object_id", "contact id", "company id", "d
                      "vid"})
 
 
-def classify(header: list[str], name: str = "") -> str | None:
+def classify(header: list[str]) -> str | None:
     """Which HubSpot object a file holds, from its (renamed) headers alone; None if
     unknown.  In an export with associations the first ``Record ID - <Object>`` names the
     row's own object; otherwise each object's own columns tell it."""
@@ -321,7 +321,7 @@ class HubspotLoader(ExportLoader):
                 continue
             table = self.source.table(name, self.encoding, rename, segments)
             header = table.peek_header()
-            kind = classify(header, name)
+            kind = classify(header)
             if kind is not None:
                 files[kind].append(table)
             elif {h.lower() for h in header} & _OWN_ID or any(

@@ -201,8 +201,9 @@ class SalesforceLoader(ExportLoader):
         """Object file (``contact.csv``) -> the export's file holding it: the file named
         after the object, else one named otherwise (Data Loader's ``extract.csv``) whose
         ids' key prefix, or columns, say it holds that object."""
-        wanted = {name.lower() for name in _OBJECTS}
-        members = {name: name for name in wanted if self.source.has(name)}
+        wanted = {name.lower(): name for name in _OBJECTS}
+        # Named after its object: read under the object's own name, as the runs record.
+        members = {key: name for key, name in wanted.items() if self.source.has(name)}
         for name in self.source.names():
             if not name.endswith(".csv") or name in wanted:
                 continue
@@ -210,7 +211,7 @@ class SalesforceLoader(ExportLoader):
             found = salesforce_object(header, records[0] if records else None,
                                       ids_first=True)
             key = f"{found.lower()}.csv" if found else ""
-            if key not in wanted or (key in members and members[key] == key):
+            if key not in wanted or members.get(key) == wanted[key]:
                 continue
             if key in members:
                 raise InputError(
