@@ -320,17 +320,18 @@ class SalesforceLoader(ExportLoader):
             user_id = v.sf_id(row, "Id", "User")
             if user_id is None:
                 raise row.error("Id", "empty id")
-            if self._another_person(row, "Id", user_id, _name(row), v.text(row, "Email")):
+            name, email = _name(row), v.text(row, "Email")
+            if self._another_person(row, "Id", user_id, name, email):
                 continue
             self.users.add(user_id)
             yield Person(
                 id=user_id,
                 side=Side.SUPPLIER,
-                name=_name(row) or user_id,
+                name=name or user_id,
                 title=v.text(row, "Title"),
                 department=v.text(row, "Department"),
                 reports_to=v.sf_id(row, "ManagerId"),
-                email=v.text(row, "Email"),
+                email=email,
                 active=v.boolean(row, "IsActive", default=True),
             )
 
@@ -340,7 +341,8 @@ class SalesforceLoader(ExportLoader):
             contact_id = v.sf_id(row, "Id", "Contact")
             if contact_id is None:
                 raise row.error("Id", "empty id")
-            if self._another_person(row, "Id", contact_id, _name(row), v.text(row, "Email")):
+            name, email = _name(row), v.text(row, "Email")
+            if self._another_person(row, "Id", contact_id, name, email):
                 continue
             account_id = v.sf_id(row, "AccountId", "Account")
             if account_id is None:
@@ -357,17 +359,17 @@ class SalesforceLoader(ExportLoader):
             relations = self.relations.pop(contact_id, [])
             # The relation with the contact's own account is the direct one: an inactive
             # one says the contact left it.
-            left = any(r.account == account_id and not r.active and not r.deleted
-                       for r in relations)
+            left = bool(relations) and any(
+                r.account == account_id and not r.active and not r.deleted for r in relations)
             person = Person(
                 id=contact_id,
                 side=Side.CUSTOMER,
-                name=_name(row) or contact_id,
+                name=name or contact_id,
                 account_id=account_id,
                 title=v.text(row, "Title"),
                 department=v.text(row, "Department"),
                 reports_to=v.sf_id(row, "ReportsToId"),
-                email=v.text(row, "Email"),
+                email=email,
                 stance=self._stance(row) if fields.stance else None,
                 influence=self._influence(row) if fields.influence else None,
                 dos=v.text(row, fields.dos) if fields.dos else None,
@@ -632,7 +634,10 @@ class SalesforceLoader(ExportLoader):
             )
 
     def _owner(self, row: Row) -> str | None:
-        owner = self._user(v.lookup_id(row, row.get("OwnerId"), "OwnerId"))
+        owner = v.lookup_id(row, row.get("OwnerId"), "OwnerId")
+        if owner in self.users:  # the usual case, at once: this runs for every activity
+            return owner
+        owner = self._user(owner)
         if owner is None:
             raw = row.get("OwnerId").strip()
             why = ("no owner" if not raw else f"owner {raw} is not a user in User.csv"
@@ -730,8 +735,8 @@ class SalesforceLoader(ExportLoader):
             self.result.skipped["event without a date"] += 1
             return
         owner = self._owner(row)
-        yield from self._drain()
         if owner is None:
+            yield from self._drain()
             return
         minutes = int(v.number(row, "DurationInMinutes") or 0)
         customers: dict[str, Outcome] = {}
@@ -749,9 +754,11 @@ class SalesforceLoader(ExportLoader):
                 customers[contact] = Outcome.HELD
         elif who is None and not customers:
             self.result.skipped["event without a contact"] += 1
-        yield from self._drain()
+        if self._pending:
+            yield from self._drain()
         for contact, outcome in customers.items():
-            account, person = self._attributed(row, contact)
+            account, person = self._attributed(row, contact) if contact in self.members else (
+                self.contacts[contact], contact)
             for user in sorted(suppliers):
                 yield Touch.of(event_id, account, user, person, when.date(),
                                Channel.MEETING, outcome,
@@ -805,20 +812,18 @@ class SalesforceLoader(ExportLoader):
         """The account an activity with ``contact`` counts for, and the person standing
         for the contact there: the contact's own account, unless the activity is about
         (``WhatId``, ``AccountId``) a further account the contact is related to, or one
-        of its opportunities."""
-        own = self.contacts[contact]
-        if contact in self.members:
-            for column in ("WhatId", "AccountId"):
-                try:
-                    target = sfid.to18(row.get(column))
-                except ValueError:
-                    continue
-                if target is not None and target[:3] == "006":
-                    target = self.opportunities.get(target)
-                person = self.memberships.get((contact, target)) if target else None
-                if target is not None and person is not None:
-                    return target, person
-        return own, contact
+        of its opportunities.  Called for contacts with such a further account only."""
+        for column in ("WhatId", "AccountId"):
+            try:
+                target = sfid.to18(row.get(column))
+            except ValueError:
+                continue
+            if target is not None and target[:3] == "006":
+                target = self.opportunities.get(target)
+            person = self.memberships.get((contact, target)) if target else None
+            if target is not None and person is not None:
+                return target, person
+        return self.contacts[contact], contact
 
     @staticmethod
     def _is_open(row: Row) -> bool:
