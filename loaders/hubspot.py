@@ -500,16 +500,22 @@ class HubspotLoader(ExportLoader):
         for row, cols in self._tables("companies"):
             company = self._key(row, cols, "company")
             self.accounts.add(company)
-            owner = self._owner(row, cols["owner"], required=False)
-            yield from self._drain()
-            yield Account(
-                id=company,
-                name=v.text(row, cols["name"]) or company,
-                industry=v.text(row, cols["industry"]),
-                revenue=v.number(row, cols["revenue"]),
-                owner_id=owner,
-            )
-            yield from self._company_team(row, company, owner)
+            yield from self._company(row, cols, company, "")
+
+    def _company(self, row: Row, cols: Columns, company: str, prefix: str
+                 ) -> Iterator[Record]:
+        """A company from a companies file's row, or (``prefix`` ``company_``) from the
+        columns a contact's row describes it in; then its team."""
+        owner = self._owner(row, cols[f"{prefix}owner"], required=False)
+        yield from self._drain()
+        yield Account(
+            id=company,
+            name=v.text(row, cols[f"{prefix}name"]) or company,
+            industry=v.text(row, cols[f"{prefix}industry"]),
+            revenue=v.number(row, cols[f"{prefix}revenue"]),
+            owner_id=owner,
+        )
+        yield from self._company_team(row, company, owner)
 
     def _company_team(self, row: Row, company: str, owner: str | None) -> Iterator[Record]:
         # HubSpot has no account team: the company owner is the account manager, and
@@ -546,16 +552,7 @@ class HubspotLoader(ExportLoader):
         if company in self.described or not row.get(cols["company_name"]).strip():
             return
         self.described.add(company)
-        owner = self._owner(row, cols["company_owner"], required=False)
-        yield from self._drain()
-        yield Account(
-            id=company,
-            name=v.text(row, cols["company_name"]) or company,
-            industry=v.text(row, cols["company_industry"]),
-            revenue=v.number(row, cols["company_revenue"]),
-            owner_id=owner,
-        )
-        yield from self._company_team(row, company, owner)
+        yield from self._company(row, cols, company, "company_")
 
     # -- contacts ---------------------------------------------------------------------
 

@@ -51,9 +51,10 @@ def the_audit_is_specific(text: str) -> None:
     assert "Nobody of theirs is recorded" not in text
 
 
-class TestSalesforceDataLoaderWithoutUsers:
-    FOLDER = DATA / "salesforce" / "dataloader-without-users"
-    OWNER = "0055g0000000011AAA"
+class Shape:
+    """One fixture folder, synced as a new user would into a fresh store."""
+
+    FOLDER: Path
 
     @pytest.fixture
     def synced(self, tmp_path: Path) -> tuple[Path, Result]:
@@ -61,6 +62,11 @@ class TestSalesforceDataLoaderWithoutUsers:
         result = sync(self.FOLDER, store)
         assert result.exit_code == 0, result.output
         return store, result
+
+
+class TestSalesforceDataLoaderWithoutUsers(Shape):
+    FOLDER = DATA / "salesforce" / "dataloader-without-users"
+    OWNER = "0055g0000000011AAA"
 
     def test_syncs_with_one_warning_naming_how_many(self, synced: tuple[Path, Result]) -> None:
         _, result = synced
@@ -257,15 +263,8 @@ def sync_refused(folder: Path, store: Path) -> Result:
     return CliRunner().invoke(cli, ["sync", str(folder), "--store", f"sqlite:///{store}"])
 
 
-class TestHubspotWithAssociations:
+class TestHubspotWithAssociations(Shape):
     FOLDER = DATA / "hubspot" / "contacts-with-associations"
-
-    @pytest.fixture
-    def synced(self, tmp_path: Path) -> tuple[Path, Result]:
-        store = tmp_path / "k.db"
-        result = sync(self.FOLDER, store)
-        assert result.exit_code == 0, result.output
-        return store, result
 
     def test_files_are_told_by_their_columns_whatever_their_names(
             self, synced: tuple[Path, Result]) -> None:
@@ -329,12 +328,17 @@ class TestHubspotWithAssociations:
             "Fonseca Alimentos S.A.": "hs-owner-marco-bellini",
             "Okafor Beverages Ltd": "hs-owner-marco-bellini"}
 
-    def test_an_id_excel_rounded_is_refused(self, tmp_path: Path) -> None:
+    def edited(self, tmp_path: Path, old: str, new: str) -> Path:
+        """A copy of the export whose contacts file has ``old`` (once) made ``new``."""
         folder = tmp_path / "export"
         shutil.copytree(self.FOLDER, folder)
         path = folder / "contacts.csv"
-        text = path.read_bytes().decode("utf-8-sig").replace("\n102,", "\n1.02E+2,", 1)
+        text = path.read_bytes().decode("utf-8-sig").replace(old, new, 1)
         path.write_bytes(text.encode("utf-8-sig"))
+        return folder
+
+    def test_an_id_excel_rounded_is_refused(self, tmp_path: Path) -> None:
+        folder = self.edited(tmp_path, "\n102,", "\n1.02E+2,")
         store = tmp_path / "k.db"
         line = single_error(sync_refused(folder, store))
         assert "contacts.csv:3 [Record ID - Contact]: '1.02E+2' is an id a spreadsheet " \
@@ -342,11 +346,7 @@ class TestHubspotWithAssociations:
         nothing_stored(store)
 
     def test_two_people_under_one_id_are_refused_not_merged(self, tmp_path: Path) -> None:
-        folder = tmp_path / "export"
-        shutil.copytree(self.FOLDER, folder)
-        path = folder / "contacts.csv"
-        text = path.read_bytes().decode("utf-8-sig").replace("\n103,", "\n102,", 1)
-        path.write_bytes(text.encode("utf-8-sig"))
+        folder = self.edited(tmp_path, "\n103,", "\n102,")
         store = tmp_path / "k.db"
         line = single_error(sync_refused(folder, store))
         # The second row is refused, and so is the call with her, whom nothing holds now.
@@ -362,15 +362,8 @@ def guid(key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kamgraph-fixture:{key}"))
 
 
-class TestDynamicsExcelExport:
+class TestDynamicsExcelExport(Shape):
     FOLDER = DATA / "dynamics" / "excel-export"
-
-    @pytest.fixture
-    def synced(self, tmp_path: Path) -> tuple[Path, Result]:
-        store = tmp_path / "k.db"
-        result = sync(self.FOLDER, store)
-        assert result.exit_code == 0, result.output
-        return store, result
 
     def test_activity_files_are_told_by_their_hidden_columns(
             self, synced: tuple[Path, Result]) -> None:

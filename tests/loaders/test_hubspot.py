@@ -80,6 +80,11 @@ def export(folder: Path, *, contacts: list[list[str]] | None = None,
     return folder
 
 
+def read_rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
 def records(path: Path, config: Config | None = None) -> tuple[list[Record], object]:
     loader = load(path, "auto", config=config)
     return list(loader.records()), loader.result
@@ -251,8 +256,7 @@ def test_without_an_owners_file_owners_are_our_people_by_name(tmp_path: Path) ->
 def test_owners_of_a_company_s_contacts_and_deals_join_its_team(tmp_path: Path) -> None:
     folder = export(tmp_path / "hs")
     path = next(folder.glob("*all-deals*"))
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
+    rows = read_rows(path)
     rows[1][rows[0].index("Deal owner")] = "Ben Becker"
     write(folder, path.name, rows[0], rows[1:])
     recs, _ = records(folder)
@@ -337,8 +341,7 @@ def test_a_team_property_names_owners_by_name_even_with_a_comma(tmp_path: Path) 
 def test_reports_to_from_a_custom_contact_property(tmp_path: Path) -> None:
     folder = export(tmp_path / "hs")
     path = next(folder.glob("*all-contacts*"))
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
+    rows = read_rows(path)
     rows[0].append("Reports To (Record ID)")
     for row, boss in zip(rows[1:], ["", "101", "101"], strict=True):
         row.append(boss)
@@ -369,8 +372,7 @@ def test_reports_to_by_full_name_within_the_contact_s_company(tmp_path: Path) ->
         ["105", "Finn", "Falk", "", "Operator", "Ana Abara", "7", "7", ""],
     ])
     path = next(folder.glob("*all-contacts*"))
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
+    rows = read_rows(path)
     rows[0].append("Manager")
     for row, boss in zip(rows[1:], ["", "carla castillo", "101", "Nobody Here",
                                     "Elif Eriksen"], strict=True):
