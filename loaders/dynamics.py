@@ -809,14 +809,15 @@ class DynamicsLoader(ExportLoader):
         account, regarding_contact = self._regarding(row, cols)
         if kind == "task" and regarding_contact is not None:
             yield regarding_contact
+        # The regarding account's contacts, our users (and e-mail addresses); all the
+        # export's contacts only when the activity is regarding no account.
+        scopes: tuple[str | None, ...] = (account, None) if account else (None, "")
         for i in range(len(PARTICIPANTS[kind])):
             for raw in row.get(cols[f"party{i}"]).split(";"):
                 name = raw.strip().strip('"').strip().lower()
                 if not name:
                     continue
-                for key in ((account, name), (None, name), ("", name)):
-                    if key[0] is None and key not in self.people_by_name:
-                        continue
+                for key in ((scope, name) for scope in scopes):
                     if key in self.people_by_name:
                         found = self.people_by_name[key]
                         if found is None:

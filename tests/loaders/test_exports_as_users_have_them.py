@@ -431,3 +431,28 @@ class TestDynamicsExcelExport(Shape):
                               strict=True):
             assert line.index(name) == header.index("NAME") == 36 + 2
             assert line.index("active") == header.index("STATUS")
+
+    def test_a_name_is_looked_up_within_the_regarding_account_only(
+            self, tmp_path: Path) -> None:
+        folder = tmp_path / "export"
+        shutil.copytree(self.FOLDER, folder)
+        path = folder / "Appointments.csv"
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        regarding, attendees = rows[0].index("Regarding"), rows[0].index("Required Attendees")
+        # Regarding Almada, a Baltic contact's name names nobody there; regarding nothing,
+        # a name one contact of the export has is theirs.
+        rows[3][attendees] = "Rui Almada; Ilze Berzina"
+        rows[1][regarding], rows[1][attendees] = "", "Juris Ozols; Maria Santos"
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh, lineterminator="\r\n").writerows(rows)
+        store = tmp_path / "k.db"
+        result = sync(folder, store)
+        assert result.exit_code == 0, result.output
+        met = {(e[4], log["customer_id"]) for log in stored(store, "contact_log")
+               for e in log["entries"] if e[4] in (guid("ap1"), guid("ap3"))}
+        assert met == {(guid("ap1"), guid("c-juris")), (guid("ap3"), guid("c-rui"))}
+        # Facilities Desk and Ilze Berzina named nobody; Maria Santos two people.
+        assert "2 appointment participant not found among the regarding account's " \
+               "contacts or the users" in result.stdout
+        assert "1 appointment participant whose name two people share" in result.stdout
