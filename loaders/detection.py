@@ -212,7 +212,9 @@ def detect_format(path: Path, config: Config | None = None) -> tuple[str, str]:
     if seen:
         best = max(_ORDER, key=lambda f: (len(seen.get(f, ())), -_ORDER.index(f)))
         chosen = seen[best]
-        lead = ([s for s in chosen if s.what in ("Contact", "contacts")] or chosen)[0]
+        # Each format's contacts say it best; the first file else.
+        contacts = ("Contact", "contacts", "Excel export (contact)", "contact table")
+        lead = ([s for s in chosen if s.what in contacts] or chosen)[0]
         others = [s.file for s in chosen if s is not lead]
         also = "; also " + ", ".join(others[:3]) + (", …" if len(others) > 3 else "") \
             if others else ""

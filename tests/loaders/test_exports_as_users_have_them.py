@@ -368,8 +368,9 @@ class TestDynamicsExcelExport(Shape):
     def test_activity_files_are_told_by_their_hidden_columns(
             self, synced: tuple[Path, Result]) -> None:
         _, result = synced
-        assert "Detected format: dynamics (Appointments.csv has Dynamics 365 Excel export " \
-               "(appointment) columns" in result.stderr
+        assert "Detected format: dynamics (My Active Contacts.csv has Dynamics 365 Excel " \
+               "export (contact) columns ((Do Not Modify) Contact); also Appointments.csv, " \
+               "Emails.csv, Enabled Users.csv, …)" in result.stderr
         # What cannot be resolved is counted: an attendee who is nobody's name.
         assert "1 appointment participant not found among the regarding account's contacts " \
                "or the users" in result.stdout
