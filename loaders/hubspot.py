@@ -265,6 +265,14 @@ def _ids(raw: str) -> list[str]:
     return [part for part in _SPLIT.split(raw.strip()) if part]
 
 
+def _owner_id(raw: str) -> str:
+    """The id of an owner known only by what a cell says: its number, or its name."""
+    if raw.isdigit():
+        return f"hs-owner-{raw}"
+    slug = re.sub(r"\W+", "-", raw.casefold()).strip("-")
+    return f"hs-owner-{slug or 'unnamed'}"
+
+
 class HubspotLoader(ExportLoader):
     """Streams records from a HubSpot export (a folder or zip of per-object CSV files)."""
 
@@ -279,6 +287,7 @@ class HubspotLoader(ExportLoader):
         on_event: EventSink,
         known: KnownIds | KnownLookup | None = None,
     ) -> None:
+        self.incremental = known is not None
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
         try:
@@ -361,8 +370,10 @@ class HubspotLoader(ExportLoader):
                 for field, target, several in named:
                     raw = row.get(cols[field])
                     into = wanted["account" if target == "company" else "person"]
-                    into.update(f"hs-{target}-{part}"
-                                for part in (_ids(raw) if several else [raw.strip()]) if part)
+                    parts = [part for part in (_ids(raw) if several else [raw.strip()]) if part]
+                    into.update(f"hs-{target}-{part}" for part in parts)
+                    if target == "owner":  # or an owner known by name only, as named before
+                        into.update(_owner_id(part) for part in parts)
                 if kind == "companies":
                     wanted["person"].update(
                         f"hs-owner-{cell.strip()}" for column in team
@@ -454,10 +465,11 @@ class HubspotLoader(ExportLoader):
             return None
         owner = self.owner_keys.get(raw.lower())
         if owner is None and raw.lower() not in self.owner_keys and not self.owners_listed:
-            return self._named_owner(row, column, raw)
+            owner = self._named_owner(row, column, raw)
         if owner is None:
             why = ("names two owners" if raw.lower() in self.owner_keys
-                   else "is not an owner in the owners file")
+                   else "is not an owner in the owners file" if self.owners_listed
+                   else "is no owner of an earlier sync (add the owners file)")
             if required:
                 self._reject(row, column, "unknown-user", f"owner {raw!r} {why}")
             else:
@@ -465,14 +477,16 @@ class HubspotLoader(ExportLoader):
             return None
         return owner
 
-    def _named_owner(self, row: Row, column: str, raw: str) -> str:
+    def _named_owner(self, row: Row, column: str, raw: str) -> str | None:
         """One of our people known only by the owner cell that names them: by id in an
-        internal-names export (``owner 101``), by full name in a labels export."""
-        if raw.isdigit():
-            owner, name = f"hs-owner-{v.check_id(row, column, raw)}", f"owner {raw}"
-        else:
-            slug = re.sub(r"\W+", "-", raw.casefold()).strip("-")
-            owner, name = f"hs-owner-{slug or 'unnamed'}", raw
+        internal-names export (``owner 101``), by full name in a labels export.
+
+        An incremental export takes only owners earlier syncs named so: one that an
+        owners file gave an id cannot be told by name, and must not become two people."""
+        owner = _owner_id(v.check_id(row, column, raw))
+        if self.incremental and owner not in self.users:
+            return None
+        name = f"owner {raw}" if raw.isdigit() else raw
         self._remember_owner(raw, owner)
         if owner not in self.named_owners:
             self.named_owners[owner] = column
@@ -534,8 +548,9 @@ class HubspotLoader(ExportLoader):
                 if member is None and not self.owners_listed:
                     member = self._named_owner(row, column_name, cell)
                 if member is None:
-                    self._reject(row, column_name, "unknown-user",
-                                 f"owner {cell!r} is not an owner in the owners file")
+                    why = ("is not an owner in the owners file" if self.owners_listed
+                           else "is no owner of an earlier sync (add the owners file)")
+                    self._reject(row, column_name, "unknown-user", f"owner {cell!r} {why}")
                 elif member not in members:
                     members[member] = (SupplierRole(role), column_name)
         yield from self._drain()

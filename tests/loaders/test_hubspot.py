@@ -389,3 +389,33 @@ def test_reports_to_by_full_name_within_the_contact_s_company(tmp_path: Path) ->
     assert result.skipped["reports-to names none of the company's contacts"] == 1
     assert result.skipped["reports-to names two of the company's contacts"] == 1
     assert result.rejects == []
+
+
+def test_an_incremental_export_without_owners_never_makes_an_owner_twice(
+        tmp_path: Path) -> None:
+    """By name alone, an owner an owners file numbered cannot be told: refused, not
+    added again; one an earlier sync knew by name is the same person."""
+    from kamgraph.stores.sqlite import SqliteStore
+    from kamgraph.syncing import sync_path
+
+    call = [["1", "2026-10-02 09:00", "Ana Abara", "", "101", "7", "Connected", "", ""]]
+    for with_owners, expected in ((True, "rejected"), (False, "ok")):
+        full = export(tmp_path / f"full-{with_owners}")
+        if not with_owners:
+            (full / "owners.csv").unlink()
+        part = export(tmp_path / f"part-{with_owners}", calls=call)
+        for path in part.iterdir():
+            if "calls" not in path.name and "contacts" not in path.name:
+                path.unlink()
+        with SqliteStore(tmp_path / f"k-{with_owners}.db") as store:
+            assert sync_path(store, full)[0].status == "ok"
+            report, _ = sync_path(store, part, incremental=True)
+            assert report.status == expected
+            owners = {row[1] for row in store.dump()
+                      if row[0] == "person" and row[1].startswith("hs-owner-")}
+        if with_owners:
+            assert [r.message for r in report.rejects] == [
+                "owner 'Ana Abara' is no owner of an earlier sync (add the owners file)"]
+            assert owners == {"hs-owner-101", "hs-owner-102"}
+        else:
+            assert owners == {"hs-owner-ana-abara"}
