@@ -2,7 +2,8 @@
 
 Exit codes: 0 done; 1 audit findings at or above ``--fail-on``; 2 bad usage or input
 (including a sync with rejected rows, unless ``--allow-rejects``); 3 the store is busy
-or cannot be reached; 4 an internal error (a bug: please report it).
+or cannot be reached; 4 an internal error (a bug: please report it); 141 the reader of the
+output left before its end (``| head``), as for a process a closed pipe ends.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_STORE = 3
 EXIT_INTERNAL = 4
+#: A closed pipe (``| head``): 128 + SIGPIPE, as a process the signal ended reports.
+EXIT_PIPE = 141
 
 
 class Failure(click.ClickException):
@@ -117,7 +120,20 @@ def jobs_option(doing: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
         help=f"Processes {doing} (default: one per core).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a reader that stops reading (``| head``) ends a command
+    quietly, with the exit code of a process its pipe closed on (141), never 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Python's advice: point stdout at devnull, so the flush at exit cannot fail.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_PIPE)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kamgraph")
 def cli() -> None:
     """kamgraph: relationship intelligence for key account management.
@@ -231,6 +247,8 @@ def sync(
         f"{counts['inserted']:,} inserted, {counts['updated']:,} updated, "
         f"{counts['unchanged']:,} unchanged, {counts['inactivated']:,} marked inactive"
     )
+    if counts["duplicates"]:
+        summary += f", {counts['duplicates']:,} repeated (one record in two rows: the later kept)"
     if report.mode == "unchanged":
         summary += " (byte for byte the export last synced, with the same settings: not read again)"
     skipped = sum(report.skipped.values())
@@ -296,12 +314,15 @@ def accounts(store_uri: str | None, fmt: str) -> None:
     if not rows:
         click.echo("No accounts: run `kamgraph sync PATH` first.")
         return
-    click.echo(f"{'ID':<18}  {'NAME':<36}  {'STATUS':<8}  {'THEIRS':>6}  {'OURS':>5}  {'LINKS':>5}")
+    # Sized to the ids (18 for Salesforce, 36 for a GUID, hs-company-… for HubSpot).
+    wide = max(2, *(len(terminal_safe(r.id)) for r in rows))
+    click.echo(f"{'ID':<{wide}}  {'NAME':<36}  {'STATUS':<8}  {'THEIRS':>6}  {'OURS':>5}  "
+               f"{'LINKS':>5}")
     for r in rows:
         name = terminal_safe(r.name)
         name = name if len(name) <= 36 else name[:35] + "…"
-        click.echo(f"{r.id:<18}  {name:<36}  {r.status:<8}  {r.customers:>6}  "
-                   f"{r.our_people:>5}  {r.links:>5}")
+        click.echo(f"{terminal_safe(r.id):<{wide}}  {name:<36}  {r.status:<8}  "
+                   f"{r.customers:>6}  {r.our_people:>5}  {r.links:>5}")
 
 
 @cli.command()
@@ -707,6 +728,11 @@ def main() -> None:
     try:
         cli.main(prog_name="kamgraph", standalone_mode=True)
     except SystemExit:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader left before the last of the output
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_PIPE)
         raise
     except (InputError, ConfigError) as exc:  # pragma: no cover - caught inside commands
         click.echo(f"Error: {exc}", err=True)

@@ -298,6 +298,10 @@ class Config:
     hubspot: CrmSettings = field(default_factory=CrmSettings)
     #: Dynamics 365 exports: localised headers, and account columns naming team members.
     dynamics: CrmSettings = field(default_factory=CrmSettings)
+    #: The order of a spreadsheet's short dates whose every value reads both ways
+    #: (02/03/2026): "month-first" or "day-first" (``[dates] order``); None: such a
+    #: column is an error unless the export's other dates tell the order.
+    date_order: str | None = None
 
 
 def _scalars() -> dict[str, type]:
@@ -496,6 +500,14 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
             kwargs[key] = _salesforce(path, value)
         elif key in ("hubspot", "dynamics"):
             kwargs[key] = _crm(path, key, value)
+        elif key == "dates":
+            orders = ("month-first", "day-first")
+            if not isinstance(value, dict) or set(value) - {"order"}:
+                raise _fail(path, key, "expected order")
+            if value.get("order") not in orders:
+                raise _fail(path, "dates.order", 'expected "month-first" (02/23/2026) or '
+                                                 '"day-first" (23/02/2026)')
+            kwargs["date_order"] = value["order"]
         elif key in ("contact_role_map", "team_role_map"):
             kwargs[key] = _frozen({k.lower(): v for k, v in _str_map(path, key, value).items()})
         else:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kamgraph.config import Config
 from kamgraph.errors import InputError
-from kamgraph.model import Stance, SupplierRole
+from kamgraph.model import Record, Stance, SupplierRole
 from kamgraph.records import EventSink, KnownIds, KnownLookup, Loader, LoadResult, Reject
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class ExportLoader:
         self.config = config
         self.encoding = encoding
         self.on_event = on_event
-        self.source = ExportSource(path, config.limits)
+        self.source = ExportSource(path, config.limits, config.date_order)
         self.result = LoadResult(format=self.format, source=str(path))
         if callable(known):
             try:
@@ -67,6 +67,8 @@ class ExportLoader:
         self.contacts: dict[str, str] = dict(known.contacts)  # contact -> account
         self.users: set[str] = set(known.users)
         self.opportunities: dict[str, str] = dict(known.opportunities)  # -> account
+        #: People met so far: id -> (name, e-mail, line, file), for :meth:`_another_person`.
+        self._people: dict[str, tuple[str, str, int, str]] = {}
 
     def close(self) -> None:
         self.source.close()
@@ -87,6 +89,28 @@ class ExportLoader:
 
     def _reject(self, row: Row, column: str, type_: str, message: str) -> None:
         self.result.reject_row(row, column, type_, message)
+
+    def _another_person(self, row: Row, column: str, person_id: str, name: str | None,
+                        email: str | None) -> bool:
+        """True, and the row rejected, when ``person_id`` was met before for someone else
+        (another name, or another e-mail where both have one): an id a spreadsheet
+        rounded, say.  Stored as one, two people would become one."""
+        name_key, email_key = (name or "").strip().lower(), (email or "").strip().lower()
+        known = self._people.get(person_id)
+        if known is None:
+            self._people[person_id] = (name or "", email_key, row.line, row.table.display)
+            return False
+        known_name, known_email, line, file = known
+        same_name = not name_key or not known_name or name_key == known_name.lower()
+        if same_name and (not email_key or not known_email or email_key == known_email):
+            return False
+        where = f"line {line}" if file == row.table.display else f"{file}:{line}"
+        what = "e-mail" if same_name else "name"
+        self._reject(row, column, "duplicate-id",
+                     f"{person_id} is {known_name or known_email!r} on {where} and "
+                     f"{name or email!r} here (the {what} differs): two people under one id "
+                     f"are not merged")
+        return True
 
 
 def stronger_stance(current: Stance | None, new: Stance | None) -> Stance | None:
@@ -130,100 +154,14 @@ def counted_rows(
 
 
 FORMATS = ("salesforce", "hubspot", "dynamics", "csv")
-_SALESFORCE_OBJECTS = frozenset({
-    "account.csv", "user.csv", "accountteammember.csv", "opportunity.csv",
-    "opportunitycontactrole.csv", "task.csv", "event.csv", "eventrelation.csv"})
-
-
-#: Salesforce's anchor objects and the columns that make each one Salesforce's.
-_SALESFORCE_ANCHORS = {
-    "contact.csv": frozenset({"id", "accountid", "lastname"}),
-    "account.csv": frozenset({"id", "name", "ownerid"}),
-    "user.csv": frozenset({"id", "username"}),
-}
-_SALESFORCE_NAMES = {"contact.csv": "Contact.csv", "account.csv": "Account.csv",
-                     "user.csv": "User.csv"}
-
-
-def _dynamics_table(table: str | None, header: list[str], name: str) -> bool:
-    """A file that is a Dataverse table by its own columns: the hidden ``(Do Not Modify)``
-    columns of an Excel export, the activity tables' signatures, or a table's own id
-    column in the file of that table (``contactid`` in contact.csv; a ``ContactId``
-    foreign key in another object's file says nothing)."""
-    if table is None:
-        return False
-    lower = {h.lower() for h in header}
-    if any(h.startswith("(do not modify) ") for h in lower):
-        return True
-    if table in ("activityparty", "activitypointer"):
-        return True
-    stem = name.rsplit(".", 1)[0]
-    return stem in (table, f"{table}s") and f"{table}id" in lower
 
 
 def detect_format(path: Path, config: Config) -> tuple[str, str]:
-    """Tell the export's format by its file names and headers: (format, the evidence).
+    """Tell the export's format by its files' columns: (format, the evidence).  See
+    :func:`kamgraph.loaders.detection.detect_format`."""
+    from kamgraph.loaders.detection import detect_format as detect
 
-    Headers are read as ``config`` maps them ([hubspot.headers], [dynamics.headers]), so a
-    localised export that is mapped is recognised too.
-    """
-    from kamgraph.loaders import dynamics, hubspot
-    from kamgraph.loaders.csvio import ExportSource
-
-    with ExportSource(path, config.limits) as source:
-        names = set(source.names())
-        if not any(n.endswith(".csv") for n in names):
-            books = source.workbooks()
-            if books:
-                raise InputError(f"{', '.join(books)}: Excel workbooks, not CSV: save each "
-                                 f"sheet as CSV (UTF-8) and sync those", file=str(path))
-            raise InputError(f"no CSV files in {path}", file=str(path))
-        headers: dict[str, list[str]] = {}
-        for name in sorted(names):
-            if name.endswith(".csv"):
-                # Headers are ASCII in every format: a first line read as UTF-8 will do,
-                # without scanning whole files for their encoding.
-                headers[name] = source.table(name, "utf-8").peek_header()
-    def renamed(header: list[str], mapping: Mapping[str, str]) -> list[str]:
-        return [mapping.get(h.lower(), h) for h in header]
-
-    def lower(name: str) -> set[str]:
-        return {h.lower() for h in headers.get(name, [])}
-
-    # Salesforce first, by its anchor objects: a weekly export holds hundreds of object
-    # files, some named like other CRMs' tables (AccountContactRole, Contact, Account).
-    anchors = [name for name, columns in _SALESFORCE_ANCHORS.items()
-               if name in names and columns <= lower(name)]
-    if "contact.csv" in anchors:
-        return "salesforce", "Contact.csv has Salesforce columns (Id, AccountId, …)"
-    if len(anchors) >= 2:
-        return "salesforce", ("Salesforce object files with their columns: "
-                              + ", ".join(_SALESFORCE_NAMES[a] for a in anchors))
-    # Dynamics 365 and HubSpot by their own headers, never by a file name alone.
-    for name, raw in headers.items():
-        header = renamed(raw, config.dynamics.headers)
-        if _dynamics_table(dynamics.classify(header, name), header, name):
-            return "dynamics", f"{name} has Dynamics 365 columns ({header[0]}, …)"
-    for name, raw in headers.items():
-        header = renamed(raw, config.hubspot.headers)
-        kind = hubspot.classify(header, name)
-        if kind == "contacts":
-            return "hubspot", f"{name} has HubSpot contact columns ({header[0]}, …)"
-    if {"people.csv", "accounts.csv", "relationships.csv", "influence.csv"} & names:
-        return "csv", "kamgraph CSV files (people.csv, …)"
-    if "contact.csv" in names:
-        return "salesforce", "Contact.csv"
-    for name in sorted(_SALESFORCE_OBJECTS & names):
-        if "id" in lower(name):
-            # An incremental export may hold only the objects that changed.
-            return "salesforce", f"{name} is a Salesforce object file with an Id column"
-    raise InputError(
-        "cannot tell the format: expected a Salesforce export (Account.csv, Contact.csv, …),"
-        " a HubSpot export (contacts with Record ID, First Name, …), a Dynamics 365 export "
-        "(contact.csv with contactid, …) or a kamgraph CSV folder (people.csv, …); an export "
-        "in another language needs --format and its headers mapped in kamgraph.toml",
-        file=str(path),
-    )
+    return detect(path, config)
 
 
 def load(
@@ -243,26 +181,47 @@ def load(
     if fmt == "auto":
         fmt, why = detect_format(path, config)
         on_event("format.detected", format=fmt, evidence=why)
-    else:
+        return _open_loader(path, fmt, config, encoding, on_event, known)
+    try:
+        loader = _open_loader(path, fmt, config, encoding, on_event, known)
+    except InputError as exc:
+        raise _with_hint(exc, path, fmt, config) from None
+    return _Chosen(loader, path, fmt, config)
+
+
+class _Chosen:
+    """A loader for a format the user chose (``--format``): an error reading the export
+    says what the export looks like when that is another format."""
+
+    def __init__(self, inner: Loader, path: Path, fmt: str, config: Config) -> None:
+        self.inner = inner
+        self.format = inner.format
+        self.result = inner.result
+        self._where = (path, fmt, config)
+
+    def records(self) -> Iterator[Record]:
         try:
-            return _open_loader(path, fmt, config, encoding, on_event, known)
+            yield from self.inner.records()
         except InputError as exc:
-            raise _with_hint(exc, path, fmt, config) from None
-    return _open_loader(path, fmt, config, encoding, on_event, known)
+            raise _with_hint(exc, *self._where) from None
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _with_hint(exc: InputError, path: Path, fmt: str, config: Config) -> InputError:
-    """An explicit --format that does not fit: say which format the export looks like."""
-    try:
-        found, _ = detect_format(path, config)
-    except InputError:
+    """An explicit --format that does not fit: say which format the export looks like,
+    and why.  (What went wrong reading it as the format asked for would mislead: a
+    Salesforce folder read as HubSpot "lacks" HubSpot's headers.)"""
+    from kamgraph.loaders.detection import FORMAT_LABELS, describe
+
+    found = describe(path, config)
+    if found is None or found[0] == fmt:
         return exc
-    if found == fmt:
-        return exc
-    labels = {"salesforce": "Salesforce", "hubspot": "HubSpot", "dynamics": "Dynamics 365",
-              "csv": "kamgraph CSV"}
-    return InputError(f"this looks like a {labels[found]} export, not {labels[fmt]}: drop "
-                      f"--format (it is detected) or use --format {found}", file=str(path))
+    other, why = found
+    return InputError(
+        f"this looks like a {FORMAT_LABELS[other]} export, not {FORMAT_LABELS[fmt]}: {why}; "
+        f"drop --format (it is detected) or use --format {other}", file=str(path))
 
 
 def _open_loader(path: Path, fmt: str, config: Config, encoding: str | None,

@@ -46,12 +46,12 @@ class Columns:
 
 def rows_with_columns(
     tables: Iterable[Table], spec: Mapping[str, tuple[str, ...]], result: LoadResult | None,
-    on_event: EventSink, *, epoch_ms: bool = False, us: bool = False,
+    on_event: EventSink, *, epoch_ms: bool = False,
 ) -> Iterator[tuple[Row, Columns]]:
     """The rows of one object's files, each with its columns found by any of their names.
 
     Every file must have the ``id`` field; a ``modified`` one feeds the run's high-water
-    mark (read in the forms ``epoch_ms`` and ``us`` allow, as :func:`values.moment`).
+    mark (read in the forms ``epoch_ms`` allows, as :func:`values.moment`).
     Without a ``result`` the read is a scan ahead of the load (see :func:`counted_rows`).
     """
     for table in tables:
@@ -61,7 +61,7 @@ def rows_with_columns(
                 cols = Columns(table, spec)
                 cols.require("id")
             if result is not None and cols.has("modified"):
-                moment = v.moment(row, cols["modified"], epoch_ms=epoch_ms, us=us)
+                moment = v.moment(row, cols["modified"], epoch_ms=epoch_ms)
                 if moment is not None:
                     result.saw_modified(moment.isoformat(sep=" "))
             yield row, cols

@@ -21,9 +21,10 @@ from typing import IO, Any
 
 from kamgraph.config import Limits
 from kamgraph.errors import InputError
+from kamgraph.loaders import dates
 
-__all__ = ["FIELD_LIMIT", "ExportSource", "Limits", "Row", "Table", "check_encoding",
-           "detect_encoding", "detect_text"]
+__all__ = ["FIELD_LIMIT", "ExportSource", "Limits", "Row", "Table", "bom_encoding",
+           "check_encoding", "detect_encoding", "detect_text"]
 
 #: The longest field accepted, in characters.  Longer ones are errors, not truncations.
 FIELD_LIMIT = 1_000_000
@@ -32,6 +33,15 @@ csv.field_size_limit(FIELD_LIMIT)
 _CHUNK = 1 << 20
 #: Bytes Windows-1252 defines (it leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined).
 _CP1252_SAFE = re.compile(rb"[^\x81\x8d\x8f\x90\x9d]*")
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The codec a byte-order mark at the start of a file names, or None."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def detect_encoding(open_binary: IO[bytes]) -> str:
@@ -49,10 +59,9 @@ def detect_text(open_binary: IO[bytes]) -> tuple[str, bool]:
     back to ISO-8859-1, which decodes anything.
     """
     head = open_binary.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", False
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", False
+    bom = bom_encoding(head)
+    if bom is not None:
+        return bom, False
     strict = codecs.getincrementaldecoder("utf-8")()
     lenient = codecs.getincrementaldecoder("utf-8")(errors="replace")
     cp1252 = codecs.getincrementaldecoder("cp1252")()
@@ -149,8 +158,12 @@ class _Guarded(io.RawIOBase):
 class ExportSource:
     """A folder of CSV files or a zip of them; members are found by name, any case."""
 
-    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+    def __init__(self, path: Path, limits: Limits | None = None,
+                 date_order: str | None = None) -> None:
         self.limits = limits or Limits()
+        #: The order of ambiguous spreadsheet dates (``[dates] order``), if configured.
+        self.date_order = date_order
+        self._tables: dict[str, Table] = {}
         self.path = path
         if not path.exists():
             raise InputError("no such file or folder", file=str(path))
@@ -246,8 +259,23 @@ class ExportSource:
             raise InputError(f"cannot read: {exc}", file=display) from exc
 
     def table(self, name: str, encoding: str | None = None,
-              rename: dict[str, str] | None = None) -> Table:
-        return Table(self, name, encoding, rename)
+              rename: dict[str, str] | None = None,
+              relabel: Callable[[list[str]], list[str]] | None = None) -> Table:
+        return Table(self, name, encoding, rename, relabel)
+
+    def peek(self, name: str, count: int = 1) -> tuple[list[str], list[list[str]]]:
+        """A member's header and first ``count`` records, read in the encoding its BOM
+        names, else as UTF-8 (undecodable bytes as U+FFFD), without scanning the file:
+        headers are ASCII in every export, and this is a look, not a read."""
+        with self.open_binary(name) as fh:
+            encoding = bom_encoding(fh.read(4)) or "utf-8"
+        return self.table(name, encoding).peek(count)
+
+    def cached_table(self, name: str) -> Table:
+        """A member opened once for a look across the export (its dates' order)."""
+        if name not in self._tables:
+            self._tables[name] = Table(self, name)
+        return self._tables[name]
 
 
 class Row:
@@ -286,11 +314,15 @@ class Table:
         name: str,
         encoding: str | None = None,
         rename: dict[str, str] | None = None,
+        relabel: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
         self.source = source
         self.name = name
         #: Header names (lower-case) to read as other names: a localised export's labels.
         self.rename = rename or {}
+        #: The whole (renamed) header to the names it is read by, by position: a HubSpot
+        #: export's associated objects' columns, named after their object.
+        self.relabel = relabel
         self.display = source.display(name)
         #: UTF-8 with lines that are not: each line decoded on its own.
         self.mixed = False
@@ -316,27 +348,54 @@ class Table:
         self._index: dict[str, int] = {}
         #: Column names as callers spell them -> index (-1: absent); filled on first use.
         self.exact: dict[str, int] = {}
+        self._local_dates: dict[str, dates.ColumnDates] | None = None
 
     def peek_header(self) -> list[str]:
         """The header row alone (renamed), without reading the rest of the file."""
+        return self.peek(0)[0]
+
+    def peek(self, count: int) -> tuple[list[str], list[list[str]]]:
+        """The header (renamed) and the first ``count`` records, without reading the rest:
+        a look at a file to tell what it holds.  Undecodable bytes read as U+FFFD here."""
         binary = self.source.open_binary(self.name)
         text = io.TextIOWrapper(binary, encoding=self.encoding, errors="replace", newline="")
+        records: list[list[str]] = []
         try:
-            first = next(csv.reader(text, strict=False), [])
+            reader = csv.reader(self._text_lines(text), strict=False)
+            first = next(reader, [])
+            while len(records) < count:
+                values = next(reader, None)
+                if values is None:
+                    break
+                if any(values):
+                    records.append(values)
         except csv.Error as exc:
             raise InputError(f"not valid CSV: {exc}", file=self.display, line=1) from exc
         finally:
             text.close()
         self._set_header(first)
-        return list(self.header)
+        return list(self.header), records
 
     def _set_header(self, raw: list[str]) -> None:
         header = [h.strip().lstrip("\ufeff").strip() for h in raw]
         self.header = [self.rename.get(h.lower(), h) for h in header]
+        if self.relabel is not None:
+            self.header = self.relabel(self.header)
         self._index = {}
         self.exact = {}
         for i, name in enumerate(self.header):
             self._index.setdefault(name.lower(), i)
+
+    def local_dates(self) -> dict[str, dates.ColumnDates]:
+        """The spreadsheet-form dates of each column (see :mod:`kamgraph.loaders.dates`),
+        read on first asking by one more pass over the file."""
+        if self._local_dates is None:
+            redecoded = list(self.redecoded)
+            try:
+                self._local_dates = dates.scan(self)
+            finally:
+                self.redecoded[:] = redecoded
+        return self._local_dates
 
     def first(self, *columns: str) -> str | None:
         """The first of ``columns`` the header holds (call after the header is read)."""

@@ -53,7 +53,8 @@ from kamgraph.model import (
     Touch,
 )
 
-__all__ = ["COLUMNS", "DynamicsLoader", "PARTICIPATION", "STAKEHOLDER_ROLES",
+__all__ = ["COLUMNS", "DECISION_INFLUENCE", "DynamicsLoader", "PARTICIPANTS", "PARTICIPATION",
+           "STAKEHOLDER_ROLES",
            "SALES_TEAM_ROLES", "classify"]
 
 R = CustomerRole
@@ -73,6 +74,13 @@ STAKEHOLDER_ROLES: dict[str, tuple[tuple[CustomerRole, ...], Stance | None]] = {
     "blocker": ((), Stance.ANTI_SPONSOR),
     "detractor": ((), Stance.ANTI_SPONSOR),
     "anti-sponsor": ((), Stance.ANTI_SPONSOR),
+}
+
+#: Dynamics 365 Sales' contact "Decision influence" tag (msdyn_decisioninfluencetag).
+DECISION_INFLUENCE: dict[str, tuple[tuple[CustomerRole, ...], Stance | None]] = {
+    "decision maker": ((R.DECISION_MAKER,), None),
+    "influencer": ((R.INFLUENCER,), None),
+    "blocker": ((), Stance.ANTI_SPONSOR),
 }
 
 S = SupplierRole
@@ -155,6 +163,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "email": ("emailaddress1", "Email"),
         "account": ("parentcustomerid", "_parentcustomerid_value", "Company Name",
                     "Account Name"),
+        # Dynamics 365 Sales: Decision maker, Influencer, Blocker, Unknown.
+        "influence": ("msdyn_decisioninfluencetag", "Decision influence", "Decision Influence"),
         # Dynamics 365 Sales' org chart writes the manager here.
         "manager": ("parentcontactid", "_parentcontactid_value", "Manager", "Reports To"),
         "state": ("statecode", "Status"),
@@ -166,6 +176,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "account": ("parentaccountid", "_parentaccountid_value", "customerid",
                     "_customerid_value", "Account", "Potential Customer"),
         "stage": ("stepname", "Pipeline Phase", "salesstagecode", "Sales Stage"),
+        # The opportunity's contact (Dynamics 365 Sales' "Contact" lookup).
+        "contact": ("parentcontactid", "_parentcontactid_value", "Contact"),
         "state": ("statecode", "Status"),
         "close": ("actualclosedate", "Actual Close Date"),
         "estimated_close": ("estimatedclosedate", "Est. Close Date"),
@@ -210,10 +222,31 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 #: The typed activity tables, read when an export has them instead of (or beside)
 #: activitypointer: the same columns, the type given by the table.
-TYPED_ACTIVITIES = ("appointment", "phonecall", "email")
+TYPED_ACTIVITIES = ("appointment", "phonecall", "email", "task")
+#: Who took part, as an Excel export of a typed table names them: display names (or
+#: e-mail addresses) separated by ";".  Organizer and sender first.
+PARTICIPANTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "appointment": (("organizer", "Organizer"), ("requiredattendees", "Required Attendees"),
+                    ("optionalattendees", "Optional Attendees")),
+    "email": (("from", "From"), ("to", "To"), ("cc", "Cc"), ("bcc", "Bcc")),
+    "phonecall": (("from", "Call From"), ("to", "Call To")),
+    "task": (),
+}
 for _typed in TYPED_ACTIVITIES:
-    COLUMNS[_typed] = {**COLUMNS["activitypointer"],
-                       "type": ("activitytypecode", "Activity Type", "__none__")}
+    COLUMNS[_typed] = {
+        **COLUMNS["activitypointer"],
+        "id": ("activityid", _dnm(_typed.replace("phonecall", "Phone Call").title())),
+        "type": ("activitytypecode", "Activity Type", "__none__"),
+        # An Excel export of a typed table names its columns after the table's form:
+        # an appointment's Start Time and Status, a phone call's Due.
+        "scheduled_start": ("scheduledstart", "Start Time", "Start Date"),
+        "actual_end": ("actualend", "Actual End", "senton", "Date Sent"),
+        "scheduled_end": ("scheduledend", "End Time", "Due", "Due Date"),
+        "minutes": ("actualdurationminutes", "Actual Duration", "Duration"),
+        "state": ("statecode", "Activity Status", "Status"),
+        "regarding": ("regardingobjectid", "_regardingobjectid_value", "Regarding"),
+        **{f"party{i}": names for i, names in enumerate(PARTICIPANTS[_typed])},
+    }
 #: Status reasons (lower-cased labels) of a call that did not connect.
 UNANSWERED_REASONS = frozenset({"no answer", "not answered", "unanswered", "no response",
                                 "busy", "left voicemail", "left voice mail", "voicemail",
@@ -221,11 +254,49 @@ UNANSWERED_REASONS = frozenset({"no answer", "not answered", "unanswered", "no r
 #: The entity an Excel export's "(Do Not Modify) <Entity>" column names.
 _ENTITY = {"user": "systemuser", "account": "account", "contact": "contact",
            "opportunity": "opportunity", "activity": "activitypointer",
-           "connection": "connection", "connection role": "connectionrole"}
+           "connection": "connection", "connection role": "connectionrole",
+           "appointment": "appointment", "email": "email", "phone call": "phonecall",
+           "task": "task"}
 
 
-def classify(header: list[str], name: str) -> str | None:
-    """Which Dataverse table a file holds, from its headers, else its name."""
+#: A table export's files by their own columns: the primary key, and (where a file of
+#: another CRM could carry a column of that name) one of the table's own columns too.
+_TABLE_KEYS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("connectionrole", "connectionroleid", frozenset()),
+    ("connection", "record1id", frozenset({"record2id"})),
+    ("systemuser", "systemuserid", frozenset()),
+    ("opportunity", "opportunityid", frozenset({
+        "name", "estimatedvalue", "actualvalue", "statecode", "parentaccountid", "customerid",
+        "stepname", "_parentaccountid_value", "_customerid_value"})),
+    ("contact", "contactid", frozenset({
+        "fullname", "firstname", "lastname", "parentcustomerid", "_parentcustomerid_value",
+        "emailaddress1", "jobtitle"})),
+    ("account", "accountid", frozenset({
+        "name", "revenue", "industrycode", "industrycodename", "accountnumber", "statecode",
+        "address1_city", "telephone1", "_ownerid_value", "owneridname"})),
+)
+#: Columns only one typed activity table has (table exports of appointment, phonecall,
+#: email and task lack activitytypecode).
+_TYPED_MARKERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("appointment", frozenset({"requiredattendees", "optionalattendees", "organizer",
+                               "isalldayevent", "location"})),
+    ("phonecall", frozenset({"phonenumber", "leftvoicemail"})),
+    ("email", frozenset({"senton", "torecipients", "sender", "messageid"})),
+    ("task", frozenset({"percentcomplete"})),
+)
+
+
+#: System fields of every Salesforce object that Dataverse never writes: a Data Loader
+#: extract without its Id column is still Salesforce's.
+_SALESFORCE_ONLY = frozenset({"isdeleted", "systemmodstamp", "createdbyid", "lastmodifiedbyid",
+                              "masterrecordid", "stagename"})
+
+
+def classify(header: list[str]) -> str | None:
+    """Which Dataverse table a file holds, from its headers alone (never its name): an
+    Excel export's hidden ``(Do Not Modify) <Table>`` column, or a table export's own
+    columns.  A file with a bare ``Id`` column is another CRM's (Dataverse never writes
+    one), or with a Salesforce system field, whatever else it holds."""
     lower = [h.lower() for h in header]
     for h in lower:
         if h.startswith("(do not modify) "):
@@ -233,16 +304,21 @@ def classify(header: list[str], name: str) -> str | None:
             if entity:
                 return entity
     present = set(lower)
-    if "activityid" in present and ("partyid" in present or "_partyid_value" in present):
-        return "activityparty"
-    for table in ("connectionrole", "connection", "activitypointer", "opportunity",
-                  "systemuser", "contact", "account"):
-        if COLUMNS[table]["id"][0] in present:
-            if table == "activitypointer" and "activitytypecode" not in present:
-                continue
+    if "id" in present or present & _SALESFORCE_ONLY:
+        return None
+    if "activityid" in present or "_activityid_value" in present:
+        if "partyid" in present or "_partyid_value" in present:
+            return "activityparty"
+        if "activitytypecode" in present:
+            return "activitypointer"
+        for table, markers in _TYPED_MARKERS:
+            if present & markers:
+                return table
+        return None
+    for table, key, markers in _TABLE_KEYS:
+        if key in present and (not markers or present & markers):
             return table
-    stem = name.rsplit(".", 1)[0]
-    return stem if stem in COLUMNS else None
+    return None
 
 
 class DynamicsLoader(ExportLoader):
@@ -279,6 +355,16 @@ class DynamicsLoader(ExportLoader):
         # Per record, the (other record, role of this one) of its connections.
         self.connections: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.owners: dict[str, str] = {}  # account -> its owner
+        #: (account, name) and (None, e-mail) -> person (None: two share it).
+        self.people_by_name: dict[tuple[str | None, str], str | None] = {}
+        self.contact_roles: dict[str, tuple[CustomerRole, ...]] = {}
+        #: Opportunity -> its "Contact" cell, resolved once the contacts are read.
+        self.opp_contacts: dict[str, str] = {}
+        #: Open opportunities by account; (opportunity, contact) pairs with a role of the
+        #: deal's own; contacts' Decision influence tags -> (account, roles, label).
+        self.open_opportunities: dict[str, list[str]] = {}
+        self.deal_pairs: set[tuple[str, str]] = set()
+        self.influence_tags: dict[str, tuple[str, tuple[CustomerRole, ...], str]] = {}
         self.team: dict[tuple[str, str], tuple[SupplierRole, str]] = {}  # from [dynamics.team]
 
     @cached_property
@@ -290,7 +376,7 @@ class DynamicsLoader(ExportLoader):
         for name in self.source.names():
             if name.endswith(".csv"):
                 table = self.source.table(name, self.encoding, rename)
-                kind = classify(table.peek_header(), name)
+                kind = classify(table.peek_header())
                 if kind is not None:
                     files[kind].append(table)
         if not files.get("contact"):
@@ -319,7 +405,7 @@ class DynamicsLoader(ExportLoader):
 
     def _tables(self, kind: str) -> Iterator[tuple[Row, Columns]]:
         return rows_with_columns(self.files.get(kind, ()), COLUMNS[kind], self.result,
-                                 self.on_event, us=True)
+                                 self.on_event)
 
     # -- values -----------------------------------------------------------------------
 
@@ -396,6 +482,8 @@ class DynamicsLoader(ExportLoader):
             self._read_connections()
             yield from self._contacts()
             yield from self._connected()
+            yield from self._opportunity_contacts()
+            yield from self._influence_on_deals()
             yield from self._activities()
         finally:
             self.close()
@@ -405,8 +493,11 @@ class DynamicsLoader(ExportLoader):
             user = self._guid(row, cols["id"])
             assert user is not None
             name = self._name(row, cols)
+            if self._another_person(row, cols["id"], user, name, v.text(row, cols["email"])):
+                continue
             self.users.add(user)
             self._remember("systemuser", name, user)
+            self._index_person(user, None, name, v.text(row, cols["email"]))
             department = v.text(row, cols["department"])
             if department and _GUID.match(department):
                 department = None  # a business unit's GUID says nothing of the function
@@ -464,9 +555,14 @@ class DynamicsLoader(ExportLoader):
             self.opportunities[opportunity] = account
             name = v.text(row, cols["name"])
             self._remember("opportunity", name, opportunity)
+            contact_raw = row.get(cols["contact"]).strip()
+            if contact_raw:
+                self.opp_contacts[opportunity] = contact_raw
             state = self._state(row, cols["state"], _OPPORTUNITY_STATE) or "open"
-            close = v.day(row, cols["close"], us=True) or v.day(
-                row, cols["estimated_close"], us=True)
+            if state == "open":
+                self.open_opportunities.setdefault(account, []).append(opportunity)
+            close = v.day(row, cols["close"]) or v.day(
+                row, cols["estimated_close"])
             amount = v.number(row, cols["amount"])
             yield Opportunity(
                 id=opportunity,
@@ -541,6 +637,9 @@ class DynamicsLoader(ExportLoader):
             contact = self._guid(row, cols["id"])
             assert contact is not None
             name = self._name(row, cols)
+            if self._another_person(row, cols["id"], contact, name,
+                                    v.text(row, cols["email"])):
+                continue
             account = self._lookup(row, cols["account"], "account", self.accounts, "account")
             if account is None:
                 if not row.get(cols["account"]).strip():
@@ -560,6 +659,15 @@ class DynamicsLoader(ExportLoader):
                 stance = stronger_stance(stance, mapped[1])
                 if other == account:
                     roles.extend(r for r in mapped[0] if r not in roles)
+            tagged = self._decision_influence(row, cols["influence"])
+            if tagged is not None:
+                roles.extend(r for r in tagged[0] if r not in roles)
+                stance = stronger_stance(stance, tagged[1])
+                if tagged[0] and not inactive:
+                    self.influence_tags[contact] = (account, tagged[0],
+                                                    row.get(cols["influence"]).strip())
+            self.contact_roles[contact] = tuple(roles)
+            self._index_person(contact, account, name, v.text(row, cols["email"]))
             yield Person(
                 id=contact,
                 side=Side.CUSTOMER,
@@ -574,6 +682,62 @@ class DynamicsLoader(ExportLoader):
                 active=False if inactive else None,
             )
 
+    def _decision_influence(self, row: Row, column: str
+                            ) -> tuple[tuple[CustomerRole, ...], Stance | None] | None:
+        """Dynamics 365 Sales' "Decision influence" tag of a contact, as roles and stance."""
+        raw = (v.text(row, column) or "").lower()
+        if not raw or raw == "unknown":
+            return None
+        found = DECISION_INFLUENCE.get(raw)
+        if found is None:
+            self.result.skipped[f"decision influence {raw[:40]!r} not known"] += 1
+        return found
+
+    def _index_person(self, person: str, account: str | None, name: str | None,
+                      email: str | None) -> None:
+        """A person by name within their account (contacts) and by e-mail, for the
+        participants an activity names."""
+        # Users by name under no account; contacts under theirs and, for activities
+        # regarding no account, under any ("").
+        named = (name or "").strip().lower()
+        keys = [(account, named), (None, (email or "").strip().lower())]
+        if account is not None:
+            keys.append(("", named))
+        for key in keys:
+            if key[1]:
+                known = self.people_by_name
+                known[key] = None if key in known and known[key] != person else person
+
+    def _opportunity_contacts(self) -> Iterator[Record]:
+        """The opportunity's "Contact" lookup: the contact on the deal, in their roles."""
+        for opportunity, raw in sorted(self.opp_contacts.items()):
+            account = self.opportunities[opportunity]
+            match = _GUID.match(raw)
+            contact = match.group(1).lower() if match else self.people_by_name.get(
+                (account, raw.lower()))
+            if contact is None or self.contacts.get(contact) is None:
+                self.result.skipped["opportunity contact not among the account's "
+                                    "contacts"] += 1
+                continue
+            roles = self.contact_roles.get(contact) or (CustomerRole.OTHER,)
+            self.deal_pairs.add((opportunity, contact))
+            yield OpportunityRole(id=f"{opportunity}:{contact}:contact",
+                                  account_id=account, opportunity_id=opportunity,
+                                  person_id=contact, roles=roles, role_label="Contact")
+
+    def _influence_on_deals(self) -> Iterator[Record]:
+        """A contact's "Decision influence" is theirs on the account, and counts on each
+        open deal of the account where they hold no role of their own (as Salesforce's
+        account roles and HubSpot's buying roles do)."""
+        for contact, (account, roles, label) in sorted(self.influence_tags.items()):
+            for opportunity in sorted(self.open_opportunities.get(account, ())):
+                if (opportunity, contact) in self.deal_pairs:
+                    continue
+                yield OpportunityRole(
+                    id=f"{opportunity}:{contact}:decision-influence", account_id=account,
+                    opportunity_id=opportunity, person_id=contact, roles=roles,
+                    role_label=f"decision influence: {label}")
+
     def _connected(self) -> Iterator[Record]:
         """Buying roles on opportunities, and our users' places on account teams."""
         team = dict(self.team)
@@ -583,6 +747,7 @@ class DynamicsLoader(ExportLoader):
                     mapped = self.stakeholder.get(label)
                     if mapped is None or not mapped[0]:
                         continue
+                    self.deal_pairs.add((other, first))
                     yield OpportunityRole(
                         id=f"{other}:{first}:{label}",
                         account_id=self.opportunities[other],
@@ -636,6 +801,60 @@ class DynamicsLoader(ExportLoader):
                 if row.get(cols["id"]).strip().lower() not in seen:
                     yield row, cols, typed
 
+    def _participants(self, row: Row, cols: Columns, kind: str) -> Iterator[str]:
+        """The users and contacts an Excel export's activity names by display name (or
+        e-mail address), each looked up among the regarding account's contacts and our
+        users; what names nobody, or two people, is counted.  A task has no participants:
+        its contact is the one it is regarding."""
+        account, regarding_contact = self._regarding(row, cols)
+        if kind == "task" and regarding_contact is not None:
+            yield regarding_contact
+        # The regarding account's contacts, our users (and e-mail addresses); all the
+        # export's contacts only when the activity is regarding no account.
+        scopes: tuple[str | None, ...] = (account, None) if account else (None, "")
+        for i in range(len(PARTICIPANTS[kind])):
+            for raw in row.get(cols[f"party{i}"]).split(";"):
+                name = raw.strip().strip('"').strip().lower()
+                if not name:
+                    continue
+                for key in ((scope, name) for scope in scopes):
+                    if key in self.people_by_name:
+                        found = self.people_by_name[key]
+                        if found is None:
+                            self.result.skipped[f"{kind} participant whose name two people "
+                                                f"share"] += 1
+                        else:
+                            yield found
+                        break
+                else:
+                    self.result.skipped[f"{kind} participant not found among the regarding "
+                                        f"account's contacts or the users"] += 1
+
+    def _regarding(self, row: Row, cols: Columns) -> tuple[str | None, str | None]:
+        """The account an activity is regarding (itself, or the account of the
+        opportunity or contact it is regarding), and that contact when it is one."""
+        raw = row.get(cols["regarding"]).strip() if cols.has("regarding") else ""
+        if not raw:
+            return None, None
+        match = _GUID.match(raw)
+        if match is not None:
+            found: str | None = match.group(1).lower()
+            kinds = [k for k, ids in (("account", self.accounts), ("opportunity",
+                     self.opportunities), ("contact", self.contacts)) if found in ids]
+        else:
+            kinds = ["account", "opportunity", "contact"]
+            found = None
+        for kind in kinds:
+            record = found or self.names[kind].get(raw.lower())
+            if record is None:
+                continue
+            if kind == "account":
+                return record, None
+            if kind == "opportunity":
+                return self.opportunities.get(record), None
+            return self.contacts.get(record), record
+        return None, None
+
     def _activities(self) -> Iterator[Record]:
         parties = self._parties()
         read = 0
@@ -659,10 +878,10 @@ class DynamicsLoader(ExportLoader):
                 outcome = Outcome.UNANSWERED
             else:
                 outcome = Outcome.SENT if channel is Channel.EMAIL else Outcome.HELD
-            when = (v.moment(row, cols["actual_start"], us=True)
-                    or v.moment(row, cols["scheduled_start"], us=True)
-                    or v.moment(row, cols["actual_end"], us=True)
-                    or v.moment(row, cols["scheduled_end"], us=True))
+            when = (v.moment(row, cols["actual_start"])
+                    or v.moment(row, cols["scheduled_start"])
+                    or v.moment(row, cols["actual_end"])
+                    or v.moment(row, cols["scheduled_end"]))
             if when is None:
                 self.result.skipped[f"{kind} without a date"] += 1
                 continue
@@ -674,6 +893,12 @@ class DynamicsLoader(ExportLoader):
                     ours.add(party)
                 elif party in self.contacts and party not in theirs:
                     theirs.append(party)
+            if typed is not None:
+                for party in self._participants(row, cols, typed):
+                    if party in self.users:
+                        ours.add(party)
+                    elif party not in theirs:
+                        theirs.append(party)
             if not theirs:
                 self.result.skipped[f"{kind} without a contact"] += 1
                 continue

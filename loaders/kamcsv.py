@@ -56,7 +56,7 @@ class KamgraphCsvLoader:
     def __init__(
         self, path: Path, *, config: Config, encoding: str | None = None, on_event: EventSink
     ) -> None:
-        self.source = ExportSource(path, config.limits)
+        self.source = ExportSource(path, config.limits, config.date_order)
         self.config = config
         self.encoding = encoding
         self.on_event = on_event
@@ -95,7 +95,7 @@ class KamgraphCsvLoader:
             if required:
                 raise row.error(column, "empty id")
             return None
-        return normalise_id(raw)
+        return normalise_id(v.check_id(row, column, raw))
 
     @staticmethod
     def _enum(row: Row, column: str, enum: type[Stance] | type[Level] | type[Frequency]

@@ -9,8 +9,11 @@ column read and the quirk behind each rule.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from kamgraph import scratch
 from kamgraph.config import Config
@@ -26,6 +29,7 @@ from kamgraph.loaders.base import (
     team_roles,
 )
 from kamgraph.loaders.csvio import Row, Table
+from kamgraph.loaders.detection import salesforce_object
 from kamgraph.model import (
     Account,
     Channel,
@@ -109,6 +113,15 @@ def _name(row: Row) -> str:
     return " ".join(p for p in parts if p) or ""
 
 
+class _Relation(NamedTuple):
+    """One AccountContactRelation row: its id, the account, and its state."""
+
+    id: str | None
+    account: str
+    active: bool
+    deleted: bool
+
+
 #: The objects the loader reads, and the kind of stored record each object a lookup
 #: column names (by its id's key prefix, :data:`sfid.PREFIXES`) becomes.
 _OBJECTS = ("Account.csv", "User.csv", "AccountContactRole.csv",
@@ -135,7 +148,12 @@ class SalesforceLoader(ExportLoader):
     ) -> None:
         super().__init__(path, config=config, encoding=encoding, on_event=on_event,
                          known=known)
-        if not self.source.has("Contact.csv") and known is None:
+        try:
+            contacts = self._has("Contact.csv")
+        except BaseException:
+            self.source.close()
+            raise
+        if not contacts and known is None:
             # A full export always has contacts; an incremental one may hold only the
             # objects that changed.
             books = [b for b in self.source.workbooks() if b.lower().startswith("contact.")]
@@ -146,12 +164,27 @@ class SalesforceLoader(ExportLoader):
             raise InputError(
                 "not a Salesforce export: Contact.csv is missing", file=str(path)
             )
-        #: Contact -> (account, roles on the account): AccountContactRole and
-        #: AccountContactRelation.Roles.
+        #: Person (a contact, or a contact's membership of a further account) -> (account,
+        #: roles on the account): AccountContactRole and AccountContactRelation.Roles.
         self.account_roles: dict[str, tuple[str, tuple[CustomerRole, ...]]] = {}
-        #: Contacts whose direct AccountContactRelation is inactive -> that account: they
-        #: have left it.
-        self.ended: dict[str, str] = {}
+        #: (contact, account) -> roles recorded on the account, as read.
+        self.roles_read: dict[tuple[str, str], list[CustomerRole]] = {}
+        #: Contact -> its AccountContactRelation rows: (row id, account, roles, active,
+        #: deleted).  Which is direct is known once the contact's own account is.
+        self.relations: dict[str, list[_Relation]] = {}
+        #: (contact, further account) -> the person standing for the contact there; the
+        #: contacts that have one.
+        self.memberships: dict[tuple[str, str], str] = {}
+        self.members: set[str] = set()
+        #: No User.csv: users are known only by the ids that name them.
+        self.users_listed = self._has("User.csv")
+        #: Users met only as ids (no User.csv), to be yielded as our people.
+        self.id_only: list[str] = []
+        self._pending: list[Person] = []
+        #: Account -> its owner's id, as Account.csv gives it; (account, user) pairs that
+        #: AccountTeamMember puts on the team.
+        self.owners: dict[str, str] = {}
+        self.team_pairs: set[tuple[str, str]] = set()
         #: Open opportunities -> account; (opportunity, contact) pairs with a role of their own.
         self.open_opportunities: dict[str, str] = {}
         self.deal_roles: set[tuple[str, str]] = set()
@@ -163,10 +196,39 @@ class SalesforceLoader(ExportLoader):
 
     # -- plumbing ---------------------------------------------------------------------
 
+    @cached_property
+    def _members(self) -> dict[str, str]:
+        """Object file (``contact.csv``) -> the export's file holding it: the file named
+        after the object, else one named otherwise (Data Loader's ``extract.csv``) whose
+        ids' key prefix, or columns, say it holds that object."""
+        wanted = {name.lower(): name for name in _OBJECTS}
+        # Named after its object: read under the object's own name, as the runs record.
+        members = {key: name for key, name in wanted.items() if self.source.has(name)}
+        for name in self.source.names():
+            if not name.endswith(".csv") or name in wanted:
+                continue
+            header, records = self.source.peek(name)
+            found = salesforce_object(header, records[0] if records else None,
+                                      ids_first=True)
+            key = f"{found.lower()}.csv" if found else ""
+            if key not in wanted or members.get(key) == wanted[key]:
+                continue
+            if key in members:
+                raise InputError(
+                    f"{self.source.display(members[key])} and {self.source.display(name)} "
+                    f"both hold Salesforce {found} records: keep one, or name it {found}.csv",
+                    file=str(self.source.path))
+            members[key] = name
+        return members
+
+    def _has(self, name: str) -> bool:
+        return name.lower() in self._members
+
     def _table(self, name: str) -> Table | None:
-        if not self.source.has(name):
+        member = self._members.get(name.lower())
+        if member is None:
             return None
-        return self.source.table(name, self.encoding)
+        return self.source.table(member, self.encoding)
 
     def _rows(self, name: str, required: tuple[str, ...]) -> Iterator[Row]:
         table = self._table(name)
@@ -178,7 +240,9 @@ class SalesforceLoader(ExportLoader):
                     stamps = [c for c in ("SystemModstamp", "LastModifiedDate") if table.has(c)]
                 for column in stamps:
                     raw = row.get(column)
-                    if raw > latest:  # the same form throughout a file: text order will do
+                    # ISO moments, one form throughout a file, sort as text: most rows
+                    # are passed over unparsed.  A spreadsheet's 10/6/26 does not.
+                    if raw > latest or not raw[:4].isdigit():
                         moment = v.moment(row, column)
                         if moment is not None:
                             self.result.saw_modified(moment.isoformat(sep=" "))
@@ -217,11 +281,18 @@ class SalesforceLoader(ExportLoader):
             self._read_account_roles()
             yield from self._contacts()
             yield from self._team()
+            yield from self._owners_on_team()
             yield from self._opportunities()
             yield from self._contact_roles()
             yield from self._account_roles_on_deals()
             yield from self._events()
             yield from self._tasks()
+            if self.id_only:
+                self.result.warn(
+                    f"no User.csv: {len(self.id_only)} of our people (account owners, team "
+                    f"members, activity owners) are known only by their id and were added "
+                    f"as 'user 005…'; sync an export with User.csv to give them names and "
+                    f"titles")
         finally:
             self.close()
 
@@ -231,13 +302,17 @@ class SalesforceLoader(ExportLoader):
             if account_id is None:
                 raise row.error("Id", "empty id")
             self.accounts.add(account_id)
+            owner = v.sf_id(row, "OwnerId", "User")
+            deleted = v.boolean(row, "IsDeleted")
+            if owner is not None and not deleted:
+                self.owners[account_id] = owner
             yield Account(
                 id=account_id,
                 name=_name(row) or account_id,
                 industry=v.text(row, "Industry"),
                 revenue=v.number(row, "AnnualRevenue"),
-                owner_id=v.sf_id(row, "OwnerId"),
-                deleted=v.boolean(row, "IsDeleted"),
+                owner_id=owner,
+                deleted=deleted,
             )
 
     def _users(self) -> Iterator[Record]:
@@ -245,15 +320,18 @@ class SalesforceLoader(ExportLoader):
             user_id = v.sf_id(row, "Id", "User")
             if user_id is None:
                 raise row.error("Id", "empty id")
+            name, email = _name(row), v.text(row, "Email")
+            if self._another_person(row, "Id", user_id, name, email):
+                continue
             self.users.add(user_id)
             yield Person(
                 id=user_id,
                 side=Side.SUPPLIER,
-                name=_name(row) or user_id,
+                name=name or user_id,
                 title=v.text(row, "Title"),
                 department=v.text(row, "Department"),
                 reports_to=v.sf_id(row, "ManagerId"),
-                email=v.text(row, "Email"),
+                email=email,
                 active=v.boolean(row, "IsActive", default=True),
             )
 
@@ -263,6 +341,9 @@ class SalesforceLoader(ExportLoader):
             contact_id = v.sf_id(row, "Id", "Contact")
             if contact_id is None:
                 raise row.error("Id", "empty id")
+            name, email = _name(row), v.text(row, "Email")
+            if self._another_person(row, "Id", contact_id, name, email):
+                continue
             account_id = v.sf_id(row, "AccountId", "Account")
             if account_id is None:
                 self.result.skipped["contact without account"] += 1
@@ -275,92 +356,130 @@ class SalesforceLoader(ExportLoader):
             deleted = v.boolean(row, "IsDeleted")
             if not deleted:
                 self.contacts[contact_id] = account_id
-            yield Person(
+            relations = self.relations.pop(contact_id, [])
+            # The relation with the contact's own account is the direct one: an inactive
+            # one says the contact left it.
+            left = bool(relations) and any(
+                r.account == account_id and not r.active and not r.deleted for r in relations)
+            person = Person(
                 id=contact_id,
                 side=Side.CUSTOMER,
-                name=_name(row) or contact_id,
+                name=name or contact_id,
                 account_id=account_id,
                 title=v.text(row, "Title"),
                 department=v.text(row, "Department"),
                 reports_to=v.sf_id(row, "ReportsToId"),
-                email=v.text(row, "Email"),
+                email=email,
                 stance=self._stance(row) if fields.stance else None,
                 influence=self._influence(row) if fields.influence else None,
                 dos=v.text(row, fields.dos) if fields.dos else None,
                 donts=v.text(row, fields.donts) if fields.donts else None,
                 merged_into=v.sf_id(row, "MasterRecordId"),
                 deleted=deleted,
-                roles=self._roles_on(contact_id, account_id),
-                active=False if self.ended.get(contact_id) == account_id else None,
+                roles=self._roles_on(contact_id, contact_id, account_id),
+                active=False if left else None,
             )
+            yield person
+            for relation in relations:
+                if relation.account != account_id:
+                    yield from self._member(person, relation)
+
+    def _member(self, contact: Person, relation: _Relation) -> Iterator[Record]:
+        """The contact as one of a further account's people (an AccountContactRelation
+        that is not the contact's own account): the same person, there under the
+        relation's id, active or not as the relation says."""
+        if relation.account not in self.accounts and (self.accounts or self.accounts_held):
+            self.result.skipped["account contact relation naming an account not in the "
+                                "export"] += 1
+            return
+        key = relation.id or f"{contact.id}@{relation.account}"
+        deleted = relation.deleted or contact.deleted
+        if not deleted:
+            self.contacts[key] = relation.account
+            self.memberships[(contact.id, relation.account)] = key
+            self.members.add(contact.id)
+        yield dataclasses.replace(
+            contact, id=key, account_id=relation.account, reports_to=None, merged_into=None,
+            deleted=deleted, roles=self._roles_on(key, contact.id, relation.account),
+            active=None if relation.active else False)
 
     # -- roles on the account ---------------------------------------------------------
 
     def _read_account_roles(self) -> None:
         """Buying roles recorded on the account rather than a deal: AccountContactRole
-        (one role a row) and AccountContactRelation (``Roles``, ``;``-separated)."""
-        found: dict[str, tuple[str, list[CustomerRole]]] = {}
-
-        def add(row: Row, labels: list[str]) -> None:
-            account_id = v.sf_id(row, "AccountId", "Account")
-            contact_id = v.sf_id(row, "ContactId", "Contact")
-            if account_id is None or contact_id is None:
-                self.result.skipped["account role without account or contact"] += 1
-                return
-            if v.boolean(row, "IsDeleted") or (
-                    row.table.has("IsActive") and not v.boolean(row, "IsActive", default=True)):
-                self.result.skipped["account role deleted or inactive"] += 1
-                return
-            entry = found.setdefault(contact_id, (account_id, []))
-            if entry[0] != account_id:
-                # Contacts to multiple accounts: a contact is drawn on its own account.
-                self.result.skipped["account role on another account than the contact's"] += 1
-                return
-            for label in labels:
-                for role in self.contact_roles.get(label.lower(), (CustomerRole.OTHER,)):
-                    if role not in entry[1]:
-                        entry[1].append(role)
-
+        (one role a row) and AccountContactRelation (``Roles``, ``;``-separated); and
+        AccountContactRelation's memberships, direct or not, kept for the contacts."""
         for row in self._rows("AccountContactRole.csv", ("AccountId", "ContactId", "Role")):
-            add(row, [v.text(row, "Role") or "Other"])
+            pair = self._pair(row)
+            if pair is None:
+                continue
+            if v.boolean(row, "IsDeleted"):
+                self.result.skipped["account role deleted or inactive"] += 1
+                continue
+            self._add_roles(pair, [v.text(row, "Role") or "Other"])
         for row in self._rows("AccountContactRelation.csv", ("AccountId", "ContactId")):
-            if (row.table.has("IsActive") and not v.boolean(row, "IsActive", default=True)
-                    and v.boolean(row, "IsDirect", default=True)
-                    and not v.boolean(row, "IsDeleted")):
-                # The contact's own account marks the relationship ended: they left.
-                contact_id = v.sf_id(row, "ContactId", "Contact")
-                account_id = v.sf_id(row, "AccountId", "Account")
-                if contact_id and account_id:
-                    self.ended[contact_id] = account_id
+            pair = self._pair(row)
+            if pair is None:
+                continue
+            deleted = v.boolean(row, "IsDeleted")
+            active = v.boolean(row, "IsActive", default=True)
             labels = [part.strip() for part in (v.text(row, "Roles") or "").split(";")]
             labels = [label for label in labels if label]
-            if labels:
-                add(row, labels)
-        self.account_roles = {c: (a, tuple(roles)) for c, (a, roles) in found.items()}
+            if labels and not deleted and active:
+                self._add_roles(pair, labels)
+            elif labels:
+                self.result.skipped["account role deleted or inactive"] += 1
+            self.relations.setdefault(pair[0], []).append(_Relation(
+                v.sf_id(row, "Id") if row.table.has("Id") else None, pair[1], active, deleted))
 
-    def _roles_on(self, contact_id: str, account_id: str) -> tuple[CustomerRole, ...] | None:
-        entry = self.account_roles.get(contact_id)
-        if entry is None or entry[0] != account_id:
+    def _pair(self, row: Row) -> tuple[str, str] | None:
+        account_id = v.sf_id(row, "AccountId", "Account")
+        contact_id = v.sf_id(row, "ContactId", "Contact")
+        if account_id is None or contact_id is None:
+            self.result.skipped["account role without account or contact"] += 1
             return None
-        return entry[1]
+        return contact_id, account_id
+
+    def _add_roles(self, pair: tuple[str, str], labels: list[str]) -> None:
+        held = self.roles_read.setdefault(pair, [])
+        for label in labels:
+            for role in self.contact_roles.get(label.lower(), (CustomerRole.OTHER,)):
+                if role not in held:
+                    held.append(role)
+
+    def _roles_on(self, person: str, contact_id: str, account_id: str
+                  ) -> tuple[CustomerRole, ...] | None:
+        """The roles ``contact_id`` holds on ``account_id``, kept for ``person`` (the
+        contact, or its membership of that account) to carry onto the account's deals."""
+        roles = self.roles_read.pop((contact_id, account_id), None)
+        if not roles:
+            return None
+        self.account_roles[person] = (account_id, tuple(roles))
+        return tuple(roles)
 
     def _account_roles_on_deals(self) -> Iterator[Record]:
-        """A role held on the account counts on each open deal of that account where the
-        contact has no role of their own, as a HubSpot buying role does."""
+        """A person's roles on the account, as their role on each open deal of that
+        account where they have no role of their own, as a HubSpot buying role does."""
+        if self.roles_read:
+            # Roles on an account the contact is not related to, or of a contact the
+            # export lacks: nobody to give them to.
+            self.result.skipped["account role on an account the contact is not related "
+                                "to"] += len(self.roles_read)
+            self.roles_read.clear()
         by_account: dict[str, list[str]] = {}
-        for contact_id, (account_id, _roles) in self.account_roles.items():
-            if self.contacts.get(contact_id) == account_id:
-                by_account.setdefault(account_id, []).append(contact_id)
+        for person, (account_id, _roles) in self.account_roles.items():
+            if self.contacts.get(person) == account_id:
+                by_account.setdefault(account_id, []).append(person)
         for opp_id, account_id in sorted(self.open_opportunities.items()):
-            for contact_id in sorted(by_account.get(account_id, ())):
-                if (opp_id, contact_id) in self.deal_roles:
+            for person in sorted(by_account.get(account_id, ())):
+                if (opp_id, person) in self.deal_roles:
                     continue
-                roles = self.account_roles[contact_id][1]
+                roles = self.account_roles[person][1]
                 yield OpportunityRole(
-                    id=f"{opp_id}:{contact_id}:account-role",
+                    id=f"{opp_id}:{person}:account-role",
                     account_id=account_id,
                     opportunity_id=opp_id,
-                    person_id=contact_id,
+                    person_id=person,
                     roles=roles,
                     role_label="on the account: " + ", ".join(r.value.replace("_", " ")
                                                               for r in roles),
@@ -401,21 +520,61 @@ class SalesforceLoader(ExportLoader):
     def _team(self) -> Iterator[Record]:
         for row in self._rows("AccountTeamMember.csv", ("AccountId", "UserId", "TeamMemberRole")):
             account_id = v.sf_id(row, "AccountId", "Account")
-            user_id = v.sf_id(row, "UserId", "User")
-            if account_id is None or user_id is None:
+            user_id = self._user(v.sf_id(row, "UserId", "User"))
+            yield from self._drain()
+            if account_id is None or v.sf_id(row, "UserId") is None:
                 self.result.skipped["team member without account or user"] += 1
                 continue
-            if user_id not in self.users:
-                self._reject(row, "UserId", "unknown-user", f"user {user_id} is not in User.csv")
+            if user_id is None:
+                self._reject(row, "UserId", "unknown-user",
+                             f"user {row.get('UserId').strip()} is not in User.csv")
                 continue
             label = v.text(row, "TeamMemberRole") or "Other"
+            deleted = v.boolean(row, "IsDeleted")
+            if not deleted:
+                self.team_pairs.add((account_id, user_id))
             yield TeamMember(
                 account_id=account_id,
                 person_id=user_id,
                 role=self.team_roles.get(label.lower(), SupplierRole.OTHER),
                 role_label=label,
-                deleted=v.boolean(row, "IsDeleted"),
+                deleted=deleted,
             )
+
+    def _owners_on_team(self) -> Iterator[Record]:
+        """An account's owner is its account manager, unless AccountTeamMember already
+        gives them a place on that account's team."""
+        for account_id, owner in sorted(self.owners.items()):
+            if (account_id, owner) in self.team_pairs:
+                continue
+            user_id = self._user(owner)
+            yield from self._drain()
+            if user_id is None:
+                self.result.skipped["account owner not in User.csv"] += 1
+                continue
+            yield TeamMember(account_id=account_id, person_id=user_id,
+                             role=SupplierRole.KEY_ACCOUNT_MANAGER, role_label="Account Owner")
+
+    # -- our people known only by id --------------------------------------------------
+
+    def _user(self, user_id: str | None) -> str | None:
+        """``user_id`` when it names one of our people: a user of User.csv (or of the
+        store, for an incremental export); without User.csv, any user id, which then
+        stands for one of our people known by nothing but that id."""
+        if user_id is None or user_id in self.users:
+            return user_id
+        if self.users_listed or user_id[:3] != "005":
+            return None
+        self.users.add(user_id)
+        self.id_only.append(user_id)
+        self._pending.append(Person(id=user_id, side=Side.SUPPLIER, name=f"user {user_id}"))
+        return user_id
+
+    def _drain(self) -> Iterator[Record]:
+        """The people :meth:`_user` has met since last asked."""
+        if self._pending:
+            yield from self._pending
+            self._pending = []
 
     def _opportunities(self) -> Iterator[Record]:
         for row in self._rows("Opportunity.csv", ("Id", "AccountId")):
@@ -458,13 +617,16 @@ class SalesforceLoader(ExportLoader):
                 self.result.skipped["contact role naming a contact not in the export"] += 1
                 continue
             label = v.text(row, "Role") or "Other"
+            # A deal of a further account the contact is related to: their role is the
+            # membership's, which that account's people include.
+            person = self.memberships.get((contact_id, account_id), contact_id)
             if not v.boolean(row, "IsDeleted"):
-                self.deal_roles.add((opp_id, contact_id))
+                self.deal_roles.add((opp_id, person))
             yield OpportunityRole(
                 id=role_id,
                 account_id=account_id,
                 opportunity_id=opp_id,
-                person_id=contact_id,
+                person_id=person,
                 roles=self.contact_roles.get(label.lower(), (CustomerRole.OTHER,)),
                 role_label=label,
                 is_primary=v.boolean(row, "IsPrimary") if row.table.has("IsPrimary") else None,
@@ -473,9 +635,14 @@ class SalesforceLoader(ExportLoader):
 
     def _owner(self, row: Row) -> str | None:
         owner = v.lookup_id(row, row.get("OwnerId"), "OwnerId")
-        if owner is None or owner not in self.users:
-            self._reject(row, "OwnerId", "unknown-user",
-                         f"owner {owner or '(empty)'} is not a user in User.csv")
+        if owner in self.users:  # the usual case, at once: this runs for every activity
+            return owner
+        owner = self._user(owner)
+        if owner is None:
+            raw = row.get("OwnerId").strip()
+            why = ("no owner" if not raw else f"owner {raw} is not a user in User.csv"
+                   if self.users_listed else f"owner {raw} is not a user (a queue?)")
+            self._reject(row, "OwnerId", "unknown-user", why)
             return None
         return owner
 
@@ -548,7 +715,7 @@ class SalesforceLoader(ExportLoader):
         finally:
             relations.close()
 
-    def _event(self, row: Row, invitees: dict[str, list[tuple[str, str]]]) -> Iterator[Touch]:
+    def _event(self, row: Row, invitees: dict[str, list[tuple[str, str]]]) -> Iterator[Record]:
         table = row.table
         if self._event_pick is None or self._event_pick[0] is not table:
             table.require_one_of("ActivityDateTime", "ActivityDate")
@@ -569,6 +736,7 @@ class SalesforceLoader(ExportLoader):
             return
         owner = self._owner(row)
         if owner is None:
+            yield from self._drain()
             return
         minutes = int(v.number(row, "DurationInMinutes") or 0)
         customers: dict[str, Outcome] = {}
@@ -578,18 +746,21 @@ class SalesforceLoader(ExportLoader):
             outcome = Outcome.DECLINED if status in _DECLINED else Outcome.HELD
             if relation[:3] == "003" and relation in self.contacts:
                 customers[relation] = outcome
-            elif relation[:3] == "005" and relation in self.users:
-                if outcome is Outcome.HELD:
-                    suppliers.add(relation)
+            elif relation[:3] == "005" and outcome is Outcome.HELD and self._user(relation):
+                suppliers.add(relation)
         if who is not None and who not in customers:
             contact = self._who(row, "event")
             if contact is not None:
                 customers[contact] = Outcome.HELD
         elif who is None and not customers:
             self.result.skipped["event without a contact"] += 1
+        if self._pending:
+            yield from self._drain()
         for contact, outcome in customers.items():
+            account, person = self._attributed(row, contact) if contact in self.members else (
+                self.contacts[contact], contact)
             for user in sorted(suppliers):
-                yield Touch.of(event_id, self.contacts[contact], user, contact, when.date(),
+                yield Touch.of(event_id, account, user, person, when.date(),
                                Channel.MEETING, outcome,
                                minutes if outcome is Outcome.HELD else 0)
 
@@ -623,6 +794,8 @@ class SalesforceLoader(ExportLoader):
             if contact is None:
                 continue
             owner = self._owner(row)
+            if self._pending:
+                yield from self._drain()
             if owner is None:
                 continue
             kind_key = tuple(kind_cells)
@@ -631,8 +804,26 @@ class SalesforceLoader(ExportLoader):
                 kind = kinds[kind_key] = self._task_kind(row)
             channel, outcome, timed = kind
             minutes = round((v.number(row, "CallDurationInSeconds") or 0) / 60) if timed else 0
-            yield Touch.of(task_id, self.contacts[contact], owner, contact, when, channel, outcome,
-                           minutes)
+            account, person = self._attributed(row, contact) if contact in self.members else (
+                self.contacts[contact], contact)
+            yield Touch.of(task_id, account, owner, person, when, channel, outcome, minutes)
+
+    def _attributed(self, row: Row, contact: str) -> tuple[str, str]:
+        """The account an activity with ``contact`` counts for, and the person standing
+        for the contact there: the contact's own account, unless the activity is about
+        (``WhatId``, ``AccountId``) a further account the contact is related to, or one
+        of its opportunities.  Called for contacts with such a further account only."""
+        for column in ("WhatId", "AccountId"):
+            try:
+                target = sfid.to18(row.get(column))
+            except ValueError:
+                continue
+            if target is not None and target[:3] == "006":
+                target = self.opportunities.get(target)
+            person = self.memberships.get((contact, target)) if target else None
+            if target is not None and person is not None:
+                return target, person
+        return self.contacts[contact], contact
 
     @staticmethod
     def _is_open(row: Row) -> bool:

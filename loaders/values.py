@@ -6,11 +6,12 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TypeVar
 
-from kamgraph.loaders import sfid
+from kamgraph.errors import InputError
+from kamgraph.loaders import dates, sfid
 from kamgraph.loaders.csvio import Row
 
-__all__ = ["boolean", "day", "day_of_cell", "flag", "lookup_id", "moment", "number",
-           "record_id", "sf_id", "text"]
+__all__ = ["boolean", "check_id", "day", "day_of_cell", "flag", "lookup_id", "mangled",
+           "mangled_id", "moment", "number", "record_id", "sf_id", "text"]
 
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f", ""}
@@ -19,10 +20,8 @@ _MOMENT = re.compile(
     r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
-#: What Dynamics 365's Excel exports write in the en-US locale: 5/3/2024 2:22 PM.
-_US_MOMENT = re.compile(
-    r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
-)
+#: A number as a spreadsheet shows a long one: 1.11015E+11.
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE]\+?\d+$")
 _EPOCH = datetime(1970, 1, 1)
 _V = TypeVar("_V")
 
@@ -64,14 +63,13 @@ def boolean(row: Row, column: str, default: bool = False) -> bool:
     raise row.error(column, f"not a boolean: {raw[:40]!r} (expected 0/1 or true/false)")
 
 
-def moment(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False
-           ) -> datetime | None:
-    """A date or datetime in any of the forms Salesforce writes, as naive UTC.
+def moment(row: Row, column: str, *, epoch_ms: bool = False) -> datetime | None:
+    """A date or datetime in any of the forms the CRMs write, as naive UTC: ISO
+    (``2023-01-18 00:00:00``, ``2017-03-01T14:55:03.000+0000``, ``2026-02-23 20:55``), and
+    the short forms a spreadsheet re-saves them in (``02/23/26 08:55 PM``,
+    ``23.02.2026 20:55``), read in the order the column admits (:mod:`.dates`).
 
-    ``epoch_ms`` also reads milliseconds since 1970 (HubSpot's internal-value exports);
-    ``us`` also reads M/D/YYYY with an optional 12-hour time (Dynamics' en-US Excel
-    exports).  Neither is on by default: 05/03/2024 means different days in different
-    locales, so only a format known to write it may read it.
+    ``epoch_ms`` also reads milliseconds since 1970 (HubSpot's internal-value exports).
     """
     raw = row.get(column).strip()
     if not raw:
@@ -81,7 +79,7 @@ def moment(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False
         return known
     match = _MOMENT.match(raw)
     if not match:
-        return _other_moment(row, column, raw, epoch_ms, us)
+        return _other_moment(row, column, raw, epoch_ms)
     y, mo, d, h, mi, s, zone = match.groups()
     try:
         value = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
@@ -102,27 +100,39 @@ def moment(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False
     return _remember(_MOMENTS, raw, value)
 
 
-def _other_moment(row: Row, column: str, raw: str, epoch_ms: bool, us: bool) -> datetime:
+def _other_moment(row: Row, column: str, raw: str, epoch_ms: bool) -> datetime:
     if epoch_ms and raw.isdigit() and 11 <= len(raw) <= 14:
         try:
             return _EPOCH + timedelta(milliseconds=int(raw))
         except OverflowError:
             raise row.error(column, f"impossible date {raw[:40]!r}") from None
-    found = _US_MOMENT.match(raw) if us else None
-    if found:
-        mo, d, y, h, mi, s, half = found.groups()
-        hour = int(h or 0)
-        if half:
-            if not 1 <= hour <= 12:
-                raise row.error(column, f"impossible time {raw[:40]!r}")
-            hour = hour % 12 + (12 if half.lower() == "pm" else 0)
-        try:
-            return datetime(int(y), int(mo), int(d), hour, int(mi or 0), int(s or 0))
-        except ValueError as exc:
-            raise row.error(column, f"impossible date {raw[:40]!r}: {exc}") from None
-    forms = "YYYY-MM-DD[ HH:MM:SS]" + (", M/D/YYYY[ h:mm AM]" if us else "") + (
-        ", epoch milliseconds" if epoch_ms else "")
+    local = dates.local_moment(row, column, raw)
+    if local is not None:
+        return local
+    forms = "YYYY-MM-DD[ HH:MM[:SS]], or a spreadsheet's 02/23/2026 8:55 PM or 23.02.2026" + (
+        ", or epoch milliseconds" if epoch_ms else "")
     raise row.error(column, f"not a date: {raw[:40]!r} (expected {forms})")
+
+
+def mangled(raw: str) -> bool:
+    """True for an id a spreadsheet wrote in scientific notation (``1.11015E+11``)."""
+    return "e" in raw.lower() and _SCIENTIFIC.match(raw.strip()) is not None
+
+
+def mangled_id(row: Row, column: str, raw: str) -> InputError:
+    """The error for an id a spreadsheet wrote in scientific notation."""
+    return row.error(column, f"{raw.strip()[:40]!r} is an id a spreadsheet wrote in "
+                             f"scientific notation, which drops its last digits: it cannot "
+                             f"be recovered (two ids may now read the same); export again "
+                             f"and sync the file as exported, or re-save it with this column "
+                             f"formatted as text")
+
+
+def check_id(row: Row, column: str, raw: str) -> str:
+    """``raw``, unless it is an id a spreadsheet mangled (then an error naming the cell)."""
+    if mangled(raw):
+        raise mangled_id(row, column, raw)
+    return raw
 
 
 def flag(row: Row, raw: str, column: str) -> bool:
@@ -156,12 +166,16 @@ def record_id(row: Row, raw: str, column: str, expect: str) -> str | None:
     return value
 
 
-def day(row: Row, column: str, *, epoch_ms: bool = False, us: bool = False) -> date | None:
-    value = moment(row, column, epoch_ms=epoch_ms, us=us)
+def day(row: Row, column: str, *, epoch_ms: bool = False) -> date | None:
+    value = moment(row, column, epoch_ms=epoch_ms)
     return value.date() if value else None
 
 
 def number(row: Row, column: str) -> float | None:
+    """A number as an export writes it (``1250000.0``, ``1250000,5``), or as a
+    spreadsheet formats it (``$74,000,000.00``, ``74.000.000,00 €``, ``1 250 000``):
+    currency signs and codes and digit-group separators are dropped, the last of ``.``
+    and ``,`` is the decimal mark."""
     raw = row.get(column).strip()
     if not raw:
         return None
@@ -170,10 +184,33 @@ def number(row: Row, column: str) -> float | None:
             raw.replace(",", ".")
         )
     except ValueError:
-        raise row.error(column, f"not a number: {raw[:40]!r}") from None
+        value = _formatted(row, column, raw)
     if value != value or value in (float("inf"), float("-inf")):
         raise row.error(column, f"not a finite number: {raw[:40]!r}")
     return value
+
+
+_CURRENCY = re.compile(r"[$€£¥₹¤\s\u00a0\u202f']|^[A-Za-z]{1,3}(?=[\d\s\-+.,(])|"
+                       r"(?<=[\d\s.,)])[A-Za-z]{1,3}$")
+
+
+def _formatted(row: Row, column: str, raw: str) -> float:
+    text = _CURRENCY.sub("", raw)
+    if text.startswith("(") and text.endswith(")"):  # accounting's negative
+        text = "-" + text[1:-1]
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    else:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise row.error(column, f"not a number: {raw[:40]!r}") from None
 
 
 #: Lookup ids already normalised, by their text (see :func:`lookup_id`).
@@ -186,6 +223,8 @@ def sf_id(row: Row, column: str, expect: str | None = None) -> str | None:
     try:
         value = sfid.to18(raw)
     except ValueError:
+        if mangled(raw):
+            raise mangled_id(row, column, raw) from None
         raise row.error(column, f"not a Salesforce id: {raw.strip()[:40]!r}") from None
     if value is not None and expect is not None:
         found = sfid.object_of(value)

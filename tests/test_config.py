@@ -106,3 +106,14 @@ def test_audit_sync_and_limits_tables(tmp_path: Path) -> None:
                        ("[limits]\nrow_chars = -1\n", "limits.row_chars")):
         with pytest.raises(ConfigError, match=re.escape(f"[{where}]")):
             config_from_dict(tomllib.loads(bad), tmp_path / "kamgraph.toml")
+
+
+def test_the_order_of_ambiguous_spreadsheet_dates(tmp_path: Path) -> None:
+    assert Config().date_order is None
+    config = config_from_dict({"dates": {"order": "day-first"}}, tmp_path / "k.toml")
+    assert config.date_order == "day-first"
+    with pytest.raises(ConfigError, match=r"k\.toml \[dates\.order\]: expected "
+                                          r"\"month-first\" \(02/23/2026\) or \"day-first\""):
+        config_from_dict({"dates": {"order": "dmy"}}, tmp_path / "k.toml")
+    with pytest.raises(ConfigError, match=r"\[dates\]: expected order"):
+        config_from_dict({"dates": {"format": "dmy"}}, tmp_path / "k.toml")

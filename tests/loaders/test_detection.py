@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from kamgraph.cli import cli
 from kamgraph.config import Config
+from kamgraph.errors import InputError
 from kamgraph.generate import generate_export
 from kamgraph.graph import build_account_graph, context
 from kamgraph.loaders.base import detect_format
@@ -79,11 +80,12 @@ def test_a_real_weekly_export_is_salesforce(tmp_path: Path) -> None:
 
 
 def test_anchor_objects_win_without_contacts(tmp_path: Path) -> None:
-    """An incremental export without Contact.csv is still told by Account and User."""
+    """An incremental export without Contact.csv is still told by its other objects."""
     folder = weekly_export(tmp_path / "export")
     (folder / "Contact.csv").unlink()
     fmt, why = detect_format(folder, Config())
-    assert fmt == "salesforce" and "Account.csv" in why and "User.csv" in why
+    assert fmt == "salesforce" and why.startswith("Account.csv has Salesforce Account columns")
+    assert "also AccountContactRole.csv" in why
 
 
 def test_a_salesforce_file_name_alone_never_makes_dynamics(tmp_path: Path) -> None:
@@ -165,3 +167,71 @@ def test_plain_ascii_reads_are_skipped_only_with_no_character_left_open(
         tail: bytes, expected: tuple[str, bool]) -> None:
     data = b"a" * (4 + _CHUNK - 1) + tail + b"c" * 10
     assert detect_text(io.BytesIO(data)) == expected
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(rows)
+
+
+class TestDetectionByContent:
+    def test_a_dynamics_excel_export_saved_as_contact_csv_is_dynamics(
+            self, tmp_path: Path) -> None:
+        """Named like Salesforce's objects, told by its hidden columns."""
+        folder = tmp_path / "export"
+        hidden = ["(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On"]
+        write_rows(folder / "Contact.csv", [
+            ["(Do Not Modify) Contact", *hidden, "Full Name", "Company Name"],
+            ["{0F8FAD5B-D9CB-469F-A165-70867728950E}", "x", "11/1/2026 9:00 AM",
+             "Ana Abara", "Acme"]])
+        write_rows(folder / "Account.csv", [
+            ["(Do Not Modify) Account", *hidden, "Account Name"],
+            ["{7C9E6679-7425-40DE-944B-E07FC1F90AE7}", "x", "11/1/2026 9:00 AM", "Acme"]])
+        fmt, why = detect_format(folder, Config())
+        assert fmt == "dynamics" and "(Do Not Modify)" in why
+
+    def test_a_hubspot_contacts_file_is_told_whatever_its_name(self, tmp_path: Path) -> None:
+        write_rows(tmp_path / "export" / "Q3 export.csv", [
+            ["Record ID - Contact", "First Name", "Last Name", "Record ID - Company",
+             "Company name"], ["51", "Ana", "Abara", "7", "Acme"]])
+        fmt, why = detect_format(tmp_path / "export", Config())
+        assert fmt == "hubspot" and why.startswith("Q3 export.csv has HubSpot contacts")
+
+    def test_a_salesforce_extract_of_a_few_fields_is_told_by_its_ids(
+            self, tmp_path: Path) -> None:
+        write_rows(tmp_path / "export" / "Contact.csv", [
+            ["ID", "ACCOUNTID", "EMAIL"], ["003aB0000000001AAA", "001aB0000000001AAA", ""]])
+        fmt, why = detect_format(tmp_path / "export", Config())
+        assert fmt == "salesforce" and "Contact (by its ids)" in why
+
+    def test_kamgraph_csv_is_told_by_its_columns(self, tmp_path: Path) -> None:
+        write_rows(tmp_path / "facts" / "stances.csv", [
+            ["id", "stance"], ["003aB0000000002", "skeptic"]])
+        assert detect_format(tmp_path / "facts", Config())[0] == "csv"
+
+    @pytest.mark.parametrize(("header", "closest", "lacks"), [
+        (["First Name", "Last Name", "Email"], "HubSpot contacts file",
+         "'record id' or 'hs_object_id'"),
+        (["Id", "AccountId", "Email"], "Salesforce Contact file", "'lastname' or 'firstname'"),
+    ])
+    def test_an_unknown_folder_names_the_closest_format_and_what_it_lacks(
+            self, tmp_path: Path, header: list[str], closest: str, lacks: str) -> None:
+        write_rows(tmp_path / "export" / "people.csv", [header, ["a", "b", "c"]])
+        with pytest.raises(InputError) as caught:
+            detect_format(tmp_path / "export", Config())
+        message = str(caught.value)
+        assert "cannot tell the format: people.csv comes closest to a " + closest in message
+        assert "lacks the column " + lacks in message
+
+    def test_a_wrong_format_says_what_the_folder_looks_like(self, tmp_path: Path) -> None:
+        folder = weekly_export(tmp_path / "export")
+        result = CliRunner().invoke(cli, ["sync", str(folder), "--format", "dynamics",
+                                          "--store", f"sqlite:///{tmp_path / 'k.db'}"])
+        assert result.exit_code == 2
+        [line] = result.stderr.strip().splitlines()
+        assert "this looks like a Salesforce export, not Dynamics 365: Contact.csv has " \
+               "Salesforce Contact columns" in line
+        assert "use --format salesforce" in line
+        with open_store(f"sqlite:///{tmp_path / 'k.db'}") as store:
+            assert list(store.dump()) == []

@@ -24,6 +24,7 @@ from kamgraph.model import (
     Outcome,
     Person,
     Record,
+    Side,
     Stance,
     TeamMember,
     Touch,
@@ -77,6 +78,11 @@ def export(folder: Path, *, contacts: list[list[str]] | None = None,
     write(folder, "hubspot-crm-exports-emails-2026-11-01.csv",
           [*ACTIVITY, "Email send status"], emails or [])
     return folder
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
 
 
 def records(path: Path, config: Config | None = None) -> tuple[list[Record], object]:
@@ -227,11 +233,37 @@ def test_an_owner_named_twice_is_ambiguous_and_rejected(tmp_path: Path) -> None:
     assert "two owners" in result.rejects[0].message
 
 
-def test_activities_without_an_owners_file_are_a_clear_error(tmp_path: Path) -> None:
-    folder = export(tmp_path / "hs")
+def test_without_an_owners_file_owners_are_our_people_by_name(tmp_path: Path) -> None:
+    folder = export(tmp_path / "hs", calls=[
+        ["1", "2026-10-02 09:00", "Ben Becker", "", "101", "7", "Connected", "", "60000"]])
     (folder / "owners.csv").unlink()
-    with pytest.raises(InputError, match="no owners file"):
-        load(folder, "hubspot", config=Config())
+    recs, result = records(folder)
+    ours = {r.id: r.name for r in recs if isinstance(r, Person) and r.side is Side.SUPPLIER}
+    assert ours == {"hs-owner-ana-abara": "Ana Abara", "hs-owner-ben-becker": "Ben Becker"}
+    team = {(t.person_id, t.role.value, t.role_label) for t in recs
+            if isinstance(t, TeamMember)}
+    assert team == {("hs-owner-ana-abara", "key_account_manager", "Company owner")}
+    [touch] = [t for t in recs if isinstance(t, Touch)]
+    assert touch.supplier_id == "hs-owner-ben-becker"
+    assert result.warnings == [
+        "no owners file: 2 owners known only by name or id (in 'Activity assigned to', "
+        "'Company owner') added as our people; add the owners file (Settings › Users & "
+        "Teams › Export, or the owners API: id, firstName, lastName, email) for their "
+        "e-mails and titles"]
+    assert result.rejects == []
+
+
+def test_owners_of_a_company_s_contacts_and_deals_join_its_team(tmp_path: Path) -> None:
+    folder = export(tmp_path / "hs")
+    path = next(folder.glob("*all-deals*"))
+    rows = read_rows(path)
+    rows[1][rows[0].index("Deal owner")] = "Ben Becker"
+    write(folder, path.name, rows[0], rows[1:])
+    recs, _ = records(folder)
+    team = {(t.person_id, t.role.value, t.role_label) for t in recs
+            if isinstance(t, TeamMember)}
+    assert team == {("hs-owner-101", "key_account_manager", "Company owner"),
+                    ("hs-owner-102", "sales", "Deal owner")}
 
 
 def test_a_localised_export_names_the_headers_and_the_way_to_map_them(tmp_path: Path) -> None:
@@ -269,10 +301,17 @@ def test_auto_detection_says_it_chose_hubspot(tmp_path: Path) -> None:
 
 def test_a_bad_date_names_file_line_and_column(tmp_path: Path) -> None:
     folder = export(tmp_path / "hs", meetings=[
-        ["9003", "03.10.2026", "Ana Abara", "", "101", "7", "", "", "Completed"]])
+        ["9003", "next Tuesday", "Ana Abara", "", "101", "7", "", "", "Completed"]])
     with pytest.raises(InputError) as caught:
         records(folder)
     assert "meetings-2026-11-01.csv:2 [Activity date]: not a date" in str(caught.value)
+
+
+def test_a_dotted_date_is_day_first(tmp_path: Path) -> None:
+    folder = export(tmp_path / "hs", meetings=[
+        ["9003", "03.10.2026", "Ana Abara", "", "101", "7", "", "", "Completed"]])
+    [touch] = [t for t in records(folder)[0] if isinstance(t, Touch)]
+    assert touch.day.isoformat() == "2026-10-03"
 
 
 def test_a_spreadsheet_export_is_told_to_use_csv(tmp_path: Path) -> None:
@@ -302,8 +341,7 @@ def test_a_team_property_names_owners_by_name_even_with_a_comma(tmp_path: Path) 
 def test_reports_to_from_a_custom_contact_property(tmp_path: Path) -> None:
     folder = export(tmp_path / "hs")
     path = next(folder.glob("*all-contacts*"))
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
+    rows = read_rows(path)
     rows[0].append("Reports To (Record ID)")
     for row, boss in zip(rows[1:], ["", "101", "101"], strict=True):
         row.append(boss)
@@ -323,3 +361,61 @@ def test_reports_to_from_a_custom_contact_property(tmp_path: Path) -> None:
                              tmp_path / "kamgraph.toml")
     with pytest.raises(InputError, match="'Manager' of \\[hubspot\\] reports_to"):
         list(load(folder, "hubspot", config=wrong).records())
+
+
+def test_reports_to_by_full_name_within_the_contact_s_company(tmp_path: Path) -> None:
+    folder = export(tmp_path / "hs", contacts=[
+        ["101", "Carla", "Castillo", "", "CFO", "Ana Abara", "7", "7", ""],
+        ["102", "Dev", "Dubois", "", "Buyer", "Ana Abara", "7", "7", ""],
+        ["103", "Elif", "Eriksen", "", "Plant Manager", "Ana Abara", "7", "7", ""],
+        ["104", "Elif", "Eriksen", "elif2@acme.example", "Planner", "Ana Abara", "7", "7", ""],
+        ["105", "Finn", "Falk", "", "Operator", "Ana Abara", "7", "7", ""],
+    ])
+    path = next(folder.glob("*all-contacts*"))
+    rows = read_rows(path)
+    rows[0].append("Manager")
+    for row, boss in zip(rows[1:], ["", "carla castillo", "101", "Nobody Here",
+                                    "Elif Eriksen"], strict=True):
+        row.append(boss)
+    write(folder, path.name, rows[0], rows[1:])
+    config = config_from_dict(tomllib.loads('[hubspot]\nreports_to = "Manager"\n'),
+                              tmp_path / "kamgraph.toml")
+    recs, result = records(folder, config)
+    managers = {r.id: r.reports_to for r in recs if isinstance(r, Person)
+                and r.id.startswith("hs-contact-")}
+    assert managers == {"hs-contact-101": None, "hs-contact-102": "hs-contact-101",
+                        "hs-contact-103": "hs-contact-101", "hs-contact-104": None,
+                        "hs-contact-105": None}
+    assert result.skipped["reports-to names none of the company's contacts"] == 1
+    assert result.skipped["reports-to names two of the company's contacts"] == 1
+    assert result.rejects == []
+
+
+def test_an_incremental_export_without_owners_never_makes_an_owner_twice(
+        tmp_path: Path) -> None:
+    """By name alone, an owner an owners file numbered cannot be told: refused, not
+    added again; one an earlier sync knew by name is the same person."""
+    from kamgraph.stores.sqlite import SqliteStore
+    from kamgraph.syncing import sync_path
+
+    call = [["1", "2026-10-02 09:00", "Ana Abara", "", "101", "7", "Connected", "", ""]]
+    for with_owners, expected in ((True, "rejected"), (False, "ok")):
+        full = export(tmp_path / f"full-{with_owners}")
+        if not with_owners:
+            (full / "owners.csv").unlink()
+        part = export(tmp_path / f"part-{with_owners}", calls=call)
+        for path in part.iterdir():
+            if "calls" not in path.name and "contacts" not in path.name:
+                path.unlink()
+        with SqliteStore(tmp_path / f"k-{with_owners}.db") as store:
+            assert sync_path(store, full, config=Config())[0].status == "ok"
+            report, _ = sync_path(store, part, incremental=True, config=Config())
+            assert report.status == expected
+            owners = {row[1] for row in store.dump()
+                      if row[0] == "person" and row[1].startswith("hs-owner-")}
+        if with_owners:
+            assert [r.message for r in report.rejects] == [
+                "owner 'Ana Abara' is no owner of an earlier sync (add the owners file)"]
+            assert owners == {"hs-owner-101", "hs-owner-102"}
+        else:
+            assert owners == {"hs-owner-ana-abara"}
