@@ -101,6 +101,9 @@ class AccountAudit:
     #: Between drafting and wording: what the actions ask of our people, for the
     #: portfolio's assignment (None once the actions are made).
     brief: Brief | None = field(default=None, repr=False, compare=False)
+    #: Who of ours sponsors the account: its executive sponsor on record, else the
+    #: executive the portfolio's plan gives it (None: none).
+    sponsor: str | None = None
 
     @property
     def stage_name(self) -> str:
@@ -163,6 +166,7 @@ class AccountAudit:
             "id": self.id,
             "name": self.name,
             "stage": self.stage.to_dict() if self.stage else None,
+            "sponsor": self.sponsor,
             "unmapped": self.unmapped,
             "actions": actions,
             "findings": findings,
@@ -283,9 +287,17 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config, plan: Assignment | None 
         if drafted:
             audit.brief = brief
         else:
-            audit.actions = finish(brief, plan if plan is not None and plan.covers(brief)
-                                   else assign([brief], config))
+            audit.actions, audit.sponsor = finished(
+                brief, plan if plan is not None and plan.covers(brief)
+                else assign([brief], config))
         return audit
+
+
+def finished(brief: Brief, plan: Assignment) -> tuple[list[Action], str | None]:
+    """The account's actions worded from the plan, and the name of its sponsor."""
+    sponsor = plan.sponsor_of.get(brief.account)
+    return finish(brief, plan), (plan.workload[sponsor].name if sponsor in plan.workload
+                                 else None)
 
 
 @contextmanager
@@ -489,7 +501,7 @@ def _audits_and_plan(store: Store, ctx: AssemblyContext, jobs: int) -> Iterator[
         for _ in range(count):
             audit = pickle.load(spill)
             assert audit.brief is not None
-            audit.actions = finish(audit.brief, plan)
+            audit.actions, audit.sponsor = finished(audit.brief, plan)
             audit.brief = None
             yield audit
 

@@ -36,8 +36,8 @@ from kamgraph.actions.drafts import Intro
 from kamgraph.config import Config
 from kamgraph.model import Level
 
-__all__ = ["Assignment", "Choice", "Workload", "assign", "from_json", "month_label", "plan_key",
-           "to_json"]
+__all__ = ["Assignment", "Choice", "Workload", "WorkloadRow", "assign", "from_json",
+           "month_label", "plan_key", "to_json", "workload_rows"]
 
 #: An account's asks: (account, position of the ask in its brief).
 AskRef = tuple[str, int]
@@ -117,6 +117,50 @@ def from_json(text: str) -> Assignment:
                 for a, d, mode, by, through in data["intros"]},
         workload={w["person"]: Workload(**w) for w in data["workload"]},
         sponsor_of=dict(data["sponsor_of"]))
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    """One person's line of the workload view: each month's hours and asks against what
+    their month holds, the accounts they give executive time to, and what waits for
+    them beyond the plan's months."""
+
+    person: str
+    name: str
+    level: str
+    hours: float
+    max_asks: int
+    months: tuple[tuple[str, float, int], ...]  # (month, hours asked, asks)
+    sponsors: tuple[str, ...]  # account names
+    deferred: int
+
+    @property
+    def peak(self) -> float:
+        """The fullest month's share of the person's hours or asks, 0..1."""
+        return max((max(h / self.hours if self.hours else 0.0, n / self.max_asks)
+                    for _, h, n in self.months), default=0.0)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"person": self.person, "name": self.name, "level": self.level,
+                "hours_a_month": self.hours, "asks_a_month": self.max_asks,
+                "months": [{"month": m, "hours": round(h, 1), "asks": n}
+                           for m, h, n in self.months],
+                "sponsors": list(self.sponsors), "deferred": self.deferred,
+                "peak": round(self.peak, 3)}
+
+
+def workload_rows(plan: Assignment, accounts: dict[str, str]) -> list[WorkloadRow]:
+    """Everyone the plan asks anything of, the fullest first (``accounts``: id -> name)."""
+    rows = []
+    for w in plan.workload.values():
+        if not any(w.asks) and not w.sponsors and not w.deferred and not any(w.asked):
+            continue
+        rows.append(WorkloadRow(
+            w.person, w.name, w.level, w.hours, w.max_asks,
+            tuple((month_label(plan.as_of, m, plan.horizon), w.asked[m], w.asks[m])
+                  for m in range(plan.horizon)),
+            tuple(accounts.get(a, a) for a in w.sponsors), w.deferred))
+    return sorted(rows, key=lambda r: (-r.peak, -r.deferred, r.name.lower(), r.person))
 
 
 def month_label(as_of: date, month: int, horizon: int) -> str:

@@ -540,6 +540,49 @@ def serve(port: int, host: str, store_uri: str | None, config_path: str | None,
 
 
 @cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("--person", default=None, metavar="NAME",
+              help="Only people whose name (or id) contains NAME.")
+@click.option("--full", "full_only", is_flag=True,
+              help="Only people with a month at capacity, or asks waiting for them.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to a file instead of stdout.")
+@store_option
+@config_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+              help="The date every recency rule counts from (default: today).")
+@jobs_option("planning the portfolio when no sync kept a plan for the day")
+def workload(fmt: str, person: str | None, full_only: bool, output: Path | None,
+             store_uri: str | None, config_path: str | None, as_of: str | None,
+             jobs: int) -> None:
+    """Show what the portfolio's actions ask of each person of ours, month by month.
+
+    Hours and asks against what each month holds ([capacity] in kamgraph.toml, or a
+    person's capacity_hours), the accounts each executive gives time to, and how many
+    asks wait for them beyond the plan's months. Nobody is asked for more than their
+    month holds: what does not fit moves to a later month, and the audit says why.
+
+    \b
+    Example:
+        kamgraph workload --full
+        kamgraph workload --person "Kenji" --format json
+    """
+    from kamgraph.portfolio import Portfolio
+    from kamgraph.report import render_workload
+
+    config = _config(config_path)
+    with _store(store_uri) as store, _errors():
+        rows = Portfolio(store, as_of=_as_of(as_of), config=config, jobs=jobs).workload()
+    if person:
+        wanted = person.strip().lower()
+        rows = [r for r in rows if wanted in r.name.lower() or wanted == r.person.lower()]
+    if full_only:
+        rows = [r for r in rows if r.peak >= 0.999 or r.deferred]
+    _emit(render_workload(rows, fmt), output)
+
+
+@cli.command()
 @click.argument("account", nargs=-1)
 @click.option("--since", default=None, metavar="RUN|DATE",
               help="A run id, or the last run on or before YYYY-MM-DD (default: the change "

@@ -14,7 +14,12 @@ import networkx as nx
 
 from kamgraph.actions.drafts import Reason
 from kamgraph.analysis.anti_sponsor import anti_sponsor_scores
-from kamgraph.analysis.findings import FindingKind, HandOverData, RoleVacatedData
+from kamgraph.analysis.findings import (
+    FindingKind,
+    HandOverData,
+    PlacementData,
+    RoleVacatedData,
+)
 from kamgraph.analysis.influence import derived_influence
 from kamgraph.analysis.people import ROLE_LABELS, contact_edges, function_label, key_reasons
 from kamgraph.analysis.relmap import relationship_map
@@ -94,6 +99,13 @@ def account_plan(view: AccountView, config: Config) -> str:
     if placement:
         out += [f"**Portfolio:** {md_escape(placement.evidence[0])}. "
                 f"{md_escape(placement.action)}", ""]
+    minimal = placement is not None and isinstance(placement.data, PlacementData) \
+        and placement.data.strategy in ("maintain minimally", "withdraw")
+    out += [f"**Executive sponsor:** {md_escape(audit.sponsor)}." if audit.sponsor else
+            "**Executive sponsor:** none: the strategy serves this account without "
+            "executive time." if minimal else
+            "**Executive sponsor:** none: no executive of ours has time for this account "
+            "(`kamgraph workload` shows whose time is where).", ""]
 
     out += ["## Decision-making unit (theirs)", "",
             _row(["Person", "Title", "Function", "Level", "Roles", "Influence", "Stance",

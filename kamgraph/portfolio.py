@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from kamgraph.analysis.paths import Route
     from kamgraph.analysis.stage import Stage
     from kamgraph.audit import AccountAudit, AssemblyContext
-    from kamgraph.capacity import Assignment
+    from kamgraph.capacity import Assignment, WorkloadRow
     from kamgraph.changes import ChangeWindow
     from kamgraph.graph import Pool
     from kamgraph.history import PersonChange
@@ -258,7 +258,7 @@ class Portfolio:
         from kamgraph.viz.site import site_page, write_pages
 
         pages = self.each(partial(site_page, config=self.config), jobs=jobs)
-        return write_pages(pages, Path(folder), self.as_of.isoformat())
+        return write_pages(pages, Path(folder), self.as_of.isoformat(), self.workload())
 
     def changes(self, refs: Sequence[str] = (), *,
                 since: str | None = None) -> ChangeReport:
@@ -305,6 +305,15 @@ class Portfolio:
         days = {r.id: r.started.date() for r in self.store.runs()}
         return (person_id, names.get(person_id, person_id),
                 [(c, days.get(c.run)) for c in person_changes(person_id, entries, names, days)])
+
+    def workload(self) -> list[WorkloadRow]:
+        """Each person of ours the plan asks anything of, the fullest month first: hours
+        and asks a month against what their month holds, the accounts they give
+        executive time to, and what waits for them (``kamgraph workload``)."""
+        from kamgraph.capacity import workload_rows
+
+        names = {s.id: s.name for s in self.summaries()}
+        return workload_rows(self.plan, names)
 
     def explain(self, person: str) -> str:
         """Everything known about one person (id or name, theirs or ours), and why each

@@ -16,7 +16,9 @@ from kamgraph.actions import Action
 from kamgraph.analysis.findings import Finding, FindingKind, Severity
 from kamgraph.analysis.stage import stage_label
 from kamgraph.audit import SCHEMA_ID, AccountAudit, AuditReport
+from kamgraph.capacity import WorkloadRow
 from kamgraph.escape import csv_cell, md_escape, terminal_safe
+from kamgraph.model import Level
 
 __all__ = ["FORMATS", "Shown", "csv_cell", "md_escape", "render", "render_stream",
            "terminal_safe"]
@@ -362,3 +364,38 @@ _PIECES: dict[str, tuple[Callable[[date, Shown], str],
     "markdown": (_markdown_head, _markdown_account, _unmapped_tail),
     "csv": (_csv_head, _csv_account, _nothing),
 }
+
+
+def render_workload(rows: Sequence[WorkloadRow], fmt: str) -> str:
+    """The workload view as a table (every name made safe for a terminal), JSON or CSV
+    (every cell neutralised for a spreadsheet)."""
+    if fmt == "json":
+        return json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False) + "\n"
+    months = [m for m, _, _ in rows[0].months] if rows else []
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["person_id", "name", "level", "hours_a_month", "asks_a_month",
+                         *(f"{m} {what}" for m in months for what in ("hours", "asks")),
+                         "sponsors", "deferred"])
+        for r in rows:
+            writer.writerow([csv_cell(r.person), csv_cell(r.name), r.level, r.hours,
+                             r.max_asks, *(v for _, h, n in r.months for v in (round(h, 1), n)),
+                             csv_cell("; ".join(r.sponsors)), r.deferred])
+        return buffer.getvalue()
+    if not rows:
+        return "Nobody of ours is asked for anything.\n"
+    short = [f"{m.split()[0][:3]} {m.split()[-1]}" if " " in m else m for m in months]
+    out = [f"{'PERSON':<24} {'LEVEL':<14} {'H/MONTH':>7}  "
+           + "  ".join(f"{m:>12}" for m in short) + "  SPONSORS  WAITING"]
+    for r in rows:
+        name = terminal_safe(r.name)
+        name = name if len(name) <= 24 else name[:23] + "…"
+        cells = "  ".join(f"{f'{h:.1f}h ({n})':>12}" for _, h, n in r.months)
+        level = Level(r.level).label if r.level in {x.value for x in Level} else r.level
+        out.append(f"{name:<24} {level:<14} {r.hours:>7.1f}  {cells}  {len(r.sponsors):>8}  "
+                   f"{r.deferred:>7}")
+    out.append("")
+    out.append("Hours asked (asks) a month against the hours a month each person gives; "
+               "WAITING: asks that fit in none of these months.")
+    return "\n".join(out) + "\n"

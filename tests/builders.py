@@ -62,9 +62,11 @@ class AccountBuilder:
     def ours(
         self, pid: str, title: str, *, active: bool = True,
         team_role: SupplierRole | None = None, department: str | None = None,
+        manager: str | None = None, capacity_hours: float | None = None,
     ) -> AccountBuilder:
         self.add(Person(id=pid, side=Side.SUPPLIER, name=pid.title(), title=title,
-                        department=department, active=active))
+                        department=department, active=active, reports_to=manager,
+                        capacity_hours=capacity_hours))
         if team_role is not None:
             self.add(TeamMember(account_id=self.account.id, person_id=pid, role=team_role))
         return self

@@ -96,7 +96,7 @@ class Pages:
                 rows = list(portfolio.each(partial(index_row, config=self.config),
                                            jobs=self.jobs, start="forkserver",
                                            workers_from=_WORKERS_FROM))
-                text = render_index(rows, day.isoformat())
+                text = render_index(rows, day.isoformat(), portfolio.workload())
             else:
                 summary = next((s for s in portfolio.summaries()
                                 if map_filename(s.id) == name), None)

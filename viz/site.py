@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -24,9 +24,11 @@ from kamgraph.analysis.key_person import key_person_losses
 from kamgraph.analysis.portfolio import MATRIX
 from kamgraph.analysis.stage import stage_label
 from kamgraph.audit import AccountAudit, iter_accounts
+from kamgraph.capacity import WorkloadRow
 from kamgraph.config import Config
 from kamgraph.files import write_atomic
 from kamgraph.graph import context
+from kamgraph.model import Level
 from kamgraph.stores.base import Store
 from kamgraph.viz.maps import ASSETS, asset, render_account_map
 from kamgraph.wording import counted
@@ -171,10 +173,70 @@ _SCRIPT = """
 """
 
 
-def render_index(rows: Iterable[IndexRow], as_of: str) -> str:
+_WORKLOAD_SCRIPT = """
+(function () {
+  "use strict";
+  var table = document.getElementById("workload");
+  if (!table) return;
+  var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows), dir = 1, last = -1;
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+    th.querySelector("button").addEventListener("click", function () {
+      dir = last === col ? -dir : (th.dataset.desc ? -1 : 1);
+      last = col;
+      rows.sort(function (a, b) {
+        var x = a.cells[col].dataset.sort || a.cells[col].textContent.toLowerCase();
+        var y = b.cells[col].dataset.sort || b.cells[col].textContent.toLowerCase();
+        var nx = parseFloat(x), ny = parseFloat(y);
+        if (!isNaN(nx) && !isNaN(ny)) { x = nx; y = ny; }
+        return (x < y ? -1 : x > y ? 1 : Number(a.dataset.rank) - Number(b.dataset.rank)) * dir;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) {
+        h.setAttribute("aria-sort", "none");
+      });
+      th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+    });
+  });
+})();
+"""
+
+
+def _workload(rows: Sequence[WorkloadRow]) -> str:
+    """Our people's time: each month's hours and asks against what it holds, sortable."""
+    if not rows:
+        return "<p>Nobody of ours is asked for anything.</p>"
+    months = [m for m, _, _ in rows[0].months]
+    desc_attr = ' data-desc="1"'
+    head = "".join(
+        f'<th{desc_attr if desc else ""} aria-sort="none">'
+        f'<button type="button">{escape(label)}</button></th>'
+        for label, desc in [("Person", False), ("Level", False), ("Hours a month", True),
+                            *((m, True) for m in months), ("Accounts sponsored", True),
+                            ("Waiting", True), ("Fullest month", True)])
+    lines = []
+    full = ' class="full"'
+    for rank, r in enumerate(rows):
+        cells = "".join(
+            f'<td data-sort="{h / r.hours if r.hours else 0:.4f}"'
+            f'{full if h >= r.hours - 1e-9 or n >= r.max_asks else ""}>'
+            f"{h:.1f} h ({n})</td>" for _, h, n in r.months)
+        sponsors = ", ".join(r.sponsors)
+        lines.append(
+            f'<tr data-rank="{rank}"><td>{escape(r.name)}</td>'
+            f'<td data-sort="{Level(r.level).rank}">{escape(Level(r.level).label)}</td>'
+            f"<td>{r.hours:.1f}</td>{cells}"
+            f'<td data-sort="{len(r.sponsors)}">{escape(sponsors) or "—"}</td>'
+            f"<td>{r.deferred}</td><td>{r.peak:.0%}</td></tr>")
+    return (f'<table id="workload"><thead><tr>{head}</tr></thead><tbody>'
+            + "\n".join(lines) + "</tbody></table>")
+
+
+def render_index(rows: Iterable[IndexRow], as_of: str,
+                 workload: Sequence[WorkloadRow] | None = None) -> str:
     """The portfolio page: a table of every account, riskiest first (high actions, then
     key-person risk, then stage), sortable by each column and filtered by name and stage;
-    a compact count per finding kind; and the portfolio matrix."""
+    a compact count per finding kind; the portfolio matrix; and our people's time month
+    by month (``workload``), sortable too."""
     ranked = _ranked(rows)
     lines = []
     for rank, r in enumerate(ranked):
@@ -217,6 +279,7 @@ th[aria-sort=ascending] button::after {{ content: " \\25B2"; }}
 th[aria-sort=descending] button::after {{ content: " \\25BC"; }}
 td.high {{ color: #b2182b; font-weight: bold; }} td.medium {{ color: #e66101; }}
 td.kinds {{ color: #555; font-size: 12px; max-width: 260px; }}
+#workload td.full {{ color: #b2182b; font-weight: bold; }}
 #accounts td:last-child {{ max-width: 480px; }}
 .matrix td {{ width: 200px; }} .strategy {{ color: #666; font-style: italic; }}
 #tools {{ display: flex; gap: 12px; align-items: center; }}
@@ -234,7 +297,11 @@ key-person risk, then stage. Click a heading to sort.</p>
 </tbody></table>
 <h2>Portfolio matrix</h2>
 {_matrix(ranked)}
+{"" if workload is None else "<h2>Our people's time</h2><p>Hours asked (asks) each month "
+ "against what the person gives a month; waiting: asks that fit in none of these months. "
+ "Click a heading to sort.</p>" + _workload(workload)}
 <script>{_SCRIPT}</script>
+<script>{_WORKLOAD_SCRIPT}</script>
 </body></html>
 """
 
@@ -287,7 +354,8 @@ def write_portfolio(store: Store, folder: Path, as_of: date, config: Config,
     return write_pages(pages, folder, as_of.isoformat())
 
 
-def write_pages(pages: Iterable[SitePage], folder: Path, as_of: str) -> list[Path]:
+def write_pages(pages: Iterable[SitePage], folder: Path, as_of: str,
+                workload: Sequence[WorkloadRow] | None = None) -> list[Path]:
     """:func:`write_site` from the accounts' pages, made here or in workers."""
     folder.mkdir(parents=True, exist_ok=True)
     assets = write_assets(folder / "assets")
@@ -299,5 +367,5 @@ def write_pages(pages: Iterable[SitePage], folder: Path, as_of: str) -> list[Pat
         written.append(path)
         rows.append(page.row)
     index = folder / "index.html"
-    write_atomic(index, render_index(rows, as_of))
+    write_atomic(index, render_index(rows, as_of, workload))
     return [index, *written, *assets]

@@ -48,7 +48,8 @@ def word(d: Draft, brief: Brief, when: str | None = None) -> str:
                                         if data.unbacked else "."))
         return f"{who} finds out what role {name} plays in the buying decision and records it."
     if need.how is How.COMMITTEE:
-        return f"{who} and the account team " + "; ".join(need.steps) + f" {when}."
+        team = f"{who} and the account team" if d.owner else "The account team"
+        return f"{team} " + "; ".join(need.steps) + f" {when}."
     if need.how is How.VACATED and need.finding is not None:
         data = need.finding.data
         assert isinstance(data, RoleVacatedData)
