@@ -1,7 +1,13 @@
 // One account's records (and our people: all, or those in $people) as they stood after
-// run $run.
-MATCH (r:Record)
-WHERE r.account_id = $account_id OR (r.pool = true AND ($everyone OR r.key IN $people))
+// run $run.  Each half is an index seek, as in load_account.
+CALL {
+  MATCH (r:Record {account_id: $account_id})
+  RETURN r
+  UNION
+  MATCH (r:Record {pool: true})
+  WHERE $everyone OR r.key IN $people
+  RETURN r
+}
 MATCH (h:History {uid: r.uid})
 WHERE h.run <= $run
 WITH r, h ORDER BY h.run DESC

@@ -16,4 +16,8 @@ CREATE INDEX history_uid IF NOT EXISTS FOR (h:History) ON (h.uid);
 // An incremental sync reads each pair's contact logs by the customer's id; an account is
 // read with our people (the pool): both are lookups, not scans.
 CREATE INDEX record_customer IF NOT EXISTS FOR (r:Record) ON (r.customer_id);
-CREATE INDEX record_pool IF NOT EXISTS FOR (r:Record) ON (r.pool)
+CREATE INDEX record_pool IF NOT EXISTS FOR (r:Record) ON (r.pool);
+// A person's history reads the records that name them as one of ours (team seats, links)
+// or as their person (deal roles) through these, not by a scan of every record.
+CREATE INDEX record_person IF NOT EXISTS FOR (r:Record) ON (r.person_id);
+CREATE INDEX record_supplier IF NOT EXISTS FOR (r:Record) ON (r.supplier_id)

@@ -162,6 +162,7 @@ class Neo4jStore:
         self.wait = wait
         self.retry_seconds = retry_seconds
         self._driver: Any = None
+        self._bookmarks: Any = None
         self._formats: dict[str, str] | None = None
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -178,14 +179,23 @@ class Neo4jStore:
         if self._driver is not None:
             return
         import neo4j
-        from neo4j.exceptions import AuthError, DriverError, Neo4jError
+        from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jError
 
         try:
-            self._driver = neo4j.GraphDatabase.driver(
-                self._connect_uri, auth=(self._user, self._password),
-                connection_timeout=10, max_transaction_retry_time=self.retry_seconds,
-            )
-            self._driver.verify_connectivity()
+            self._driver = self._connect(neo4j, notifications=False)
+        except ConfigurationError:
+            # A server before Neo4j 5.7 cannot be asked to keep its notifications.
+            self.close()
+            try:
+                self._driver = self._connect(neo4j, notifications=True)
+            except ConfigurationError:
+                self.close()
+                raise StoreUnavailable(f"{self.uri}: cannot connect (ConfigurationError)"
+                                       ) from None
+            except AuthError:
+                self.close()
+                raise StoreUnavailable(f"{self.uri}: authentication failed; check "
+                                       f"NEO4J_USERNAME and NEO4J_PASSWORD") from None
         except AuthError:
             self.close()
             raise StoreUnavailable(
@@ -195,6 +205,23 @@ class Neo4jStore:
             self.close()
             raise StoreUnavailable(f"{self.uri}: cannot connect ({type(exc).__name__})") from None
         self.init()
+
+    def _connect(self, neo4j: Any, *, notifications: bool) -> Any:
+        """A driver, connected.  Its sessions share one bookmark manager: on a cluster (or
+        Aura) each statement of this store, read or write, runs after every earlier one has
+        been applied where it runs, so a read sees what this store wrote before it.  The
+        server's notifications (a property key the graph does not hold yet, say) are
+        not asked for: they would be log lines about kamgraph's own statements."""
+        options: dict[str, Any] = {}
+        if not notifications:
+            options["notifications_min_severity"] = "OFF"
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
+        driver = neo4j.GraphDatabase.driver(
+            self._connect_uri, auth=(self._user, self._password),
+            connection_timeout=10, max_transaction_retry_time=self.retry_seconds, **options)
+        self._driver = driver
+        driver.verify_connectivity()
+        return driver
 
     def close(self) -> None:
         if self._driver is not None:
@@ -206,7 +233,7 @@ class Neo4jStore:
     def _session(self) -> Any:
         if self._driver is None:
             self.open()
-        return self._driver.session(database=self.database)
+        return self._driver.session(database=self.database, bookmark_manager=self._bookmarks)
 
     def _write(self, statement: str, /, **params: Any) -> list[dict[str, Any]]:
         return self._tx("execute_write", query(statement), params)
@@ -225,6 +252,11 @@ class Neo4jStore:
                 result: list[dict[str, Any]] = getattr(session, how)(work)
                 return result
         except Neo4jError as exc:
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                raise StoreUnavailable(
+                    f"{self.uri}: the server has no database {self.database!r} (from "
+                    f"NEO4J_DATABASE; leave it unset for the server's default, which on "
+                    f"Neo4j Community Edition is its one database, 'neo4j')") from None
             raise StoreError(f"{self.uri}: the server refused a statement "
                              f"({exc.code or type(exc).__name__})") from None
         except (DriverError, OSError) as exc:
@@ -257,7 +289,7 @@ class Neo4jStore:
             stale = current["holder"]
             if stale and _dead_local_holder(stale) and self._write(
                     "take_over_lock", name="sync", stale=stale, holder=self._holder,
-                    expires=expires):
+                    now=now.isoformat(), expires=expires):
                 return
             if time.monotonic() >= deadline:
                 raise StoreBusy(f"{self.uri}: another kamgraph sync is writing to this "
@@ -282,8 +314,14 @@ class Neo4jStore:
         day = (today or datetime.now(UTC).date()).isoformat()
         report = SyncReport(run_id=None, source=source, format=loader.format, status="running",
                             mode=mode)
-        self._lock()
+        # Marked as syncing before it asks: another store of this process that finds it
+        # holding the lock must not take it for a dead holder.
         _SYNCING.add(self._holder)
+        try:
+            self._lock()
+        except BaseException:
+            _SYNCING.discard(self._holder)
+            raise
         server_gone = False
         try:
             if prepare is not None:
@@ -450,13 +488,12 @@ class Neo4jStore:
 
     def _discard(self, run: int, staged: list[str] | None = None) -> None:
         """Undo what run ``run`` staged: by uid when this process staged it, else (a run
-        abandoned by a process that died) by a scan for the run, which only recovery
-        pays."""
+        abandoned by a process that died) through the :Staged label.  Records the run
+        created go; the others keep what they held."""
         if staged is None:
             self._drain("discard_staged", run=run)
         else:
             self._by_uid("discard_records", staged, run=run)
-        self._drain("delete_staged")
 
     def _mark_absent(self, gone: list[str], run: int, day: str,
                      counts: Counter[str]) -> None:
@@ -489,7 +526,8 @@ class Neo4jStore:
         return [r["key"] for r in self._read("account_people", account_id=account_id)]
 
     def find_account(self, account_id: str) -> AccountSummary | None:
-        rows = self._read("find_account", id=account_id)
+        rows = self._read("find_account", uids=[
+            _uid("account", account_id, source) for source in sorted(self._source_formats())])
         found = account_summaries(merge_rows(self._rows(rows), self._source_formats()),
                                   {}, {}, {})
         return found[0] if found else None
@@ -659,7 +697,9 @@ class Neo4jStore:
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read("person_history", id=person_id, prefix=f"{person_id}|",
-                          suffix=f"|{person_id}")
+                          suffix=f"|{person_id}", uids=[
+                              _uid("person", person_id, source)
+                              for source in sorted(self._source_formats())])
         out = []
         for r in rows:
             kind, _, rest = r["uid"].partition("|")
