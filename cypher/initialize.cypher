@@ -20,4 +20,6 @@ CREATE INDEX record_pool IF NOT EXISTS FOR (r:Record) ON (r.pool);
 // A person's history reads the records that name them as one of ours (team seats, links)
 // or as their person (deal roles) through these, not by a scan of every record.
 CREATE INDEX record_person IF NOT EXISTS FOR (r:Record) ON (r.person_id);
-CREATE INDEX record_supplier IF NOT EXISTS FOR (r:Record) ON (r.supplier_id)
+CREATE INDEX record_supplier IF NOT EXISTS FOR (r:Record) ON (r.supplier_id);
+// What a sync keeps for readers: one node per name, found through its constraint.
+CREATE CONSTRAINT summary_name IF NOT EXISTS FOR (s:Summary) REQUIRE s.name IS UNIQUE

@@ -204,7 +204,11 @@ class Neo4jStore:
         except (DriverError, Neo4jError, OSError, ValueError, IndexError) as exc:
             self.close()
             raise StoreUnavailable(f"{self.uri}: cannot connect ({type(exc).__name__})") from None
-        self.init()
+        try:
+            self.init()
+        except BaseException:
+            self.close()  # no driver left open behind an error (a database it lacks)
+            raise
 
     def _connect(self, neo4j: Any, *, notifications: bool) -> Any:
         """A driver, connected.  Its sessions share one bookmark manager: on a cluster (or
