@@ -178,7 +178,6 @@ def launcher_classpath() -> str:
                 raise ServerUnavailable(
                     "the Neo4j store tests build their Neo4j launcher with Maven: no `mvn` "
                     "on PATH (apt-get install maven)")
-            _check_java(_java())
             stamp.unlink(missing_ok=True)
             try:
                 done = subprocess.run(
@@ -208,6 +207,7 @@ def start_neo4j(root: Path, *, bolt_port: int | None = None, password: str | Non
     """
     started = time.monotonic()
     java = _java()
+    _check_java(java)
     classpath = launcher_classpath()
     root.mkdir(parents=True, exist_ok=True)
     log = root / "launcher.log"
