@@ -1,11 +1,17 @@
-// One account's records and our people: all of them, or those in $people.  Each half
-// is an index seek (the account's id; the pool), never a scan of every record.
+// One account's records and our people: all of them ($everyone), or those whose uids
+// are in $uids.  Each part is an index seek (the account's id; the pool, only when every
+// person of ours is wanted; each uid), never a scan of every record.
 CALL {
   MATCH (r:Record {account_id: $account_id})
   RETURN r
   UNION
-  MATCH (r:Record {pool: true})
-  WHERE $everyone OR r.key IN $people
+  UNWIND CASE WHEN $everyone THEN [true] ELSE [] END AS pool
+  MATCH (r:Record {pool: pool})
+  RETURN r
+  UNION
+  UNWIND $uids AS uid
+  MATCH (r:Record {uid: uid})
+  WHERE r.pool = true
   RETURN r
 }
 WITH r

@@ -14,7 +14,13 @@ from click.testing import CliRunner
 from kamgraph.generate import generate_export
 from kamgraph.stores.neo4j import Neo4jStore
 from kamgraph.stores.sqlite import SqliteStore
-from tests.servers import PAGE_CACHE_MB, BoltServer, ServerUnavailable, start_neo4j
+from tests.servers import (
+    PAGE_CACHE_MB,
+    BoltServer,
+    ServerUnavailable,
+    clear_graph,
+    start_neo4j,
+)
 
 AS_OF = date(2026, 11, 1)
 
@@ -70,7 +76,7 @@ def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer
                          database=os.environ.get("KAMGRAPH_TEST_NEO4J_DATABASE"))
         return
     try:
-        server = start_neo4j(tmp_path_factory.mktemp("neo4j"))
+        server = start_neo4j(tmp_path_factory.mktemp("neo4j"), tls=True)
     except ServerUnavailable as exc:
         pytest.fail(f"cannot start Neo4j for the store tests: {exc}", pytrace=False)
     _SERVERS.append(server)
@@ -86,13 +92,12 @@ def neo4j_store(bolt_server: BoltServer) -> Iterator[Neo4jStore]:
     store = Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
                        database=bolt_server.database, batch_size=500)
     with store:
-        store._tx("execute_write", CLEAR_GRAPH, {})
+        clear_graph(store)
         store.init()
         yield store
 
 
 _SERVERS: list[BoltServer] = []
-CLEAR_GRAPH = (Path(__file__).parent / "cypher" / "clear_graph.cypher").read_text()
 
 
 @pytest.hookimpl(hookwrapper=True)

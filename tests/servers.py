@@ -24,12 +24,14 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 LAUNCHER = Path(__file__).resolve().parent / "neo4j"
+CLEAR_GRAPH = (Path(__file__).resolve().parent / "cypher" / "clear_graph.cypher").read_text()
 #: Community Edition has one user database; the tests leave NEO4J_DATABASE unset.
 DEFAULT_DATABASE = "neo4j"
 USER = "neo4j"
-PAGE_CACHE_MB = 64
+PAGE_CACHE_MB = 256
 HEAP = "768m"
 START_TIMEOUT = 240.0
 BUILD_TIMEOUT = 1800.0
@@ -44,6 +46,13 @@ JVM_OPTIONS = [
     "-Dlog4j2.disable.jmx=true",
     "-XX:-OmitStackTraceInFastThrow",
 ]
+
+
+def clear_graph(store: Any) -> None:
+    """Empty the database an open :class:`~kamgraph.stores.neo4j.Neo4jStore` writes to
+    (tests and benchmarks only), in batches: an auto-commit transaction of its own."""
+    with store._session() as session:
+        session.run(CLEAR_GRAPH).consume()
 
 
 class ServerUnavailable(RuntimeError):
@@ -77,6 +86,8 @@ class BoltServer:
     log: Path | None = None
     version: str = ""
     started_s: float = 0.0
+    #: The certificate Bolt's TLS presents (its own authority), when TLS is on.
+    certificate: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -118,7 +129,8 @@ class BoltServer:
         """Start the server again on its data and its port (after :meth:`kill`)."""
         assert self.root is not None, "only a server these tests started can restart"
         self.stop()
-        again = start_neo4j(self.root, bolt_port=self.port, password=self.password)
+        again = start_neo4j(self.root, bolt_port=self.port, password=self.password,
+                            tls=self.certificate is not None)
         self.process, self.version, self.started_s = again.process, again.version, \
             again.started_s
 
@@ -198,9 +210,33 @@ def launcher_classpath() -> str:
     return f"{target / 'classes'}{os.pathsep}{classpath.read_text().strip()}"
 
 
+def make_certificate(folder: Path) -> Path:
+    """A self-signed certificate for localhost and 127.0.0.1 with its key, as Neo4j's SSL
+    policy reads them (``private.key``, ``public.crt``); the certificate's path."""
+    openssl = shutil.which("openssl")
+    if not openssl:
+        raise ServerUnavailable("the TLS tests make a certificate with `openssl`: none on PATH "
+                                "(apt-get install openssl)")
+    folder.mkdir(parents=True, exist_ok=True)
+    for empty in ("trusted", "revoked"):
+        (folder / empty).mkdir(exist_ok=True)
+    done = subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3",
+         "-keyout", str(folder / "private.key"), "-out", str(folder / "public.crt"),
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode:
+        raise ServerUnavailable(f"openssl could not make a certificate: {done.stderr[-500:]}")
+    return folder / "public.crt"
+
+
 def start_neo4j(root: Path, *, bolt_port: int | None = None, password: str | None = None,
-                page_cache_mb: int = PAGE_CACHE_MB, heap: str = HEAP) -> BoltServer:
+                page_cache_mb: int = PAGE_CACHE_MB, heap: str = HEAP,
+                tls: bool = False) -> BoltServer:
     """Start Neo4j in a child process with its data in ``root``; return once Bolt serves.
+
+    ``tls``: Bolt also takes TLS connections (``bolt+s://``, ``neo4j+s://``) with a
+    self-signed certificate for localhost made in ``root/tls``; plain ones still work.
 
     Raises :class:`ServerUnavailable` with the reason (no Java, no Maven, a failed build,
     a server that died or did not come up in time) rather than hanging.
@@ -214,6 +250,12 @@ def start_neo4j(root: Path, *, bolt_port: int | None = None, password: str | Non
     port = bolt_port or free_port()
     password = password or f"kamgraph-{secrets.token_hex(8)}"
     env = {**os.environ, "KAMGRAPH_NEO4J_PASSWORD": password}
+    certificate = None
+    if tls:
+        certificate = root / "tls" / "public.crt"
+        if not certificate.exists():
+            make_certificate(certificate.parent)
+        env["KAMGRAPH_NEO4J_TLS_DIR"] = str(certificate.parent)
     with open(log, "a") as err:  # the child keeps its own descriptor
         process = subprocess.Popen(
             [java, f"-Xmx{heap}", *JVM_OPTIONS, "-cp", classpath,
@@ -236,7 +278,8 @@ def start_neo4j(root: Path, *, bolt_port: int | None = None, password: str | Non
         if ready:
             line = process.stdout.readline() or "EOF"
     server = BoltServer(uri=f"bolt://127.0.0.1:{port}", user=USER, password=password,
-                        database=None, process=process, root=root, log=log)
+                        database=None, process=process, root=root, log=log,
+                        certificate=certificate)
     if not line.startswith("READY"):
         server.kill()
         why = "died" if line else f"was not ready in {START_TIMEOUT:g}s"

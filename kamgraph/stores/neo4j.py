@@ -525,9 +525,15 @@ class Neo4jStore:
         return account_summaries(merged, kept["people"], kept["ours"], kept["links"])
 
     def _people_of(self, account_id: str, everyone: bool) -> list[str]:
+        """The uids (under every source) of the people an account's records name, among
+        whom its people of ours: each looked up by uid, never every person of ours per
+        account (which made an audit's time per account grow with the portfolio)."""
         if everyone:
             return []
-        return [r["key"] for r in self._read("account_people", account_id=account_id)]
+        sources = sorted(self._source_formats())
+        return [_uid("person", r["key"], source)
+                for r in self._read("account_people", account_id=account_id)
+                for source in sources]
 
     def find_account(self, account_id: str) -> AccountSummary | None:
         rows = self._read("find_account", uids=[
@@ -538,7 +544,7 @@ class Neo4jStore:
 
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
         rows = self._read("load_account", account_id=account_id, everyone=everyone,
-                          people=self._people_of(account_id, everyone))
+                          uids=self._people_of(account_id, everyone))
         items = merge_rows(self._rows(rows), self._source_formats())
         return account_data(items, account_id, f"no account with id {account_id!r}")
 
@@ -641,7 +647,7 @@ class Neo4jStore:
                          ) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
         rows = self._read("account_snapshot", account_id=account_id, run=run_id,
-                          everyone=everyone, people=self._people_of(account_id, everyone))
+                          everyone=everyone, uids=self._people_of(account_id, everyone))
         items = merge_rows(self._rows(rows), self._source_formats())
         return account_data(items, account_id,
                             f"account {account_id!r} did not exist after run {run_id}")

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -391,3 +392,57 @@ def test_the_audit_runs_in_workers_on_bolt_when_credentials_come_from_the_enviro
         alone = list(iter_audits(store, as_of=AS_OF, jobs=1))
         both = list(iter_audits(store, as_of=AS_OF, jobs=2))
     assert [a.to_dict() for a in both] == [a.to_dict() for a in alone] and len(alone) == 3
+
+
+@pytest.fixture(scope="module")
+def portfolio_500(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kamgraph.generate import generate_export
+
+    folder = tmp_path_factory.mktemp("portfolio500")
+    generate_export(folder, accounts=500, seed=11, end=AS_OF)
+    return folder
+
+
+@pytest.mark.parametrize("portfolio", ["demo", "500 accounts"])
+def test_the_audits_are_byte_for_byte_those_of_the_embedded_store(
+        tmp_path: Path, bolt_server: BoltServer, neo4j_store: Neo4jStore,
+        request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+        portfolio: str) -> None:
+    """``make demo``'s syncs, and a generated 500-account portfolio, into each store; then
+    the CLI's audits (workers on Neo4j, each opening the store by URI) and the account
+    list: the same bytes from both."""
+    from click.testing import CliRunner
+
+    from kamgraph.cli import cli
+
+    examples = Path(__file__).resolve().parent.parent.parent / "examples"
+    exports = [examples / "salesforce", examples / "facts"] if portfolio == "demo" else [
+        request.getfixturevalue("portfolio_500")]
+    for name, value in bolt_server.environ().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("KAMGRAPH_STORE", raising=False)
+    stores = {"sqlite": f"sqlite:///{tmp_path / 'k.db'}", "neo4j": bolt_server.uri}
+    runner = CliRunner()
+    outputs: dict[str, list[bytes]] = {}
+    for kind, uri in stores.items():
+        started = time.monotonic()
+        for export in exports:
+            done = runner.invoke(cli, ["sync", str(export), "--store", uri])
+            assert done.exit_code == 0, done.output
+        outputs[kind] = []
+        # Every format of the demo; the JSON (every action) of the large portfolio.
+        formats = ("json", "markdown", "csv", "table") if portfolio == "demo" else ("json",)
+        for fmt in formats:
+            out = tmp_path / f"{kind}.{fmt}"
+            done = runner.invoke(cli, ["audit", "--store", uri, "--as-of", AS_OF.isoformat(),
+                                       "--format", fmt, "-o", str(out)])
+            assert done.exit_code == 0, done.output
+            outputs[kind].append(out.read_bytes())
+        done = runner.invoke(cli, ["accounts", "--store", uri])
+        assert done.exit_code == 0, done.output
+        outputs[kind].append(done.stdout.encode())
+        print(f"{kind}: {time.monotonic() - started:.1f}s")
+    assert outputs["neo4j"] == outputs["sqlite"]
+    accounts = json.loads(outputs["neo4j"][0])["accounts"]
+    assert len(accounts) == (3 if portfolio == "demo" else 500)
+    assert sum(len(a["findings"]) for a in accounts) > len(accounts)

@@ -4,9 +4,11 @@ statement."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -156,7 +158,7 @@ _PARAMS: dict[str, Any] = {
     "mode": "full", "started": "2026-10-01T00:00:00", "name": "sync", "holder": "h",
     "now": "2026-10-01", "expires": "2026-10-02", "stale": "s", "id": "003Gx0000000014IAA",
     "status": "ok", "counts": "{}", "error": None, "data": "{}",
-    "account_id": "001aB0000000001QAA", "everyone": False, "people": ["005aB0000000024QAA"],
+    "account_id": "001aB0000000001QAA", "everyone": False,
     "accounts": ["001aB0000000001QAA"], "activity": ["touch", "contact_log"], "batch": 500,
     "pairs": [{"supplier": "005aB0000000024QAA", "customer": "003Gx0000000003IAA"}],
     "prefix": "003Gx0000000014IAA|", "suffix": "|003Gx0000000014IAA", "limit": 5,
@@ -241,3 +243,34 @@ def test_the_one_database_of_community_edition(bolt_server: BoltServer,
     with pytest.raises(StoreUnavailable, match="no database 'kamgraph'.*'neo4j'"):
         Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
                    database="kamgraph").open()
+
+
+def test_tls_routing_uris_verify_the_servers_certificate(bolt_server: BoltServer,
+                                                        neo4j_store: Neo4jStore,
+                                                        example_weekly: Path) -> None:
+    """neo4j+s:// (Aura's scheme): TLS, the certificate checked against the authorities
+    the system trusts; here the test server's own, given to the CLI as the system's
+    (SSL_CERT_FILE).  Without it the same URI is refused, in one line; neo4j+ssc://
+    takes the self-signed certificate as it is."""
+    if bolt_server.certificate is None:
+        pytest.skip("the server under test was not started here with TLS")
+    sync_path(neo4j_store, example_weekly, today=DAY1)
+    env = {**os.environ, **bolt_server.environ()}
+    env.pop("KAMGRAPH_STORE", None)
+    env.pop("NEO4J_URI", None)
+    exe = Path(sys.executable).parent / "kamgraph"
+
+    def accounts(uri: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(exe), "accounts", "--store", uri], capture_output=True,
+                              text=True, env={**env, **extra}, check=False, timeout=300)
+
+    port = bolt_server.port
+    trusted = accounts(f"neo4j+s://localhost:{port}", SSL_CERT_FILE=str(bolt_server.certificate))
+    assert trusted.returncode == 0, trusted.stderr
+    assert "Acme Foods" in trusted.stdout
+    assert accounts(f"neo4j+ssc://localhost:{port}").stdout == trusted.stdout
+    untrusted = accounts(f"neo4j+s://localhost:{port}", SSL_CERT_FILE=os.devnull)
+    assert untrusted.returncode == 3
+    assert untrusted.stderr.strip().splitlines() == [
+        f"Error: neo4j+s://localhost:{port}: cannot connect (ServiceUnavailable)"] or \
+        "cannot connect" in untrusted.stderr and "Traceback" not in untrusted.stderr
