@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -425,7 +424,6 @@ def test_the_audits_are_byte_for_byte_those_of_the_embedded_store(
     runner = CliRunner()
     outputs: dict[str, list[bytes]] = {}
     for kind, uri in stores.items():
-        started = time.monotonic()
         for export in exports:
             done = runner.invoke(cli, ["sync", str(export), "--store", uri])
             assert done.exit_code == 0, done.output
@@ -441,7 +439,6 @@ def test_the_audits_are_byte_for_byte_those_of_the_embedded_store(
         done = runner.invoke(cli, ["accounts", "--store", uri])
         assert done.exit_code == 0, done.output
         outputs[kind].append(done.stdout.encode())
-        print(f"{kind}: {time.monotonic() - started:.1f}s")
     assert outputs["neo4j"] == outputs["sqlite"]
     accounts = json.loads(outputs["neo4j"][0])["accounts"]
     assert len(accounts) == (3 if portfolio == "demo" else 500)

@@ -271,6 +271,5 @@ def test_tls_routing_uris_verify_the_servers_certificate(bolt_server: BoltServer
     assert accounts(f"neo4j+ssc://localhost:{port}").stdout == trusted.stdout
     untrusted = accounts(f"neo4j+s://localhost:{port}", SSL_CERT_FILE=os.devnull)
     assert untrusted.returncode == 3
-    assert untrusted.stderr.strip().splitlines() == [
-        f"Error: neo4j+s://localhost:{port}: cannot connect (ServiceUnavailable)"] or \
-        "cannot connect" in untrusted.stderr and "Traceback" not in untrusted.stderr
+    [line] = untrusted.stderr.strip().splitlines()
+    assert line.startswith(f"Error: neo4j+s://localhost:{port}: cannot connect"), line
