@@ -13,6 +13,7 @@ keeps two syncs of one graph from overlapping.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import time
@@ -53,6 +54,10 @@ from kamgraph.wording import counted
 __all__ = ["DEFAULT_BATCH", "Neo4jStore", "redact"]
 
 DEFAULT_BATCH = 2000
+# The driver logs what it retries or gives up on ("Unable to retrieve routing information"):
+# with no handler of the application's, Python would print it raw on stderr, beside the
+# one-line error (and inside --log-format json).  It still reaches any handler configured.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 LOCK_TTL = timedelta(hours=6)
 _ALL = 1_000_000  # LIMIT for 'all runs' (some servers reject 64-bit limits)
 #: Lock holders of this process whose sync is under way.
