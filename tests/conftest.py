@@ -78,7 +78,11 @@ def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer
     try:
         server = start_neo4j(tmp_path_factory.mktemp("neo4j"), tls=True)
     except ServerUnavailable as exc:
-        pytest.fail(f"cannot start Neo4j for the store tests: {exc}", pytrace=False)
+        why = str(exc)
+    else:
+        why = ""
+    if why:  # failed outside the handler: the reason alone, no chained traceback
+        pytest.fail(f"cannot start Neo4j for the store tests: {why}", pytrace=False)
     _SERVERS.append(server)
     try:
         yield server
