@@ -56,4 +56,4 @@ examples: $(STAMP)
 	$(BIN)/kamgraph generate --example -o examples/salesforce
 
 clean:
-	rm -rf $(VENV) demo build dist *.egg-info
+	rm -rf $(VENV) demo build dist *.egg-info tests/neo4j/target

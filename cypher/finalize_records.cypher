@@ -16,7 +16,7 @@ SET r.data = r.next_data,
     r.customer_id = r.next_customer_id,
     r.person_id = r.next_person_id,
     r.changed_run = CASE WHEN r.kind IN $activity THEN r.changed_run ELSE $run END
-REMOVE r.next_data, r.next_hash, r.next_status, r.next_since,
+REMOVE r:Staged, r.next_data, r.next_hash, r.next_status, r.next_since,
        r.next_account_id, r.next_pool, r.next_supplier_id, r.next_customer_id,
        r.next_person_id
 CREATE (:History {uid: r.uid, run: $run, status: r.status, data: r.data})

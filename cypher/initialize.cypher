@@ -17,5 +17,11 @@ CREATE INDEX history_uid IF NOT EXISTS FOR (h:History) ON (h.uid);
 // read with our people (the pool): both are lookups, not scans.
 CREATE INDEX record_customer IF NOT EXISTS FOR (r:Record) ON (r.customer_id);
 CREATE INDEX record_pool IF NOT EXISTS FOR (r:Record) ON (r.pool);
+// A person's history reads the records that name them as one of ours (team seats, links)
+// or as their person (deal roles) through these, not by a scan of every record.
+CREATE INDEX record_person IF NOT EXISTS FOR (r:Record) ON (r.person_id);
+CREATE INDEX record_supplier IF NOT EXISTS FOR (r:Record) ON (r.supplier_id);
+// What a sync keeps for readers: one node per name, found through its constraint.
+CREATE CONSTRAINT summary_name IF NOT EXISTS FOR (s:Summary) REQUIRE s.name IS UNIQUE;
 // Kept portfolio plans are read by key.
 CREATE CONSTRAINT plan_key IF NOT EXISTS FOR (p:Plan) REQUIRE p.key IS UNIQUE

@@ -14,7 +14,13 @@ from click.testing import CliRunner
 from kamgraph.generate import generate_export
 from kamgraph.stores.neo4j import Neo4jStore
 from kamgraph.stores.sqlite import SqliteStore
-from tests.servers import BoltServer, start_arcadedb
+from tests.servers import (
+    PAGE_CACHE_MB,
+    BoltServer,
+    ServerUnavailable,
+    clear_graph,
+    start_neo4j,
+)
 
 AS_OF = date(2026, 11, 1)
 
@@ -56,12 +62,12 @@ def runner() -> CliRunner:
 
 @pytest.fixture(scope="session")
 def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
-    """A real Bolt + Cypher server on loopback, once per session.
+    """Neo4j Community Edition on loopback, started once per session (see
+    :mod:`tests.servers`); its logs are printed when a test fails.
 
     ``KAMGRAPH_TEST_NEO4J_URI`` (with ``KAMGRAPH_TEST_NEO4J_USER``, ``…_PASSWORD`` and
-    ``…_DATABASE``) points the tests at a real Neo4j — whose test database they empty;
-    otherwise an ArcadeDB server with its Bolt plugin is started here.  Its log is
-    printed when a test fails (see ``pytest_runtest_makereport``).
+    ``…_DATABASE``) points the tests at another Neo4j instead (a cluster, Aura) — whose
+    database they empty.
     """
     uri = os.environ.get("KAMGRAPH_TEST_NEO4J_URI")
     if uri:
@@ -69,7 +75,14 @@ def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer
                          password=os.environ.get("KAMGRAPH_TEST_NEO4J_PASSWORD", ""),
                          database=os.environ.get("KAMGRAPH_TEST_NEO4J_DATABASE"))
         return
-    server = start_arcadedb(tmp_path_factory.mktemp("arcadedb"))
+    try:
+        server = start_neo4j(tmp_path_factory.mktemp("neo4j"), tls=True)
+    except ServerUnavailable as exc:
+        why = str(exc)
+    else:
+        why = ""
+    if why:  # failed outside the handler: the reason alone, no chained traceback
+        pytest.fail(f"cannot start Neo4j for the store tests: {why}", pytrace=False)
     _SERVERS.append(server)
     try:
         yield server
@@ -83,13 +96,12 @@ def neo4j_store(bolt_server: BoltServer) -> Iterator[Neo4jStore]:
     store = Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
                        database=bolt_server.database, batch_size=500)
     with store:
-        store._tx("execute_write", CLEAR_GRAPH, {})
+        clear_graph(store)
         store.init()
         yield store
 
 
 _SERVERS: list[BoltServer] = []
-CLEAR_GRAPH = (Path(__file__).parent / "cypher" / "clear_graph.cypher").read_text()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -98,6 +110,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()
     if report.failed and _SERVERS:
         for server in _SERVERS:
-            if server.log is not None and server.log.exists():
-                report.sections.append(
-                    (f"server log {server.log}", server.log.read_text()[-4000:]))
+            report.sections.append((f"Neo4j logs ({server.root})", server.logs()))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the Neo4j the store tests ran against, and how long it took to start."""
+    for server in _SERVERS:
+        terminalreporter.write_line(
+            f"Neo4j {server.version} (embedded, {server.uri}, page cache "
+            f"{PAGE_CACHE_MB} MiB): ready in {server.started_s:.1f}s")

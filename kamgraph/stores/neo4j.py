@@ -13,6 +13,7 @@ keeps two syncs of one graph from overlapping.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import time
@@ -54,6 +55,10 @@ from kamgraph.wording import counted
 __all__ = ["DEFAULT_BATCH", "Neo4jStore", "redact"]
 
 DEFAULT_BATCH = 2000
+# The driver logs what it retries or gives up on ("Unable to retrieve routing information"):
+# with no handler of the application's, Python would print it raw on stderr, beside the
+# one-line error (and inside --log-format json).  It still reaches any handler configured.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 LOCK_TTL = timedelta(hours=6)
 _ALL = 1_000_000  # LIMIT for 'all runs' (some servers reject 64-bit limits)
 #: Lock holders of this process whose sync is under way.
@@ -163,6 +168,7 @@ class Neo4jStore:
         self.wait = wait
         self.retry_seconds = retry_seconds
         self._driver: Any = None
+        self._bookmarks: Any = None
         self._formats: dict[str, str] | None = None
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -179,14 +185,23 @@ class Neo4jStore:
         if self._driver is not None:
             return
         import neo4j
-        from neo4j.exceptions import AuthError, DriverError, Neo4jError
+        from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jError
 
         try:
-            self._driver = neo4j.GraphDatabase.driver(
-                self._connect_uri, auth=(self._user, self._password),
-                connection_timeout=10, max_transaction_retry_time=self.retry_seconds,
-            )
-            self._driver.verify_connectivity()
+            self._driver = self._connect(neo4j, notifications=False)
+        except ConfigurationError:
+            # A server before Neo4j 5.7 cannot be asked to keep its notifications.
+            self.close()
+            try:
+                self._driver = self._connect(neo4j, notifications=True)
+            except ConfigurationError:
+                self.close()
+                raise StoreUnavailable(f"{self.uri}: cannot connect (ConfigurationError)"
+                                       ) from None
+            except AuthError:
+                self.close()
+                raise StoreUnavailable(f"{self.uri}: authentication failed; check "
+                                       f"NEO4J_USERNAME and NEO4J_PASSWORD") from None
         except AuthError:
             self.close()
             raise StoreUnavailable(
@@ -195,7 +210,28 @@ class Neo4jStore:
         except (DriverError, Neo4jError, OSError, ValueError, IndexError) as exc:
             self.close()
             raise StoreUnavailable(f"{self.uri}: cannot connect ({type(exc).__name__})") from None
-        self.init()
+        try:
+            self.init()
+        except BaseException:
+            self.close()  # no driver left open behind an error (a database it lacks)
+            raise
+
+    def _connect(self, neo4j: Any, *, notifications: bool) -> Any:
+        """A driver, connected.  Its sessions share one bookmark manager: on a cluster (or
+        Aura) each statement of this store, read or write, runs after every earlier one has
+        been applied where it runs, so a read sees what this store wrote before it.  The
+        server's notifications (a property key the graph does not hold yet, say) are
+        not asked for: they would be log lines about kamgraph's own statements."""
+        options: dict[str, Any] = {}
+        if not notifications:
+            options["notifications_min_severity"] = "OFF"
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
+        driver = neo4j.GraphDatabase.driver(
+            self._connect_uri, auth=(self._user, self._password),
+            connection_timeout=10, max_transaction_retry_time=self.retry_seconds, **options)
+        self._driver = driver
+        driver.verify_connectivity()
+        return driver
 
     def close(self) -> None:
         if self._driver is not None:
@@ -207,7 +243,7 @@ class Neo4jStore:
     def _session(self) -> Any:
         if self._driver is None:
             self.open()
-        return self._driver.session(database=self.database)
+        return self._driver.session(database=self.database, bookmark_manager=self._bookmarks)
 
     def _write(self, statement: str, /, **params: Any) -> list[dict[str, Any]]:
         return self._tx("execute_write", query(statement), params)
@@ -226,6 +262,11 @@ class Neo4jStore:
                 result: list[dict[str, Any]] = getattr(session, how)(work)
                 return result
         except Neo4jError as exc:
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                raise StoreUnavailable(
+                    f"{self.uri}: the server has no database {self.database!r} (from "
+                    f"NEO4J_DATABASE; leave it unset for the server's default, which on "
+                    f"Neo4j Community Edition is its one database, 'neo4j')") from None
             raise StoreError(f"{self.uri}: the server refused a statement "
                              f"({exc.code or type(exc).__name__})") from None
         except (DriverError, OSError) as exc:
@@ -258,7 +299,7 @@ class Neo4jStore:
             stale = current["holder"]
             if stale and _dead_local_holder(stale) and self._write(
                     "take_over_lock", name="sync", stale=stale, holder=self._holder,
-                    expires=expires):
+                    now=now.isoformat(), expires=expires):
                 return
             if time.monotonic() >= deadline:
                 raise StoreBusy(f"{self.uri}: another kamgraph sync is writing to this "
@@ -283,8 +324,14 @@ class Neo4jStore:
         day = (today or datetime.now(UTC).date()).isoformat()
         report = SyncReport(run_id=None, source=source, format=loader.format, status="running",
                             mode=mode)
-        self._lock()
+        # Marked as syncing before it asks: another store of this process that finds it
+        # holding the lock must not take it for a dead holder.
         _SYNCING.add(self._holder)
+        try:
+            self._lock()
+        except BaseException:
+            _SYNCING.discard(self._holder)
+            raise
         server_gone = False
         try:
             if prepare is not None:
@@ -451,13 +498,12 @@ class Neo4jStore:
 
     def _discard(self, run: int, staged: list[str] | None = None) -> None:
         """Undo what run ``run`` staged: by uid when this process staged it, else (a run
-        abandoned by a process that died) by a scan for the run, which only recovery
-        pays."""
+        abandoned by a process that died) through the :Staged label.  Records the run
+        created go; the others keep what they held."""
         if staged is None:
             self._drain("discard_staged", run=run)
         else:
             self._by_uid("discard_records", staged, run=run)
-        self._drain("delete_staged")
 
     def _mark_absent(self, gone: list[str], run: int, day: str,
                      counts: Counter[str]) -> None:
@@ -485,19 +531,26 @@ class Neo4jStore:
         return account_summaries(merged, kept["people"], kept["ours"], kept["links"])
 
     def _people_of(self, account_id: str, everyone: bool) -> list[str]:
+        """The uids (under every source) of the people an account's records name, among
+        whom its people of ours: each looked up by uid, never every person of ours per
+        account (which made an audit's time per account grow with the portfolio)."""
         if everyone:
             return []
-        return [r["key"] for r in self._read("account_people", account_id=account_id)]
+        sources = sorted(self._source_formats())
+        return [_uid("person", r["key"], source)
+                for r in self._read("account_people", account_id=account_id)
+                for source in sources]
 
     def find_account(self, account_id: str) -> AccountSummary | None:
-        rows = self._read("find_account", id=account_id)
+        rows = self._read("find_account", uids=[
+            _uid("account", account_id, source) for source in sorted(self._source_formats())])
         found = account_summaries(merge_rows(self._rows(rows), self._source_formats()),
                                   {}, {}, {})
         return found[0] if found else None
 
     def load_account(self, account_id: str, *, everyone: bool = True) -> AccountData:
         rows = self._read("load_account", account_id=account_id, everyone=everyone,
-                          people=self._people_of(account_id, everyone))
+                          uids=self._people_of(account_id, everyone))
         items = merge_rows(self._rows(rows), self._source_formats())
         return account_data(items, account_id, f"no account with id {account_id!r}")
 
@@ -600,7 +653,7 @@ class Neo4jStore:
                          ) -> AccountData:
         """One account's records as they stood after run ``run_id``."""
         rows = self._read("account_snapshot", account_id=account_id, run=run_id,
-                          everyone=everyone, people=self._people_of(account_id, everyone))
+                          everyone=everyone, uids=self._people_of(account_id, everyone))
         items = merge_rows(self._rows(rows), self._source_formats())
         return account_data(items, account_id,
                             f"account {account_id!r} did not exist after run {run_id}")
@@ -668,7 +721,9 @@ class Neo4jStore:
 
     def person_history(self, person_id: str) -> list[HistoryEntry]:
         rows = self._read("person_history", id=person_id, prefix=f"{person_id}|",
-                          suffix=f"|{person_id}")
+                          suffix=f"|{person_id}", uids=[
+                              _uid("person", person_id, source)
+                              for source in sorted(self._source_formats())])
         out = []
         for r in rows:
             kind, _, rest = r["uid"].partition("|")

@@ -25,7 +25,7 @@ from kamgraph.records import KnownIds
 from kamgraph.stores.neo4j import Neo4jStore
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
-from tests.servers import BoltServer, start_arcadedb
+from tests.servers import BoltServer
 
 DAY1 = date(2026, 10, 1)
 DAY2 = date(2026, 10, 2)
@@ -145,7 +145,7 @@ def test_hostile_name_is_stored_verbatim_and_the_graph_is_intact(
 
 LITERALS = {"active", "inactive", "deleted", "staged", "running", "failed", "{}", "account",
             "person", "touch", "contact_log", "relationship", "team_member", "influence",
-            "opportunity", "|", "",
+            "opportunity", "opportunity_role", "|", "",
             "abandoned: the sync stopped before it finished"}
 
 
@@ -198,7 +198,7 @@ def test_cli_on_the_bolt_store_logs_no_credentials(bolt_server: BoltServer,
     exe = Path(sys.executable).parent / "kamgraph"
     done = subprocess.run([str(exe), "init"], capture_output=True, text=True, env=env,
                           check=False)
-    assert done.returncode == 0 and done.stdout.startswith("Schema ready in bolt://127.0.0.1:")
+    assert done.returncode == 0 and done.stdout.startswith(f"Schema ready in {bolt_server.uri}")
     done = subprocess.run([str(exe), "sync", str(example_weekly), "--log-format", "json"],
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
@@ -232,33 +232,32 @@ class _StopServerAfter:
 
 
 def test_server_going_away_mid_sync_fails_cleanly_and_a_rerun_completes(
-    tmp_path: Path, example_weekly: Path
+    tmp_path: Path, bolt_server: BoltServer, neo4j_store: Neo4jStore, example_weekly: Path
 ) -> None:
-    if os.environ.get("KAMGRAPH_TEST_NEO4J_URI"):
-        pytest.skip("needs a server this test can stop: runs against the bundled ArcadeDB")
-    root = tmp_path / "arcadedb"
-    server = start_arcadedb(root)
+    """The test server is killed (SIGKILL) mid-sync and started again on its data: Neo4j
+    recovers, and the next sync marks the cut-off run failed and completes."""
+    if bolt_server.process is None:
+        pytest.skip("needs a server this test can kill: runs against the Neo4j it starts")
+    server = bolt_server
+    store = Neo4jStore(server.uri, user=server.user, password=server.password,
+                       database=server.database, batch_size=200, retry_seconds=2)
     try:
-        store = Neo4jStore(server.uri, user=server.user, password=server.password,
-                           database=server.database, batch_size=200, retry_seconds=2)
         with store:
             with pytest.raises(StoreUnavailable, match="went away|cannot connect"):
                 store.sync(_StopServerAfter(example_weekly, server, 700),  # type: ignore[arg-type]
                            source="salesforce", today=DAY1)
-        port = int(server.uri.rsplit(":", 1)[1])
-        server = start_arcadedb(root, bolt_port=port)
-        with Neo4jStore(server.uri, user=server.user, password=server.password,
-                        database=server.database) as store:
-            report, _ = sync_path(store, example_weekly, today=DAY1, config=Config())
-            assert report.status == "ok"
-            runs = store.runs()
-            assert [r.status for r in runs] == ["ok", "failed"]
-            assert "abandoned" in (runs[1].error or "")
-            with SqliteStore(tmp_path / "clean.db") as clean:
-                sync_path(clean, example_weekly, today=DAY1, config=Config())
-                assert list(store.dump()) == list(clean.dump())
     finally:
-        server.stop()
+        server.restart()
+    with Neo4jStore(server.uri, user=server.user, password=server.password,
+                    database=server.database) as store:
+        report, _ = sync_path(store, example_weekly, today=DAY1, config=Config())
+        assert report.status == "ok"
+        runs = store.runs()
+        assert [r.status for r in runs] == ["ok", "failed"]
+        assert "abandoned" in (runs[1].error or "")
+        with SqliteStore(tmp_path / "clean.db") as clean:
+            sync_path(clean, example_weekly, today=DAY1, config=Config())
+            assert list(store.dump()) == list(clean.dump())
 
 
 def test_person_history_matches_the_embedded_store(tmp_path: Path, neo4j_store: Neo4jStore,
@@ -393,3 +392,66 @@ def test_the_audit_runs_in_workers_on_bolt_when_credentials_come_from_the_enviro
         alone = list(iter_audits(store, as_of=AS_OF, jobs=1, config=Config()))
         both = list(iter_audits(store, as_of=AS_OF, jobs=2, config=Config()))
     assert [a.to_dict() for a in both] == [a.to_dict() for a in alone] and len(alone) == 3
+
+
+@pytest.fixture(scope="module")
+def portfolio_500(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kamgraph.generate import generate_export
+
+    folder = tmp_path_factory.mktemp("portfolio500")
+    generate_export(folder, accounts=500, seed=11, end=AS_OF)
+    return folder
+
+
+@pytest.mark.parametrize("portfolio", ["demo", "500 accounts"])
+def test_the_audits_are_byte_for_byte_those_of_the_embedded_store(
+        tmp_path: Path, bolt_server: BoltServer, neo4j_store: Neo4jStore,
+        request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+        portfolio: str) -> None:
+    """``make demo``'s syncs, and a generated 500-account portfolio, into each store; then
+    the CLI's audits (workers on Neo4j, each opening the store by URI) and the account
+    list: the same bytes from both."""
+    from click.testing import CliRunner
+
+    from kamgraph.cli import cli
+
+    examples = Path(__file__).resolve().parent.parent.parent / "examples"
+    exports = [examples / "salesforce", examples / "facts"] if portfolio == "demo" else [
+        request.getfixturevalue("portfolio_500")]
+    for name, value in bolt_server.environ().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("KAMGRAPH_STORE", raising=False)
+    stores = {"sqlite": f"sqlite:///{tmp_path / 'k.db'}", "neo4j": bolt_server.uri}
+    runner = CliRunner()
+    outputs: dict[str, list[bytes]] = {}
+    for kind, uri in stores.items():
+        for export in exports:
+            done = runner.invoke(cli, ["sync", str(export), "--store", uri])
+            assert done.exit_code == 0, done.output
+        outputs[kind] = []
+        # Every format of the demo; the JSON (every action) of the large portfolio.
+        formats = ("json", "markdown", "csv", "table") if portfolio == "demo" else ("json",)
+        for fmt in formats:
+            out = tmp_path / f"{kind}.{fmt}"
+            done = runner.invoke(cli, ["audit", "--store", uri, "--as-of", AS_OF.isoformat(),
+                                       "--format", fmt, "-o", str(out)])
+            assert done.exit_code == 0, done.output
+            outputs[kind].append(out.read_bytes())
+        done = runner.invoke(cli, ["accounts", "--store", uri])
+        assert done.exit_code == 0, done.output
+        outputs[kind].append(done.stdout.encode())
+    assert outputs["neo4j"] == outputs["sqlite"]
+    accounts = json.loads(outputs["neo4j"][0])["accounts"]
+    assert len(accounts) == (3 if portfolio == "demo" else 500)
+    assert sum(len(a["findings"]) for a in accounts) > len(accounts)
+
+
+def test_a_kept_plan_reads_back_and_old_runs_plans_go(neo4j_store: Neo4jStore) -> None:
+    from kamgraph.stores.base import KEPT_PLANS
+
+    neo4j_store.keep_plan("1|2026-11-01|x", 1, '{"a": 1}')
+    assert neo4j_store.kept_plan("1|2026-11-01|x") == '{"a": 1}'
+    assert neo4j_store.kept_plan("1|2026-11-02|x") is None
+    neo4j_store.keep_plan(f"{KEPT_PLANS + 1}|2026-11-01|x", KEPT_PLANS + 1, "{}")
+    assert neo4j_store.kept_plan("1|2026-11-01|x") is None
+    assert neo4j_store.kept_plan(f"{KEPT_PLANS + 1}|2026-11-01|x") == "{}"

@@ -431,3 +431,19 @@ def test_loads_and_counts_are_kept_when_a_sync_commits(tmp_path: Path,
                 "AND account_id IS NOT NULL AND status = 'active' GROUP BY account_id"))
             assert {a.id: a.customers for a in store.accounts()} == {
                 a.id: people.get(a.id, 0) for a in store.accounts()}
+
+
+def test_a_kept_plan_reads_back_and_old_runs_plans_go(store: SqliteStore,
+                                                      example_weekly: Path) -> None:
+    from kamgraph.stores.base import KEPT_PLANS
+
+    for _ in range(2):
+        sync_path(store, example_weekly, config=Config())
+    [latest, first] = [r.id for r in store.runs()][:2]
+    store.keep_plan(f"{first}|d|x", first, '{"a": 1}')
+    assert store.kept_plan(f"{first}|d|x") == '{"a": 1}' and store.kept_plan("9|d|x") is None
+    store.conn.executemany("INSERT INTO sync_runs (source, format, mode, started, status) "
+                           "VALUES ('s', 'csv', 'full', '2026-11-01T00:00:00', 'ok')",
+                           [()] * KEPT_PLANS)
+    store.keep_plan(f"{latest}|d|x", latest, "{}")
+    assert store.kept_plan(f"{first}|d|x") is None
