@@ -21,7 +21,7 @@ from kamgraph.actions import Action, brief_actions, finish
 from kamgraph.actions.asks import Brief
 from kamgraph.analysis.anti_sponsor import likely_anti_sponsors
 from kamgraph.analysis.buying_centre import buying_centre_changes
-from kamgraph.analysis.committee import committee_findings
+from kamgraph.analysis.committee import committee_findings, stale_deals
 from kamgraph.analysis.coverage import coverage_gaps
 from kamgraph.analysis.effort import coverage_effort
 from kamgraph.analysis.findings import Finding, FindingKind
@@ -39,7 +39,7 @@ from kamgraph.analysis.turnover import turnover_findings
 from kamgraph.changes import ChangeWindow
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
-from kamgraph.graph import Pool, build_account_graph, build_pool, context, with_changes
+from kamgraph.graph import CONTEXT, Pool, build_account_graph, build_pool, context, with_changes
 from kamgraph.ids import is_valid, to18
 from kamgraph.records import AccountChange
 from kamgraph.stores.base import AccountSummary, ChangeIndex, Store, read_account
@@ -84,6 +84,7 @@ ANALYSES: tuple[Analysis, ...] = (
     path_findings,
     turnover_findings,
     buying_centre_changes,
+    stale_deals,
 )
 
 
@@ -209,11 +210,14 @@ class AccountAudit:
 class AuditReport:
     as_of: date
     accounts: list[AccountAudit]
+    #: What the whole store says, once (``Portfolio.notes``).
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA_ID,
             "as_of": self.as_of.isoformat(),
+            "notes": list(self.notes),
             "accounts": [a.to_dict() for a in self.accounts],
         }
 
@@ -567,6 +571,8 @@ class AssemblyContext:
     #: account is assigned alone), or ``drafted``: audits stop at their drafts.
     plan: Assignment | None = None
     drafted: bool = False
+    #: Whether the store records any buying role on any deal.
+    roles_recorded: bool = True
 
     @classmethod
     def read(cls, store: Store, as_of: date, config: Config,
@@ -582,7 +588,8 @@ class AssemblyContext:
             index = (store.change_index(window.baseline.id)
                      if window.baseline is not None and window.runs else None)
             return cls(as_of=as_of, config=config, loads=store.supplier_loads(),
-                       window=window, index=index, run=run)
+                       window=window, index=index, run=run,
+                       roles_recorded=store.has_records("opportunity_role"))
 
 
 def _in_workers(reopen: str, ids: list[str], jobs: int, ctx: AssemblyContext,
@@ -659,6 +666,8 @@ def assemble_graph(store: Store, account_id: str, ctx: AssemblyContext,
                                     index=ctx.index, now=graph, loads=ctx.loads, pool=pool)
     if ctx.window.baseline is not None:
         with_changes(graph, changes, ctx.window.label)
+    if not ctx.roles_recorded:
+        graph.graph[CONTEXT] = replace(context(graph), roles_recorded=False)
     return graph
 
 

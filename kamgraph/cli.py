@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -404,7 +405,9 @@ def audit(
 
     # Written account by account as the audits come: a portfolio is never held whole.
     with _store(store_uri) as store, _errors():
-        audits = Portfolio(store, as_of=day, config=config).audits(account, jobs=jobs)
+        portfolio = Portfolio(store, as_of=day, config=config, jobs=jobs)
+        shown = replace(shown, notes=portfolio.notes())
+        audits = portfolio.audits(account, jobs=jobs)
         _emit(render_stream(day, tallied(audits), fmt, shown), output)
     if fail_on is not None:
         if count:

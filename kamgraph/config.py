@@ -239,6 +239,10 @@ class Config:
     effort_max_hours: float = 80.0
     #: Stage: share of active links through the KAM-contact pair that makes a bow-tie.
     bowtie_share: float = 0.6
+    #: Stage: a share of our coverage of key people that one departure would take, at or
+    #: above which the account is at most Mid KAM (a partnership has no single point of
+    #: failure).
+    stage_dependence_max: float = 0.5
     #: Strength: a contact's weight halves every this many days (a new relationship)...
     strength_half_life_days: float = 45.0
     #: ...and up to this many times more slowly for a relationship a year old or more.
@@ -261,6 +265,13 @@ class Config:
     quiet_days: int = 30
     #: Too few contacts: covered people wanted per this much of an open deal's amount.
     deal_amount_per_contact: float = 100_000.0
+    #: An open deal whose close date passed this many days ago is stale: no committee
+    #: or map action for it, one line to close or re-date it (``[deals]``).
+    deal_stale_after_days: int = 90
+    #: A committee action is high only for a deal this large, or closing within
+    #: ``deal_closing_soon_days``; medium otherwise (``[deals]``).
+    deal_large_amount: float = 500_000.0
+    deal_closing_soon_days: int = 45
     #: Actions an account's audit table and Markdown show before "and N more (--all)"
     #: (``[audit] max_actions``); the JSON holds them all.
     max_actions: int = 7
@@ -496,6 +507,18 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> Config:
             kwargs["change_window_days"] = days
         elif key == "capacity":
             kwargs[key] = _capacity(path, value)
+        elif key == "deals":
+            allowed = {"stale_after_days": "deal_stale_after_days",
+                       "large_amount": "deal_large_amount",
+                       "closing_soon_days": "deal_closing_soon_days"}
+            if not isinstance(value, dict) or set(value) - set(allowed):
+                raise _fail(path, key, f"expected {', '.join(allowed)}")
+            for name, number in value.items():
+                if not isinstance(number, int | float) or isinstance(number, bool) \
+                        or number < 0:
+                    raise _fail(path, f"deals.{name}", "expected a number, 0 or more")
+                setting = str(allowed[name])
+                kwargs[setting] = type(getattr(base, setting))(number)
         elif key == "salesforce":
             kwargs[key] = _salesforce(path, value)
         elif key in ("hubspot", "dynamics"):

@@ -320,6 +320,9 @@ def build_account_graph(
             "id": opp.id, "name": opp.name, "stage": opp.stage, "is_closed": opp.is_closed,
             "is_won": opp.is_won, "amount": opp.amount,
             "close_date": opp.close_date.isoformat() if opp.close_date else None,
+            # Open, with a close date long past: not a live deal, a record to mend.
+            "stale": not opp.is_closed and opp.close_date is not None
+            and (as_of - opp.close_date).days > config.deal_stale_after_days,
             "roles": [
                 {"person": r.person_id, "roles": tuple(x.value for x in r.roles),
                  "label": r.role_label, "primary": r.is_primary}
@@ -418,6 +421,9 @@ class AccountContext:
     #: by the run that first saw it, and the window in words.
     changes: tuple[AccountChange, ...] = ()
     changes_since: str | None = None
+    #: Whether the store records any buying role on any deal: when none does, nothing is
+    #: known of a committee, and no committee action is made.
+    roles_recorded: bool = True
     #: Who arrived, and who left, inside the window: person -> the day of the run that
     #: first saw it.
     arrived: Mapping[str, date] = field(default_factory=dict)

@@ -306,6 +306,15 @@ class Portfolio:
         return (person_id, names.get(person_id, person_id),
                 [(c, days.get(c.run)) for c in person_changes(person_id, entries, names, days)])
 
+    def notes(self) -> tuple[str, ...]:
+        """What the audit says once, of the whole store, before any account."""
+        if not self.context.roles_recorded and self.store.latest_run() is not None:
+            return ("no buying roles are recorded in this store: record them on open deals "
+                    "(Salesforce opportunity contact roles, HubSpot deal contact roles, "
+                    "Dynamics connection roles); until then no account gets a committee "
+                    "action",)
+        return ()
+
     def workload(self) -> list[WorkloadRow]:
         """Each person of ours the plan asks anything of, the fullest month first: hours
         and asks a month against what their month holds, the accounts they give

@@ -48,6 +48,8 @@ class Shown:
     #: Findings of one kind listed per account, most severe first (None: all); the rest
     #: are counted (``held_back``).
     findings_per_kind: int | None = None
+    #: What the whole store says, once, before any account (every format but CSV).
+    notes: tuple[str, ...] = ()
 
     def listed(self, account: AccountAudit) -> tuple[list[Finding], dict[str, int]]:
         """The account's findings a report lists, and how many of each kind it holds
@@ -104,8 +106,9 @@ def render_stream(as_of: date, accounts: Iterable[AccountAudit], fmt: str,
 
 def _json_head(as_of: date, shown: Shown) -> str:
     # What json.dumps(..., indent=2) writes before the accounts.
+    notes = f'  "notes": {json.dumps(list(shown.notes), ensure_ascii=False)},\n'
     return (f'{{\n  "schema": {json.dumps(SCHEMA_ID)},\n'
-            f'  "as_of": "{as_of.isoformat()}",\n  "accounts": [')
+            f'  "as_of": "{as_of.isoformat()}",\n{notes}  "accounts": [')
 
 
 def _json_account(account: AccountAudit, i: int, shown: Shown) -> str:
@@ -159,7 +162,8 @@ def _budget(account: AccountAudit, shown: Shown) -> tuple[list[Action], int]:
 
 
 def _table_head(as_of: date, shown: Shown) -> str:
-    return f"kamgraph audit as of {as_of.isoformat()}\n"
+    return f"kamgraph audit as of {as_of.isoformat()}\n" + "".join(
+        f"Note: {terminal_safe(note)}\n" for note in shown.notes)
 
 
 _WRAP = textwrap.TextWrapper(width=WIDTH, initial_indent="    - ",
@@ -259,7 +263,8 @@ def _unmapped_tail(count: int, hidden: int) -> str:
 
 
 def _markdown_head(as_of: date, shown: Shown) -> str:
-    return f"# kamgraph audit, as of {as_of.isoformat()}\n"
+    return f"# kamgraph audit, as of {as_of.isoformat()}\n" + "".join(
+        f"\n> **Note:** {md_escape(note)}\n" for note in shown.notes)
 
 
 def _markdown_account(account: AccountAudit, i: int, shown: Shown) -> str:

@@ -293,4 +293,5 @@ DRAFTERS: dict[FindingKind, Drafter] = {d.kind: d for d in (
     Drafter(K.PORTFOLIO_PLACEMENT, home=_no_action),
     Drafter(K.BUYING_CENTRE_CHANGED, draft=_draft_changes),
     Drafter(K.LEAD_LEFT, about=_not_about_ours, home=_lead_home, draft=_draft_lead_left),
+    Drafter(K.STALE_DEALS),
 )}

@@ -9,11 +9,20 @@ against the window before.  Checked for the account and for each open opportunit
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import networkx as nx
 
-from kamgraph.analysis.findings import CommitteeData, Finding, FindingKind, Subject, severity_for
+from kamgraph.analysis.findings import (
+    CommitteeData,
+    Finding,
+    FindingKind,
+    Severity,
+    StaleDealsData,
+    Subject,
+    severity_for,
+)
 from kamgraph.analysis.people import (
     ROLE_LABELS,
     contact_edges,
@@ -29,7 +38,7 @@ from kamgraph.config import Config
 from kamgraph.graph import context
 from kamgraph.wording import counted
 
-__all__ = ["committee_findings", "committee_status"]
+__all__ = ["committee_findings", "committee_status", "deal_matters", "stale_deals"]
 
 
 
@@ -80,20 +89,63 @@ def committee_status(
     return status
 
 
-def committee_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
-    """``committee_incomplete`` for the account and for each open opportunity (none for
-    an unmapped account: a committee of nobody recorded is not known to be incomplete)."""
-    if is_unmapped(graph):
+def deal_matters(opp: dict[str, Any] | None, as_of: date, config: Config) -> bool:
+    """A deal whose committee may make a high action: large (``deal_large_amount``), or
+    closing within ``deal_closing_soon_days``.  The account's own committee never does."""
+    if opp is None:
+        return False
+    if float(opp.get("amount") or 0.0) >= config.deal_large_amount:
+        return True
+    close = opp.get("close_date")
+    return close is not None and \
+        (date.fromisoformat(str(close)) - as_of).days <= config.deal_closing_soon_days
+
+
+def capped(severity: Severity, opp: dict[str, Any] | None, as_of: date,
+           config: Config) -> Severity:
+    """Medium at most, unless the deal matters (:func:`deal_matters`)."""
+    if severity is Severity.HIGH and not deal_matters(opp, as_of, config):
+        return Severity.MEDIUM
+    return severity
+
+
+def stale_deals(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
+    """``stale_deals``: open deals whose close date passed more than
+    ``deal_stale_after_days`` ago, one low line for the account: close or re-date them.
+    No committee or map action is made for them."""
+    stale = [o for o in context(graph).opportunities if o.get("stale")]
+    if not stale:
         return []
     account = context(graph).account
-    scopes: list[tuple[Subject, dict[str, set[str]] | None]] = [
-        (Subject("account", account["id"], str(account["name"])), None)]
+    shown = ", ".join(f"{o['name']} (close date {o['close_date']})" for o in stale[:5])
+    more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+    return [Finding(
+        kind=FindingKind.STALE_DEALS, severity=Severity.LOW, score=0.15,
+        subject=Subject("account", str(account["id"]), str(account["name"])),
+        evidence=(f"{counted(len(stale), 'open deal')} with a close date more than "
+                  f"{config.deal_stale_after_days} days past: {shown}{more}",),
+        action="Close or re-date the open deals whose close dates passed: the committee "
+               "of a deal no longer open is not worth completing.",
+        data=StaleDealsData(tuple(str(o["id"]) for o in stale)))]
+
+
+def committee_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
+    """``committee_incomplete`` for the account and for each open opportunity (none for
+    an unmapped account: a committee of nobody recorded is not known to be incomplete;
+    none when the store records no buying roles at all: then nothing is known of any
+    committee, which the audit says once)."""
+    if is_unmapped(graph) or not context(graph).roles_recorded:
+        return []
+    account = context(graph).account
+    scopes: list[tuple[Subject, dict[str, set[str]] | None, dict[str, Any] | None]] = [
+        (Subject("account", account["id"], str(account["name"])), None, None)]
     for opp, roles in open_opportunities(graph):
-        scopes.append((Subject("opportunity", opp["id"], str(opp["name"])), roles))
+        scopes.append((Subject("opportunity", opp["id"], str(opp["name"])), roles, opp))
     findings = []
     window = config.frequency_window_days
     reported: list[dict[str, Any]] = []
-    for subject, roles_of in scopes:
+    as_of = context(graph).as_of
+    for subject, roles_of, deal in scopes:
         status = committee_status(graph, config, roles_of)
         if status["completeness"] >= 1.0 or status["requirements"] in reported:
             continue  # complete, or the same committee as one already reported
@@ -133,7 +185,8 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         score = min(1.0, 0.3 + 0.5 * (1 - status["completeness"]) + (0.1 if falling else 0))
         findings.append(Finding(
             kind=FindingKind.COMMITTEE_INCOMPLETE,
-            severity=severity_for(score, config.severity_high, config.severity_medium),
+            severity=capped(severity_for(score, config.severity_high, config.severity_medium),
+                            deal, as_of, config),
             score=score, subject=subject, evidence=tuple(evidence),
             action="Complete the buying committee: " + "; ".join(steps) + ".",
             suggested=suggested,

@@ -34,6 +34,7 @@ __all__ = [
     "RelationshipLevelData",
     "RoleVacatedData",
     "Severity",
+    "StaleDealsData",
     "Subject",
     "ThreadData",
     "severity_for",
@@ -62,6 +63,7 @@ class FindingKind(StrEnum):
     NEW_KEY_PERSON = "new_key_person"
     BUYING_CENTRE_CHANGED = "buying_centre_changed"
     LEAD_LEFT = "lead_left"
+    STALE_DEALS = "stale_deals"
 
 
 class Severity(StrEnum):
@@ -270,10 +272,18 @@ class LeadLeftData:
     names_successor: str | None
 
 
+@dataclass(frozen=True)
+class StaleDealsData:
+    """Open deals whose close date passed long ago: the ids."""
+
+    deals: tuple[str, ...]
+
+
 FindingData = (NoData | CoverageGapData | ThreadData | KeyPersonData | AntiSponsorData
                | InfluencerData | CommitteeData | EffortData | PlacementData
                | RelationshipLevelData | MapStatusData | RedFlagData | HandOverData
-               | RoleVacatedData | NewKeyPersonData | BuyingCentreData | LeadLeftData)
+               | RoleVacatedData | NewKeyPersonData | BuyingCentreData | LeadLeftData
+               | StaleDealsData)
 
 #: What each kind of finding carries.
 DATA_OF: dict[FindingKind, type[FindingData]] = {
@@ -296,6 +306,7 @@ DATA_OF: dict[FindingKind, type[FindingData]] = {
     FindingKind.NEW_KEY_PERSON: NewKeyPersonData,
     FindingKind.BUYING_CENTRE_CHANGED: BuyingCentreData,
     FindingKind.LEAD_LEFT: LeadLeftData,
+    FindingKind.STALE_DEALS: StaleDealsData,
 }
 
 _NO_DATA = NoData()

@@ -259,10 +259,12 @@ def rebuffed(graph: nx.MultiDiGraph, ours: str, customer: str) -> bool:
 def open_opportunities(
     graph: nx.MultiDiGraph,
 ) -> list[tuple[dict[str, Any], dict[str, set[str]]]]:
-    """Each open opportunity with its people's roles on it (person -> role values)."""
+    """Each open opportunity with its people's roles on it (person -> role values).  An
+    open deal whose close date passed long ago (``stale``) is not one: the analyses leave
+    it to :func:`kamgraph.analysis.committee.stale_deals`."""
     out = []
     for opp in context(graph).opportunities:
-        if opp["is_closed"]:
+        if opp["is_closed"] or opp.get("stale"):
             continue
         roles: dict[str, set[str]] = {}
         for r in opp["roles"]:

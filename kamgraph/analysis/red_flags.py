@@ -20,6 +20,7 @@ from typing import Any
 
 import networkx as nx
 
+from kamgraph.analysis.committee import capped
 from kamgraph.analysis.findings import (
     Finding,
     FindingKind,
@@ -98,10 +99,11 @@ def map_status_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]
 
     An unmapped account (nobody of theirs recorded) has none: nothing is known.
     """
-    if is_unmapped(graph):
+    if is_unmapped(graph) or not context(graph).roles_recorded:
         return []
     findings = []
-    for subject, people, roles, _opp in _scopes(graph):
+    as_of = context(graph).as_of
+    for subject, people, roles, opp in _scopes(graph):
         status, committee = map_status(graph, people, roles, config)
         missing = [name for name, holders in committee.items()
                    if not any(_covered(graph, h) for h in holders)]
@@ -121,7 +123,8 @@ def map_status_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]
                   if missing else "Win the support of a key player we cover.")
         findings.append(Finding(
             kind=FindingKind.MAP_STATUS,
-            severity=severity_for(score, config.severity_high, config.severity_medium),
+            severity=capped(severity_for(score, config.severity_high, config.severity_medium),
+                            opp, as_of, config),
             score=min(1.0, score), subject=subject, evidence=tuple(evidence), action=action,
             data=MapStatusData(
                 status=status, missing=tuple(missing),

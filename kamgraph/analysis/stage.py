@@ -156,15 +156,40 @@ def classify_stage(graph: nx.MultiDiGraph, config: Config) -> Stage:
     elif f.ours == 1 or f.theirs == 1 or f.hub_share >= config.bowtie_share:
         name = StageName.EARLY_KAM
         reasons.insert(0, "a bow-tie: the relationship runs through one pair")
-    elif (f.their_functions >= 4 and f.ours >= 4 and f.hub_share <= 0.4
-          and f.senior_links >= 2 and f.redundancy >= 2):
-        name = StageName.SYNERGISTIC_KAM
-        reasons.insert(0, "a diamond: many interfaces at every level, key people reached "
-                          "by at least two of ours, independent of the KAM")
-    elif f.their_functions >= 3 and f.ours >= 3 and f.hub_share < 0.5 and f.senior_links >= 1:
-        name = StageName.PARTNERSHIP_KAM
-        reasons.insert(0, "many interfaces beside the KAM and the key contact")
     else:
-        name = StageName.MID_KAM
-        reasons.insert(0, "more than one interface, but still centred on the KAM")
+        name, why = _developed(f, graph, config)
+        reasons.insert(0, why)
     return Stage(name, tuple(reasons))
+
+
+def _developed(f: StageFeatures, graph: nx.MultiDiGraph, config: Config) -> tuple[StageName, str]:
+    """Mid KAM, partnership or the diamond: by the interfaces connected *and* by how much
+    hangs on one person of ours.  A partnership has no single point of failure
+    (McDonald): where one departure would take ``stage_dependence_max`` or more of our
+    coverage of key people, the account is at most Mid KAM, whatever its link count."""
+    from kamgraph.analysis.key_person import key_person_losses
+
+    losses = key_person_losses(graph, config)
+    top = losses[0] if losses and losses[0].share > 0 else None
+    short = []
+    if f.their_functions < 3:
+        short.append(f"functions of theirs connected: {f.their_functions} (3 wanted)")
+    if f.ours < 3:
+        short.append(f"people of ours in contact: {f.ours} (3 wanted)")
+    if f.hub_share >= 0.5:
+        short.append(f"{f.hub_share:.0%} of links through the KAM and the key contact")
+    if f.senior_links < 1:
+        short.append("no link at director level or above")
+    if top is not None and top.share >= config.stage_dependence_max:
+        who = graph.nodes[top.person]["name"]
+        short.append(f"if {who} left, {top.share:.0%} of our coverage of key people would go:"
+                     f" a partnership has no single point of failure")
+    if not short:
+        if (f.their_functions >= 4 and f.ours >= 4 and f.hub_share <= 0.4
+                and f.senior_links >= 2 and f.redundancy >= 2):
+            return StageName.SYNERGISTIC_KAM, (
+                "a diamond: many interfaces at every level, key people reached by at least "
+                "two of ours, independent of the KAM")
+        return StageName.PARTNERSHIP_KAM, "many interfaces beside the KAM and the key contact"
+    return StageName.MID_KAM, "more than one interface, short of a partnership: " + "; ".join(
+        short)

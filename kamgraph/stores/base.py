@@ -376,6 +376,10 @@ class Store(Protocol):
     def reopen_uri(self) -> str | None:
         """A URI another process can open this store by, or None when it cannot."""
 
+    def has_records(self, kind: str) -> bool:
+        """Whether any active record of ``kind`` is stored (``opportunity_role``: does
+        any deal record a buying role?)."""
+
     def keep_plan(self, key: str, run: int, payload: str) -> None:
         """Keep the portfolio's assignment (``payload``, JSON) made after run ``run``
         under ``key`` (the run, the day and the settings it was made for); the plans of

@@ -670,6 +670,9 @@ class Neo4jStore:
                 *((r["kind"], r["key"], r["source"], None, run, data)
                   for run, data in zip(r["runs"], r["versions"], strict=True))]))
 
+    def has_records(self, kind: str) -> bool:
+        return bool(self._read("has_records", kind=kind))
+
     def keep_plan(self, key: str, run: int, payload: str) -> None:
         self._write("keep_plan", key=key, run=run, payload=payload, keep=KEPT_PLANS,
                     made=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"))

@@ -755,6 +755,10 @@ class SqliteStore:
             "JOIN record_history h ON h.kind = c.kind AND h.key = c.key AND h.source = c.source",
             (run_id, *ACTIVITY_KINDS)))
 
+    def has_records(self, kind: str) -> bool:
+        return bool(self._read("SELECT 1 FROM records WHERE kind = ? AND status = 'active' "
+                               "LIMIT 1", (kind,)))
+
     def keep_plan(self, key: str, run: int, payload: str) -> None:
         conn = self.conn
         try:

@@ -1,0 +1,121 @@
+"""Advice a KAM would sign: the stage agrees with the dependence the findings show, and
+the committee is an alarm only where a live deal that matters lacks it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from kamgraph.analysis.committee import committee_findings, stale_deals
+from kamgraph.analysis.findings import FindingKind, Severity
+from kamgraph.analysis.red_flags import map_status_findings
+from kamgraph.analysis.stage import StageName, classify_stage
+from kamgraph.audit import audit_graph
+from kamgraph.config import Config
+from kamgraph.model import CustomerRole, Opportunity, SupplierRole
+from tests.builders import AS_OF, AccountBuilder
+
+R = CustomerRole
+KAM = SupplierRole.KEY_ACCOUNT_MANAGER
+
+
+def broad(b: AccountBuilder, hub: str = "kam") -> AccountBuilder:
+    """Four functions of theirs, met by four of ours at director level; the key people
+    (the directors) are all met by ``hub`` alone."""
+    b.ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+    for n, (title, dept) in enumerate([("Purchasing Director", "Purchasing"),
+                                       ("R&D Director", "R&D"),
+                                       ("Quality Director", "Quality"),
+                                       ("Operations Director", "Operations")]):
+        b.theirs(f"d{n}", title, department=dept)
+        b.theirs(f"m{n}", title.replace("Director", "Analyst"), department=dept)
+        b.ours(f"o{n}", "Specialist", department=dept)
+        b.contact(hub, f"d{n}", times=8).contact(f"o{n}", f"m{n}", times=8)
+    return b
+
+
+class TestStageAndDependence:
+    def test_many_interfaces_on_one_person_of_ours_are_at_most_mid_kam(self) -> None:
+        stage = classify_stage(broad(AccountBuilder()).graph(), Config())
+        assert stage.name is StageName.MID_KAM
+        assert stage.reasons[0].startswith("more than one interface, short of a partnership")
+        assert "if Kam left, 100% of our coverage of key people would go" in stage.reasons[0]
+
+    def test_the_same_interfaces_without_one_point_of_failure_are_a_partnership(self) -> None:
+        b = broad(AccountBuilder())
+        for n in range(4):
+            b.contact(f"o{n}", f"d{n}", times=8)  # a second thread to each director
+        stage = classify_stage(b.graph(), Config())
+        assert stage.name in (StageName.PARTNERSHIP_KAM, StageName.SYNERGISTIC_KAM)
+
+    def test_mid_kam_says_what_it_lacks_not_that_it_is_centred_on_the_kam(self) -> None:
+        b = (AccountBuilder().ours("kam", "Key Account Manager", team_role=KAM)
+             .ours("o", "Specialist").theirs("a", "Buyer").theirs("c", "Planner")
+             .contact("kam", "a", times=6).contact("o", "c", times=6))
+        reason = classify_stage(b.graph(), Config()).reasons[0]
+        assert "centred on the KAM" not in reason
+        assert "functions of theirs connected" in reason
+
+
+def deal(b: AccountBuilder, *, amount: float, close: date, oid: str = "D1") -> AccountBuilder:
+    b.add(Opportunity(id=oid, account_id=b.account.id, name=f"Deal {oid}", amount=amount,
+                      close_date=close))
+    return b
+
+
+class TestCommitteeInProportion:
+    def _account(self, amount: float, close: date) -> AccountBuilder:
+        b = (AccountBuilder().theirs("buyer", "Buyer")
+             .ours("kam", "Key Account Manager", team_role=KAM).contact("kam", "buyer", times=6))
+        b.theirs("eb", "CFO", roles=(R.ECONOMIC_BUYER,))  # records a role: committees apply
+        return deal(b, amount=amount, close=close)
+
+    def test_a_small_deal_far_off_makes_no_high_committee_action(self) -> None:
+        g = self._account(50_000, AS_OF + timedelta(days=200)).graph()
+        found = committee_findings(g, Config()) + map_status_findings(g, Config())
+        assert found and all(f.severity is not Severity.HIGH for f in found)
+
+    def test_a_large_deal_or_one_closing_soon_may(self) -> None:
+        for amount, days in ((900_000, 200), (50_000, 20)):
+            g = self._account(amount, AS_OF + timedelta(days=days)).graph()
+            deal_scoped = [f for f in committee_findings(g, Config())
+                           if f.subject.type == "opportunity" and f.subject.id == "D1"]
+            assert deal_scoped and deal_scoped[0].severity is Severity.HIGH
+
+    def test_a_deal_whose_close_date_passed_long_ago_is_one_low_line(self) -> None:
+        g = self._account(900_000, AS_OF - timedelta(days=400)).graph()
+        assert not [f for f in committee_findings(g, Config()) if f.subject.id == "D1"]
+        [stale] = stale_deals(g, Config())
+        assert stale.severity is Severity.LOW and "Deal D1" in stale.evidence[0]
+        actions = audit_graph(g, Config()).actions
+        assert any("Close or re-date" in a.action for a in actions)
+
+    def test_no_roles_recorded_anywhere_is_said_once_not_per_account(
+            self, tmp_path: Path, example_weekly: Path) -> None:
+        import csv
+        import json
+        import shutil
+
+        from click.testing import CliRunner
+
+        from kamgraph.cli import cli
+
+        export = tmp_path / "export"
+        shutil.copytree(example_weekly, export)
+        roles = export / "OpportunityContactRole.csv"
+        with roles.open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh))
+        with roles.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(header)
+        store = f"sqlite:///{tmp_path / 'k.db'}"
+        runner = CliRunner()
+        assert runner.invoke(cli, ["sync", str(export), "--store", store,
+                                   "--no-plan"]).exit_code == 0
+        result = runner.invoke(cli, ["audit", "--store", store, "--as-of", "2026-11-01",
+                                     "--format", "json"])
+        doc = json.loads(result.output)
+        assert len(doc["notes"]) == 1 and "no buying roles are recorded" in doc["notes"][0]
+        kinds = {f["kind"] for a in doc["accounts"] for f in a["findings"]}
+        assert not kinds & {FindingKind.COMMITTEE_INCOMPLETE.value, FindingKind.MAP_STATUS.value}
+        table = runner.invoke(cli, ["audit", "--store", store, "--as-of", "2026-11-01"])
+        assert table.output.count("no buying roles are recorded") == 1
