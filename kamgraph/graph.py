@@ -131,6 +131,8 @@ def _person_node(person: Person, stored: Stored, config: Config) -> dict[str, An
         "capacity": person.capacity,
         "capacity_hours": person.capacity_hours,
         "manager": person.reports_to,
+        "gatekeeper": bool(person.gatekeeper),
+        "introduce_through": person.introduce_through,
         "team_roles": (),
     }
 

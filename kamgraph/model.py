@@ -258,8 +258,13 @@ class Person(Record):
     #: Our people: hours a month for relationship work (the capacity model's default by
     #: level and role when None).
     capacity_hours: float | None = None
+    #: Theirs: a gatekeeper (nobody goes around them to the people above them), and whom
+    #: to be introduced through.
+    gatekeeper: bool | None = None
+    introduce_through: str | None = None
 
-    omit_none: ClassVar[frozenset[str]] = frozenset({"capacity_hours"})
+    omit_none: ClassVar[frozenset[str]] = frozenset({"capacity_hours", "gatekeeper",
+                                                     "introduce_through"})
 
     def key(self) -> str:
         return self.id

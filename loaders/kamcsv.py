@@ -154,6 +154,7 @@ class KamgraphCsvLoader:
                         raise row.error("roles", f"{label!r} is not one of {allowed}") from None
                 roles = tuple(parsed)
             capacity = v.number(row, "capacity")
+            gatekeeper = v.boolean(row, "gatekeeper") if row.get("gatekeeper").strip() else None
             hours = v.number(row, "capacity_hours")
             if hours is not None and not 0 <= hours <= 744:
                 raise row.error("capacity_hours", f"{hours} is not hours in a month (0..744)")
@@ -180,6 +181,8 @@ class KamgraphCsvLoader:
                 donts=v.text(row, "donts"),
                 capacity=int(capacity) if capacity is not None else None,
                 capacity_hours=hours,
+                gatekeeper=gatekeeper,
+                introduce_through=self._id(row, "introduce_through", required=False),
             )
 
     def _account_of(self, row: Row, person_column: str) -> str:

@@ -51,6 +51,7 @@ from kamgraph.actions.person import draft_person, person_order
 from kamgraph.actions.shared import draft_shared
 from kamgraph.actions.words import word
 from kamgraph.analysis.findings import Finding, FindingKind, Severity, Subject
+from kamgraph.analysis.people import describe
 from kamgraph.config import Config
 
 if TYPE_CHECKING:
@@ -126,12 +127,42 @@ def draft_actions(desk: Desk) -> list[Draft]:
                 # The team can do a few things first, not all; said before the actions are
                 # worded, so that their timing is the one their due date gives.
                 d.priority = Severity.MEDIUM
+    for d in drafts:
+        _bind(d, desk)
     settling = Settling(
         high_open=any(d.priority is Severity.HIGH for d in drafts),
         opening=any(d.need.how in (How.NEW, How.GROUP) for d in drafts
                     if d.key != (FindingKind.SINGLE_THREADED,)))
     return [d for d in drafts if not isinstance(d.key[0], FindingKind)
             or DRAFTERS[d.key[0]].settle(d, settling, desk)]
+
+
+def _bind(d: Draft, desk: Desk) -> None:
+    """What is recorded about the people a draft names binds it: their dos and don'ts are
+    on it, and whoever is reached only through someone goes through them."""
+    g = desk.graph
+    need = d.need
+    node = need.node or (d.subject.id if d.subject.type == "person" else "")
+    lines = []
+    for person in dict.fromkeys([node, *need.steps]):
+        if not person or person not in g or g.nodes[person]["side"] != "customer":
+            continue
+        name = desk.name(person)
+        if g.nodes[person].get("dos"):
+            lines.append(f"recorded for {name}: do: {g.nodes[person]['dos']}")
+        if g.nodes[person].get("donts"):
+            lines.append(f"recorded for {name}: don't: {g.nodes[person]['donts']}")
+    if node and d.key == ("person", node):
+        for behind, gated in desk.gated_by.items():
+            if gated == node and not desk.holders(gated):
+                lines.append(f"{describe(g, behind)} is reached only through "
+                             f"{desk.name(gated)}: met through them once they are, never "
+                             f"around them")
+    gate = desk.gated_by.get(node) if node else None
+    if gate is not None and need.how is How.NEW:
+        need.through = gate
+        lines.append(f"{desk.name(node)} is reached only through {desk.name(gate)}")
+    d.evidence[1:1] = lines
 
 
 def finish(brief: Brief, chosen: Assignment) -> list[Action]:

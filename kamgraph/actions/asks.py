@@ -10,6 +10,7 @@ the month it is due.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -107,6 +108,8 @@ class Brief:
     #: A likely anti-sponsor -> the champion to check their stance with (None: a coach).
     champions: dict[str, str | None] = field(default_factory=dict)
     lead: str | None = None
+    #: Customer person -> the person of theirs every introduction goes through.
+    through: dict[str, str] = field(default_factory=dict)
     #: Our people who lead the account (its KAM or KAD) and its recorded sponsors.
     leads: frozenset[str] = frozenset()
     sponsors: frozenset[str] = frozenset()
@@ -120,10 +123,18 @@ class Brief:
 
 
 def introduction(brief: Brief, customer: str, owner: str | None,
-                 busy: frozenset[str] = frozenset()) -> Intro:
+                 busy: Container[str] = frozenset()) -> Intro:
     """Who of ours introduces ``owner`` to ``customer``: whoever holds them, else the
     strongest route that avoids a likely anti-sponsor, else the account's lead; nobody in
-    ``busy`` (their month is full)."""
+    ``busy`` (their month is full).  Someone reached only through a person of theirs is
+    introduced through that person, by whoever of ours holds them (``gate``: nobody
+    does yet)."""
+    gate = brief.through.get(customer)
+    if gate is not None:
+        if owner in brief.holders.get(gate, ()):
+            return Intro("ask", through=gate)
+        held = [h for h in brief.holders.get(gate, ()) if h not in busy]
+        return Intro("by", held[0], gate) if held else Intro("gate", through=gate)
     holders = [h for h in brief.holders.get(customer, ()) if h != owner and h not in busy]
     if holders:
         return Intro("by", holders[0])
@@ -290,7 +301,9 @@ def _facts(brief: Brief, desk: Desk) -> None:
             people.add(ask.subject)
     for d in brief.drafts:
         need = d.need
-        for node in [need.node, *need.steps]:
+        if need.through:
+            brief.through[need.node] = need.through
+        for node in [need.node, *need.steps, need.through]:
             if not node or node in brief.holders or node not in g:
                 continue
             people.add(node)

@@ -29,7 +29,7 @@ from kamgraph.analysis.people import (
 )
 from kamgraph.analysis.strength import edge_strength, strong_threads
 from kamgraph.config import Config
-from kamgraph.graph import context
+from kamgraph.graph import REPORTS_TO, context
 from kamgraph.model import SupplierRole
 from kamgraph.records import ChangeKind
 
@@ -68,6 +68,9 @@ class Desk:
         left = next((f.data for f in findings if isinstance(f.data, LeadLeftData)), None)
         self.departed_lead = left.person if left else None
         self.names_successor = left.names_successor if left else None
+        #: Who of theirs is reached only through someone: the people above a gatekeeper,
+        #: and those who name whom to be introduced through -> that person.
+        self.gated_by = _gates(graph)
         self._rankings: dict[tuple[str, int],
                              tuple[list[str], dict[str, tuple[float, str, str]]]] = {}
 
@@ -195,3 +198,26 @@ class Desk:
         if lead and lead != owner:
             return Intro("by", lead)
         return Intro("team")
+
+
+def _gates(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Customer person -> the person of theirs they are reached through (recorded in the
+    kamgraph CSV overlay: ``gatekeeper`` or ``introduce_through``)."""
+    out: dict[str, str] = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("side") != "customer":
+            continue
+        through = data.get("introduce_through")
+        if through and through in graph and through != node:
+            out[node] = str(through)
+        if data.get("gatekeeper"):
+            above, seen = node, {node}
+            while True:
+                managers = [m for _, m, k in graph.out_edges(above, keys=True)
+                            if k == REPORTS_TO and m not in seen]
+                if not managers:
+                    break
+                above = managers[0]
+                seen.add(above)
+                out.setdefault(above, node)
+    return out

@@ -77,6 +77,9 @@ class Need:
     #: A hand-over from the account's lead who left: the successor takes it, named by
     #: whoever names the successor (the draft's owner).
     successor: bool = False
+    #: The person of theirs ``node`` is reached through (a gatekeeper, or the one they
+    #: named): every introduction goes through them.
+    through: str = ""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,15 @@ def gather(findings: Sequence[Finding], desk: Desk) -> list[Problem]:
             changed.append(i)  # once every other problem is known
         else:
             later.append(i)
+    # Someone reached only through a gatekeeper nobody of ours meets is met through them:
+    # their findings are reasons of the gatekeeper's action, not an action around them.
+    through: dict[str, str] = {}  # someone merged into their gatekeeper's problem -> them
+    for behind, gate in desk.gated_by.items():
+        own: ProblemKey = ("person", behind)
+        gate_key: ProblemKey = ("person", gate)
+        if own in problems and gate_key in problems and not desk.holders(gate):
+            problems[gate_key].members.extend(problems.pop(own).members)
+            through[behind] = gate
     # People who matter less on their own join the shared problem of those like them.
     homes: dict[str, ProblemKey] = {}
     for key in [k for k in problems if k[0] == "person"]:
@@ -56,6 +65,9 @@ def gather(findings: Sequence[Finding], desk: Desk) -> list[Problem]:
         if grouped != key:
             del problems[key]
             problems.setdefault(grouped, Problem(grouped, whole)).members.extend(problem.members)
+    for behind, gate in through.items():
+        if gate in homes:
+            homes[behind] = homes[gate]
     # Findings about groups of people join a person's action where one exists.
     for i in later:
         f = findings[i]
@@ -64,9 +76,9 @@ def gather(findings: Sequence[Finding], desk: Desk) -> list[Problem]:
         if home is not None:
             problems[home].members.append(i)
             continue
-        own = drafter.home(f, whole)
-        if own is not None:
-            add(own[0], own[1], i)
+        placed = drafter.home(f, whole)
+        if placed is not None:
+            add(placed[0], placed[1], i)
     for i in changed:
         _changed(findings, i, problems, homes, whole, desk)
     out = list(problems.values())
@@ -85,6 +97,9 @@ def _changed(findings: Sequence[Finding], i: int, problems: dict[ProblemKey, Pro
     assert isinstance(data, BuyingCentreData)
     found: list[ProblemKey] = []
     rest: dict[str, list[str]] = {"arrived": [], "left": [], "promoted": []}
+    for new, _ in data.replaced:  # a succession is said on the successor's action
+        if homes.get(new) in problems:
+            found.append(homes[new])
     for kind, people in (("arrived", data.arrived), ("left", data.left),
                          ("promoted", data.promoted)):
         for node in people:
@@ -101,6 +116,8 @@ def _changed(findings: Sequence[Finding], i: int, problems: dict[ProblemKey, Pro
     if found and not rest["arrived"] and not rest["left"]:
         problems[found[0]].members.append(i)
         return
+    if not any(rest.values()):
+        return  # every change is said elsewhere (a successor already met, say)
     key: ProblemKey = (K.BUYING_CENTRE_CHANGED,)
     problem = problems.setdefault(key, Problem(key, whole))
     problem.members.append(i)

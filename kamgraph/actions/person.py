@@ -21,6 +21,7 @@ from kamgraph.analysis.findings import (
     RedFlag,
     RedFlagData,
     ThreadData,
+    severity_for,
 )
 from kamgraph.analysis.people import function_label, is_decision_maker
 from kamgraph.model import Level
@@ -88,8 +89,16 @@ def draft_person(d: Draft, node: str, desk: Desk) -> None:
         suggested=[f.suggested.id for f in sorted(
             members, key=lambda f: (f.kind is not K.MIRROR_OPPORTUNITY, person_order(f)))
             if f.suggested is not None])
-    if not case.covered and case.decision and case.on_deal:
-        d.score += 0.3
+    if not case.covered and case.on_deal:
+        # Anyone in a buying role on a live deal whom nobody of ours meets (their only
+        # relationship may have left with a colleague) comes before a second thread to
+        # someone we still cover: raised by what is at risk, the thresholds and the high
+        # budget deciding the rest.
+        d.score += 0.3 + (0.1 if case.decision else 0.0)
+        config = desk.config
+        raised = severity_for(min(d.score, 1.0), config.severity_high, config.severity_medium)
+        if raised.rank > d.priority.rank:
+            d.priority = raised
     if "economic_buyer" in case.roles:
         d.score += 0.1
     if node in desk.anti:
@@ -119,8 +128,12 @@ def _new_key_person(d: Draft, case: PersonCase, desk: Desk) -> bool:
         return False
     data = case.first(K.NEW_KEY_PERSON).data
     assert isinstance(data, NewKeyPersonData)
-    d.problem = (f"New {case.them['title'] or 'key person'}"
-                 + (f" since {data.arrived}" if data.arrived else "") + ", not met yet")
+    if data.replaced_name:
+        d.problem = (f"{case.name} replaced {data.replaced_name} as {data.post}"
+                     + (f" on {data.arrived}" if data.arrived else "") + ", not met yet")
+    else:
+        d.problem = (f"New {case.them['title'] or 'key person'}"
+                     + (f" since {data.arrived}" if data.arrived else "") + ", not met yet")
     d.need = Need(How.NEW, node=case.node, why=Why.MEET, suggested=case.suggested)
     if data.decides:
         d.score += 0.2  # met before a competitor meets them
@@ -209,6 +222,13 @@ def _relationship_level(d: Draft, case: PersonCase, desk: Desk) -> bool:
 def _hidden_influencer(d: Draft, case: PersonCase, desk: Desk) -> bool:
     if K.HIDDEN_INFLUENCER not in case.kinds:
         return False
+    if not case.covered:
+        # Someone who sways the decision and whom nobody of ours meets is met, not only
+        # asked about.
+        d.problem = (f"{case.name} sways the decision without a recorded role, and nobody "
+                     f"of ours meets them")
+        d.need = Need(How.NEW, node=case.node, why=Why.MEET, suggested=case.suggested)
+        return True
     d.problem = f"{case.name} sways the decision without a recorded role"
     d.need = Need(How.HOLDER, node=case.node, why=Why.ROLE)
     return True

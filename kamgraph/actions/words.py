@@ -73,6 +73,9 @@ def _introduced(intro: Intro | None, brief: Brief) -> str:
         return "reviving the relationship"
     if intro.mode == "ask":
         return f"asking {brief.name(str(intro.through))} for the introduction"
+    if intro.mode == "gate":
+        return (f"through {brief.name(str(intro.through))}, once someone of ours meets "
+                f"them")
     through = f" through {brief.name(intro.through)}" if intro.through else ""
     return f"introduced by {brief.name(str(intro.by))}{through}"
 

@@ -28,6 +28,9 @@ def what_to_do(graph: nx.MultiDiGraph, data: BuyingCentreData) -> str:
     if data.left:
         parts.append("find out who takes over from "
                      + ", ".join(names.get(p, p) for p in data.left))
+    if data.replaced:
+        parts.append("meet " + ", ".join(names.get(new, new) for new, _ in data.replaced)
+                     + " in their new post")
     if not parts:
         parts.append("check what the promotions change in the buying centre")
     return "; ".join(parts)
@@ -48,11 +51,20 @@ def buying_centre_changes(graph: nx.MultiDiGraph, config: Config) -> list[Findin
         (f"{c.day.isoformat()}: " if c.day else "") + c.text for c in changes]
     if len(reorg) > 1:
         evidence.append(f"{len(reorg)} title or reporting changes: a reorganisation?")
+    from kamgraph.analysis.turnover import successions
+
+    replaced = successions(graph)
+    olds = {old for old, _, _ in replaced.values()}
+    evidence += [f"{graph.nodes[new]['name']} replaced {name} as {post}"
+                 for new, (_, name, post) in replaced.items()]
     data = BuyingCentreData(
         arrived=tuple(c.person for c in changes if c.kind is ChangeKind.ARRIVED
-                      and c.person in graph and graph.nodes[c.person]["active"]),
-        left=tuple(c.person for c in changes if c.kind is ChangeKind.LEFT),
-        promoted=tuple(c.person for c in changes if c.promoted))
+                      and c.person in graph and graph.nodes[c.person]["active"]
+                      and c.person not in replaced),
+        left=tuple(c.person for c in changes if c.kind is ChangeKind.LEFT
+                   and c.person not in olds),
+        promoted=tuple(c.person for c in changes if c.promoted),
+        replaced=tuple((new, old) for new, (old, _, _) in replaced.items()))
     score = min(1.0, 0.5 + 0.1 * len(changes))
     return [Finding(
         kind=FindingKind.BUYING_CENTRE_CHANGED,

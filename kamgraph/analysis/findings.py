@@ -246,17 +246,25 @@ class RoleVacatedData:
 
 @dataclass(frozen=True)
 class NewKeyPersonData:
+    """A key person who arrived; when they took over from someone who left (the same role
+    on the same deal, or the same title), whom they replaced and as what."""
+
     arrived: str | None
     decides: bool
+    replaced: str | None = None
+    replaced_name: str | None = None
+    post: str | None = None
 
 
 @dataclass(frozen=True)
 class BuyingCentreData:
-    """Key people who arrived, left or were promoted in the change window."""
+    """Key people who arrived, left or were promoted in the change window, and who of
+    the arrivals replaced whom of the leavers (new, old): those are in neither list."""
 
     arrived: tuple[str, ...]
     left: tuple[str, ...]
     promoted: tuple[str, ...]
+    replaced: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -255,10 +255,41 @@ def vacated_roles(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     return out
 
 
+def successions(graph: nx.MultiDiGraph) -> dict[str, tuple[str, str, str]]:
+    """Who of the people of theirs who arrived inside the change window replaced someone
+    who left in it: the same role on the same open deal, or the same title and function.
+    New person -> (who left, their name, the post in words: "CFO and economic buyer")."""
+    ctx = context(graph)
+    arrived = [c.person for c in ctx.changes if c.kind is ChangeKind.ARRIVED
+               and c.person in graph and graph.nodes[c.person]["active"]]
+    on_deals: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for opp in ctx.opportunities:
+        if not opp["is_closed"]:
+            for r in opp["roles"]:
+                on_deals[r["person"]].update((x, str(opp["id"])) for x in r["roles"])
+    out: dict[str, tuple[str, str, str]] = {}
+    for change in (c for c in ctx.changes if c.kind is ChangeKind.LEFT):
+        gone = graph.nodes[change.person] if change.person in graph else None
+        for new in arrived:
+            if new in out:
+                continue
+            them = graph.nodes[new]
+            shared = sorted({(r, o) for r, o in change.held if o} & on_deals.get(new, set()))
+            same_post = gone is not None and bool(gone.get("title")) \
+                and gone["title"] == them["title"] and gone["function"] == them["function"]
+            if shared or same_post:
+                roles = list(dict.fromkeys(ROLE_LABELS.get(r, r).lower() for r, _ in shared))
+                post = " and ".join([str(them["title"] or "their post"), *roles])
+                out[new] = (change.person, change.name, post)
+                break
+    return out
+
+
 def new_key_people(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     """``new_key_person`` for each key person who arrived inside the change window and
     whom nobody of ours meets: high when they hold a decision role or sit at the top."""
     out = []
+    replaced = successions(graph)
     for node in in_order(graph, context(graph).arrived):
         if node not in graph or not graph.nodes[node]["active"] \
                 or graph.nodes[node]["side"] != "customer":
@@ -273,15 +304,18 @@ def new_key_people(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         day = arrived_on(graph, node)
         decides = is_decision_maker(graph, node) or d["level_rank"] >= Level.C_LEVEL.rank
         score = 0.85 if decides else 0.55
+        old, old_name, post = replaced.get(node, (None, None, None))
         out.append(Finding(
             kind=FindingKind.NEW_KEY_PERSON,
             severity=severity_for(score, config.severity_high, config.severity_medium),
             score=score, subject=Subject("person", node, str(d["name"])),
             evidence=(f"{describe(graph, node)} arrived"
                       + (f" on {day.isoformat()}" if day else "")
+                      + (f", replacing {old_name} as {post}" if old else "")
                       + ": nobody of ours has met them",),
             action=f"Meet {d['name']} this month.",
-            data=NewKeyPersonData(day.isoformat() if day else None, decides),
+            data=NewKeyPersonData(day.isoformat() if day else None, decides, old, old_name,
+                                  post),
         ))
     return out
 

@@ -119,3 +119,26 @@ class TestCommitteeInProportion:
         assert not kinds & {FindingKind.COMMITTEE_INCOMPLETE.value, FindingKind.MAP_STATUS.value}
         table = runner.invoke(cli, ["audit", "--store", store, "--as-of", "2026-11-01"])
         assert table.output.count("no buying roles are recorded") == 1
+
+
+class TestSuccession:
+    def test_a_new_cfo_in_the_old_ones_deal_role_is_one_succession(self) -> None:
+        from kamgraph.graph import with_changes
+        from kamgraph.records import AccountChange, ChangeKind
+
+        b = (AccountBuilder().theirs("old", "CFO", status="inactive")
+             .theirs("new", "CFO", roles=(R.ECONOMIC_BUYER,)).theirs("buyer", "Buyer")
+             .ours("kam", "Key Account Manager", team_role=KAM).contact("kam", "buyer", times=6))
+        g = b.graph()
+        day = AS_OF - timedelta(days=5)
+        with_changes(g, [
+            AccountChange(ChangeKind.LEFT, "old", "Old", "left: Old (CFO)", True, run=2,
+                          day=day, held=(("economic_buyer", "OPP"),)),
+            AccountChange(ChangeKind.ARRIVED, "new", "New", "new: New (CFO)", True, run=2,
+                          day=day)], "since run 1")
+        actions = audit_graph(g, Config()).actions
+        about_new = [a for a in actions if "New" in a.problem or a.subject.id == "new"]
+        assert len(about_new) == 1
+        assert about_new[0].problem.startswith("New replaced Old as CFO and economic buyer")
+        assert not any("takes over from" in a.problem or "takes over from" in a.action
+                       for a in actions)
