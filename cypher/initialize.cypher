@@ -24,4 +24,7 @@ CREATE INDEX record_supplier IF NOT EXISTS FOR (r:Record) ON (r.supplier_id);
 // What a sync keeps for readers: one node per name, found through its constraint.
 CREATE CONSTRAINT summary_name IF NOT EXISTS FOR (s:Summary) REQUIRE s.name IS UNIQUE;
 // Kept portfolio plans are read by key.
-CREATE CONSTRAINT plan_key IF NOT EXISTS FOR (p:Plan) REQUIRE p.key IS UNIQUE
+CREATE CONSTRAINT plan_key IF NOT EXISTS FOR (p:Plan) REQUIRE p.key IS UNIQUE;
+// Follow-ups are read by run, closures by action id.
+CREATE CONSTRAINT followup_run IF NOT EXISTS FOR (f:Followup) REQUIRE f.run IS UNIQUE;
+CREATE CONSTRAINT closure_id IF NOT EXISTS FOR (c:Closure) REQUIRE c.id IS UNIQUE

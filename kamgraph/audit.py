@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -39,6 +39,7 @@ from kamgraph.analysis.turnover import turnover_findings
 from kamgraph.changes import ChangeWindow
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
+from kamgraph.followup import Closure, Entry, Followup, TrackedAccount, contacts_of, follow_account
 from kamgraph.graph import CONTEXT, Pool, build_account_graph, build_pool, context, with_changes
 from kamgraph.ids import is_valid, to18
 from kamgraph.records import AccountChange
@@ -58,6 +59,9 @@ __all__ = [
     "inline_account",
     "iter_accounts",
     "iter_audits",
+    "keep_plan",
+    "kept_followup",
+    "Followed",
     "resolve_accounts",
     "run_audit",
 ]
@@ -105,6 +109,12 @@ class AccountAudit:
     #: Who of ours sponsors the account: its executive sponsor on record, else the
     #: executive the portfolio's plan gives it (None: none).
     sponsor: str | None = None
+    #: What became of the actions given before, and this audit's actions as given
+    #: (:mod:`kamgraph.followup`); ``since`` is the day of the follow-up compared with.
+    followup: list[Entry] = field(default_factory=list, repr=False, compare=False)
+    since: date | None = field(default=None, repr=False, compare=False)
+    #: What the follow-up reads of the account's graph, until it is made.
+    tracked: Tracked | None = field(default=None, repr=False, compare=False)
 
     @property
     def stage_name(self) -> str:
@@ -252,8 +262,20 @@ def inline_account(account: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class Tracked:
+    """An account between its audit and its follow-up: its graph's contacts, the
+    actions given before, the closures, and who holds whom now."""
+
+    as_of: date
+    contacts: TrackedAccount
+    previous: tuple[Entry, ...] = ()
+    since: date | None = None
+    closures: Mapping[str, Closure] = field(default_factory=dict)
+
+
 def audit_graph(graph: nx.MultiDiGraph, config: Config, plan: Assignment | None = None,
-                *, drafted: bool = False) -> AccountAudit:
+                *, drafted: bool = False, followed: Followed | None = None) -> AccountAudit:
     """Run every analysis over one account graph, and turn the findings into actions.
 
     Parameters
@@ -270,6 +292,9 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config, plan: Assignment | None 
     drafted : bool
         Stop once the actions are drafted: the audit has no actions yet, and its
         ``brief`` says what they ask of our people (the portfolio's assignment reads it).
+    followed : Followed, optional
+        The follow-up kept before and the closures: the audit's ``followup`` says what
+        became of the actions given then (without, every action is given today).
 
     Returns
     -------
@@ -288,20 +313,57 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config, plan: Assignment | None 
         audit = AccountAudit(id=account["id"], name=account["name"],
                              stage=classify_stage(graph, config), findings=findings,
                              unmapped=is_unmapped(graph))
+        followed = followed or Followed()
+        audit.tracked = Tracked(
+            as_of=context(graph).as_of, contacts=contacts_of(graph),
+            previous=followed.previous.get(audit.id, ()), since=followed.since,
+            closures=followed.closures)
         if drafted:
             audit.brief = brief
         else:
-            audit.actions, audit.sponsor = finished(
-                brief, plan if plan is not None and plan.covers(brief)
-                else assign([brief], config))
+            finished(audit, brief, plan if plan is not None and plan.covers(brief)
+                     else assign([brief], config))
         return audit
 
 
-def finished(brief: Brief, plan: Assignment) -> tuple[list[Action], str | None]:
-    """The account's actions worded from the plan, and the name of its sponsor."""
+@dataclass(frozen=True)
+class Followed:
+    """What an audit's follow-up compares with: the actions of the follow-up kept
+    before (by account), its day, and the actions closed by hand."""
+
+    previous: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
+    since: date | None = None
+    closures: Mapping[str, Closure] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, store: Store, as_of: date, run: int | None) -> Followed:
+        """The newest follow-up kept before ``as_of`` (by run no later than ``run``) and
+        the closures that hold on ``as_of``."""
+        closures = {k: c for k, c in ((k, Closure.from_json(v))
+                                      for k, v in store.closures().items()) if c.holds(as_of)}
+        for kept_run, day in store.kept_followups():
+            if (run is None or kept_run <= run) and date.fromisoformat(day) < as_of:
+                text = store.kept_followup(kept_run)
+                if text is None:
+                    continue
+                kept = Followup.from_json(text)
+                grouped = {k: tuple(v) for k, v in kept.by_account().items()}
+                return cls(previous=grouped, since=kept.as_of, closures=closures)
+        return cls(closures=closures)
+
+
+def finished(audit: AccountAudit, brief: Brief, plan: Assignment) -> None:
+    """The account's actions worded from the plan, its sponsor, and their follow-up."""
     sponsor = plan.sponsor_of.get(brief.account)
-    return finish(brief, plan), (plan.workload[sponsor].name if sponsor in plan.workload
-                                 else None)
+    audit.actions = finish(brief, plan)
+    audit.sponsor = plan.workload[sponsor].name if sponsor in plan.workload else None
+    tracked = audit.tracked
+    if tracked is not None:
+        audit.followup = follow_account(
+            audit.id, audit.name, audit.actions, tracked.previous, tracked.contacts,
+            brief.holders, as_of=tracked.as_of, closures=tracked.closures)
+        audit.since = tracked.since
+        audit.tracked = None
 
 
 @contextmanager
@@ -415,15 +477,50 @@ def portfolio_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1,
 
 def keep_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1) -> Assignment:
     """Make the portfolio's assignment as of ``as_of`` and keep it in ``store`` for the
-    store's newest run: what a sync does once it commits, so that one account's audit
-    reads it instead of weighing every account again."""
+    store's newest run, with the follow-up of the day (:func:`kamgraph.followup`): what
+    a sync does once it commits, so that one account's audit reads the plan instead of
+    weighing every account again, and the next sync knows what was asked."""
     from kamgraph.capacity import plan_key, to_json
 
     ctx = AssemblyContext.read(store, as_of, config)
-    plan = _make_plan(store, ctx, jobs)
+    made: list[Assignment] = []
+    followup = Followup(as_of=as_of, since=ctx.followed.since, run=ctx.run)
+    for audit in _audits_and_plan(store, ctx, jobs, on_plan=made.append):
+        followup.entries += audit.followup
+    plan = made[0]
     if ctx.run is not None:
         store.keep_plan(plan_key(ctx.run, as_of, config), ctx.run, to_json(plan))
+        store.keep_followup(ctx.run, as_of.isoformat(), followup.to_json())
     return plan
+
+
+def kept_followup(store: Store, as_of: date | None = None) -> Followup | None:
+    """The follow-up the newest sync kept (for the day ``as_of``, when given), with the
+    closures made since applied; None when none was kept."""
+    with store.reading():
+        run = store.latest_run()
+        kept = [(r, d) for r, d in store.kept_followups()
+                if r == run and (as_of is None or d == as_of.isoformat())]
+        text = store.kept_followup(kept[0][0]) if kept else None
+        closures = store.closures()
+    if text is None:
+        return None
+    followup = Followup.from_json(text)
+    followup.entries = [_closed(e, closures, followup.as_of) for e in followup.entries]
+    return followup
+
+
+def _closed(entry: Entry, closures: Mapping[str, str], day: date) -> Entry:
+    from kamgraph.followup import Status
+
+    text = closures.get(entry.id)
+    if text is None or entry.status.resolved:
+        return entry
+    closure = Closure.from_json(text)
+    if not closure.holds(day):
+        return entry
+    return replace(entry, status=Status.CLOSED, status_on=closure.closed_on,
+                   why=f"closed by hand: {closure.reason}")
 
 
 def _make_plan(store: Store, ctx: AssemblyContext, jobs: int) -> Assignment:
@@ -482,9 +579,12 @@ def iter_audits(
                          ctx=replace(ctx, plan=plan))
 
 
-def _audits_and_plan(store: Store, ctx: AssemblyContext, jobs: int) -> Iterator[AccountAudit]:
+def _audits_and_plan(store: Store, ctx: AssemblyContext, jobs: int,
+                     on_plan: Callable[[Assignment], None] | None = None,
+                     ) -> Iterator[AccountAudit]:
     """Every account audited to its drafts, spilled to a temporary file; the portfolio's
-    assignment made from their briefs; then each account worded, in order."""
+    assignment made from their briefs (handed to ``on_plan``); then each account worded,
+    in order."""
     import pickle
     import tempfile
 
@@ -500,12 +600,14 @@ def _audits_and_plan(store: Store, ctx: AssemblyContext, jobs: int) -> Iterator[
             pickle.dump(audit, spill, protocol=pickle.HIGHEST_PROTOCOL)
             count += 1
         plan = assign(briefs, ctx.config, ctx.as_of)
+        if on_plan is not None:
+            on_plan(plan)
         del briefs
         spill.seek(0)
         for _ in range(count):
             audit = pickle.load(spill)
             assert audit.brief is not None
-            audit.actions, audit.sponsor = finished(audit.brief, plan)
+            finished(audit, audit.brief, plan)
             audit.brief = None
             yield audit
 
@@ -573,6 +675,8 @@ class AssemblyContext:
     drafted: bool = False
     #: Whether the store records any buying role on any deal.
     roles_recorded: bool = True
+    #: The follow-up kept before and the closures (:class:`Followed`).
+    followed: Followed = field(default_factory=lambda: Followed())
 
     @classmethod
     def read(cls, store: Store, as_of: date, config: Config,
@@ -589,7 +693,8 @@ class AssemblyContext:
                      if window.baseline is not None and window.runs else None)
             return cls(as_of=as_of, config=config, loads=store.supplier_loads(),
                        window=window, index=index, run=run,
-                       roles_recorded=store.has_records("opportunity_role"))
+                       roles_recorded=store.has_records("opportunity_role"),
+                       followed=Followed.read(store, as_of, run))
 
 
 def _in_workers(reopen: str, ids: list[str], jobs: int, ctx: AssemblyContext,
@@ -629,7 +734,8 @@ def _each_one(store: Store, account_id: str, ctx: AssemblyContext, pool: Pool | 
               each: Callable[[nx.MultiDiGraph, AccountAudit], T]) -> T:
     with collector_paused():
         graph = assemble_graph(store, account_id, ctx, pool)
-        kept = each(graph, audit_graph(graph, ctx.config, ctx.plan, drafted=ctx.drafted))
+        kept = each(graph, audit_graph(graph, ctx.config, ctx.plan, drafted=ctx.drafted,
+                                       followed=ctx.followed))
         # Unreachable before the collector is back on: a graph is a cycle (networkx keeps
         # views of it), freed by the collector's first pass; still held then, it would
         # move to the older generations and be walked again by each of their passes.
@@ -668,6 +774,9 @@ def assemble_graph(store: Store, account_id: str, ctx: AssemblyContext,
         with_changes(graph, changes, ctx.window.label)
     if not ctx.roles_recorded:
         graph.graph[CONTEXT] = replace(context(graph), roles_recorded=False)
+    if ctx.followed.closures:
+        graph.graph[CONTEXT] = replace(context(graph),
+                                       closed=frozenset(ctx.followed.closures))
     return graph
 
 

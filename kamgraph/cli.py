@@ -585,6 +585,122 @@ def workload(fmt: str, person: str | None, full_only: bool, output: Path | None,
     _emit(render_workload(rows, fmt), output)
 
 
+STATUSES = ("new", "open", "overdue", "done", "dropped", "closed")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only actions with this status (repeat for several).")
+@click.option("--owner", default=None, metavar="NAME",
+              help="Only actions owned by a person of ours whose name (or id) contains NAME.")
+@click.option("--account", "account", default=None, metavar="NAME",
+              help="Only actions of accounts whose name (or id) contains NAME.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="Count done, dropped and new from this day (default: the follow-up "
+                   "kept before).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to a file instead of stdout.")
+@store_option
+@config_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+              help="The day of the follow-up (default: today).")
+@jobs_option("auditing the portfolio when no sync kept a follow-up for the day")
+@click.pass_context
+def actions(ctx: click.Context, statuses: tuple[str, ...], owner: str | None,
+            account: str | None, since: str | None, fmt: str, output: Path | None,
+            store_uri: str | None, config_path: str | None, as_of: str | None,
+            jobs: int) -> None:
+    """List the actions given and what became of them: the follow-up.
+
+    Each sync keeps the day's actions. An action keeps its id while its problem lasts;
+    at the next sync it is done (someone of ours met the person it is about, or the
+    records show the problem resolved), overdue (past its due date), dropped (the
+    problem went away otherwise: the person left), closed by hand, or still open; the
+    rest are new.
+
+    \b
+    Example:
+        kamgraph actions --status overdue --owner "Helen"
+        kamgraph actions --account "Acme" --format csv -o acme-actions.csv
+        kamgraph actions close kg-3ea5db62e1 --reason "not applicable: left the deal"
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from kamgraph.portfolio import Portfolio
+    from kamgraph.report import followup_order, render_followup
+
+    config = _config(config_path)
+    day = _as_of(since) if since else None
+    with _store(store_uri) as store, _errors():
+        followup = Portfolio(store, as_of=_as_of(as_of), config=config, jobs=jobs).followup()
+    since_day = day or followup.since
+    entries = [e for e in followup.entries
+               if (not e.status.resolved or since_day is None
+                   or (e.status_on is not None and e.status_on > since_day))]
+    counts = followup.counts(since_day)
+    if statuses:
+        entries = [e for e in entries if e.label(since_day) in statuses]
+    if owner:
+        entries = [e for e in entries if e.action.owner is not None
+                   and _matches(owner, e.action.owner.name, e.action.owner.id)]
+    if account:
+        entries = [e for e in entries if _matches(account, e.account, e.account_id)]
+    _emit(render_followup(followup_order(entries, since_day), fmt, since_day, counts), output)
+
+
+def _matches(wanted: str, name: str, ident: str) -> bool:
+    text = wanted.strip().lower()
+    return text in name.lower() or text == ident.lower()
+
+
+@actions.command("close")
+@click.argument("action_id")
+@click.option("--reason", required=True, help="Why it is closed (shown wherever it is).")
+@click.option("--until", default=None, metavar="YYYY-MM-DD",
+              help="Raise it again after this day (default: until reopened).")
+@store_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+              help="The day it is closed on (default: today).")
+def close_action(action_id: str, reason: str, until: str | None, store_uri: str | None,
+                 as_of: str | None) -> None:
+    """Close an action by hand: it is not raised again while the closure holds."""
+    from kamgraph.followup import Closure
+
+    if not reason.strip():
+        raise Failure("--reason: say why the action is closed")
+    end = _as_of(until) if until else None
+    with _store(store_uri, write=True) as store, _errors():
+        known = _known_action(store, action_id)
+        store.close_action(action_id, Closure(reason.strip(), _as_of(as_of), end).to_json())
+    click.echo(f"Closed {action_id} ({known})" + (f" until {end}" if end else ""))
+
+
+@actions.command("reopen")
+@click.argument("action_id")
+@store_option
+def reopen_action(action_id: str, store_uri: str | None) -> None:
+    """Withdraw a closure: the action is raised again while its problem lasts."""
+    with _store(store_uri, write=True) as store, _errors():
+        if not store.reopen_action(action_id):
+            raise Failure(f"{action_id}: no action of that id is closed")
+    click.echo(f"Reopened {action_id}")
+
+
+def _known_action(store: Store, action_id: str) -> str:
+    """The account and subject of an action of the newest kept follow-up."""
+    from kamgraph.audit import kept_followup
+    from kamgraph.escape import terminal_safe
+
+    followup = kept_followup(store)
+    for e in followup.entries if followup else ():
+        if e.id == action_id:
+            return terminal_safe(f"{e.account}: {e.action.headline}")
+    raise Failure(f"{action_id}: no action of that id in the follow-up the last sync kept "
+                  f"(see `kamgraph actions`)")
+
+
 @cli.command()
 @click.argument("account", nargs=-1)
 @click.option("--since", default=None, metavar="RUN|DATE",

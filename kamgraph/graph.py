@@ -430,6 +430,8 @@ class AccountContext:
     #: first saw it.
     arrived: Mapping[str, date] = field(default_factory=dict)
     left: Mapping[str, date] = field(default_factory=dict)
+    #: Actions closed by hand whose closure holds: not raised again.
+    closed: frozenset[str] = frozenset()
 
 
 def context(graph: nx.MultiDiGraph) -> AccountContext:

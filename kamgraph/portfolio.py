@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kamgraph.audit import AccountAudit, AssemblyContext
     from kamgraph.capacity import Assignment, WorkloadRow
     from kamgraph.changes import ChangeWindow
+    from kamgraph.followup import Followup
     from kamgraph.graph import Pool
     from kamgraph.history import PersonChange
     from kamgraph.plan import AccountView
@@ -323,6 +324,23 @@ class Portfolio:
 
         names = {s.id: s.name for s in self.summaries()}
         return workload_rows(self.plan, names)
+
+    def followup(self) -> Followup:
+        """Every action given and what became of it (``kamgraph actions``): done, overdue,
+        dropped, closed, open, and new since the follow-up kept before this day.  The one
+        the last sync kept for this day; else made now from every account's audit
+        (nothing is written)."""
+        from kamgraph.audit import kept_followup
+        from kamgraph.followup import Followup
+
+        kept = kept_followup(self.store, self.as_of)
+        if kept is not None:
+            return kept
+        made = Followup(as_of=self.as_of, since=self.context.followed.since,
+                        run=self.context.run)
+        for audit in self.audits(jobs=self.jobs):
+            made.entries += audit.followup
+        return made
 
     def explain(self, person: str) -> str:
         """Everything known about one person (id or name, theirs or ours), and why each

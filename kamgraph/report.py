@@ -18,6 +18,7 @@ from kamgraph.analysis.stage import stage_label
 from kamgraph.audit import SCHEMA_ID, AccountAudit, AuditReport
 from kamgraph.capacity import WorkloadRow
 from kamgraph.escape import csv_cell, md_escape, terminal_safe
+from kamgraph.followup import Entry
 from kamgraph.model import Level
 
 __all__ = ["FORMATS", "Shown", "csv_cell", "md_escape", "render", "render_stream",
@@ -404,3 +405,62 @@ def render_workload(rows: Sequence[WorkloadRow], fmt: str) -> str:
     out.append("Hours asked (asks) a month against the hours a month each person gives; "
                "WAITING: asks that fit in none of these months.")
     return "\n".join(out) + "\n"
+
+
+#: The follow-up's statuses, in the order a review meeting reads them.
+FOLLOWUP_ORDER = ("overdue", "new", "open", "done", "dropped", "closed")
+
+
+def followup_counts(counts: dict[str, int], since: date | None) -> str:
+    """"since 2026-11-01: 4 done, 2 overdue, 1 new" (or "first follow-up: 7 new")."""
+    shown = [f"{counts[k]} {k}" for k in ("done", "overdue", "new", "dropped", "closed")
+             if counts.get(k)]
+    lead = f"since {since.isoformat()}" if since else "first follow-up"
+    return f"{lead}: {', '.join(shown) if shown else 'nothing to follow up'}"
+
+
+def render_followup(entries: Sequence[Entry], fmt: str, since: date | None,
+                    counts: dict[str, int]) -> str:
+    """The follow-up as a table (every CRM string made safe for a terminal), JSON or CSV
+    (every cell neutralised for a spreadsheet)."""
+    if fmt == "json":
+        return json.dumps({"since": since.isoformat() if since else None, "counts": counts,
+                           "actions": [e.to_dict(since) for e in entries]},
+                          indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["id", "status", "priority", "account_id", "account", "owner_id",
+                         "owner", "subject_id", "subject", "need", "given", "due",
+                         "status_on", "why", "action"])
+        for e in entries:
+            a = e.action
+            writer.writerow([e.id, e.label(since), a.priority.value, csv_cell(e.account_id),
+                             csv_cell(e.account), csv_cell(a.owner.id if a.owner else ""),
+                             csv_cell(a.owner.name if a.owner else ""),
+                             csv_cell(a.subject.id), csv_cell(a.subject.name), a.need,
+                             e.given.isoformat(), a.due.isoformat() if a.due else "",
+                             e.status_on.isoformat() if e.status_on else "",
+                             csv_cell(e.why or ""), csv_cell(a.action)])
+        return buffer.getvalue()
+    out = [followup_counts(counts, since).capitalize(), ""]
+    if not entries:
+        return "\n".join([*out, "No action matches."]) + "\n"
+    for e in entries:
+        a = e.action
+        owner = terminal_safe(a.owner.name) if a.owner else "no owner"
+        due = f"due {a.due.isoformat()}" if a.due else "no due date"
+        out.append(f"{e.label(since).upper():<8} {a.priority.value:<6} {due:<14} "
+                   f"{terminal_safe(e.account)} · {owner} · {e.id}")
+        for line in textwrap.wrap(terminal_safe(a.action), width=88):
+            out.append(f"         {line}")
+        if e.why:
+            out.append(f"         ({terminal_safe(e.why)})")
+    return "\n".join(out) + "\n"
+
+
+def followup_order(entries: Iterable[Entry], since: date | None) -> list[Entry]:
+    """Overdue first, then new, open, done, dropped, closed; by due date inside each."""
+    return sorted(entries, key=lambda e: (FOLLOWUP_ORDER.index(e.label(since)),
+                                          e.action.due or date.max, e.account.lower(),
+                                          e.action.rank))

@@ -37,14 +37,17 @@ from kamgraph.actions.desk import Desk
 from kamgraph.actions.drafters import DRAFTERS, Settling
 from kamgraph.actions.drafts import (
     Action,
+    ActionStep,
     Draft,
     How,
     Need,
     Problem,
     Step,
     Why,
+    action_id,
     capped,
     first_line,
+    need_of,
 )
 from kamgraph.actions.gather import gather
 from kamgraph.actions.person import draft_person, person_order
@@ -53,6 +56,7 @@ from kamgraph.actions.words import word
 from kamgraph.analysis.findings import Finding, FindingKind, Severity, Subject
 from kamgraph.analysis.people import describe
 from kamgraph.config import Config
+from kamgraph.graph import context
 
 if TYPE_CHECKING:
     from kamgraph.capacity import Assignment
@@ -117,7 +121,11 @@ def brief_actions(graph: nx.MultiDiGraph, findings: Sequence[Finding],
 
 def draft_actions(desk: Desk) -> list[Draft]:
     """The account's drafts, ranked and settled, before anyone is chosen to act."""
-    drafts = [d for d in (_draft(p, desk) for p in gather(desk.findings, desk)) if d]
+    closed = context(desk.graph).closed
+    account = str(context(desk.graph).account["id"])
+    # An action closed by hand is not raised again while its closure holds.
+    drafts = [d for d in (_draft(p, desk) for p in gather(desk.findings, desk))
+              if d and action_id(account, d) not in closed]
     drafts.sort(key=lambda d: (-d.priority.rank, -d.score, d.subject.name.lower()))
     highs = 0
     for d in drafts:
@@ -212,7 +220,7 @@ def finish(brief: Brief, chosen: Assignment) -> list[Action]:
         elif why and d.owner:
             evidence.insert(0, f"{why}: {brief.plain.get(d.owner, d.owner)} takes it")
         actions.append(Action(
-            id=f"{brief.account}/{rank}", rank=rank, priority=d.priority, subject=d.subject,
+            id=action_id(brief.account, d), rank=rank, priority=d.priority, subject=d.subject,
             problem=d.problem, owner=_subject(brief, d.owner),
             with_=tuple(s for s in (_subject(brief, w) for w in d.with_) if s),
             action=word(d, brief, when),
@@ -221,8 +229,15 @@ def finish(brief: Brief, chosen: Assignment) -> list[Action]:
             because=tuple(dict.fromkeys(d.because)),
             evidence=capped(evidence),
             findings=tuple(d.members),
-            month=label, deferred=deferred))
+            month=label, deferred=deferred, need=need_of(d),
+            steps=tuple(ActionStep(subject=_named(brief, s.person), owner=_named(brief, s.owner),
+                                   introducer=_subject(brief, s.holder))
+                        for s in d.steps)))
     return actions
+
+
+def _named(brief: Brief, node: str) -> Subject:
+    return Subject("person", node, brief.plain.get(node, node))
 
 
 def _subject(brief: Brief, node: str | None) -> Subject | None:

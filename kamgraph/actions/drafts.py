@@ -3,6 +3,7 @@ draft a drafter makes of it, what it needs of us, and the action it becomes."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,9 +12,8 @@ from typing import Any, Literal
 
 from kamgraph.analysis.findings import Finding, FindingKind, Severity, Subject
 
-__all__ = ["Action", "Draft", "How", "Intro", "Need", "Problem", "ProblemKey", "Reason", "Step",
-           "Why",
-           "and_list", "capped", "first_line"]
+__all__ = ["Action", "ActionStep", "Draft", "How", "Intro", "Need", "Problem", "ProblemKey",
+           "Reason", "Step", "Why", "action_id", "and_list", "capped", "first_line", "need_of"]
 
 #: What a problem is, and so which drafter words it: ``("person", node)``, ``("many",
 #: why)`` (people who need the same thing), ``("unmapped",)``, or a finding kind first
@@ -144,6 +144,20 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class ActionStep:
+    """One step of a group action: who of ours (``owner``) meets whom (``subject``),
+    introduced by whoever holds them now (``introducer``)."""
+
+    subject: Subject
+    owner: Subject
+    introducer: Subject | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"subject": _person(self.subject), "owner": _person(self.owner),
+                "introducer": _person(self.introducer)}
+
+
+@dataclass(frozen=True)
 class Action:
     """One thing to do about one problem: who acts, with whom, and every reason why."""
 
@@ -164,6 +178,11 @@ class Action:
     #: later than its priority asks, when it is (None: on time).
     month: str | None = None
     deferred: str | None = None
+    #: What the action asks for ("meet", "thread", "handover", "committee_incomplete" …):
+    #: with the account and the subject, what its :attr:`id` is derived from.
+    need: str = ""
+    #: A group action's steps, one per person of theirs met.
+    steps: tuple[ActionStep, ...] = ()
 
     @property
     def names_subject(self) -> bool:
@@ -189,12 +208,43 @@ class Action:
             "owner": _person(self.owner), "with": [_person(w) for w in self.with_],
             "action": self.action, "due": self.due.isoformat() if self.due else None,
             "because": [str(k) for k in self.because], "evidence": list(self.evidence),
-            "month": self.month, "deferred": self.deferred,
+            "month": self.month, "deferred": self.deferred, "need": self.need,
+            "steps": [s.to_dict() for s in self.steps],
         }
 
 
 def _person(subject: Subject | None) -> dict[str, str] | None:
     return {"id": subject.id, "name": subject.name} if subject else None
+
+
+def need_of(d: Draft) -> str:
+    """What a draft asks for, in a word that outlives its wording: the reason a
+    relationship is opened for a person ("meet", "thread", "handover" …), how a person's
+    action is taken ("anti", "holder"), or the kind of an account's problem."""
+    kind = d.key[0]
+    if kind == "person":
+        return d.need.why.value or d.need.how.value
+    if kind == "many":
+        return f"many_{d.key[1]}"
+    return str(kind)
+
+
+def action_id(account: str, d: Draft) -> str:
+    """An action's id, derived from the account, what the action is about and what it
+    asks for: the same problem keeps its id from one audit to the next while it lasts,
+    whatever its rank or wording.
+
+    >>> from kamgraph.analysis.findings import Severity, Subject
+    >>> d = Draft(key=("person", "003A"), subject=Subject("person", "003A", "Ana"),
+    ...           priority=Severity.HIGH, score=1.0, members=[], findings=[], because=[],
+    ...           evidence=[], need=Need(How.NEW, node="003A", why=Why.MEET))
+    >>> first = action_id("001X", d)
+    >>> first[:3], len(first), first == action_id("001X", d), first == action_id("001Y", d)
+    ('kg-', 13, True, False)
+    """
+    about = "\x1f".join(str(part) for part in d.key[1:])
+    digest = hashlib.sha256(f"{account}\x1f{need_of(d)}\x1f{about}".encode()).hexdigest()
+    return f"kg-{digest[:10]}"
 
 
 def capped(evidence: list[str]) -> tuple[str, ...]:

@@ -69,6 +69,8 @@ _QUOTED = _Quoted()
 
 #: Runs whose portfolio plans a store keeps.
 KEPT_PLANS = 30
+#: Runs whose follow-up (the actions given and what became of them) is kept.
+KEPT_FOLLOWUPS = 90
 
 
 def record_json(record: Record) -> str:
@@ -387,6 +389,27 @@ class Store(Protocol):
 
     def kept_plan(self, key: str) -> str | None:
         """The payload kept under ``key``, or None."""
+
+    def keep_followup(self, run: int, as_of: str, payload: str) -> None:
+        """Keep the follow-up made after run ``run`` as of the day ``as_of``: every
+        action given and what became of it (``payload``, JSON); those of all but the last
+        :data:`KEPT_FOLLOWUPS` runs go."""
+
+    def kept_followups(self) -> list[tuple[int, str]]:
+        """``(run, as_of)`` of every follow-up kept, newest run first."""
+
+    def kept_followup(self, run: int) -> str | None:
+        """The follow-up kept for run ``run``, or None."""
+
+    def close_action(self, action_id: str, payload: str) -> None:
+        """Close an action by hand: ``payload`` (JSON) holds why, when and until when;
+        it is not raised again while the closure holds."""
+
+    def reopen_action(self, action_id: str) -> bool:
+        """Withdraw a closure; False when the action was not closed."""
+
+    def closures(self) -> dict[str, str]:
+        """Every action closed by hand: id -> the closure's payload."""
 
 
 def _priority(source: str, fmt: str) -> tuple[int, str]:

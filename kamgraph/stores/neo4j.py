@@ -32,6 +32,7 @@ from kamgraph.queries import query, statements
 from kamgraph.records import KnownIds, Loader
 from kamgraph.stores.base import (
     ACTIVITY_KINDS,
+    KEPT_FOLLOWUPS,
     KEPT_PLANS,
     AccountData,
     AccountSummary,
@@ -680,6 +681,27 @@ class Neo4jStore:
     def kept_plan(self, key: str) -> str | None:
         rows = self._read("kept_plan", key=key)
         return str(rows[0]["payload"]) if rows else None
+
+    def keep_followup(self, run: int, as_of: str, payload: str) -> None:
+        self._write("keep_followup", run=run, day=as_of, payload=payload, keep=KEPT_FOLLOWUPS,
+                    made=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"))
+
+    def kept_followups(self) -> list[tuple[int, str]]:
+        return [(int(row["run"]), str(row["as_of"])) for row in self._read("kept_followups")]
+
+    def kept_followup(self, run: int) -> str | None:
+        rows = self._read("kept_followup", run=run)
+        return str(rows[0]["payload"]) if rows else None
+
+    def close_action(self, action_id: str, payload: str) -> None:
+        self._write("close_action", id=action_id, payload=payload)
+
+    def reopen_action(self, action_id: str) -> bool:
+        rows = self._write("reopen_action", id=action_id)
+        return bool(rows and rows[0]["reopened"])
+
+    def closures(self) -> dict[str, str]:
+        return {str(row["id"]): str(row["payload"]) for row in self._read("closures")}
 
     def reopen_uri(self) -> str | None:
         # A process started from this one inherits its environment: when the credentials

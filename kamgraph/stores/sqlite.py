@@ -25,6 +25,7 @@ from kamgraph.errors import KamgraphError, StoreBusy, StoreError, StoreUnavailab
 from kamgraph.records import KnownIds, Loader
 from kamgraph.stores.base import (
     ACTIVITY_KINDS,
+    KEPT_FOLLOWUPS,
     KEPT_PLANS,
     AccountData,
     AccountSummary,
@@ -203,6 +204,19 @@ MIGRATIONS: tuple[str, ...] = (
         payload TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS plans_by_run ON plans (run_id);
+    """,
+    # 6: the follow-up of each run's actions, and the actions closed by hand.
+    """
+    CREATE TABLE IF NOT EXISTS followups (
+        run_id INTEGER PRIMARY KEY,
+        as_of TEXT NOT NULL,
+        made TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS closures (
+        action_id TEXT PRIMARY KEY,
+        payload TEXT NOT NULL
+    )
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -776,6 +790,47 @@ class SqliteStore:
     def kept_plan(self, key: str) -> str | None:
         rows = self._read("SELECT payload FROM plans WHERE key = ?", (key,))
         return str(rows[0][0]) if rows else None
+
+    def keep_followup(self, run: int, as_of: str, payload: str) -> None:
+        self._written(("INSERT OR REPLACE INTO followups (run_id, as_of, made, payload) "
+                       "VALUES (?, ?, ?, ?)", (run, as_of, _now(), payload)),
+                      ("DELETE FROM followups WHERE run_id NOT IN (SELECT id FROM sync_runs "
+                       "ORDER BY id DESC LIMIT ?)", (KEPT_FOLLOWUPS,)))
+
+    def kept_followups(self) -> list[tuple[int, str]]:
+        return [(int(run), str(day)) for run, day in self._read(
+            "SELECT run_id, as_of FROM followups ORDER BY run_id DESC", ())]
+
+    def kept_followup(self, run: int) -> str | None:
+        rows = self._read("SELECT payload FROM followups WHERE run_id = ?", (run,))
+        return str(rows[0][0]) if rows else None
+
+    def close_action(self, action_id: str, payload: str) -> None:
+        self._written(("INSERT OR REPLACE INTO closures (action_id, payload) VALUES (?, ?)",
+                       (action_id, payload)))
+
+    def reopen_action(self, action_id: str) -> bool:
+        if not self._read("SELECT 1 FROM closures WHERE action_id = ?", (action_id,)):
+            return False
+        self._written(("DELETE FROM closures WHERE action_id = ?", (action_id,)))
+        return True
+
+    def closures(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self._read(
+            "SELECT action_id, payload FROM closures ORDER BY action_id", ())}
+
+    def _written(self, *statements: tuple[str, tuple[object, ...]]) -> None:
+        """Run ``statements`` in one write transaction."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for sql, params in statements:
+                conn.execute(sql, params)
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._operational(exc) from exc
 
     def reopen_uri(self) -> str | None:
         return self.uri

@@ -1,0 +1,326 @@
+"""The follow-up: what became of the actions an earlier audit gave.
+
+An action's id is derived from what it is about (:func:`kamgraph.actions.drafts.action_id`),
+so the same problem keeps its id from one audit to the next.  Each sync keeps the
+follow-up of its day: every action given, when it was first given, and its status:
+
+- **open** while it is still raised, and **overdue** once its due date is past;
+- **done** when the records show it: someone of ours had two-way contact (a held meeting,
+  a connected call) with the person it is about after it was first given (its owner, or
+  anyone who did not already hold the relationship then), or, for an account's problem
+  (a committee, a role, the lead's successor), when the problem is no longer found;
+- **dropped** when the problem went away otherwise: the person left, or is no longer
+  found with nothing of ours to show for it;
+- **closed** by hand (``kamgraph actions close``), with the reason, until reopened or
+  until the day the closure names.
+
+"New" is not a status of its own: an open action first given after the follow-up it is
+compared with.  An action done while its problem stays is given again, as a new round.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.actions.drafts import Action
+from kamgraph.analysis.findings import Subject
+from kamgraph.graph import CONTACT
+
+__all__ = ["FOLLOWUP_SCHEMA", "Closure", "Entry", "Followup", "Status", "TrackedAccount",
+           "contacts_of", "follow_account", "since_counts"]
+
+FOLLOWUP_SCHEMA = "kamgraph.followup/1"
+
+#: Days a resolved action stays in the follow-up, for comparisons over that span.
+RESOLVED_KEPT_DAYS = 180
+
+#: Needs met by recording, not by meeting someone: the problem no longer found is done.
+_RECORDED = frozenset({"committee_incomplete", "map_status", "unmapped", "lead_left",
+                       "role_vacated", "buying_centre_changed", "stale_deals",
+                       "coverage_effort", "portfolio_placement"})
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DONE = "done"
+    DROPPED = "dropped"
+    CLOSED = "closed"
+
+    @property
+    def resolved(self) -> bool:
+        return self in (Status.DONE, Status.DROPPED, Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class TrackedAccount:
+    """What the follow-up reads of an account graph: who of ours last met whom (customer
+    person -> our person -> the day of their last two-way contact), who of theirs has
+    left (and when, if known), and our people's names."""
+
+    met: Mapping[str, Mapping[str, date]] = field(default_factory=dict)
+    gone: Mapping[str, date | None] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+
+
+def contacts_of(graph: nx.MultiDiGraph) -> TrackedAccount:
+    """The two-way contacts and departures of an account graph."""
+    met: dict[str, dict[str, date]] = {}
+    for ours, theirs, key, data in graph.edges(keys=True, data=True):
+        if key == CONTACT and data.get("last_two_way") is not None:
+            met.setdefault(theirs, {})[ours] = data["last_two_way"]
+    nodes = graph.nodes
+    gone = {n: _since(d.get("status_since")) for n, d in nodes(data=True)
+            if d.get("side") == "customer" and not d.get("active", True)}
+    names = {ours: str(nodes[ours].get("name", ours)) for seen in met.values() for ours in seen}
+    return TrackedAccount(met=met, gone=gone, names=names)
+
+
+def _since(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Closure:
+    """An action closed by hand: why, on which day, and until when (None: until
+    reopened)."""
+
+    reason: str
+    closed_on: date
+    until: date | None = None
+
+    def holds(self, day: date) -> bool:
+        return self.until is None or day <= self.until
+
+    def to_json(self) -> str:
+        return json.dumps({"reason": self.reason, "closed_on": self.closed_on.isoformat(),
+                           "until": self.until.isoformat() if self.until else None})
+
+    @classmethod
+    def from_json(cls, text: str) -> Closure:
+        data = json.loads(text)
+        return cls(reason=data["reason"], closed_on=date.fromisoformat(data["closed_on"]),
+                   until=date.fromisoformat(data["until"]) if data.get("until") else None)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One action given, and what became of it."""
+
+    id: str
+    account_id: str
+    account: str
+    status: Status
+    given: date
+    action: Action
+    #: Who of ours held the relationship with the subject when it was given: their
+    #: contact then is not the action done.
+    holders: tuple[str, ...] = ()
+    #: When the status was reached (done, dropped, closed), and what shows it.
+    status_on: date | None = None
+    why: str | None = None
+
+    def is_new(self, since: date | None) -> bool:
+        return not self.status.resolved and (since is None or self.given > since)
+
+    def label(self, since: date | None) -> str:
+        """The status as the follow-up shows it: "new" for an open action first given
+        after ``since``."""
+        return "new" if self.status is Status.OPEN and self.is_new(since) else self.status.value
+
+    def to_dict(self, since: date | None = None) -> dict[str, Any]:
+        a = self.action
+        return {
+            "id": self.id, "account": {"id": self.account_id, "name": self.account},
+            "status": self.label(since), "priority": a.priority.value,
+            "subject": a.subject.to_dict(), "owner": _who(a.owner),
+            "with": [_who(w) for w in a.with_], "need": a.need, "problem": a.problem,
+            "action": a.action, "given": self.given.isoformat(),
+            "due": a.due.isoformat() if a.due else None,
+            "status_on": self.status_on.isoformat() if self.status_on else None,
+            "why": self.why, "evidence": list(a.evidence),
+            "steps": [s.to_dict() for s in a.steps],
+        }
+
+    def stored(self) -> dict[str, Any]:
+        return {**self.to_dict(), "status": self.status.value, "holders": list(self.holders),
+                "rank": self.action.rank, "because": [str(b) for b in self.action.because]}
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> Entry:
+        from kamgraph.actions.drafts import ActionStep
+        from kamgraph.analysis.findings import Severity
+
+        steps = tuple(ActionStep(subject=_subject(s["subject"]), owner=_subject(s["owner"]),
+                                 introducer=_subject(s["introducer"])
+                                 if s.get("introducer") else None)
+                      for s in data.get("steps", ()))
+        action = Action(
+            id=data["id"], rank=int(data.get("rank", 0)), priority=Severity(data["priority"]),
+            subject=Subject(**data["subject"]), problem=data["problem"],
+            owner=_subject(data["owner"]) if data.get("owner") else None,
+            with_=tuple(_subject(w) for w in data.get("with", ())), action=data["action"],
+            due=date.fromisoformat(data["due"]) if data.get("due") else None,
+            because=(), evidence=tuple(data.get("evidence", ())), need=data.get("need", ""),
+            steps=steps)
+        return cls(id=data["id"], account_id=data["account"]["id"],
+                   account=data["account"]["name"], status=Status(data["status"]),
+                   given=date.fromisoformat(data["given"]), action=action,
+                   holders=tuple(data.get("holders", ())),
+                   status_on=date.fromisoformat(data["status_on"])
+                   if data.get("status_on") else None, why=data.get("why"))
+
+
+def _who(subject: Subject | None) -> dict[str, str] | None:
+    return {"id": subject.id, "name": subject.name} if subject else None
+
+
+def _subject(data: Mapping[str, str]) -> Subject:
+    return Subject("person", data["id"], data["name"])
+
+
+@dataclass
+class Followup:
+    """The follow-up of a portfolio as of a day: every action given and its status,
+    compared with the follow-up kept before (``since``, its day)."""
+
+    as_of: date
+    since: date | None
+    entries: list[Entry] = field(default_factory=list)
+    run: int | None = None
+
+    def counts(self, since: date | None = None) -> dict[str, int]:
+        return since_counts(self.entries, self.since if since is None else since)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "schema": FOLLOWUP_SCHEMA, "as_of": self.as_of.isoformat(),
+            "since": self.since.isoformat() if self.since else None, "run": self.run,
+            "entries": [e.stored() for e in self.entries]}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Followup:
+        data = json.loads(text)
+        return cls(as_of=date.fromisoformat(data["as_of"]),
+                   since=date.fromisoformat(data["since"]) if data.get("since") else None,
+                   entries=[Entry.from_stored(e) for e in data["entries"]],
+                   run=data.get("run"))
+
+    def by_account(self) -> dict[str, list[Entry]]:
+        grouped: dict[str, list[Entry]] = {}
+        for e in self.entries:
+            grouped.setdefault(e.account_id, []).append(e)
+        return grouped
+
+
+def since_counts(entries: Iterable[Entry], since: date | None) -> dict[str, int]:
+    """How many actions were done, dropped and closed after ``since``, how many are
+    overdue and open now, and how many are new since."""
+    counts: Counter[str] = Counter()
+    for e in entries:
+        if e.status.resolved:
+            if since is None or (e.status_on is not None and e.status_on > since):
+                counts[e.status.value] += 1
+        else:
+            counts[e.status.value] += 1
+            if e.is_new(since):
+                counts["new"] += 1
+    return {k: counts[k] for k in ("done", "overdue", "new", "open", "dropped", "closed")}
+
+
+def follow_account(
+    account_id: str,
+    account: str,
+    actions: Sequence[Action],
+    previous: Sequence[Entry],
+    tracked: TrackedAccount,
+    holders: Mapping[str, Sequence[str]],
+    *,
+    as_of: date,
+    closures: Mapping[str, Closure],
+) -> list[Entry]:
+    """One account's follow-up as of ``as_of``: the actions given before (``previous``)
+    with what became of them, and this audit's ``actions``, each given on the day it was
+    first given.  ``holders`` are the people of ours who hold each customer person's
+    relationship now (for the actions given today)."""
+    raised = {a.id: a for a in actions}
+    out: list[Entry] = []
+    carried: set[str] = set()
+    for old in previous:
+        if old.status.resolved:
+            if old.status_on is None or (as_of - old.status_on).days <= RESOLVED_KEPT_DAYS:
+                out.append(old)
+            continue
+        entry = _judged(old, raised.get(old.id), tracked, as_of, closures.get(old.id))
+        out.append(entry)
+        if not entry.status.resolved:
+            carried.add(entry.id)
+    for a in actions:
+        if a.id in carried:
+            continue
+        subject = a.subject.id if a.subject.type == "person" else ""
+        out.append(_status(Entry(
+            id=a.id, account_id=account_id, account=account, status=Status.OPEN,
+            given=as_of, action=a, holders=tuple(holders.get(subject, ()))), as_of))
+    return out
+
+
+def _judged(old: Entry, now: Action | None, tracked: TrackedAccount, as_of: date,
+            closure: Closure | None) -> Entry:
+    """What became of an action given before."""
+    if closure is not None and closure.holds(as_of):
+        return replace(old, status=Status.CLOSED, status_on=closure.closed_on,
+                       why=f"closed by hand: {closure.reason}")
+    met = _met(old, tracked)
+    if met is not None:
+        return replace(old, status=Status.DONE, status_on=met[1], why=met[0])
+    subject = old.action.subject
+    if subject.type == "person" and subject.id in tracked.gone:
+        day = tracked.gone[subject.id]
+        return replace(old, status=Status.DROPPED, status_on=as_of,
+                       why=f"{subject.name} left" + (f" on {day.isoformat()}" if day else ""))
+    if now is None:
+        if subject.type != "person" and old.action.need in _RECORDED:
+            return replace(old, status=Status.DONE, status_on=as_of,
+                           why="no longer found: the records show it resolved")
+        return replace(old, status=Status.DROPPED, status_on=as_of,
+                       why="no longer found: the problem went away")
+    # Still raised: worded as today, due when it was first due (or sooner, if it grew
+    # more urgent).
+    due = min((d for d in (old.action.due, now.due) if d is not None), default=None)
+    return _status(replace(old, action=replace(now, id=old.id, due=due)), as_of)
+
+
+def _met(old: Entry, tracked: TrackedAccount) -> tuple[str, date] | None:
+    """Who of ours met the action's person after it was given, and when: its owner, or
+    anyone who did not hold the relationship then."""
+    subject = old.action.subject
+    if subject.type != "person":
+        return None
+    owner = old.action.owner.id if old.action.owner else None
+    for ours, day in sorted(tracked.met.get(subject.id, {}).items(), key=lambda kv: kv[1]):
+        if day > old.given and (ours == owner or ours not in old.holders):
+            who = tracked.names.get(ours, ours)
+            return f"{who} met {subject.name} on {day.isoformat()}", day
+    return None
+
+
+def _status(entry: Entry, as_of: date) -> Entry:
+    due = entry.action.due
+    late = due is not None and as_of > due
+    return replace(entry, status=Status.OVERDUE if late else Status.OPEN, status_on=None,
+                   why=f"{(as_of - due).days} days past due" if late and due else None)
+
