@@ -144,6 +144,25 @@ class AccountAudit:
         return kept, {kind.value: n - per_kind for kind, n in sorted(seen.items())
                       if n > per_kind}
 
+    def overdue(self, action: Action) -> bool:
+        """Whether the action is still raised past the day it was first due."""
+        from kamgraph.followup import Status
+
+        return any(e.id == action.id and e.status is Status.OVERDUE for e in self.followup)
+
+    def followup_summary(self) -> dict[str, Any] | None:
+        """What became of the actions of the follow-up kept before (None: none was):
+        counts since its day, and each action done, dropped or closed since."""
+        from kamgraph.followup import since_counts
+
+        if self.since is None:
+            return None
+        resolved = [{"id": e.id, "status": e.status.value, "headline": e.action.headline,
+                     "why": e.why} for e in self.followup
+                    if e.status.resolved and e.status_on is not None and e.status_on > self.since]
+        return {"since": self.since.isoformat(), **since_counts(self.followup, self.since),
+                "resolved": resolved}
+
     def to_dict(self, findings_per_kind: int | None = None) -> dict[str, Any]:
         """The account in the ``kamgraph.audit/3`` shape (``docs/audit-schema.md``):
         every string once.  Evidence lines are positions in ``lines``; findings name
@@ -178,6 +197,7 @@ class AccountAudit:
             "name": self.name,
             "stage": self.stage.to_dict() if self.stage else None,
             "sponsor": self.sponsor,
+            "followup": self.followup_summary(),
             "unmapped": self.unmapped,
             "actions": actions,
             "findings": findings,
@@ -364,6 +384,9 @@ def finished(audit: AccountAudit, brief: Brief, plan: Assignment) -> None:
             brief.holders, as_of=tracked.as_of, closures=tracked.closures)
         audit.since = tracked.since
         audit.tracked = None
+        # An action still raised is due when it was first due: the follow-up's date.
+        due = {e.id: e.action.due for e in audit.followup if not e.status.resolved}
+        audit.actions = [replace(a, due=due.get(a.id, a.due)) for a in audit.actions]
 
 
 @contextmanager

@@ -35,7 +35,7 @@ from kamgraph.analysis.findings import Subject
 from kamgraph.graph import CONTACT
 
 __all__ = ["FOLLOWUP_SCHEMA", "Closure", "Entry", "Followup", "Status", "TrackedAccount",
-           "contacts_of", "follow_account", "since_counts"]
+           "contacts_of", "follow_account", "followup_counts", "since_counts"]
 
 FOLLOWUP_SCHEMA = "kamgraph.followup/1"
 
@@ -239,6 +239,18 @@ def since_counts(entries: Iterable[Entry], since: date | None) -> dict[str, int]
             if e.is_new(since):
                 counts["new"] += 1
     return {k: counts[k] for k in ("done", "overdue", "new", "open", "dropped", "closed")}
+
+
+def followup_counts(counts: Mapping[str, int], since: date | None) -> str:
+    """"since 2026-11-01: 4 done, 2 overdue, 1 new" (or "first follow-up: 7 new").
+
+    >>> followup_counts({"done": 4, "overdue": 2, "new": 1, "open": 9}, date(2026, 11, 1))
+    'since 2026-11-01: 4 done, 2 overdue, 1 new'
+    """
+    shown = [f"{counts[k]} {k}" for k in ("done", "overdue", "new", "dropped", "closed")
+             if counts.get(k)]
+    lead = f"since {since.isoformat()}" if since else "first follow-up"
+    return f"{lead}: {', '.join(shown) if shown else 'nothing to follow up'}"
 
 
 def follow_account(

@@ -309,12 +309,20 @@ class Portfolio:
 
     def notes(self) -> tuple[str, ...]:
         """What the audit says once, of the whole store, before any account."""
+        from kamgraph.audit import kept_followup
+        from kamgraph.followup import followup_counts
+
+        notes: tuple[str, ...] = ()
+        kept = kept_followup(self.store, self.as_of)
+        if kept is not None and kept.since is not None:
+            notes += (f"follow-up {followup_counts(kept.counts(), kept.since)} "
+                      f"(kamgraph actions lists them)",)
         if not self.context.roles_recorded and self.store.latest_run() is not None:
-            return ("no buying roles are recorded in this store: record them on open deals "
-                    "(Salesforce opportunity contact roles, HubSpot deal contact roles, "
-                    "Dynamics connection roles); until then no account gets a committee "
-                    "action",)
-        return ()
+            notes += ("no buying roles are recorded in this store: record them on open deals "
+                      "(Salesforce opportunity contact roles, HubSpot deal contact roles, "
+                      "Dynamics connection roles); until then no account gets a committee "
+                      "action",)
+        return notes
 
     def workload(self) -> list[WorkloadRow]:
         """Each person of ours the plan asks anything of, the fullest month first: hours

@@ -18,7 +18,7 @@ from kamgraph.analysis.stage import stage_label
 from kamgraph.audit import SCHEMA_ID, AccountAudit, AuditReport
 from kamgraph.capacity import WorkloadRow
 from kamgraph.escape import csv_cell, md_escape, terminal_safe
-from kamgraph.followup import Entry
+from kamgraph.followup import Entry, followup_counts, since_counts
 from kamgraph.model import Level
 
 __all__ = ["FORMATS", "Shown", "csv_cell", "md_escape", "render", "render_stream",
@@ -155,6 +155,18 @@ def _shape(account: AccountAudit) -> str:
     return f"{name}: {reasons[0]}" if reasons else name
 
 
+def _followed(account: AccountAudit) -> tuple[str, list[str]]:
+    """The account's follow-up in a line ("since 2026-11-01: 1 done, 2 overdue, 1 new"),
+    and what was done, dropped or closed since, each with what shows it."""
+    if account.since is None:
+        return "", []
+    resolved = [f"{e.status.value}: {e.action.headline} ({e.why})"
+                for e in account.followup if e.status.resolved and e.status_on is not None
+                and e.status_on > account.since]
+    return followup_counts(since_counts(account.followup, account.since), account.since), \
+        resolved
+
+
 def _budget(account: AccountAudit, shown: Shown) -> tuple[list[Action], int]:
     chosen = shown.actions(account)
     if shown.limit is None or len(chosen) <= shown.limit:
@@ -191,6 +203,12 @@ def _table_account(account: AccountAudit, i: int, shown: Shown) -> str:
     out.extend(textwrap.wrap(terminal_safe(_shape(account)), width=WIDTH,
                              initial_indent="  ", subsequent_indent="  ",
                              break_on_hyphens=False))
+    line, resolved = _followed(account)
+    if line:
+        out.extend(textwrap.wrap(terminal_safe(line), width=WIDTH, initial_indent="  ",
+                                 subsequent_indent="    ", break_on_hyphens=False))
+        for r in resolved:
+            out.extend(_REASON_WRAP.wrap(terminal_safe(r)))
     if not account.actions:
         out.append("  nothing to act on")
     elif not actions:
@@ -198,7 +216,8 @@ def _table_account(account: AccountAudit, i: int, shown: Shown) -> str:
     for a in actions:
         lead = f"  {a.rank:>2}. {a.priority.value.upper():<6} "
         out.append(_clip(lead + terminal_safe(a.headline), WIDTH))
-        due = f" (by {a.due.isoformat()})" if a.due else ""
+        due = (f" (overdue: due {a.due.isoformat()})" if a.due and account.overdue(a)
+               else f" (by {a.due.isoformat()})" if a.due else "")
         out.extend(_STEP_WRAP.wrap(terminal_safe(a.action) + due))
         if a.because:
             out.extend(_REASON_WRAP.wrap("because: " + _kinds(a)))
@@ -275,13 +294,18 @@ def _markdown_account(account: AccountAudit, i: int, shown: Shown) -> str:
     out = ["", f"## {md_escape(account.name)} (`{md_escape(account.id)}`)", "",
            f"{md_escape(_shape(account)[:1].upper() + _shape(account)[1:])}. "
            f"Actions: {_counts(account.actions)}."]
+    line, resolved = _followed(account)
+    if line:
+        out += ["", f"{md_escape(line[:1].upper() + line[1:])}."]
+        out += [f"- {md_escape(r)}" for r in resolved]
     if not account.actions:
         out += ["", "Nothing to act on."]
     for a in actions:
         owner = f" Owner: {md_escape(a.owner.name)}." if a.owner else ""
         helpers = (" With: " + ", ".join(md_escape(w.name) for w in a.with_) + "."
                    if a.with_ else "")
-        due = f" By {a.due.isoformat()}." if a.due else ""
+        due = (f" **Overdue:** due {a.due.isoformat()}." if a.due and account.overdue(a)
+               else f" By {a.due.isoformat()}." if a.due else "")
         out += ["", f"{a.rank}. **{a.priority.value.upper()}** · {md_escape(a.headline)}",
                 f"   - **Action:** {md_escape(a.action)}{owner}{helpers}{due}"]
         if a.because:
@@ -409,14 +433,6 @@ def render_workload(rows: Sequence[WorkloadRow], fmt: str) -> str:
 
 #: The follow-up's statuses, in the order a review meeting reads them.
 FOLLOWUP_ORDER = ("overdue", "new", "open", "done", "dropped", "closed")
-
-
-def followup_counts(counts: dict[str, int], since: date | None) -> str:
-    """"since 2026-11-01: 4 done, 2 overdue, 1 new" (or "first follow-up: 7 new")."""
-    shown = [f"{counts[k]} {k}" for k in ("done", "overdue", "new", "dropped", "closed")
-             if counts.get(k)]
-    lead = f"since {since.isoformat()}" if since else "first follow-up"
-    return f"{lead}: {', '.join(shown) if shown else 'nothing to follow up'}"
 
 
 def render_followup(entries: Sequence[Entry], fmt: str, since: date | None,
