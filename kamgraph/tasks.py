@@ -27,6 +27,7 @@ from typing import IO, Any, NamedTuple
 from kamgraph.escape import csv_cell
 from kamgraph.loaders import values as v
 from kamgraph.loaders.csvio import ExportSource, Row, Table
+from kamgraph.loaders.detection import salesforce_object
 from kamgraph.model import Account, Person, Side
 from kamgraph.records import Stored, how_gone
 from kamgraph.stores.base import Store
@@ -423,13 +424,22 @@ def returned_tasks(path: Path, crm: str, *, encoding: str | None = None
     spec = _READ[crm]
     with ExportSource(path) as source:
         for name in source.names():
-            if not name.endswith(".csv") or (crm == "salesforce" and name != "task.csv"):
+            if not name.endswith(".csv") or (crm == "salesforce" and not _sf_tasks(source, name)):
                 continue
             table = source.table(name, encoding)
             header = {h.lower() for h in table.peek_header()}
             if _first(header, spec["description"]) and (
                     _first(header, spec["status"]) or _first(header, spec["closed"])):
                 yield from _marked(table, spec)
+
+
+def _sf_tasks(source: ExportSource, name: str) -> bool:
+    """A Salesforce file of Task records: ``Task.csv``, or a file named otherwise
+    (Data Loader's ``extract.csv``) whose first task id says so."""
+    if name == "task.csv":
+        return True
+    header, records = source.peek(name)
+    return salesforce_object(header, records[0] if records else None, ids_first=True) == "Task"
 
 
 def _first(header: set[str], names: tuple[str, ...]) -> str | None:

@@ -315,6 +315,22 @@ def test_salesforce_tasks_come_back_done_or_not(salesforce: CrmIds, tmp_path: Pa
     assert kamgraph.sync(export, store=f"sqlite:///{tmp_path / 'k.db'}").status == "ok"
 
 
+def test_every_id_given_is_one_the_export_holds(salesforce: CrmIds) -> None:
+    files = {"contact": "Contact.csv", "account": "Account.csv", "user": "User.csv"}
+    for kind, name in files.items():
+        given = {f[0].id for f in salesforce.found.values() if f[0].kind == kind}
+        assert given and given <= column(SALESFORCE / name, "Id"), kind
+    assert OVERLAY_ONLY not in salesforce.found
+
+
+def test_a_data_loader_extract_of_tasks_is_read_back(tmp_path: Path) -> None:
+    (tmp_path / "extract.csv").write_text(
+        "ID,SUBJECT,STATUS,ISCLOSED,ACTIVITYDATE,DESCRIPTION\n"
+        f'00T5g0000000001EAA,Call,Completed,true,2026-11-03,"{MARKER} kg-3f9c2e1a7b"\n',
+        encoding="utf-8")
+    assert [t.action for t in returned_tasks(tmp_path, "salesforce")] == ["kg-3f9c2e1a7b"]
+
+
 def test_a_completed_status_without_is_closed_is_done(tmp_path: Path) -> None:
     (tmp_path / "Task.csv").write_text(
         "Id,Subject,Status,ActivityDate,Description\n"
