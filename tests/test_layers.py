@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("kamgraph.logs", "kamgraph.stores"),
     ("kamgraph.graph",),
     ("kamgraph.analysis",),
-    ("kamgraph.actions", "kamgraph.capacity", "kamgraph.changes"),
+    ("kamgraph.actions", "kamgraph.capacity", "kamgraph.changes", "kamgraph.tasks"),
     ("kamgraph.audit", "kamgraph.history", "kamgraph.plan", "kamgraph.report",
      "kamgraph.viz", "kamgraph.syncing", "kamgraph.generate"),
     ("kamgraph.portfolio", "kamgraph.cli", "kamgraph.__main__", "kamgraph"),
