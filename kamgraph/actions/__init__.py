@@ -221,7 +221,10 @@ def finish(brief: Brief, chosen: Assignment) -> list[Action]:
             because=tuple(dict.fromkeys(d.because)),
             evidence=capped(evidence),
             findings=tuple(d.members),
-            month=label, deferred=deferred))
+            month=label, deferred=deferred,
+            steps=tuple((Subject("person", s.owner, brief.plain.get(s.owner, s.owner)),
+                         Subject("person", s.person, brief.plain.get(s.person, s.person)))
+                        for s in d.steps)))
     return actions
 
 

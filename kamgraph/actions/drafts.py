@@ -164,6 +164,9 @@ class Action:
     #: later than its priority asks, when it is (None: on time).
     month: str | None = None
     deferred: str | None = None
+    #: A shared problem's steps: (one of ours, one of theirs) for each person of theirs
+    #: the owner has someone of ours take (the owner's own included).
+    steps: tuple[tuple[Subject, Subject], ...] = field(default=(), compare=False)
 
     @property
     def names_subject(self) -> bool:
