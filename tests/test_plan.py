@@ -157,6 +157,17 @@ def test_an_account_with_nothing_recorded_says_not_recorded_once_per_source() ->
     assert "/" not in section(plan, "Objectives")  # the overlay's file, not a machine path
 
 
+def test_objectives_partly_recorded_name_only_what_is_missing() -> None:
+    plan = plan_of(bare_account(revenue_target=500_000.0, review_date=date(2026, 10, 1)))
+    objectives = section(plan, "Objectives")
+    assert "**Revenue target:** 500,000 a year" in objectives
+    assert "**Review date:** 2026-10-01 (passed 31 days ago)" in objectives
+    assert ("- Not recorded: share of wallet target, target stage (the kamgraph CSV "
+            "overlay's `accounts.csv`, columns `share_of_wallet_target`, `target_stage`)."
+            in objectives)
+    assert objectives.lower().count("not recorded") == 1
+
+
 def test_crm_strings_in_the_opening_are_escaped() -> None:
     builder = bare_account(HOSTILE, competitors=(HOSTILE,), business_needs=("R&D & more",))
     builder.add(Opportunity(id="O1", account_id="ACC", name=HOSTILE, stage="<b>Open</b>",
