@@ -16,6 +16,9 @@ __all__ = ["csv_cell", "md_escape", "terminal_safe"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+#: An ``&`` that would start a character reference (``&amp;``, ``&#65;``, ``&#x41;``):
+#: only those need escaping; a lone ``&`` (``R&D``) is shown as itself.
+_MD_ENTITY = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 #: What would open a block at the start of a line: a heading or a list item (a quote's
 #: ``>`` is already ``&gt;``).
 _MD_LEADING = re.compile(r"^([#+\-])")
@@ -31,17 +34,20 @@ def terminal_safe(value: object) -> str:
 
 
 def md_escape(value: object) -> str:
-    """Escape Markdown syntax and HTML so a CRM string renders as text.
+    """Escape Markdown syntax and HTML so a CRM string renders as text, and no more:
+    ``R&D`` stays ``R&D``, ``&amp;`` in a CRM string becomes ``&amp;amp;``.
 
     >>> md_escape("<img src=x onerror=alert(1)> | *x*")
     '&lt;img src=x onerror=alert(1)&gt; \\\\| \\\\*x\\\\*'
     >>> md_escape("# not a heading"), md_escape("1. not a list"), md_escape("0.57 derived")
     ('\\\\# not a heading', '1\\\\. not a list', '0.57 derived')
+    >>> md_escape("R&D"), md_escape("&amp; &#65;")
+    ('R&D', '&amp;amp; &amp;#65;')
     """
     # Edge spaces show nothing, but four leading ones make a code block, two trailing a
     # line break.
     text = terminal_safe(value).strip()
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_ORDERED.sub(r"\1\\\2", text)
     return _MD_LEADING.sub(r"\\\1", text)

@@ -387,6 +387,11 @@ def build_account_graph(
             "industry": account.industry,
             "tier": account.tier, "revenue": account.revenue,
             "attractiveness": account.attractiveness, "position": account.position,
+            "revenue_target": account.revenue_target,
+            "share_of_wallet_target": account.share_of_wallet_target,
+            "target_stage": account.target_stage, "review_date": account.review_date,
+            "competitors": account.competitors or (),
+            "business_needs": account.business_needs or (),
         },
         pool=pool,
         opportunities=tuple(opp_list),
@@ -409,7 +414,9 @@ class AccountContext:
 
     #: The day every recency rule counts from.
     as_of: date
-    #: id, name, industry, tier, revenue, attractiveness, position.
+    #: id, name, industry, tier, revenue, attractiveness, position, and the objectives:
+    #: revenue_target, share_of_wallet_target, target_stage, review_date (None when not
+    #: recorded), competitors, business_needs (empty when not recorded).
     account: Mapping[str, Any]
     #: Our people still here: the candidates for new relationships.
     pool: Pool

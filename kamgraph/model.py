@@ -17,8 +17,13 @@ from typing import Any, ClassVar
 
 #: Recorded relationship levels, lowest first.
 RELATIONSHIP_LEVELS = ("vendor", "credible_source", "problem_solver", "trusted_advisor")
+#: McDonald's stages of a key account relationship, in the order they develop (the
+#: analysis's ``StageName`` values): what an account's target stage may name.
+KAM_STAGES = ("pre_kam", "early_kam", "mid_kam", "partnership_kam", "synergistic_kam",
+              "uncoupling_kam")
 
 __all__ = [
+    "KAM_STAGES",
     "RELATIONSHIP_LEVELS",
     "Account",
     "Channel",
@@ -224,6 +229,17 @@ class Account(Record):
     attractiveness: str | None = None  # high, medium, low
     position: str | None = None  # strong, average, weak
     owner_id: str | None = None
+    #: The account's objectives (the plan's opening, slide 29): what we want to achieve
+    #: and by when, and what we know of the account (slides 31, 33).
+    revenue_target: float | None = None
+    share_of_wallet_target: float | None = None  # percent, 0..100
+    target_stage: str | None = None  # one of KAM_STAGES
+    review_date: date | None = None
+    competitors: tuple[str, ...] | None = None
+    business_needs: tuple[str, ...] | None = None
+    omit_none: ClassVar[frozenset[str]] = frozenset({
+        "revenue_target", "share_of_wallet_target", "target_stage", "review_date",
+        "competitors", "business_needs"})
 
     def key(self) -> str:
         return self.id

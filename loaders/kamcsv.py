@@ -5,7 +5,8 @@ A folder holding any of ``accounts.csv``, ``people.csv``, ``team.csv``,
 Synced on its own it is a complete source; synced after a CRM export it is an overlay:
 a row naming a person the CRM already holds adds its non-empty cells (stance,
 influence, dos and don'ts, …) on top of the CRM's, and a later CRM sync never erases
-them.  Multi-valued cells (``roles``) are separated by ``;``.
+them.  Multi-valued cells (``roles``, ``competitors``, ``business_needs``) are separated
+by ``;``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kamgraph.loaders import values as v
 from kamgraph.loaders.base import EventSink, LoadResult, counted_rows
 from kamgraph.loaders.csvio import ExportSource, Row, Table
 from kamgraph.model import (
+    KAM_STAGES,
     RELATIONSHIP_LEVELS,
     Account,
     CustomerRole,
@@ -128,7 +130,49 @@ class KamgraphCsvLoader:
                 revenue=v.number(row, "revenue"),
                 attractiveness=attractiveness,
                 position=position,
+                revenue_target=self._amount(row, "revenue_target"),
+                share_of_wallet_target=self._percent(row, "share_of_wallet_target"),
+                target_stage=self._stage(row, "target_stage"),
+                review_date=v.day(row, "review_date"),
+                competitors=self._list(row, "competitors"),
+                business_needs=self._list(row, "business_needs"),
             )
+
+    @staticmethod
+    def _amount(row: Row, column: str) -> float | None:
+        value = v.number(row, column)
+        if value is not None and value < 0:
+            raise row.error(column, f"{value} is not an amount (0 or more)")
+        return value
+
+    @staticmethod
+    def _percent(row: Row, column: str) -> float | None:
+        raw = row.get(column).strip().removesuffix("%").strip()
+        if not raw:
+            return None
+        try:
+            value = float(raw.replace(",", "."))
+        except ValueError:
+            raise row.error(column, f"not a percentage: {raw[:40]!r}") from None
+        if not 0 <= value <= 100:
+            raise row.error(column, f"{value} is outside 0..100 (percent)")
+        return value
+
+    @staticmethod
+    def _stage(row: Row, column: str) -> str | None:
+        raw = (v.text(row, column) or "").lower().replace("-", "_").replace(" ", "_")
+        if not raw:
+            return None
+        name = raw if raw.endswith("_kam") else f"{raw}_kam"
+        if name not in KAM_STAGES:
+            raise row.error(column, f"{raw!r} is not one of {', '.join(KAM_STAGES)}")
+        return name
+
+    @staticmethod
+    def _list(row: Row, column: str) -> tuple[str, ...] | None:
+        """A multi-valued cell: its non-empty parts, separated by ``;``."""
+        parts = tuple(p.strip() for p in (v.text(row, column) or "").split(";") if p.strip())
+        return parts or None
 
     def _people(self) -> Iterator[Record]:
         for row in self._rows("people.csv", ("id",)):

@@ -69,11 +69,20 @@ def test_markdown_escapes_table_and_emphasis_syntax() -> None:
     assert md_escape("    indented ") == "indented"  # not a code block, nor a line break
 
 
+def test_markdown_leaves_an_ampersand_alone_unless_it_starts_a_reference() -> None:
+    assert md_escape("R&D") == "R&D"
+    assert md_escape("Procter & Gamble") == "Procter & Gamble"
+    # What a renderer would read as a character reference is shown as typed.
+    assert md_escape("&amp; &#65; &#x41;") == "&amp;amp; &amp;#65; &amp;#x41;"
+    assert md_escape("<script>R&D</script>") == "&lt;script&gt;R&D&lt;/script&gt;"
+
+
 #: Text a CRM may hold, weighted towards what Markdown reads as syntax.
 _MARKDOWNISH = st.text(
     alphabet=st.sampled_from(list("aZ09 .,;:!?#*_-+=<>&|\\`~[](){}\"'/@$%^é")), max_size=14
 ) | st.lists(st.sampled_from(["1.", "2)", "- ", "# ", "> ", "**x**", "_y_", "`z`", "[a](b)",
-                              "<b>", "&amp;", "&#65;", "http://x.y", "|", "\\", "0.57",
+                              "<b>", "&amp;", "&#65;", "&#x41;", "&copy", "R&D", "http://x.y", "|",
+                              "\\", "0.57",
                               "    ", "  "]),
              max_size=5).map("".join)
 

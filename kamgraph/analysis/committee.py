@@ -38,11 +38,13 @@ from kamgraph.config import Config
 from kamgraph.graph import context
 from kamgraph.wording import counted
 
-__all__ = ["committee_findings", "committee_status", "deal_matters", "stale_deals"]
+__all__ = ["committee_findings", "committee_status", "deal_matters", "requirement_label",
+           "stale_deals"]
 
 
 
-def _label(requirement: str) -> str:
+def requirement_label(requirement: str) -> str:
+    """A committee requirement as people say it: ``coach|champion`` is "Coach or Champion"."""
     return " or ".join(ROLE_LABELS.get(r, r.replace("_", " ").title())
                        for r in requirement.split("|"))
 
@@ -154,7 +156,7 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
                     f"complete ({status['completeness']:.0%})"]
         missing = []
         for requirement, entry in status["requirements"].items():
-            label = _label(requirement)
+            label = requirement_label(requirement)
             if entry["covered"]:
                 names = ", ".join(graph.nodes[n]["name"] for n in entry["covered"])
                 evidence.append(f"{label}: {names}, covered")
@@ -173,7 +175,7 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         suggested = None
         for requirement, holder in missing:
             if holder is None:
-                steps.append(f"identify the {_label(requirement)}")
+                steps.append(f"identify the {requirement_label(requirement)}")
             else:
                 helper = second_thread(graph, holder, exclude=set(), config=config)
                 if helper and suggested is None:
@@ -193,6 +195,6 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             data=CommitteeData(
                 completeness=status["completeness"],
                 uncovered=tuple(h for _, h in missing if h is not None),
-                unnamed=tuple(_label(r) for r, h in missing if h is None)),
+                unnamed=tuple(requirement_label(r) for r, h in missing if h is None)),
         ))
     return findings

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from kamgraph.analysis.stage import STAGES
 from kamgraph.audit import run_audit
 from kamgraph.config import Config
 from kamgraph.errors import InputError
+from kamgraph.graph import build_account_graph, context
 from kamgraph.loaders import load
+from kamgraph.model import KAM_STAGES, Account
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
 
@@ -60,6 +63,17 @@ def test_standalone_folder_audits_like_a_crm_export(tmp_path: Path) -> None:
     ({"people": "id,roles\nx,boss"}, r"people\.csv:2 \[roles\]: 'boss' is not one of"),
     ({"relationships": "supplier_id,customer_id\ns,c"}, r"relationships\.csv:2 \[account_id\]"),
     ({"accounts": "id,attractiveness\nA,huge"}, r"accounts\.csv:2 \[attractiveness\]"),
+    ({"accounts": "id,review_date\nA,next spring"},
+     r"accounts\.csv:2 \[review_date\]: not a date: 'next spring'"),
+    ({"accounts": "id,revenue_target\nA,lots"},
+     r"accounts\.csv:2 \[revenue_target\]: .*'lots'"),
+    ({"accounts": "id,revenue_target\nA,-5"}, r"accounts\.csv:2 \[revenue_target\]: -5\.0 is not"),
+    ({"accounts": "id,share_of_wallet_target\nA,140%"},
+     r"accounts\.csv:2 \[share_of_wallet_target\]: 140\.0 is outside 0\.\.100"),
+    ({"accounts": "id,share_of_wallet_target\nA,a third"},
+     r"accounts\.csv:2 \[share_of_wallet_target\]: not a percentage"),
+    ({"accounts": "id,target_stage\nA,best friends"},
+     r"accounts\.csv:2 \[target_stage\]: 'best_friends' is not one of pre_kam, early_kam"),
     ({"people": "name\nx"}, r"people\.csv:1 \[id\]: required column 'id' is missing"),
 ])
 def test_bad_cells_name_file_line_and_field(tmp_path: Path, files: dict[str, str],
@@ -67,6 +81,47 @@ def test_bad_cells_name_file_line_and_field(tmp_path: Path, files: dict[str, str
     loader = load(folder(tmp_path, **files), "csv", config=Config())
     with pytest.raises(InputError, match=message):
         list(loader.records())
+
+
+def test_account_objectives_are_read_with_their_lists_split(tmp_path: Path) -> None:
+    header = ("id,revenue_target,share_of_wallet_target,target_stage,review_date,competitors,"
+              "business_needs\n")
+    loader = load(folder(tmp_path, accounts=header + (
+        "A,\"$2,400,000\",35%,Partnership KAM,2027-03-31,Rival One; Rival Two;,"
+        "Shorter changeovers;R&D support\nB,,,mid,,,")), "csv", config=Config())
+    first, second = list(loader.records())
+    assert isinstance(first, Account) and isinstance(second, Account)
+    assert first.revenue_target == 2_400_000 and first.share_of_wallet_target == 35
+    assert first.target_stage == "partnership_kam" and first.review_date == date(2027, 3, 31)
+    assert first.competitors == ("Rival One", "Rival Two")
+    assert first.business_needs == ("Shorter changeovers", "R&D support")
+    assert second.target_stage == "mid_kam"
+    assert (second.revenue_target, second.review_date, second.competitors,
+            second.business_needs) == (None, None, None, None)
+
+
+def test_target_stages_are_the_stages_the_analysis_names() -> None:
+    assert KAM_STAGES == STAGES
+
+
+def test_an_account_without_objectives_keeps_its_stored_bytes() -> None:
+    """Records stored before objectives existed hash the same: no field is added."""
+    assert set(Account(id="A", name="Acme").to_dict()) == {
+        "id", "name", "industry", "tier", "revenue", "attractiveness", "position",
+        "owner_id"}
+
+
+def test_objectives_survive_a_store_round_trip(tmp_path: Path) -> None:
+    (tmp_path / "facts").mkdir()
+    source = folder(tmp_path / "facts", accounts=(
+        "id,name,tier,review_date,competitors\nA1,Zenith Labs,1,2027-03-31,Rival One;Rival Two"))
+    with SqliteStore(tmp_path / "k.db") as store:
+        sync_path(store, source, config=Config())
+        graph = build_account_graph(store.load_account("A1"), date(2026, 11, 1), Config())
+    account = context(graph).account
+    assert account["review_date"] == date(2027, 3, 31)
+    assert account["competitors"] == ("Rival One", "Rival Two")
+    assert account["business_needs"] == () and account["revenue_target"] is None
 
 
 def test_auto_detects_the_format(tmp_path: Path) -> None:
