@@ -39,7 +39,15 @@ from kamgraph.analysis.turnover import turnover_findings
 from kamgraph.changes import ChangeWindow
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
-from kamgraph.followup import Closure, Entry, Followup, TrackedAccount, contacts_of, follow_account
+from kamgraph.followup import (
+    Closure,
+    Completed,
+    Entry,
+    Followup,
+    TrackedAccount,
+    contacts_of,
+    follow_account,
+)
 from kamgraph.graph import CONTEXT, Pool, build_account_graph, build_pool, context, with_changes
 from kamgraph.ids import is_valid, to18
 from kamgraph.records import AccountChange
@@ -292,6 +300,7 @@ class Tracked:
     previous: tuple[Entry, ...] = ()
     since: date | None = None
     closures: Mapping[str, Closure] = field(default_factory=dict)
+    completed: Mapping[str, Completed] = field(default_factory=dict)
 
 
 def audit_graph(graph: nx.MultiDiGraph, config: Config, plan: Assignment | None = None,
@@ -337,7 +346,7 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config, plan: Assignment | None 
         audit.tracked = Tracked(
             as_of=context(graph).as_of, contacts=contacts_of(graph),
             previous=followed.previous.get(audit.id, ()), since=followed.since,
-            closures=followed.closures)
+            closures=followed.closures, completed=followed.completed)
         if drafted:
             audit.brief = brief
         else:
@@ -354,6 +363,8 @@ class Followed:
     previous: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
     since: date | None = None
     closures: Mapping[str, Closure] = field(default_factory=dict)
+    #: Actions whose CRM tasks came back completed in the export just synced.
+    completed: Mapping[str, Completed] = field(default_factory=dict)
 
     @classmethod
     def read(cls, store: Store, as_of: date, run: int | None) -> Followed:
@@ -381,7 +392,8 @@ def finished(audit: AccountAudit, brief: Brief, plan: Assignment) -> None:
     if tracked is not None:
         audit.followup = follow_account(
             audit.id, audit.name, audit.actions, tracked.previous, tracked.contacts,
-            brief.holders, as_of=tracked.as_of, closures=tracked.closures)
+            brief.holders, as_of=tracked.as_of, closures=tracked.closures,
+            completed=tracked.completed)
         audit.since = tracked.since
         audit.tracked = None
         # An action still raised is due when it was first due: the follow-up's date.
@@ -498,14 +510,18 @@ def portfolio_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1,
     return _make_plan(store, ctx, jobs)
 
 
-def keep_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1) -> Assignment:
+def keep_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1,
+              completed: Mapping[str, Completed] | None = None) -> Assignment:
     """Make the portfolio's assignment as of ``as_of`` and keep it in ``store`` for the
     store's newest run, with the follow-up of the day (:func:`kamgraph.followup`): what
     a sync does once it commits, so that one account's audit reads the plan instead of
-    weighing every account again, and the next sync knows what was asked."""
+    weighing every account again, and the next sync knows what was asked.
+    ``completed``: the actions whose CRM tasks came back done in the export synced."""
     from kamgraph.capacity import plan_key, to_json
 
     ctx = AssemblyContext.read(store, as_of, config)
+    if completed:
+        ctx = replace(ctx, followed=replace(ctx.followed, completed=completed))
     made: list[Assignment] = []
     followup = Followup(as_of=as_of, since=ctx.followed.since, run=ctx.run)
     for audit in _audits_and_plan(store, ctx, jobs, on_plan=made.append):

@@ -37,6 +37,7 @@ from kamgraph.wording import counted
 
 if TYPE_CHECKING:
     from kamgraph.audit import AccountAudit
+    from kamgraph.tasks import CrmIds
 
 __all__ = ["main", "cli"]
 
@@ -229,6 +230,7 @@ def sync(
     """
     from kamgraph.audit import keep_plan
     from kamgraph.syncing import sync_path
+    from kamgraph.tasks import completed_actions
 
     config = _config(config_path)
     events = _EventPrinter(log_format)
@@ -241,7 +243,8 @@ def sync(
         if keep and report.status == "ok":
             # The sync has committed: planning is a run of its own, and a failure here
             # leaves the synced store as it is.
-            keep_plan(store, as_of=datetime.now(UTC).date(), config=config, jobs=jobs)
+            keep_plan(store, as_of=datetime.now(UTC).date(), config=config, jobs=jobs,
+                      completed=completed_actions(path, report.format, encoding=encoding))
     counts = report.counts
     summary = (
         f"{report.format} sync of {path}: {report.status}; "
@@ -598,8 +601,11 @@ STATUSES = ("new", "open", "overdue", "done", "dropped", "closed")
 @click.option("--since", default=None, metavar="YYYY-MM-DD",
               help="Count done, dropped and new from this day (default: the follow-up "
                    "kept before).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
-              default="table", show_default=True)
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "json", "csv", "salesforce-tasks", "hubspot-tasks",
+                                 "dynamics-tasks"]),
+              help="salesforce-tasks, hubspot-tasks, dynamics-tasks: the open and overdue "
+                   "actions as a CSV that CRM's import takes as Task records (docs/tasks.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to a file instead of stdout.")
 @store_option
@@ -635,6 +641,7 @@ def actions(ctx: click.Context, statuses: tuple[str, ...], owner: str | None,
     day = _as_of(since) if since else None
     with _store(store_uri) as store, _errors():
         followup = Portfolio(store, as_of=_as_of(as_of), config=config, jobs=jobs).followup()
+        ids = _crm_ids(store) if fmt.endswith("-tasks") else None
     since_day = day or followup.since
     entries = [e for e in followup.entries
                if (not e.status.resolved or since_day is None
@@ -647,7 +654,39 @@ def actions(ctx: click.Context, statuses: tuple[str, ...], owner: str | None,
                    and _matches(owner, e.action.owner.name, e.action.owner.id)]
     if account:
         entries = [e for e in entries if _matches(account, e.account, e.account_id)]
-    _emit(render_followup(followup_order(entries, since_day), fmt, since_day, counts), output)
+    entries = followup_order(entries, since_day)
+    if ids is not None:
+        # Open and overdue, new or not: every action still to do is a task.
+        _emit_tasks(fmt, [{**e.to_dict(), "status": e.status.value} for e in entries], ids,
+                    output)
+        return
+    _emit(render_followup(entries, fmt, since_day, counts), output)
+
+
+def _crm_ids(store: Store) -> CrmIds:
+    from kamgraph.tasks import crm_ids
+
+    return crm_ids(store)
+
+
+def _emit_tasks(fmt: str, entries: list[dict[str, Any]], ids: CrmIds,
+                output: Path | None) -> None:
+    """The tasks file; the actions left out (no id in that CRM), each once on stderr."""
+    import io
+
+    from kamgraph.escape import terminal_safe
+    from kamgraph.tasks import write_tasks
+
+    buffer = io.StringIO(newline="")
+    skipped = write_tasks(fmt, entries, ids, buffer)
+    _emit(buffer.getvalue(), output)
+    for s in skipped:
+        step = f" step {s.step}" if s.step is not None else ""
+        click.echo(f"not written: {s.action}{step}: {terminal_safe(s.reason)}", err=True)
+    written = sum(1 for e in entries if e["status"] in ("open", "overdue"))
+    if skipped:
+        click.echo(f"{counted(len(skipped), 'task')} not written (no id in the CRM); "
+                   f"{counted(written, 'open action')} in all", err=True)
 
 
 def _matches(wanted: str, name: str, ident: str) -> bool:

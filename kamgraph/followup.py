@@ -34,8 +34,9 @@ from kamgraph.actions.drafts import Action
 from kamgraph.analysis.findings import Subject
 from kamgraph.graph import CONTACT
 
-__all__ = ["FOLLOWUP_SCHEMA", "Closure", "Entry", "Followup", "Status", "TrackedAccount",
-           "contacts_of", "follow_account", "followup_counts", "since_counts"]
+__all__ = ["FOLLOWUP_SCHEMA", "Closure", "Completed", "Entry", "Followup", "Status",
+           "TrackedAccount", "contacts_of", "follow_account", "followup_counts",
+           "since_counts"]
 
 FOLLOWUP_SCHEMA = "kamgraph.followup/1"
 
@@ -91,6 +92,15 @@ def _since(value: object) -> date | None:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Completed:
+    """An action whose tasks came back completed from the CRM (every step's task, for
+    an action written as steps), and the day the last was completed, if known."""
+
+    crm: str
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -263,11 +273,13 @@ def follow_account(
     *,
     as_of: date,
     closures: Mapping[str, Closure],
+    completed: Mapping[str, Completed] | None = None,
 ) -> list[Entry]:
     """One account's follow-up as of ``as_of``: the actions given before (``previous``)
     with what became of them, and this audit's ``actions``, each given on the day it was
     first given.  ``holders`` are the people of ours who hold each customer person's
-    relationship now (for the actions given today)."""
+    relationship now (for the actions given today); ``completed`` are the actions whose
+    tasks came back done in the CRM (:func:`kamgraph.tasks.returned_tasks`)."""
     raised = {a.id: a for a in actions}
     out: list[Entry] = []
     carried: set[str] = set()
@@ -276,7 +288,8 @@ def follow_account(
             if old.status_on is None or (as_of - old.status_on).days <= RESOLVED_KEPT_DAYS:
                 out.append(old)
             continue
-        entry = _judged(old, raised.get(old.id), tracked, as_of, closures.get(old.id))
+        entry = _judged(old, raised.get(old.id), tracked, as_of, closures.get(old.id),
+                        (completed or {}).get(old.id))
         out.append(entry)
         if not entry.status.resolved:
             carried.add(entry.id)
@@ -291,14 +304,20 @@ def follow_account(
 
 
 def _judged(old: Entry, now: Action | None, tracked: TrackedAccount, as_of: date,
-            closure: Closure | None) -> Entry:
+            closure: Closure | None, task: Completed | None) -> Entry:
     """What became of an action given before."""
     if closure is not None and closure.holds(as_of):
         return replace(old, status=Status.CLOSED, status_on=closure.closed_on,
                        why=f"closed by hand: {closure.reason}")
+    # A status is reached on the day the follow-up learns it (its reason gives the day
+    # the records show), so that "since" counts each once, however late it was entered.
+    if task is not None:
+        return replace(old, status=Status.DONE, status_on=as_of,
+                       why=f"its task was completed in {task.crm}"
+                           + (f" on {task.day.isoformat()}" if task.day else ""))
     met = _met(old, tracked)
     if met is not None:
-        return replace(old, status=Status.DONE, status_on=met[1], why=met[0])
+        return replace(old, status=Status.DONE, status_on=as_of, why=met)
     subject = old.action.subject
     if subject.type == "person" and subject.id in tracked.gone:
         day = tracked.gone[subject.id]
@@ -316,9 +335,10 @@ def _judged(old: Entry, now: Action | None, tracked: TrackedAccount, as_of: date
     return _status(replace(old, action=replace(now, id=old.id, due=due)), as_of)
 
 
-def _met(old: Entry, tracked: TrackedAccount) -> tuple[str, date] | None:
-    """Who of ours met the action's person after it was given, and when: its owner, or
-    anyone who did not hold the relationship then."""
+def _met(old: Entry, tracked: TrackedAccount) -> str | None:
+    """Who of ours met the action's person after it was given, and when ("Helen Park met
+    Oskar Lindqvist on 2026-11-27"): its owner, or anyone who did not hold the
+    relationship then."""
     subject = old.action.subject
     if subject.type != "person":
         return None
@@ -326,7 +346,7 @@ def _met(old: Entry, tracked: TrackedAccount) -> tuple[str, date] | None:
     for ours, day in sorted(tracked.met.get(subject.id, {}).items(), key=lambda kv: kv[1]):
         if day > old.given and (ours == owner or ours not in old.holders):
             who = tracked.names.get(ours, ours)
-            return f"{who} met {subject.name} on {day.isoformat()}", day
+            return f"{who} met {subject.name} on {day.isoformat()}"
     return None
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from kamgraph.escape import csv_cell
+from kamgraph.followup import Completed
 from kamgraph.loaders import values as v
 from kamgraph.loaders.csvio import ExportSource, Row, Table
 from kamgraph.loaders.detection import salesforce_object
@@ -33,7 +34,7 @@ from kamgraph.records import Stored, how_gone
 from kamgraph.stores.base import Store
 
 __all__ = ["CRMS", "FORMATS", "MARKER", "CrmId", "CrmIds", "ReturnedTask", "Skipped",
-           "crm_ids", "returned_tasks", "write_tasks"]
+           "completed_actions", "crm_ids", "returned_tasks", "write_tasks"]
 
 #: The CRMs a store's sources may come from (a source's format).
 CRMS = ("salesforce", "hubspot", "dynamics")
@@ -431,6 +432,20 @@ def returned_tasks(path: Path, crm: str, *, encoding: str | None = None
             if _first(header, spec["description"]) and (
                     _first(header, spec["status"]) or _first(header, spec["closed"])):
                 yield from _marked(table, spec)
+
+
+def completed_actions(path: Path, fmt: str, *, encoding: str | None = None
+                      ) -> dict[str, Completed]:
+    """The actions whose tasks came back completed in the export at ``path`` (of format
+    ``fmt``; none for a format that is not a CRM's): every task of the action (one per
+    step) completed, dated by the last."""
+    if fmt not in CRMS:
+        return {}
+    seen: dict[str, list[tuple[bool, date | None]]] = {}
+    for task in returned_tasks(path, fmt, encoding=encoding):
+        seen.setdefault(task.action, []).append((task.completed, task.day))
+    return {action: Completed(fmt, max((d for _, d in tasks if d), default=None))
+            for action, tasks in seen.items() if all(done for done, _ in tasks)}
 
 
 def _sf_tasks(source: ExportSource, name: str) -> bool:

@@ -35,6 +35,8 @@ def _rewrite(path: Path, change: Callable[[Rows], Rows]) -> None:
         reader = csv.DictReader(fh)
         fields = list(reader.fieldnames or ())
         rows = change(list(reader))
+    # A column the change brings (an export with the task's description) is added.
+    fields += [k for k in dict.fromkeys(k for r in rows for k in r) if k not in fields]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fields, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writeheader()
@@ -184,3 +186,53 @@ def test_actions_lists_filters_and_closes_by_hand(
     with SqliteStore(copy, readonly=True) as opened:
         report = run_audit(opened, as_of=DAY2 + timedelta(days=1), config=Config())
     assert target.id in {a.id for acc in report.accounts for a in acc.actions}
+
+
+def test_tasks_go_to_the_crm_and_come_back_done(
+        followed: tuple[Path, Followup, Followup], tmp_path: Path) -> None:
+    """The open actions as Data Loader's Task file; one comes back completed in the next
+    export, and the sync after it counts the action done."""
+    path, _, second = followed
+    copy = tmp_path / "k.db"
+    shutil.copy(path, copy)
+    store = f"sqlite:///{copy}"
+    runner = CliRunner()
+    written = runner.invoke(cli, ["actions", "--store", store, "--as-of", DAY2.isoformat(),
+                                  "--format", "salesforce-tasks"])
+    assert written.exit_code == 0, written.output
+    tasks = list(csv.DictReader(written.stdout.splitlines(keepends=True)))
+    open_ids = {e.id for e in second.entries if not e.status.resolved}
+    marked = {_marked(t) for t in tasks}
+    assert marked and marked <= open_ids
+    # A group action is one task per step, each naming the step.
+    steps = [t for t in tasks if "(step " in t["Description"].splitlines()[0]]
+    assert len(steps) == len({t["WhoId"] for t in steps}) >= 2
+    export = tmp_path / "export"
+    shutil.copytree(ROOT / "examples" / "salesforce", export)
+    with open(export / "Contact.csv", newline="", encoding="utf-8") as fh:
+        contacts = {r["Id"] for r in csv.DictReader(fh)}
+    assert {t["WhoId"] for t in tasks if t["WhoId"]} <= contacts
+    # The CRM holds the task; its owner marks it completed; the next export carries it.
+    task = next(t for t in tasks if "(step " not in t["Description"])
+    action = _marked(task)
+
+    def returned(rows: Rows) -> Rows:
+        return [*rows, dict(rows[0], Id="00TGx0000000999MAA", WhoId=task["WhoId"],
+                            WhatId=task["WhatId"], OwnerId=task["OwnerId"],
+                            Subject=task["Subject"], ActivityDate=task["ActivityDate"],
+                            Status="Completed", IsClosed="1", TaskSubtype="Task",
+                            Type="Other", Description=task["Description"])]
+
+    _rewrite(export / "Task.csv", returned)
+    synced = runner.invoke(cli, ["sync", str(export), "--store", store, "--allow-shrink"])
+    assert synced.exit_code == 0, synced.output
+    done = json.loads(runner.invoke(cli, ["actions", "--store", store, "--status", "done",
+                                          "--format", "json"]).stdout)["actions"]
+    assert action in {d["id"] for d in done}
+    why = next(d["why"] for d in done if d["id"] == action)
+    assert why.startswith("its task was completed in salesforce")
+
+
+def _marked(task: dict[str, str]) -> str:
+    """The action id a task's description carries."""
+    return task["Description"].splitlines()[0].removeprefix("kamgraph action ").split()[0]
