@@ -40,13 +40,16 @@ from kamgraph.changes import ChangeWindow
 from kamgraph.config import Config
 from kamgraph.errors import UnknownAccount
 from kamgraph.followup import (
+    HISTORY_POINTS,
     Closure,
     Completed,
     Entry,
     Followup,
+    Progress,
     TrackedAccount,
     contacts_of,
     follow_account,
+    progress_of,
 )
 from kamgraph.graph import CONTEXT, Pool, build_account_graph, build_pool, context, with_changes
 from kamgraph.ids import is_valid, to18
@@ -123,6 +126,8 @@ class AccountAudit:
     since: date | None = field(default=None, repr=False, compare=False)
     #: What the follow-up reads of the account's graph, until it is made.
     tracked: Tracked | None = field(default=None, repr=False, compare=False)
+    #: Where the account stood at each follow-up kept before, and stands now (last).
+    progress: list[Progress] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def stage_name(self) -> str:
@@ -169,7 +174,7 @@ class AccountAudit:
                      "why": e.why} for e in self.followup
                     if e.status.resolved and e.status_on is not None and e.status_on > self.since]
         return {"since": self.since.isoformat(), **since_counts(self.followup, self.since),
-                "resolved": resolved}
+                "resolved": resolved, "progress": [p.to_dict() for p in self.progress]}
 
     def to_dict(self, findings_per_kind: int | None = None) -> dict[str, Any]:
         """The account in the ``kamgraph.audit/3`` shape (``docs/audit-schema.md``):
@@ -343,6 +348,9 @@ def audit_graph(graph: nx.MultiDiGraph, config: Config, plan: Assignment | None 
                              stage=classify_stage(graph, config), findings=findings,
                              unmapped=is_unmapped(graph))
         followed = followed or Followed()
+        audit.progress = [*followed.history.get(audit.id, ()),
+                          progress_of(graph, audit.stage.name.value if audit.stage else None,
+                                      config)]
         audit.tracked = Tracked(
             as_of=context(graph).as_of, contacts=contacts_of(graph),
             previous=followed.previous.get(audit.id, ()), since=followed.since,
@@ -365,6 +373,8 @@ class Followed:
     closures: Mapping[str, Closure] = field(default_factory=dict)
     #: Actions whose CRM tasks came back completed in the export just synced.
     completed: Mapping[str, Completed] = field(default_factory=dict)
+    #: Each account's progress at every follow-up kept before, oldest first.
+    history: Mapping[str, tuple[Progress, ...]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, store: Store, as_of: date, run: int | None) -> Followed:
@@ -372,15 +382,22 @@ class Followed:
         the closures that hold on ``as_of``."""
         closures = {k: c for k, c in ((k, Closure.from_json(v))
                                       for k, v in store.closures().items()) if c.holds(as_of)}
-        for kept_run, day in store.kept_followups():
-            if (run is None or kept_run <= run) and date.fromisoformat(day) < as_of:
-                text = store.kept_followup(kept_run)
-                if text is None:
-                    continue
-                kept = Followup.from_json(text)
-                grouped = {k: tuple(v) for k, v in kept.by_account().items()}
-                return cls(previous=grouped, since=kept.as_of, closures=closures)
-        return cls(closures=closures)
+        kept = [(r, d) for r, d in store.kept_followups()
+                if (run is None or r <= run) and date.fromisoformat(d) < as_of]
+        history: dict[str, list[Progress]] = {}
+        previous: Followup | None = None
+        for kept_run, _ in reversed(kept[:HISTORY_POINTS]):  # oldest first
+            text = store.kept_followup(kept_run)
+            if text is None:
+                continue
+            previous = Followup.from_json(text)
+            for account, progress in previous.progress.items():
+                history.setdefault(account, []).append(progress)
+        if previous is None:
+            return cls(closures=closures)
+        return cls(previous={k: tuple(v) for k, v in previous.by_account().items()},
+                   since=previous.as_of, closures=closures,
+                   history={k: tuple(v) for k, v in history.items()})
 
 
 def finished(audit: AccountAudit, brief: Brief, plan: Assignment) -> None:
@@ -526,6 +543,7 @@ def keep_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1,
     followup = Followup(as_of=as_of, since=ctx.followed.since, run=ctx.run)
     for audit in _audits_and_plan(store, ctx, jobs, on_plan=made.append):
         followup.entries += audit.followup
+        followup.progress[audit.id] = audit.progress[-1]
     plan = made[0]
     if ctx.run is not None:
         store.keep_plan(plan_key(ctx.run, as_of, config), ctx.run, to_json(plan))

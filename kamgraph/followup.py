@@ -32,11 +32,16 @@ import networkx as nx
 
 from kamgraph.actions.drafts import Action
 from kamgraph.analysis.findings import Subject
-from kamgraph.graph import CONTACT
+from kamgraph.config import Config
+from kamgraph.graph import CONTACT, context
+from kamgraph.wording import counted
 
-__all__ = ["FOLLOWUP_SCHEMA", "Closure", "Completed", "Entry", "Followup", "Status",
-           "TrackedAccount", "contacts_of", "follow_account", "followup_counts",
-           "since_counts"]
+__all__ = ["FOLLOWUP_SCHEMA", "Closure", "Completed", "Entry", "Followup", "Progress",
+           "Status", "TrackedAccount", "contacts_of", "follow_account", "followup_counts",
+           "progress_of", "since_counts"]
+
+#: Follow-ups kept before an audit whose progress it reads (the newest).
+HISTORY_POINTS = 12
 
 FOLLOWUP_SCHEMA = "kamgraph.followup/1"
 
@@ -92,6 +97,40 @@ def _since(value: object) -> date | None:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an account stood at an audit: its stage, its key people and how many of
+    them someone of ours holds an active relationship with."""
+
+    as_of: date
+    stage: str | None
+    key_people: int
+    key_covered: int
+
+    @property
+    def share(self) -> float | None:
+        return self.key_covered / self.key_people if self.key_people else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "stage": self.stage,
+                "key_people": self.key_people, "key_covered": self.key_covered}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Progress:
+        return cls(as_of=date.fromisoformat(data["as_of"]), stage=data.get("stage"),
+                   key_people=int(data["key_people"]), key_covered=int(data["key_covered"]))
+
+
+def progress_of(graph: nx.MultiDiGraph, stage: str | None, config: Config) -> Progress:
+    """An account's progress as its graph stands."""
+    from kamgraph.analysis.people import contact_edges, customers, is_key
+
+    key = [n for n in customers(graph) if is_key(graph, n, config)]
+    covered = sum(1 for n in key if contact_edges(graph, n, active_only=True))
+    return Progress(as_of=context(graph).as_of, stage=stage, key_people=len(key),
+                    key_covered=covered)
 
 
 @dataclass(frozen=True)
@@ -211,6 +250,8 @@ class Followup:
     since: date | None
     entries: list[Entry] = field(default_factory=list)
     run: int | None = None
+    #: Each account's progress at this follow-up's day.
+    progress: dict[str, Progress] = field(default_factory=dict)
 
     def counts(self, since: date | None = None) -> dict[str, int]:
         return since_counts(self.entries, self.since if since is None else since)
@@ -219,6 +260,7 @@ class Followup:
         return json.dumps({
             "schema": FOLLOWUP_SCHEMA, "as_of": self.as_of.isoformat(),
             "since": self.since.isoformat() if self.since else None, "run": self.run,
+            "progress": {k: p.to_dict() for k, p in self.progress.items()},
             "entries": [e.stored() for e in self.entries]}, separators=(",", ":"))
 
     @classmethod
@@ -227,7 +269,9 @@ class Followup:
         return cls(as_of=date.fromisoformat(data["as_of"]),
                    since=date.fromisoformat(data["since"]) if data.get("since") else None,
                    entries=[Entry.from_stored(e) for e in data["entries"]],
-                   run=data.get("run"))
+                   run=data.get("run"),
+                   progress={k: Progress.from_dict(p)
+                             for k, p in data.get("progress", {}).items()})
 
     def by_account(self) -> dict[str, list[Entry]]:
         grouped: dict[str, list[Entry]] = {}
@@ -354,5 +398,5 @@ def _status(entry: Entry, as_of: date) -> Entry:
     due = entry.action.due
     late = due is not None and as_of > due
     return replace(entry, status=Status.OVERDUE if late else Status.OPEN, status_on=None,
-                   why=f"{(as_of - due).days} days past due" if late and due else None)
+                   why=f"{counted((as_of - due).days, 'day')} past due" if late and due else None)
 

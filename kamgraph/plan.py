@@ -466,11 +466,43 @@ def action_list(view: AccountView, config: Config) -> list[str]:
     return [*out, ""]
 
 
+def since_last_plan(view: AccountView, config: Config) -> list[str]:
+    """What became of the actions of the last plan (the follow-up kept before this day),
+    and where the account stood at each follow-up kept: the review meeting's questions."""
+    from kamgraph.followup import followup_counts, since_counts
+
+    audit = view.audit
+    out = ["## Since the last plan", ""]
+    if audit.since is None:
+        return [*out, "No plan was kept before this one: the next sync's follow-up says "
+                      "which of these actions were done.", ""]
+    counts = since_counts(audit.followup, audit.since)
+    line = followup_counts(counts, audit.since)
+    out += [f"{md_escape(line[:1].upper() + line[1:])}.", ""]
+    shown = [e for e in audit.followup
+             if (e.status.resolved and e.status_on is not None and e.status_on > audit.since)
+             or e.label(audit.since) == "overdue"]
+    if shown:
+        out += ["| Status | Action | Owner | Given | Due | What shows it |",
+                "|---|---|---|---|---|---|"]
+        out += [_row([e.label(audit.since), e.action.headline,
+                      e.action.owner.name if e.action.owner else "",
+                      e.given.isoformat(), e.action.due.isoformat() if e.action.due else "",
+                      e.why or ""]) for e in shown]
+        out.append("")
+    if len(audit.progress) > 1:
+        out += ["| Audit | Stage | Key people covered |", "|---|---|---|"]
+        out += [_row([p.as_of.isoformat(), (stage_label(p.stage) if p.stage else "not classified"),
+                      f"{p.key_covered} of {p.key_people}"]) for p in audit.progress]
+        out.append("")
+    return out
+
+
 #: The plan's sections, in order: what it opens with (objectives, competitors, needs,
 #: deals), where we stand, the DMU and PSU, the maps, the effort budget, the actions.  A
 #: new section goes in here.
 SECTIONS: tuple[Section, ...] = (
-    _title, objectives, _listed("Competitors", "competitors"),
+    _title, objectives, since_last_plan, _listed("Competitors", "competitors"),
     _listed("Business needs", "business_needs"), open_deals, standing, dmu, psu, changes,
     relationships, target_map, effort_budget, action_list)
 

@@ -409,7 +409,8 @@ class Account:
         """Every analysis over the graph, and the actions they make."""
         from kamgraph.audit import audit_graph
 
-        return audit_graph(self.graph, self.portfolio.config, self.portfolio.plan)
+        return audit_graph(self.graph, self.portfolio.config, self.portfolio.plan,
+                           followed=self.portfolio.context.followed)
 
     @property
     def view(self) -> AccountView:

@@ -236,3 +236,40 @@ def test_tasks_go_to_the_crm_and_come_back_done(
 def _marked(task: dict[str, str]) -> str:
     """The action id a task's description carries."""
     return task["Description"].splitlines()[0].removeprefix("kamgraph action ").split()[0]
+
+
+def test_the_plan_the_audit_and_the_page_show_the_follow_up(
+        followed: tuple[Path, Followup, Followup], tmp_path: Path) -> None:
+    """After the second sync: the plan's "since the last plan", the audit's numbers over
+    time (valid against the schema), and the portfolio page's follow-up column."""
+    import jsonschema
+
+    from kamgraph.audit import inline_account
+    from kamgraph.portfolio import Portfolio
+    from kamgraph.viz.site import write_portfolio
+
+    path, first, _ = followed
+    a = next(e for e in first.entries if e.action.need == "meet")
+    with SqliteStore(path, readonly=True) as store:
+        portfolio = Portfolio(store, as_of=DAY2, config=Config())
+        plan = portfolio.account(a.account_id).plan()
+        report = run_audit(store, [a.account_id], as_of=DAY2, config=Config())
+        index = write_portfolio(store, tmp_path / "site", DAY2, Config())[0]
+    since = plan.split("## Since the last plan\n")[1].split("\n## ")[0]
+    assert since.strip().startswith("Since 2026-11-01: 1 done,")
+    assert f"| done | {a.action.headline} |" in since
+    assert a.action.owner is not None and f"{a.action.owner.name} met" in since
+    assert "| Audit | Stage | Key people covered |" in since
+    grid = since.split("| Audit | Stage | Key people covered |")[1].strip().splitlines()[1:]
+    assert [row.split(" | ")[0] for row in grid] == ["| 2026-11-01", "| 2026-12-02"]
+    assert all(row.endswith(" of 4 |") for row in grid)
+    doc = report.to_dict()
+    schema = json.loads((ROOT / "kamgraph" / "schemas" / "audit.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    followup = inline_account(doc["accounts"][0])["followup"]
+    assert followup["since"] == "2026-11-01" and followup["done"] == 1
+    assert [p["as_of"] for p in followup["progress"]] == ["2026-11-01", "2026-12-02"]
+    assert a.id in {r["id"] for r in followup["resolved"]}
+    page = index.read_text(encoding="utf-8")
+    assert "<button type=\"button\">Follow-up</button>" in page
+    assert "1 done" in page and '<svg class="spark"' in page

@@ -76,8 +76,11 @@ def test_the_demo_plan_opens_with_objectives_competitors_and_needs(
         demo: dict[str, str]) -> None:
     plan = demo["Acme Foods"]
     heads = [line for line in plan.splitlines() if line.startswith("## ")]
-    assert heads[:5] == ["## Objectives", "## Competitors", "## Business needs",
-                         "## Open deals", "## Where we stand"]
+    assert heads[:6] == ["## Objectives", "## Since the last plan", "## Competitors",
+                         "## Business needs", "## Open deals", "## Where we stand"]
+    # The demo syncs once: nothing was asked before, and the plan says when it will be.
+    assert section(plan, "Since the last plan").strip().startswith(
+        "No plan was kept before this one")
     objectives = section(plan, "Objectives")
     assert "**Revenue target:** 2,400,000 a year" in objectives
     assert "**Share of wallet target:** 35%" in objectives

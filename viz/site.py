@@ -27,6 +27,7 @@ from kamgraph.audit import AccountAudit, iter_accounts
 from kamgraph.capacity import WorkloadRow
 from kamgraph.config import Config
 from kamgraph.files import write_atomic
+from kamgraph.followup import since_counts
 from kamgraph.graph import context
 from kamgraph.model import Level
 from kamgraph.stores.base import Store
@@ -74,6 +75,10 @@ class IndexRow:
     kinds: dict[FindingKind, int] = field(default_factory=dict)
     attractiveness: str | None = None
     position: str | None = None
+    #: What became of the last follow-up's actions (None: none was kept before).
+    followup: dict[str, int] | None = None
+    #: Key people covered at each follow-up kept and now: (covered, key people).
+    progress: tuple[tuple[int, int], ...] = ()
 
 
 def index_row(graph: nx.MultiDiGraph, audit: AccountAudit, config: Config) -> IndexRow:
@@ -91,7 +96,36 @@ def index_row(graph: nx.MultiDiGraph, audit: AccountAudit, config: Config) -> In
         first=first.headline if first else "",
         kinds=dict(Counter(f.kind for f in audit.findings if f.kind in _SHORT)),
         attractiveness=(a.get("attractiveness") or None),
-        position=(a.get("position") or None))
+        position=(a.get("position") or None),
+        followup=(since_counts(audit.followup, audit.since) if audit.since else None),
+        progress=tuple((p.key_covered, p.key_people) for p in audit.progress))
+
+
+def _followup_cell(r: IndexRow) -> str:
+    if r.followup is None:
+        return '<td data-sort="-1">—</td>'
+    parts = [f"{r.followup[k]} {k}" for k in ("done", "overdue", "new") if r.followup.get(k)]
+    return (f'<td data-sort="{r.followup.get("overdue", 0)}">'
+            f'{escape(" · ".join(parts)) or "nothing due"}</td>')
+
+
+def _progress_cell(r: IndexRow) -> str:
+    """Key people covered now, and a small line of the share at each audit kept."""
+    if not r.progress or not r.progress[-1][1]:
+        return '<td data-sort="-1">—</td>'
+    covered, key = r.progress[-1]
+    shares = [c / k if k else 0.0 for c, k in r.progress]
+    spark = ""
+    if len(shares) > 1:
+        step = 60 / (len(shares) - 1)
+        points = " ".join(f"{i * step:.1f},{16 - 14 * v:.1f}" for i, v in enumerate(shares))
+        label = ", ".join(f"{v:.0%}" for v in shares)
+        spark = (f'<svg class="spark" width="62" height="18" role="img" '
+                 f'aria-label="key people covered at each audit: {escape(label)}">'
+                 f'<polyline fill="none" stroke="#2166ac" stroke-width="1.5" '
+                 f'points="{points}"/></svg> ')
+    return f'<td data-sort="{covered / key:.4f}">{spark}{covered} of {key}</td>'
+
 
 
 def _matrix(rows: list[IndexRow]) -> str:
@@ -252,7 +286,8 @@ def render_index(rows: Iterable[IndexRow], as_of: str,
             f'<td data-sort="{stage_sort}">{escape(stage)}</td>'
             + "".join(f'<td class="{s}">{r.priorities.get(s, 0)}</td>' for s in _SEVERITIES)
             + f'<td data-sort="{r.risk_share:.4f}">{risk}</td>'
-            f'<td class="kinds">{escape(kinds)}</td><td>{escape(r.first) or "—"}</td></tr>')
+            + _progress_cell(r) + _followup_cell(r)
+            + f'<td class="kinds">{escape(kinds)}</td><td>{escape(r.first) or "—"}</td></tr>')
     stages = sorted({r.stage for r in ranked if r.stage},
                     key=lambda s: _STAGES.index(s) if s in _STAGES else len(_STAGES))
     options = "".join(f'<option value="{escape(s)}">{escape(stage_label(s))}</option>'
@@ -263,6 +298,7 @@ def render_index(rows: Iterable[IndexRow], as_of: str,
         f'<button type="button">{label}</button></th>'
         for label, desc in (("Account", False), ("Stage", False), ("High", True),
                             ("Medium", True), ("Low", True), ("Key-person risk", True),
+                            ("Key people covered", False), ("Follow-up", True),
                             ("Findings by kind", False), ("First action", False)))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
