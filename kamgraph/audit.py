@@ -4,6 +4,7 @@ in the ``kamgraph.audit/3`` shape."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import signal
 import threading
@@ -382,22 +383,24 @@ class Followed:
         the closures that hold on ``as_of``."""
         closures = {k: c for k, c in ((k, Closure.from_json(v))
                                       for k, v in store.closures().items()) if c.holds(as_of)}
-        kept = [(r, d) for r, d in store.kept_followups()
+        every = store.kept_followups()
+        kept = [(r, d) for r, d in every
                 if (run is None or r <= run) and date.fromisoformat(d) < as_of]
-        history: dict[str, list[Progress]] = {}
-        previous: Followup | None = None
-        for kept_run, _ in reversed(kept[:HISTORY_POINTS]):  # oldest first
-            text = store.kept_followup(kept_run)
-            if text is None:
-                continue
-            previous = Followup.from_json(text)
-            for account, progress in previous.progress.items():
-                history.setdefault(account, []).append(progress)
-        if previous is None:
+        text = store.kept_followup(kept[0][0]) if kept else None
+        if text is None:
             return cls(closures=closures)
+        previous = Followup.from_json(text)
+        runs = {r for r, _ in kept}
+        history: dict[str, list[Progress]] = {}
+        later = len(every) - len(kept)  # kept on or after the day: not history
+        for r, _, progress in reversed(store.kept_progress(HISTORY_POINTS + later)):
+            if r not in runs:
+                continue
+            for account, point in json.loads(progress).items():
+                history.setdefault(account, []).append(Progress.from_dict(point))
         return cls(previous={k: tuple(v) for k, v in previous.by_account().items()},
                    since=previous.as_of, closures=closures,
-                   history={k: tuple(v) for k, v in history.items()})
+                   history={k: tuple(v[-HISTORY_POINTS:]) for k, v in history.items()})
 
 
 def finished(audit: AccountAudit, brief: Brief, plan: Assignment) -> None:
@@ -547,17 +550,27 @@ def keep_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1,
     plan = made[0]
     if ctx.run is not None:
         store.keep_plan(plan_key(ctx.run, as_of, config), ctx.run, to_json(plan))
-        store.keep_followup(ctx.run, as_of.isoformat(), followup.to_json())
+        store.keep_followup(ctx.run, as_of.isoformat(), followup.to_json(),
+                            followup.progress_json())
     return plan
 
 
 def kept_followup(store: Store, as_of: date | None = None) -> Followup | None:
-    """The follow-up the newest sync kept (for the day ``as_of``, when given), with the
+    """The follow-up the newest sync kept, or the one kept for the day ``as_of`` (any
+    earlier day's too: any two follow-ups kept can be read and compared), with the
     closures made since applied; None when none was kept."""
     with store.reading():
         run = store.latest_run()
-        kept = [(r, d) for r, d in store.kept_followups()
-                if r == run and (as_of is None or d == as_of.isoformat())]
+        every = store.kept_followups()
+        if as_of is None:
+            kept = [(r, d) for r, d in every if r == run]
+        else:
+            # The day's follow-up as the newest run that kept one that day made it; a
+            # later sync of the same day that kept none has made it stale.
+            day = as_of.isoformat()
+            kept = [(r, d) for r, d in every if d == day]
+            if kept and kept[0][0] != run and _ran_on(store, run, as_of):
+                kept = []
         text = store.kept_followup(kept[0][0]) if kept else None
         closures = store.closures()
     if text is None:
@@ -565,6 +578,11 @@ def kept_followup(store: Store, as_of: date | None = None) -> Followup | None:
     followup = Followup.from_json(text)
     followup.entries = [_closed(e, closures, followup.as_of) for e in followup.entries]
     return followup
+
+
+def _ran_on(store: Store, run: int | None, day: date) -> bool:
+    """Whether run ``run`` started on ``day``."""
+    return any(r.id == run and r.started.date() == day for r in store.runs())
 
 
 def _closed(entry: Entry, closures: Mapping[str, str], day: date) -> Entry:

@@ -260,7 +260,6 @@ class Followup:
         return json.dumps({
             "schema": FOLLOWUP_SCHEMA, "as_of": self.as_of.isoformat(),
             "since": self.since.isoformat() if self.since else None, "run": self.run,
-            "progress": {k: p.to_dict() for k, p in self.progress.items()},
             "entries": [e.stored() for e in self.entries]}, separators=(",", ":"))
 
     @classmethod
@@ -269,9 +268,13 @@ class Followup:
         return cls(as_of=date.fromisoformat(data["as_of"]),
                    since=date.fromisoformat(data["since"]) if data.get("since") else None,
                    entries=[Entry.from_stored(e) for e in data["entries"]],
-                   run=data.get("run"),
-                   progress={k: Progress.from_dict(p)
-                             for k, p in data.get("progress", {}).items()})
+                   run=data.get("run"))
+
+    def progress_json(self) -> str:
+        """Each account's progress at this follow-up's day, kept beside it (small: every
+        audit reads the newest few)."""
+        return json.dumps({k: p.to_dict() for k, p in self.progress.items()},
+                          separators=(",", ":"))
 
     def by_account(self) -> dict[str, list[Entry]]:
         grouped: dict[str, list[Entry]] = {}

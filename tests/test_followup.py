@@ -273,3 +273,18 @@ def test_the_plan_the_audit_and_the_page_show_the_follow_up(
     page = index.read_text(encoding="utf-8")
     assert "<button type=\"button\">Follow-up</button>" in page
     assert "1 done" in page and '<svg class="spark"' in page
+
+
+def test_any_follow_up_kept_can_be_read_again(
+        followed: tuple[Path, Followup, Followup]) -> None:
+    """The first month's follow-up is still there after the second sync, as it was."""
+    path, first, second = followed
+    runner = CliRunner()
+    for day, kept in ((DAY1, first), (DAY2, second)):
+        shown = runner.invoke(cli, ["actions", "--store", f"sqlite:///{path}", "--as-of",
+                                    day.isoformat(), "--format", "json"])
+        assert shown.exit_code == 0, shown.output
+        listed = {a["id"]: a["status"] for a in json.loads(shown.stdout)["actions"]}
+        open_now = {e.id for e in kept.entries if not e.status.resolved}
+        assert open_now <= listed.keys()
+    assert {e.id for e in first.entries} <= {e.id for e in second.entries}

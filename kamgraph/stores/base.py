@@ -390,16 +390,21 @@ class Store(Protocol):
     def kept_plan(self, key: str) -> str | None:
         """The payload kept under ``key``, or None."""
 
-    def keep_followup(self, run: int, as_of: str, payload: str) -> None:
+    def keep_followup(self, run: int, as_of: str, payload: str, progress: str) -> None:
         """Keep the follow-up made after run ``run`` as of the day ``as_of``: every
-        action given and what became of it (``payload``, JSON); those of all but the last
-        :data:`KEPT_FOLLOWUPS` runs go."""
+        action given and what became of it (``payload``, JSON), and where each account
+        stood (``progress``, JSON, small: read for every audit); those of all but the
+        last :data:`KEPT_FOLLOWUPS` runs go."""
 
     def kept_followups(self) -> list[tuple[int, str]]:
         """``(run, as_of)`` of every follow-up kept, newest run first."""
 
     def kept_followup(self, run: int) -> str | None:
         """The follow-up kept for run ``run``, or None."""
+
+    def kept_progress(self, limit: int) -> list[tuple[int, str, str]]:
+        """``(run, as_of, progress)`` of the newest ``limit`` follow-ups kept, newest
+        first."""
 
     def close_action(self, action_id: str, payload: str) -> None:
         """Close an action by hand: ``payload`` (JSON) holds why, when and until when;

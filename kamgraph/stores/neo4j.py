@@ -682,8 +682,9 @@ class Neo4jStore:
         rows = self._read("kept_plan", key=key)
         return str(rows[0]["payload"]) if rows else None
 
-    def keep_followup(self, run: int, as_of: str, payload: str) -> None:
-        self._write("keep_followup", run=run, day=as_of, payload=payload, keep=KEPT_FOLLOWUPS,
+    def keep_followup(self, run: int, as_of: str, payload: str, progress: str) -> None:
+        self._write("keep_followup", run=run, day=as_of, payload=payload, data=progress,
+                    keep=KEPT_FOLLOWUPS,
                     made=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"))
 
     def kept_followups(self) -> list[tuple[int, str]]:
@@ -692,6 +693,10 @@ class Neo4jStore:
     def kept_followup(self, run: int) -> str | None:
         rows = self._read("kept_followup", run=run)
         return str(rows[0]["payload"]) if rows else None
+
+    def kept_progress(self, limit: int) -> list[tuple[int, str, str]]:
+        return [(int(row["run"]), str(row["as_of"]), str(row["progress"]))
+                for row in self._read("kept_progress", limit=limit)]
 
     def close_action(self, action_id: str, payload: str) -> None:
         self._write("close_action", id=action_id, payload=payload)

@@ -211,7 +211,8 @@ MIGRATIONS: tuple[str, ...] = (
         run_id INTEGER PRIMARY KEY,
         as_of TEXT NOT NULL,
         made TEXT NOT NULL,
-        payload TEXT NOT NULL
+        payload TEXT NOT NULL,
+        progress TEXT NOT NULL
     );
     CREATE TABLE IF NOT EXISTS closures (
         action_id TEXT PRIMARY KEY,
@@ -791,9 +792,10 @@ class SqliteStore:
         rows = self._read("SELECT payload FROM plans WHERE key = ?", (key,))
         return str(rows[0][0]) if rows else None
 
-    def keep_followup(self, run: int, as_of: str, payload: str) -> None:
-        self._written(("INSERT OR REPLACE INTO followups (run_id, as_of, made, payload) "
-                       "VALUES (?, ?, ?, ?)", (run, as_of, _now(), payload)),
+    def keep_followup(self, run: int, as_of: str, payload: str, progress: str) -> None:
+        self._written(("INSERT OR REPLACE INTO followups (run_id, as_of, made, payload, "
+                       "progress) VALUES (?, ?, ?, ?, ?)", (run, as_of, _now(), payload,
+                                                            progress)),
                       ("DELETE FROM followups WHERE run_id NOT IN (SELECT id FROM sync_runs "
                        "ORDER BY id DESC LIMIT ?)", (KEPT_FOLLOWUPS,)))
 
@@ -804,6 +806,11 @@ class SqliteStore:
     def kept_followup(self, run: int) -> str | None:
         rows = self._read("SELECT payload FROM followups WHERE run_id = ?", (run,))
         return str(rows[0][0]) if rows else None
+
+    def kept_progress(self, limit: int) -> list[tuple[int, str, str]]:
+        return [(int(run), str(day), str(progress)) for run, day, progress in self._read(
+            "SELECT run_id, as_of, progress FROM followups ORDER BY run_id DESC LIMIT ?",
+            (limit,))]
 
     def close_action(self, action_id: str, payload: str) -> None:
         self._written(("INSERT OR REPLACE INTO closures (action_id, payload) VALUES (?, ?)",
