@@ -36,6 +36,11 @@ def _audit(crm: w.Crm, flavour: str, tmp: Path) -> tuple[dict[str, Any], str]:
     pattern = re.compile("|".join(re.escape(i) for i in sorted(names, key=len, reverse=True)))
     translated = json.loads(pattern.sub(lambda m: names[m.group(0)], text))
     translated["accounts"].sort(key=lambda a: a["name"])
+    for account in translated["accounts"]:
+        for action in account["actions"]:
+            # An action's id is derived from the CRM's own ids: the same in every export
+            # of one CRM, not across CRMs.
+            assert action.pop("id").startswith("kg-")
     return translated, report.format
 
 
