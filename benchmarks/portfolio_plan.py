@@ -13,7 +13,12 @@ SQLite store, then:
   drafts (spilled to disk), the assignment made, each account worded;
 - **assignment alone**: ``kamgraph.capacity.assign`` over every account's brief;
 - **greedy**: the same asks, most important first, each to its first option with time
-  left in its month or the next: what a hand-written loop would do.
+  left in its month or the next: what a hand-written loop would do;
+- **capacity**: person-months over their hours or asks (must be 0), the most asks a
+  C-level person and anyone has in a month.
+
+"plan made and kept" is what a sync adds after it commits: every account audited once,
+the assignment made, the day's follow-up and the plan kept.
 
 The results go to ``benchmarks/results/portfolio_plan.json``.
 """
@@ -132,6 +137,23 @@ def _score(briefs: list[Any], choices: dict[Any, tuple[str | None, int]],
             if value_total else 0.0}
 
 
+def _invariants(plan: Any) -> dict[str, Any]:
+    """What the plan asks of each person a month against what the month holds: person-
+    months over their hours or their asks (both must be 0), and the most asks any
+    C-level person and anyone has in a month."""
+    from kamgraph.capacity import workload_rows
+
+    rows = workload_rows(plan, {})
+    months = [(r, h, n) for r in rows for _, h, n in r.months]
+    return {
+        "people_asked": len(rows),
+        "person_months_over_hours": sum(1 for r, h, _ in months if h > r.hours + 1e-6),
+        "person_months_over_asks": sum(1 for r, _, n in months if n > r.max_asks),
+        "most_asks_c_level": max((n for r, _, n in months if r.level == "c_level"), default=0),
+        "most_asks_anyone": max((n for _, _, n in months), default=0),
+    }
+
+
 def run(accounts: int, jobs: int) -> dict[str, Any]:
     config = Config()
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,6 +181,7 @@ def run(accounts: int, jobs: int) -> dict[str, Any]:
         "plan_made_and_kept_s": round(plan_made, 2),
         "assign_s": round(solve, 2), "greedy_s": round(greedy_s, 3),
         "solver": _score(briefs, solved, config), "greedy": _score(briefs, greedy, config),
+        "capacity": _invariants(plan),
     }
 
 
