@@ -96,6 +96,27 @@ def _team_owner(graph: nx.MultiDiGraph, rank: int) -> str | None:
     return str(min(team, key=fit))
 
 
+
+
+def _last_contact(data: Mapping[str, Any], as_of: date) -> str:
+    """When the last contact was; when it was one-way (an e-mail), also when the last
+    meeting or call was, which is what makes a relationship active."""
+    last, two_way = data["last_contact"], data["last_two_way"]
+    if not last:
+        return "no dated contact"
+    days = (as_of - last).days
+    ago = "the as-of date" if days == 0 else f"{counted(days, 'day')} before {as_of.isoformat()}"
+    if two_way is not None and two_way >= last:
+        return f"last contact {last.isoformat()}, {ago}"
+    # Not two-way: an e-mail (sent or logged), or another contact only sent.
+    sent = [t[1] for t in data["touches"] if t[0] == last and t[2] in ("held", "sent")]
+    what = "an e-mail" if "email" in sent else "a one-way contact"
+    since = ("no meeting or call on record" if two_way is None else
+             f"no meeting or call in {counted((as_of - two_way).days, 'day')} "
+             f"(last {two_way.isoformat()})")
+    return f"last contact {what} {last.isoformat()}, {ago}; {since}"
+
+
 def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:
     lines = []
     edges = contact_edges(graph, node)
@@ -103,12 +124,7 @@ def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:
         return ["no contact recorded with anyone of ours"]
     for source, data in edges:
         ours = graph.nodes[source]
-        last = data["last_contact"]
-        days = (as_of - last).days if last else 0
-        when = ("no dated contact" if not last else
-                f"last contact {last.isoformat()}, the as-of date" if days == 0 else
-                f"last contact {last.isoformat()}, "
-                f"{counted(days, 'day')} before {as_of.isoformat()}")
+        when = _last_contact(data, as_of)
         if not ours["active"]:
             since = f" (since {ours['status_since']})" if ours.get("status_since") else ""
             lines.append(f"{describe(graph, source)} held this relationship but has left{since}; "
@@ -147,8 +163,8 @@ def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         )
         evidence = [f"{describe(graph, node)} matters: {'; '.join(reasons)}"]
         evidence.append(
-            f"no active relationship: nobody of ours who is still here has been in contact "
-            f"within {config.recency_days} days"
+            f"no active relationship: nobody of ours who is still here has met or spoken "
+            f"with them (a held meeting or a connected call) within {config.recency_days} days"
         )
         evidence.extend(_history(graph, node, as_of))
         name = data["name"]

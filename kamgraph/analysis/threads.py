@@ -20,7 +20,7 @@ from kamgraph.analysis.people import (
     key_reasons,
     second_thread,
 )
-from kamgraph.analysis.strength import band, edge_strength, strong_threads
+from kamgraph.analysis.strength import edge_strength, strength_line, strong_threads
 from kamgraph.config import Config
 from kamgraph.graph import context
 from kamgraph.model import Level
@@ -67,9 +67,9 @@ def single_threads(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         evidence = [f"{describe(graph, node)} matters: {'; '.join(reasons)}"]
         for ours, edge in active:
             value = edge_strength(graph, ours, node, config)
-            evidence.append(
-                f"{describe(graph, ours)}: strength {value:.2f} ({band(value, config)}), "
-                f"{edge['frequency'].replace('_', ' ')}, last contact {edge['last_contact']}")
+            said = strength_line(graph, ours, node, value, config)
+            evidence.append(f"{describe(graph, ours)}: {said}, last contact "
+                            f"{edge['last_contact']}")
         if held:
             evidence.insert(1, f"one thread: only {graph.nodes[held[0]]['name']} has a "
                                f"relationship above sporadic")

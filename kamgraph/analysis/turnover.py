@@ -47,8 +47,8 @@ from kamgraph.analysis.people import (
     order_of,
     second_thread,
 )
-from kamgraph.analysis.strength import band
 from kamgraph.analysis.strength import strength as relationship_strength
+from kamgraph.analysis.strength import strength_line
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT, arrived_on, context, left_on
 from kamgraph.model import DECISION_ROLES, Level, SupplierRole
@@ -128,9 +128,7 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             evidence = [
                 f"{who} (ours) {left_how}" + (f" on {gone.isoformat()}" if gone else "")
                 + f": the relationship with {describe(graph, customer)} needs a new holder",
-                ("no regular contact" if edge["frequency"] == "none" else
-                 f"in contact {edge['frequency'].replace('_', ' ')}")
-                + f", strength {strength:.2f} ({band(strength, config)}), last two-way "
+                f"{strength_line(graph, leaver, customer, strength, config)}, last two-way "
                 f"contact {last.isoformat()}",
             ]
             if others:

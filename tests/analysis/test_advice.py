@@ -12,7 +12,7 @@ from kamgraph.analysis.red_flags import map_status_findings
 from kamgraph.analysis.stage import StageName, classify_stage
 from kamgraph.audit import audit_graph
 from kamgraph.config import Config
-from kamgraph.model import CustomerRole, Opportunity, SupplierRole
+from kamgraph.model import Channel, CustomerRole, Opportunity, Outcome, SupplierRole
 from tests.builders import AS_OF, AccountBuilder
 
 R = CustomerRole
@@ -142,3 +142,36 @@ class TestSuccession:
         assert about_new[0].problem.startswith("New replaced Old as CFO and economic buyer")
         assert not any("takes over from" in a.problem or "takes over from" in a.action
                        for a in actions)
+
+
+class TestLinesThatAgree:
+    def test_a_sporadic_strength_beside_monthly_contact_says_it_is_e_mail(self) -> None:
+        b = (AccountBuilder().theirs("cfo", "CFO").ours("ceo", "Chief Executive Officer")
+             .contact("ceo", "cfo", days_ago=80)
+             .contact("ceo", "cfo", times=6, every=14, days_ago=3, channel=Channel.EMAIL,
+                      outcome=Outcome.SENT))
+        [found] = [f for f in audit_graph(b.graph(), Config()).findings
+                   if f.kind is FindingKind.SINGLE_THREADED and f.subject.id == "cfo"]
+        [line] = [e for e in found.evidence if "strength" in e]
+        assert "(sporadic), monthly" in line
+        assert "monthly e-mail, few meetings (1 of 7 contacts in the last 90 days" in line
+
+    def test_bands_and_frequencies_that_agree_are_left_as_they_are(self) -> None:
+        b = (AccountBuilder().theirs("cfo", "CFO").ours("ceo", "Chief Executive Officer")
+             .contact("ceo", "cfo", times=14, every=6))
+        [found] = [f for f in audit_graph(b.graph(), Config()).findings
+                   if f.kind is FindingKind.SINGLE_THREADED and f.subject.id == "cfo"]
+        [line] = [e for e in found.evidence if "strength" in e]
+        assert "(regular), weekly, last contact" in line
+
+    def test_a_recent_e_mail_beside_no_active_relationship_says_it_was_one(self) -> None:
+        b = (AccountBuilder().theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .ours("kam", "Key Account Manager", team_role=KAM)
+             .contact("kam", "cfo", days_ago=120)
+             .contact("kam", "cfo", days_ago=5, channel=Channel.EMAIL, outcome=Outcome.SENT))
+        [gap] = [f for f in audit_graph(b.graph(), Config()).findings
+                 if f.kind is FindingKind.COVERAGE_GAP and f.subject.id == "cfo"]
+        assert any("no active relationship" in e and "a held meeting or a connected call" in e
+                   for e in gap.evidence)
+        assert ("Kam (Key Account Manager): last contact an e-mail 2026-10-27, 5 days before "
+                "2026-11-01; no meeting or call in 120 days (last 2026-07-04)") in gap.evidence
