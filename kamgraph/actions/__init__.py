@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from kamgraph.actions.asks import MONTH_OF, Brief, Slot, brief_of
+from kamgraph.actions.asks import MONTH_OF, Brief, Slot, brief_of, over_band
 from kamgraph.actions.desk import Desk
 from kamgraph.actions.drafters import DRAFTERS, Settling
 from kamgraph.actions.drafts import (
@@ -43,6 +43,7 @@ from kamgraph.actions.drafts import (
     Problem,
     Step,
     Why,
+    and_list,
     capped,
     first_line,
 )
@@ -50,14 +51,15 @@ from kamgraph.actions.gather import gather
 from kamgraph.actions.person import draft_person, person_order
 from kamgraph.actions.shared import draft_shared
 from kamgraph.actions.words import word
-from kamgraph.analysis.findings import Finding, FindingKind, Severity, Subject
+from kamgraph.analysis.findings import EffortData, Finding, FindingKind, Severity, Subject
 from kamgraph.analysis.people import describe
 from kamgraph.config import Config
 
 if TYPE_CHECKING:
     from kamgraph.capacity import Assignment
 
-__all__ = ["DUE_DAYS", "Action", "brief_actions", "draft_actions", "finish", "plan_actions"]
+__all__ = ["DUE_DAYS", "Action", "brief_actions", "draft_actions", "finish", "move_threads",
+           "plan_actions"]
 
 #: Days to act, by priority.
 DUE_DAYS = {Severity.HIGH: 30, Severity.MEDIUM: 60, Severity.LOW: 90}
@@ -133,8 +135,37 @@ def draft_actions(desk: Desk) -> list[Draft]:
         high_open=any(d.priority is Severity.HIGH for d in drafts),
         opening=any(d.need.how in (How.NEW, How.GROUP) for d in drafts
                     if d.key != (FindingKind.SINGLE_THREADED,)))
-    return [d for d in drafts if not isinstance(d.key[0], FindingKind)
+    kept = [d for d in drafts if not isinstance(d.key[0], FindingKind)
             or DRAFTERS[d.key[0]].settle(d, settling, desk)]
+    move_threads(kept, desk)
+    return kept
+
+
+def move_threads(drafts: list[Draft], desk: Desk) -> None:
+    """On an account served beyond the effort band, no action adds a second thread: each
+    takes part of the time its holder already spends with the person, and the effort
+    action lists them, so the account's hours go down, not up."""
+    effort = next((d for d in drafts if d.key == (FindingKind.COVERAGE_EFFORT,)
+                   and over_band(d, desk.config)), None)
+    if effort is None:
+        return
+    hours = max(f.data.hours for f in effort.of(FindingKind.COVERAGE_EFFORT)
+                if isinstance(f.data, EffortData))
+    band = f"{desk.config.effort_min_hours:.0f}–{desk.config.effort_max_hours:.0f}"
+    moved = []
+    for d in drafts:
+        if d.need.why is not Why.THREAD or d.need.how not in (How.NEW, How.GROUP):
+            continue
+        d.need.moved = True
+        people = [d.need.node] if d.need.how is How.NEW else list(d.need.steps)
+        moved += [_time_of(person, desk) for person in people]
+        d.evidence.insert(1, f"the account gets {hours:.0f} hours a year against {band}: "
+                             f"the second thread takes time from its holder, adds none")
+    if moved:
+        effort.evidence.append("second threads take " + and_list(moved)
+                               + ", not new hours")
+        effort.need.text += (" Second threads here take time from their holders: "
+                             + and_list(moved) + ".")
 
 
 def _bind(d: Draft, desk: Desk) -> None:
@@ -163,6 +194,13 @@ def _bind(d: Draft, desk: Desk) -> None:
         need.through = gate
         lines.append(f"{desk.name(node)} is reached only through {desk.name(gate)}")
     d.evidence[1:1] = lines
+
+
+def _time_of(person: str, desk: Desk) -> str:
+    """Whose time with ``person`` a moved thread takes: their strongest holder's."""
+    holders = desk.holders(person)
+    held = f"part of {desk.name(holders[0])}'s time" if holders else "time"
+    return f"{held} with {desk.name(person)}"
 
 
 def finish(brief: Brief, chosen: Assignment) -> list[Action]:

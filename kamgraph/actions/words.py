@@ -99,6 +99,10 @@ def _new_relationship(d: Draft, brief: Brief, when: str) -> str:
     if need.why is Why.FIRST_THREAD and holds:
         return f"{owner} builds their relationship with {name} into a regular one {when}."
     how = _introduced(d.intro, brief)
+    holders = brief.holders.get(need.node, ())
+    if need.why is Why.THREAD and need.moved and holders:
+        return (f"{owner} takes over part of {brief.name(holders[0])}'s time with {name} "
+                f"{when} as a second thread, {how}: no hours added.")
     if need.why is Why.HANDOVER:
         return f"{owner} takes over {need.text}'s relationship with {name} {when}, {how}."
     return f"{owner} {_VERBS[need.why]} {name} {when}, {how}."
@@ -153,4 +157,5 @@ def _group(d: Draft, brief: Brief, when: str) -> str:
     nested = any(len(people_of) > 1 for people_of in merged.values())
     done = ([and_list(own, serial=nested)] if own else []) + (
         [f"has {and_list(steps, serial=nested)}"] if steps else [])
-    return f"{who} {and_list(done, serial=bool(own and steps))} {when}{more}."
+    moved = ", in time their holders give up: no hours added" if need.moved else ""
+    return f"{who} {and_list(done, serial=bool(own and steps))} {when}{more}{moved}."

@@ -175,3 +175,37 @@ class TestLinesThatAgree:
                    for e in gap.evidence)
         assert ("Kam (Key Account Manager): last contact an e-mail 2026-10-27, 5 days before "
                 "2026-11-01; no meeting or call in 120 days (last 2026-07-04)") in gap.evidence
+
+
+class TestOverCoverage:
+    def over_covered(self) -> AccountBuilder:
+        """Their decision maker met weekly for four hours by our KAM alone: about 200 hours
+        a year against the 60–80 band, on one thread."""
+        return (AccountBuilder()
+                .theirs("buyer", "Head of Purchasing", roles=(R.DECISION_MAKER,),
+                        department="Purchasing")
+                .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+                .ours("rep", "Purchasing Manager", department="Sales")
+                .contact("kam", "buyer", times=50, every=7, minutes=240))
+
+    def test_over_coverage_is_an_action_and_no_action_adds_a_second_thread(self) -> None:
+        actions = audit_graph(self.over_covered().graph(), Config()).actions
+        [effort] = [a for a in actions if "coverage_effort" in a.because]
+        assert effort.action.startswith("Rebalance Acme: 200 hours a year against 60–80")
+        assert "part of Kam's time with Buyer" in effort.action
+        assert not [a for a in actions if "second thread to" in a.action]
+        [thread] = [a for a in actions if a.subject.id == "buyer"]
+        assert "takes over part of Kam's time with Buyer" in thread.action
+        assert "no hours added" in thread.action
+
+    def test_within_the_band_the_second_thread_is_added_as_before(self) -> None:
+        b = (AccountBuilder()
+             .theirs("buyer", "Head of Purchasing", roles=(R.DECISION_MAKER,),
+                     department="Purchasing")
+             .ours("kam", "Key Account Manager", team_role=KAM, department="Sales")
+             .ours("rep", "Purchasing Manager", department="Sales")
+             .contact("kam", "buyer", times=50, every=7, minutes=80))
+        actions = audit_graph(b.graph(), Config()).actions
+        assert not [a for a in actions if "coverage_effort" in a.because]
+        [thread] = [a for a in actions if a.subject.id == "buyer"]
+        assert "becomes a second thread to Buyer" in thread.action
