@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kamgraph.analysis.committee import committee_findings, stale_deals
 from kamgraph.analysis.findings import FindingKind, Severity
+from kamgraph.analysis.paths import describe_route, paths_to_power
 from kamgraph.analysis.red_flags import map_status_findings
 from kamgraph.analysis.stage import StageName, classify_stage
 from kamgraph.audit import audit_graph
@@ -209,3 +210,33 @@ class TestOverCoverage:
         assert not [a for a in actions if "coverage_effort" in a.because]
         [thread] = [a for a in actions if a.subject.id == "buyer"]
         assert "becomes a second thread to Buyer" in thread.action
+
+
+class TestPathSaysWhoAlreadyMeets:
+    def account(self) -> AccountBuilder:
+        """Our KAM meets their CFO now and then; our rep meets the CFO's aide every week."""
+        return (AccountBuilder()
+                .theirs("eb", "CFO", roles=(R.ECONOMIC_BUYER,))
+                .theirs("aide", "Finance Manager", reports_to="eb")
+                .ours("kam", "Key Account Manager").ours("rep", "Sales Rep")
+                .contact("kam", "eb", times=2, every=40, days_ago=30)
+                .contact("rep", "aide", times=12, every=7))
+
+    def test_a_route_to_someone_a_colleague_meets_says_so(self) -> None:
+        g = self.account().graph()
+        routes = {r.asker: describe_route(g, r) for r in paths_to_power(g, "eb", Config())}
+        assert routes["rep"].endswith("; already met by Kam")
+        assert "already met" not in routes["kam"]  # the colleague's own route
+
+    def test_nobody_already_meeting_them_is_said_of_nobody(self) -> None:
+        g = self.account().graph()
+        routes = paths_to_power(g, "aide", Config())
+        assert routes and all("already met by" not in describe_route(g, r)
+                              for r in routes if r.asker == "rep")
+
+    def test_a_route_round_about_to_someone_the_asker_meets_says_they_meet(self) -> None:
+        g = (self.account().contact("rep", "eb", times=2, every=40, days_ago=20)).graph()
+        [round_about] = [r for r in paths_to_power(g, "eb", Config())
+                         if r.asker == "rep" and len(r.hops) > 1]
+        assert describe_route(g, round_about).endswith(
+            "; already met by Kam; Rep already meets Eb directly")
