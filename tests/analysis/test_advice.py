@@ -240,3 +240,19 @@ class TestPathSaysWhoAlreadyMeets:
                          if r.asker == "rep" and len(r.hops) > 1]
         assert describe_route(g, round_about).endswith(
             "; already met by Kam; Rep already meets Eb directly")
+
+
+class TestEveryLineNamesItsSubject:
+    def two_deals(self) -> AccountBuilder:
+        b = (AccountBuilder().theirs("buyer", "Buyer", roles=(R.DECISION_MAKER,))
+             .theirs("eb", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .ours("kam", "Key Account Manager", team_role=KAM).contact("kam", "buyer", times=6))
+        deal(b, amount=900_000, close=AS_OF + timedelta(days=30), oid="D2")
+        return b
+
+    def test_committee_and_map_status_lines_name_their_deal_or_account(self) -> None:
+        g = self.two_deals().graph()
+        found = committee_findings(g, Config()) + map_status_findings(g, Config())
+        assert {f.subject.type for f in found} >= {"opportunity", "account"}
+        for f in found:
+            assert all(f.subject.name in line for line in f.evidence), f.evidence

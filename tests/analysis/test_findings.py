@@ -240,9 +240,9 @@ class TestCommitteeEffortPortfolio:
     def test_committee_names_what_is_missing(self) -> None:
         [finding] = committee_findings(bowtie().graph(), Config())
         text = " | ".join(finding.evidence)
-        assert "Economic Buyer: Cfo, not covered" in text
-        assert "Decision Maker: Buyer, covered" in text
-        assert "Coach or Champion: nobody identified" in text
+        assert "Economic Buyer at Acme: Cfo, not covered" in text
+        assert "Decision Maker at Acme: Buyer, covered" in text
+        assert "Coach or Champion at Acme: nobody identified" in text
 
     def test_complete_committee_has_no_finding(self) -> None:
         b = diamond()
