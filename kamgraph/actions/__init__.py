@@ -54,6 +54,7 @@ from kamgraph.actions.words import word
 from kamgraph.analysis.findings import EffortData, Finding, FindingKind, Severity, Subject
 from kamgraph.analysis.people import describe
 from kamgraph.config import Config
+from kamgraph.graph import context
 
 if TYPE_CHECKING:
     from kamgraph.capacity import Assignment
@@ -90,6 +91,7 @@ def plan_actions(graph: nx.MultiDiGraph, findings: Sequence[Finding],
     >>> from tests.builders import AccountBuilder
     >>> from kamgraph.audit import audit_graph
     >>> from kamgraph.config import Config
+from kamgraph.graph import context
     >>> from kamgraph.model import CustomerRole, SupplierRole
     >>> g = (AccountBuilder()
     ...      .theirs("cfo", "CFO", roles=(CustomerRole.ECONOMIC_BUYER,))
@@ -159,8 +161,10 @@ def move_threads(drafts: list[Draft], desk: Desk) -> None:
         d.need.moved = True
         people = [d.need.node] if d.need.how is How.NEW else list(d.need.steps)
         moved += [_time_of(person, desk) for person in people]
-        d.evidence.insert(1, f"the account gets {hours:.0f} hours a year against {band}: "
-                             f"the second thread takes time from its holder, adds none")
+        d.evidence.insert(1, f"{context(desk.graph).account['name']} gets {hours:.0f} hours "
+                             f"a year against {band}: a second thread to "
+                             f"{and_list([desk.name(p) for p in people])} takes time from "
+                             f"its holder, adds none")
     if moved:
         effort.evidence.append("second threads take " + and_list(moved)
                                + ", not new hours")

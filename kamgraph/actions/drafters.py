@@ -204,7 +204,14 @@ def _draft_vacated(d: Draft, problem: Problem, desk: Desk) -> None:
 
 
 def _draft_effort(d: Draft, problem: Problem, desk: Desk) -> None:
+    """Below the others; the headline leads with the account, so its words do not."""
     d.score -= 0.2
+    data = d.findings[0].data
+    if isinstance(data, EffortData):
+        config = desk.config
+        d.problem = (f"{data.hours:.0f} hours of meetings and calls in the last 12 months "
+                     f"(benchmark {config.effort_min_hours:.0f}–{config.effort_max_hours:.0f} "
+                     f"hours a year)")
 
 
 def _settle_effort(d: Draft, settling: Settling, desk: Desk) -> bool:

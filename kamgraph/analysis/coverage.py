@@ -121,7 +121,7 @@ def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:
     lines = []
     edges = contact_edges(graph, node)
     if not edges:
-        return ["no contact recorded with anyone of ours"]
+        return [f"no contact recorded between {graph.nodes[node]['name']} and anyone of ours"]
     for source, data in edges:
         ours = graph.nodes[source]
         when = _last_contact(data, as_of)
@@ -161,13 +161,14 @@ def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         held_by_leaver = any(
             not graph.nodes[s]["active"] for s, _ in contact_edges(graph, node)
         )
+        name = data["name"]
         evidence = [f"{describe(graph, node)} matters: {'; '.join(reasons)}"]
         evidence.append(
-            f"no active relationship: nobody of ours who is still here has met or spoken "
-            f"with them (a held meeting or a connected call) within {config.recency_days} days"
+            f"no active relationship with {name}: nobody of ours who is still here has met "
+            f"or spoken with them (a held meeting or a connected call) within "
+            f"{config.recency_days} days"
         )
         evidence.extend(_history(graph, node, as_of))
-        name = data["name"]
         if owner is None:
             action = (f"Name someone of ours to own the relationship with {name} and meet "
                       f"them within 30 days.")
@@ -210,13 +211,14 @@ def function_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         count = "1 person" if len(people) == 1 else f"{len(people)} people"
         evidence = [
             f"{count} in {label} at {account['name']}: {shown}{more}",
-            f"none has an active relationship with anyone of ours "
+            f"nobody in {label} at {account['name']} has an active relationship with anyone "
+            f"of ours "
             f"(within {config.recency_days} days)",
         ]
         if key_people:
             verb = "matters" if len(key_people) == 1 else "matter"
-            evidence.append(f"{len(key_people)} of them {verb} (decision role, influence or "
-                            f"seniority)")
+            evidence.append(f"{len(key_people)} of them in {label} at {account['name']} "
+                            f"{verb} (decision role, influence or seniority)")
         target = max(people, key=lambda p: (graph.nodes[p]["level_rank"], p))
         owner = suggest_owner(graph, target)
         action = (f"Open a relationship with {label} at {account['name']}, starting with "

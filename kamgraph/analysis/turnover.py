@@ -128,6 +128,7 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             evidence = [
                 f"{who} (ours) {left_how}" + (f" on {gone.isoformat()}" if gone else "")
                 + f": the relationship with {describe(graph, customer)} needs a new holder",
+                f"{who} with {name}: "
                 f"{strength_line(graph, leaver, customer, strength, config)}, last two-way "
                 f"contact {last.isoformat()}",
             ]
@@ -341,7 +342,7 @@ def lead_departures(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         roles = tuple(r for r in data["team_roles"] if r in _LEAD_ROLES)
         labels = " and ".join(r.replace("_", " ") for r in roles)
         evidence = [f"{describe(g, leaver, 'ours')}, {labels} of the account, {_when(gone)}",
-                    "nobody of ours leads the account now"]
+                    f"nobody of ours leads {context(g).account['name']} now"]
         if namer is not None:
             how = "their manager" if namer == manager else "our most senior salesperson"
             evidence.append(f"{pool[namer]['name']}, {how}, names the successor")

@@ -270,7 +270,7 @@ class TestOwners:
              .contact("kam", "cfo", times=2, every=40))
         g = b.graph()
         [finding] = [f for f in single_threads(g, Config()) if f.subject.id == "cfo"]
-        assert "no thread: every relationship is sporadic" in finding.evidence
+        assert "no thread: every relationship with Cfo is sporadic" in finding.evidence
         [action] = [a for a in audit_graph(g, Config()).actions if a.subject.id == "cfo"]
         assert action.problem == "No relationship of ours with Cfo is more than sporadic"
         assert action.action == "Kam builds their relationship with Cfo into a regular one " \

@@ -256,3 +256,28 @@ class TestEveryLineNamesItsSubject:
         assert {f.subject.type for f in found} >= {"opportunity", "account"}
         for f in found:
             assert all(f.subject.name in line for line in f.evidence), f.evidence
+
+    def test_every_evidence_line_of_the_example_names_whom_or_what_it_is_about(
+            self, tmp_path: Path, example_weekly: Path) -> None:
+        import json
+
+        from click.testing import CliRunner
+
+        from kamgraph.cli import cli
+        from kamgraph.stores import open_store
+
+        uri = f"sqlite:///{tmp_path / 'k.db'}"
+        runner = CliRunner()
+        runner.invoke(cli, ["sync", str(example_weekly), "--store", uri], catch_exceptions=False)
+        result = runner.invoke(cli, ["audit", "--store", uri, "--as-of", AS_OF.isoformat(),
+                                     "--format", "json", "--all", "--findings"],
+                               catch_exceptions=False)
+        with open_store(uri) as store:
+            # People, deals and accounts; not a function's or a level's label.
+            names = {str(json.loads(row[4]).get("name")) for row in store.dump()} - {"None"}
+        unnamed = []
+        for account in json.loads(result.stdout)["accounts"]:
+            unnamed += [line for line in account["lines"] if not line.startswith("… and ")
+                        and not any(name in line for name in names)]
+        assert account["lines"]
+        assert unnamed == [], "\n".join(unnamed)
