@@ -120,14 +120,19 @@ def _group(d: Draft, brief: Brief, when: str) -> str:
         return (f"The successor to {need.text} takes over the relationships with "
                 f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}; "
                 f"{who} names them.")
+    moved = need.moved and need.why is Why.THREAD
     if not d.steps:
+        verb = "take over part of their holders' time with" if moved else verb
         return (f"{who} names people of ours to {verb} "
-                f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}.")
+                f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}"
+                f"{': no hours added' if moved else ''}.")
     lead = brief.lead
 
     def step(owner: str, person: str, holder: str | None) -> tuple[str, str]:
         """What ``owner`` is asked to do with ``person``: the verb, and whom."""
         said = verb
+        if moved and holder:
+            return f"take over part of {brief.name(holder)}'s time with", brief.name(person)
         if need.why is Why.FIRST_THREAD:
             if owner in brief.holders.get(person, ()):
                 return "build their relationship with", f"{brief.name(person)} into a regular one"
@@ -157,5 +162,5 @@ def _group(d: Draft, brief: Brief, when: str) -> str:
     nested = any(len(people_of) > 1 for people_of in merged.values())
     done = ([and_list(own, serial=nested)] if own else []) + (
         [f"has {and_list(steps, serial=nested)}"] if steps else [])
-    moved = ", in time their holders give up: no hours added" if need.moved else ""
-    return f"{who} {and_list(done, serial=bool(own and steps))} {when}{more}{moved}."
+    added = ": no hours added" if moved else ""
+    return f"{who} {and_list(done, serial=bool(own and steps))} {when}{more}{added}."

@@ -161,8 +161,8 @@ def mirror_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
                       f"this quarter, introduced by "
                       f"{graph.nodes[links[0][0]]['name'] if links else 'the account team'}.")
         else:
-            evidence.append("nobody of ours with spare capacity matches; consider a hire or "
-                            "freeing someone's capacity")
+            evidence.append(f"nobody of ours with spare capacity matches {them['name']}; "
+                            f"consider a hire or freeing someone's capacity")
             action = f"Find a peer of ours for {them['name']} ({wanted})."
         score = 0.35 + (0.2 if them["level_rank"] >= Level.VP.rank else 0.1)
         findings.append(Finding(

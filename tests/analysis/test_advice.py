@@ -199,6 +199,20 @@ class TestOverCoverage:
         assert "takes over part of Kam's time with Buyer" in thread.action
         assert "no hours added" in thread.action
 
+    def test_a_shared_second_thread_moves_time_too(self) -> None:
+        b = (self.over_covered()
+             .theirs("qd", "Quality Director", department="Quality")
+             .theirs("od", "Operations Director", department="Operations")
+             .ours("q", "Quality Manager", department="Quality")
+             .ours("o", "Operations Manager", department="Operations")
+             .contact("kam", "qd", times=30, every=7).contact("kam", "od", times=30, every=7))
+        actions = audit_graph(b.graph(), Config()).actions
+        [shared] = [a for a in actions if a.subject.type == "account"
+                    and "single_threaded" in a.because and "Od" in a.action]
+        assert "O take over part of Kam's time with Od" in shared.action
+        assert shared.action.endswith(": no hours added.")
+        assert not [a for a in actions if "second thread to" in a.action]
+
     def test_within_the_band_the_second_thread_is_added_as_before(self) -> None:
         b = (AccountBuilder()
              .theirs("buyer", "Head of Purchasing", roles=(R.DECISION_MAKER,),
