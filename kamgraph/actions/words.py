@@ -117,9 +117,10 @@ def _group(d: Draft, brief: Brief, when: str) -> str:
     who = brief.name(d.owner) if d.owner else "The account team"
     verb = _GROUP_VERBS[need.why]
     if need.successor:
+        # The team once, and not capitalised mid-sentence.
         return (f"The successor to {need.text} takes over the relationships with "
                 f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}; "
-                f"{who} names them.")
+                f"{brief.name(d.owner) if d.owner else 'the account team'} names them.")
     moved = need.moved and need.why is Why.THREAD
     if not d.steps:
         verb = "take over part of their holders' time with" if moved else verb

@@ -295,3 +295,18 @@ class TestEveryLineNamesItsSubject:
                         and not any(name in line for name in names)]
         assert account["lines"]
         assert unnamed == [], "\n".join(unnamed)
+
+
+class TestTheAccountTeamOnce:
+    def test_no_action_without_an_owner_names_the_account_team_twice(self) -> None:
+        b = (AccountBuilder()
+             .theirs("buyer", "Head of Purchasing", roles=(R.DECISION_MAKER,))
+             .theirs("cfo", "CFO", roles=(R.ECONOMIC_BUYER,))
+             .ours("gone", "Key Account Manager", active=False, team_role=KAM)
+             .contact("gone", "buyer", times=10).contact("gone", "cfo", times=10))
+        actions = audit_graph(b.graph(), Config()).actions
+        ownerless = [a.action for a in actions if a.owner is None]
+        assert any("account team" in text.lower() for text in ownerless)
+        for text in ownerless:
+            assert text.lower().count("the account team") <= 1, text
+            assert "; The account team" not in text
