@@ -146,7 +146,7 @@ def draft_actions(desk: Desk) -> list[Draft]:
 def move_threads(drafts: list[Draft], desk: Desk) -> None:
     """On an account served beyond the effort band, no action adds a second thread: each
     takes part of the time its holder already spends with the person, and the effort
-    action lists them, so the account's hours go down, not up."""
+    action's words list them, so the account's hours go down, not up."""
     effort = next((d for d in drafts if d.key == (FindingKind.COVERAGE_EFFORT,)
                    and over_band(d, desk.config)), None)
     if effort is None:
@@ -166,8 +166,6 @@ def move_threads(drafts: list[Draft], desk: Desk) -> None:
                              f"{and_list([desk.name(p) for p in people])} takes time from "
                              f"its holder, adds none")
     if moved:
-        effort.evidence.append("second threads take " + and_list(moved)
-                               + ", not new hours")
         effort.need.text += (" Second threads here take time from their holders: "
                              + and_list(moved) + ".")
 
