@@ -48,7 +48,7 @@ from kamgraph.actions.drafts import (
     first_line,
 )
 from kamgraph.actions.gather import gather
-from kamgraph.actions.person import draft_person, person_order
+from kamgraph.actions.person import draft_person, person_order, threads_of
 from kamgraph.actions.shared import draft_shared
 from kamgraph.actions.words import word
 from kamgraph.analysis.findings import EffortData, Finding, FindingKind, Severity, Subject
@@ -156,10 +156,10 @@ def move_threads(drafts: list[Draft], desk: Desk) -> None:
     band = f"{desk.config.effort_min_hours:.0f}–{desk.config.effort_max_hours:.0f}"
     moved = []
     for d in drafts:
-        if d.need.why is not Why.THREAD or d.need.how not in (How.NEW, How.GROUP):
+        people = _second_threads(d)
+        if not people:
             continue
         d.need.moved = True
-        people = [d.need.node] if d.need.how is How.NEW else list(d.need.steps)
         moved += [_time_of(person, desk) for person in people]
         d.evidence.insert(1, f"{context(desk.graph).account['name']} gets {hours:.0f} hours "
                              f"a year against {band}: a second thread to "
@@ -198,10 +198,22 @@ def _bind(d: Draft, desk: Desk) -> None:
     d.evidence[1:1] = lines
 
 
+def _second_threads(d: Draft) -> list[str]:
+    """The people a draft asks a second thread to (in a group asking for first regular
+    threads, those who have a thread already)."""
+    need = d.need
+    if need.how is How.NEW:
+        return [need.node] if need.why is Why.THREAD else []
+    if need.how is not How.GROUP or need.why not in (Why.THREAD, Why.FIRST_THREAD):
+        return []
+    return [p for p in need.steps if need.why is Why.THREAD
+            or threads_of([f for f in d.findings if f.subject.id == p])]
+
+
 def _time_of(person: str, desk: Desk) -> str:
     """Whose time with ``person`` a moved thread takes: their strongest holder's."""
     holders = desk.holders(person)
-    held = f"part of {desk.name(holders[0])}'s time" if holders else "time"
+    held = f"part of the time {desk.name(holders[0])} spends" if holders else "time spent"
     return f"{held} with {desk.name(person)}"
 
 

@@ -193,10 +193,10 @@ class TestOverCoverage:
         actions = audit_graph(self.over_covered().graph(), Config()).actions
         [effort] = [a for a in actions if "coverage_effort" in a.because]
         assert effort.action.startswith("Rebalance Acme: 200 hours a year against 60–80")
-        assert "part of Kam's time with Buyer" in effort.action
+        assert "part of the time Kam spends with Buyer" in effort.action
         assert not [a for a in actions if "second thread to" in a.action]
         [thread] = [a for a in actions if a.subject.id == "buyer"]
-        assert "takes over part of Kam's time with Buyer" in thread.action
+        assert "takes over part of the time Kam spends with Buyer" in thread.action
         assert "no hours added" in thread.action
 
     def test_a_shared_second_thread_moves_time_too(self) -> None:
@@ -209,9 +209,23 @@ class TestOverCoverage:
         actions = audit_graph(b.graph(), Config()).actions
         [shared] = [a for a in actions if a.subject.type == "account"
                     and "single_threaded" in a.because and "Od" in a.action]
-        assert "O take over part of Kam's time with Od" in shared.action
+        assert "O take over part of the time Kam spends with Od" in shared.action
         assert shared.action.endswith(": no hours added.")
         assert not [a for a in actions if "second thread to" in a.action]
+
+    def test_in_a_group_of_first_threads_the_ones_with_a_thread_are_moved(self) -> None:
+        b = (self.over_covered()
+             .theirs("qd", "Quality Director", department="Quality")
+             .theirs("od", "Operations Director", department="Operations")
+             .ours("q", "Quality Manager", department="Quality")
+             .ours("o", "Operations Manager", department="Operations")
+             .contact("kam", "qd", times=30, every=7)
+             .contact("kam", "od", times=2, every=40))  # sporadic: no thread yet
+        actions = audit_graph(b.graph(), Config()).actions
+        assert not [a for a in actions if "second thread to" in a.action]
+        assert any("take over part of the time Kam spends with Qd" in a.action
+                   or "takes over part of the time Kam spends with Qd" in a.action
+                   for a in actions)
 
     def test_within_the_band_the_second_thread_is_added_as_before(self) -> None:
         b = (AccountBuilder()
