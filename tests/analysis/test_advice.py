@@ -157,6 +157,16 @@ class TestLinesThatAgree:
         assert "(sporadic), monthly" in line
         assert "monthly e-mail, few meetings (1 of 7 contacts in the last 90 days" in line
 
+    def test_weekly_meetings_below_regular_say_the_seniority_gap_costs(self) -> None:
+        b = (AccountBuilder().theirs("ceo", "CEO").ours("rep", "Sales Rep")
+             .contact("rep", "ceo", times=14, every=6))
+        g = b.graph()
+        [found] = [f for f in audit_graph(g, Config()).findings
+                   if f.kind is FindingKind.SINGLE_THREADED and f.subject.id == "ceo"]
+        [line] = [e for e in found.evidence if "strength" in e]
+        gap = g.nodes["ceo"]["level_rank"] - g.nodes["rep"]["level_rank"]
+        assert f"(occasional), weekly, lowered for the seniority gap of {gap} levels" in line
+
     def test_bands_and_frequencies_that_agree_are_left_as_they_are(self) -> None:
         b = (AccountBuilder().theirs("cfo", "CFO").ours("ceo", "Chief Executive Officer")
              .contact("ceo", "cfo", times=14, every=6))
