@@ -491,7 +491,7 @@ class Account:
         """
         from kamgraph.analysis.buying_centre import what_to_do
         from kamgraph.analysis.findings import BuyingCentreData
-        from kamgraph.analysis.paths import describe_route
+        from kamgraph.analysis.paths import describe_route, met_by
         from kamgraph.graph import context
 
         g = self.graph
@@ -503,10 +503,12 @@ class Account:
             window = context(g).changes_since or "since the last sync"
             note = f"the buying centre changed {window}: {what_to_do(g, changed)}"
         action = self.audit.action_for(target)
+        meet = set(met_by(g, target))
+        # No introduction is asked to someone the asker already meets.
         described = [
             (describe_route(g, route),
              f"{g.nodes[route.asker]['name']} asks {g.nodes[route.contact]['name']} for the "
-             f"introduction" if len(route.hops) > 1 else None)
+             f"introduction" if len(route.hops) > 1 and route.asker not in meet else None)
             for route in self.path(target, alternatives)]
         return RouteReport(
             target=target, name=str(g.nodes[target]["name"]), changed=note,

@@ -357,3 +357,19 @@ def test_path_command_names_who_asks_whom(runner: CliRunner, synced: str) -> Non
     assert "ask: Daniel Weber asks Priya Raman for the introduction" in result.output
     missing = runner.invoke(cli, ["path", "Acme", "Nobody", "--store", synced])
     assert missing.exit_code == 2 and "no person 'Nobody'" in missing.stderr
+
+
+def test_path_asks_no_introduction_to_someone_the_asker_already_meets(
+        runner: CliRunner, synced: str) -> None:
+    result = runner.invoke(cli, ["path", "Borealis", "Jonas Fischer", "--store", synced,
+                                 "--as-of", AS_OF], catch_exceptions=False)
+    lines = result.output.splitlines()
+    routes = [i for i, line in enumerate(lines) if line.startswith("  ") and ". " in line[:6]]
+    direct = [i for i in routes if "already meets Jonas Fischer directly" in lines[i]]
+    assert direct  # Amara Nwosu's route through Dmitri Petrov
+    for i in routes:
+        asker = lines[i].split(". ", 1)[1].split(" —", 1)[0]
+        if f"{asker} already meets Jonas Fischer directly" in lines[i]:
+            assert not (i + 1 < len(lines) and lines[i + 1].startswith(f"     ask: {asker}"))
+    # A route from a colleague to him says who already meets him.
+    assert any("already met by Amara Nwosu" in lines[i] for i in routes)

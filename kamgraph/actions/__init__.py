@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from kamgraph.actions.asks import MONTH_OF, Brief, Slot, brief_of
+from kamgraph.actions.asks import MONTH_OF, Brief, Slot, brief_of, over_band
 from kamgraph.actions.desk import Desk
 from kamgraph.actions.drafters import DRAFTERS, Settling
 from kamgraph.actions.drafts import (
@@ -45,15 +45,16 @@ from kamgraph.actions.drafts import (
     Step,
     Why,
     action_id,
+    and_list,
     capped,
     first_line,
     need_of,
 )
 from kamgraph.actions.gather import gather
-from kamgraph.actions.person import draft_person, person_order
+from kamgraph.actions.person import draft_person, person_order, threads_of
 from kamgraph.actions.shared import draft_shared
 from kamgraph.actions.words import word
-from kamgraph.analysis.findings import Finding, FindingKind, Severity, Subject
+from kamgraph.analysis.findings import EffortData, Finding, FindingKind, Severity, Subject
 from kamgraph.analysis.people import describe
 from kamgraph.config import Config
 from kamgraph.graph import context
@@ -61,7 +62,8 @@ from kamgraph.graph import context
 if TYPE_CHECKING:
     from kamgraph.capacity import Assignment
 
-__all__ = ["DUE_DAYS", "Action", "brief_actions", "draft_actions", "finish", "plan_actions"]
+__all__ = ["DUE_DAYS", "Action", "brief_actions", "draft_actions", "finish", "move_threads",
+           "plan_actions"]
 
 #: Days to act, by priority.
 DUE_DAYS = {Severity.HIGH: 30, Severity.MEDIUM: 60, Severity.LOW: 90}
@@ -141,8 +143,37 @@ def draft_actions(desk: Desk) -> list[Draft]:
         high_open=any(d.priority is Severity.HIGH for d in drafts),
         opening=any(d.need.how in (How.NEW, How.GROUP) for d in drafts
                     if d.key != (FindingKind.SINGLE_THREADED,)))
-    return [d for d in drafts if not isinstance(d.key[0], FindingKind)
+    kept = [d for d in drafts if not isinstance(d.key[0], FindingKind)
             or DRAFTERS[d.key[0]].settle(d, settling, desk)]
+    move_threads(kept, desk)
+    return kept
+
+
+def move_threads(drafts: list[Draft], desk: Desk) -> None:
+    """On an account served beyond the effort band, no action adds a second thread: each
+    takes part of the time its holder already spends with the person, and the effort
+    action's words list them, so the account's hours go down, not up."""
+    effort = next((d for d in drafts if d.key == (FindingKind.COVERAGE_EFFORT,)
+                   and over_band(d, desk.config)), None)
+    if effort is None:
+        return
+    hours = max(f.data.hours for f in effort.of(FindingKind.COVERAGE_EFFORT)
+                if isinstance(f.data, EffortData))
+    band = f"{desk.config.effort_min_hours:.0f}–{desk.config.effort_max_hours:.0f}"
+    moved = []
+    for d in drafts:
+        people = _second_threads(d)
+        if not people:
+            continue
+        d.need.moved = True
+        moved += [_time_of(person, desk) for person in people]
+        d.evidence.insert(1, f"{context(desk.graph).account['name']} gets {hours:.0f} hours "
+                             f"a year against {band}: a second thread to "
+                             f"{and_list([desk.name(p) for p in people])} takes time from "
+                             f"its holder, adds none")
+    if moved:
+        effort.need.text += (" Second threads here take time from their holders: "
+                             + and_list(moved) + ".")
 
 
 def _bind(d: Draft, desk: Desk) -> None:
@@ -171,6 +202,25 @@ def _bind(d: Draft, desk: Desk) -> None:
         need.through = gate
         lines.append(f"{desk.name(node)} is reached only through {desk.name(gate)}")
     d.evidence[1:1] = lines
+
+
+def _second_threads(d: Draft) -> list[str]:
+    """The people a draft asks a second thread to (in a group asking for first regular
+    threads, those who have a thread already)."""
+    need = d.need
+    if need.how is How.NEW:
+        return [need.node] if need.why is Why.THREAD else []
+    if need.how is not How.GROUP or need.why not in (Why.THREAD, Why.FIRST_THREAD):
+        return []
+    return [p for p in need.steps if need.why is Why.THREAD
+            or threads_of([f for f in d.findings if f.subject.id == p])]
+
+
+def _time_of(person: str, desk: Desk) -> str:
+    """Whose time with ``person`` a moved thread takes: their strongest holder's."""
+    holders = desk.holders(person)
+    held = f"part of the time {desk.name(holders[0])} spends" if holders else "time spent"
+    return f"{held} with {desk.name(person)}"
 
 
 def finish(brief: Brief, chosen: Assignment) -> list[Action]:

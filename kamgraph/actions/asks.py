@@ -341,6 +341,12 @@ def _person_facts(node: str, desk: Desk) -> PersonFacts | None:
     return None
 
 
+def over_band(d: Draft, config: Config) -> bool:
+    """A coverage-effort draft about hours beyond the band."""
+    return any(isinstance(f.data, EffortData) and f.data.hours > config.effort_max_hours
+               for f in d.of(FindingKind.COVERAGE_EFFORT))
+
+
 def under_band(d: Draft, config: Config) -> bool:
     """A coverage-effort draft that asks for more hours."""
     return any(isinstance(f.data, EffortData) and f.data.hours < config.effort_min_hours

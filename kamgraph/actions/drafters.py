@@ -17,6 +17,7 @@ from kamgraph.actions.committee import draft_committee
 from kamgraph.actions.desk import Desk
 from kamgraph.actions.drafts import Draft, How, Need, Problem, ProblemKey, Why, and_list
 from kamgraph.actions.person import CLAIMS, DECIDERS, Claim
+from kamgraph.analysis.effort import contact_hours
 from kamgraph.analysis.findings import (
     CommitteeData,
     CoverageGapData,
@@ -31,6 +32,7 @@ from kamgraph.analysis.findings import (
     Subject,
     ThreadData,
 )
+from kamgraph.analysis.people import order_of
 from kamgraph.graph import context
 
 __all__ = ["DRAFTERS", "Drafter", "Settling"]
@@ -202,13 +204,21 @@ def _draft_vacated(d: Draft, problem: Problem, desk: Desk) -> None:
 
 
 def _draft_effort(d: Draft, problem: Problem, desk: Desk) -> None:
+    """Below the others; the headline leads with the account, so its words do not."""
     d.score -= 0.2
+    data = d.findings[0].data
+    if isinstance(data, EffortData):
+        config = desk.config
+        d.problem = (f"{data.hours:.0f} hours of meetings and calls in the last 12 months "
+                     f"(benchmark {config.effort_min_hours:.0f}–{config.effort_max_hours:.0f} "
+                     f"hours a year)")
 
 
 def _settle_effort(d: Draft, settling: Settling, desk: Desk) -> bool:
-    """An account served beyond the effort band is no action while high actions are
-    open, or when the portfolio strategy is to develop it: time is not to move away.  One
-    served below it is none when the strategy serves it minimally: no more hours."""
+    """An account served beyond the effort band is an action unless the portfolio
+    strategy is to develop it (time is not to move away); its second threads take time
+    from their holders (:func:`kamgraph.actions.move_threads`).  One served below it is
+    none when the strategy serves it minimally: no more hours."""
     data = d.findings[0].data
     if not isinstance(data, EffortData):
         return True
@@ -216,7 +226,23 @@ def _settle_effort(d: Draft, settling: Settling, desk: Desk) -> bool:
     under = data.hours < desk.config.effort_min_hours
     if under and desk.strategy in ("maintain minimally", "withdraw"):
         return False
-    return not (over and (settling.high_open or desk.strategy == "develop"))
+    if over and settling.high_open:
+        d.need.text = _rebalance(data.hours, desk)
+    return not (over and desk.strategy == "develop")
+
+
+def _rebalance(hours: float, desk: Desk) -> str:
+    """Over the band with high actions open: the time they need comes out of the hours
+    the account already gets, rather than moving away or coming on top."""
+    measured = contact_hours(desk.graph)
+    per_person = measured[1] if measured else {}
+    ours = sorted((h, -order_of(desk.graph, s), s) for s, h in per_person.items()
+                  if desk.graph.nodes[s]["active"])
+    top = f", {desk.name(ours[-1][2])} {ours[-1][0]:.0f} h of them" if ours else ""
+    band = f"{desk.config.effort_min_hours:.0f}–{desk.config.effort_max_hours:.0f}"
+    return (f"Rebalance {context(desk.graph).account['name']}: {hours:.0f} hours a year "
+            f"against {band}{top}; the time this account's other actions need comes out of "
+            f"these hours, not on top of them.")
 
 
 def _draft_changes(d: Draft, problem: Problem, desk: Desk) -> None:

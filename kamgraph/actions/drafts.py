@@ -80,6 +80,9 @@ class Need:
     #: The person of theirs ``node`` is reached through (a gatekeeper, or the one they
     #: named): every introduction goes through them.
     through: str = ""
+    #: A second thread on an account served beyond the effort band: it takes part of the
+    #: holder's time with the person, and adds no hours.
+    moved: bool = False
 
 
 @dataclass(frozen=True)

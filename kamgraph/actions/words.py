@@ -99,6 +99,11 @@ def _new_relationship(d: Draft, brief: Brief, when: str) -> str:
     if need.why is Why.FIRST_THREAD and holds:
         return f"{owner} builds their relationship with {name} into a regular one {when}."
     how = _introduced(d.intro, brief)
+    holders = brief.holders.get(need.node, ())
+    if need.why is Why.THREAD and need.moved and holders:
+        # "the time X spends": a name told apart by its title takes no possessive.
+        return (f"{owner} takes over part of the time {brief.name(holders[0])} spends with {name} "
+                f"{when} as a second thread, {how}: no hours added.")
     if need.why is Why.HANDOVER:
         return f"{owner} takes over {need.text}'s relationship with {name} {when}, {how}."
     return f"{owner} {_VERBS[need.why]} {name} {when}, {how}."
@@ -113,22 +118,32 @@ def _group(d: Draft, brief: Brief, when: str) -> str:
     who = brief.name(d.owner) if d.owner else "The account team"
     verb = _GROUP_VERBS[need.why]
     if need.successor:
+        # The team once, and not capitalised mid-sentence.
         return (f"The successor to {need.text} takes over the relationships with "
                 f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}; "
-                f"{who} names them.")
+                f"{brief.name(d.owner) if d.owner else 'the account team'} names them.")
+    moved = need.moved
     if not d.steps:
+        verb = "take over part of the time their holders spend with" if moved and \
+            need.why is Why.THREAD else verb
         return (f"{who} names people of ours to {verb} "
-                f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}.")
+                f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}"
+                f"{': no hours added' if moved and need.why is Why.THREAD else ''}.")
     lead = brief.lead
 
     def step(owner: str, person: str, holder: str | None) -> tuple[str, str]:
         """What ``owner`` is asked to do with ``person``: the verb, and whom."""
         said = verb
+        second = need.why is Why.THREAD
         if need.why is Why.FIRST_THREAD:
             if owner in brief.holders.get(person, ()):
                 return "build their relationship with", f"{brief.name(person)} into a regular one"
             if threads_of([f for f in d.findings if f.subject.id == person]):
                 said = "become a second thread to"  # in a group where some have none
+                second = True
+        if moved and second and holder:
+            return (f"take over part of the time {brief.name(holder)} spends with",
+                    brief.name(person))
         introduced = (f" (introduced by {brief.name(holder)})" if holder and holder != lead
                       and need.why in (Why.THREAD, Why.FIRST_THREAD) else "")
         return said, f"{brief.name(person)}{introduced}"
@@ -153,4 +168,5 @@ def _group(d: Draft, brief: Brief, when: str) -> str:
     nested = any(len(people_of) > 1 for people_of in merged.values())
     done = ([and_list(own, serial=nested)] if own else []) + (
         [f"has {and_list(steps, serial=nested)}"] if steps else [])
-    return f"{who} {and_list(done, serial=bool(own and steps))} {when}{more}."
+    added = ": no hours added" if moved and need.why is Why.THREAD else ""
+    return f"{who} {and_list(done, serial=bool(own and steps))} {when}{more}{added}."

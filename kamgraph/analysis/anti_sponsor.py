@@ -180,11 +180,14 @@ def likely_anti_sponsors(graph: nx.MultiDiGraph, config: Config) -> list[Finding
             continue
         node = result.person
         data = graph.nodes[node]
-        evidence = [f"score {result.score:.2f} (flagged at {config.anti_sponsor_threshold:.2f})"]
-        evidence += [f"{text} (weight {config.anti_sponsor_weights.get(name, 0):.2f})"
+        who = data["name"]  # every line names whom it is about
+        evidence = [f"{who}: anti-sponsor score {result.score:.2f} (flagged at "
+                    f"{config.anti_sponsor_threshold:.2f})"]
+        evidence += [f"{who}: {text} (weight {config.anti_sponsor_weights.get(name, 0):.2f})"
                      for name, _, text in result.signals]
         if data["roles"]:
-            evidence.append("roles: " + ", ".join(ROLE_LABELS.get(r, r) for r in data["roles"]))
+            evidence.append(f"{who}'s roles: "
+                            + ", ".join(ROLE_LABELS.get(r, r) for r in data["roles"]))
         managers = [v for _, v, k in graph.out_edges(node, keys=True) if k == REPORTS_TO]
         target = managers[0] if managers else node
         candidates = [n for n, d in graph.nodes(data=True)

@@ -152,23 +152,26 @@ def committee_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         if status["completeness"] >= 1.0 or status["requirements"] in reported:
             continue  # complete, or the same committee as one already reported
         reported.append(status["requirements"])
-        evidence = [f"committee {status['complete']} of {len(config.committee_roles)} "
-                    f"complete ({status['completeness']:.0%})"]
+        # Every line names the deal (or the account) it is about.
+        where = f"{'on' if deal is not None else 'at'} {subject.name}"
+        evidence = [f"committee {where}: {status['complete']} of "
+                    f"{len(config.committee_roles)} complete ({status['completeness']:.0%})"]
         missing = []
         for requirement, entry in status["requirements"].items():
             label = requirement_label(requirement)
             if entry["covered"]:
                 names = ", ".join(graph.nodes[n]["name"] for n in entry["covered"])
-                evidence.append(f"{label}: {names}, covered")
+                evidence.append(f"{label} {where}: {names}, covered")
             elif entry["holders"]:
                 names = ", ".join(graph.nodes[n]["name"] for n in entry["holders"])
-                evidence.append(f"{label}: {names}, not covered by anyone of ours")
+                evidence.append(f"{label} {where}: {names}, not covered by anyone of ours")
                 missing.append((requirement, entry["holders"][0]))
             else:
-                evidence.append(f"{label}: nobody identified")
+                evidence.append(f"{label} {where}: nobody identified")
                 missing.append((requirement, None))
         falling = status["recent"] < 0.8 * status["previous"]
-        evidence.append(f"momentum: {counted(status['recent'], 'contact')} with the committee "
+        evidence.append(f"momentum {where}: {counted(status['recent'], 'contact')} with the "
+                        f"committee "
                         f"in the last {window} days against {status['previous']} before"
                         + (" (falling)" if falling else ""))
         steps = []

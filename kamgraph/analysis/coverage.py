@@ -96,19 +96,35 @@ def _team_owner(graph: nx.MultiDiGraph, rank: int) -> str | None:
     return str(min(team, key=fit))
 
 
+
+
+def _last_contact(data: Mapping[str, Any], as_of: date) -> str:
+    """When the last contact was; when it was one-way (an e-mail), also when the last
+    meeting or call was, which is what makes a relationship active."""
+    last, two_way = data["last_contact"], data["last_two_way"]
+    if not last:
+        return "no dated contact"
+    days = (as_of - last).days
+    ago = "the as-of date" if days == 0 else f"{counted(days, 'day')} before {as_of.isoformat()}"
+    if two_way is not None and two_way >= last:
+        return f"last contact {last.isoformat()}, {ago}"
+    # Not two-way: an e-mail (sent or logged), or another contact only sent.
+    sent = [t[1] for t in data["touches"] if t[0] == last and t[2] in ("held", "sent")]
+    what = "an e-mail" if "email" in sent else "a one-way contact"
+    since = ("no meeting or call on record" if two_way is None else
+             f"no meeting or call in {counted((as_of - two_way).days, 'day')} "
+             f"(last {two_way.isoformat()})")
+    return f"last contact {what} {last.isoformat()}, {ago}; {since}"
+
+
 def _history(graph: nx.MultiDiGraph, node: str, as_of: date) -> list[str]:
     lines = []
     edges = contact_edges(graph, node)
     if not edges:
-        return ["no contact recorded with anyone of ours"]
+        return [f"no contact recorded between {graph.nodes[node]['name']} and anyone of ours"]
     for source, data in edges:
         ours = graph.nodes[source]
-        last = data["last_contact"]
-        days = (as_of - last).days if last else 0
-        when = ("no dated contact" if not last else
-                f"last contact {last.isoformat()}, the as-of date" if days == 0 else
-                f"last contact {last.isoformat()}, "
-                f"{counted(days, 'day')} before {as_of.isoformat()}")
+        when = _last_contact(data, as_of)
         if not ours["active"]:
             since = f" (since {ours['status_since']})" if ours.get("status_since") else ""
             lines.append(f"{describe(graph, source)} held this relationship but has left{since}; "
@@ -145,13 +161,14 @@ def person_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         held_by_leaver = any(
             not graph.nodes[s]["active"] for s, _ in contact_edges(graph, node)
         )
+        name = data["name"]
         evidence = [f"{describe(graph, node)} matters: {'; '.join(reasons)}"]
         evidence.append(
-            f"no active relationship: nobody of ours who is still here has been in contact "
-            f"within {config.recency_days} days"
+            f"no active relationship with {name}: nobody of ours who is still here has met "
+            f"or spoken with them (a held meeting or a connected call) within "
+            f"{config.recency_days} days"
         )
         evidence.extend(_history(graph, node, as_of))
-        name = data["name"]
         if owner is None:
             action = (f"Name someone of ours to own the relationship with {name} and meet "
                       f"them within 30 days.")
@@ -194,13 +211,14 @@ def function_gaps(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         count = "1 person" if len(people) == 1 else f"{len(people)} people"
         evidence = [
             f"{count} in {label} at {account['name']}: {shown}{more}",
-            f"none has an active relationship with anyone of ours "
+            f"nobody in {label} at {account['name']} has an active relationship with anyone "
+            f"of ours "
             f"(within {config.recency_days} days)",
         ]
         if key_people:
             verb = "matters" if len(key_people) == 1 else "matter"
-            evidence.append(f"{len(key_people)} of them {verb} (decision role, influence or "
-                            f"seniority)")
+            evidence.append(f"{len(key_people)} of them in {label} at {account['name']} "
+                            f"{verb} (decision role, influence or seniority)")
         target = max(people, key=lambda p: (graph.nodes[p]["level_rank"], p))
         owner = suggest_owner(graph, target)
         action = (f"Open a relationship with {label} at {account['name']}, starting with "

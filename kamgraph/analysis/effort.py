@@ -59,12 +59,12 @@ def coverage_effort(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     account = context(graph).account
     top = sorted(per_person.items(), key=lambda kv: (-kv[1], order_of(graph, kv[0])))[:3]
     evidence = [
-        f"{hours:.0f} hours of meetings and calls in the last 12 months "
-        f"(benchmark {low:.0f}–{high:.0f} hours a year)",
+        f"{hours:.0f} hours of meetings and calls with {account['name']} in the last 12 "
+        f"months (benchmark {low:.0f}–{high:.0f} hours a year)",
     ]
     if top:
-        evidence.append("most time: " + ", ".join(f"{graph.nodes[s]['name']} {h:.0f} h"
-                                                  for s, h in top))
+        evidence.append(f"most time on {account['name']}: " + ", ".join(
+            f"{graph.nodes[s]['name']} {h:.0f} h" for s, h in top))
     for s, h in sorted(gone.items(), key=lambda kv: (-kv[1], order_of(graph, kv[0]))):
         day = left_on(graph, s)
         if day is not None:

@@ -169,16 +169,17 @@ def hidden_influencers(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         sways = [v for _, v, k in graph.out_edges(node, keys=True) if k == INFLUENCES]
         if not reports and not any(is_key(graph, v, config) for v in sways):
             continue  # no recorded weight: a high rank alone is no evidence
-        evidence = [f"derived influence {score:.2f} (the account's most influential = 1.00; "
-                    f"flagged at {config.hidden_influencer_threshold:.2f})",
-                    "no recorded role on any opportunity or in the account plan"]
+        who = data["name"]  # every line names whom it is about
+        evidence = [f"{who}: derived influence {score:.2f} (the account's most influential = "
+                    f"1.00; flagged at {config.hidden_influencer_threshold:.2f})",
+                    f"{who} has no recorded role on any opportunity or in the account plan"]
         if sways:
-            evidence.append("sways " + ", ".join(describe(graph, v) for v in sways[:5]))
+            evidence.append(f"{who} sways " + ", ".join(describe(graph, v) for v in sways[:5]))
         if reports:
-            evidence.append(f"{len(reports)} people report to them")
+            evidence.append(f"{len(reports)} people report to {who}")
         links = contact_edges(graph, node, active_only=True)
         evidence.append(
-            f"active relationships with us: {len(links)}"
+            f"{who}'s active relationships with us: {len(links)}"
             + (f" ({', '.join(graph.nodes[s]['name'] for s, _ in links)})" if links else "")
         )
         findings.append(Finding(

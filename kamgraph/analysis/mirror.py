@@ -142,7 +142,7 @@ def mirror_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         evidence = [
             f"{describe(graph, node)}: {function_label(them['function'])}, "
             f"{Level(them['level']).label}; {'; '.join(key_reasons(graph, node, config))}",
-            f"no peer among our people who meet them (a peer is in {wanted}, within "
+            f"no peer among our people who meet {them['name']} (a peer is in {wanted}, within "
             f"{config.mirror_level_gap} level)",
         ]
         if links:
@@ -161,8 +161,8 @@ def mirror_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
                       f"this quarter, introduced by "
                       f"{graph.nodes[links[0][0]]['name'] if links else 'the account team'}.")
         else:
-            evidence.append("nobody of ours with spare capacity matches; consider a hire or "
-                            "freeing someone's capacity")
+            evidence.append(f"nobody of ours with spare capacity matches {them['name']}; "
+                            f"consider a hire or freeing someone's capacity")
             action = f"Find a peer of ours for {them['name']} ({wanted})."
         score = 0.35 + (0.2 if them["level_rank"] >= Level.VP.rank else 0.1)
         findings.append(Finding(
@@ -205,9 +205,9 @@ def mirror_mismatches(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         senior = pool.entries[-best[2]] if best is not None else None
         evidence = [
             f"{describe(graph, node)} is {Level(them['level']).label}",
-            "only linked through " + ", ".join(
+            f"{them['name']} is only linked through " + ", ".join(
                 describe(graph, s, Level(graph.nodes[s]["level"]).label) for s, _ in links),
-            f"the closest of them is {min(gaps)} levels junior",
+            f"the closest of those who meet {them['name']} is {min(gaps)} levels junior",
         ]
         action = (f"Bring {senior['name'] if senior else 'a senior person of ours'} into the "
                   f"relationship with {them['name']}; keep the current contact for the "

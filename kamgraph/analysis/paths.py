@@ -36,7 +36,8 @@ from kamgraph.config import Config
 from kamgraph.graph import INFLUENCES, REPORTS_TO
 
 __all__ = ["INTRO_INFLUENCE", "INTRO_REPORTS", "Hop", "Route", "best_route",
-           "economic_buyers", "find_customer", "path_findings", "paths_to_power"]
+           "describe_route", "economic_buyers", "find_customer", "met_by", "path_findings",
+           "paths_to_power"]
 
 INTRO_REPORTS = 0.6
 INTRO_INFLUENCE = 0.4
@@ -316,13 +317,30 @@ def _joined(parent: tuple[dict[str, str | None], dict[str, str | None]], w: str)
     return forward
 
 
+def met_by(graph: nx.MultiDiGraph, person: str) -> list[str]:
+    """Our people still here with an active relationship with ``person``."""
+    return in_order(graph, [s for s, _ in contact_edges(graph, person, active_only=True)
+                            if graph.nodes[s]["active"]])
+
+
 def describe_route(graph: nx.MultiDiGraph, route: Route) -> str:
+    """The route in words; one that ends at someone a colleague other than its asker
+    already meets says so ("already met by …"): ask them first."""
     parts = [str(graph.nodes[route.asker]["name"])]
     for hop in route.hops:
         verb = {"relationship": "knows", "reports_to": "works with",
                 "influence": "sways"}[hop.kind]
         parts.append(f"—{verb} ({hop.strength:.2f})→ {graph.nodes[hop.target]['name']}")
-    return " ".join(parts) + f"; route strength {route.strength:.2f}"
+    said = " ".join(parts) + f"; route strength {route.strength:.2f}"
+    target = route.hops[-1].target
+    holders = met_by(graph, target)
+    others = [s for s in holders if s != route.asker]
+    if others:
+        said += "; already met by " + ", ".join(str(graph.nodes[s]["name"]) for s in others)
+    if route.asker in holders and len(route.hops) > 1:
+        said += (f"; {graph.nodes[route.asker]['name']} already meets "
+                 f"{graph.nodes[target]['name']} directly")
+    return said
 
 
 def path_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:

@@ -68,7 +68,8 @@ def portfolio_placement(graph: nx.MultiDiGraph, config: Config) -> list[Finding]
     return [Finding(
         kind=FindingKind.PORTFOLIO_PLACEMENT, severity=Severity.LOW, score=0.2,
         subject=Subject("account", account["id"], str(account["name"])),
-        evidence=(f"attractiveness {account['attractiveness']}, our competitive position "
+        evidence=(f"{account['name']}: attractiveness {account['attractiveness']}, our "
+                  f"competitive position "
                   f"{account['position']}: the '{strategy}' cell of the portfolio matrix",),
         action=_ACTIONS[strategy],
         data=PlacementData(strategy),

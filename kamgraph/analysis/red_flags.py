@@ -109,15 +109,17 @@ def map_status_findings(graph: nx.MultiDiGraph, config: Config) -> list[Finding]
                    if not any(_covered(graph, h) for h in holders)]
         if status == 3 and not missing:
             continue
-        evidence = [f"map status {status} of 3: {_STATUS_TEXT[status]}"]
+        # Every line names the deal (or the account) it is about.
+        where = f"{'on' if opp is not None else 'at'} {subject.name}"
+        evidence = [f"map status {status} of 3 {where}: {_STATUS_TEXT[status]}"]
         for name, holders in committee.items():
             if not holders:
-                evidence.append(f"{name}: nobody named")
+                evidence.append(f"{name} {where}: nobody named")
             else:
                 marks = ", ".join(f"{graph.nodes[h]['name']}"
                                   f"{'' if _covered(graph, h) else ' (not covered)'}"
                                   for h in holders)
-                evidence.append(f"{name}: {marks}")
+                evidence.append(f"{name} {where}: {marks}")
         score = 0.3 + 0.12 * (3 - status) + 0.05 * len(missing)
         action = ("Complete the minimum committee: " + ", ".join(missing) + "."
                   if missing else "Win the support of a key player we cover.")

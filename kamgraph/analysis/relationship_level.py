@@ -48,7 +48,8 @@ def relationship_level_gaps(graph: nx.MultiDiGraph,
                     f"{_label(d['level'])}"
                     + (f", wanted {_label(d['desired_level'])}" if d.get("desired_level")
                        else ""),
-                    f"measured strength {value:.2f} ({band(value, config)})"]
+                    f"measured strength of {graph.nodes[ours]['name']} with "
+                    f"{graph.nodes[theirs]['name']}: {value:.2f} ({band(value, config)})"]
         if unbacked:
             evidence.append("the recorded level is not backed by recent two-way contact")
         score = 0.3 + 0.1 * max(desired - current, 0) + (0.15 if unbacked else 0.0)

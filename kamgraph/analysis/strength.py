@@ -23,7 +23,7 @@ from kamgraph.analysis.people import in_order, memo
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT, context
 
-__all__ = ["band", "edge_strength", "strength", "strong_threads"]
+__all__ = ["band", "edge_strength", "strength", "strength_line", "strong_threads"]
 
 
 def strength(touches: tuple[tuple[Any, ...], ...], as_of: date, config: Config,
@@ -72,6 +72,59 @@ def band(score: float, config: Config) -> str:
     if score >= config.strength_occasional:
         return "occasional"
     return "sporadic"
+
+
+#: The bands a frequency class agrees with, as (lowest, highest) index into ``_BANDS``:
+#: weekly held contact is regular, monthly at least occasional; contact now and then is at
+#: most occasional, none at all sporadic.
+_BANDS = ("sporadic", "occasional", "regular")
+_AGREES = {"twice_weekly": (2, 2), "weekly": (2, 2), "monthly": (1, 2),
+           "occasionally": (0, 1), "none": (0, 0)}
+
+
+def strength_line(graph: nx.MultiDiGraph, ours: str, theirs: str, value: float,
+                  config: Config) -> str:
+    """``strength 0.65 (occasional), monthly``: the band and the frequency of the contact
+    edge ours → theirs, and, where the two disagree, why.
+
+    The band weighs each contact by kind and age, the frequency only counts them in the
+    last ``frequency_window_days``: monthly one-way e-mail is "monthly e-mail, few
+    meetings", a strong tie gone quiet is "regular from earlier contact".
+    """
+    edge = graph.edges[ours, theirs, CONTACT]
+    shown = band(value, config)
+    often = edge["frequency"].replace("_", " ")
+    window = f"in the last {config.frequency_window_days} days"
+    line = f"strength {value:.2f} ({shown}), " + (f"no contact {window}" if often == "none"
+                                                  else often)
+    lowest, highest = _AGREES.get(edge["frequency"], (0, 2))
+    if _BANDS.index(shown) < lowest:
+        return line + _weaker(graph, ours, theirs, edge, config)
+    if _BANDS.index(shown) > highest:
+        said = "" if often == "none" else f" {window}"
+        return line + (f"{said}; {shown} from earlier contact" if edge["touches"]
+                       else "; strength as recorded")
+    return line
+
+
+def _weaker(graph: nx.MultiDiGraph, ours: str, theirs: str, edge: dict[str, Any],
+            config: Config) -> str:
+    """Why the band is below what the frequency alone would give."""
+    window = config.frequency_window_days
+    recent, two_way = int(edge["recent"]), int(edge["two_way_recent"])
+    if recent and two_way * 2 < recent:
+        few = "no meeting or call" if not two_way else "few meetings"
+        return (f" e-mail, {few} ({two_way} of {recent} contacts in the last {window} days "
+                f"a meeting or call)")
+    if not recent:
+        return f" as recorded; no contact logged in the last {window} days"
+    levels = abs(graph.nodes[ours]["level_rank"] - graph.nodes[theirs]["level_rank"])
+    if levels >= 2 and config.strength_level_penalty:
+        return f", lowered for the seniority gap of {levels} levels"
+    first = edge["first_contact"]
+    return (f", but only since {first.isoformat()}: a new relationship" if first and
+            (context(graph).as_of - first).days <= 2 * window else
+            f", little contact before the last {window} days")
 
 
 def edge_strength(graph: nx.MultiDiGraph, ours: str, theirs: str, config: Config) -> float:

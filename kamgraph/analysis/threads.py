@@ -20,7 +20,7 @@ from kamgraph.analysis.people import (
     key_reasons,
     second_thread,
 )
-from kamgraph.analysis.strength import band, edge_strength, strong_threads
+from kamgraph.analysis.strength import edge_strength, strength_line, strong_threads
 from kamgraph.config import Config
 from kamgraph.graph import context
 from kamgraph.model import Level
@@ -67,17 +67,18 @@ def single_threads(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         evidence = [f"{describe(graph, node)} matters: {'; '.join(reasons)}"]
         for ours, edge in active:
             value = edge_strength(graph, ours, node, config)
-            evidence.append(
-                f"{describe(graph, ours)}: strength {value:.2f} ({band(value, config)}), "
-                f"{edge['frequency'].replace('_', ' ')}, last contact {edge['last_contact']}")
+            said = strength_line(graph, ours, node, value, config)
+            evidence.append(f"{describe(graph, ours)}: {said}, last contact "
+                            f"{edge['last_contact']}")
         if held:
             evidence.insert(1, f"one thread: only {graph.nodes[held[0]]['name']} has a "
-                               f"relationship above sporadic")
+                               f"relationship with {data['name']} above sporadic")
         else:
-            evidence.insert(1, "no thread: every relationship is sporadic")
+            evidence.insert(1, f"no thread: every relationship with {data['name']} is "
+                               f"sporadic")
         stale = [s for s, _ in contact_edges(graph, node) if s not in {o for o, _ in active}]
         if stale:
-            evidence.append("earlier links no longer active: "
+            evidence.append(f"earlier links with {data['name']} no longer active: "
                             + ", ".join(graph.nodes[s]["name"] for s in stale))
         lead = held[0] if held else active[0][0]
         helper = second_thread(graph, node, exclude={lead}, config=config)
@@ -107,16 +108,16 @@ def _account_bowtie(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
     account = context(graph).account
     if len(ours) > 1 and len(theirs) > 1:
         return []
-    evidence = [f"{counted(len(links), 'active relationship')} between {len(ours)} of ours "
-                f"and {len(theirs)} of theirs"]
+    evidence = [f"{counted(len(links), 'active relationship')} at {account['name']} between "
+                f"{len(ours)} of ours and {len(theirs)} of theirs"]
     if len(ours) == 1:
         evidence.append(f"every active link runs through {describe(graph, ours[0])}")
     if len(theirs) == 1:
         evidence.append(f"every active link runs through {describe(graph, theirs[0])}")
     all_theirs = list(customers(graph))
     uncovered = [c for c in all_theirs if c not in theirs]
-    evidence.append(f"{len(uncovered)} of their {len(all_theirs)} people have no active "
-                    f"relationship with us")
+    evidence.append(f"{len(uncovered)} of the {len(all_theirs)} people of {account['name']} "
+                    f"have no active relationship with us")
     score = 0.75 if len(ours) == 1 and len(theirs) == 1 else 0.65
     hub = ours[0] if len(ours) == 1 else theirs[0]
     action = (f"Broaden {account['name']} beyond {graph.nodes[hub]['name']}: a second person "

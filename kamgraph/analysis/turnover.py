@@ -47,8 +47,8 @@ from kamgraph.analysis.people import (
     order_of,
     second_thread,
 )
-from kamgraph.analysis.strength import band
 from kamgraph.analysis.strength import strength as relationship_strength
+from kamgraph.analysis.strength import strength_line
 from kamgraph.config import Config
 from kamgraph.graph import CONTACT, arrived_on, context, left_on
 from kamgraph.model import DECISION_ROLES, Level, SupplierRole
@@ -128,9 +128,8 @@ def hand_overs(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
             evidence = [
                 f"{who} (ours) {left_how}" + (f" on {gone.isoformat()}" if gone else "")
                 + f": the relationship with {describe(graph, customer)} needs a new holder",
-                ("no regular contact" if edge["frequency"] == "none" else
-                 f"in contact {edge['frequency'].replace('_', ' ')}")
-                + f", strength {strength:.2f} ({band(strength, config)}), last two-way "
+                f"{who} with {name}: "
+                f"{strength_line(graph, leaver, customer, strength, config)}, last two-way "
                 f"contact {last.isoformat()}",
             ]
             if others:
@@ -343,7 +342,7 @@ def lead_departures(graph: nx.MultiDiGraph, config: Config) -> list[Finding]:
         roles = tuple(r for r in data["team_roles"] if r in _LEAD_ROLES)
         labels = " and ".join(r.replace("_", " ") for r in roles)
         evidence = [f"{describe(g, leaver, 'ours')}, {labels} of the account, {_when(gone)}",
-                    "nobody of ours leads the account now"]
+                    f"nobody of ours leads {context(g).account['name']} now"]
         if namer is not None:
             how = "their manager" if namer == manager else "our most senior salesperson"
             evidence.append(f"{pool[namer]['name']}, {how}, names the successor")

@@ -77,7 +77,8 @@ class TestSingleThreads:
         assert subjects == {("account", "ACC"), ("person", "buyer")}
         account = next(f for f in findings if f.subject.type == "account")
         assert any("every active link runs through Kam" in e for e in account.evidence)
-        assert account.evidence[0] == "1 active relationship between 1 of ours and 1 of theirs"
+        assert account.evidence[0] == ("1 active relationship at Acme between 1 of ours and 1 "
+                                       "of theirs")
 
     def test_diamond_has_no_single_threads(self) -> None:
         assert single_threads(diamond().graph(), Config()) == []
@@ -176,7 +177,7 @@ class TestMirror:
              .contact("rep", "ceo", times=8))
         evidence = {e for f in mirror_findings(b.graph(), Config()) for e in f.evidence}
         assert "met today by Rep (Sales Rep; field sales, Individual contributor)" in evidence
-        assert "only linked through Rep (Sales Rep; Individual contributor)" in evidence
+        assert "Ceo is only linked through Rep (Sales Rep; Individual contributor)" in evidence
 
     def test_best_peers_are_assigned_without_double_booking(self) -> None:
         b = (AccountBuilder()
@@ -240,9 +241,9 @@ class TestCommitteeEffortPortfolio:
     def test_committee_names_what_is_missing(self) -> None:
         [finding] = committee_findings(bowtie().graph(), Config())
         text = " | ".join(finding.evidence)
-        assert "Economic Buyer: Cfo, not covered" in text
-        assert "Decision Maker: Buyer, covered" in text
-        assert "Coach or Champion: nobody identified" in text
+        assert "Economic Buyer at Acme: Cfo, not covered" in text
+        assert "Decision Maker at Acme: Buyer, covered" in text
+        assert "Coach or Champion at Acme: nobody identified" in text
 
     def test_complete_committee_has_no_finding(self) -> None:
         b = diamond()

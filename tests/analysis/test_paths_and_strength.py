@@ -85,7 +85,7 @@ def test_many_emails_from_one_person_are_one_thread() -> None:
          .contact("rep", "cfo", times=40, every=2, channel=Channel.EMAIL, outcome=Outcome.SENT,
                   minutes=0))
     [finding] = [f for f in single_threads(b.graph(), Config()) if f.subject.id == "cfo"]
-    assert any("only Kam has a relationship above sporadic" in e for e in finding.evidence)
+    assert any("only Kam has a relationship with Cfo above sporadic" in e for e in finding.evidence)
 
 
 def test_the_best_path_is_not_the_shortest() -> None:

@@ -51,7 +51,7 @@ def test_a_kam_who_left_the_team_hands_over_and_acts_no_more() -> None:
     audit = audit_graph(g, Config())
     [hand_over] = [f for f in audit.findings if f.kind == "hand_over"]
     assert hand_over.subject.id == "buyer" and hand_over.data.left == "kam"  # type: ignore[union-attr]
-    assert hand_over.evidence[1] == ("in contact monthly, strength 0.85 (regular), last "
+    assert hand_over.evidence[1] == ("Kam with Buyer: strength 0.85 (regular), monthly, last "
                                      "two-way contact 2026-10-18")
     assert "kam" not in set(audit.parts())
     action = audit.action_for("buyer")
