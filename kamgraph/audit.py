@@ -50,7 +50,9 @@ from kamgraph.followup import (
     TrackedAccount,
     contacts_of,
     follow_account,
+    pack,
     progress_of,
+    unpack,
 )
 from kamgraph.graph import CONTEXT, Pool, build_account_graph, build_pool, context, with_changes
 from kamgraph.ids import is_valid, to18
@@ -389,7 +391,7 @@ class Followed:
         text = store.kept_followup(kept[0][0]) if kept else None
         if text is None:
             return cls(closures=closures)
-        previous = Followup.from_json(text)
+        previous = Followup.from_json(unpack(text))
         runs = {r for r, _ in kept}
         history: dict[str, list[Progress]] = {}
         later = len(every) - len(kept)  # kept on or after the day: not history
@@ -550,7 +552,7 @@ def keep_plan(store: Store, *, as_of: date, config: Config, jobs: int = 1,
     plan = made[0]
     if ctx.run is not None:
         store.keep_plan(plan_key(ctx.run, as_of, config), ctx.run, to_json(plan))
-        store.keep_followup(ctx.run, as_of.isoformat(), followup.to_json(),
+        store.keep_followup(ctx.run, as_of.isoformat(), pack(followup.to_json()),
                             followup.progress_json())
     return plan
 
@@ -575,7 +577,7 @@ def kept_followup(store: Store, as_of: date | None = None) -> Followup | None:
         closures = store.closures()
     if text is None:
         return None
-    followup = Followup.from_json(text)
+    followup = Followup.from_json(unpack(text))
     followup.entries = [_closed(e, closures, followup.as_of) for e in followup.entries]
     return followup
 

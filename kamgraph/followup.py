@@ -20,7 +20,9 @@ compared with.  An action done while its problem stays is given again, as a new 
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +49,8 @@ FOLLOWUP_SCHEMA = "kamgraph.followup/1"
 
 #: Days a resolved action stays in the follow-up, for comparisons over that span.
 RESOLVED_KEPT_DAYS = 180
+#: Evidence lines a follow-up keeps of each action (a CRM task's description carries them).
+KEPT_LINES = 3
 
 #: Needs met by recording, not by meeting someone: the problem no longer found is done.
 _RECORDED = frozenset({"committee_incomplete", "map_status", "unmapped", "lead_left",
@@ -205,8 +209,10 @@ class Entry:
         }
 
     def stored(self) -> dict[str, Any]:
+        """The entry as a follow-up keeps it: its first evidence lines only (the audit of
+        its day has them all)."""
         return {**self.to_dict(), "status": self.status.value, "holders": list(self.holders),
-                "rank": self.action.rank, "because": [str(b) for b in self.action.because]}
+                "rank": self.action.rank, "evidence": list(self.action.evidence[:KEPT_LINES])}
 
     @classmethod
     def from_stored(cls, data: Mapping[str, Any]) -> Entry:
@@ -281,6 +287,19 @@ class Followup:
         for e in self.entries:
             grouped.setdefault(e.account_id, []).append(e)
         return grouped
+
+
+def pack(text: str) -> str:
+    """A follow-up as a store keeps it: compressed (a follow-up's sentences repeat; about
+    a sixth of its size), as text both stores hold."""
+    return "z1:" + base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+
+
+def unpack(text: str) -> str:
+    """What :func:`pack` kept, as JSON (a follow-up kept uncompressed reads as it is)."""
+    if not text.startswith("z1:"):
+        return text
+    return zlib.decompress(base64.b64decode(text[3:])).decode("utf-8")
 
 
 def since_counts(entries: Iterable[Entry], since: date | None) -> dict[str, int]:

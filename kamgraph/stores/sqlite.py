@@ -796,8 +796,7 @@ class SqliteStore:
         self._written(("INSERT OR REPLACE INTO followups (run_id, as_of, made, payload, "
                        "progress) VALUES (?, ?, ?, ?, ?)", (run, as_of, _now(), payload,
                                                             progress)),
-                      ("DELETE FROM followups WHERE run_id NOT IN (SELECT id FROM sync_runs "
-                       "ORDER BY id DESC LIMIT ?)", (KEPT_FOLLOWUPS,)))
+                      ("DELETE FROM followups WHERE run_id <= ?", (run - KEPT_FOLLOWUPS,)))
 
     def kept_followups(self) -> list[tuple[int, str]]:
         return [(int(run), str(day)) for run, day in self._read(
