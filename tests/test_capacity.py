@@ -241,6 +241,10 @@ def test_a_generated_portfolio_keeps_every_rule(generated: Path) -> None:
                 lead_left += 1
                 assert actions[0].problem.startswith("Nobody of ours leads the account")
             for a in actions:
+                # The owner is never "with" themselves, and each step has one owner.
+                assert a.owner is None or a.owner not in a.with_, a.action
+                for step in a.steps:
+                    assert step.owner.id in plan.workload, a.action
                 if a.subject.type != "person" or a.owner is None:
                     continue
                 them = g.nodes[a.subject.id]

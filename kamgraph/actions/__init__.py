@@ -255,7 +255,8 @@ def finish(brief: Brief, chosen: Assignment) -> list[Action]:
         i = rank - 1
         d.intro = chosen.intros.get((brief.account, i))
         if d.need.how is How.GROUP:
-            d.with_ = list(dict.fromkeys(s.owner for s in d.steps))
+            # Whoever of ours takes a step besides the owner (the owner is not "with" them).
+            d.with_ = [o for o in dict.fromkeys(s.owner for s in d.steps) if o != d.owner]
         elif d.intro is not None and d.intro.by is not None:
             d.with_ = [d.intro.by]
         due_month = month.get(i, MONTH_OF[d.priority])
