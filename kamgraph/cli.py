@@ -203,7 +203,8 @@ class _EventPrinter:
               help="Records per write to a Neo4j store (default 2000).")
 @click.option("--plan/--no-plan", "keep", default=True, show_default=True,
               help="Once synced, weigh every account's actions against our people's time "
-                   "as of today and keep the plan, which every command of the day reads.")
+                   "as of today and keep the plan, which every command of the day reads, "
+                   "and the day's follow-up of the actions given before (kamgraph actions).")
 @jobs_option("planning the portfolio after the sync")
 @store_option
 @config_option
