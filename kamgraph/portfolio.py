@@ -105,7 +105,8 @@ def open(uri: str | None = None, *, as_of: date | str | None = None,  # noqa: A0
 
 def sync(path: str | PathLike[str], store: str | None = None, *, format: str = "auto",  # noqa: A002
          incremental: bool = False, allow_shrink: bool = False,
-         config: Config | str | None = None) -> SyncReport:
+         config: Config | str | None = None, plan: bool = True,
+         as_of: date | str | None = None, jobs: int = 1) -> SyncReport:
     """Sync a CRM export (a folder or a zip) into a store, as ``kamgraph sync`` does.
 
     Parameters
@@ -122,6 +123,11 @@ def sync(path: str | PathLike[str], store: str | None = None, *, format: str = "
         Sync a full export that would mark much of the store inactive.
     config : Config or str, optional
         Settings, or the path of a ``kamgraph.toml``.
+    plan : bool
+        Once synced, keep the portfolio's plan and the day's follow-up of the actions
+        given before (as ``kamgraph sync`` does unless ``--no-plan``), as of ``as_of``
+        (today by default), in ``jobs`` processes; the tasks the export brings back
+        completed count their actions done.
 
     Returns
     -------
@@ -131,13 +137,18 @@ def sync(path: str | PathLike[str], store: str | None = None, *, format: str = "
     """
     from pathlib import Path
 
+    from kamgraph.audit import keep_plan
     from kamgraph.stores import open_store
     from kamgraph.syncing import sync_path
+    from kamgraph.tasks import completed_actions
 
     settings = config if isinstance(config, Config) else load_config(config)
     with open_store(store, create=True) as opened:
         report, _ = sync_path(opened, Path(path), fmt=format, config=settings,
                               incremental=incremental, allow_shrink=allow_shrink)
+        if plan and report.status == "ok":
+            keep_plan(opened, as_of=_day(as_of), config=settings, jobs=jobs,
+                      completed=completed_actions(Path(path), report.format))
     return report
 
 
