@@ -246,7 +246,6 @@ def test_the_plan_the_audit_and_the_page_show_the_follow_up(
 
     from kamgraph.audit import inline_account
     from kamgraph.portfolio import Portfolio
-    from kamgraph.viz.site import write_portfolio
 
     path, first, _ = followed
     a = next(e for e in first.entries if e.action.need == "meet")
@@ -254,7 +253,7 @@ def test_the_plan_the_audit_and_the_page_show_the_follow_up(
         portfolio = Portfolio(store, as_of=DAY2, config=Config())
         plan = portfolio.account(a.account_id).plan()
         report = run_audit(store, [a.account_id], as_of=DAY2, config=Config())
-        index = write_portfolio(store, tmp_path / "site", DAY2, Config())[0]
+        index = portfolio.write_site(tmp_path / "site")[0]
     since = plan.split("## Since the last plan\n")[1].split("\n## ")[0]
     assert since.strip().startswith("Since 2026-11-01: 1 done,")
     assert f"| done | {a.action.headline} |" in since
