@@ -47,8 +47,9 @@ HISTORY_POINTS = 12
 
 FOLLOWUP_SCHEMA = "kamgraph.followup/1"
 
-#: Days a resolved action stays in the follow-up, for comparisons over that span.
-RESOLVED_KEPT_DAYS = 180
+#: Days a resolved action stays in the follow-up, for comparisons over that span (two
+#: monthly reviews): a big portfolio's follow-up does not grow with its history.
+RESOLVED_KEPT_DAYS = 62
 #: Evidence lines a follow-up keeps of each action (a CRM task's description carries them).
 KEPT_LINES = 3
 
