@@ -174,8 +174,7 @@ class AccountAudit:
         if self.since is None:
             return None
         resolved = [{"id": e.id, "status": e.status.value, "headline": e.action.headline,
-                     "why": e.why} for e in self.followup
-                    if e.status.resolved and e.status_on is not None and e.status_on > self.since]
+                     "why": e.why} for e in self.followup if e.resolved_since(self.since)]
         return {"since": self.since.isoformat(), **since_counts(self.followup, self.since),
                 "resolved": resolved, "progress": [p.to_dict() for p in self.progress]}
 
@@ -578,26 +577,15 @@ def kept_followup(store: Store, as_of: date | None = None) -> Followup | None:
     if text is None:
         return None
     followup = Followup.from_json(unpack(text))
-    followup.entries = [_closed(e, closures, followup.as_of) for e in followup.entries]
+    held = {k: Closure.from_json(v) for k, v in closures.items()}
+    followup.entries = [held[e.id].close(e, followup.as_of) if e.id in held else e
+                        for e in followup.entries]
     return followup
 
 
 def _ran_on(store: Store, run: int | None, day: date) -> bool:
     """Whether run ``run`` started on ``day``."""
     return any(r.id == run and r.started.date() == day for r in store.runs())
-
-
-def _closed(entry: Entry, closures: Mapping[str, str], day: date) -> Entry:
-    from kamgraph.followup import Status
-
-    text = closures.get(entry.id)
-    if text is None or entry.status.resolved:
-        return entry
-    closure = Closure.from_json(text)
-    if not closure.holds(day):
-        return entry
-    return replace(entry, status=Status.CLOSED, status_on=closure.closed_on,
-                   why=f"closed by hand: {closure.reason}")
 
 
 def _make_plan(store: Store, ctx: AssemblyContext, jobs: int) -> Assignment:

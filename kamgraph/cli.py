@@ -229,9 +229,8 @@ def sync(
         kamgraph sync facts/ --format csv    # stance, influence: layered on top
         kamgraph sync changed-since-yesterday/ --incremental
     """
-    from kamgraph.audit import keep_plan
+    from kamgraph.portfolio import keep_the_day
     from kamgraph.syncing import sync_path
-    from kamgraph.tasks import completed_actions
 
     config = _config(config_path)
     events = _EventPrinter(log_format)
@@ -244,8 +243,8 @@ def sync(
         if keep and report.status == "ok":
             # The sync has committed: planning is a run of its own, and a failure here
             # leaves the synced store as it is.
-            keep_plan(store, as_of=datetime.now(UTC).date(), config=config, jobs=jobs,
-                      completed=completed_actions(path, report.format, encoding=encoding))
+            keep_the_day(store, path, report.format, as_of=datetime.now(UTC).date(),
+                         config=config, jobs=jobs, encoding=encoding)
     counts = report.counts
     summary = (
         f"{report.format} sync of {path}: {report.status}; "
@@ -637,37 +636,24 @@ def actions(ctx: click.Context, statuses: tuple[str, ...], owner: str | None,
         return
     from kamgraph.portfolio import Portfolio
     from kamgraph.report import followup_order, render_followup
+    from kamgraph.tasks import crm_ids
 
     config = _config(config_path)
     day = _as_of(since) if since else None
     with _store(store_uri) as store, _errors():
         followup = Portfolio(store, as_of=_as_of(as_of), config=config, jobs=jobs).followup()
-        ids = _crm_ids(store) if fmt.endswith("-tasks") else None
+        ids = crm_ids(store) if fmt.endswith("-tasks") else None
     since_day = day or followup.since
-    entries = [e for e in followup.entries
-               if (not e.status.resolved or since_day is None
-                   or (e.status_on is not None and e.status_on > since_day))]
+    entries = followup_order(followup.select(statuses=statuses, owner=owner or None,
+                                             account=account or None, since=since_day),
+                             since_day)
     counts = followup.counts(since_day)
-    if statuses:
-        entries = [e for e in entries if e.label(since_day) in statuses]
-    if owner:
-        entries = [e for e in entries if e.action.owner is not None
-                   and _matches(owner, e.action.owner.name, e.action.owner.id)]
-    if account:
-        entries = [e for e in entries if _matches(account, e.account, e.account_id)]
-    entries = followup_order(entries, since_day)
     if ids is not None:
         # Open and overdue, new or not: every action still to do is a task.
         _emit_tasks(fmt, [{**e.to_dict(), "status": e.status.value} for e in entries], ids,
                     output)
         return
     _emit(render_followup(entries, fmt, since_day, counts), output)
-
-
-def _crm_ids(store: Store) -> CrmIds:
-    from kamgraph.tasks import crm_ids
-
-    return crm_ids(store)
 
 
 def _emit_tasks(fmt: str, entries: list[dict[str, Any]], ids: CrmIds,
@@ -688,11 +674,6 @@ def _emit_tasks(fmt: str, entries: list[dict[str, Any]], ids: CrmIds,
     if skipped:
         click.echo(f"{counted(len(skipped), 'task')} not written (no id in the CRM); "
                    f"{counted(written, 'open action')} in all", err=True)
-
-
-def _matches(wanted: str, name: str, ident: str) -> bool:
-    text = wanted.strip().lower()
-    return text in name.lower() or text == ident.lower()
 
 
 @actions.command("close")

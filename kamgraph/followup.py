@@ -24,7 +24,7 @@ import base64
 import json
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -159,6 +159,14 @@ class Closure:
     def holds(self, day: date) -> bool:
         return self.until is None or day <= self.until
 
+    def close(self, entry: Entry, day: date) -> Entry:
+        """``entry`` closed by this closure when it holds on ``day`` and the entry is
+        still to do; else the entry as it is."""
+        if entry.status.resolved or not self.holds(day):
+            return entry
+        return replace(entry, status=Status.CLOSED, status_on=self.closed_on,
+                       why=f"closed by hand: {self.reason}")
+
     def to_json(self) -> str:
         return json.dumps({"reason": self.reason, "closed_on": self.closed_on.isoformat(),
                            "until": self.until.isoformat() if self.until else None})
@@ -186,6 +194,16 @@ class Entry:
     #: When the status was reached (done, dropped, closed), and what shows it.
     status_on: date | None = None
     why: str | None = None
+
+    def shown_since(self, since: date | None) -> bool:
+        """Whether the follow-up compared with ``since`` shows the entry: every action
+        still to do, and those done, dropped or closed after that day."""
+        return not self.status.resolved or since is None or (
+            self.status_on is not None and self.status_on > since)
+
+    def resolved_since(self, since: date | None) -> bool:
+        """Done, dropped or closed after ``since``."""
+        return self.status.resolved and self.shown_since(since)
 
     def is_new(self, since: date | None) -> bool:
         return not self.status.resolved and (since is None or self.given > since)
@@ -283,11 +301,29 @@ class Followup:
         return json.dumps({k: p.to_dict() for k, p in self.progress.items()},
                           separators=(",", ":"))
 
+    def select(self, *, statuses: Collection[str] = (), owner: str | None = None,
+               account: str | None = None, since: date | None = None) -> list[Entry]:
+        """The entries shown since ``since`` (the follow-up compared with, by default)
+        whose status as shown is one of ``statuses``, whose owner's name contains
+        ``owner`` (or whose id it is), of accounts whose name contains ``account`` (or
+        whose id it is); every one when nothing is given."""
+        day = self.since if since is None else since
+        return [e for e in self.entries if e.shown_since(day)
+                and (not statuses or e.label(day) in statuses)
+                and (owner is None or (e.action.owner is not None and _matches(
+                    owner, e.action.owner.name, e.action.owner.id)))
+                and (account is None or _matches(account, e.account, e.account_id))]
+
     def by_account(self) -> dict[str, list[Entry]]:
         grouped: dict[str, list[Entry]] = {}
         for e in self.entries:
             grouped.setdefault(e.account_id, []).append(e)
         return grouped
+
+
+def _matches(wanted: str, name: str, ident: str) -> bool:
+    text = wanted.strip().lower()
+    return text in name.lower() or text == ident.lower()
 
 
 def pack(text: str) -> str:
@@ -308,13 +344,10 @@ def since_counts(entries: Iterable[Entry], since: date | None) -> dict[str, int]
     overdue and open now, and how many are new since."""
     counts: Counter[str] = Counter()
     for e in entries:
-        if e.status.resolved:
-            if since is None or (e.status_on is not None and e.status_on > since):
-                counts[e.status.value] += 1
-        else:
+        if e.shown_since(since):
             counts[e.status.value] += 1
-            if e.is_new(since):
-                counts["new"] += 1
+        if e.is_new(since):
+            counts["new"] += 1
     return {k: counts[k] for k in ("done", "overdue", "new", "open", "dropped", "closed")}
 
 
@@ -374,8 +407,7 @@ def _judged(old: Entry, now: Action | None, tracked: TrackedAccount, as_of: date
             closure: Closure | None, task: Completed | None) -> Entry:
     """What became of an action given before."""
     if closure is not None and closure.holds(as_of):
-        return replace(old, status=Status.CLOSED, status_on=closure.closed_on,
-                       why=f"closed by hand: {closure.reason}")
+        return closure.close(old, as_of)
     # A status is reached on the day the follow-up learns it (its reason gives the day
     # the records show), so that "since" counts each once, however late it was entered.
     if task is not None:

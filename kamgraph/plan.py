@@ -480,8 +480,7 @@ def since_last_plan(view: AccountView, config: Config) -> list[str]:
     line = followup_counts(counts, audit.since)
     out += [f"{md_escape(line[:1].upper() + line[1:])}.", ""]
     shown = [e for e in audit.followup
-             if (e.status.resolved and e.status_on is not None and e.status_on > audit.since)
-             or e.label(audit.since) == "overdue"]
+             if e.resolved_since(audit.since) or e.label(audit.since) == "overdue"]
     if shown:
         out += ["| Status | Action | Owner | Given | Due | What shows it |",
                 "|---|---|---|---|---|---|"]

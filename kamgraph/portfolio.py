@@ -137,19 +137,29 @@ def sync(path: str | PathLike[str], store: str | None = None, *, format: str = "
     """
     from pathlib import Path
 
-    from kamgraph.audit import keep_plan
     from kamgraph.stores import open_store
     from kamgraph.syncing import sync_path
-    from kamgraph.tasks import completed_actions
 
     settings = config if isinstance(config, Config) else load_config(config)
     with open_store(store, create=True) as opened:
         report, _ = sync_path(opened, Path(path), fmt=format, config=settings,
                               incremental=incremental, allow_shrink=allow_shrink)
         if plan and report.status == "ok":
-            keep_plan(opened, as_of=_day(as_of), config=settings, jobs=jobs,
-                      completed=completed_actions(Path(path), report.format))
+            keep_the_day(opened, Path(path), report.format, as_of=_day(as_of),
+                         config=settings, jobs=jobs)
     return report
+
+
+def keep_the_day(store: Store, export: Path, fmt: str, *, as_of: date, config: Config,
+                 jobs: int = 1, encoding: str | None = None) -> None:
+    """What a sync keeps once it has committed ``export`` (of format ``fmt``): the day's
+    plan and follow-up (:func:`kamgraph.audit.keep_plan`), with the actions whose CRM
+    tasks the export brings back completed counted done."""
+    from kamgraph.audit import keep_plan
+    from kamgraph.tasks import completed_actions
+
+    keep_plan(store, as_of=as_of, config=config, jobs=jobs,
+              completed=completed_actions(export, fmt, encoding=encoding))
 
 
 def _day(value: date | str | None) -> date:

@@ -161,8 +161,7 @@ def _followed(account: AccountAudit) -> tuple[str, list[str]]:
     if account.since is None:
         return "", []
     resolved = [f"{e.status.value}: {e.action.headline} ({e.why})"
-                for e in account.followup if e.status.resolved and e.status_on is not None
-                and e.status_on > account.since]
+                for e in account.followup if e.resolved_since(account.since)]
     return followup_counts(since_counts(account.followup, account.since), account.since), \
         resolved
 

@@ -21,6 +21,7 @@ from kamgraph.audit import keep_plan, kept_followup, run_audit
 from kamgraph.cli import cli
 from kamgraph.config import Config
 from kamgraph.followup import Entry, Followup, Status
+from kamgraph.stores.base import Store
 from kamgraph.stores.sqlite import SqliteStore
 from kamgraph.syncing import sync_path
 
@@ -68,24 +69,31 @@ def _leaves(export: Path, person: str) -> None:
         r for r in rows if r["RelationId"] != person and r["EventId"] not in events])
 
 
+def follow(store: Store, export: Path) -> tuple[Followup, Followup]:
+    """Sync the example into ``store`` and keep its follow-up; a month on, sync it again
+    with the owner of a "meet" action having met its person and the subject of an "anti"
+    action gone, and keep that day's: both follow-ups."""
+    shutil.copytree(ROOT / "examples" / "salesforce", export)
+    assert sync_path(store, export, today=DAY1, config=Config())[0].status == "ok"
+    keep_plan(store, as_of=DAY1, config=Config())
+    first = kept_followup(store)
+    assert first is not None
+    a = next(e for e in first.entries if e.action.need == "meet")
+    b = next(e for e in first.entries if e.action.need == "anti")
+    _rewrite(export / "Event.csv", _met(a, DAY2 - timedelta(days=5)))
+    _leaves(export, b.action.subject.id)
+    assert sync_path(store, export, today=DAY2, config=Config())[0].status == "ok"
+    keep_plan(store, as_of=DAY2, config=Config())
+    second = kept_followup(store)
+    assert second is not None
+    return first, second
+
+
 @pytest.fixture(scope="module")
 def followed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Followup, Followup]:
     work = tmp_path_factory.mktemp("followup")
-    export = work / "export"
-    shutil.copytree(ROOT / "examples" / "salesforce", export)
     with SqliteStore(work / "k.db") as store:
-        assert sync_path(store, export, today=DAY1, config=Config())[0].status == "ok"
-        keep_plan(store, as_of=DAY1, config=Config())
-        first = kept_followup(store)
-        assert first is not None
-        a = next(e for e in first.entries if e.action.need == "meet")
-        b = next(e for e in first.entries if e.action.need == "anti")
-        _rewrite(export / "Event.csv", _met(a, DAY2 - timedelta(days=5)))
-        _leaves(export, b.action.subject.id)
-        assert sync_path(store, export, today=DAY2, config=Config())[0].status == "ok"
-        keep_plan(store, as_of=DAY2, config=Config())
-        second = kept_followup(store)
-        assert second is not None
+        first, second = follow(store, work / "export")
     return work / "k.db", first, second
 
 

@@ -3,36 +3,15 @@ closures kept and withdrawn, old follow-ups going as new ones come."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from kamgraph.audit import keep_plan, kept_followup
-from kamgraph.config import Config
+from kamgraph.audit import kept_followup
 from kamgraph.followup import Closure, Followup
-from kamgraph.stores.base import KEPT_FOLLOWUPS, Store
+from kamgraph.stores.base import KEPT_FOLLOWUPS
 from kamgraph.stores.neo4j import Neo4jStore
 from kamgraph.stores.sqlite import SqliteStore
-from kamgraph.syncing import sync_path
-from tests.test_followup import DAY1, DAY2, ROOT, _leaves, _met, _rewrite
-
-
-def _follow(store: Store, export: Path) -> tuple[Followup, Followup]:
-    """The scenario of tests/test_followup.py on ``store``: two syncs a month apart."""
-    shutil.copytree(ROOT / "examples" / "salesforce", export)
-    assert sync_path(store, export, today=DAY1, config=Config())[0].status == "ok"
-    keep_plan(store, as_of=DAY1, config=Config())
-    first = kept_followup(store)
-    assert first is not None
-    a = next(e for e in first.entries if e.action.need == "meet")
-    b = next(e for e in first.entries if e.action.need == "anti")
-    _rewrite(export / "Event.csv", _met(a, DAY2 - timedelta(days=5)))
-    _leaves(export, b.action.subject.id)
-    assert sync_path(store, export, today=DAY2, config=Config())[0].status == "ok"
-    keep_plan(store, as_of=DAY2, config=Config())
-    second = kept_followup(store)
-    assert second is not None
-    return first, second
+from tests.test_followup import DAY2, follow
 
 
 def _statuses(followup: Followup) -> list[tuple[str, str, str, str | None]]:
@@ -43,8 +22,8 @@ def _statuses(followup: Followup) -> list[tuple[str, str, str, str | None]]:
 def test_neo4j_follows_up_as_the_embedded_store_does(neo4j_store: Neo4jStore,
                                                       tmp_path: Path) -> None:
     with SqliteStore(tmp_path / "k.db") as embedded:
-        expected = _follow(embedded, tmp_path / "embedded")
-    got = _follow(neo4j_store, tmp_path / "bolt")
+        expected = follow(embedded, tmp_path / "embedded")
+    got = follow(neo4j_store, tmp_path / "bolt")
     assert [_statuses(f) for f in got] == [_statuses(f) for f in expected]
     assert {e.status.value for e in got[1].entries} >= {"done", "dropped", "overdue"}
     # A closure is kept, read back, applied to the follow-up, and withdrawn.
