@@ -415,14 +415,17 @@ def render_workload(rows: Sequence[WorkloadRow], fmt: str) -> str:
     if not rows:
         return "Nobody of ours is asked for anything.\n"
     short = [f"{m.split()[0][:3]} {m.split()[-1]}" if " " in m else m for m in months]
-    out = [f"{'PERSON':<24} {'LEVEL':<14} {'H/MONTH':>7}  "
+    levels = {r.level: Level(r.level).label if r.level in {x.value for x in Level} else r.level
+              for r in rows}
+    wide = max(5, *(len(label) for label in levels.values()))
+    out = [f"{'PERSON':<24} {'LEVEL':<{wide}} {'H/MONTH':>7}  "
            + "  ".join(f"{m:>12}" for m in short) + "  SPONSORS  WAITING"]
     for r in rows:
         name = terminal_safe(r.name)
         name = name if len(name) <= 24 else name[:23] + "…"
         cells = "  ".join(f"{f'{h:.1f}h ({n})':>12}" for _, h, n in r.months)
-        level = Level(r.level).label if r.level in {x.value for x in Level} else r.level
-        out.append(f"{name:<24} {level:<14} {r.hours:>7.1f}  {cells}  {len(r.sponsors):>8}  "
+        out.append(f"{name:<24} {levels[r.level]:<{wide}} {r.hours:>7.1f}  {cells}  "
+                   f"{len(r.sponsors):>8}  "
                    f"{r.deferred:>7}")
     out.append("")
     out.append("Hours asked (asks) a month against the hours a month each person gives; "

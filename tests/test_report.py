@@ -149,3 +149,18 @@ def test_no_text_format_carries_control_or_bidi_characters(fmt: str, raw: bool) 
     assert "Eve" in out
     for char in ("\x1b", "\x07", "\u202e", "\u2066", "\u2069"):
         assert char not in out, (fmt, repr(char))
+
+
+def test_the_workload_table_keeps_its_columns_whatever_the_level() -> None:
+    """A long level ("Individual contributor") widens the column; it never pushes the
+    hours out of line."""
+    from kamgraph.capacity import WorkloadRow
+    from kamgraph.report import render_workload
+
+    months = (("November 2026", 11.0, 3), ("December 2026", 24.0, 12))
+    rows = [WorkloadRow("a", "Ana Okafor", "individual_contributor", 12.0, 12, months, (), 0),
+            WorkloadRow("b", "José Rossi", "director", 24.0, 12, months, (), 225)]
+    head, *body = render_workload(rows, "table").splitlines()[:3]
+    end = head.index("H/MONTH") + len("H/MONTH")
+    assert [line[:end].split()[-1] for line in body] == ["12.0", "24.0"]
+    assert "Individual contributor" in body[0]
