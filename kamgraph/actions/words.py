@@ -109,6 +109,24 @@ def _new_relationship(d: Draft, brief: Brief, when: str) -> str:
     return f"{owner} {_VERBS[need.why]} {name} {when}, {how}."
 
 
+def _unfilled(d: Draft, brief: Brief, who: str, verb: str, when: str, more: str) -> str:
+    """A shared problem nobody fitting is free to take: its owner names whoever takes
+    it ("someone" for one person of theirs, "people" for several)."""
+    people = d.need.steps
+    named = and_list([brief.name(n) for n in people[:GROUP_NAMED]])
+    whom = "someone of ours" if len(people) == 1 else "people of ours"
+    if not (d.need.moved and d.need.why is Why.THREAD):
+        return f"{who} names {whom} to {verb} {named} {when}{more}."
+    holders = {h for n in people[:GROUP_NAMED] for h in brief.holders.get(n, ())[:1]}
+    if len(holders) != 1:
+        return (f"{who} names {whom} to take over part of the time their holders spend "
+                f"with {named} {when}{more}: no hours added.")
+    holder = holders.pop()
+    time = "their own time" if holder == d.owner else f"the time {brief.name(holder)} spends"
+    return f"{who} names {whom} to take over part of {time} with {named} {when}{more}: " \
+        "no hours added."
+
+
 def _group(d: Draft, brief: Brief, when: str) -> str:
     """The lead has people of ours take the first people of a shared problem."""
     need = d.need
@@ -124,11 +142,7 @@ def _group(d: Draft, brief: Brief, when: str) -> str:
                 f"{brief.name(d.owner) if d.owner else 'the account team'} names them.")
     moved = need.moved
     if not d.steps:
-        verb = "take over part of the time their holders spend with" if moved and \
-            need.why is Why.THREAD else verb
-        return (f"{who} names people of ours to {verb} "
-                f"{and_list([brief.name(n) for n in people[:GROUP_NAMED]])} {when}{more}"
-                f"{': no hours added' if moved and need.why is Why.THREAD else ''}.")
+        return _unfilled(d, brief, who, verb, when, more)
     lead = brief.lead
 
     def step(owner: str, person: str, holder: str | None) -> tuple[str, str]:
