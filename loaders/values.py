@@ -194,7 +194,15 @@ _CURRENCY = re.compile(r"[$€£¥₹¤\s\u00a0\u202f']|^[A-Za-z]{1,3}(?=[\d\s\-
                        r"(?<=[\d\s.,)])[A-Za-z]{1,3}$")
 
 
+#: A magnitude written as letters ("2.4m", "750k", "1.2 bn"): never a currency's code,
+#: and dropped like one it would read a million as 2.
+_ABBREVIATED = re.compile(r"(?<=[\d\s.,])(k|m|b|bn|mn|mm|mio|mrd)$", re.IGNORECASE)
+
+
 def _formatted(row: Row, column: str, raw: str) -> float:
+    if _ABBREVIATED.search(raw.strip()):
+        raise row.error(column, f"an abbreviated number: {raw[:40]!r} (write it whole, "
+                                f"e.g. 2400000)")
     text = _CURRENCY.sub("", raw)
     if text.startswith("(") and text.endswith(")"):  # accounting's negative
         text = "-" + text[1:-1]
