@@ -68,7 +68,9 @@ _KAMGRAPH = (
     _Signature("csv", "people", (_ID, (
         "side", "account_id", "stance", "influence", "roles", "dos", "donts", "capacity",
         "reports_to", "level", "function"))),
-    _Signature("csv", "accounts", (_ID, ("tier", "attractiveness", "position"))),
+    _Signature("csv", "accounts", (_ID, (
+        "tier", "attractiveness", "position", "revenue_target", "share_of_wallet_target",
+        "target_stage", "review_date", "competitors", "business_needs"))),
     _Signature("csv", "relationships", (("supplier_id",), ("customer_id",))),
     _Signature("csv", "influence", (("source_id",), ("target_id",))),
     _Signature("csv", "team", (("account_id",), ("person_id",))),

@@ -68,6 +68,9 @@ def test_standalone_folder_audits_like_a_crm_export(tmp_path: Path) -> None:
     ({"accounts": "id,revenue_target\nA,lots"},
      r"accounts\.csv:2 \[revenue_target\]: .*'lots'"),
     ({"accounts": "id,revenue_target\nA,-5"}, r"accounts\.csv:2 \[revenue_target\]: -5\.0 is not"),
+    # A magnitude in letters is refused, not read as a currency code (it read 2).
+    ({"accounts": "id,revenue_target\nA,€2.4m"},
+     r"accounts\.csv:2 \[revenue_target\]: an abbreviated number: '€2\.4m'"),
     ({"accounts": "id,share_of_wallet_target\nA,140%"},
      r"accounts\.csv:2 \[share_of_wallet_target\]: 140\.0 is outside 0\.\.100"),
     ({"accounts": "id,share_of_wallet_target\nA,a third"},
@@ -132,3 +135,15 @@ def test_a_folder_of_something_else_is_refused(tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_text("id\n1\n")
     with pytest.raises(InputError, match="cannot tell the format"):
         load(tmp_path, "auto", config=Config())
+
+
+def test_an_accounts_file_of_objectives_alone_is_told_as_kamgraph_csv(tmp_path: Path) -> None:
+    """Objectives keyed by Salesforce ids are the overlay's, not a Data Loader extract of
+    accounts (it was refused as "a Salesforce export")."""
+    from kamgraph.loaders.detection import detect_format
+
+    path = folder(tmp_path, accounts="id,revenue_target,review_date\n"
+                                      "001aB0000000001QAA,2400000,2027-03-31")
+    assert detect_format(path, Config())[0] == "csv"
+    [account] = list(load(path, "csv", config=Config()).records())
+    assert account.revenue_target == 2_400_000
